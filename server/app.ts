@@ -1,0 +1,56 @@
+/** The Fastify app as a plugin tree; main.ts only listens. Tests build it and use app.inject. */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config'
+import type { Database } from './db/connect'
+import type { Db } from './db/pgp'
+import errors from './plugins/errors'
+import auth from './plugins/auth'
+import openapi from './plugins/openapi'
+import webMap from './plugins/web-map'
+import healthRoutes from './routes/health'
+import clusterRoutes from './routes/clusters'
+import authRoutes from './routes/auth'
+import parcelRoutes from './routes/parcels'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    database: Database
+    db: Db
+  }
+}
+
+export interface BuildOptions {
+  config: Config
+  database: Database
+  logger?: FastifyServerOptions['logger']
+}
+
+export async function buildApp({ config, database, logger = false }: BuildOptions) {
+  const app = Fastify({
+    logger,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('config', config)
+  app.decorate('database', database)
+  app.decorate('db', database.db)
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(errors)
+  await app.register(openapi)
+  await app.register(auth)
+  await app.register(healthRoutes, { prefix: '/api/health' })
+  await app.register(authRoutes, { prefix: '/api/auth' })
+  await app.register(clusterRoutes, { prefix: '/api/clusters' })
+  await app.register(parcelRoutes, { prefix: '/api/parcels' })
+  await app.register(webMap)
+  return app as unknown as FastifyInstance
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

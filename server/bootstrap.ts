@@ -1,0 +1,49 @@
+/** First-start work: the reference data (counties, the 18 clusters), the demo data when asked,
+ * and the accounts. Later starts find them and do nothing. */
+import crypto from 'node:crypto'
+import type { Config, Role } from './config'
+import type { Db } from './db/pgp'
+import { hashPassword } from './auth'
+import { generateDemo } from '../scripts/demo/generate'
+import { loadDemo } from '../scripts/demo/load'
+
+export const DEMO_COUNTY = '410311' // 洛龙区: two clusters (洛龙, 洛阳经济技术开发区)
+export const DEMO_PASSWORD = 'onemap-demo'
+export const DEMO_USERS: { username: string; display_name: string; role: Role }[] = [
+  { username: 'analyst.luolong', display_name: '洛龙区分析员', role: 'analyst' },
+  { username: 'surveyor.luolong', display_name: '洛龙区测绘员', role: 'surveyor' },
+  { username: 'inspector.luolong', display_name: '洛龙区巡查员', role: 'inspector' },
+]
+
+export interface BootstrapReport {
+  loaded: Record<string, number> | null
+  adminPassword: string | null
+  demoUsers: string[]
+}
+
+export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport> {
+  const report: BootstrapReport = { loaded: null, adminPassword: null, demoUsers: [] }
+  const clusters = await db.one('SELECT count(*)::int AS n FROM cluster', [], (r: { n: number }) => r.n)
+  if (clusters === 0) {
+    const data = generateDemo()
+    report.loaded = await loadDemo(db, config.loadDemo ? data : { ...emptyLike(data), counties: data.counties, clusters: data.clusters })
+  }
+  if (!(await db.users.findByUsername('admin'))) {
+    const password = config.adminPassword ?? crypto.randomBytes(12).toString('base64url')
+    await db.users.create({ username: 'admin', display_name: '系统管理员', role: 'admin', county_scope: null, password_hash: await hashPassword(password) })
+    report.adminPassword = config.adminPassword ? null : password
+  }
+  if (config.loadDemo) {
+    for (const u of DEMO_USERS) {
+      if (await db.users.findByUsername(u.username)) continue
+      await db.users.create({ ...u, county_scope: [DEMO_COUNTY], password_hash: await hashPassword(DEMO_PASSWORD) })
+      report.demoUsers.push(u.username)
+    }
+  }
+  return report
+}
+
+/** The same shape with every list empty: loads only what is put back in. */
+function emptyLike<T extends object>(data: T): T {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Array.isArray(v) ? [] : v])) as T
+}

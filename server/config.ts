@@ -1,0 +1,69 @@
+/** Settings from the environment, validated once at start (every one is listed in .env.example). */
+import path from 'node:path'
+
+export type Role = 'admin' | 'analyst' | 'surveyor' | 'inspector'
+export const ROLES: readonly Role[] = ['admin', 'analyst', 'surveyor', 'inspector']
+
+export interface Config {
+  host: string
+  port: number
+  /** A PostGIS server; when absent the embedded PGlite database is used. */
+  databaseUrl: string | null
+  /** Where the embedded database keeps its files. */
+  dataDir: string
+  /** Load the demo data when the database has no clusters yet. */
+  loadDemo: boolean
+  adminPassword: string | null
+  sessionHours: number
+  /** Roles that may see enterprise tax, output and price (DOMAIN.md "Governance"). */
+  sensitiveRoles: Role[]
+  logLevel: string
+  maxUploadBytes: number
+  maxUncompressedBytes: number
+  webDist: string
+}
+
+export class ConfigError extends Error {}
+
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}=${raw} is not a whole number between ${min} and ${max}`)
+  }
+  return n
+}
+
+function boolSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new ConfigError(`${name}=${raw} is not true or false`)
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL?.trim() || null
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl.slice(0, 20)}…")`)
+  }
+  const sensitiveRoles = (env.ONEMAP_SENSITIVE_ROLES ?? 'admin,analyst').split(',').map((r) => r.trim()).filter(Boolean)
+  for (const r of sensitiveRoles) {
+    if (!ROLES.includes(r as Role)) throw new ConfigError(`ONEMAP_SENSITIVE_ROLES: unknown role "${r}" (known: ${ROLES.join(', ')})`)
+  }
+  return {
+    host: env.HOST?.trim() || '127.0.0.1',
+    port: intSetting(env, 'PORT', 3000, 0, 65535),
+    databaseUrl,
+    dataDir: path.resolve(env.ONEMAP_DATA_DIR?.trim() || './data'),
+    loadDemo: boolSetting(env, 'ONEMAP_DEMO', true),
+    adminPassword: env.ONEMAP_ADMIN_PASSWORD || null,
+    sessionHours: intSetting(env, 'ONEMAP_SESSION_HOURS', 12, 1, 24 * 30),
+    sensitiveRoles: sensitiveRoles as Role[],
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    maxUploadBytes: intSetting(env, 'ONEMAP_MAX_UPLOAD_MB', 512, 1, 100_000) * 1024 * 1024,
+    maxUncompressedBytes: intSetting(env, 'ONEMAP_MAX_UNCOMPRESSED_MB', 4096, 1, 1_000_000) * 1024 * 1024,
+    webDist: path.resolve(env.ONEMAP_WEB_DIST?.trim() || './web-map/dist'),
+  }
+}

@@ -1,0 +1,80 @@
+/** One code path above three ways to a PostGIS: a server (DATABASE_URL), the embedded PGlite
+ * default, and the throwaway cluster the tests start (which is just a server URL). */
+import { type Db, pgp } from './pgp'
+import { startEmbedded } from './embedded'
+import { migrate, type MigrationResult } from './migrate'
+
+export type DatabaseMode = 'embedded' | 'server'
+
+export interface Database {
+  db: Db
+  mode: DatabaseMode
+  postgis: string
+  migration: MigrationResult
+  close(): Promise<void>
+}
+
+/** A start-up failure whose message is the one line an operator needs. */
+export class DatabaseSetupError extends Error {}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`
+  } catch {
+    return 'DATABASE_URL'
+  }
+}
+
+async function ensurePostgis(db: Db, where: string): Promise<string> {
+  const available = await db.oneOrNone(
+    "SELECT default_version, installed_version FROM pg_available_extensions WHERE name = 'postgis'",
+  )
+  if (!available) {
+    throw new DatabaseSetupError(
+      `PostGIS is not installed on ${where}: install it there (Debian: apt-get install postgresql-N-postgis-3; Docker: the postgis/postgis image) or unset DATABASE_URL to use the embedded database`,
+    )
+  }
+  if (!available.installed_version) {
+    try {
+      await db.none('CREATE EXTENSION IF NOT EXISTS postgis')
+    } catch (e) {
+      throw new DatabaseSetupError(
+        `PostGIS is installed on ${where} but not enabled in this database, and this user cannot enable it (${(e as Error).message}): run CREATE EXTENSION postgis as a superuser`,
+      )
+    }
+  }
+  return db.one('SELECT postgis_lib_version() AS v', [], (r: { v: string }) => r.v)
+}
+
+export interface OpenOptions {
+  databaseUrl: string | null
+  dataDir: string
+  /** Connections in the pool; the embedded database always uses one. */
+  poolSize?: number
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const embedded = opts.databaseUrl ? null : await startEmbedded(opts.dataDir)
+  const url = opts.databaseUrl ?? embedded!.url
+  const where = embedded ? 'the embedded database' : describeUrl(url)
+  // PGlite is single-connection: a pool of one keeps every statement of a transaction together.
+  const db = pgp({ connectionString: url, max: embedded ? 1 : (opts.poolSize ?? 10), application_name: 'onemap' }) as Db
+  const close = async () => {
+    await db.$pool.end()
+    await embedded?.stop()
+  }
+  try {
+    try {
+      await db.one('SELECT 1 AS ok')
+    } catch (e) {
+      throw new DatabaseSetupError(`cannot connect to ${where}: ${(e as Error).message} — check DATABASE_URL (host, port, user, password, database)`)
+    }
+    const postgis = await ensurePostgis(db, where)
+    const migration = await migrate(db)
+    return { db, mode: embedded ? 'embedded' : 'server', postgis, migration, close }
+  } catch (e) {
+    await close().catch(() => undefined)
+    throw e
+  }
+}

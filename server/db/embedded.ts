@@ -1,0 +1,28 @@
+/** The embedded default: PGlite with PostGIS, kept under the data dir and served on a loopback
+ * port by pglite-socket, so that the same pg-promise code reaches it as reaches a server. */
+import fs from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { PGlite } from '@electric-sql/pglite'
+import { postgis } from '@electric-sql/pglite-postgis'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+
+export interface EmbeddedPostgis {
+  url: string
+  stop(): Promise<void>
+}
+
+export async function startEmbedded(dataDir: string): Promise<EmbeddedPostgis> {
+  fs.mkdirSync(dataDir, { recursive: true })
+  const db = await PGlite.create({ dataDir, extensions: { postgis } })
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 })
+  await server.start()
+  // The server object keeps its net.Server private; port 0 means we must ask it where it listens.
+  const address = (server as unknown as { server: { address(): AddressInfo } }).server.address()
+  return {
+    url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
+    async stop() {
+      await server.stop()
+      await db.close()
+    },
+  }
+}

@@ -1,0 +1,103 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../test/db'
+import { migrate, MigrationError } from './migrate'
+import { setActor } from './actor'
+
+let t: TestDatabase
+const dirs: string[] = []
+
+function sqlDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-sql-'))
+  dirs.push(dir)
+  fs.mkdirSync(path.join(dir, 'migrations'))
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'migrations', name), text)
+  return dir
+}
+
+const tableExists = (name: string) =>
+  t.db.one('SELECT to_regclass($1) IS NOT NULL AS e', [name], (r: { e: boolean }) => r.e)
+
+beforeAll(async () => { t = await createTestDatabase() })
+afterAll(async () => {
+  await t.drop()
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
+})
+
+describe('migrations', () => {
+  it('the real migrations are already applied and a second run applies nothing', async () => {
+    const again = await migrate(t.db)
+    expect(again.applied).toEqual([])
+    expect(await tableExists('parcel')).toBe(true)
+    const gist = await t.db.any(`SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gist'`)
+    // every geometry column has a GiST index
+    const geomCols = await t.db.any(`SELECT f_table_name, f_geometry_column FROM geometry_columns WHERE f_table_schema = 'public'`)
+    expect(geomCols.map((c) => c.f_table_name).sort()).toEqual(['approval_batch', 'cluster', 'parcel', 'plan_zone', 'rs_change'])
+    expect(gist.length).toBe(geomCols.length)
+  })
+
+  it('a failing migration leaves no half-applied schema, and neither do the ones before it in the run', async () => {
+    const dir = sqlDir({
+      '900_good.sql': 'CREATE TABLE mig_good (a int);',
+      '901_bad.sql': 'CREATE TABLE mig_bad (a int); SELECT no_such_function();',
+    })
+    await expect(migrate(t.db, dir)).rejects.toThrow(MigrationError)
+    await expect(migrate(t.db, dir)).rejects.toThrow(/901_bad\.sql failed, nothing was applied/)
+    expect(await tableExists('mig_good')).toBe(false)
+    expect(await tableExists('mig_bad')).toBe(false)
+    expect(await t.db.any("SELECT name FROM schema_migration WHERE name LIKE '90%'")).toEqual([])
+  })
+
+  it('refuses a migration edited after it was applied', async () => {
+    const dir = sqlDir({ '910_once.sql': 'CREATE TABLE mig_once (a int);' })
+    expect((await migrate(t.db, dir)).applied).toEqual(['910_once.sql'])
+    expect((await migrate(t.db, dir)).applied).toEqual([])
+    fs.writeFileSync(path.join(dir, 'migrations', '910_once.sql'), 'CREATE TABLE mig_once (a int, b int);')
+    await expect(migrate(t.db, dir)).rejects.toThrow(/changed after being applied/)
+  })
+})
+
+describe('the land model', () => {
+  it('derives areas on the spheroid in m² and mu, and keeps every old value in the event log', async () => {
+    await t.db.tx(async (tx) => {
+      await setActor(tx, 'user:test')
+      await tx.none("INSERT INTO county (code, name) VALUES ('410399', '测试县')")
+      // 0.01° × 0.01° at 34°N: GDAL/PROJ geodesic area of this square is 1,024,694.88 m²
+      // (also checked against ST_Transform to EPSG:4546 in the embedded probe: 1,024,694.88).
+      await tx.none(`INSERT INTO parcel (code, county_code, geom) VALUES ('T-1', '410399',
+        ST_Multi(ST_GeomFromText('POLYGON((111 34,111.01 34,111.01 34.01,111 34.01,111 34))', 4490)))`)
+      await tx.none(`UPDATE parcel SET land_use = '工业用地' WHERE code = 'T-1'`)
+      await tx.none(`UPDATE parcel SET geom = ST_Multi(ST_GeomFromText('POLYGON((111 34,111.02 34,111.02 34.01,111 34.01,111 34))', 4490)) WHERE code = 'T-1'`)
+    })
+    const p = await t.db.one("SELECT id, area_m2, area_mu FROM parcel WHERE code = 'T-1'")
+    const gk = await t.db.one(`SELECT ST_Area(ST_Transform(geom, 4546)) AS a FROM parcel WHERE code = 'T-1'`)
+    // projected GK area on CM 111°E at the meridian has scale 1: within 0.01% of the ellipsoidal one
+    expect(Math.abs(p.area_m2 - gk.a) / gk.a).toBeLessThan(1e-4)
+    expect(p.area_mu).toBeCloseTo((p.area_m2 * 15) / 10000, 6)
+    const events = await t.db.any('SELECT action, actor, old_value, new_value FROM event_log WHERE parcel_id = $1 ORDER BY id', [p.id])
+    expect(events.map((e) => e.action)).toEqual(['insert', 'update', 'update'])
+    expect(events.every((e) => e.actor === 'user:test')).toBe(true)
+    expect(events[1].old_value.land_use).toBeNull()
+    expect(events[1].new_value.land_use).toBe('工业用地')
+    expect(events[2].old_value.geom.coordinates[0][0][1][0]).toBeCloseTo(111.01, 9)
+    expect(events[2].new_value.geom.coordinates[0][0][1][0]).toBeCloseTo(111.02, 9)
+    await expect(t.db.none('DELETE FROM event_log')).rejects.toThrow(/append-only/)
+    await expect(t.db.none("UPDATE event_log SET actor = 'x'")).rejects.toThrow(/append-only/)
+  })
+
+  it('refuses a standard-land term over 20 years unless the project is flagged major (annex 2)', async () => {
+    await t.db.none("INSERT INTO county (code, name) VALUES ('410398', '测试县二') ON CONFLICT DO NOTHING")
+    const pid = await t.db.one(`INSERT INTO parcel (code, county_code, geom) VALUES ('T-2', '410398',
+      ST_Multi(ST_GeomFromText('POLYGON((111 34,111.001 34,111.001 34.001,111 34.001,111 34))', 4490))) RETURNING id`, [], (r: { id: number }) => r.id)
+    const insert = (no: string, term: number, major: boolean) => t.db.none(
+      `INSERT INTO supply_contract (contract_no, parcel_id, county_code, supply_method, signed_on, is_standard_land, term_years, major_project)
+       VALUES ($1, $2, '410398', 'grant', '2021-06-01', true, $3, $4)`, [no, pid, term, major])
+    await expect(insert('C-30', 30, false)).rejects.toThrow(/check constraint/)
+    await expect(insert('C-20', 20, false)).resolves.toBeNull()
+    await expect(insert('C-50', 50, true)).resolves.toBeNull()
+    await expect(insert('C-51', 51, true)).rejects.toThrow(/check constraint/)
+  })
+})

@@ -1,0 +1,71 @@
+/** Applies sql/migrations/NNN_*.sql in order, each once, all pending ones in one transaction
+ * (a failure leaves no half-applied schema), then re-creates the analysis functions of
+ * sql/functions/*.sql, which are written as CREATE OR REPLACE. */
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { IDatabase } from 'pg-promise'
+
+const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql')
+// Any constant: serialises concurrent starts against one database.
+const MIGRATION_LOCK = 4_103_000_001
+
+export interface MigrationResult {
+  applied: string[]
+  functions: number
+}
+
+function sqlFiles(dir: string): { name: string; text: string }[] {
+  if (!fs.existsSync(dir)) return []
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') }))
+}
+
+export class MigrationError extends Error {
+  constructor(readonly file: string, cause: unknown) {
+    super(`migration ${file} failed, nothing was applied: ${(cause as Error).message}`)
+  }
+}
+
+export async function migrate(db: IDatabase<unknown>, sqlDir = SQL_DIR): Promise<MigrationResult> {
+  const migrations = sqlFiles(path.join(sqlDir, 'migrations'))
+  const functions = sqlFiles(path.join(sqlDir, 'functions'))
+  return db.tx('migrate', async (t) => {
+    await t.one('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+    await t.none(`CREATE TABLE IF NOT EXISTS schema_migration (
+      name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+    const done = new Map<string, string>(
+      (await t.any('SELECT name, checksum FROM schema_migration')).map((r: { name: string; checksum: string }) => [r.name, r.checksum]),
+    )
+    const applied: string[] = []
+    for (const m of migrations) {
+      const checksum = crypto.createHash('sha256').update(m.text).digest('hex')
+      const previous = done.get(m.name)
+      if (previous !== undefined) {
+        if (previous !== checksum) {
+          throw new MigrationError(m.name, new Error('it was changed after being applied; add a new migration instead'))
+        }
+        continue
+      }
+      try {
+        await t.none(m.text)
+      } catch (e) {
+        throw new MigrationError(m.name, e)
+      }
+      await t.none('INSERT INTO schema_migration (name, checksum) VALUES ($1, $2)', [m.name, checksum])
+      applied.push(m.name)
+    }
+    for (const f of functions) {
+      try {
+        await t.none(f.text)
+      } catch (e) {
+        throw new MigrationError(`functions/${f.name}`, e)
+      }
+    }
+    return { applied, functions: functions.length }
+  })
+}

@@ -1,0 +1,159 @@
+/**
+ * Every way an upload can be refused, as named constants: a stable code, an HTTP status and a
+ * message that names the problem and the file or member it was found in. Messages follow the
+ * app's convention (server/errors.ts): Chinese first, English after, because the county staff
+ * who upload read Chinese and the logs are searched in English.
+ *
+ * Status: 400 the upload is not what it claims to be (not a zip, broken JSON, unsafe names);
+ * 413 it exceeds a size limit; 422 it is well-formed but cannot be used as it stands
+ * (missing parts, unknown CRS, wrong geometry type).
+ */
+
+type Status = 400 | 413 | 422
+
+interface ErrorDef<P> {
+  status: Status
+  message: (p: P) => string
+}
+
+const def = <P = Record<string, never>>(status: Status, message: (p: P) => string): ErrorDef<P> => ({
+  status,
+  message,
+})
+
+export const INGEST_ERRORS = {
+  upload_unknown_kind: def<{ file: string }>(400, (p) =>
+    `无法识别上传文件 ${p.file}：请上传包含 Shapefile 的 .zip 压缩包或 .geojson 文件 / ` +
+    `cannot tell what ${p.file} is: upload a .zip holding a shapefile, or a .geojson file`),
+
+  zip_corrupt: def<{ file: string; cause: string }>(400, (p) =>
+    `压缩包 ${p.file} 已损坏或不是 zip 文件（${p.cause}） / ${p.file} is not a readable zip file (${p.cause})`),
+  zip_empty: def<{ file: string }>(422, (p) =>
+    `压缩包 ${p.file} 是空的 / the zip file ${p.file} is empty`),
+  zip_unsafe_path: def<{ member: string }>(400, (p) =>
+    `压缩包中的文件名不安全（绝对路径或含 ..）：${p.member}，已拒绝 / ` +
+    `refused: the zip member name ${p.member} is an absolute path or climbs out with ..`),
+  zip_too_many_entries: def<{ count: number; max: number }>(413, (p) =>
+    `压缩包内文件过多：${p.count} 个，上限 ${p.max} 个 / the zip holds ${p.count} entries, more than the limit of ${p.max}`),
+  zip_too_large: def<{ member: string; max: number }>(413, (p) =>
+    `解压后总大小超过上限 ${p.max} 字节（在解压 ${p.member} 时） / ` +
+    `the unpacked size exceeds the limit of ${p.max} bytes (while unpacking ${p.member})`),
+  zip_ratio: def<{ member: string; ratio: number; max: number }>(413, (p) =>
+    `压缩包成员 ${p.member} 的压缩比异常（超过 ${p.max}:1，疑似压缩炸弹） / ` +
+    `the zip member ${p.member} expands more than ${p.max}:1 (seen ${Math.round(p.ratio)}:1), a likely zip bomb`),
+  zip_encrypted: def<{ member: string }>(422, (p) =>
+    `压缩包成员 ${p.member} 已加密，请上传未加密的压缩包 / the zip member ${p.member} is encrypted: upload it without a password`),
+  zip_unsupported_compression: def<{ member: string; method: number }>(422, (p) =>
+    `压缩包成员 ${p.member} 使用了不支持的压缩方式（${p.method}），请用普通 zip（Deflate）重新压缩 / ` +
+    `the zip member ${p.member} uses compression method ${p.method}: re-pack it as an ordinary (deflate) zip`),
+  zip_member_unreadable: def<{ member: string; cause: string }>(400, (p) =>
+    `压缩包成员 ${p.member} 无法解压（${p.cause}） / the zip member ${p.member} cannot be unpacked (${p.cause})`),
+  zip_no_shapefile: def<{ file: string }>(422, (p) =>
+    `压缩包 ${p.file} 中没有 .shp 文件 / the zip ${p.file} holds no .shp file`),
+  zip_duplicate_member: def<{ member: string; other: string }>(422, (p) =>
+    `压缩包中 ${p.member} 与 ${p.other} 重名（仅大小写不同），无法判断使用哪一个 / ` +
+    `the zip members ${p.member} and ${p.other} differ only in case: cannot tell which one to use`),
+
+  shapefile_missing_part: def<{ member: string; part: string }>(422, (p) =>
+    `Shapefile ${p.member} 缺少 ${p.part} 文件（.shp、.shx、.dbf 必须同名放在一起） / ` +
+    `the shapefile ${p.member} has no ${p.part} beside it (.shp, .shx and .dbf must share one name)`),
+  shp_corrupt: def<{ member: string; reason: string }>(422, (p) =>
+    `${p.member} 文件已损坏：${p.reason} / ${p.member} is damaged: ${p.reason}`),
+  shp_truncated: def<{ member: string; expected: number; actual: number }>(422, (p) =>
+    `${p.member} 文件不完整（应为 ${p.expected} 字节，实际 ${p.actual} 字节），可能上传或拷贝中断 / ` +
+    `${p.member} is truncated: ${p.actual} bytes where ${p.expected} are expected (an interrupted copy?)`),
+  shp_not_polygon: def<{ member: string; shapeType: string; layer: string }>(422, (p) =>
+    `${p.member} 的几何类型为 ${p.shapeType}，图层 ${p.layer} 需要面（Polygon） / ` +
+    `${p.member} holds ${p.shapeType} shapes; the ${p.layer} layer needs polygons`),
+  shp_bad_bbox: def<{ member: string }>(422, (p) =>
+    `${p.member} 的范围（bbox）含非数值或超大坐标 / the extent (bbox) in ${p.member} has non-numeric or absurdly large coordinates`),
+  dbf_corrupt: def<{ member: string; reason: string }>(422, (p) =>
+    `属性表 ${p.member} 已损坏：${p.reason} / the attribute table ${p.member} is damaged: ${p.reason}`),
+  dbf_record_count: def<{ member: string; claimed: number; actual: number }>(422, (p) =>
+    `属性表 ${p.member} 头部记录数为 ${p.claimed}，但文件实际容纳 ${p.actual} 条记录 / ` +
+    `the attribute table ${p.member} says it has ${p.claimed} records but its size holds ${p.actual}`),
+  shapefile_count_mismatch: def<{ member: string; shapes: number; records: number }>(422, (p) =>
+    `${p.member}：图形 ${p.shapes} 个，属性记录 ${p.records} 条，两者必须一致 / ` +
+    `${p.member}: ${p.shapes} shapes but ${p.records} attribute records; they must match one to one`),
+
+  encoding_unsupported: def<{ encoding: string }>(400, (p) =>
+    `不支持的字符编码：${p.encoding}（可用 GBK、UTF-8、GB18030 等） / unknown text encoding ${p.encoding} (try GBK, UTF-8, GB18030)`),
+
+  crs_unparseable: def<{ file: string }>(422, (p) =>
+    `无法解析坐标系文件 ${p.file}，请检查或在上传时指定坐标系 / ` +
+    `cannot read the coordinate system in ${p.file}: fix it or state the CRS when uploading`),
+  crs_legacy_datum: def<{ file: string; datum: string }>(422, (p) =>
+    `${p.file} 使用 ${p.datum} 坐标系。${p.datum} 与 CGCS2000 之间没有公开的转换参数，不能直接当作 CGCS2000 使用：` +
+    `请先用本地转换参数转换为 CGCS2000 后再上传，或在上传时明确指定坐标系 / ` +
+    `${p.file} is in ${p.datum}. No public datum shift from ${p.datum} to CGCS2000 exists, so it is not treated as CGCS2000: ` +
+    `transform it with your local parameters first, or state the CRS explicitly when uploading`),
+  crs_unsupported: def<{ file: string; what: string }>(422, (p) =>
+    `${p.file} 的坐标系不受支持：${p.what}。支持 CGCS2000（经纬度及 3 度/6 度高斯-克吕格）、WGS84 和 Web 墨卡托 / ` +
+    `the coordinate system in ${p.file} is not supported: ${p.what}. Supported: CGCS2000 (geographic, ` +
+    `3- and 6-degree Gauss-Kruger), WGS 84 and Web Mercator`),
+  crs_unknown: def<{ file: string; why: string }>(422, (p) =>
+    `无法确定 ${p.file} 的坐标系（${p.why}），请在上传时指定坐标系（EPSG 代码） / ` +
+    `cannot tell the coordinate system of ${p.file} (${p.why}): state it (an EPSG code) when uploading`),
+  crs_override_unsupported: def<{ epsg: string }>(400, (p) =>
+    `指定的坐标系 EPSG:${p.epsg} 不受支持 / the stated coordinate system EPSG:${p.epsg} is not supported`),
+  crs_coordinates_mismatch: def<{ file: string; epsg: number; why: string }>(422, (p) =>
+    `${p.file} 的坐标与其声明的坐标系 EPSG:${p.epsg} 不符（${p.why}），请核对坐标系 / ` +
+    `the coordinates in ${p.file} do not fit its declared EPSG:${p.epsg} (${p.why}): check the coordinate system`),
+
+  geojson_too_large: def<{ file: string; max: number }>(413, (p) =>
+    `GeoJSON 文件 ${p.file} 超过 ${p.max} 字节上限，请改用 Shapefile 压缩包上传 / ` +
+    `the GeoJSON ${p.file} is larger than ${p.max} bytes: upload it as a zipped shapefile instead`),
+  geojson_invalid_json: def<{ file: string; cause: string }>(400, (p) =>
+    `${p.file} 不是有效的 JSON（${p.cause}） / ${p.file} is not valid JSON (${p.cause})`),
+  geojson_wrong_type: def<{ file: string; type: string }>(422, (p) =>
+    `${p.file} 的类型为 ${p.type}，需要 FeatureCollection 或 Feature / ` +
+    `${p.file} is a ${p.type}; a FeatureCollection or Feature is needed`),
+  geojson_invalid: def<{ file: string; index: number; problems: string }>(422, (p) =>
+    `${p.file} 第 ${p.index} 个要素不是有效的 GeoJSON：${p.problems} / feature ${p.index} in ${p.file} is not valid GeoJSON: ${p.problems}`),
+  geojson_geometry_type: def<{ file: string; index: number; type: string; layer: string }>(422, (p) =>
+    `${p.file} 第 ${p.index} 个要素的几何类型为 ${p.type}，图层 ${p.layer} 需要面（Polygon/MultiPolygon） / ` +
+    `feature ${p.index} in ${p.file} is a ${p.type}; the ${p.layer} layer needs Polygon or MultiPolygon`),
+  geojson_nonfinite: def<{ file: string; where: string }>(422, (p) =>
+    `${p.file} 含有非数值坐标（NaN/Infinity）${p.where} / ${p.file} has non-numeric coordinates (NaN/Infinity) ${p.where}`),
+  geojson_coordinate_range: def<{ file: string; index: number; epsg: number }>(422, (p) =>
+    `${p.file} 第 ${p.index} 个要素的坐标超出 EPSG:${p.epsg} 的合理范围 / ` +
+    `feature ${p.index} in ${p.file} has coordinates far outside the range of EPSG:${p.epsg}`),
+
+  layer_unknown: def<{ layer: string }>(400, (p) =>
+    `未知图层：${p.layer} / unknown layer ${p.layer}`),
+  mapping_unknown_target: def<{ layer: string; field: string }>(400, (p) =>
+    `图层 ${p.layer} 没有字段 ${p.field} / the ${p.layer} layer has no field ${p.field}`),
+  mapping_unknown_source: def<{ field: string; target: string }>(400, (p) =>
+    `上传数据中没有字段 ${p.field}（映射到 ${p.target}） / the upload has no field ${p.field} (mapped to ${p.target})`),
+  mapping_missing_required: def<{ layer: string; fields: string }>(422, (p) =>
+    `图层 ${p.layer} 的必填字段未对应：${p.fields} / required fields of the ${p.layer} layer are not mapped: ${p.fields}`),
+} as const
+
+export type IngestErrorCode = keyof typeof INGEST_ERRORS
+type ParamsOf<C extends IngestErrorCode> = Parameters<(typeof INGEST_ERRORS)[C]['message']>[0]
+
+export class IngestError extends Error {
+  override readonly name = 'IngestError'
+
+  constructor(
+    readonly code: IngestErrorCode,
+    readonly status: Status,
+    message: string,
+    readonly detail?: unknown,
+  ) {
+    super(message)
+  }
+
+  /** Fastify's default error handler reads statusCode; mirror status so either works. */
+  get statusCode(): number {
+    return this.status
+  }
+}
+
+/** Build the error for `code` with the message's parameters, so messages stay in one table. */
+export function ingestError<C extends IngestErrorCode>(code: C, params: ParamsOf<C>, detail?: unknown): IngestError {
+  const entry = INGEST_ERRORS[code] as ErrorDef<ParamsOf<C>>
+  return new IngestError(code, entry.status, entry.message(params), detail ?? params)
+}
+
+export const isIngestError = (e: unknown): e is IngestError => e instanceof IngestError

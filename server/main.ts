@@ -1,0 +1,44 @@
+/** Starts OneMap: settings, database (server or embedded), first-start data, then listens.
+ * SIGINT/SIGTERM close the server and the database gracefully. */
+import { loadConfig, ConfigError } from './config'
+import { openDatabase, DatabaseSetupError } from './db/connect'
+import { MigrationError } from './db/migrate'
+import { bootstrap, DEMO_PASSWORD } from './bootstrap'
+import { buildApp } from './app'
+
+async function main() {
+  const started = Date.now()
+  const config = loadConfig()
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const report = await bootstrap(database.db, config)
+  const app = await buildApp({ config, database, logger: { level: config.logLevel } })
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down')
+    await app.close()
+    await database.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  await app.listen({ host: config.host, port: config.port })
+  app.log.info({
+    mode: database.mode, postgis: database.postgis, migrations: database.migration.applied,
+    loaded: report.loaded, seconds: (Date.now() - started) / 1000,
+  }, 'OneMap ready')
+  if (report.adminPassword) console.log(`\n  管理员 admin user: admin / ${report.adminPassword}  (set ONEMAP_ADMIN_PASSWORD to choose it)`)
+  if (report.demoUsers.length) console.log(`  演示用户 demo users (password ${DEMO_PASSWORD}): ${report.demoUsers.join(', ')}`)
+  console.log(`  OneMap 一张图: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/   API docs: /docs\n`)
+}
+
+main().catch((e) => {
+  // Known start-up failures are one line naming the fix; anything else keeps its stack.
+  if (e instanceof ConfigError || e instanceof DatabaseSetupError || e instanceof MigrationError) {
+    console.error(`OneMap cannot start: ${e.message}`)
+  } else {
+    console.error(e)
+  }
+  process.exit(1)
+})

@@ -1,0 +1,39 @@
+/** Builds the app on a fresh test database, with helpers to log in as a given role and scope. */
+import { buildApp, type App } from '../app'
+import { loadConfig, type Role } from '../config'
+import { hashPassword } from '../auth'
+import { createTestDatabase, type TestDatabase } from './db'
+
+export interface TestApp {
+  app: App
+  database: TestDatabase
+  /** Creates a user (once per name) and returns its bearer header. */
+  loginAs(role: Role, countyScope: string[] | null, username?: string): Promise<{ authorization: string }>
+  close(): Promise<void>
+}
+
+const PASSWORD = 'test-password-1'
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase()
+  const config = loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ...env })
+  const app = await buildApp({ config, database })
+  const made = new Set<string>()
+  return {
+    app,
+    database,
+    async loginAs(role, countyScope, username = `${role}_${(countyScope ?? ['city']).join('_')}`) {
+      if (!made.has(username)) {
+        await database.db.users.create({ username, display_name: username, role, county_scope: countyScope, password_hash: await hashPassword(PASSWORD) })
+        made.add(username)
+      }
+      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: PASSWORD } })
+      if (res.statusCode !== 200) throw new Error(`login as ${username} failed: ${res.body}`)
+      return { authorization: `Bearer ${res.json().token}` }
+    },
+    async close() {
+      await app.close()
+      await database.drop()
+    },
+  }
+}

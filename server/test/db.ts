@@ -1,0 +1,44 @@
+/** A fresh, migrated PostGIS database for one test file, copied from the run's template. */
+import crypto from 'node:crypto'
+import { inject } from 'vitest'
+import { openDatabase, type Database } from '../db/connect'
+import { pgp } from '../db/pgp'
+
+export interface TestDatabase extends Database {
+  url: string
+  /** Drops the database; call in afterAll. */
+  drop(): Promise<void>
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = '/' + database
+  return u.toString()
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = inject('pgAdminUrl')
+  const template = inject('pgTemplate')
+  const name = 'onemap_t_' + crypto.randomBytes(6).toString('hex')
+  const admin = pgp(adminUrl)
+  try {
+    await admin.none('CREATE DATABASE $1:name TEMPLATE $2:name', [name, template])
+  } finally {
+    await admin.$pool.end()
+  }
+  const url = withDatabase(adminUrl, name)
+  const database = await openDatabase({ databaseUrl: url, dataDir: '' })
+  return {
+    ...database,
+    url,
+    async drop() {
+      await database.close()
+      const admin2 = pgp(adminUrl)
+      try {
+        await admin2.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [name])
+      } finally {
+        await admin2.$pool.end()
+      }
+    },
+  }
+}
