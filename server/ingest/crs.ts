@@ -9,7 +9,7 @@
  * shift to CGCS2000 exists, and treating them as CGCS2000 silently moves parcels by up to
  * ~100 m, which is enough to put a parcel on the wrong side of a cluster boundary.
  */
-import { ingestError } from './errors'
+import { type IngestError, ingestError } from './errors'
 
 export type CrsSource = 'override' | 'prj' | 'geojson-crs' | 'rfc7946' | 'inferred'
 
@@ -102,6 +102,13 @@ export function describeEpsg(epsg: number): string {
   return info ? `EPSG:${epsg} ${info.name}（${info.nameZh}）` : `EPSG:${epsg}（不受支持 / not supported）`
 }
 
+/** The Chinese and the English half of a description, for reasons written "中文 / English". */
+const zhName = (epsg: number) => `EPSG:${epsg} ${TABLE.get(epsg)?.nameZh ?? ''}`.trim()
+const enName = (epsg: number) => `EPSG:${epsg} ${TABLE.get(epsg)?.name ?? ''}`.trim()
+
+/** A reason naming `epsg` in both languages: `${zh} → EPSG:n 中文名 / ${en} → EPSG:n name`. */
+export const reasonWith = (epsg: number, zh: string, en: string): string => `${zh}${zhName(epsg)} / ${en}${enName(epsg)}`
+
 /** proj4 definition for the web map and for tests; throws for an unsupported code. */
 export function proj4Def(epsg: number): string {
   const info = TABLE.get(epsg)
@@ -136,8 +143,9 @@ export type WktArg = string | number | WktNode
 
 /** Parse WKT1 or WKT2 into a tree. Returns null for anything that is not WKT. */
 export function parseWkt(text: string): WktNode | null {
-  const tokens = tokenize(text.replace(/^\uFEFF/, '').trim())
-  if (!tokens) return null
+  const maybe = tokenize(text.replace(/^\uFEFF/, '').trim())
+  if (!maybe) return null
+  const tokens: Token[] = maybe
   let pos = 0
   const peek = () => tokens[pos]
   function node(): WktNode | null {
@@ -179,6 +187,9 @@ type Token =
   | { kind: 'number'; value: number }
   | { kind: 'open' | 'close' | 'comma'; value: string }
 
+const NUMBER = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/y
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y
+
 function tokenize(s: string): Token[] | null {
   const out: Token[] = []
   let i = 0
@@ -201,10 +212,15 @@ function tokenize(s: string): Token[] | null {
       i++
       out.push({ kind: 'string', value: v })
     } else {
-      const m = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/.exec(s.slice(i)) ?? /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(i))
-      if (!m) return null
-      out.push(/^[-+.\d]/.test(m[0]) ? { kind: 'number', value: Number(m[0]) } : { kind: 'word', value: m[0] })
-      i += m[0].length
+      // Sticky regexes match at i without copying the rest of the text for every token.
+      NUMBER.lastIndex = i
+      const num = NUMBER.exec(s)
+      WORD.lastIndex = i
+      const word = num ? null : WORD.exec(s)
+      if (num) out.push({ kind: 'number', value: Number(num[0]) })
+      else if (word) out.push({ kind: 'word', value: word[0] })
+      else return null
+      i += (num ?? word)![0].length
     }
   }
   return out
@@ -261,10 +277,12 @@ function classifyDatum(crs: WktNode): Datum {
   if (/xian1980|xian80|西安/.test(names)) return 'xian1980'
   if (/newbeijing/.test(names)) return 'newbeijing'
   if (/beijing1954|beijing54|北京/.test(names)) return 'beijing1954'
-  const grs80 = Math.abs(a - 6378137) < 0.5 && Math.abs(rf - 298.257222101) < 1e-6
-  const wgs84 = Math.abs(a - 6378137) < 0.5 && Math.abs(rf - 298.257223563) < 1e-6
-  if (/cgcs2000|china2000|chinageodeticcoordinatesystem2000|国家大地/.test(names) && (grs80 || !ellipsoid)) return 'cgcs2000'
-  if (/wgs1984|wgs84/.test(names) && (wgs84 || !ellipsoid)) return 'wgs84'
+  // CGCS2000 (GRS80) and WGS 84 share a = 6378137 m and differ in flattening by 0.1 mm at the
+  // pole; some Chinese software pairs a CGCS2000 label with the WGS 84 flattening. Either
+  // ellipsoid is accepted under either name; any other ellipsoid makes the datum unknown.
+  const semiMajor6378137 = !ellipsoid || (Math.abs(a - 6378137) < 0.5 && Math.abs(rf - 298.2572) < 1e-3)
+  if (/cgcs2000|china2000|chinageodeticcoordinatesystem2000|国家大地/.test(names) && semiMajor6378137) return 'cgcs2000'
+  if (/wgs1984|wgs84/.test(names) && semiMajor6378137) return 'wgs84'
   return 'unknown'
 }
 
@@ -305,6 +323,8 @@ function authorityCode(crs: WktNode): number | null {
   return Number.isInteger(code) ? code : null
 }
 
+const MAX_PRJ_CHARS = 64 * 1024
+
 const close = (a: number | undefined, b: number, tol = 1e-9) => a !== undefined && Math.abs(a - b) <= tol
 
 /**
@@ -312,10 +332,12 @@ const close = (a: number | undefined, b: number, tol = 1e-9) => a !== undefined 
  * crs_unparseable, crs_legacy_datum or crs_unsupported.
  */
 export function detectCrsFromPrj(prjText: string, file: string): CrsDecision {
+  // Real .prj files are under 2 KB; a megabyte of "WKT" is not a coordinate system.
+  if (prjText.length > MAX_PRJ_CHARS) throw ingestError('crs_unparseable', { file })
   const trimmed = prjText.trim()
   // Some tools write just "EPSG:4546" into the .prj.
   const bare = /^EPSG:(\d+)$/i.exec(trimmed)
-  if (bare) return fromCode(Number(bare[1]), file, 'prj', `${file} 写明 EPSG:${bare[1]} / ${file} names EPSG:${bare[1]}`)
+  if (bare) return fromCode(Number(bare[1]), file, 'prj', `${file} 写明 `, `${file} names `)
 
   const root = parseWkt(trimmed)
   const crs = root && horizontal(root)
@@ -326,30 +348,30 @@ export function detectCrsFromPrj(prjText: string, file: string): CrsDecision {
   if (legacy) throw ingestError('crs_legacy_datum', { file, datum: legacy })
 
   const label = nameOf(crs)
-  const found = PROJECTED.includes(crs.keyword) ? projectedCode(crs, datum) : geographicCode(crs, datum)
+  const found = PROJECTED.includes(crs.keyword) ? projectedCode(crs, datum) : geographicCode(datum)
   if (typeof found === 'number') {
     return {
       epsg: found,
       source: 'prj',
-      reason: `${file}（${label}）判定为 ${describeEpsg(found)} / ${file} (${label}) is ${describeEpsg(found)}`,
+      reason: reasonWith(found, `${file}（${label}）判定为 `, `${file} (${label}) is `),
     }
   }
   // Parameters we do not recognise, but an authority code we support: trust the code.
   const code = authorityCode(crs)
   if (code !== null && (TABLE.has(code) || legacyDatumOfEpsg(code))) {
-    return fromCode(code, file, 'prj', `${file} 的 AUTHORITY 为 EPSG:${code} / ${file} carries AUTHORITY EPSG:${code}`)
+    return fromCode(code, file, 'prj', `${file} 的 AUTHORITY 为 `, `${file} carries AUTHORITY `)
   }
   throw ingestError('crs_unsupported', { file, what: `${label || crs.keyword}: ${found}` })
 }
 
-function fromCode(epsg: number, file: string, source: CrsSource, why: string): CrsDecision {
+function fromCode(epsg: number, file: string, source: CrsSource, zh: string, en: string): CrsDecision {
   const legacy = legacyDatumOfEpsg(epsg)
   if (legacy) throw ingestError('crs_legacy_datum', { file, datum: legacy })
   if (!TABLE.has(epsg)) throw ingestError('crs_unsupported', { file, what: `EPSG:${epsg}` })
-  return { epsg, source, reason: `${why}：${describeEpsg(epsg)}` }
+  return { epsg, source, reason: reasonWith(epsg, zh, en) }
 }
 
-function geographicCode(crs: WktNode, datum: Datum): number | string {
+function geographicCode(datum: Datum): number | string {
   if (datum === 'cgcs2000') return 4490
   if (datum === 'wgs84') return 4326
   return `geographic CRS on an unknown datum`
@@ -405,7 +427,7 @@ export function epsgFromCrsName(name: string): number | null {
 
 /** Decide from a GeoJSON legacy "crs" member naming a code. */
 export function detectCrsFromCode(epsg: number, file: string): CrsDecision {
-  return fromCode(epsg, file, 'geojson-crs', `${file} 的 crs 成员写明 EPSG:${epsg} / the crs member of ${file} names EPSG:${epsg}`)
+  return fromCode(epsg, file, 'geojson-crs', `${file} 的 crs 成员写明 `, `the crs member of ${file} names `)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,7 +449,7 @@ export function inferCrsFromCoordinates(bbox: Bbox, hintLon?: number, file = 'up
   const inferred = (epsg: number, zh: string, en: string): CrsDecision => ({
     epsg,
     source: 'inferred',
-    reason: `未提供坐标系，${zh}，推定为 ${describeEpsg(epsg)} / no CRS given; ${en}, so ${describeEpsg(epsg)}`,
+    reason: reasonWith(epsg, `未提供坐标系，${zh}，推定为 `, `no CRS given; ${en}, so `),
   })
 
   if (isDegrees(bbox)) {
@@ -512,15 +534,23 @@ export function decideShapefileCrs(inputs: CrsInputs): CrsDecision {
   const { file, bbox } = inputs
   if (inputs.override !== undefined && inputs.override !== '') {
     const epsg = requireSupportedEpsg(inputs.override)
+    // Keep what the .prj said in the reason, so the record shows what the user overrode.
     let said = ''
     if (inputs.prjText) {
       try {
-        said = `；.prj 原为 ${describeEpsg(detectCrsFromPrj(inputs.prjText, file).epsg)}`
+        said = ` (.prj: EPSG:${detectCrsFromPrj(inputs.prjText, file).epsg})`
       } catch (e) {
-        said = `；.prj 原声明：${(e as Error).message.split(' / ')[0]}`
+        said = ` (.prj: ${(e as IngestError).code ?? 'error'})`
       }
     }
-    return { epsg, source: 'override', reason: `按上传时指定的坐标系${said} / as stated at upload: ${describeEpsg(epsg)}` }
+    // The user may overrule the .prj, not the coordinates: degrees stated as GK is a mistake.
+    const misfit = bbox && bboxMisfit(epsg, bbox)
+    if (misfit) throw ingestError('crs_coordinates_mismatch', { file, epsg, why: misfit })
+    return {
+      epsg,
+      source: 'override',
+      reason: reasonWith(epsg, '按上传时指定的坐标系读取：', 'read as stated at upload: ') + said,
+    }
   }
   if (inputs.prjText !== undefined) {
     const decision = detectCrsFromPrj(inputs.prjText, file)

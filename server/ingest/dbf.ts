@@ -61,9 +61,10 @@ export async function readDbfHeader(path: string, member: string): Promise<DbfHe
     if (recordLength !== width) {
       throw ingestError('dbf_corrupt', { member, reason: `record length ${recordLength} ≠ 1 + field widths ${width - 1}` })
     }
-    // A correct file is header + count × record length, plus an optional 0x1A end marker. A
-    // header count that disagrees means a writer crashed or someone edited the table by hand:
-    // reading on would pair attributes with the wrong shapes.
+    // A correct file is header + count × record length, then usually a 0x1A end marker (less
+    // than a record of tail is tolerated). A header count that disagrees means a writer
+    // crashed or the table was edited by hand: reading on would pair attributes with the
+    // wrong shapes.
     const fits = Math.floor((size - headerLength) / recordLength)
     if (fits !== recordCount) throw ingestError('dbf_record_count', { member, claimed: recordCount, actual: fits })
     return { version: head[0], recordCount, headerLength, recordLength, ldid: head[29], fields, fileSize: size }
@@ -75,7 +76,8 @@ export async function readDbfHeader(path: string, member: string): Promise<DbfHe
 function parseFields(buf: Buffer, member: string): DbfField[] {
   const fields: DbfField[] = []
   let offset = 1
-  for (let p = 0; p + 32 <= buf.length && buf[p] !== 0x0d; p += 32) {
+  let p = 0
+  for (; p + 32 <= buf.length && buf[p] !== 0x0d; p += 32) {
     let end = 0
     while (end < 11 && buf[p + end] !== 0) end++
     const nameBytes = new Uint8Array(buf.subarray(p, p + end))
@@ -84,7 +86,7 @@ function parseFields(buf: Buffer, member: string): DbfField[] {
     fields.push({ name: '', nameBytes, type, length, decimals: buf[p + 17], offset })
     offset += length
   }
-  if (!buf.includes(0x0d)) throw ingestError('dbf_corrupt', { member, reason: 'no field terminator (0x0D) in the header' })
+  if (buf[p] !== 0x0d) throw ingestError('dbf_corrupt', { member, reason: 'no field terminator (0x0D) in the header' })
   return fields
 }
 

@@ -183,7 +183,18 @@ export function requireEncoding(name: string): string {
   return enc
 }
 
+/** Decide from the override, .cpg and LDID alone; null when only a look at the bytes can tell. */
+export function declaredEncoding(evidence: Omit<EncodingEvidence, 'textSamples'>): EncodingDecision | null {
+  const d = decideWithoutSniffing(evidence)
+  return 'encoding' in d ? d : null
+}
+
 export function decideEncoding(evidence: EncodingEvidence): EncodingDecision {
+  const d = decideWithoutSniffing(evidence)
+  return 'encoding' in d ? d : sniff(evidence, d.cpgNote)
+}
+
+function decideWithoutSniffing(evidence: EncodingEvidence): EncodingDecision | { cpgNote: string } {
   if (evidence.override != null && evidence.override.trim() !== '') {
     const encoding = requireEncoding(evidence.override)
     return {
@@ -204,7 +215,8 @@ export function decideEncoding(evidence: EncodingEvidence): EncodingDecision {
         reason: `.cpg 文件声明编码为 ${declared} / the .cpg file declares ${declared}`,
       }
     }
-    cpgNote = `.cpg 内容 “${declared.slice(0, 40)}” 无法识别；/ the .cpg content “${declared.slice(0, 40)}” is not an encoding name; `
+    // Chinese only: the English half of the reason already says "no usable .cpg".
+    cpgNote = `.cpg 内容 “${declared.slice(0, 40)}” 无法识别；`
   }
 
   if (evidence.ldid != null) {
@@ -214,13 +226,13 @@ export function decideEncoding(evidence: EncodingEvidence): EncodingDecision {
       return {
         encoding,
         source: 'ldid',
-        reason: `${cpgNote}无 .cpg 文件，按 DBF 头部语言驱动标识 ${hex} 判定为 ${encoding} / ` +
+        reason: `${cpgNote || '无 .cpg 文件；'}按 DBF 头部语言驱动标识 ${hex} 判定为 ${encoding} / ` +
           `no usable .cpg; the DBF language driver byte ${hex} means ${encoding}`,
       }
     }
   }
 
-  return sniff(evidence, cpgNote)
+  return { cpgNote }
 }
 
 function sniff(evidence: EncodingEvidence, cpgNote: string): EncodingDecision {
@@ -235,7 +247,7 @@ function sniff(evidence: EncodingEvidence, cpgNote: string): EncodingDecision {
     }
   }
   const note = evidence.sampleNote ? `（${evidence.sampleNote}）` : ''
-  const prefix = `${cpgNote}无 .cpg 文件、DBF 头部未声明编码；/ no .cpg and no language driver byte; `
+  const prefix = `${cpgNote || '无 .cpg 文件；'}DBF 头部未声明编码；/ no usable .cpg and no language driver byte; `
   if (nonAscii === 0) {
     return {
       encoding: 'utf8',

@@ -46,6 +46,9 @@ export const INGEST_ERRORS = {
   zip_unsupported_compression: def<{ member: string; method: number }>(422, (p) =>
     `压缩包成员 ${p.member} 使用了不支持的压缩方式（${p.method}），请用普通 zip（Deflate）重新压缩 / ` +
     `the zip member ${p.member} uses compression method ${p.method}: re-pack it as an ordinary (deflate) zip`),
+  zip_size_mismatch: def<{ member: string }>(413, (p) =>
+    `压缩包成员 ${p.member} 解压后的大小超过其声明的大小（疑似压缩炸弹），已拒绝 / ` +
+    `refused: the zip member ${p.member} inflates to more bytes than its header declares (a likely zip bomb)`),
   zip_member_unreadable: def<{ member: string; cause: string }>(400, (p) =>
     `压缩包成员 ${p.member} 无法解压（${p.cause}） / the zip member ${p.member} cannot be unpacked (${p.cause})`),
   zip_no_shapefile: def<{ file: string }>(422, (p) =>
@@ -115,9 +118,8 @@ export const INGEST_ERRORS = {
     `feature ${p.index} in ${p.file} is a ${p.type}; the ${p.layer} layer needs Polygon or MultiPolygon`),
   geojson_nonfinite: def<{ file: string; where: string }>(422, (p) =>
     `${p.file} 含有非数值坐标（NaN/Infinity）${p.where} / ${p.file} has non-numeric coordinates (NaN/Infinity) ${p.where}`),
-  geojson_coordinate_range: def<{ file: string; index: number; epsg: number }>(422, (p) =>
-    `${p.file} 第 ${p.index} 个要素的坐标超出 EPSG:${p.epsg} 的合理范围 / ` +
-    `feature ${p.index} in ${p.file} has coordinates far outside the range of EPSG:${p.epsg}`),
+  geojson_coordinate_range: def<{ file: string; index: number; what: string }>(422, (p) =>
+    `${p.file} 第 ${p.index} 个要素的坐标超出合理范围（${p.what}） / feature ${p.index} in ${p.file} has coordinates out of range (${p.what})`),
 
   layer_unknown: def<{ layer: string }>(400, (p) =>
     `未知图层：${p.layer} / unknown layer ${p.layer}`),

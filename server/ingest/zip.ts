@@ -107,8 +107,7 @@ export async function extractShapefiles(
       }
       sets.push(set as ShapefileSet)
     }
-    const madeDir = dir
-    return { dir: madeDir, sets, cleanup: onceCleanup(madeDir) }
+    return { dir, sets, cleanup: onceCleanup(dir) }
   } catch (e) {
     if (dir) await rm(dir, { recursive: true, force: true })
     throw e
@@ -251,25 +250,42 @@ async function extractMember(
   } catch (e) {
     throw ingestError('zip_member_unreadable', { member: m.name, cause: (e as Error).message })
   }
-  const compressed = Math.max(1, m.entry.compressedSize)
-  let written = 0
-  const guard = new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      written += chunk.length
-      budget.left -= chunk.length
-      if (budget.left < 0) return done(ingestError('zip_too_large', { member: m.name, max: limits.maxTotalBytes }))
-      if (written > RATIO_CHECK_FLOOR && written / compressed > limits.maxCompressionRatio) {
-        return done(ingestError('zip_ratio', { member: m.name, ratio: written / compressed, max: limits.maxCompressionRatio }))
-      }
-      done(null, chunk)
-    },
-  })
+  const guard = createSizeGuard(m.name, m.entry.compressedSize, limits, budget)
   try {
     // 'wx': the generated name must be new; never follow or overwrite anything.
     await pipeline(source, guard, createWriteStream(target, { flags: 'wx' }))
   } catch (e) {
     if (e instanceof IngestError) throw e
-    // yauzl's own size check ("too many bytes in the stream") and zlib errors land here.
-    throw ingestError('zip_member_unreadable', { member: m.name, cause: (e as Error).message })
+    // yauzl checks inflated bytes against the central directory's size as they stream; more
+    // than declared is the signature of a crafted bomb. Fewer, or a zlib error, is damage.
+    const cause = (e as Error).message
+    if (/too many bytes/i.test(cause)) throw ingestError('zip_size_mismatch', { member: m.name })
+    throw ingestError('zip_member_unreadable', { member: m.name, cause })
   }
+}
+
+/**
+ * Counts the bytes actually inflated, against the total budget and the member's compression
+ * ratio. yauzl already stops a member that outgrows its declared size; this is the second
+ * line, which does not depend on any header being honest.
+ */
+export function createSizeGuard(
+  member: string,
+  compressedSize: number,
+  limits: Pick<ZipLimits, 'maxTotalBytes' | 'maxCompressionRatio'>,
+  budget: { left: number },
+): Transform {
+  const compressed = Math.max(1, compressedSize)
+  let written = 0
+  return new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+      written += chunk.length
+      budget.left -= chunk.length
+      if (budget.left < 0) return done(ingestError('zip_too_large', { member, max: limits.maxTotalBytes }))
+      if (written > RATIO_CHECK_FLOOR && written / compressed > limits.maxCompressionRatio) {
+        return done(ingestError('zip_ratio', { member, ratio: written / compressed, max: limits.maxCompressionRatio }))
+      }
+      done(null, chunk)
+    },
+  })
 }

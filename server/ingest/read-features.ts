@@ -1,0 +1,470 @@
+/**
+ * Read an upload (a zip of shapefiles, or a GeoJSON file) as a stream of features in their
+ * source CRS with their original attribute names, plus a description of what was decided
+ * (encoding, CRS, fields, count) for the upload preview.
+ *
+ * Everything that can be checked before the first feature is checked in openUpload, so a
+ * broken file is refused whole, not half-imported: zip safety, missing parts, truncated
+ * .shp, wrong DBF record counts, shape/record count mismatch, CRS, geometry type.
+ *
+ * Bad coordinates: in a GeoJSON file they refuse the upload (IngestError, the whole file is
+ * validated up front); in a shapefile, which is streamed, a record with NaN/Infinity or
+ * impossible coordinates (or a damaged record) is yielded with geometry null and a `problems`
+ * entry, so one bad record in a million does not abort the rest and the import step can list it.
+ *
+ * GeoJSON size: parsed whole, so files above `maxGeoJsonBytes` are refused with 413 asking for
+ * a zipped shapefile instead; an incremental JSON parser would need a package we do not have.
+ */
+import { open as openFile, readFile, stat } from 'node:fs/promises'
+import { basename } from 'node:path'
+import type { Geometry, MultiPolygon, Polygon, Position } from 'geojson'
+import gjv from 'geojson-validation'
+import {
+  type Bbox,
+  type CrsDecision,
+  bboxMisfit,
+  decideShapefileCrs,
+  detectCrsFromCode,
+  epsgFromCrsName,
+  inferCrsFromCoordinates,
+  reasonWith,
+  requireSupportedEpsg,
+} from './crs'
+import { type DbfHeader, type DbfRecord, decodeFieldNames, readDbfHeader, readDbfRecords, sampleTextBytes } from './dbf'
+import { type EncodingDecision, declaredEncoding, decideEncoding, requireEncoding } from './encoding'
+import { ingestError } from './errors'
+import type { LayerName } from './field-mapping'
+import { MAX_ABS_COORDINATE, inspectShapefile, isPolygonShapeType, readPolygonRecords } from './shp'
+import { DEFAULT_ZIP_LIMITS, type ShapefileSet, type ZipLimits, extractShapefiles } from './zip'
+
+export interface ReadLimits extends ZipLimits {
+  /** GeoJSON files are parsed whole; larger ones are refused with 413. */
+  maxGeoJsonBytes: number
+  /** DBF record bytes looked at when the encoding must be sniffed. */
+  sniffBytes: number
+}
+
+export const DEFAULT_READ_LIMITS: ReadLimits = {
+  ...DEFAULT_ZIP_LIMITS,
+  // JSON.parse needs several times the file size in heap; 64 MiB of GeoJSON is ~100k parcels.
+  maxGeoJsonBytes: 64 * 1024 * 1024,
+  sniffBytes: 8 * 1024 * 1024,
+}
+
+export interface ReadOptions {
+  layer: LayerName
+  /** EPSG code the user stated; wins over .prj, GeoJSON crs and inference. */
+  crsOverride?: number | string
+  /** Encoding the user stated; wins over .cpg, LDID and sniffing. */
+  encodingOverride?: string
+  limits?: Partial<ReadLimits>
+  /** Longitude of the target cluster, to place 6-digit GK eastings when there is no .prj. */
+  hintLon?: number
+  /** The name the user uploaded (temp upload paths lose it): for messages and the kind. */
+  fileName?: string
+}
+
+export type FeatureProblemCode = 'geometry_null' | 'geometry_nonfinite' | 'geometry_out_of_range' | 'geometry_corrupt'
+
+export interface FeatureProblem {
+  code: FeatureProblemCode
+  message: string
+}
+
+export interface SourceFeature {
+  /** 0-based position over the whole upload. */
+  index: number
+  /** The shapefile (zip member without extension) or GeoJSON file it came from. */
+  source: string
+  /** 0-based record number inside that source (DBF/.shp record, or GeoJSON feature). */
+  sourceIndex: number
+  /** As read, in the source CRS. Null for null shapes and for unusable coordinates. */
+  geometry: Polygon | MultiPolygon | null
+  /** Decoded values under the original attribute names. */
+  properties: Record<string, unknown>
+  problems: FeatureProblem[]
+}
+
+export interface SourceDescription {
+  name: string
+  /** Null for GeoJSON, which is UTF-8 by definition (RFC 8259). */
+  encoding: EncodingDecision | null
+  crs: CrsDecision
+  fieldNames: string[]
+  /** From the .shx / DBF header, or the GeoJSON feature count. */
+  featureCount: number
+  geometryType: string
+}
+
+export interface UploadDescription {
+  kind: 'shapefile' | 'geojson'
+  file: string
+  /** One per shapefile in the zip (each may differ in encoding, CRS and fields), or the GeoJSON. */
+  sources: SourceDescription[]
+  featureCount: number
+}
+
+export interface UploadReader {
+  describe(): UploadDescription
+  /** Single pass: streams from disk for shapefiles. */
+  features(): AsyncGenerator<SourceFeature>
+  /** Removes temp files. Idempotent; call it on every exit path. */
+  close(): Promise<void>
+}
+
+export type UploadKind = 'zip' | 'geojson'
+
+/** Open and vet an upload. Throws IngestError; leaves no temp files behind when it does. */
+export async function openUpload(path: string, options: ReadOptions): Promise<UploadReader> {
+  const limits: ReadLimits = { ...DEFAULT_READ_LIMITS, ...options.limits }
+  const file = options.fileName ?? basename(path)
+  if (options.encodingOverride) requireEncoding(options.encodingOverride)
+  if (options.crsOverride !== undefined && options.crsOverride !== '') requireSupportedEpsg(options.crsOverride)
+  const kind = await detectKind(path, file)
+  return kind === 'zip' ? openShapefileZip(path, file, options, limits) : openGeoJson(path, file, options, limits)
+}
+
+/** Convenience: every feature of an upload, cleaning up however the loop ends. */
+export async function* readFeatures(path: string, options: ReadOptions): AsyncGenerator<SourceFeature, UploadDescription> {
+  const reader = await openUpload(path, options)
+  try {
+    yield* reader.features()
+    return reader.describe()
+  } finally {
+    await reader.close()
+  }
+}
+
+/** By content first (a zip starts with PK), then by name. */
+export async function detectKind(path: string, file: string): Promise<UploadKind> {
+  const fh = await openFile(path, 'r')
+  const head = Buffer.alloc(64)
+  let n: number
+  try {
+    ;({ bytesRead: n } = await fh.read(head, 0, head.length, 0))
+  } finally {
+    await fh.close()
+  }
+  if (n >= 4 && head.readUInt16LE(0) === 0x4b50) return 'zip' // "PK"
+  if (/\.zip$/i.test(file)) return 'zip' // let the zip reader say why it is not one
+  if (/\.(geo)?json$/i.test(file)) return 'geojson'
+  const text = head.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').trimStart()
+  if (text.startsWith('{')) return 'geojson'
+  throw ingestError('upload_unknown_kind', { file })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapefiles
+
+interface PreparedSet {
+  set: ShapefileSet
+  description: SourceDescription
+  /** With field names decoded in `encoding`. */
+  header: DbfHeader
+  encoding: string
+}
+
+async function openShapefileZip(path: string, file: string, options: ReadOptions, limits: ReadLimits): Promise<UploadReader> {
+  const extracted = await extractShapefiles(path, limits, file)
+  try {
+    const prepared: PreparedSet[] = []
+    for (const set of extracted.sets) prepared.push(await prepareSet(set, options, limits))
+    const description: UploadDescription = {
+      kind: 'shapefile',
+      file,
+      sources: prepared.map((p) => p.description),
+      featureCount: prepared.reduce((n, p) => n + p.description.featureCount, 0),
+    }
+    return {
+      describe: () => description,
+      features: () => shapefileFeatures(prepared),
+      close: extracted.cleanup,
+    }
+  } catch (e) {
+    await extracted.cleanup()
+    throw e
+  }
+}
+
+async function prepareSet(set: ShapefileSet, options: ReadOptions, limits: ReadLimits): Promise<PreparedSet> {
+  const shpMember = set.members.shp ?? `${set.name}.shp`
+  const dbfMember = set.members.dbf ?? `${set.name}.dbf`
+  const info = await inspectShapefile(set.shp, set.shx, shpMember)
+  if (!isPolygonShapeType(info.shapeType)) {
+    throw ingestError('shp_not_polygon', { member: shpMember, shapeType: info.shapeTypeName, layer: options.layer })
+  }
+  const header = await readDbfHeader(set.dbf, dbfMember)
+  if (header.recordCount !== info.recordCount) {
+    throw ingestError('shapefile_count_mismatch', { member: shpMember, shapes: info.recordCount, records: header.recordCount })
+  }
+
+  const cpg = set.cpg ? await readFile(set.cpg, 'latin1') : undefined
+  const evidence = { override: options.encodingOverride, cpg, ldid: header.ldid }
+  let encoding = declaredEncoding(evidence)
+  if (!encoding) {
+    const { samples, complete } = await sampleTextBytes(set.dbf, header, limits.sniffBytes)
+    encoding = decideEncoding({
+      ...evidence,
+      textSamples: samples,
+      sampleNote: complete ? undefined : `只检查了前 ${limits.sniffBytes} 字节的记录 / only the first ${limits.sniffBytes} bytes of records were checked`,
+    })
+  }
+  const fieldNames = decodeFieldNames(header, encoding.encoding)
+
+  const prjText = set.prj ? (await readFile(set.prj, 'utf8')).replace(/^\uFEFF/, '') : undefined
+  const crs = decideShapefileCrs({
+    override: options.crsOverride,
+    prjText,
+    file: set.members.prj ?? shpMember,
+    bbox: info.recordCount > 0 ? info.bbox : undefined,
+    hintLon: options.hintLon,
+  })
+  return {
+    set,
+    header,
+    encoding: encoding.encoding,
+    description: {
+      name: set.name,
+      encoding,
+      crs,
+      fieldNames,
+      featureCount: info.recordCount,
+      geometryType: info.shapeTypeName,
+    },
+  }
+}
+
+async function* shapefileFeatures(prepared: PreparedSet[]): AsyncGenerator<SourceFeature> {
+  let index = 0
+  for (const p of prepared) {
+    // Shapes are read at their .shx offsets, so shape i and record i always belong together.
+    const shapes = readPolygonRecords(p.set.shp, p.set.shx, p.description.featureCount)
+    const records = readDbfRecords(p.set.dbf, p.header, p.encoding)
+    try {
+      for (let sourceIndex = 0; ; sourceIndex++) {
+        const shape = await shapes.next()
+        const record: IteratorResult<DbfRecord> = await records.next()
+        if (shape.done || record.done) break
+        // A record the DBF marks deleted is a deleted feature (as GDAL reads it); its shape is
+        // skipped with it.
+        if (record.value.deleted) continue
+        const checked = shape.value.problem
+          ? { geometry: null, problems: [damaged(shape.value.problem)] }
+          : checkGeometry(shape.value.geometry, p.description.crs.epsg)
+        yield {
+          index: index++,
+          source: p.set.name,
+          sourceIndex,
+          geometry: checked.geometry,
+          properties: record.value.values,
+          problems: checked.problems,
+        }
+      }
+    } finally {
+      await records.return(undefined)
+      await shapes.return(undefined)
+    }
+  }
+}
+
+const damaged = (why: string): FeatureProblem => ({
+  code: 'geometry_corrupt',
+  message: `图形记录损坏，无法读取 / the shape record is damaged: ${why}`,
+})
+
+// ---------------------------------------------------------------------------------------------
+// Geometry checks shared by both kinds
+
+const POLYGONAL = new Set(['Polygon', 'MultiPolygon'])
+
+function* positions(g: Polygon | MultiPolygon): Generator<Position> {
+  const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates
+  for (const rings of polygons) for (const ring of rings) yield* ring
+}
+
+function extent(g: Polygon | MultiPolygon): { bbox: Bbox; finite: boolean; count: number } {
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity]
+  let finite = true
+  let count = 0
+  for (const pos of positions(g)) {
+    const [x, y] = pos
+    count++
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      finite = false
+      continue
+    }
+    if (x < minX) minX = x
+    if (y < minY) minY = y
+    if (x > maxX) maxX = x
+    if (y > maxY) maxY = y
+  }
+  return { bbox: [minX, minY, maxX, maxY], finite, count }
+}
+
+function checkGeometry(g: Geometry | null, epsg: number): { geometry: Polygon | MultiPolygon | null; problems: FeatureProblem[] } {
+  if (!g || !POLYGONAL.has(g.type)) {
+    return { geometry: null, problems: [{ code: 'geometry_null', message: '图形为空 / the shape is empty (null shape)' }] }
+  }
+  const poly = g as Polygon | MultiPolygon
+  const { bbox, finite, count } = extent(poly)
+  if (count === 0) return { geometry: null, problems: [{ code: 'geometry_null', message: '图形为空 / the shape has no coordinates' }] }
+  if (!finite) {
+    return {
+      geometry: null,
+      problems: [{ code: 'geometry_nonfinite', message: '坐标含 NaN 或 Infinity / a coordinate is NaN or Infinity' }],
+    }
+  }
+  const misfit = bbox.some((v) => Math.abs(v) > MAX_ABS_COORDINATE) ? 'absurdly large coordinates' : bboxMisfit(epsg, bbox)
+  if (misfit) {
+    return {
+      geometry: null,
+      problems: [{ code: 'geometry_out_of_range', message: `坐标超出 EPSG:${epsg} 的合理范围 / out of range for EPSG:${epsg}: ${misfit}` }],
+    }
+  }
+  return { geometry: poly, problems: [] }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GeoJSON
+
+async function openGeoJson(path: string, file: string, options: ReadOptions, limits: ReadLimits): Promise<UploadReader> {
+  const { size } = await stat(path)
+  if (size > limits.maxGeoJsonBytes) throw ingestError('geojson_too_large', { file, max: limits.maxGeoJsonBytes })
+  const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '')
+
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (e) {
+    // JSON has no NaN or Infinity, but some exporters write them; say so rather than "token N".
+    if (/[[,:]\s*-?(?:NaN|Infinity)\b/.test(text)) throw ingestError('geojson_nonfinite', { file, where: '' })
+    throw ingestError('geojson_invalid_json', { file, cause: (e as Error).message })
+  }
+
+  const features = featureList(doc, file)
+  let bbox: Bbox | null = null
+  const fieldNames = new Set<string>()
+  for (const [i, feature] of features.entries()) {
+    const fb = validateFeature(feature, i, file, options.layer)
+    if (fb) bbox = bbox ? [Math.min(bbox[0], fb[0]), Math.min(bbox[1], fb[1]), Math.max(bbox[2], fb[2]), Math.max(bbox[3], fb[3])] : fb
+    for (const k of Object.keys((feature.properties as Record<string, unknown> | null) ?? {})) fieldNames.add(k)
+  }
+
+  const crs = decideGeoJsonCrs(doc as Record<string, unknown>, file, options, bbox)
+  // The whole extent fits (checked above); a single feature far off is a typing error in it.
+  for (const [i, feature] of features.entries()) {
+    const g = feature.geometry as Polygon | MultiPolygon | null
+    const e = g && extent(g)
+    const misfit = e && e.count > 0 && bboxMisfit(crs.epsg, e.bbox)
+    if (misfit) throw ingestError('geojson_coordinate_range', { file, index: i, what: `EPSG:${crs.epsg}: ${misfit}` })
+  }
+
+  const description: UploadDescription = {
+    kind: 'geojson',
+    file,
+    sources: [{ name: file, encoding: null, crs, fieldNames: [...fieldNames], featureCount: features.length, geometryType: 'Polygon' }],
+    featureCount: features.length,
+  }
+  let list: Record<string, unknown>[] | null = features
+  return {
+    describe: () => description,
+    async *features() {
+      const items = list ?? []
+      list = null // single pass: let the parsed document go as we finish
+      for (const [i, feature] of items.entries()) {
+        const checked = checkGeometry(feature.geometry as Geometry | null, crs.epsg)
+        yield {
+          index: i,
+          source: file,
+          sourceIndex: i,
+          geometry: checked.geometry,
+          properties: { ...((feature.properties as Record<string, unknown> | null) ?? {}) },
+          problems: checked.problems,
+        }
+      }
+    },
+    close: async () => {
+      list = null
+    },
+  }
+}
+
+function featureList(doc: unknown, file: string): Record<string, unknown>[] {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw ingestError('geojson_wrong_type', { file, type: Array.isArray(doc) ? 'array' : typeof doc })
+  }
+  const o = doc as Record<string, unknown>
+  if (o.type === 'Feature') return [o]
+  if (o.type === 'FeatureCollection') {
+    if (!Array.isArray(o.features)) throw ingestError('geojson_wrong_type', { file, type: 'FeatureCollection without a features array' })
+    return o.features as Record<string, unknown>[]
+  }
+  throw ingestError('geojson_wrong_type', { file, type: String(o.type ?? 'object without "type"') })
+}
+
+/** Check one feature; returns its extent, or null for a null/empty geometry. */
+function validateFeature(feature: Record<string, unknown>, i: number, file: string, layer: LayerName): Bbox | null {
+  if (typeof feature !== 'object' || feature === null || feature.type !== 'Feature') {
+    throw ingestError('geojson_invalid', { file, index: i, problems: 'not a Feature object' })
+  }
+  const g = feature.geometry as { type?: unknown } | null | undefined
+  // Type first: a GeometryCollection (however deeply nested) or a Point is refused here, before
+  // the validator recurses into it.
+  if (g !== null && g !== undefined) {
+    if (typeof g !== 'object' || typeof g.type !== 'string') {
+      throw ingestError('geojson_invalid', { file, index: i, problems: 'geometry has no type' })
+    }
+    if (!POLYGONAL.has(g.type)) throw ingestError('geojson_geometry_type', { file, index: i, type: g.type, layer })
+  }
+  let problems: string[]
+  try {
+    // Leniency: a missing "properties" is read as null rather than refusing the file.
+    problems = gjv.isFeature({ properties: null, ...feature }, true)
+  } catch (e) {
+    // geojson-validation throws on some malformed input (an empty ring); it is still invalid.
+    problems = [(e as Error).message]
+  }
+  if (problems.length) throw ingestError('geojson_invalid', { file, index: i, problems: problems.slice(0, 3).join('; ') })
+  if (!g) return null
+  const { bbox, finite, count } = extent(g as Polygon | MultiPolygon)
+  if (!finite) throw ingestError('geojson_nonfinite', { file, where: `（第 ${i} 个要素 / feature ${i}）` })
+  if (count === 0) return null
+  if (bbox.some((v) => Math.abs(v) > MAX_ABS_COORDINATE)) {
+    throw ingestError('geojson_coordinate_range', { file, index: i, what: `|coordinate| > ${MAX_ABS_COORDINATE}` })
+  }
+  return bbox
+}
+
+/** Override > legacy "crs" member > RFC 7946 WGS 84, inferring instead when degrees do not fit. */
+function decideGeoJsonCrs(doc: Record<string, unknown>, file: string, options: ReadOptions, bbox: Bbox | null): CrsDecision {
+  if (options.crsOverride !== undefined && options.crsOverride !== '') {
+    const epsg = requireSupportedEpsg(options.crsOverride)
+    const misfit = bbox && bboxMisfit(epsg, bbox)
+    if (misfit) throw ingestError('crs_coordinates_mismatch', { file, epsg, why: misfit })
+    return { epsg, source: 'override', reason: reasonWith(epsg, '按上传时指定的坐标系读取：', 'read as stated at upload: ') }
+  }
+  const member = doc.crs as { type?: string; properties?: Record<string, unknown> } | null | undefined
+  if (member) {
+    const props = member.properties ?? {}
+    const code =
+      member.type === 'name' && typeof props.name === 'string' ? epsgFromCrsName(props.name)
+      : member.type === 'EPSG' && props.code !== undefined ? Number(props.code)
+      : null
+    if (code === null || !Number.isInteger(code)) throw ingestError('crs_unparseable', { file })
+    const decision = detectCrsFromCode(code, file)
+    const misfit = bbox && bboxMisfit(decision.epsg, bbox)
+    if (misfit) throw ingestError('crs_coordinates_mismatch', { file, epsg: decision.epsg, why: misfit })
+    return decision
+  }
+  if (!bbox || !bboxMisfit(4326, bbox)) {
+    return {
+      epsg: 4326,
+      source: 'rfc7946',
+      reason: `GeoJSON 未声明 crs，按 RFC 7946 为 WGS84 经纬度 / no crs member: WGS 84 degrees per RFC 7946`,
+    }
+  }
+  // Not degrees: an export from a GK project that dropped its CRS. Infer, or ask the user.
+  const inferred = inferCrsFromCoordinates(bbox, options.hintLon, file)
+  return { ...inferred, reason: `坐标不是经纬度，不适用 RFC 7946 默认值；/ not degrees, so not the RFC 7946 default; ${inferred.reason}` }
+}
+
