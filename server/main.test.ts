@@ -78,7 +78,7 @@ describe('embedded database (smoke)', () => {
     expect(login.status).toBe(200)
     expect(first.out()).toContain('surveyor.luolong')
     first.child.kill('SIGTERM')
-    expect(await first.exited).toBe(0)
+    expect(await first.exited, first.out()).toBe(0)
 
     const second = start(env)
     const secondMs = await waitForHealth(port, second, 170_000)
@@ -87,7 +87,7 @@ describe('embedded database (smoke)', () => {
     // the demo users were made once: a second start prints no new ones
     expect(second.out()).not.toContain('演示用户')
     second.child.kill('SIGTERM')
-    expect(await second.exited).toBe(0)
+    expect(await second.exited, second.out()).toBe(0)
     console.log(`embedded start: first ${firstMs} ms (with demo load), second ${secondMs} ms`)
   }, 400_000)
 })

@@ -33,9 +33,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     async drop() {
       await database.close()
+      // Without FORCE: forcing would kill backends whose clients are still saying goodbye, and
+      // pg reports that as an unhandled error. A closed pool leaves within a moment; wait for it.
       const admin2 = pgp(adminUrl)
       try {
-        await admin2.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [name])
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await admin2.none('DROP DATABASE IF EXISTS $1:name', [name])
+            break
+          } catch (e) {
+            if (attempt >= 50 || !/being accessed by other users/.test((e as Error).message)) throw e
+            await new Promise((r) => setTimeout(r, 100))
+          }
+        }
       } finally {
         await admin2.$pool.end()
       }

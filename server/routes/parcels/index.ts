@@ -1,22 +1,169 @@
+/** Parcels (宗地): search, the card (一宗一卡), the file (一地一档), edits with optimistic concurrency,
+ * retirement, development events. Every route requires a login; the county scope and the
+ * sensitive-value rule are applied in SQL by the repository. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
-import { notFound } from '../../errors'
-import { scopeOf } from '../../plugins/auth'
+import { HttpError } from '../../errors'
+import {
+  bboxOf, expectedVersion, landNotFound, LAND_MESSAGES, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+} from '../../schemas/common'
+import {
+  DevelopmentEventCreate, DevelopmentEventPatch, ParcelCode, ParcelPatch, ParcelSearchQuery, RetireBody,
+} from '../../schemas/parcel'
+import { actorOf, EDITORS, RECORDERS, viewerOf } from './viewer'
+import { listWorkbook, parcelWorkbook } from './export'
+
+const IfMatch = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'the ETag of the card the edit was made on' })),
+})
+const GEOJSON = 'application/geo+json'
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const attachment = (name: string) => `attachment; filename="parcels.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.setSchemaErrorFormatter(nameUnknownFields)
+
+  app.get('/', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['parcels'],
+      summary: '宗地检索 / search parcels (GeoJSON FeatureCollection, keyset paging by next_cursor)',
+      querystring: ParcelSearchQuery,
+    },
+  }, async (request, reply) => {
+    const q = request.query
+    // The classifications come with the analysis functions (issue "analysis"); until then say so.
+    if (q.kind?.length) throw new HttpError(501, 'not_implemented', LAND_MESSAGES.kindNotReady)
+    const collection = await app.db.parcels.search({
+      county: listOf(q.county), cluster: listOf(q.cluster), status: q.status?.length ? [...q.status] : null,
+      tokens: tokensOf(q.q), bbox: bboxOf(q.bbox), includeRetired: q.include_retired ?? false, page: pageOf(q),
+    }, viewerOf(app, request))
+    return reply.type(GEOJSON).send(collection)
+  })
+
+  app.get('/export.xlsx', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['parcels'],
+      summary: '导出宗地一览及档案 / the cards and files of a filtered list as a printable XLSX (the search filters; one page of at most 1000)',
+      querystring: ParcelSearchQuery,
+    },
+  }, async (request, reply) => {
+    const q = request.query
+    if (q.kind?.length) throw new HttpError(501, 'not_implemented', LAND_MESSAGES.kindNotReady)
+    const viewer = viewerOf(app, request)
+    const workbook = await app.db.task('parcel-export', async (t) => {
+      const page = JSON.parse(await t.parcels.search({
+        county: listOf(q.county), cluster: listOf(q.cluster), status: q.status?.length ? [...q.status] : null,
+        tokens: tokensOf(q.q), bbox: bboxOf(q.bbox), includeRetired: q.include_retired ?? false, page: pageOf(q),
+      }, viewer))
+      const cards = []
+      const files = []
+      for (const f of page.features as { id: string }[]) {
+        const card = await t.parcels.cardText(f.id, viewer)
+        const file = await t.parcels.history(f.id, viewer)
+        if (!card || !file) continue
+        cards.push(JSON.parse(card.json))
+        files.push({ code: f.id, events: JSON.parse(file).events })
+      }
+      return listWorkbook(cards, files, `宗地一览（${cards.length} 宗）`)
+    })
+    return reply.type(XLSX).header('content-disposition', attachment('宗地一览.xlsx')).send(workbook)
+  })
+
+  app.get('/:code/export.xlsx', {
+    config: { access: ROLES },
+    schema: { tags: ['parcels'], summary: '导出一宗一卡、一地一档 / the card and the file of one parcel as a printable XLSX', params: ParcelCode },
+  }, async (request, reply) => {
+    const viewer = viewerOf(app, request)
+    const { code } = request.params
+    const [card, file] = await Promise.all([app.db.parcels.cardText(code, viewer), app.db.parcels.history(code, viewer)])
+    if (!card || !file) throw landNotFound('parcel', code)
+    const workbook = await parcelWorkbook(JSON.parse(card.json), JSON.parse(file))
+    return reply.type(XLSX).header('content-disposition', attachment(`宗地${code}.xlsx`)).send(workbook)
+  })
+
   app.get('/:code', {
     config: { access: ROLES },
     schema: {
-      tags: ['parcels'], summary: '宗地卡片 / one parcel card (一宗一卡)',
-      params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
+      tags: ['parcels'], summary: '宗地卡片 / one parcel card (一宗一卡); ETag = version',
+      params: ParcelCode,
     },
   }, async (request, reply) => {
-    const card = await app.db.parcels.card(request.params.code, scopeOf(request.user))
+    const card = await app.db.parcels.cardText(request.params.code, viewerOf(app, request))
     // Out of scope answers exactly like missing: the caller learns nothing about other counties.
-    if (!card) throw notFound('宗地 parcel', request.params.code)
-    reply.type('application/geo+json')
-    return card
+    if (!card) throw landNotFound('parcel', request.params.code)
+    setEtag(reply, card.version)
+    return reply.type(GEOJSON).send(card.json)
+  })
+
+  app.get('/:code/history', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['parcels'], summary: '宗地档案 / the file of a parcel (一地一档): every dated event in order',
+      params: ParcelCode,
+    },
+  }, async (request, reply) => {
+    const file = await app.db.parcels.history(request.params.code, viewerOf(app, request))
+    if (!file) throw landNotFound('parcel', request.params.code)
+    return reply.type('application/json').send(file)
+  })
+
+  app.patch('/:code', {
+    config: { access: EDITORS },
+    schema: {
+      tags: ['parcels'],
+      summary: '修改宗地 / edit a parcel: If-Match the card version; 409 with the current card when stale',
+      params: ParcelCode, headers: IfMatch, body: ParcelPatch,
+    },
+  }, async (request, reply) => {
+    const expected = expectedVersion(request.headers['if-match'])
+    const card = await app.db.parcels.patch(request.params.code, viewerOf(app, request), expected, request.body, actorOf(request))
+    setEtag(reply, card.version)
+    return reply.type(GEOJSON).send(card.json)
+  })
+
+  app.delete('/:code', {
+    config: { access: EDITORS },
+    schema: {
+      tags: ['parcels'],
+      summary: '注销宗地 / retire a parcel with a reason (never removed; its file stays)',
+      params: ParcelCode, headers: IfMatch, body: RetireBody,
+    },
+  }, async (request, reply) => {
+    const expected = expectedVersion(request.headers['if-match'])
+    const card = await app.db.parcels.retire(request.params.code, viewerOf(app, request), expected, request.body.reason, actorOf(request))
+    setEtag(reply, card.version)
+    return reply.type(GEOJSON).send(card.json)
+  })
+
+  app.post('/:code/development', {
+    config: { access: RECORDERS },
+    schema: {
+      tags: ['parcels'], summary: '记录开发事件 / record a development event (动工, 停工, 竣工, 验收, 巡查…)',
+      params: ParcelCode, body: DevelopmentEventCreate,
+    },
+  }, async (request, reply) => {
+    const event = await app.db.parcels.addDevelopmentEvent(
+      request.params.code, viewerOf(app, request), request.body, actorOf(request), request.user!.username)
+    setEtag(reply, event.version)
+    return reply.status(201).type('application/json').send(event.json)
+  })
+
+  app.patch('/:code/development/:id', {
+    config: { access: RECORDERS },
+    schema: {
+      tags: ['parcels'], summary: '修改开发事件 / edit a development event (If-Match its version)',
+      params: Type.Object({ code: ParcelCode.properties.code, id: Type.Integer({ minimum: 1 }) }),
+      headers: IfMatch, body: DevelopmentEventPatch,
+    },
+  }, async (request, reply) => {
+    const expected = expectedVersion(request.headers['if-match'])
+    const event = await app.db.parcels.patchDevelopmentEvent(
+      request.params.code, request.params.id, viewerOf(app, request), expected, request.body, actorOf(request))
+    setEtag(reply, event.version)
+    return reply.type('application/json').send(event.json)
   })
 }
 export default routes

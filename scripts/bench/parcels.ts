@@ -1,0 +1,232 @@
+/** Benchmark of the parcel card (一宗一卡) and of a bbox search over 100,000 generated parcels:
+ * p50/p95 of the HTTP endpoint against the same SQL text run directly by a database client of its
+ * own (node-postgres, as psql would), each from a separate process. Goal: ratio ≤ 1.3.
+ * Runs in a throwaway PostgreSQL cluster (server/test/pg-cluster.ts), deleted afterwards. */
+import { spawn } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
+import { startPgCluster } from '../../server/test/pg-cluster'
+import { openDatabase } from '../../server/db/connect'
+import { pgp } from '../../server/db/pgp'
+import { buildApp } from '../../server/app'
+import { loadConfig } from '../../server/config'
+import { hashPassword } from '../../server/auth'
+import { COUNTY_A, seedPlaces } from '../../server/routes/parcels/test-land'
+import { pageOf, bboxOf } from '../../server/schemas/common'
+import type { Viewer } from '../../server/db/repos/parcels'
+
+const N = 100_000
+const COLUMNS = 400 // parcels per row of the generated grid; cell 0.0005°, parcel 0.0004°
+const SAMPLES = 400
+const WARMUP = 50
+
+/** A deterministic pseudo-random sequence, so that two runs ask the same questions. */
+function lcg(seed: number) {
+  let s = seed
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
+}
+
+/** The HTTP client runs in a process of its own, so that its work does not share the server's
+ * event loop (it would on one process, and be counted as the endpoint's). Sequential requests
+ * over one keep-alive connection; the milliseconds of each, after a warm-up. */
+const CLIENT = `
+let input = ''
+for await (const chunk of process.stdin) input += chunk
+const { base, headers, paths, warmup } = JSON.parse(input)
+const times = []
+for (let i = 0; i < paths.length + warmup; i++) {
+  const path = paths[i < warmup ? i % paths.length : i - warmup]
+  const t0 = performance.now()
+  const res = await fetch(base + path, { headers })
+  const body = await res.text()
+  if (res.status !== 200) { console.error(path, res.status, body); process.exit(1) }
+  if (i >= warmup) times.push(performance.now() - t0)
+}
+console.log(JSON.stringify(times))
+`
+
+/** The same SQL text run by a client of its own (node-postgres, as psql would), sequentially on one connection. */
+const SQL_CLIENT = `
+import pg from 'pg'
+let input = ''
+for await (const chunk of process.stdin) input += chunk
+const { url, queries, warmup } = JSON.parse(input)
+const client = new pg.Client({ connectionString: url })
+await client.connect()
+const times = []
+for (let i = 0; i < queries.length + warmup; i++) {
+  const text = queries[i < warmup ? i % queries.length : i - warmup]
+  const t0 = performance.now()
+  const r = await client.query(text)
+  if (r.rows.length !== 1) { console.error('no row for', text.slice(0, 200)); process.exit(1) }
+  if (i >= warmup) times.push(performance.now() - t0)
+}
+await client.end()
+console.log(JSON.stringify(times))
+`
+
+async function timeSql(url: string, queries: string[]): Promise<number[]> {
+  return runClient(SQL_CLIENT, { url, queries, warmup: WARMUP })
+}
+
+/** Both sides twice, alternating, and the second round of each reported: neither profits from
+ * pages the other brought into the cache. */
+async function compare(http: () => Promise<number[]>, sql: () => Promise<number[]>): Promise<[number[], number[]]> {
+  await http()
+  await sql()
+  return [await http(), await sql()]
+}
+
+/** Runs a client script in a node process of its own, its input on stdin; returns the times it prints. */
+function runClient(script: string, input: unknown): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (err += d))
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`benchmark client failed (${code}): ${err}`))))
+    child.stdin.end(JSON.stringify(input))
+  })
+}
+
+async function timeHttp(base: string, headers: Record<string, string>, paths: string[]): Promise<number[]> {
+  return runClient(CLIENT, { base, headers, paths, warmup: WARMUP })
+}
+
+function report(name: string, http: number[], direct: number[]): boolean {
+  const [h50, h95, d50, d95] = [percentile(http, 50), percentile(http, 95), percentile(direct, 50), percentile(direct, 95)]
+  const r50 = h50 / d50
+  const r95 = h95 / d95
+  console.log(`${name.padEnd(28)} endpoint p50 ${h50.toFixed(2).padStart(7)} ms  p95 ${h95.toFixed(2).padStart(7)} ms | ` +
+    `SQL p50 ${d50.toFixed(2).padStart(7)} ms  p95 ${d95.toFixed(2).padStart(7)} ms | ratio p50 ${r50.toFixed(2)}  p95 ${r95.toFixed(2)}  ${r50 <= 1.3 ? 'ok' : 'ABOVE GOAL 1.3'}`)
+  return r50 <= 1.3
+}
+
+/** The land of a busy county: a parcel grid with contracts, enterprises, development, zones, batches, ledger. */
+async function generate(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<void> {
+  await seedPlaces(db)
+  await db.tx(async (t) => {
+    // bulk load: no event-log rows, no FK triggers (the generated rows are consistent by construction)
+    await t.none('SET LOCAL session_replication_role = replica')
+    await t.none(`INSERT INTO enterprise (credit_code, name, county_code, industry, above_scale)
+      SELECT '91410300' || lpad(g::text, 9, '0') || 'X', '洛阳市第' || g || '机械制造有限公司', $1, '装备制造', g % 3 = 0
+        FROM generate_series(1, 2000) g`, [COUNTY_A])
+    await t.none(`INSERT INTO parcel (code, county_code, cluster_code, stage, land_use, geom)
+      SELECT 'LL-' || lpad(g::text, 6, '0'), $1, 'luolong',
+             (ARRAY['approved','supplied','under_construction','completed','producing'])[1 + g % 5], '工业用地',
+             ST_Multi(ST_MakeEnvelope(112.40 + (g % $3) * 0.0005, 34.55 + (g / $3) * 0.0005,
+                                      112.40 + (g % $3) * 0.0005 + 0.0004, 34.55 + (g / $3) * 0.0005 + 0.0004, 4490))
+        FROM generate_series(0, $2 - 1) g`, [COUNTY_A, N, COLUMNS])
+    await t.none(`INSERT INTO supply_contract (contract_no, parcel_id, county_code, supply_method, land_user_code, signed_on,
+        price_wan, agreed_start_on, agreed_completion_on, total_investment_wan, is_standard_land, term_years)
+      SELECT 'HT-' || p.id, p.id, p.county_code, 'grant', '91410300' || lpad((1 + p.id % 2000)::text, 9, '0') || 'X',
+             date '2015-01-01' + (p.id % 2000)::int, 100 + p.id % 900, date '2015-07-01' + (p.id % 2000)::int,
+             date '2017-07-01' + (p.id % 2000)::int, 5000, p.id % 4 = 0, 20
+        FROM parcel p WHERE p.id % 10 < 6`)
+    await t.none(`INSERT INTO contract_indicator (contract_id, indicator, unit, direction, value, is_core)
+      SELECT c.id, i.indicator, i.unit, i.direction, i.value, i.core
+        FROM supply_contract c,
+             (VALUES ('plot_ratio', '', 'min', 1.0, true), ('investment_intensity', '万元/亩', 'min', 300, true),
+                     ('green_ratio', '%', 'max', 20, false)) AS i(indicator, unit, direction, value, core)`)
+    await t.none(`INSERT INTO development_event (parcel_id, county_code, kind, occurred_on, developed_area_m2, invested_wan)
+      SELECT p.id, p.county_code, k.kind, date '2016-01-01' + (p.id % 1500)::int + k.offs, k.area, k.inv
+        FROM parcel p,
+             (VALUES ('start', 0, NULL::float8, NULL::numeric), ('progress', 200, 5000, 2000), ('completion', 600, 12000, 4800))
+               AS k(kind, offs, area, inv)
+       WHERE p.id % 10 < 3`)
+    await t.none(`INSERT INTO enterprise_year (credit_code, year, tax_paid_wan, output_wan, employment)
+      SELECT e.credit_code, y, 50 + length(e.name) * y % 500, 1000, 100 FROM enterprise e, generate_series(2022, 2023) y`)
+    await t.none(`INSERT INTO lease (parcel_id, county_code, landholder_code, tenant_code, starts_on)
+      SELECT c.parcel_id, c.county_code, c.land_user_code, '91410300' || lpad((1 + (c.id + 7) % 2000)::text, 9, '0') || 'X', '2021-01-01'
+        FROM supply_contract c WHERE c.parcel_id % 20 = 0`)
+    await t.none(`INSERT INTO disposal_ledger (parcel_id, county_code, measure, cause, deadline, responsible_unit)
+      SELECT p.id, p.county_code, '二次开发', '产出未达标', date '2023-01-01' + (p.id % 700)::int, '洛龙区自然资源局'
+        FROM parcel p WHERE p.id % 20 = 1`)
+    await t.none(`INSERT INTO alert (type, severity, status, parcel_id, county_code)
+      SELECT 'construction_on_idle', 'medium', 'new', p.id, p.county_code FROM parcel p WHERE p.id % 50 = 0`)
+    await t.none(`INSERT INTO plan_zone (cluster_code, county_code, zone_type, name, geom)
+      SELECT 'luolong', $1, (ARRAY['industrial','logistics','green'])[1 + (i + j) % 3], '分区' || i || '-' || j,
+             ST_Multi(ST_MakeEnvelope(112.40 + i * 0.02, 34.55 + j * 0.0125, 112.42 + i * 0.02, 34.5625 + j * 0.0125, 4490))
+        FROM generate_series(0, 9) i, generate_series(0, 9) j`, [COUNTY_A])
+    await t.none(`INSERT INTO approval_batch (approval_no, name, county_code, cluster_code, approved_on, geom)
+      SELECT '豫政土〔' || (2010 + i % 10) || '〕' || i || '号', '批次' || i, $1, 'luolong', date '2010-03-01' + i * 60,
+             ST_Multi(ST_MakeEnvelope(112.40 + (i % 10) * 0.02, 34.55 + (i / 10) * 0.025, 112.42 + (i % 10) * 0.02, 34.575 + (i / 10) * 0.025, 4490))
+        FROM generate_series(0, 49) i`, [COUNTY_A])
+  })
+  await db.none('ANALYZE')
+}
+
+export async function benchParcels(): Promise<void> {
+  const cluster = await startPgCluster()
+  const admin = pgp(cluster.url)
+  let closeAll = async () => { cluster.stop() }
+  try {
+    await admin.none('CREATE DATABASE onemap_bench')
+    await admin.$pool.end()
+    const database = await openDatabase({ databaseUrl: cluster.urlFor('onemap_bench'), dataDir: '' })
+    const t0 = Date.now()
+    await generate(database.db)
+    console.log(`generated ${N} parcels with contracts, development, zones, batches in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+
+    const app = await buildApp({ config: loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent' }), database })
+    closeAll = async () => { await app.close(); await database.close(); cluster.stop() }
+    await database.db.users.create({ username: 'bench', display_name: 'bench', role: 'analyst', county_scope: [COUNTY_A], password_hash: await hashPassword('bench-pass-1') })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-pass-1' }) })
+    const headers = { authorization: `Bearer ${(await login.json() as { token: string }).token}` }
+    // the analyst of the benchmark sees tax and output: the heaviest card
+    const viewer: Viewer = { scope: [COUNTY_A], sensitive: true }
+    const get = async (path: string) => {
+      const res = await fetch(base + path, { headers })
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+      return res.text()
+    }
+
+    const random = lcg(4103)
+    const codes = Array.from({ length: SAMPLES }, () => `LL-${String(Math.floor(random() * N)).padStart(6, '0')}`)
+    const sample = await get(`/api/parcels/${codes[0]}`)
+    if (!sample.includes('"properties"')) throw new Error('the card endpoint returned no card')
+    const url = cluster.urlFor('onemap_bench')
+    const [cardHttp, cardSql] = await compare(
+      () => timeHttp(base, headers, codes.map((c) => `/api/parcels/${c}`)),
+      () => timeSql(url, codes.map((c) => database.db.parcels.cardQuery(c, viewer))))
+
+    // windows of 0.01° × 0.006°: about 20 × 12 parcels each; a page of 100 and the count
+    const boxes = Array.from({ length: SAMPLES }, () => {
+      const x = 112.40 + random() * 0.19
+      const y = 34.55 + random() * 0.115
+      return `${x.toFixed(5)},${y.toFixed(5)},${(x + 0.01).toFixed(5)},${(y + 0.006).toFixed(5)}`
+    })
+    const one = JSON.parse(await get(`/api/parcels?bbox=${boxes[0]}&limit=100`)) as { numberMatched: number; numberReturned: number }
+    console.log(`a bbox window matches ${one.numberMatched} parcels, a page returns ${one.numberReturned}`)
+    const [searchHttp, searchSql] = await compare(
+      () => timeHttp(base, headers, boxes.map((b) => `/api/parcels?bbox=${b}&limit=100`)),
+      () => timeSql(url, boxes.map((b) => database.db.parcels.searchQuery({
+        county: null, cluster: null, status: null, tokens: null, bbox: bboxOf(b), includeRetired: false, page: pageOf({ limit: 100 }),
+      }, viewer))))
+
+    // the floor every authenticated request pays: HTTP, Fastify, and the session lookup of the token
+    const [floorHttp, floorSql] = await compare(
+      () => timeHttp(base, headers, codes.map(() => '/api/auth/me')),
+      () => timeSql(url, codes.map(() => "SELECT count(*) FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = 'x' AND s.expires_at > now() AND u.active")))
+
+    console.log(`\n${SAMPLES} sequential requests each (after ${WARMUP} warm-up), keep-alive HTTP on 127.0.0.1, client in its own process:`)
+    const ok = [report('GET /api/parcels/:code', cardHttp, cardSql), report('GET /api/parcels?bbox (100)', searchHttp, searchSql)]
+    report('(floor) GET /api/auth/me', floorHttp, floorSql)
+    if (!ok.every(Boolean)) console.log('\nThe goal (endpoint ≤ 1.3 × SQL) is not met: the difference is HTTP, the session lookup of the bearer token, and Fastify.')
+  } finally {
+    await closeAll()
+  }
+}
+
+// `tsx scripts/bench/parcels.ts` runs it alone
+if (import.meta.url === `file://${process.argv[1]}`) {
+  benchParcels().catch((e) => { console.error(e); process.exit(1) })
+}

@@ -1,0 +1,60 @@
+/** Supply contracts (供地合同): search, one contract with its indicators, edit (If-Match), record a supply. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ROLES } from '../../config'
+import { expectedVersion, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf } from '../../schemas/common'
+import { ContractCreate, ContractNo, ContractPatch, ContractSearchQuery } from '../../schemas/contract'
+import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
+
+const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) })
+const JSON_TYPE = 'application/json'
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.setSchemaErrorFormatter(nameUnknownFields)
+
+  app.get('/', {
+    config: { access: ROLES },
+    schema: { tags: ['contracts'], summary: '供地合同检索 / search supply contracts', querystring: ContractSearchQuery },
+  }, async (request, reply) => {
+    const q = request.query
+    const page = await app.db.contracts.search({
+      county: listOf(q.county), cluster: listOf(q.cluster), tokens: tokensOf(q.q),
+      supplyMethod: q.supply_method ?? null, standardLand: q.standard_land ?? null, inForce: q.in_force ?? null,
+      signedFrom: q.signed_from ?? null, signedTo: q.signed_to ?? null, page: pageOf(q),
+    }, viewerOf(app, request))
+    return reply.type(JSON_TYPE).send(page)
+  })
+
+  app.get('/:no', {
+    config: { access: ROLES },
+    schema: { tags: ['contracts'], summary: '供地合同 / one contract with its indicators; ETag = version', params: ContractNo },
+  }, async (request, reply) => {
+    const found = await app.db.contracts.view(request.params.no, viewerOf(app, request))
+    if (!found) throw landNotFound('contract', request.params.no)
+    setEtag(reply, found.version)
+    return reply.type(JSON_TYPE).send(found.json)
+  })
+
+  app.patch('/:no', {
+    config: { access: EDITORS },
+    schema: {
+      tags: ['contracts'], summary: '修改供地合同 / edit a contract (If-Match; indicators replace the set)',
+      params: ContractNo, headers: IfMatch, body: ContractPatch,
+    },
+  }, async (request, reply) => {
+    const expected = expectedVersion(request.headers['if-match'])
+    const found = await app.db.contracts.patch(request.params.no, viewerOf(app, request), expected, request.body, actorOf(request))
+    setEtag(reply, found.version)
+    return reply.type(JSON_TYPE).send(found.json)
+  })
+
+  app.post('/', {
+    config: { access: EDITORS },
+    schema: { tags: ['contracts'], summary: '登记供地 / record the supply of a parcel', body: ContractCreate },
+  }, async (request, reply) => {
+    const found = await app.db.contracts.create(request.body, viewerOf(app, request), actorOf(request))
+    setEtag(reply, found.version)
+    return reply.status(201).type(JSON_TYPE).send(found.json)
+  })
+}
+export default routes

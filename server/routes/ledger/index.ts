@@ -1,0 +1,60 @@
+/** The disposal ledger (工作台账, annex 3 art. 6). Registered under /api: a parcel's ledger at
+ * /api/parcels/:code/ledger, the whole ledger of the caller's counties at /api/ledger. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ROLES } from '../../config'
+import { expectedVersion, landNotFound, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import { ParcelCode } from '../../schemas/parcel'
+import { LedgerCreate, LedgerPatch, LedgerQuery } from '../../schemas/ledger'
+import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
+
+const JSON_TYPE = 'application/json'
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.setSchemaErrorFormatter(nameUnknownFields)
+
+  app.get('/ledger', {
+    config: { access: ROLES },
+    schema: { tags: ['ledger'], summary: '工作台账 / the disposal ledger of your counties (overdue entries flagged)', querystring: LedgerQuery },
+  }, async (request, reply) => {
+    const q = request.query
+    const page = await app.db.ledger.list({
+      county: listOf(q.county), cluster: listOf(q.cluster), measure: q.measure?.length ? [...q.measure] : null,
+      open: q.open ?? null, overdue: q.overdue ?? null, limit: q.limit ?? 100, offset: q.offset ?? 0,
+    }, viewerOf(app, request))
+    return reply.type(JSON_TYPE).send(page)
+  })
+
+  app.get('/parcels/:code/ledger', {
+    config: { access: ROLES },
+    schema: { tags: ['ledger'], summary: '宗地处置台账 / the disposal ledger of a parcel', params: ParcelCode },
+  }, async (request, reply) => {
+    const ledger = await app.db.ledger.ofParcel(request.params.code, viewerOf(app, request))
+    if (!ledger) throw landNotFound('parcel', request.params.code)
+    return reply.type(JSON_TYPE).send(ledger)
+  })
+
+  app.post('/parcels/:code/ledger', {
+    config: { access: EDITORS },
+    schema: { tags: ['ledger'], summary: '新增处置措施 / add a measure to a parcel\'s ledger (一地一策)', params: ParcelCode, body: LedgerCreate },
+  }, async (request, reply) => {
+    const entry = await app.db.ledger.add(request.params.code, viewerOf(app, request), request.body, actorOf(request))
+    setEtag(reply, entry.version)
+    return reply.status(201).type(JSON_TYPE).send(entry.json)
+  })
+
+  app.patch('/parcels/:code/ledger/:id', {
+    config: { access: EDITORS },
+    schema: {
+      tags: ['ledger'], summary: '更新处置进展 / update progress or complete a ledger entry (If-Match)',
+      params: Type.Object({ code: ParcelCode.properties.code, id: Type.Integer({ minimum: 1 }) }),
+      headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }), body: LedgerPatch,
+    },
+  }, async (request, reply) => {
+    const expected = expectedVersion(request.headers['if-match'])
+    const entry = await app.db.ledger.patch(request.params.code, request.params.id, viewerOf(app, request), expected, request.body, actorOf(request))
+    setEtag(reply, entry.version)
+    return reply.type(JSON_TYPE).send(entry.json)
+  })
+}
+export default routes

@@ -1,0 +1,48 @@
+/** Request shapes of the disposal ledger (工作台账, annex 3 art. 6: 地块基本信息、形成原因、处置措施、
+ * 完成时限、责任单位). */
+import { Type, type Static } from '@sinclair/typebox'
+import { IsoDate } from './common'
+
+/** "一地一策" measures: the redevelopment modes of annex 3 art. 3 (自主开发, 政府收储, 二次开发,
+ * 联动处置) and the dispositions of idle land in 闲置土地处置办法 (2012) arts. 12 and 14 (延长开发期限,
+ * 调整用途, 临时使用, 置换土地, 协议有偿收回, 闲置费, 收回). Stored as these words, as the
+ * ledger tables of the counties write them. */
+export const MEASURES = [
+  '自主开发', '政府收储', '二次开发', '联动处置',
+  '延长开发期限', '调整用途', '临时使用', '置换土地', '协议有偿收回', '闲置费', '收回', '其他',
+] as const
+export const Measure = Type.Union(MEASURES.map((m) => Type.Literal(m)), { description: '处置措施 (一地一策)' })
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max })
+
+export const LedgerCreate = Type.Object({
+  measure: Measure,
+  cause: Type.Optional(Type.Union([Text(500), Type.Null()], { description: '形成原因' })),
+  deadline: IsoDate,
+  responsible_unit: Text(200),
+  progress: Type.Optional(Type.Union([Text(4000), Type.Null()], { description: '进展情况' })),
+  note: Type.Optional(Text(500)),
+}, { additionalProperties: false })
+export type LedgerCreate = Static<typeof LedgerCreate>
+
+export const LedgerPatch = Type.Object({
+  measure: Type.Optional(Measure),
+  cause: Type.Optional(Type.Union([Text(500), Type.Null()])),
+  deadline: Type.Optional(IsoDate),
+  responsible_unit: Type.Optional(Text(200)),
+  progress: Type.Optional(Type.Union([Text(4000), Type.Null()])),
+  completed_on: Type.Optional(Type.Union([IsoDate, Type.Null()], { description: '完成日期; null reopens' })),
+  note: Type.Optional(Text(500)),
+}, { additionalProperties: false, minProperties: 1 })
+export type LedgerPatch = Static<typeof LedgerPatch>
+
+export const LedgerQuery = Type.Object({
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20 })),
+  cluster: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 18 })),
+  measure: Type.Optional(Type.Array(Measure, { maxItems: MEASURES.length })),
+  open: Type.Optional(Type.Boolean({ description: 'true: not completed' })),
+  overdue: Type.Optional(Type.Boolean({ description: 'true: past the deadline and not completed' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+}, { additionalProperties: false })
+export type LedgerQuery = Static<typeof LedgerQuery>
