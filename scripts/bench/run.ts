@@ -3,7 +3,9 @@
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-const BENCHES: Record<string, { file: string; fn: string }> = {}
+const BENCHES: Record<string, { file: string; fn: string }> = {
+  parcels: { file: 'parcels.ts', fn: 'benchParcels' },
+}
 
 async function main() {
   const wanted = process.argv.slice(2)

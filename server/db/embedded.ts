@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
 import { postgis } from '@electric-sql/pglite-postgis'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 
 export interface EmbeddedPostgis {
@@ -13,7 +14,7 @@ export interface EmbeddedPostgis {
 
 export async function startEmbedded(dataDir: string): Promise<EmbeddedPostgis> {
   fs.mkdirSync(dataDir, { recursive: true })
-  const db = await PGlite.create({ dataDir, extensions: { postgis } })
+  const db = await PGlite.create({ dataDir, extensions: { postgis, pg_trgm } })
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 })
   await server.start()
   // The server object keeps its net.Server private; port 0 means we must ask it where it listens.

@@ -16,6 +16,34 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: User | null
   }
+  interface FastifyInstance {
+    sessions: SessionCache
+  }
+}
+
+/** Token hash → user for a few seconds, so a burst of tile and card requests does not look the
+ * session up once each. Logout drops its entry at once; a user deactivated in the database keeps
+ * access in this process for at most SESSION_CACHE_MS. */
+const SESSION_CACHE_MS = 5_000
+
+export class SessionCache {
+  private entries = new Map<string, { user: User; until: number }>()
+  get(tokenHash: string): User | undefined {
+    const e = this.entries.get(tokenHash)
+    if (!e) return undefined
+    if (e.until < Date.now()) {
+      this.entries.delete(tokenHash)
+      return undefined
+    }
+    return e.user
+  }
+  set(tokenHash: string, user: User): void {
+    if (this.entries.size > 10_000) this.entries.clear()
+    this.entries.set(tokenHash, { user, until: Date.now() + SESSION_CACHE_MS })
+  }
+  drop(tokenHash: string): void {
+    this.entries.delete(tokenHash)
+  }
 }
 
 /** Routes that belong to libraries (OpenAPI UI, static files) and are public by nature. */
@@ -30,6 +58,7 @@ function bearer(request: FastifyRequest): string | null {
 
 export default fp(async (app) => {
   app.decorateRequest('user', null)
+  app.decorate('sessions', new SessionCache())
 
   app.addHook('onRoute', (route) => {
     if (route.config?.access === undefined && !LIBRARY_ROUTES.test(route.url)) {
@@ -41,7 +70,14 @@ export default fp(async (app) => {
     const access = request.routeOptions.config?.access ?? 'public'
     const token = bearer(request)
     if (token) {
-      request.user = await app.db.users.findBySession(hashToken(token))
+      const tokenHash = hashToken(token)
+      let user: User | null | undefined = app.sessions.get(tokenHash)
+      if (user === undefined) {
+        user = await app.db.users.findBySession(tokenHash)
+        // Only valid sessions are cached: a forged token is looked up every time it is tried.
+        if (user) app.sessions.set(tokenHash, user)
+      }
+      request.user = user
       if (!request.user && access !== 'public') throw new HttpError(401, 'bad_token', MESSAGES.badToken)
     }
     if (access === 'public') return

@@ -15,7 +15,10 @@ export default fp(async (app) => {
     const fe = err as FastifyError
     if (fe.validation) {
       const first = fe.validation[0]
-      const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string } | undefined)?.missingProperty
+      const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined
+      const path = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : ''
+      const named = params?.missingProperty ?? params?.additionalProperty
+      const field = [path, named].filter(Boolean).join('.')
       return reply.status(400).send({
         statusCode: 400, code: 'invalid_request',
         message: `请求参数有误 / invalid ${fe.validationContext ?? 'request'}${field ? ` field "${field}"` : ''}: ${first?.message ?? fe.message}`,

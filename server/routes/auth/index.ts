@@ -39,7 +39,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['auth'], summary: '退出登录 / revoke this token' },
   }, async (request, reply) => {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
-    if (token) await app.db.users.deleteSession(hashToken(token))
+    if (token) {
+      const tokenHash = hashToken(token)
+      app.sessions.drop(tokenHash)
+      await app.db.users.deleteSession(tokenHash)
+    }
     return reply.status(204).send()
   })
 
