@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const BENCHES: Record<string, { file: string; fn: string }> = {
   parcels: { file: 'parcels.ts', fn: 'benchParcels' },
+  analysis: { file: 'analysis.ts', fn: 'benchAnalysis' },
 }
 
 async function main() {

@@ -1,0 +1,121 @@
+/** The demo data (scripts/demo/) through the analysis: every built case of a classification this
+ * issue computes comes out as the demo says (true cases fire, near misses do not), there are
+ * several true cases of each, and the summary per cluster adds up to the city exactly. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ITask } from 'pg-promise'
+import { createTestDatabase, type TestDatabase } from '../test/db'
+import { DEMO_CASES, type CaseClassification, type DemoCase, REFERENCE_DATE, generateDemo } from '../../scripts/demo/generate'
+import { loadDemo } from '../../scripts/demo/load'
+
+let t: TestDatabase
+/** parcel code → rules of its findings (idle findings suspended by a government delay are not idle). */
+const parcelRules = new Map<string, { rule: string; stage: number | null; suspended: boolean }[]>()
+const batchRemainder = new Map<string, number>()
+const changeFindings = new Set<string>()
+
+function noJit<T>(run: (q: ITask<unknown>) => Promise<T>): Promise<T> {
+  return t.db.tx(async (q) => {
+    await q.none('SET LOCAL jit = off')
+    return run(q)
+  })
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  await loadDemo(t.db, generateDemo())
+  await noJit(async (q) => {
+    const fs = await q.any(
+      `SELECT p.code, f.rule, f.stage, f.suspended FROM analysis.findings($1) f JOIN parcel p ON p.id = f.parcel_id`, [REFERENCE_DATE])
+    for (const f of fs) parcelRules.set(f.code, [...(parcelRules.get(f.code) ?? []), f])
+    for (const b of await q.any('SELECT approval_no, remainder_m2 FROM analysis.unsupplied($1)', [REFERENCE_DATE])) {
+      batchRemainder.set(b.approval_no, b.remainder_m2)
+    }
+    for (const c of await q.any(
+      `SELECT r.period, r.code FROM analysis.used_before_supply_changes($1) c JOIN rs_change r ON r.id = c.change_id`, [REFERENCE_DATE])) {
+      changeFindings.add(`${c.period}:${c.code}`)
+    }
+  })
+}, 600_000)
+afterAll(async () => t.drop())
+
+/** Does the analysis find what the demo case is about? One predicate per classification. */
+const FIRES: Partial<Record<CaseClassification, (c: DemoCase) => boolean>> = {
+  unsupplied: (c) => (batchRemainder.get(c.code) ?? 0) > 0,
+  idle: (c) => has(c, (f) => f.rule.startsWith('idle.') && !f.suspended),
+  idle_stage2: (c) => has(c, (f) => f.rule.startsWith('idle.') && !f.suspended && f.stage === 2),
+  inefficient_stalled: (c) => has(c, (f) => f.rule === 'inefficient.type2_stalled'),
+  inefficient_underdeveloped: (c) => has(c, (f) => f.rule === 'inefficient.type3_under_developed'),
+  inefficient_stopped: (c) => has(c, (f) => f.rule === 'inefficient.type4_stopped'),
+  inefficient_low_output: (c) => has(c, (f) => f.rule === 'inefficient.type5_low_output'),
+  used_before_supply: (c) => c.subject === 'change'
+    ? changeFindings.has(`${c.period}:${c.code}`)
+    : has(c, (f) => f.rule.startsWith('used_before_supply.')),
+  outside_cluster: (c) => has(c, (f) => f.rule === 'conformity.outside_cluster'),
+  non_industrial_zone: (c) => has(c, (f) => f.rule === 'conformity.non_industrial_zone'),
+  industry_not_leading: (c) => has(c, (f) => f.rule === 'conformity.industry_not_leading'),
+  large_project_unphased: (c) => has(c, (f) => f.rule === 'conformity.large_single_supply'),
+}
+
+function has(c: DemoCase, p: (f: { rule: string; stage: number | null; suspended: boolean }) => boolean): boolean {
+  return (parcelRules.get(c.code) ?? []).some(p)
+}
+
+const mine = DEMO_CASES.filter((c) => FIRES[c.classification])
+
+describe(`the demo cases as of ${REFERENCE_DATE}`, () => {
+  it.each(mine.map((c) => [c.id, c] as const))('%s', (_id, c) => {
+    expect(FIRES[c.classification]!(c), `${c.code}: ${c.note}`).toBe(c.expect)
+  })
+
+  it('has several true cases of every classification computed here', () => {
+    for (const k of Object.keys(FIRES) as CaseClassification[]) {
+      const n = mine.filter((c) => c.classification === k && c.expect).length
+      expect(n, k).toBeGreaterThanOrEqual(2)
+    }
+  })
+})
+
+describe('the demo summary', () => {
+  const PATHS = [
+    '{unsupplied,batches}', '{unsupplied,batch_m2}', '{unsupplied,supplied_m2}', '{unsupplied,remainder_m2}',
+    '{unsupplied,remainder_mu}', '{unsupplied,sliver_count}', '{unsupplied,sliver_m2}', '{unsupplied,old_stock,remainder_m2}',
+    '{unsupplied,progress,baseline_stock_m2}', '{unsupplied,progress,digested_since_baseline_m2}',
+    '{idle,parcels}', '{idle,area_m2}', '{idle,area_mu}', '{idle,stage1}', '{idle,stage2}', '{idle,suspended}',
+    '{inefficient,parcels}', '{inefficient,area_m2}', '{inefficient,by_type,2}', '{inefficient,by_type,3}',
+    '{inefficient,by_type,4}', '{inefficient,by_type,5}', '{used_before_supply,parcels}', '{used_before_supply,area_m2}',
+    '{used_before_supply_changes,changes}', '{used_before_supply_changes,area_m2}', '{conformity,parcels}',
+    '{conformity,by_rule,outside_cluster}', '{conformity,by_rule,large_single_supply}',
+  ]
+
+  async function sums(): Promise<{ path: string; clusters: string; counties: string; city: string }[]> {
+    // Summed as numeric in SQL and compared as text: exact, with no float rounding in between.
+    return noJit((q) => q.any(`
+      WITH s AS (SELECT analysis.summary($1) AS j)
+      SELECT p AS path,
+        (SELECT coalesce(sum((c #>> p::text[])::numeric), 0)::text FROM jsonb_array_elements(s.j -> 'clusters') c) AS clusters,
+        (SELECT coalesce(sum((c #>> p::text[])::numeric), 0)::text FROM jsonb_array_elements(s.j -> 'counties') c) AS counties,
+        coalesce((s.j -> 'city') #>> p::text[], '0') AS city
+      FROM s, unnest($2::text[]) p`, [REFERENCE_DATE, PATHS]))
+  }
+
+  it('adds up per cluster and per county to the city totals exactly', async () => {
+    const rows = await sums()
+    expect(rows).toHaveLength(PATHS.length)
+    for (const row of rows) {
+      expect(Number(row.clusters), row.path).toBe(Number(row.city))
+      expect(row.clusters.replace(/\.?0+$/, ''), row.path).toBe(row.city.replace(/\.?0+$/, ''))
+      expect(row.counties.replace(/\.?0+$/, ''), row.path).toBe(row.city.replace(/\.?0+$/, ''))
+    }
+    const city = Object.fromEntries(rows.map((x) => [x.path, Number(x.city)]))
+    expect(city['{idle,parcels}']).toBeGreaterThan(0)
+    expect(city['{unsupplied,remainder_m2}']).toBeGreaterThan(0)
+  })
+
+  it('is the same materialised as live', async () => {
+    const live = await noJit((q) => q.one('SELECT analysis.summary($1)::text AS j', [REFERENCE_DATE], (x) => x.j))
+    const refreshed = await t.db.one('SELECT analysis.refresh_all($1) AS r', [REFERENCE_DATE], (x) => x.r)
+    expect(refreshed.as_of).toBe(REFERENCE_DATE)
+    const stored = await noJit((q) => q.one('SELECT analysis.summary($1)::text AS j', [REFERENCE_DATE], (x) => x.j))
+    expect(stored.replace('"materialised": true', '"materialised": false')).toBe(live)
+  })
+})

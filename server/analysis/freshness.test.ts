@@ -1,0 +1,196 @@
+/** Materialised results stay equal to the live computation after every kind of edit, in the
+ * edit's own transaction; a past date reproduces its numbers byte for byte after later-dated
+ * edits; a county's rule change from a date changes results from that date only. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ITask } from 'pg-promise'
+import { createTestDatabase, type TestDatabase } from '../test/db'
+import { Scenario } from './scenario'
+
+let t: TestDatabase
+let s: Scenario
+const SNAP = '2024-06-30'
+const ids: Record<string, number> = {}
+
+/** The materialised tables and the live functions, as text, for the snapshot date. */
+async function storedAndLive(): Promise<{ stored: string; live: string }> {
+  return noJit((q) => q.one(`
+    WITH f AS (SELECT parcel_id, county_code, cluster_code, classification, rule, inefficient_type, stage, suspended, area_m2, reason
+               FROM analysis.parcel_status),
+         u AS (SELECT batch_id, approval_no, county_code, cluster_code, approved_on, old_stock, batch_m2, supplied_m2, remainder_m2,
+                      remainder_mu, sliver_count, sliver_m2, digestion_rate, geom, reason FROM analysis.unsupplied_remainder),
+         c AS (SELECT change_id, county_code, cluster_code, area_m2, geom, reason FROM analysis.unsupplied_use)
+    SELECT concat_ws(' | ',
+             (SELECT json_agg(f ORDER BY parcel_id, rule) FROM f),
+             (SELECT json_agg(u ORDER BY batch_id) FROM u),
+             (SELECT json_agg(c ORDER BY change_id) FROM c)) AS stored,
+           concat_ws(' | ',
+             (SELECT json_agg(f ORDER BY parcel_id, rule) FROM analysis.findings($1) f),
+             (SELECT json_agg(u ORDER BY batch_id) FROM analysis.unsupplied($1) u),
+             (SELECT json_agg(c ORDER BY change_id) FROM analysis.used_before_supply_changes($1) c)) AS live`, [SNAP]))
+}
+
+/** As the repositories do: JIT compiling these plans costs seconds and saves nothing. */
+function noJit<T>(run: (q: ITask<unknown>) => Promise<T>): Promise<T> {
+  return t.db.tx(async (q) => {
+    await q.none('SET LOCAL jit = off')
+    return run(q)
+  })
+}
+
+async function expectFresh() {
+  const { stored, live } = await storedAndLive()
+  expect(stored).toBe(live)
+}
+
+const pastSummary = (d: string) => t.db.one('SELECT analysis.summary($1)::text AS j', [d], (r: { j: string }) => r.j)
+const pastFindings = (d: string) => noJit((q) =>
+  q.one('SELECT json_agg(f ORDER BY parcel_id, rule)::text AS j FROM analysis.findings($1) f', [d], (r: { j: string }) => r.j))
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  s = new Scenario(t.db, '410303')
+  await s.ensureCounty()
+  const cl = await s.cluster({ code: 'fresh-cl', rect: [0, 0, 3000, 3000], leading: ['装备制造'] })
+  ids.batch = await s.batch({ rect: [0, 0, 400, 200], approvedOn: '2017-01-01', cluster: cl })
+  ids.a = await s.parcel({ rect: [0, 0, 100, 200], cluster: cl })
+  ids.b = await s.parcel({ rect: [100, 0, 100, 200], cluster: cl })
+  ids.c = await s.parcel({ rect: [200, 0, 100, 200], cluster: cl })
+  await s.contract({ parcel: ids.a, signedOn: '2019-01-01', agreedStartOn: '2019-06-01' })
+  await s.contract({ parcel: ids.b, signedOn: '2021-01-01', agreedStartOn: '2021-06-01' })
+  await t.db.one(`SELECT analysis.refresh_all($1)`, [SNAP])
+})
+afterAll(async () => t.drop())
+
+describe('freshness: an edit recomputes what it touches, in its own transaction', () => {
+  it('starts from a full recompute equal to the live computation', async () => {
+    await expectFresh()
+    const n = await t.db.one('SELECT count(*)::int AS n FROM analysis.parcel_status WHERE rule = $1', ['idle.not_started'], (r) => r.n)
+    expect(n).toBe(2)
+  })
+
+  it('a start event clears idleness inside the same transaction', async () => {
+    await t.db.tx(async (tx) => {
+      await tx.none(`INSERT INTO development_event (parcel_id, county_code, kind, occurred_on) VALUES ($1, '410303', 'start', '2024-01-10')`, [ids.a])
+      const left = await tx.any('SELECT rule FROM analysis.parcel_status WHERE parcel_id = $1', [ids.a])
+      expect(left).toEqual([])
+    })
+    await expectFresh()
+  })
+
+  it('a new contract supplies land: the batch remainder shrinks and the parcel can be idle', async () => {
+    const before = await t.db.one('SELECT remainder_m2 FROM analysis.unsupplied_remainder WHERE batch_id = $1', [ids.batch])
+    await s.contract({ parcel: ids.c, signedOn: '2022-01-01', agreedStartOn: '2022-03-01' })
+    const after = await t.db.one('SELECT remainder_m2 FROM analysis.unsupplied_remainder WHERE batch_id = $1', [ids.batch])
+    expect(after.remainder_m2).toBeLessThan(before.remainder_m2 * 0.6)
+    await expectFresh()
+  })
+
+  it('editing one parcel\'s shape refreshes the batches it meets', async () => {
+    await t.db.none(`UPDATE parcel SET geom = ST_Multi(ST_Transform(ST_GeomFromText(
+      'POLYGON((640200 3832000, 640350 3832000, 640350 3832200, 640200 3832200, 640200 3832000))', 4546), 4490)) WHERE id = $1`, [ids.c])
+    await expectFresh()
+  })
+
+  it('flags, figures, indicators, plan zones, changes, boundaries and deletions', async () => {
+    const credit = await s.enterprise({ industry: '食品' })
+    const d = await s.parcel({ rect: [500, 500, 100, 100], cluster: 'fresh-cl' })
+    const k = await s.contract({ parcel: d, signedOn: '2018-01-01', agreedStartOn: '2018-02-01', landUser: credit })
+    await expectFresh()
+    await s.event({ parcel: d, kind: 'production_acceptance', on: '2019-01-01', measured: { plot_ratio: 0.8 } })
+    await expectFresh()
+    await s.indicator({ contract: k, indicator: 'plot_ratio', direction: 'min', value: 1.0 })
+    await expectFresh()
+    await s.year({ creditCode: credit, year: 2022, rating: 'C', profitWan: 1 })
+    await s.year({ creditCode: credit, year: 2023, rating: 'C', profitWan: 1 })
+    await expectFresh()
+    await t.db.none(`UPDATE enterprise SET industry = '装备制造' WHERE credit_code = $1`, [credit])
+    await expectFresh()
+    await s.flag({ parcel: d, kind: 'other', reason: '县区认定', setOn: '2024-01-01' })
+    await expectFresh()
+    await s.zone({ cluster: 'fresh-cl', type: 'green', rect: [550, 550, 100, 100] })
+    await expectFresh()
+    await s.change({ rect: [1000, 1000, 60, 60], imageAfter: '2024-04-01' })
+    await expectFresh()
+    await t.db.none(`UPDATE cluster SET boundary = ST_Multi(ST_Transform(ST_GeomFromText(
+      'POLYGON((640000 3832000, 640580 3832000, 640580 3835000, 640000 3835000, 640000 3832000))', 4546), 4490)) WHERE code = 'fresh-cl'`)
+    await expectFresh()
+    const gone = await s.parcel({ rect: [1000, 1000, 30, 30] })
+    await expectFresh()
+    await t.db.none('DELETE FROM parcel WHERE id = $1', [gone])
+    await expectFresh()
+    await t.db.none('UPDATE supply_contract SET terminated_on = $2 WHERE id = $1', [k, '2024-02-01'])
+    await expectFresh()
+    const types = await t.db.map('SELECT DISTINCT classification FROM analysis.parcel_status ORDER BY 1', [], (r) => r.classification)
+    expect(types).toEqual(['conformity', 'idle', 'inefficient', 'used_before_supply'])
+  })
+
+  it('regression: a cluster boundary edit re-attributes 未供即用 change polygons to clusters', async () => {
+    const ch = await s.change({ rect: [2000, 2000, 40, 40], imageAfter: '2024-02-01' })
+    const clusterOf = () => t.db.one('SELECT cluster_code FROM analysis.unsupplied_use WHERE change_id = $1', [ch], (r) => r.cluster_code)
+    expect(await clusterOf()).toBe(null) // the boundary was cut back to 580 m wide above
+    await t.db.none(`UPDATE cluster SET boundary = ST_Multi(ST_Transform(ST_GeomFromText(
+      'POLYGON((640000 3832000, 643000 3832000, 643000 3835000, 640000 3835000, 640000 3832000))', 4546), 4490)) WHERE code = 'fresh-cl'`)
+    expect(await clusterOf()).toBe('fresh-cl')
+    await expectFresh()
+  })
+
+  it('a county rule row refreshes its county', async () => {
+    await s.rule({ key: 'idle_days', value: 30, from: '2024-01-01' })
+    await expectFresh()
+  })
+})
+
+describe('as of a past date', () => {
+  it('reproduces the earlier numbers byte for byte after later-dated edits', async () => {
+    await s.ensureCounty('410305', '涧西测试')
+    const c = new Scenario(t.db, '410305')
+    const cl = await c.cluster({ rect: [10_000, 0, 2000, 2000] })
+    const bt = await c.batch({ rect: [10_000, 0, 300, 100], approvedOn: '2016-01-01', cluster: cl })
+    const p = await c.parcel({ rect: [10_000, 0, 100, 100], cluster: cl })
+    const q = await c.parcel({ rect: [10_100, 0, 100, 100], cluster: cl })
+    await c.contract({ parcel: p, signedOn: '2021-03-01', agreedStartOn: '2021-06-01' })
+    const summary = await pastSummary('2023-12-31')
+    const findings = await pastFindings('2023-12-31')
+    expect(JSON.parse(summary).city.idle.parcels).toBeGreaterThan(0)
+
+    // Everything below is dated after 2023-12-31.
+    await c.contract({ parcel: q, signedOn: '2024-03-01', agreedStartOn: '2024-04-01' })
+    await c.event({ parcel: p, kind: 'start', on: '2024-02-01' })
+    await c.rule({ key: 'idle_days', value: 100, from: '2024-01-01' })
+    await c.flag({ parcel: p, kind: 'industry_transition', reason: '退二优二', setOn: '2024-05-01' })
+    await c.change({ rect: [10_200, 0, 50, 50], imageAfter: '2024-04-01' })
+    const e = await c.enterprise()
+    await c.year({ creditCode: e, year: 2024, rating: 'C' })
+
+    expect(await pastSummary('2023-12-31')).toBe(summary)
+    expect(await pastFindings('2023-12-31')).toBe(findings)
+    const now = JSON.parse(await pastSummary('2024-06-30'))
+    expect(now).not.toEqual(JSON.parse(summary))
+    const remainder = await t.db.one('SELECT remainder_m2 FROM analysis.unsupplied($1, $2::bigint[])', ['2024-06-30', [bt]], (r) => r.remainder_m2)
+    const before = await t.db.one('SELECT remainder_m2 FROM analysis.unsupplied($1, $2::bigint[])', ['2023-12-31', [bt]], (r) => r.remainder_m2)
+    expect(remainder).toBeLessThan(before)
+  })
+
+  it('a county\'s idle threshold changed from a date changes that county\'s results from that date on only', async () => {
+    await s.ensureCounty('410306', '吉利测试')
+    await s.ensureCounty('410307', '洛龙测试')
+    const x = new Scenario(t.db, '410306')
+    const y = new Scenario(t.db, '410307')
+    const px = await x.parcel({ rect: [20_000, 0, 100, 100] })
+    const py = await y.parcel({ rect: [20_200, 0, 100, 100] })
+    await x.contract({ parcel: px, signedOn: '2023-01-01', agreedStartOn: '2023-03-01' })
+    await y.contract({ parcel: py, signedOn: '2023-01-01', agreedStartOn: '2023-03-01' })
+    const dates = ['2023-09-30', '2023-12-31', '2024-01-31']
+    const count = (d: string, county: string) =>
+      t.db.one(`SELECT (analysis.summary($1, ARRAY[$2]) -> 'city' -> 'idle' ->> 'parcels')::int AS n`, [d, county], (r) => r.n)
+    const before = await Promise.all(dates.map((d) => pastSummary(d)))
+    expect(await Promise.all(dates.map((d) => count(d, '410306')))).toEqual([0, 0, 0])
+    await x.rule({ key: 'idle_days', value: 200, from: '2024-01-01' })
+    expect(await Promise.all(dates.map((d) => count(d, '410306')))).toEqual([0, 0, 1]) // 336 days > 200 from 2024-01-01
+    expect(await Promise.all(dates.map((d) => count(d, '410307')))).toEqual([0, 0, 0])
+    const after = await Promise.all(dates.map((d) => pastSummary(d)))
+    expect(after[0]).toBe(before[0])
+    expect(after[1]).toBe(before[1])
+    expect(after[2]).not.toBe(before[2])
+  })
+})

@@ -1,0 +1,96 @@
+/** Land-status analysis (批而未供, 闲置, 低效, 未供即用, plan conformity): reads of the analysis.*
+ * functions, which serve the materialised snapshot when it is for the asked date and compute
+ * live otherwise. Every read takes the caller's county scope and applies it in SQL. */
+import type { IDatabase, IMain, ITask } from 'pg-promise'
+import { setActor } from '../../actor'
+import { sqlLoader } from '../../sql'
+
+const sql = sqlLoader(import.meta.url)
+const UNSUPPLIED = sql('unsupplied.sql')
+const FINDINGS = sql('findings.sql')
+const CHANGES = sql('changes.sql')
+const SUMMARY = sql('summary.sql')
+const PARCEL_CLASSIFICATIONS = sql('parcel-classifications.sql')
+const REFRESH = sql('refresh.sql')
+const SNAPSHOT = sql('snapshot.sql')
+
+/** null: the whole city; else the county codes the caller may see. */
+export type Scope = string[] | null
+
+export type Classification = 'idle' | 'inefficient' | 'used_before_supply' | 'conformity'
+
+export interface ListQuery {
+  asOf: string
+  scope: Scope
+  county: string | null
+  cluster: string | null
+  limit: number
+  offset: number
+}
+
+export interface FindingsQuery extends ListQuery {
+  rule: string | null
+  type: number | null
+  stage: number | null
+  includeSuspended: boolean
+  /** May the caller see enterprise figures (DOMAIN.md "Governance")? */
+  sensitive: boolean
+}
+
+/** A GeoJSON FeatureCollection page built by PostGIS, with the total count of matches. */
+export interface FeaturePage {
+  type: 'FeatureCollection'
+  as_of: string
+  total: number
+  limit: number
+  offset: number
+  features: { type: 'Feature'; id: string | number; geometry: unknown; properties: Record<string, unknown> }[]
+}
+
+export interface RefreshResult { as_of: string; duration_ms: number; findings: number; batches: number; changes: number }
+
+export interface Snapshot { as_of: string; refreshed_at: string; duration_ms: number; findings: number; batches: number; changes: number }
+
+export class AnalysisRepo {
+  constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
+
+  /** JIT compiling these plans costs seconds and saves nothing: the work is in PostGIS. */
+  private read<T>(run: (t: ITask<unknown>) => Promise<T>): Promise<T> {
+    return this.db.tx('analysis', async (t) => {
+      await t.none('SET LOCAL jit = off')
+      return run(t)
+    })
+  }
+
+  unsupplied(q: ListQuery & { includeDigested: boolean }): Promise<FeaturePage> {
+    return this.read((t) => t.one(UNSUPPLIED, q, (r: { collection: FeaturePage }) => r.collection))
+  }
+
+  findings(classification: Classification, q: FindingsQuery): Promise<FeaturePage> {
+    return this.read((t) => t.one(FINDINGS, { ...q, classification }, (r: { collection: FeaturePage }) => r.collection))
+  }
+
+  usedBeforeSupplyChanges(q: ListQuery): Promise<FeaturePage> {
+    return this.read((t) => t.one(CHANGES, q, (r: { collection: FeaturePage }) => r.collection))
+  }
+
+  summary(asOf: string, scope: Scope): Promise<Record<string, unknown>> {
+    return this.read((t) => t.one(SUMMARY, { asOf, scope }, (r: { summary: Record<string, unknown> }) => r.summary))
+  }
+
+  parcelClassifications(code: string, asOf: string, scope: Scope, sensitive: boolean): Promise<{ parcel_id: number; code: string; classifications: unknown[] } | null> {
+    return this.read((t) => t.oneOrNone(PARCEL_CLASSIFICATIONS, { code, asOf, scope, sensitive }))
+  }
+
+  /** Full recompute (admin). */
+  refresh(asOf: string, actor: string): Promise<RefreshResult> {
+    return this.db.tx('analysis-refresh', async (t) => {
+      await setActor(t, actor, `analysis full recompute as of ${asOf}`)
+      return t.one(REFRESH, { asOf }, (r: { result: RefreshResult }) => r.result)
+    })
+  }
+
+  snapshot(): Promise<Snapshot | null> {
+    return this.db.oneOrNone(SNAPSHOT)
+  }
+}

@@ -1,0 +1,202 @@
+/* The dashboard numbers: counts and areas per cluster, per county and for the city, and the
+   批而未供 progress against the targets of §一(二)1–2. Every area is a sum of 0.01 m² numerics,
+   so the clusters add up to their county and to the city exactly. */
+
+-- Remainders at an earlier date `since` (≤ as_of) of the batches whose supplied cover changed
+-- between `since` and as_of (a contract signed or terminated, a parcel retired). Every other batch
+-- approved by `since` has the same remainder at both dates, so only these need a second overlay.
+CREATE OR REPLACE FUNCTION analysis.unsupplied_changed_since(since date, as_of date)
+  RETURNS TABLE (batch_id bigint, remainder_m2 numeric)
+  LANGUAGE sql STABLE SET jit = off AS $$
+  WITH changed AS (
+    SELECT coalesce(array_agg(DISTINCT b.id), '{}') AS ids
+    FROM parcel p JOIN approval_batch b ON b.geom && p.geom AND ST_Intersects(b.geom, p.geom)
+    WHERE $1 <= $2 AND b.approved_on <= $1
+      AND (p.id IN (SELECT c.parcel_id FROM supply_contract c
+                    WHERE (c.signed_on > $1 AND c.signed_on <= $2) OR (c.terminated_on > $1 AND c.terminated_on <= $2))
+           OR (p.retired_at IS NOT NULL AND analysis.local_date(p.retired_at) > $1 AND analysis.local_date(p.retired_at) <= $2))
+  )
+  SELECT u.batch_id, u.remainder_m2 FROM analysis.unsupplied($1, (SELECT ids FROM changed)) u
+$$;
+COMMENT ON FUNCTION analysis.unsupplied_changed_since(date, date) IS
+  '批而未供 remainders at `since` of only those batches whose supplied cover changed between `since` and as_of';
+
+-- jit = off here and on every entry point: JIT compiling these plans costs far more (seconds)
+-- than running them, since the work is in PostGIS functions that JIT cannot speed up.
+CREATE OR REPLACE FUNCTION analysis.summary(as_of date, scope text[] DEFAULT NULL)
+  RETURNS jsonb
+  LANGUAGE sql STABLE SET jit = off AS $$
+  WITH cr AS (SELECT rs.rules FROM analysis.rules_at($1) rs WHERE rs.county_code IS NULL),
+  dt AS (
+    SELECT analysis.rule_date(cr.rules, 'unsupplied_baseline_date') AS baseline,
+           make_date(extract(year FROM $1)::integer - 1, 12, 31) AS year_start,
+           analysis.rule_num(cr.rules, 'unsupplied_yearly_target') AS yearly_target,
+           analysis.rule_num(cr.rules, 'stock_revitalise_target') AS old_target,
+           analysis.rule_date(cr.rules, 'stock_revitalise_deadline') AS deadline,
+           cr.rules
+    FROM cr
+  ),
+  u AS (
+    SELECT u.* FROM analysis.unsupplied_at($1) u
+    WHERE $2 IS NULL OR u.county_code = ANY($2)
+  ),
+  b0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_changed_since(dt.baseline, $1) c),
+  y0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_changed_since(dt.year_start, $1) c),
+  bf AS (
+    SELECT u.county_code, u.cluster_code, u.batch_m2, u.supplied_m2, u.remainder_m2, u.sliver_count, u.sliver_m2, u.old_stock,
+      CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN coalesce(b0.remainder_m2, u.remainder_m2) END AS rem_baseline,
+      CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN u.remainder_m2 END AS now_of_baseline,
+      CASE WHEN u.approved_on <= dt.year_start THEN coalesce(y0.remainder_m2, u.remainder_m2) END AS rem_year_start,
+      CASE WHEN u.approved_on <= dt.year_start THEN u.remainder_m2 END AS now_of_year_start
+    FROM u CROSS JOIN dt
+    LEFT JOIN b0 ON b0.batch_id = u.batch_id
+    LEFT JOIN y0 ON y0.batch_id = u.batch_id
+  ),
+  agg_u AS (
+    SELECT CASE WHEN GROUPING(bf.cluster_code) = 0 THEN 'cluster' WHEN GROUPING(bf.county_code) = 0 THEN 'county' ELSE 'city' END AS level,
+      CASE WHEN GROUPING(bf.cluster_code) = 0 THEN bf.cluster_code WHEN GROUPING(bf.county_code) = 0 THEN bf.county_code::text END AS key,
+      jsonb_build_object(
+        'batches', count(*),
+        'batch_m2', coalesce(sum(bf.batch_m2), 0),
+        'supplied_m2', coalesce(sum(bf.supplied_m2), 0),
+        'remainder_m2', coalesce(sum(bf.remainder_m2), 0),
+        'remainder_mu', coalesce(analysis.mu(sum(bf.remainder_m2)), 0),
+        'sliver_count', coalesce(sum(bf.sliver_count), 0),
+        'sliver_m2', coalesce(sum(bf.sliver_m2), 0),
+        'digestion_rate', round((sum(bf.batch_m2) - sum(bf.remainder_m2)) / nullif(sum(bf.batch_m2), 0), 6),
+        'unsupplied_batches', count(*) FILTER (WHERE bf.remainder_m2 > 0),
+        'old_stock', jsonb_build_object(
+          'batches', count(*) FILTER (WHERE bf.old_stock),
+          'remainder_m2', coalesce(sum(bf.remainder_m2) FILTER (WHERE bf.old_stock), 0),
+          'remainder_mu', coalesce(analysis.mu(sum(bf.remainder_m2) FILTER (WHERE bf.old_stock)), 0)),
+        'progress', jsonb_build_object(
+          'baseline_stock_m2', sum(bf.rem_baseline),
+          'digested_since_baseline_m2', sum(bf.rem_baseline) - sum(bf.now_of_baseline),
+          'share_since_baseline', round((sum(bf.rem_baseline) - sum(bf.now_of_baseline)) / nullif(sum(bf.rem_baseline), 0), 6),
+          'year_start_stock_m2', sum(bf.rem_year_start),
+          'digested_this_year_m2', sum(bf.rem_year_start) - sum(bf.now_of_year_start),
+          'share_this_year', round((sum(bf.rem_year_start) - sum(bf.now_of_year_start)) / nullif(sum(bf.rem_year_start), 0), 6),
+          'yearly_target_met', (sum(bf.rem_year_start) - sum(bf.now_of_year_start)) >= min(dt.yearly_target) * sum(bf.rem_year_start),
+          'old_stock_baseline_m2', sum(bf.rem_baseline) FILTER (WHERE bf.old_stock),
+          'old_stock_revitalised_m2', sum(bf.rem_baseline) FILTER (WHERE bf.old_stock) - sum(bf.now_of_baseline) FILTER (WHERE bf.old_stock),
+          'old_stock_share', round((sum(bf.rem_baseline) FILTER (WHERE bf.old_stock) - sum(bf.now_of_baseline) FILTER (WHERE bf.old_stock))
+                                   / nullif(sum(bf.rem_baseline) FILTER (WHERE bf.old_stock), 0), 6),
+          'old_stock_target_met', (sum(bf.rem_baseline) FILTER (WHERE bf.old_stock) - sum(bf.now_of_baseline) FILTER (WHERE bf.old_stock))
+                                   >= min(dt.old_target) * sum(bf.rem_baseline) FILTER (WHERE bf.old_stock))) AS m
+    FROM bf CROSS JOIN dt
+    GROUP BY GROUPING SETS ((bf.cluster_code), (bf.county_code), ())
+  ),
+  pf AS (
+    SELECT f.parcel_id, f.county_code, f.cluster_code, f.area_m2,
+      bool_or(f.classification = 'idle' AND NOT f.suspended) AS idle,
+      bool_or(f.classification = 'idle' AND f.suspended) AS idle_suspended,
+      max(f.stage) FILTER (WHERE f.classification = 'idle' AND NOT f.suspended) AS idle_stage,
+      bool_or(f.classification = 'inefficient') AS inefficient,
+      array_agg(f.inefficient_type) FILTER (WHERE f.inefficient_type IS NOT NULL) AS types,
+      bool_or(f.classification = 'used_before_supply') AS used,
+      array_agg(f.rule) FILTER (WHERE f.classification = 'conformity') AS conformity
+    FROM analysis.findings_at($1) f
+    WHERE $2 IS NULL OR f.county_code = ANY($2)
+    GROUP BY f.parcel_id, f.county_code, f.cluster_code, f.area_m2
+  ),
+  agg_p AS (
+    SELECT CASE WHEN GROUPING(pf.cluster_code) = 0 THEN 'cluster' WHEN GROUPING(pf.county_code) = 0 THEN 'county' ELSE 'city' END AS level,
+      CASE WHEN GROUPING(pf.cluster_code) = 0 THEN pf.cluster_code WHEN GROUPING(pf.county_code) = 0 THEN pf.county_code::text END AS key,
+      jsonb_build_object(
+        'idle', jsonb_build_object(
+          'parcels', count(*) FILTER (WHERE pf.idle),
+          'area_m2', coalesce(sum(pf.area_m2) FILTER (WHERE pf.idle), 0),
+          'area_mu', coalesce(analysis.mu(sum(pf.area_m2) FILTER (WHERE pf.idle)), 0),
+          'stage1', count(*) FILTER (WHERE pf.idle_stage = 1),
+          'stage2', count(*) FILTER (WHERE pf.idle_stage = 2),
+          'suspended', count(*) FILTER (WHERE pf.idle_suspended)),
+        'inefficient', jsonb_build_object(
+          'parcels', count(*) FILTER (WHERE pf.inefficient),
+          'area_m2', coalesce(sum(pf.area_m2) FILTER (WHERE pf.inefficient), 0),
+          'area_mu', coalesce(analysis.mu(sum(pf.area_m2) FILTER (WHERE pf.inefficient)), 0),
+          'by_type', jsonb_build_object(
+            '1', count(*) FILTER (WHERE 1 = ANY(pf.types)), '2', count(*) FILTER (WHERE 2 = ANY(pf.types)),
+            '3', count(*) FILTER (WHERE 3 = ANY(pf.types)), '4', count(*) FILTER (WHERE 4 = ANY(pf.types)),
+            '5', count(*) FILTER (WHERE 5 = ANY(pf.types)), '6', count(*) FILTER (WHERE 6 = ANY(pf.types)))),
+        'used_before_supply', jsonb_build_object(
+          'parcels', count(*) FILTER (WHERE pf.used),
+          'area_m2', coalesce(sum(pf.area_m2) FILTER (WHERE pf.used), 0),
+          'area_mu', coalesce(analysis.mu(sum(pf.area_m2) FILTER (WHERE pf.used)), 0)),
+        'conformity', jsonb_build_object(
+          'parcels', count(*) FILTER (WHERE pf.conformity IS NOT NULL),
+          'area_m2', coalesce(sum(pf.area_m2) FILTER (WHERE pf.conformity IS NOT NULL), 0),
+          'by_rule', jsonb_build_object(
+            'outside_cluster', count(*) FILTER (WHERE 'conformity.outside_cluster' = ANY(pf.conformity)),
+            'non_industrial_zone', count(*) FILTER (WHERE 'conformity.non_industrial_zone' = ANY(pf.conformity)),
+            'industry_not_leading', count(*) FILTER (WHERE 'conformity.industry_not_leading' = ANY(pf.conformity)),
+            'large_single_supply', count(*) FILTER (WHERE 'conformity.large_single_supply' = ANY(pf.conformity))))) AS m
+    FROM pf
+    GROUP BY GROUPING SETS ((pf.cluster_code), (pf.county_code), ())
+  ),
+  agg_c AS (
+    SELECT CASE WHEN GROUPING(c.cluster_code) = 0 THEN 'cluster' WHEN GROUPING(c.county_code) = 0 THEN 'county' ELSE 'city' END AS level,
+      CASE WHEN GROUPING(c.cluster_code) = 0 THEN c.cluster_code WHEN GROUPING(c.county_code) = 0 THEN c.county_code::text END AS key,
+      jsonb_build_object('changes', count(*), 'area_m2', coalesce(sum(c.area_m2), 0), 'area_mu', coalesce(analysis.mu(sum(c.area_m2)), 0)) AS m
+    FROM analysis.used_before_supply_changes_at($1) c
+    WHERE $2 IS NULL OR c.county_code = ANY($2)
+    GROUP BY GROUPING SETS ((c.cluster_code), (c.county_code), ())
+  ),
+  empty AS (
+    SELECT jsonb_build_object(
+      'unsupplied', jsonb_build_object('batches', 0, 'batch_m2', 0, 'supplied_m2', 0, 'remainder_m2', 0, 'remainder_mu', 0,
+        'sliver_count', 0, 'sliver_m2', 0, 'digestion_rate', NULL, 'unsupplied_batches', 0,
+        'old_stock', jsonb_build_object('batches', 0, 'remainder_m2', 0, 'remainder_mu', 0), 'progress', NULL),
+      'idle', jsonb_build_object('parcels', 0, 'area_m2', 0, 'area_mu', 0, 'stage1', 0, 'stage2', 0, 'suspended', 0),
+      'inefficient', jsonb_build_object('parcels', 0, 'area_m2', 0, 'area_mu', 0,
+        'by_type', jsonb_build_object('1', 0, '2', 0, '3', 0, '4', 0, '5', 0, '6', 0)),
+      'used_before_supply', jsonb_build_object('parcels', 0, 'area_m2', 0, 'area_mu', 0),
+      'used_before_supply_changes', jsonb_build_object('changes', 0, 'area_m2', 0, 'area_mu', 0),
+      'conformity', jsonb_build_object('parcels', 0, 'area_m2', 0,
+        'by_rule', jsonb_build_object('outside_cluster', 0, 'non_industrial_zone', 0, 'industry_not_leading', 0, 'large_single_supply', 0))) AS m
+  ),
+  groups AS (
+    SELECT 'cluster' AS level, c.code AS key, jsonb_build_object('cluster_code', c.code, 'cluster_name', c.name, 'county_code', c.county_code) AS head
+    FROM cluster c WHERE $2 IS NULL OR c.county_code = ANY($2)
+    UNION ALL
+    -- Batches, parcels and changes outside every cluster get a row of their own, or the
+    -- clusters would not add up to the city.
+    SELECT 'cluster', NULL, jsonb_build_object('cluster_code', NULL, 'cluster_name', '集聚区外 / outside every cluster', 'county_code', NULL)
+    WHERE EXISTS (SELECT 1 FROM agg_u WHERE level = 'cluster' AND key IS NULL)
+       OR EXISTS (SELECT 1 FROM agg_p WHERE level = 'cluster' AND key IS NULL)
+       OR EXISTS (SELECT 1 FROM agg_c WHERE level = 'cluster' AND key IS NULL)
+    UNION ALL
+    SELECT 'county', k.code, jsonb_build_object('county_code', k.code, 'county_name', k.name)
+    FROM county k WHERE $2 IS NULL OR k.code = ANY($2)
+    UNION ALL
+    SELECT 'county', NULL, jsonb_build_object('county_code', NULL, 'county_name', '未知区县 / no county')
+    WHERE EXISTS (SELECT 1 FROM agg_c WHERE level = 'county' AND key IS NULL)
+    UNION ALL
+    SELECT 'city', NULL, '{}'::jsonb
+  ),
+  rows AS (
+    SELECT g.level, g.key,
+      g.head || jsonb_build_object(
+        'unsupplied', coalesce(au.m, (SELECT m -> 'unsupplied' FROM empty)),
+        'used_before_supply_changes', coalesce(ac.m, (SELECT m -> 'used_before_supply_changes' FROM empty)))
+      || coalesce(ap.m, (SELECT m - 'unsupplied' - 'used_before_supply_changes' FROM empty)) AS j
+    FROM groups g
+    LEFT JOIN agg_u au ON au.level = g.level AND au.key IS NOT DISTINCT FROM g.key
+    LEFT JOIN agg_p ap ON ap.level = g.level AND ap.key IS NOT DISTINCT FROM g.key
+    LEFT JOIN agg_c ac ON ac.level = g.level AND ac.key IS NOT DISTINCT FROM g.key
+  )
+  SELECT jsonb_build_object(
+    'as_of', $1,
+    'materialised', EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1),
+    'targets', (SELECT jsonb_build_object(
+        'baseline_date', dt.baseline, 'year_start', dt.year_start,
+        'yearly_target', dt.yearly_target, 'old_stock_target', dt.old_target, 'old_stock_deadline', dt.deadline,
+        'old_stock_cutoff', analysis.rule_date(dt.rules, 'stock_cutoff_date'),
+        'rules', jsonb_build_array(analysis.rule_cite(dt.rules, 'unsupplied_baseline_date'), analysis.rule_cite(dt.rules, 'unsupplied_yearly_target'),
+                                   analysis.rule_cite(dt.rules, 'stock_cutoff_date'), analysis.rule_cite(dt.rules, 'stock_revitalise_target'),
+                                   analysis.rule_cite(dt.rules, 'stock_revitalise_deadline'))) FROM dt),
+    'clusters', (SELECT coalesce(jsonb_agg(r.j ORDER BY r.key NULLS LAST), '[]') FROM rows r WHERE r.level = 'cluster'),
+    'counties', (SELECT coalesce(jsonb_agg(r.j ORDER BY r.key NULLS LAST), '[]') FROM rows r WHERE r.level = 'county'),
+    'city', (SELECT r.j FROM rows r WHERE r.level = 'city'))
+$$;
+COMMENT ON FUNCTION analysis.summary(date, text[]) IS
+  'counts and areas per cluster, county and city at a date (批而未供 with progress against the 30%/year and 60%-of-old-stock targets, idle by stage, inefficient by type, used before supply, conformity), within a county scope (NULL = city); clusters add up to the city exactly';
