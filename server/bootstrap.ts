@@ -17,17 +17,23 @@ export const DEMO_USERS: { username: string; display_name: string; role: Role }[
 
 export interface BootstrapReport {
   loaded: Record<string, number> | null
+  /** The full analysis recompute, when the snapshot was not today's. */
+  analysis: Record<string, unknown> | null
   adminPassword: string | null
   demoUsers: string[]
 }
 
 export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport> {
-  const report: BootstrapReport = { loaded: null, adminPassword: null, demoUsers: [] }
+  const report: BootstrapReport = { loaded: null, analysis: null, adminPassword: null, demoUsers: [] }
   const clusters = await db.one('SELECT count(*)::int AS n FROM cluster', [], (r: { n: number }) => r.n)
   if (clusters === 0) {
     const data = generateDemo()
     report.loaded = await loadDemo(db, config.loadDemo ? data : { ...emptyLike(data), counties: data.counties, clusters: data.clusters })
   }
+  // The materialised findings are for one date; a first start (or a restart on a new day) makes
+  // them today's before the first request.
+  const stale = await db.one('SELECT coalesce((SELECT as_of FROM analysis.snapshot) < luoyang_today(), true) AS stale', [], (r: { stale: boolean }) => r.stale)
+  if (stale) report.analysis = await db.one('SELECT analysis.refresh_all(luoyang_today()) AS r', [], (r: { r: Record<string, unknown> }) => r.r)
   if (!(await db.users.findByUsername('admin'))) {
     const password = config.adminPassword ?? crypto.randomBytes(12).toString('base64url')
     await db.users.create({ username: 'admin', display_name: '系统管理员', role: 'admin', county_scope: null, password_hash: await hashPassword(password) })

@@ -21,6 +21,8 @@ export interface Config {
   maxUploadBytes: number
   maxUncompressedBytes: number
   webDist: string
+  /** How often to check that the analysis snapshot is for today; 0 turns it off. */
+  refreshMinutes: number
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: intSetting(env, 'ONEMAP_MAX_UPLOAD_MB', 512, 1, 100_000) * 1024 * 1024,
     maxUncompressedBytes: intSetting(env, 'ONEMAP_MAX_UNCOMPRESSED_MB', 4096, 1, 1_000_000) * 1024 * 1024,
     webDist: path.resolve(env.ONEMAP_WEB_DIST?.trim() || './web-map/dist'),
+    refreshMinutes: intSetting(env, 'ONEMAP_REFRESH_MINUTES', 10, 0, 24 * 60),
   }
 }

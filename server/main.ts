@@ -26,7 +26,7 @@ async function main() {
   await app.listen({ host: config.host, port: config.port })
   app.log.info({
     mode: database.mode, postgis: database.postgis, migrations: database.migration.applied,
-    loaded: report.loaded, seconds: (Date.now() - started) / 1000,
+    loaded: report.loaded, analysis: report.analysis, seconds: (Date.now() - started) / 1000,
   }, 'OneMap ready')
   if (report.adminPassword) console.log(`\n  管理员 admin user: admin / ${report.adminPassword}  (set ONEMAP_ADMIN_PASSWORD to choose it)`)
   if (report.demoUsers.length) console.log(`  演示用户 demo users (password ${DEMO_PASSWORD}): ${report.demoUsers.join(', ')}`)

@@ -209,7 +209,7 @@ export async function benchParcels(): Promise<void> {
     const [searchHttp, searchSql] = await compare(
       () => timeHttp(base, headers, boxes.map((b) => `/api/parcels?bbox=${b}&limit=100`)),
       () => timeSql(url, boxes.map((b) => database.db.parcels.searchQuery({
-        county: null, cluster: null, status: null, tokens: null, bbox: bboxOf(b), includeRetired: false, page: pageOf({ limit: 100 }),
+        county: null, cluster: null, status: null, kind: null, tokens: null, bbox: bboxOf(b), includeRetired: false, page: pageOf({ limit: 100 }),
       }, viewer))))
 
     // the floor every authenticated request pays: HTTP, Fastify, and the session lookup of the token

@@ -18,7 +18,6 @@ export const LAND_MESSAGES = {
   badBbox: 'bbox 应为 最小经度,最小纬度,最大经度,最大纬度（EPSG:4490）/ bbox must be minLon,minLat,maxLon,maxLat in EPSG:4490 with min < max',
   tooManyTokens: (n: number) => `检索词过多（最多 ${n} 个）/ at most ${n} search words`,
   sensitiveField: (field: string) => `当前角色无权查看或修改 "${field}" / your role may not see or change "${field}"`,
-  kindNotReady: '按分类（闲置、低效、批而未供…）检索需要分析模块，尚未安装 / filtering by classification needs the analysis functions, which are not installed yet',
 } as const
 
 /** 404 for a record that is missing or outside the caller's counties (the two are answered

@@ -10,13 +10,13 @@ export const Stage = Type.Union(STAGES.map((s) => Type.Literal(s)), {
 })
 
 /** The classifications of DOMAIN.md the analysis functions compute. */
-export const KINDS = ['unsupplied', 'idle', 'inefficient', 'used_before_supply', 'nonconforming'] as const
+export const KINDS = ['idle', 'inefficient', 'used_before_supply', 'conformity'] as const
 
 export const ParcelSearchQuery = Type.Object({
   cluster: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 18, description: '集聚区代码, repeatable' })),
   county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20, description: '区县代码, repeatable' })),
   status: Type.Optional(Type.Array(Stage, { maxItems: STAGES.length, description: 'life-cycle stage, repeatable' })),
-  kind: Type.Optional(Type.Array(Type.Union(KINDS.map((k) => Type.Literal(k))), { description: '分类 (needs the analysis functions)' })),
+  kind: Type.Optional(Type.Array(Type.Union(KINDS.map((k) => Type.Literal(k))), { description: '分类: idle 闲置, inefficient 低效, used_before_supply 未供即用, conformity 规划不符 (repeatable; 批而未供 is a batch class: /api/analysis/unsupplied)' })),
   q: Type.Optional(SearchText),
   bbox: Type.Optional(BboxQuery),
   include_retired: Type.Optional(Type.Boolean({ default: false, description: 'also list retired (注销) parcels' })),

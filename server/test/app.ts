@@ -16,7 +16,7 @@ const PASSWORD = 'test-password-1'
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase()
-  const config = loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ...env })
+  const config = loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ...env })
   const app = await buildApp({ config, database })
   const made = new Set<string>()
   return {

@@ -4,7 +4,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
-import { HttpError } from '../../errors'
 import {
   bboxOf, expectedVersion, landNotFound, LAND_MESSAGES, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
@@ -33,10 +32,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const q = request.query
-    // The classifications come with the analysis functions (issue "analysis"); until then say so.
-    if (q.kind?.length) throw new HttpError(501, 'not_implemented', LAND_MESSAGES.kindNotReady)
     const collection = await app.db.parcels.search({
-      county: listOf(q.county), cluster: listOf(q.cluster), status: q.status?.length ? [...q.status] : null,
+      county: listOf(q.county), cluster: listOf(q.cluster), status: q.status?.length ? [...q.status] : null, kind: q.kind?.length ? [...q.kind] : null,
       tokens: tokensOf(q.q), bbox: bboxOf(q.bbox), includeRetired: q.include_retired ?? false, page: pageOf(q),
     }, viewerOf(app, request))
     return reply.type(GEOJSON).send(collection)
@@ -51,11 +48,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const q = request.query
-    if (q.kind?.length) throw new HttpError(501, 'not_implemented', LAND_MESSAGES.kindNotReady)
     const viewer = viewerOf(app, request)
     const workbook = await app.db.task('parcel-export', async (t) => {
       const page = JSON.parse(await t.parcels.search({
-        county: listOf(q.county), cluster: listOf(q.cluster), status: q.status?.length ? [...q.status] : null,
+        county: listOf(q.county), cluster: listOf(q.cluster), status: q.status?.length ? [...q.status] : null, kind: q.kind?.length ? [...q.kind] : null,
         tokens: tokensOf(q.q), bbox: bboxOf(q.bbox), includeRetired: q.include_retired ?? false, page: pageOf(q),
       }, viewer))
       const cards = []

@@ -241,11 +241,6 @@ describe('search', () => {
     expect(f.properties).toMatchObject({ contract_no: 'HT-2020-007', land_user_name: '中国一拖集团有限公司', stage: 'supplied' })
   })
 
-  it('says plainly that the classification filter waits for the analysis functions', async () => {
-    const res = await get('/api/parcels?kind=idle', analyst)
-    expect(res.statusCode).toBe(501)
-    expect(res.json().message).toMatch(/analysis/)
-  })
 })
 
 describe('edits', () => {

@@ -141,8 +141,9 @@ SELECT p.version,
                                       THEN luoyang_today() - l.deadline END
                ) ORDER BY l.completed_on IS NOT NULL, l.deadline, l.id), '[]'::jsonb)
           FROM disposal_ledger l WHERE l.parcel_id = p.id),
-      -- filled by the analysis functions (idle, inefficient, unsupplied… with their reasons)
-      'classifications', '[]'::jsonb
+      -- the analysis engine's findings today, each with the rule, the measured value, the threshold
+      -- and the source record (issue 5); enterprise figures in reasons only for sensitive roles
+      'classifications', analysis.parcel_classifications(p.id, luoyang_today(), ${sensitive})
     )
     || CASE WHEN ${sensitive} THEN jsonb_build_object(
       -- the latest yearly figures of the land user and its tenants (annex 3 art. 14)

@@ -43,6 +43,8 @@ export interface ParcelSearch {
   county: string[] | null
   cluster: string[] | null
   status: string[] | null
+  /** Classifications of the analysis engine (idle, inefficient, used_before_supply, conformity). */
+  kind: string[] | null
   tokens: string[] | null
   bbox: Bbox
   includeRetired: boolean
@@ -134,7 +136,7 @@ export class ParcelsRepo {
   /** The SQL text of a search page, values bound. */
   searchQuery(s: ParcelSearch, viewer: Viewer): string {
     const filter = this.pgp.as.format(FILTER, {
-      scope: viewer.scope, county: s.county, cluster: s.cluster, status: s.status,
+      scope: viewer.scope, county: s.county, cluster: s.cluster, status: s.status, kind: s.kind,
       includeRetired: s.includeRetired, tokens: s.tokens, ...s.bbox,
     })
     return this.pgp.as.format(SEARCH, {

@@ -1,0 +1,29 @@
+/** Keeps the analysis snapshot on today's date (China Standard Time): the materialised findings
+ * answer for one date, and reads for any other date are computed live (slower). Edits refresh
+ * what they touch in their own transaction; this only moves the whole snapshot to a new day. */
+import fp from 'fastify-plugin'
+
+export default fp(async (app) => {
+  const minutes = app.config.refreshMinutes
+  if (minutes === 0) return
+  let running = false
+  const check = async () => {
+    if (running) return
+    running = true
+    try {
+      const stale = await app.db.one(
+        `SELECT coalesce((SELECT as_of FROM analysis.snapshot) < luoyang_today(), true) AS stale`, [], (r: { stale: boolean }) => r.stale)
+      if (stale) {
+        const result = await app.db.one('SELECT analysis.refresh_all(luoyang_today()) AS r', [], (r: { r: unknown }) => r.r)
+        app.log.info({ result }, 'analysis snapshot moved to today')
+      }
+    } catch (err) {
+      app.log.error({ err }, 'analysis refresh failed; will try again')
+    } finally {
+      running = false
+    }
+  }
+  const timer = setInterval(() => void check(), minutes * 60_000)
+  timer.unref()
+  app.addHook('onClose', async () => clearInterval(timer))
+}, { name: 'daily-refresh' })
