@@ -14,11 +14,12 @@ import {
 } from './cases'
 import { REF, REFERENCE_DATE, day, iso, periodOf, quarterRange } from './dates'
 import { Frame, M2_PER_MU, type Rect, inset, rectHeight, rectWidth } from './geo'
+import { buildFlags } from './flags'
 import { Rng } from './random'
 import { type ClusterContext, type Timeline, looksIdle, materialise, randomTimeline, stageOf } from './story'
 import type {
   ApprovalBatchRow, ClusterRow, ContractIndicatorRow, CountyRow, CountyRuleRow, DevelopmentEventRow,
-  DisposalLedgerRow, EnterpriseRow, EnterpriseYearRow, LeaseRow, ParcelBundle, ParcelRow, PlanZoneRow,
+  DisposalLedgerRow, EnterpriseRow, EnterpriseYearRow, LeaseRow, ParcelBundle, ParcelFlagRow, ParcelRow, PlanZoneRow,
   RsChangeRow, SupplyContractRow,
 } from './types'
 import {
@@ -59,6 +60,8 @@ export interface DemoData {
   countyRules: CountyRuleRow[]
   rsChanges: RsChangeRow[]
   disposalLedger: DisposalLedgerRow[]
+  /** 低效 types 1 and 6: officials' flags (scripts/demo/flags.ts). */
+  parcelFlags: ParcelFlagRow[]
   /** The built cases (the same list as DEMO_CASES). */
   cases: readonly DemoCase[]
 }
@@ -433,6 +436,7 @@ export function generateDemo(opts: DemoOptions = {}): DemoData {
     countyRules: DEMO_COUNTY_RULES.map((r) => ({ ...r })),
     rsChanges: [],
     disposalLedger: [],
+    parcelFlags: [],
     cases: DEMO_CASES,
   }
   const placed: Placed[] = []
@@ -449,5 +453,6 @@ export function generateDemo(opts: DemoOptions = {}): DemoData {
   }
   data.rsChanges = buildChanges(world, placed, o.changes, o.seed)
   data.disposalLedger = buildLedger(placed, o.seed)
+  data.parcelFlags = buildFlags(data.parcels, o.seed)
   return data
 }

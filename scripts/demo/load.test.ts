@@ -22,6 +22,7 @@ const TABLES: [string, keyof DemoData][] = [
   ['county_rule', 'countyRules'],
   ['rs_change', 'rsChanges'],
   ['disposal_ledger', 'disposalLedger'],
+  ['parcel_flag', 'parcelFlags'],
 ]
 
 describe('loadDemo into PostGIS', () => {
@@ -102,7 +103,7 @@ describe('loadDemo into PostGIS', () => {
 
   it('records every row in the event log as system:demo', async () => {
     const logged = ['cluster', 'plan_zone', 'approval_batch', 'enterprise', 'parcel', 'supply_contract', 'contract_indicator',
-      'development_event', 'lease', 'enterprise_year', 'county_rule', 'disposal_ledger']
+      'development_event', 'lease', 'enterprise_year', 'county_rule', 'disposal_ledger', 'parcel_flag']
     const rows: { entity: string; n: number }[] = await database.db.any(
       "SELECT entity, count(*)::int AS n FROM event_log WHERE actor = 'system:demo' GROUP BY entity",
     )

@@ -123,6 +123,10 @@ export async function loadDemo(db: IDatabase<unknown>, data: DemoData): Promise<
     counts.disposal_ledger = await insert(t, 'disposal_ledger', [
       parcelId, 'county_code', 'measure', 'deadline', 'responsible_unit', 'progress', 'completed_on',
     ], data.disposalLedger)
+
+    counts.parcel_flag = await insert(t, 'parcel_flag', [
+      parcelId, 'county_code', 'kind', 'reason', 'set_by', 'set_on', 'cleared_on',
+    ], data.parcelFlags)
     return counts
   })
 }

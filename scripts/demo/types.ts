@@ -185,3 +185,14 @@ export interface ParcelBundle {
   leases: LeaseRow[]
   years: EnterpriseYearRow[]
 }
+
+/** 低效 types 1 and 6 (annex 3 art. 2(1), 2(6)): flags an official sets, with the reason. */
+export interface ParcelFlagRow {
+  parcel_code: string
+  county_code: string
+  kind: 'industry_transition' | 'other'
+  reason: string
+  set_by: string
+  set_on: string
+  cleared_on: string | null
+}

@@ -75,6 +75,25 @@ describe(`the demo cases as of ${REFERENCE_DATE}`, () => {
   })
 })
 
+describe('the demo flags of inefficient types 1 and 6 (annex 3 art. 2(1), 2(6))', () => {
+  const demo = generateDemo()
+  const RULE = { industry_transition: 'inefficient.type1_industry_transition', other: 'inefficient.type6_other' } as const
+
+  it.each(demo.parcelFlags.map((f) => [`${f.kind} on ${f.parcel_code}${f.cleared_on ? ' (cleared)' : ''}`, f] as const))('%s', (_n, f) => {
+    const fired = (parcelRules.get(f.parcel_code) ?? []).some((r) => r.rule === RULE[f.kind])
+    // a flag cleared before the reference date no longer holds: the near miss
+    expect(fired).toBe(f.cleared_on === null || f.cleared_on > REFERENCE_DATE)
+  })
+
+  it('has several true cases of each type', () => {
+    for (const kind of ['industry_transition', 'other'] as const) {
+      const live = demo.parcelFlags.filter((f) => f.kind === kind && f.cleared_on === null)
+      expect(live.length, kind).toBeGreaterThanOrEqual(2)
+      expect(demo.parcelFlags.filter((f) => f.kind === kind && f.cleared_on !== null).length, kind).toBeGreaterThanOrEqual(1)
+    }
+  })
+})
+
 describe('the demo summary', () => {
   const PATHS = [
     '{unsupplied,batches}', '{unsupplied,batch_m2}', '{unsupplied,supplied_m2}', '{unsupplied,remainder_m2}',
