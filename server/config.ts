@@ -23,6 +23,11 @@ export interface Config {
   webDist: string
   /** How often to check that the analysis snapshot is for today; 0 turns it off. */
   refreshMinutes: number
+  /** Roles that may see aggregated per-mu figures (clusters, counties, city); 'public' for
+   * everyone; empty: every signed-in role. Enterprise figures stay with sensitiveRoles. */
+  aggregateRoles: (Role | 'public')[]
+  /** A 天地图 (Tianditu) browser key for the optional raster basemap; null: offline basemap only. */
+  tiandituToken: string | null
 }
 
 export class ConfigError extends Error {}
@@ -45,15 +50,30 @@ function boolSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
   throw new ConfigError(`${name}=${raw} is not true or false`)
 }
 
+function roleList(env: NodeJS.ProcessEnv, name: string, fallback: string, allowPublic = true): (Role | 'public')[] {
+  const list = (env[name] ?? fallback).split(',').map((r) => r.trim()).filter(Boolean)
+  for (const r of list) {
+    const known = ROLES.includes(r as Role) || (allowPublic && r === 'public')
+    if (!known) throw new ConfigError(`${name}: unknown role "${r}" (known: ${allowPublic ? 'public, ' : ''}${ROLES.join(', ')})`)
+  }
+  return list as (Role | 'public')[]
+}
+
+function tiandituSetting(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.ONEMAP_TIANDITU_TOKEN?.trim()
+  if (!raw) return null
+  if (!/^[0-9a-f]{32}$/i.test(raw)) {
+    throw new ConfigError(`ONEMAP_TIANDITU_TOKEN is not a 天地图 key (32 hexadecimal characters): "${raw.slice(0, 8)}…"`)
+  }
+  return raw
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim() || null
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl.slice(0, 20)}…")`)
   }
-  const sensitiveRoles = (env.ONEMAP_SENSITIVE_ROLES ?? 'admin,analyst').split(',').map((r) => r.trim()).filter(Boolean)
-  for (const r of sensitiveRoles) {
-    if (!ROLES.includes(r as Role)) throw new ConfigError(`ONEMAP_SENSITIVE_ROLES: unknown role "${r}" (known: ${ROLES.join(', ')})`)
-  }
+  const sensitiveRoles = roleList(env, 'ONEMAP_SENSITIVE_ROLES', 'admin,analyst', false) as Role[]
   return {
     host: env.HOST?.trim() || '127.0.0.1',
     port: intSetting(env, 'PORT', 3000, 0, 65535),
@@ -62,11 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadDemo: boolSetting(env, 'ONEMAP_DEMO', true),
     adminPassword: env.ONEMAP_ADMIN_PASSWORD || null,
     sessionHours: intSetting(env, 'ONEMAP_SESSION_HOURS', 12, 1, 24 * 30),
-    sensitiveRoles: sensitiveRoles as Role[],
+    sensitiveRoles,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     maxUploadBytes: intSetting(env, 'ONEMAP_MAX_UPLOAD_MB', 512, 1, 100_000) * 1024 * 1024,
     maxUncompressedBytes: intSetting(env, 'ONEMAP_MAX_UNCOMPRESSED_MB', 4096, 1, 1_000_000) * 1024 * 1024,
     webDist: path.resolve(env.ONEMAP_WEB_DIST?.trim() || './web-map/dist'),
     refreshMinutes: intSetting(env, 'ONEMAP_REFRESH_MINUTES', 10, 0, 24 * 60),
+    aggregateRoles: roleList(env, 'ONEMAP_AGGREGATE_ROLES', ''),
+    tiandituToken: tiandituSetting(env),
   }
 }

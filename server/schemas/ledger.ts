@@ -9,7 +9,9 @@ import { IsoDate } from './common'
  * ledger tables of the counties write them. */
 export const MEASURES = [
   '自主开发', '政府收储', '二次开发', '联动处置',
-  '延长开发期限', '调整用途', '临时使用', '置换土地', '协议有偿收回', '闲置费', '收回', '其他',
+  '延长开发期限', '调整用途', '临时使用', '置换土地', '协议有偿收回', '闲置费', '收回',
+  '限期整改', // standard land (标准地): a failed check opens a rectification of at most 2 years (annex 2)
+  '其他',
 ] as const
 export const Measure = Type.Union(MEASURES.map((m) => Type.Literal(m)), { description: '处置措施 (一地一策)' })
 

@@ -15,8 +15,9 @@ export interface TestApp {
 const PASSWORD = 'test-password-1'
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase()
+  // settings first: a bad one fails before a database is made for nothing
   const config = loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ...env })
+  const database = await createTestDatabase()
   const app = await buildApp({ config, database })
   const made = new Set<string>()
   return {

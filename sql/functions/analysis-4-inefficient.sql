@@ -88,14 +88,14 @@ CREATE OR REPLACE FUNCTION analysis.inefficient(as_of date, parcel_ids bigint[] 
   -- Type 5: rated C in each of the last rating_c_years rated years up to the last ended year.
   last_rated AS (
     SELECT s.parcel_id, max(ey.year) AS last_year
-    FROM s CROSS JOIN y JOIN enterprise_year ey ON ey.credit_code = s.land_user_code
+    FROM s CROSS JOIN y JOIN analysis.effective_rating() ey ON ey.credit_code = s.land_user_code
     WHERE s.accepted_on IS NOT NULL AND s.contract_id IS NOT NULL AND ey.year < y.this_year AND ey.rating IS NOT NULL
     GROUP BY s.parcel_id
   ),
   type5 AS (
     SELECT s.parcel_id, lr.last_year, count(*) AS c_years, array_agg(ey.year ORDER BY ey.year) AS years
     FROM s JOIN last_rated lr ON lr.parcel_id = s.parcel_id
-    JOIN enterprise_year ey ON ey.credit_code = s.land_user_code
+    JOIN analysis.effective_rating() ey ON ey.credit_code = s.land_user_code
       AND ey.year > lr.last_year - analysis.rule_num(s.rules, 'rating_c_years') AND ey.year <= lr.last_year
       AND ey.rating = 'C'
     GROUP BY s.parcel_id, lr.last_year

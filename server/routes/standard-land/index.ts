@@ -1,0 +1,143 @@
+/** Standard land (标准地, §二(四)10, annex 2): the contracts with where each stands (asOf), what is
+ * overdue, the pilot shares; one contract's file; a sale with its 3+N+1 indicators; the agreement's
+ * periods; completion and production checks; the termination. County scope in SQL; measured tax and
+ * output per mu only for sensitive roles; the shares (land areas, no enterprise figures) for the roles
+ * that see aggregates. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ROLES } from '../../config'
+import { scopeOf } from '../../plugins/auth'
+import { expectedVersion, landNotFound, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import { ContractNo } from '../../schemas/contract'
+import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
+import { aggregateAccess, aggregateScope, dateOrToday, YearFields, YearQuery, yearRange } from '../permu/query'
+import { CheckCreate, StandardLandCreate, STATUSES, Terms, Termination } from './schemas'
+
+const JSON_TYPE = 'application/json'
+const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) })
+const AsOfQuery = Type.Object({ asOf: YearFields.asOf }, { additionalProperties: false })
+const PlaceFields = { asOf: YearFields.asOf, county: YearFields.county, cluster: YearFields.cluster }
+
+const ListQuery = Type.Object({
+  ...PlaceFields,
+  status: Type.Optional(Type.Array(Type.Union(STATUSES.map((s) => Type.Literal(s))), { maxItems: STATUSES.length })),
+  overdue: Type.Optional(Type.Boolean({ description: 'true: only contracts with something overdue' })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+}, { additionalProperties: false })
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.setSchemaErrorFormatter(nameUnknownFields)
+  const aggregate = aggregateAccess(app.config)
+
+  app.get('/', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['standard-land'],
+      summary: '标准地合同 / standard-land contracts with where each stands at asOf, the next due date and whether it is overdue',
+      querystring: ListQuery,
+    },
+  }, async (request, reply) => {
+    const q = request.query
+    const body = await app.db.standardLand.list({
+      asOf: dateOrToday(q.asOf), scope: scopeOf(request.user), county: listOf(q.county), cluster: listOf(q.cluster),
+      status: q.status ?? null, overdue: q.overdue ?? null, limit: q.limit, offset: q.offset,
+    })
+    return reply.type(JSON_TYPE).send(body)
+  })
+
+  app.get('/overdue', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['standard-land'],
+      summary: '逾期事项 / completion and production checks past their period, rectifications past their deadline, terminations not done',
+      querystring: Type.Object(PlaceFields, { additionalProperties: false }),
+    },
+  }, async (request, reply) => {
+    const q = request.query
+    const body = await app.db.standardLand.overdue({
+      asOf: dateOrToday(q.asOf), scope: scopeOf(request.user), county: listOf(q.county), cluster: listOf(q.cluster),
+    })
+    return reply.type(JSON_TYPE).send(body)
+  })
+
+  app.get('/shares', {
+    config: { access: aggregate },
+    schema: {
+      tags: ['standard-land'],
+      summary: '标准地出让比例 / share of new industrial land sold as standard land per cluster and year (≥ 20% in 2021, 100% from the end of 2022)',
+      querystring: YearQuery,
+    },
+  }, async (request, reply) => {
+    const r = yearRange(request.query)
+    return reply.type(JSON_TYPE).send(await app.db.standardLand.shares({ ...r, scope: aggregateScope(request) }))
+  })
+
+  app.get('/:no', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['standard-land'],
+      summary: '标准地档案 / one standard-land contract: 3+N+1, agreement, checks with results, rectifications, ledger, status at asOf',
+      params: ContractNo, querystring: AsOfQuery,
+    },
+  }, async (request, reply) => {
+    const found = await app.db.standardLand.view(request.params.no, dateOrToday(request.query.asOf), viewerOf(app, request))
+    if (!found) throw landNotFound('contract', request.params.no)
+    setEtag(reply, found.version)
+    return reply.type(JSON_TYPE).send(found.json)
+  })
+
+  app.post('/', {
+    config: { access: EDITORS },
+    schema: {
+      tags: ['standard-land'],
+      summary: '标准地出让 / sell a parcel as standard land: the 3 main indicators, any N, the term (≤ 20 years; ≤ 50 for a recognised major project)',
+      body: StandardLandCreate,
+    },
+  }, async (request, reply) => {
+    const found = await app.db.standardLand.create(request.body, viewerOf(app, request), actorOf(request), dateOrToday(undefined))
+    setEtag(reply, found.version)
+    return reply.status(201).type(JSON_TYPE).send(found.json)
+  })
+
+  app.put('/:no/terms', {
+    config: { access: EDITORS },
+    schema: {
+      tags: ['standard-land'],
+      summary: '履约监管协议期限 / the agreement\'s number and check periods (If-Match once set)',
+      params: ContractNo, headers: IfMatch, body: Terms,
+    },
+  }, async (request, reply) => {
+    const ifMatch = request.headers['if-match']
+    const expected = ifMatch === undefined ? null : expectedVersion(ifMatch)
+    const found = await app.db.standardLand.setTerms(request.params.no, viewerOf(app, request), expected, request.body,
+      actorOf(request), dateOrToday(undefined))
+    return reply.type(JSON_TYPE).send(found.json)
+  })
+
+  app.post('/:no/checks', {
+    config: { access: EDITORS },
+    schema: {
+      tags: ['standard-land'],
+      summary: '竣工/达产验收 / record a completion or production check: pass or fail per indicator; a failure opens a rectification (≤ 2 years), a failed re-check recommends termination',
+      params: ContractNo, body: CheckCreate,
+    },
+  }, async (request, reply) => {
+    const found = await app.db.standardLand.recordCheck(request.params.no, viewerOf(app, request), request.body,
+      actorOf(request), request.user!.username)
+    return reply.status(201).type(JSON_TYPE).send(found.json)
+  })
+
+  app.post('/:no/termination', {
+    config: { access: EDITORS },
+    schema: {
+      tags: ['standard-land'],
+      summary: '解除合同、收回土地 / record the termination of the contract and the recovery of the land',
+      params: ContractNo, body: Termination,
+    },
+  }, async (request, reply) => {
+    const found = await app.db.standardLand.terminate(request.params.no, viewerOf(app, request), request.body, actorOf(request))
+    return reply.type(JSON_TYPE).send(found.json)
+  })
+}
+export default routes

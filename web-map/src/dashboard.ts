@@ -1,0 +1,300 @@
+/** The per-mu dashboard (亩均效益): tax per mu of the 18 clusters against their targets (§一(二)3),
+ * the trend of the city and of a chosen cluster against 18 万元, the A/B/C/D rating distribution,
+ * the "两率" KPIs (§一(二)4), the standard-land pilot share and the checks due (annex 2), and — for
+ * the roles that see enterprise figures — the parcels coloured by tax per mu on the map. Charts are
+ * plain SVG drawn here (no chart library is installed; ECharts would replace these functions one for
+ * one). What a role may not see never reaches the browser: the server withholds it. */
+import type { ExpressionSpecification, Map as MapLibreMap } from 'maplibre-gl'
+import * as api from './api'
+import { escapeHtml, num } from './format'
+
+// ---- calls (to move into api.ts with the other calls) -------------------------------------------
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { headers: api.authHeaders() })
+  const text = await res.text()
+  const json = text ? JSON.parse(text) : undefined
+  if (!res.ok) throw new api.ApiError(res.status, json?.code ?? `http_${res.status}`, json?.message ?? `请求失败 (${res.status})`)
+  return json as T
+}
+
+export interface YearFigures {
+  year: number
+  parcels: number
+  enterprises: number
+  area_mu: number | null
+  tax_per_mu: number | null
+  output_per_mu: number | null
+  target: number
+  gap: number | null
+  attainment: number | null
+  above_target: boolean | null
+  rank_per_mu: number | null
+  suppressed: boolean
+}
+export interface PerMuUnit extends YearFigures { code: string; name: string; short_name?: string; trend: YearFigures[] }
+export interface PerMuSummary { year: number; from: number; years: number[]; city_target: number; city: PerMuUnit; counties: PerMuUnit[]; clusters: PerMuUnit[] }
+
+interface RatingCounts { year: number; counts: Record<'A' | 'B' | 'C' | 'D', number>; stored_counts: Record<'A' | 'B' | 'C' | 'D', number> }
+interface KpiYear { year: number; intensity_decline: number | null; decline_met: boolean | null; retrofit_share: number | null; retrofit_met: boolean | null; above_scale: number }
+interface KpiUnit { level: string; code: string; name: string; years: KpiYear[] }
+interface ShareYear { year: number; share_area: number | null; target: number | null; met: boolean | null; sold: number }
+interface StandardItem { contract_no: string; parcel_code: string; cluster_code: string | null; status: string; next_due: string | null; overdue: boolean }
+interface PerMuParcel { id: number; code: string; tax_per_mu: number; target: number; attainment: number }
+
+const q = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString()
+
+export const dashboardApi = {
+  summary: (year: number, from: number) => getJson<PerMuSummary>(`/api/permu/summary?${q({ year, from })}`),
+  ratings: (year: number) => getJson<RatingCounts>(`/api/permu/ratings?${q({ year })}`),
+  kpis: (year: number, from: number) => getJson<{ items: KpiUnit[] }>(`/api/permu/kpis?${q({ year, from })}`),
+  shares: (year: number, from: number) => getJson<{ city: { years: ShareYear[] } }>(`/api/standard-land/shares?${q({ year, from })}`),
+  dueChecks: () => getJson<{ total: number; overdue: number; items: StandardItem[] }>(
+    `/api/standard-land?${q({ limit: 12 })}&status=awaiting_completion_check&status=completion_accepted&status=rectifying&status=termination_recommended`),
+  parcels: (year: number) => getJson<{ items: PerMuParcel[] }>(`/api/permu/parcels?${q({ year })}`),
+}
+
+// ---- charts ---------------------------------------------------------------------------------------
+
+const ABOVE = '#2e7d32'
+const BELOW = '#c62828'
+const GRADE_COLOURS: Record<string, string> = { A: '#2e7d32', B: '#7cb342', C: '#f9a825', D: '#c62828' }
+
+/** Horizontal bars of tax per mu, one per cluster, with its target as a tick; green at or above target. */
+export function targetBars(units: { code: string; label: string; value: number | null; target: number }[], width = 520): string {
+  const rowH = 18
+  const left = 70
+  const right = 56
+  const max = Math.max(1, ...units.map((u) => Math.max(u.value ?? 0, u.target))) * 1.05
+  const x = (v: number) => left + (v / max) * (width - left - right)
+  const height = units.length * rowH + 24
+  const rows = units.map((u, i) => {
+    const y = 4 + i * rowH
+    const above = u.value !== null && u.value >= u.target
+    const bar = u.value === null
+      ? `<text x="${left + 4}" y="${y + 12}" font-size="11" fill="#90a4ae">无数据</text>`
+      : `<rect x="${left}" y="${y + 2}" width="${Math.max(0.5, x(u.value) - left).toFixed(1)}" height="${rowH - 6}" fill="${above ? ABOVE : BELOW}"
+           data-cluster="${escapeHtml(u.code)}" data-above="${above}"><title>${escapeHtml(u.label)}：${num(u.value)} 万元/亩（目标 ${num(u.target)}）</title></rect>
+         <text x="${(Math.max(x(u.value), x(u.target)) + 4).toFixed(1)}" y="${y + 12}" font-size="11">${num(u.value, 1)}</text>`
+    return `<g class="row" data-cluster="${escapeHtml(u.code)}" style="cursor:pointer">
+      <text x="${left - 4}" y="${y + 12}" font-size="11" text-anchor="end">${escapeHtml(u.label)}</text>${bar}
+      <line x1="${x(u.target).toFixed(1)}" x2="${x(u.target).toFixed(1)}" y1="${y}" y2="${y + rowH - 2}" stroke="#212121" stroke-width="2" data-target="${u.target}"/></g>`
+  }).join('')
+  const axis = [0, max / 2, max].map((v) => `<text x="${x(v).toFixed(1)}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#607d8b">${num(v, 0)}</text>`).join('')
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="各集聚区亩均税收与目标">${rows}${axis}</svg>`
+}
+
+/** Lines over the years, each with its own dashed target line. */
+export function trendLines(series: { label: string; colour: string; points: { year: number; value: number | null }[]; target: number }[],
+  years: number[], width = 520, height = 180): string {
+  const left = 40, right = 12, top = 10, bottom = 24
+  const values = series.flatMap((s) => [...s.points.map((p) => p.value ?? 0), s.target])
+  const max = Math.max(1, ...values) * 1.1
+  const x = (year: number) => left + (years.length > 1 ? ((year - years[0]!) / (years.at(-1)! - years[0]!)) * (width - left - right) : (width - left - right) / 2)
+  const y = (v: number) => top + (1 - v / max) * (height - top - bottom)
+  const lines = series.map((s) => {
+    const pts = s.points.filter((p) => p.value !== null)
+    const path = pts.map((p, i) => `${i ? 'L' : 'M'}${x(p.year).toFixed(1)},${y(p.value!).toFixed(1)}`).join('')
+    return `<g data-series="${escapeHtml(s.label)}">
+      <line x1="${left}" x2="${width - right}" y1="${y(s.target).toFixed(1)}" y2="${y(s.target).toFixed(1)}" stroke="${s.colour}" stroke-dasharray="4 3" opacity=".7"/>
+      ${path ? `<path d="${path}" fill="none" stroke="${s.colour}" stroke-width="2"/>` : ''}
+      ${pts.map((p) => `<circle cx="${x(p.year).toFixed(1)}" cy="${y(p.value!).toFixed(1)}" r="3" fill="${s.colour}"><title>${escapeHtml(s.label)} ${p.year}：${num(p.value)} 万元/亩</title></circle>`).join('')}</g>`
+  }).join('')
+  const axis = years.map((yr) => `<text x="${x(yr).toFixed(1)}" y="${height - 6}" font-size="10" text-anchor="middle" fill="#607d8b">${yr}</text>`).join('')
+  const ticks = [0, max / 2, max].map((v) => `<text x="${left - 4}" y="${y(v).toFixed(1)}" font-size="10" text-anchor="end" fill="#607d8b">${num(v, 0)}</text>`).join('')
+  const legend = series.map((s, i) => `<text x="${left + 4 + i * 150}" y="${top + 2}" font-size="11" fill="${s.colour}">— ${escapeHtml(s.label)}（虚线：目标 ${num(s.target, 0)}）</text>`).join('')
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="亩均税收趋势">${ticks}${axis}${lines}${legend}</svg>`
+}
+
+/** Vertical bars of the A/B/C/D rating distribution. */
+export function gradeBars(counts: Record<string, number>, width = 260, height = 130): string {
+  const grades = ['A', 'B', 'C', 'D']
+  const max = Math.max(1, ...grades.map((g) => counts[g] ?? 0))
+  const w = (width - 20) / grades.length
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="企业分类评价分布">${grades.map((g, i) => {
+    const n = counts[g] ?? 0
+    const h = (n / max) * (height - 40)
+    const x = 10 + i * w
+    return `<rect x="${(x + 6).toFixed(1)}" y="${(height - 20 - h).toFixed(1)}" width="${(w - 12).toFixed(1)}" height="${h.toFixed(1)}" fill="${GRADE_COLOURS[g]}" data-grade="${g}" data-count="${n}"/>
+      <text x="${(x + w / 2).toFixed(1)}" y="${(height - 24 - h).toFixed(1)}" font-size="11" text-anchor="middle">${n}</text>
+      <text x="${(x + w / 2).toFixed(1)}" y="${height - 6}" font-size="12" text-anchor="middle">${g} 类</text>`
+  }).join('')}</svg>`
+}
+
+// ---- the parcels coloured by tax per mu ----------------------------------------------------------------
+
+/** Attainment of the target (tax per mu / target) → colour; parcels without figures stay grey. */
+export const PERMU_COLOUR: ExpressionSpecification = [
+  'case', ['<', ['coalesce', ['feature-state', 'permu'], -1], 0], '#cfd8dc',
+  ['interpolate', ['linear'], ['feature-state', 'permu'], 0, '#b71c1c', 0.5, '#ef6c00', 1, '#fdd835', 1.5, '#7cb342', 2, '#1b5e20'],
+]
+const PERMU_LEGEND = [['< 50%', '#b71c1c'], ['50–100%', '#ef6c00'], ['≈ 100%', '#fdd835'], ['150%', '#7cb342'], ['≥ 200%', '#1b5e20'], ['无数据', '#cfd8dc']]
+
+const STATUS_NAMES: Record<string, string> = {
+  awaiting_completion_check: '待竣工验收', completion_accepted: '待达产验收', production_accepted: '已达产',
+  rectifying: '整改中', termination_recommended: '建议解除', terminated: '已解除',
+}
+
+const zh = (s: unknown) => String(s ?? '').split(' / ')[0]!
+const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : `${num(v * 100, digits)}%`)
+
+export class DashboardPanel {
+  private user: api.User | null = null
+  private summary: PerMuSummary | null = null
+  private year: number | null = null
+  private cluster: string | null = null
+  private coloured: { year: number; ids: number[]; paint: unknown } | null = null
+
+  constructor(
+    private root: HTMLElement,
+    private button: HTMLButtonElement,
+    private map: MapLibreMap,
+    private sensitiveRoles: () => api.Role[],
+  ) {
+    this.button.onclick = () => void (this.root.hidden ? this.open() : this.close())
+    // the charts are 520 px wide; the other panels keep their 380
+    this.root.style.width = '560px'
+  }
+
+  /** The map calls this when someone signs in or out: the dashboard needs a login. */
+  setUser(user: api.User | null): void {
+    if (user?.username !== this.user?.username) this.close()
+    this.user = user
+    this.button.hidden = !user
+  }
+
+  private mayShowSensitive(): boolean {
+    return !!this.user && this.sensitiveRoles().includes(this.user.role)
+  }
+
+  close(): void {
+    this.uncolour()
+    this.root.hidden = true
+    this.root.innerHTML = ''
+  }
+
+  async open(): Promise<void> {
+    this.root.hidden = false
+    this.root.innerHTML = `<div class="panel-head"><h2>亩均效益</h2><button type="button" class="close" aria-label="关闭">×</button></div><p class="muted">正在载入…</p>`
+    this.root.querySelector<HTMLButtonElement>('.close')!.onclick = () => this.close()
+    try {
+      const now = new Date(Date.now() + 8 * 3600_000).getUTCFullYear()
+      const summary = await dashboardApi.summary(now - 1, now - 7)
+      // the latest year with figures (a year's tax is known once it has ended and been reported)
+      const withData = summary.city.trend.filter((y) => y.tax_per_mu !== null).map((y) => y.year)
+      this.summary = summary
+      this.year = withData.at(-1) ?? summary.year
+      await this.render()
+    } catch (e) {
+      const p = this.root.querySelector('.muted')
+      if (p) p.textContent = e instanceof api.ApiError ? zh(e.message) : '载入失败'
+    }
+  }
+
+  private yearOf(u: PerMuUnit): YearFigures | undefined {
+    return u.trend.find((y) => y.year === this.year)
+  }
+
+  private async render(): Promise<void> {
+    const s = this.summary!
+    const year = this.year!
+    const years = s.city.trend.filter((y) => y.tax_per_mu !== null).map((y) => y.year)
+    const clusters = s.clusters.map((c) => ({ c, y: this.yearOf(c) }))
+      .sort((a, b) => (b.y?.attainment ?? -1) - (a.y?.attainment ?? -1))
+    const above = clusters.filter((x) => x.y?.above_target).length
+    const city = this.yearOf(s.city)
+    const sensitive = this.mayShowSensitive()
+    const [ratings, kpis, shares, due] = await Promise.all([
+      sensitive ? dashboardApi.ratings(year).catch(() => null) : Promise.resolve(null),
+      dashboardApi.kpis(year, Math.max(year - 1, years[0] ?? year)).catch(() => null),
+      dashboardApi.shares(year, Math.max(2021, year - 3)).catch(() => null),
+      dashboardApi.dueChecks().catch(() => null),
+    ])
+    if (this.year !== year || this.root.hidden) return
+    const chosen = s.clusters.find((c) => c.code === this.cluster) ?? null
+    const series = [{ label: '全市', colour: '#0d47a1', target: s.city_target, points: s.city.trend.map((y) => ({ year: y.year, value: y.tax_per_mu })) }]
+    if (chosen) series.push({ label: chosen.short_name ?? chosen.name, colour: '#e65100', target: chosen.target, points: chosen.trend.map((y) => ({ year: y.year, value: y.tax_per_mu })) })
+
+    this.root.innerHTML = `
+      <div class="panel-head"><h2>亩均效益</h2>
+        <label>年度 <select id="permu-year" data-testid="permu-year">${years.map((y) => `<option value="${y}"${y === year ? ' selected' : ''}>${y}</option>`).join('')}</select></label>
+        <button type="button" class="close" aria-label="关闭">×</button></div>
+      <p data-testid="permu-city">全市亩均税收 <b>${num(city?.tax_per_mu)}</b> 万元/亩（目标 ${num(s.city_target, 0)}，${pct(city?.attainment)}）·
+        <span data-testid="permu-above">${above}</span> 个集聚区达标，<span data-testid="permu-below">${clusters.filter((x) => x.y?.above_target === false).length}</span> 个未达标</p>
+      <section><h3>各集聚区亩均税收与目标（${year}年，万元/亩）</h3>
+        <div data-testid="permu-bars">${targetBars(clusters.map(({ c, y }) => ({ code: c.code, label: c.short_name ?? c.name, value: y?.tax_per_mu ?? null, target: c.target })))}</div>
+        <p class="muted">绿色：达到目标；红色：未达目标；黑线：目标值。点击集聚区查看趋势。</p></section>
+      <section><h3>亩均税收趋势</h3><div data-testid="permu-trend">${trendLines(series, years)}</div></section>
+      ${ratings ? `<section><h3>企业分类评价（${year}年）</h3><div data-testid="rating-bars">${gradeBars(ratings.counts)}</div>
+        <p class="muted">按县区评价规则计算；已发布 ${Object.values(ratings.stored_counts).reduce((a, b) => a + b, 0)} 家。</p></section>` : ''}
+      ${kpis ? `<section><h3>"两率"（§一(二)4）</h3>${this.kpiTable(kpis.items, year)}</section>` : ''}
+      ${shares ? `<section><h3>标准地出让比例</h3>${this.sharesLine(shares.city.years)}</section>` : ''}
+      ${due ? `<section><h3>标准地待验收事项</h3>${this.dueTable(due)}</section>` : ''}
+      ${sensitive ? `<section><h3>宗地着色</h3><label><input type="checkbox" id="permu-colour" data-testid="permu-colour"${this.coloured ? ' checked' : ''}> 按亩均税收达标率着色宗地（${year}年）</label>
+        <ul class="legend">${PERMU_LEGEND.map(([l, c]) => `<li><span class="swatch" style="background:${c}"></span>${l}</li>`).join('')}</ul></section>` : ''}`
+    this.root.querySelector<HTMLButtonElement>('.close')!.onclick = () => this.close()
+    this.root.querySelector<HTMLSelectElement>('#permu-year')!.onchange = (e) => {
+      this.year = Number((e.target as HTMLSelectElement).value)
+      if (this.coloured) void this.colour(this.year)
+      void this.render()
+    }
+    for (const g of this.root.querySelectorAll<SVGGElement>('[data-testid=permu-bars] g.row')) {
+      g.onclick = () => {
+        this.cluster = this.cluster === g.dataset.cluster ? null : g.dataset.cluster ?? null
+        void this.render()
+      }
+    }
+    const box = this.root.querySelector<HTMLInputElement>('#permu-colour')
+    if (box) box.onchange = () => void (box.checked ? this.colour(year) : this.uncolour())
+  }
+
+  private kpiTable(items: KpiUnit[], year: number): string {
+    const mark = (v: boolean | null) => (v === null ? '—' : v ? '✓' : '✗')
+    const rows = items.map((u) => {
+      const y = u.years.find((x) => x.year === year)
+      return `<tr><td>${escapeHtml(u.name)}</td><td>${pct(y?.intensity_decline)} ${mark(y?.decline_met ?? null)}</td><td>${pct(y?.retrofit_share)} ${mark(y?.retrofit_met ?? null)}</td></tr>`
+    }).join('')
+    return `<div class="scroll"><table class="ledger" data-testid="kpi-table"><thead><tr><th></th><th>能耗下降（≥5%）</th><th>智能化改造（≥62%）</th></tr></thead><tbody>${rows}</tbody></table></div>`
+  }
+
+  private sharesLine(years: ShareYear[]): string {
+    return `<table class="ledger" data-testid="share-table"><tbody>${years.map((y) =>
+      `<tr${y.met === false ? ' class="overdue"' : ''}><td>${y.year}</td><td>${pct(y.share_area, 2)}</td><td>目标 ${pct(y.target, 0)}</td><td>${y.met === null ? '无出让' : y.met ? '达标' : '未达标'}</td></tr>`).join('')}</tbody></table>`
+  }
+
+  private dueTable(due: { total: number; overdue: number; items: StandardItem[] }): string {
+    return `<p>在监管中 ${due.total} 宗，<b class="error" data-testid="due-overdue">${due.overdue}</b> 宗逾期。</p>
+      <div class="scroll"><table class="ledger" data-testid="due-table"><thead><tr><th>合同</th><th>状态</th><th>期限</th></tr></thead><tbody>${due.items.map((i) =>
+        `<tr${i.overdue ? ' class="overdue"' : ''}><td>${escapeHtml(i.contract_no)}<br><small class="muted">${escapeHtml(i.parcel_code)}</small></td>
+          <td>${escapeHtml(STATUS_NAMES[i.status] ?? i.status)}</td><td>${escapeHtml(i.next_due ?? '—')}</td></tr>`).join('')}</tbody></table></div>`
+  }
+
+  /** Colours the parcels by their attainment of the target through feature-state (the tile layer
+   * carries no tax figures; this call is for sensitive roles only). */
+  private async colour(year: number): Promise<void> {
+    const layer = this.map.getLayer('parcels-fill')
+    if (!layer || !this.map.getSource('parcels')) return
+    const { items } = await dashboardApi.parcels(year)
+    this.clearStates()
+    const paint = this.coloured?.paint ?? this.map.getPaintProperty('parcels-fill', 'fill-color')
+    for (const p of items) {
+      this.map.setFeatureState({ source: 'parcels', sourceLayer: 'parcels', id: p.id }, { permu: p.attainment })
+    }
+    this.map.setPaintProperty('parcels-fill', 'fill-color', PERMU_COLOUR)
+    this.coloured = { year, ids: items.map((p) => p.id), paint }
+  }
+
+  private clearStates(): void {
+    if (!this.coloured || !this.map.getSource('parcels')) return
+    for (const id of this.coloured.ids) this.map.removeFeatureState({ source: 'parcels', sourceLayer: 'parcels', id }, 'permu')
+  }
+
+  private uncolour(): void {
+    if (!this.coloured) return
+    if (this.map.getLayer('parcels-fill')) {
+      this.clearStates()
+      this.map.setPaintProperty('parcels-fill', 'fill-color', this.coloured.paint as ExpressionSpecification)
+    }
+    this.coloured = null
+  }
+}
