@@ -1,4 +1,5 @@
 /** Settings from the environment, validated once at start (every one is listed in .env.example). */
+import os from 'node:os'
 import path from 'node:path'
 
 export type Role = 'admin' | 'analyst' | 'surveyor' | 'inspector'
@@ -28,9 +29,44 @@ export interface Config {
   aggregateRoles: (Role | 'public')[]
   /** A 天地图 (Tianditu) browser key for the optional raster basemap; null: offline basemap only. */
   tiandituToken: string | null
+  ingest: IngestSettings
 }
 
 export class ConfigError extends Error {}
+
+/** Upload settings beyond the two size limits (issue 3 §6, §9, §10). */
+export interface IngestSettings {
+  /** stated vs ellipsoidal area, relative: a larger difference is a warning (issue 3 §6: 1 %) */
+  areaTolerance: number
+  /** overlap with an existing parcel worth reporting, m² */
+  overlapM2: number
+  /** uploads with more features are checked and committed in the background */
+  backgroundFeatures: number
+  /** entries in a zip, and inflated:compressed bytes per member (zip-bomb guards) */
+  maxZipEntries: number
+  maxZipRatio: number
+  /** where received files are written while they are read */
+  tmpDir: string
+}
+
+function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${name}=${raw} is not a number between ${min} and ${max}`)
+  return n
+}
+
+export function loadIngestSettings(env: NodeJS.ProcessEnv = process.env): IngestSettings {
+  return {
+    areaTolerance: numberSetting(env, 'ONEMAP_UPLOAD_AREA_TOLERANCE', 0.01, 0, 1),
+    overlapM2: numberSetting(env, 'ONEMAP_UPLOAD_OVERLAP_M2', 1, 0, 1e9),
+    backgroundFeatures: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_BACKGROUND_FEATURES', 5000, 0, 1e9)),
+    maxZipEntries: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_ENTRIES', 10_000, 1, 1e7)),
+    maxZipRatio: numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_RATIO', 200, 2, 1e6),
+    tmpDir: env.ONEMAP_UPLOAD_TMP_DIR?.trim() || os.tmpdir(),
+  }
+}
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]
@@ -90,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshMinutes: intSetting(env, 'ONEMAP_REFRESH_MINUTES', 10, 0, 24 * 60),
     aggregateRoles: roleList(env, 'ONEMAP_AGGREGATE_ROLES', ''),
     tiandituToken: tiandituSetting(env),
+    ingest: loadIngestSettings(env),
   }
 }

@@ -1,0 +1,122 @@
+/** Ingest benchmark (issue 3 "Done when"): a generated GBK shapefile of N demo parcels (default
+ * 100 000; BENCH_INGEST_PARCELS or `tsx scripts/bench/ingest.ts N`) in EPSG:4546, uploaded,
+ * validated and committed by OneMap (server/ingest/uploads.ts, COPY into staging, the checks, the
+ * one-transaction commit with its event log), against the baseline
+ *   ogr2ogr --config PG_USE_COPY YES -t_srs EPSG:4490 (PostgreSQL driver, GiST index built)
+ * loading the same file into the same PostGIS. Both run in a throwaway cluster
+ * (server/test/pg-cluster.ts), each into a fresh database. Prints both times, the ratio (goal
+ * ≤ 1.5) and this process's peak RSS (goal < 500 MB at 1M features). */
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { loadConfig } from '../../server/config'
+import { openDatabase } from '../../server/db/connect'
+import { pgp } from '../../server/db/pgp'
+import { bootstrap } from '../../server/bootstrap'
+import { JobRunner } from '../../server/ingest/jobs'
+import { loadIngestSettings, readLimitsOf } from '../../server/ingest/settings'
+import { type UploadContext, commitUpload, createUpload } from '../../server/ingest/uploads'
+import { startPgCluster } from '../../server/test/pg-cluster'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+function sh(cmd: string, args: string[], cwd?: string): void {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 })
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 6).join(' ')}… failed: ${r.stderr}`)
+}
+
+const seconds = (t0: number) => (performance.now() - t0) / 1000
+const mb = (kb: number) => Math.round(kb / 1024)
+
+export async function benchIngest(parcels = Number(process.env.BENCH_INGEST_PARCELS || 100_000)): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'onemap-bench-ingest-'))
+  const cluster = await startPgCluster()
+  try {
+    // The input: demo parcels (Chinese field names) as GeoJSONSeq, then a GBK shapefile in 4546 by GDAL.
+    let t0 = performance.now()
+    const seq = join(work, 'parcels.geojsonl')
+    sh(process.execPath, ['--import', 'tsx', 'scripts/generate-demo.ts', '--parcels', String(parcels), '--no-header', '--out', seq], ROOT)
+    sh('ogr2ogr', ['-f', 'ESRI Shapefile', '-lco', 'ENCODING=GBK', '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4546', '-nln', 'parcels',
+      join(work, 'parcels.shp'), seq])
+    const zip = join(work, 'parcels.zip')
+    sh('zip', ['-q', '-X', zip, 'parcels.shp', 'parcels.shx', 'parcels.dbf', 'parcels.prj', 'parcels.cpg'], work)
+    rmSync(seq)
+    console.log(`input: ${parcels} parcels, GBK shapefile in EPSG:4546, zip ${(statSync(zip).size / 1e6).toFixed(1)} MB (made in ${seconds(t0).toFixed(1)} s)`)
+
+    // Baseline: ogr2ogr with COPY into a fresh database, reprojected to 4490, GiST index built.
+    const admin = pgp(cluster.url)
+    await admin.none('CREATE DATABASE bench_gdal')
+    await admin.none('CREATE DATABASE bench_onemap')
+    await admin.$pool.end()
+    const gdalDb = pgp(cluster.urlFor('bench_gdal'))
+    await gdalDb.none('CREATE EXTENSION postgis')
+    await gdalDb.$pool.end()
+    const u = new URL(cluster.url)
+    const pgConn = `PG:host=${u.searchParams.get('host')} port=${u.searchParams.get('port')} dbname=bench_gdal user=postgres`
+    t0 = performance.now()
+    sh('ogr2ogr', ['--config', 'PG_USE_COPY', 'YES', '-f', 'PostgreSQL', pgConn, join(work, 'parcels.shp'),
+      '-t_srs', 'EPSG:4490', '-nln', 'parcel', '-nlt', 'MULTIPOLYGON', '-lco', 'GEOMETRY_NAME=geom', '-lco', 'SPATIAL_INDEX=GIST'])
+    const gdalSeconds = seconds(t0)
+    console.log(`ogr2ogr (PG_USE_COPY, -t_srs EPSG:4490, GiST index): ${gdalSeconds.toFixed(2)} s`)
+
+    // OneMap: migrated database with the reference data (counties, the 18 clusters), no parcels.
+    const config = loadConfig({ ...process.env, DATABASE_URL: cluster.urlFor('bench_onemap'), ONEMAP_DEMO: 'false' })
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: '' })
+    try {
+      await bootstrap(database.db, config)
+      const settings = loadIngestSettings()
+      const ctx: UploadContext = { db: database.db, useCopy: database.mode === 'server', settings, limits: readLimitsOf(config, settings), jobs: new JobRunner() }
+      const user = { username: 'bench', scope: null }
+      const phases: Record<string, number> = {}
+      let phase = ''
+      let phaseAt = 0
+      const onProgress = (p: string) => {
+        if (p === phase) return
+        const now = performance.now()
+        if (phase) phases[phase] = (phases[phase] ?? 0) + (now - phaseAt) / 1000
+        phase = p
+        phaseAt = now
+      }
+      t0 = performance.now()
+      const hash = createHash('sha256')
+      await pipeline(createReadStream(zip), hash)
+      const created = await createUpload(ctx, {
+        path: zip, fileName: 'parcels.zip', sha256: hash.digest('hex'), sizeBytes: statSync(zip).size,
+        layer: 'parcels', user, mode: 'foreground', onProgress,
+      })
+      onProgress('committing')
+      const outcome = await commitUpload(ctx, created.id, user, { skipRejected: true, acceptWarnings: true, mode: 'foreground', onProgress })
+      onProgress('done')
+      const oursSeconds = seconds(t0)
+      const r = created.report!
+      console.log(`onemap upload+validate+commit: ${oursSeconds.toFixed(2)} s ` +
+        `(${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`)
+      console.log(`  report: ${r.featureCount} features, ${r.accepted} accepted, ${r.rejected} rejected, ${r.warned} with warnings ${JSON.stringify(r.byCode)}`)
+      console.log(`  committed: ${JSON.stringify(outcome.result)}`)
+      const staging = (phases.reading ?? 0) + (phases.checking ?? 0)
+      console.log(`  of which upload+validate (read, COPY to staging, transform, checks): ${staging.toFixed(2)} s = ` +
+        `${(staging / gdalSeconds).toFixed(2)} × ogr2ogr; commit (insert, GiST upkeep, event-log and analysis triggers): ` +
+        `${(phases.committing ?? 0).toFixed(2)} s`)
+      const ratio = oursSeconds / gdalSeconds
+      const rss = process.resourceUsage().maxRSS
+      console.log(`ratio onemap/ogr2ogr: ${ratio.toFixed(2)} (goal ≤ 1.5)   peak RSS of this process: ${mb(rss)} MB (goal < 500 MB at 1M)`)
+    } finally {
+      await database.close()
+    }
+  } finally {
+    cluster.stop()
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  benchIngest(process.argv[2] ? Number(process.argv[2]) : undefined).catch((e) => {
+    console.error(e)
+    process.exit(1)
+  })
+}
+

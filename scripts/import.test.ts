@@ -1,0 +1,61 @@
+/** The import CLI (issue 3 §9) as a user runs it: a child process against this test's database. */
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../server/test/db'
+import { makeTempDir, parcelCollection, removeTempDirs, writeJson, writeShapefile, zipCli } from '../server/ingest/test-helpers'
+import { seedPlaces } from '../server/routes/uploads/test-fixture'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+let database: TestDatabase
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  await seedPlaces(database.db)
+})
+
+afterAll(async () => {
+  await database?.drop()
+  removeTempDirs()
+})
+
+function importCli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import.ts', ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: database.url }, timeout: 120_000,
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+it('imports a GBK shapefile with --commit, showing progress and the report', async () => {
+  const dir = makeTempDir('onemap-import-cli-')
+  writeShapefile(dir, parcelCollection(), { epsg: 4546, name: '宗地' })
+  const zip = zipCli(join(dir, 'up.zip'), dir, ['宗地.shp', '宗地.shx', '宗地.dbf', '宗地.prj', '宗地.cpg'])
+  // The survey rows state areas that do not match the squares: warnings, accepted on the command line.
+  const r = importCli(zip, '--layer', 'parcels', '--crs', 'EPSG:4546', '--encoding', 'gbk', '--commit', '--accept-warnings')
+  expect(r.code, r.stderr).toBe(0)
+  expect(r.stderr).toMatch(/\[#{30}\] 100%/)
+  expect(r.stdout).toMatch(/要素 features: 3 {3}通过 accepted: 3/)
+  expect(r.stdout).toMatch(/area_mismatch 3/)
+  expect(r.stdout).toContain('已提交 committed: 新增 inserted 3, 更新 updated 0, 未变 unchanged 0')
+  const rows = await database.db.any("SELECT code, owner_name FROM parcel WHERE code LIKE '410300-GX-%' ORDER BY code")
+  expect(rows.map((p) => p.owner_name)).toEqual(['洛阳栾川钼业集团股份有限公司', '中信重工机械股份有限公司（洛阳）', '洛阳镕晟新材料有限公司'])
+  const u = await database.db.one("SELECT status, created_by, committed_by FROM upload WHERE file_name = 'up.zip'")
+  expect(u).toEqual({ status: 'committed', created_by: 'import-cli', committed_by: 'import-cli' })
+}, 180_000)
+
+it('exits non-zero naming the problem: a broken file, a refused commit, a bad argument', async () => {
+  const dir = makeTempDir('onemap-import-cli-')
+  const points = writeJson(join(dir, 'pts.geojson'), { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [112.4, 34.6] } }] })
+  const broken = importCli(points, '--layer', 'parcels')
+  expect(broken.code).toBe(1)
+  expect(broken.stderr).toMatch(/Point; the parcels layer needs Polygon/)
+
+  const warned = importCli(writeJson(join(dir, 'w.geojson'), parcelCollection()), '--layer', 'parcels', '--commit')
+  expect(warned.code).toBe(1)
+  expect(warned.stderr).toMatch(/warning\(s\).*acceptWarnings/)
+
+  const usage = importCli(points)
+  expect(usage.code).toBe(2)
+  expect(usage.stderr).toContain('--layer is required')
+}, 180_000)

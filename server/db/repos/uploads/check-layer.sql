@@ -1,0 +1,32 @@
+/* Nothing: what only some layers need before the county checks. Contracts take their county and
+   cluster from the parcel they name; a cluster outline must name a cluster that exists. */
+UPDATE upload_feature f SET county_code = p.county_code, cluster_code = p.cluster_code
+FROM parcel p
+WHERE ${layer} = 'contracts' AND f.upload_id = ${uploadId} AND p.code = f.values->>'parcel_code'
+  AND (${scope}::text[] IS NULL OR p.county_code = ANY(${scope}::text[]));
+
+INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)
+SELECT f.upload_id, f.idx, ${lv.parcel_not_found}, 'parcel_not_found', format(${t.parcel_not_found}, f.values->>'parcel_code'),
+       jsonb_build_object('parcel_code', f.values->>'parcel_code')
+FROM upload_feature f
+WHERE ${layer} = 'contracts' AND f.upload_id = ${uploadId} AND f.values->>'parcel_code' IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM parcel p WHERE p.code = f.values->>'parcel_code'
+                  AND (${scope}::text[] IS NULL OR p.county_code = ANY(${scope}::text[])));
+
+INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)
+SELECT f.upload_id, f.idx, ${lv.enterprise_not_found}, 'enterprise_not_found', format(${t.enterprise_not_found}, f.values->>'land_user_code'),
+       jsonb_build_object('land_user_code', f.values->>'land_user_code')
+FROM upload_feature f
+WHERE ${layer} = 'contracts' AND f.upload_id = ${uploadId} AND f.values->>'land_user_code' IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM enterprise e WHERE e.credit_code = upper(f.values->>'land_user_code'));
+
+UPDATE upload_feature f SET cluster_code = k.code, county_code = k.county_code
+FROM cluster k
+WHERE ${layer} = 'clusters' AND f.upload_id = ${uploadId}
+  AND (k.code = f.values->>'code' OR (f.values->>'code' IS NULL AND f.values->>'name' IN (k.name, k.short_name)));
+
+INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)
+SELECT f.upload_id, f.idx, ${lv.cluster_not_found}, 'cluster_not_found', format(${t.cluster_not_found}, f.key),
+       jsonb_build_object('cluster', f.key)
+FROM upload_feature f
+WHERE ${layer} = 'clusters' AND f.upload_id = ${uploadId} AND f.cluster_code IS NULL AND f.key IS NOT NULL

@@ -1,0 +1,250 @@
+/** Uploads (issue 3): the upload rows, the staging tables and the set-based checks over them, and
+ * the commit into the live land tables. The checks and the commit are SQL files beside this one;
+ * the orchestration (reading, progress, background jobs) is server/ingest/uploads.ts. */
+import type { IDatabase, IMain, ITask } from 'pg-promise'
+import { sqlLoader } from '../../sql'
+import { setActor } from '../../actor'
+import { ISSUES, issueTemplates } from '../../../ingest/issues'
+import type { LayerName } from '../../../ingest/field-mapping'
+import { type Connection, NO_JIT } from '../../../ingest/stage'
+import { refreshAlertsForUpload } from '../alerts'
+
+const sql = sqlLoader(import.meta.url)
+const Q = {
+  create: sql('create.sql'),
+  get: sql('get.sql'),
+  progress: sql('progress.sql'),
+  stageInsert: sql('stage-insert.sql'),
+  checks: [sql('check-read.sql'), sql('check-geometry.sql'), sql('check-keys.sql'), sql('check-layer.sql'), sql('check-county.sql'), sql('check-location.sql')],
+  report: sql('report.sql'),
+  setReady: sql('set-ready.sql'),
+  setFailed: sql('set-failed.sql'),
+  startCommit: sql('start-commit.sql'),
+  finishCommit: sql('finish-commit.sql'),
+  reopen: sql('reopen.sql'),
+  discard: sql('discard.sql'),
+  failInterrupted: sql('fail-interrupted.sql'),
+  stagedCount: sql('staged-count.sql'),
+  scopeViolations: sql('scope-violations.sql'),
+  sameFile: sql('same-file.sql'),
+  deleteStaging: sql('delete-staging.sql'),
+  features: sql('features.sql'),
+  hintLon: sql('hint-lon.sql'),
+  commit: {
+    parcels: sql('commit-parcels.sql'),
+    batches: sql('commit-batches.sql'),
+    contracts: sql('commit-contracts.sql'),
+    plan_zones: sql('commit-plan-zones.sql'),
+    clusters: sql('commit-clusters.sql'),
+    changes: sql('commit-changes.sql'),
+  } satisfies Record<LayerName, unknown>,
+}
+
+/** The live table each layer commits into (for tile invalidation and the tests' checksums). */
+export const LAYER_TABLE: Readonly<Record<LayerName, string>> = {
+  parcels: 'parcel',
+  batches: 'approval_batch',
+  contracts: 'supply_contract',
+  plan_zones: 'plan_zone',
+  clusters: 'cluster',
+  changes: 'rs_change',
+}
+
+export type UploadStatus = 'receiving' | 'validating' | 'ready' | 'committing' | 'committed' | 'discarded' | 'failed'
+
+export interface UploadReport {
+  featureCount: number
+  accepted: number
+  rejected: number
+  warned: number
+  new: number
+  existing: number
+  errors: number
+  warnings: number
+  byCode: Record<string, number>
+  issues: { index: number; source: string; sourceIndex: number; key: string | null; level: string; code: string; message: string }[]
+  issuesTruncated: boolean
+  areaM2: number
+  bbox: [number, number, number, number] | null
+  /** Features staged (set by the caller once staging is done). */
+  staged?: number
+  /** Earlier uploads of the same file: a hint that it was imported before. */
+  sameFile?: unknown[]
+  [k: string]: unknown
+}
+
+export interface CommitResult {
+  inserted: number
+  updated: number
+  unchanged: number
+}
+
+export interface UploadView {
+  id: string
+  layer: LayerName
+  fileName: string
+  sha256: string
+  sizeBytes: number
+  status: UploadStatus
+  phase: string | null
+  percent: number
+  options: Record<string, unknown>
+  description: unknown
+  report: UploadReport | null
+  createdBy: string
+  countyScope: string[] | null
+  createdAt: string
+  updatedAt: string
+  committedAt: string | null
+  committedBy: string | null
+  result: CommitResult | null
+  error: { code: string; message: string } | null
+}
+
+/** Who asks: the county scope (null: the whole city) and the user name (own uploads are visible). */
+export interface UploadViewer {
+  scope: string[] | null
+  username: string
+}
+
+export interface CheckSettings {
+  areaTolerance: number
+  overlapM2: number
+}
+
+/** Issues listed in the report itself; the preview carries every feature's issues. */
+export const REPORT_MAX_ISSUES = 500
+
+type Conn = IDatabase<unknown> | ITask<unknown>
+
+export class UploadsRepo {
+  constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
+
+  async create(u: { layer: LayerName; fileName: string; sha256: string; sizeBytes: number; options: unknown; createdBy: string; scope: string[] | null }): Promise<string> {
+    return this.db.one(Q.create, { ...u, options: JSON.stringify(u.options) }, (r: { id: string }) => r.id)
+  }
+
+  async get(id: string, viewer: UploadViewer): Promise<UploadView | null> {
+    if (!isUuid(id)) return null
+    const row = await this.db.oneOrNone(Q.get, { id, ...viewer })
+    return row ? (row.upload as UploadView) : null
+  }
+
+  async progress(id: string, phase: string, percent: number): Promise<void> {
+    await this.db.none(Q.progress, { id, phase, percent: Math.max(0, Math.min(100, percent)) })
+  }
+
+  /** Inside the staging transaction (server/ingest/stage.ts), on its connection. */
+  async stageInsert(sco: Connection, uploadId: string, layer: LayerName): Promise<void> {
+    await sco.none(Q.stageInsert, { uploadId, layer })
+  }
+
+  /** Runs every check over the staged features (one transaction) and returns the report. */
+  async validate(uploadId: string, layer: LayerName, scope: string[] | null, settings: CheckSettings,
+    onStep?: (done: number, of: number) => void): Promise<UploadReport> {
+    const params = {
+      uploadId, layer, scope,
+      t: issueTemplates(),
+      lv: Object.fromEntries(Object.entries(ISSUES).map(([k, v]) => [k, v.level])),
+      tolerance: settings.areaTolerance,
+      overlapM2: settings.overlapM2,
+      maxIssues: REPORT_MAX_ISSUES,
+    }
+    return this.db.tx('upload-validate', async (t) => {
+      await t.none(NO_JIT)
+      // Fresh statistics: the planner otherwise takes the just-filled staging table for empty.
+      await t.none('ANALYZE upload_feature (upload_id, idx, key, county_code, cluster_code)')
+      for (const [i, q] of Q.checks.entries()) {
+        await t.none(q, params)
+        onStep?.(i + 1, Q.checks.length + 1)
+      }
+      const report = await t.one(Q.report, params, (r: { report: UploadReport }) => r.report)
+      onStep?.(Q.checks.length + 1, Q.checks.length + 1)
+      return report
+    })
+  }
+
+  async setReady(id: string, report: UploadReport, description: unknown): Promise<void> {
+    await this.db.none(Q.setReady, { id, report: JSON.stringify(report), description: JSON.stringify(description) })
+  }
+
+  async setFailed(id: string, error: { code: string; message: string }): Promise<void> {
+    await this.db.none(Q.setFailed, { id, error: JSON.stringify(error) })
+  }
+
+  /** ready → committing; false when the upload was not ready (raced, discarded, committed). */
+  async startCommit(id: string): Promise<boolean> {
+    return (await this.db.oneOrNone(Q.startCommit, { id })) !== null
+  }
+
+  async reopen(id: string, error: { code: string; message: string }): Promise<void> {
+    await this.db.none(Q.reopen, { id, error: JSON.stringify(error) })
+  }
+
+  async stagedCount(id: string, conn: Conn = this.db): Promise<number> {
+    return conn.one(Q.stagedCount, { id }, (r: { n: number }) => r.n)
+  }
+
+  async scopeViolations(id: string, layer: LayerName, scope: string[] | null): Promise<{ n: number; counties: string | null }> {
+    return this.db.one(Q.scopeViolations, { id, layer, scope })
+  }
+
+  /** Earlier uploads of the same file (same SHA-256) the viewer may see. */
+  async sameFile(id: string, sha256: string, viewer: UploadViewer): Promise<unknown[]> {
+    return this.db.one(Q.sameFile, { id, sha256, ...viewer }, (r: { uploads: unknown[] }) => r.uploads)
+  }
+
+  /**
+   * The commit (issue 3 §8): one transaction that names its actor and the upload (the event-log
+   * trigger records both with every old and new row), writes the accepted features of the layer,
+   * and records who, when and the counts on the upload row. Killing the process anywhere in it
+   * leaves none of it: PostgreSQL rolls back a transaction whose connection dies.
+   */
+  async commit(id: string, layer: LayerName, actor: string, committedBy: string, expectedCount: number): Promise<CommitResult> {
+    return this.db.tx('upload-commit', async (t) => {
+      await setActor(t, actor, `upload ${id}`)
+      await t.none(NO_JIT)
+      // The staging table is unlogged: after a database crash it is empty although the upload
+      // row says ready. Writing then would commit nothing and call it done.
+      const staged = await this.stagedCount(id, t)
+      if (staged !== expectedCount) throw new StagingLostError(staged, expectedCount)
+      const result = await t.one(Q.commit[layer], { uploadId: id }) as CommitResult
+      // issue 8 §1: the alert rules on the committed change polygons, in the same transaction
+      if (layer === 'changes') await refreshAlertsForUpload(t, id)
+      await t.none(Q.finishCommit, { id, committedBy, result: JSON.stringify(result) })
+      return result
+    })
+  }
+
+  async deleteStaging(id: string): Promise<void> {
+    await this.db.none(Q.deleteStaging, { id })
+  }
+
+  /** The status before the discard; null when there is no such upload. */
+  async discard(id: string): Promise<UploadStatus | null> {
+    if (!isUuid(id)) return null
+    return this.db.one(Q.discard, { id }, (r: { status: UploadStatus | null }) => r.status)
+  }
+
+  async failInterrupted(message: string): Promise<number> {
+    return this.db.one(Q.failInterrupted, { message }, (r: { n: number }) => r.n)
+  }
+
+  async features(id: string, bbox: [number, number, number, number] | null, limit: number): Promise<unknown> {
+    const [west, south, east, north] = bbox ?? [null, null, null, null]
+    return this.db.one(Q.features, { id, west, south, east, north, limit }, (r: { collection: unknown }) => r.collection)
+  }
+
+  async hintLon(scope: string[] | null): Promise<number | undefined> {
+    const lon = await this.db.one(Q.hintLon, { scope }, (r: { lon: number | null }) => r.lon)
+    return lon ?? undefined
+  }
+}
+
+export class StagingLostError extends Error {
+  constructor(readonly staged: number, readonly expected: number) {
+    super(`staging holds ${staged} features where ${expected} were validated`)
+  }
+}
+
+const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)

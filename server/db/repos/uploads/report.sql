@@ -1,0 +1,51 @@
+/* The validation report of an upload as one JSON object: counts (features, accepted, rejected,
+   warned, new, existing), issues by code, the first ${maxIssues} issues (errors first), the extent
+   in EPSG:4490 and the total area. */
+WITH f AS (
+  SELECT f.idx, f.source, f.source_index, f.key, f.geom, f.area_m2,
+         EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.level = 'error') AS rejected,
+         EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.level = 'warning') AS warned,
+         CASE ${layer}
+           WHEN 'parcels' THEN EXISTS (SELECT 1 FROM parcel p WHERE p.code = f.key)
+           WHEN 'batches' THEN EXISTS (SELECT 1 FROM approval_batch b WHERE b.approval_no = f.key)
+           WHEN 'contracts' THEN EXISTS (SELECT 1 FROM supply_contract c WHERE c.contract_no = f.key)
+           WHEN 'changes' THEN EXISTS (SELECT 1 FROM rs_change r WHERE r.code = f.key AND r.period = f.values->>'period')
+           WHEN 'clusters' THEN f.cluster_code IS NOT NULL
+           ELSE false
+         END AS existing
+  FROM upload_feature f
+  WHERE f.upload_id = ${uploadId}
+), i AS (
+  SELECT i.*, f.source, f.source_index, f.key
+  FROM upload_issue i JOIN f ON f.idx = i.idx
+  WHERE i.upload_id = ${uploadId}
+), counts AS (
+  SELECT count(*)::int AS features,
+         count(*) FILTER (WHERE NOT rejected)::int AS accepted,
+         count(*) FILTER (WHERE rejected)::int AS rejected,
+         count(*) FILTER (WHERE warned AND NOT rejected)::int AS warned,
+         count(*) FILTER (WHERE existing AND NOT rejected)::int AS existing,
+         count(*) FILTER (WHERE NOT existing AND NOT rejected)::int AS new,
+         coalesce(sum(area_m2) FILTER (WHERE NOT rejected), 0) AS area_m2,
+         ST_Extent(geom) AS extent
+  FROM f
+)
+SELECT json_build_object(
+  'featureCount', c.features,
+  'accepted', c.accepted,
+  'rejected', c.rejected,
+  'warned', c.warned,
+  'new', c.new,
+  'existing', c.existing,
+  'errors', (SELECT count(*)::int FROM i WHERE level = 'error'),
+  'warnings', (SELECT count(*)::int FROM i WHERE level = 'warning'),
+  'byCode', coalesce((SELECT json_object_agg(code, n) FROM (SELECT code, count(*)::int AS n FROM i GROUP BY code) x), '{}'::json),
+  'issues', coalesce((
+    SELECT json_agg(json_build_object('index', idx, 'source', source, 'sourceIndex', source_index, 'key', key,
+                                      'level', level, 'code', code, 'message', message) ORDER BY level, idx, code)
+    FROM (SELECT * FROM i ORDER BY level, idx, code LIMIT ${maxIssues}) x), '[]'::json),
+  'issuesTruncated', (SELECT count(*) FROM i) > ${maxIssues},
+  'areaM2', round(c.area_m2::numeric, 2),
+  'bbox', CASE WHEN c.extent IS NOT NULL THEN json_build_array(ST_XMin(c.extent), ST_YMin(c.extent), ST_XMax(c.extent), ST_YMax(c.extent)) END
+) AS report
+FROM counts c

@@ -1,0 +1,291 @@
+/**
+ * The life of an upload (issue 3 §6–§9), shared by the HTTP routes and the import CLI:
+ *
+ *   create:  open and vet the file (read-features.ts; a broken file is a 4xx and stages nothing),
+ *            decide the mapping, stage every feature (stage.ts), run the checks (SQL over the
+ *            staging table), keep the report → ready. Over `backgroundFeatures` features this runs
+ *            as a job (jobs.ts) and the caller polls.
+ *   commit:  refused unless ready; refused while the report has errors (unless the rejected
+ *            features are to be skipped) or warnings (unless accepted); one transaction.
+ *   discard: drops the staging; a discarded upload can never be committed.
+ *
+ * Nothing here touches the live land tables except the commit.
+ */
+import type { Db } from '../db/pgp'
+import { LAYER_TABLE, StagingLostError, type CommitResult, type UploadReport, type UploadStatus, type UploadView } from '../db/repos/uploads'
+import { HttpError, notFound } from '../errors'
+import { invalidateTiles } from '../tiles'
+import { IngestError, isIngestError } from './errors'
+import { type LayerName, layerFields } from './field-mapping'
+import { JobRunner, type ProgressFn } from './jobs'
+import { type ReadLimits, openUpload } from './read-features'
+import type { IngestSettings } from './settings'
+import { decideMapping, stageFeatures } from './stage'
+
+export interface UploadContext {
+  db: Db
+  /** COPY FROM STDIN works on a server, not through the embedded database's socket. */
+  useCopy: boolean
+  settings: IngestSettings
+  limits: ReadLimits
+  jobs: JobRunner
+  log?: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }
+}
+
+export interface Uploader {
+  username: string
+  /** County scope; null: the whole city. */
+  scope: string[] | null
+}
+
+export interface NewUpload {
+  path: string
+  fileName: string
+  sha256: string
+  sizeBytes: number
+  layer: string
+  crs?: string
+  encoding?: string
+  mapping?: Record<string, string | null>
+  user: Uploader
+  /** 'auto': in the background past settings.backgroundFeatures. */
+  mode?: 'auto' | 'foreground' | 'background'
+  /** Called once the received file is no longer needed (after staging, on every path). */
+  cleanup?: () => Promise<void>
+  onProgress?: ProgressFn
+}
+
+export interface CreatedUpload {
+  id: string
+  status: UploadStatus
+  report: UploadReport | null
+}
+
+export const UPLOAD_MESSAGES = {
+  alreadyCommitted: (at: string | null) => `该上传已于 ${at ?? '?'} 提交，不能重复提交 / this upload was already committed (${at ?? '?'}); it cannot be committed twice`,
+  discarded: '该上传已被放弃，不能提交；请重新上传 / this upload was discarded and cannot be committed: upload the file again',
+  committing: '该上传正在提交中 / this upload is being committed right now',
+  notReady: (status: string) => `该上传尚未校验完成（${status}），请稍后再试 / this upload is not validated yet (${status}): try again when it is ready`,
+  failed: (why: string) => `该上传处理失败，不能提交：${why} / this upload failed and cannot be committed: ${why}`,
+  hasErrors: (n: number, list: string) =>
+    `校验报告中有 ${n} 个错误，请修正后重新上传，或选择跳过被拒绝的要素（skipRejected）：${list} / ` +
+    `the report lists ${n} error(s): fix the file and upload again, or commit with skipRejected to leave those features out: ${list}`,
+  hasWarnings: (n: number, list: string) =>
+    `校验报告中有 ${n} 个警告，请核对后确认（acceptWarnings）再提交：${list} / ` +
+    `the report lists ${n} warning(s): review them and commit with acceptWarnings: ${list}`,
+  nothingToCommit: '没有可提交的要素（全部被拒绝） / nothing to commit: every feature was rejected',
+  outOfScope: (n: number, counties: string) =>
+    `${n} 个要素位于您管辖范围以外的区县，或将覆盖范围以外的已有记录（${counties}），不能提交 / ` +
+    `${n} feature(s) lie in counties outside your scope or would overwrite records outside it (${counties}): not committed`,
+  cannotDiscard: (status: string) => `该上传状态为 ${status}，不能放弃 / an upload that is ${status} cannot be discarded`,
+  stagingLost: '暂存数据已丢失（数据库曾重启），请重新上传 / the staged features were lost (the database restarted): upload the file again',
+  interrupted: '服务在处理该上传时停止，未写入任何数据，请重新上传或重新提交 / the server stopped while handling this upload; nothing was written: upload it again',
+  commitFailed: (why: string) => `提交失败，未写入任何数据：${why} / the commit failed and wrote nothing: ${why}`,
+} as const
+
+const UPLOAD = '上传 upload'
+
+export async function createUpload(ctx: UploadContext, input: NewUpload): Promise<CreatedUpload> {
+  let cleaned = false
+  const cleanup = async () => {
+    if (cleaned) return
+    cleaned = true
+    await input.cleanup?.().catch(() => undefined)
+  }
+  let id: string | null = null
+  try {
+    layerFields(input.layer) // 400 layer_unknown before anything is recorded
+    const layer = input.layer as LayerName
+    id = await ctx.db.uploads.create({
+      layer, fileName: input.fileName, sha256: input.sha256, sizeBytes: input.sizeBytes,
+      options: { crs: input.crs ?? null, encoding: input.encoding ?? null, mapping: input.mapping ?? null },
+      createdBy: input.user.username, scope: input.user.scope,
+    })
+    const hintLon = await ctx.db.uploads.hintLon(input.user.scope)
+    const reader = await openUpload(input.path, {
+      layer, crsOverride: input.crs, encodingOverride: input.encoding, limits: ctx.limits, hintLon, fileName: input.fileName,
+    })
+    let mappingDecision
+    try {
+      mappingDecision = decideMapping(layer, reader.describe(), input.mapping)
+    } catch (e) {
+      await reader.close()
+      throw e
+    }
+    const uploadId = id
+    const description = { ...reader.describe(), mapping: mappingDecision }
+    const total = description.featureCount
+
+    const run = async (progress: ProgressFn): Promise<UploadReport> => {
+      try {
+        const persist = persister(ctx, uploadId)
+        const report = (phase: string, percent: number) => {
+          progress(phase, percent)
+          input.onProgress?.(phase, percent)
+          persist(phase, percent)
+        }
+        report('reading', 0)
+        const staged = await stageFeatures(ctx.db, {
+          uploadId, layer, reader, mapping: mappingDecision.mapping, useCopy: ctx.useCopy,
+          onProgress: (n) => report('reading', total ? (70 * n) / total : 70),
+        }, (sco) => ctx.db.uploads.stageInsert(sco, uploadId, layer))
+        await reader.close()
+        await cleanup()
+        report('checking', 75)
+        const result = await ctx.db.uploads.validate(uploadId, layer, input.user.scope, ctx.settings,
+          (done, of) => report('checking', 75 + (25 * done) / of))
+        const sameFile = await ctx.db.uploads.sameFile(uploadId, input.sha256, input.user)
+        const full: UploadReport = { ...result, staged, sameFile }
+        await ctx.db.uploads.setReady(uploadId, full, description)
+        report('ready', 100)
+        return full
+      } catch (e) {
+        await ctx.db.uploads.setFailed(uploadId, errorJson(e)).catch(() => undefined)
+        throw e
+      } finally {
+        await reader.close()
+        await cleanup()
+      }
+    }
+
+    const background = input.mode === 'background' || (input.mode !== 'foreground' && total > ctx.settings.backgroundFeatures)
+    if (background) {
+      ctx.jobs.enqueue(uploadId, run, (e) => ctx.log?.error({ err: e, upload: uploadId }, 'upload staging failed'))
+      return { id: uploadId, status: 'validating', report: null }
+    }
+    const report = await run(() => undefined)
+    return { id: uploadId, status: 'ready', report }
+  } catch (e) {
+    if (id) await ctx.db.uploads.setFailed(id, errorJson(e)).catch(() => undefined)
+    await cleanup()
+    throw e
+  }
+}
+
+/** The upload as its viewer may see it, with the live progress of a running job. */
+export async function getUpload(ctx: UploadContext, id: string, viewer: Uploader): Promise<UploadView> {
+  const u = await ctx.db.uploads.get(id, viewer)
+  if (!u) throw notFound(UPLOAD, id)
+  const live = ctx.jobs.progress(id)
+  return live && (u.status === 'validating' || u.status === 'committing') ? { ...u, phase: live.phase, percent: live.percent } : u
+}
+
+export interface CommitOptions {
+  skipRejected?: boolean
+  acceptWarnings?: boolean
+  mode?: 'auto' | 'foreground' | 'background'
+  onProgress?: ProgressFn
+}
+
+export type CommitOutcome = { status: 'committed'; result: CommitResult } | { status: 'committing'; result: null }
+
+export async function commitUpload(ctx: UploadContext, id: string, user: Uploader, opts: CommitOptions = {}): Promise<CommitOutcome> {
+  const u = await getUpload(ctx, id, user)
+  refuseUnlessReady(u)
+  const report = u.report!
+  const firstOf = (level: string) => report.issues.filter((i) => i.level === level).slice(0, 5)
+    .map((i) => `#${i.index}${i.key ? ` ${i.key}` : ''} ${i.message}`).join('; ')
+  if (report.errors > 0 && !opts.skipRejected) throw new HttpError(422, 'upload_has_errors', UPLOAD_MESSAGES.hasErrors(report.errors, firstOf('error')), { byCode: report.byCode })
+  if (report.accepted === 0) throw new HttpError(422, 'upload_nothing_to_commit', UPLOAD_MESSAGES.nothingToCommit)
+  if (report.warned > 0 && !opts.acceptWarnings) {
+    throw new HttpError(422, 'upload_has_warnings', UPLOAD_MESSAGES.hasWarnings(report.warnings, firstOf('warning')), { byCode: report.byCode })
+  }
+  // The committer's own scope, which may be narrower than the uploader's.
+  const outside = await ctx.db.uploads.scopeViolations(id, u.layer, user.scope)
+  if (outside.n > 0) throw new HttpError(422, 'upload_out_of_scope', UPLOAD_MESSAGES.outOfScope(outside.n, outside.counties ?? ''))
+  if (!(await ctx.db.uploads.startCommit(id))) refuseUnlessReady(await getUpload(ctx, id, user))
+
+  const layer = u.layer
+  const run = async (progress: ProgressFn): Promise<CommitResult> => {
+    const report = (phase: string, percent: number) => {
+      progress(phase, percent)
+      opts.onProgress?.(phase, percent)
+    }
+    report('committing', 0)
+    let result: CommitResult
+    try {
+      result = await ctx.db.uploads.commit(id, layer, `user:${user.username}`, user.username, u.report!.featureCount)
+    } catch (e) {
+      if (e instanceof StagingLostError) {
+        await ctx.db.uploads.setFailed(id, { code: 'upload_staging_lost', message: UPLOAD_MESSAGES.stagingLost })
+        throw new HttpError(409, 'upload_staging_lost', UPLOAD_MESSAGES.stagingLost)
+      }
+      const err = commitError(e)
+      await ctx.db.uploads.reopen(id, { code: err.code, message: err.message }).catch(() => undefined)
+      throw err
+    }
+    report('committed', 100)
+    // Outside the transaction: the staging is scratch now, and tiles of the changed area go stale.
+    await ctx.db.uploads.deleteStaging(id).catch((e) => ctx.log?.warn({ err: e, upload: id }, 'could not drop staging'))
+    try {
+      invalidateTiles(LAYER_TABLE[layer], u.report!.bbox)
+    } catch (e) {
+      ctx.log?.warn({ err: e, upload: id }, 'tile invalidation failed')
+    }
+    return result
+  }
+
+  const background = opts.mode === 'background' || (opts.mode !== 'foreground' && report.accepted > ctx.settings.backgroundFeatures)
+  if (background) {
+    ctx.jobs.enqueue(id, run, (e) => ctx.log?.error({ err: e, upload: id }, 'upload commit failed'))
+    return { status: 'committing', result: null }
+  }
+  return { status: 'committed', result: await run(() => undefined) }
+}
+
+export async function discardUpload(ctx: UploadContext, id: string, user: Uploader): Promise<UploadView> {
+  await getUpload(ctx, id, user) // 404 for what the caller may not see
+  const before = await ctx.db.uploads.discard(id)
+  if (before === null) throw notFound(UPLOAD, id)
+  if (!['ready', 'failed', 'discarded'].includes(before)) {
+    throw new HttpError(409, 'upload_cannot_discard', UPLOAD_MESSAGES.cannotDiscard(before))
+  }
+  return getUpload(ctx, id, user)
+}
+
+function refuseUnlessReady(u: UploadView): void {
+  switch (u.status) {
+    case 'ready':
+      return
+    case 'committed':
+      throw new HttpError(409, 'upload_already_committed', UPLOAD_MESSAGES.alreadyCommitted(u.committedAt))
+    case 'discarded':
+      throw new HttpError(409, 'upload_discarded', UPLOAD_MESSAGES.discarded)
+    case 'committing':
+      throw new HttpError(409, 'upload_committing', UPLOAD_MESSAGES.committing)
+    case 'failed':
+      throw new HttpError(409, 'upload_failed', UPLOAD_MESSAGES.failed(u.error?.message ?? '?'))
+    default:
+      throw new HttpError(409, 'upload_not_ready', UPLOAD_MESSAGES.notReady(u.status))
+  }
+}
+
+/** A database refusal during the commit means a check let something through: say which rule. */
+function commitError(e: unknown): HttpError {
+  if (e instanceof HttpError) return e
+  const pgErr = e as { code?: string; message?: string; constraint?: string; detail?: string }
+  if (pgErr.code && /^23/.test(pgErr.code)) {
+    const why = `${pgErr.message ?? ''}${pgErr.detail ? ` (${pgErr.detail})` : ''}`
+    return new HttpError(422, 'upload_commit_refused', UPLOAD_MESSAGES.commitFailed(why), { constraint: pgErr.constraint })
+  }
+  return new HttpError(500, 'upload_commit_failed', UPLOAD_MESSAGES.commitFailed((e as Error).message ?? String(e)))
+}
+
+function errorJson(e: unknown): { code: string; message: string } {
+  if (isIngestError(e)) return { code: (e as IngestError).code, message: e.message }
+  if (e instanceof HttpError) return { code: e.code, message: e.message }
+  return { code: 'internal', message: (e as Error)?.message ?? String(e) }
+}
+
+/** Progress to the upload row, at most once a second; only on a server, where the write does not
+ * queue behind the staging transaction on the embedded database's single connection. */
+function persister(ctx: UploadContext, id: string): ProgressFn {
+  let last = 0
+  return (phase, percent) => {
+    if (!ctx.useCopy) return
+    const now = Date.now()
+    if (now - last < 1000 && percent < 100) return
+    last = now
+    void ctx.db.uploads.progress(id, phase, percent).catch(() => undefined)
+  }
+}

@@ -1,0 +1,229 @@
+/** Uploads (issue 3): POST a zipped shapefile or a GeoJSON (multipart: layer, file, optional crs,
+ * encoding, mapping) to stage and check it; GET it for the report and progress; GET its features
+ * to draw them before committing; POST …/commit to write it into the live tables in one
+ * transaction; DELETE to discard it. Analysts and admins only, within their county scope. The
+ * work is server/ingest/uploads.ts; these handlers receive the file and answer. */
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
+import type { Role } from '../../config'
+import { HttpError } from '../../errors'
+import { scopeOf } from '../../plugins/auth'
+import { JobRunner } from '../../ingest/jobs'
+import { readLimitsOf } from '../../ingest/settings'
+import {
+  type UploadContext, type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload,
+} from '../../ingest/uploads'
+
+const ANALYSTS: readonly Role[] = ['admin', 'analyst']
+
+export const ROUTE_MESSAGES = {
+  tooLarge: (max: number) => `上传文件超过 ${Math.round(max / 1024 / 1024)} MB 上限 / the file is larger than the limit of ${Math.round(max / 1024 / 1024)} MB`,
+  notMultipart: '请以 multipart/form-data 上传（字段：layer、file，可选 crs、encoding、mapping） / send multipart/form-data with the fields layer and file (optional crs, encoding, mapping)',
+  noFile: '缺少上传文件（字段 file） / the field "file" (the file to upload) is missing',
+  noLayer: '缺少图层（字段 layer：parcels、batches、contracts、plan_zones、clusters、changes） / the field "layer" is missing (parcels, batches, contracts, plan_zones, clusters, changes)',
+  twoFiles: '一次只能上传一个文件（字段 file） / upload one file, in the field "file"',
+  badMapping: (why: string) => `字段 mapping 应为 JSON 对象 {"目标字段": "源字段"}：${why} / the field "mapping" must be a JSON object {"target": "source column"}: ${why}`,
+  badField: (name: string) => `未知字段 ${name} / unknown field "${name}"`,
+} as const
+
+const UploadId = Type.Object({ id: Type.String({ maxLength: 64 }) })
+const Created = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  report: Type.Unknown({ description: 'the validation report; null while a large upload is checked in the background' }),
+})
+const CommitBody = Type.Object({
+  skipRejected: Type.Optional(Type.Boolean({ description: 'commit the accepted features and leave out the rejected ones' })),
+  acceptWarnings: Type.Optional(Type.Boolean({ description: 'the warnings of the report were reviewed: commit anyway' })),
+}, { additionalProperties: false })
+const CommitResultSchema = Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() })
+const FeaturesQuery = Type.Object({
+  bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'west,south,east,north in EPSG:4490' })),
+  limit: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
+})
+
+const TEXT_FIELDS = new Set(['layer', 'crs', 'encoding', 'mapping'])
+
+interface Received {
+  path: string
+  fileName: string
+  sha256: string
+  sizeBytes: number
+  fields: Record<string, string>
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const settings = app.config.ingest
+  const maxBytes = app.config.maxUploadBytes
+  const ctx: UploadContext = {
+    db: app.db,
+    useCopy: app.database.mode === 'server',
+    settings,
+    limits: readLimitsOf(app.config, settings),
+    jobs: new JobRunner(),
+    log: app.log,
+  }
+  // Uploads a previous process left mid-way never finish: say so (issue 3 §9).
+  const interrupted = await app.db.uploads.failInterrupted(UPLOAD_MESSAGES.interrupted)
+  if (interrupted) app.log.warn({ interrupted }, 'uploads left unfinished by the previous process were marked failed')
+  app.addHook('onClose', async () => {
+    await ctx.jobs.idle()
+  })
+
+  // Only here, not app-wide: no other route takes files.
+  await app.register(multipart, {
+    limits: { fileSize: maxBytes, files: 1, fields: 8, fieldSize: 1024 * 1024, parts: 10 },
+  })
+
+  const uploader = (request: FastifyRequest): Uploader => ({ username: request.user!.username, scope: scopeOf(request.user) })
+
+  /** The file to a temp dir under a fixed name (the client's name is never a path), hashed as it
+   * streams; 413 past the limit. The dir is removed on every path out. */
+  async function receive(request: FastifyRequest): Promise<{ received: Received; cleanup: () => Promise<void> }> {
+    if (!request.isMultipart()) throw new HttpError(415, 'upload_not_multipart', ROUTE_MESSAGES.notMultipart)
+    const declared = Number(request.headers['content-length'])
+    if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) {
+      throw new HttpError(413, 'upload_too_large', ROUTE_MESSAGES.tooLarge(maxBytes))
+    }
+    const dir = await mkdtemp(join(settings.tmpDir, 'onemap-upload-'))
+    const cleanup = () => rm(dir, { recursive: true, force: true })
+    try {
+      const fields: Record<string, string> = {}
+      let file: Omit<Received, 'fields'> | null = null
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file' || file) {
+            part.file.resume()
+            throw new HttpError(400, 'upload_two_files', ROUTE_MESSAGES.twoFiles)
+          }
+          const path = join(dir, 'received')
+          const hash = createHash('sha256')
+          let size = 0
+          await pipeline(part.file, new Transform({
+            transform(chunk: Buffer, _enc, cb) {
+              hash.update(chunk)
+              size += chunk.length
+              cb(null, chunk)
+            },
+          }), createWriteStream(path))
+          if (part.file.truncated) throw new HttpError(413, 'upload_too_large', ROUTE_MESSAGES.tooLarge(maxBytes))
+          // For messages and the kind (.zip/.geojson) only; control characters dropped.
+          const fileName = basename(part.filename || 'upload').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'upload'
+          file = { path, fileName, sha256: hash.digest('hex'), sizeBytes: size }
+        } else {
+          if (!TEXT_FIELDS.has(part.fieldname)) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badField(part.fieldname), { field: part.fieldname })
+          fields[part.fieldname] = String(part.value ?? '')
+        }
+      }
+      if (!file) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.noFile, { field: 'file' })
+      return { received: { ...file, fields }, cleanup }
+    } catch (e) {
+      await cleanup()
+      const code = (e as { code?: string }).code
+      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'upload_too_large', ROUTE_MESSAGES.tooLarge(maxBytes))
+      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') throw new HttpError(400, 'upload_two_files', ROUTE_MESSAGES.twoFiles)
+      if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new HttpError(415, 'upload_not_multipart', ROUTE_MESSAGES.notMultipart)
+      throw e
+    }
+  }
+
+  app.post('/', {
+    config: { access: ANALYSTS },
+    schema: {
+      tags: ['uploads'],
+      summary: '上传并校验（暂存，不写入正式数据） / upload a zipped shapefile or a GeoJSON: staged and checked, nothing written yet',
+      consumes: ['multipart/form-data'],
+      response: { 201: Created },
+    },
+  }, async (request, reply) => {
+    const { received, cleanup } = await receive(request)
+    const f = received.fields
+    try {
+      if (!f.layer) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.noLayer, { field: 'layer' })
+      let mapping: Record<string, string | null> | undefined
+      if (f.mapping?.trim()) {
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(f.mapping)
+        } catch (e) {
+          throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badMapping((e as Error).message), { field: 'mapping' })
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) ||
+            Object.values(parsed).some((v) => v !== null && typeof v !== 'string')) {
+          throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badMapping('not an object of strings'), { field: 'mapping' })
+        }
+        mapping = parsed as Record<string, string | null>
+      }
+      const created = await createUpload(ctx, {
+        path: received.path, fileName: received.fileName, sha256: received.sha256, sizeBytes: received.sizeBytes,
+        layer: f.layer.trim(), crs: f.crs?.trim() || undefined, encoding: f.encoding?.trim() || undefined, mapping,
+        user: uploader(request), cleanup,
+      })
+      return reply.status(201).send(created)
+    } finally {
+      // openUpload has unpacked the zip into its own temp dir (or parsed the GeoJSON) by now, so a
+      // background job no longer needs the received file either.
+      await cleanup()
+    }
+  })
+
+  app.get('/:id', {
+    config: { access: ANALYSTS },
+    schema: {
+      tags: ['uploads'], summary: '上传状态、进度与校验报告 / an upload: status, phase and percent, the validation report',
+      params: UploadId,
+    },
+  }, async (request) => getUpload(ctx, request.params.id, uploader(request)))
+
+  app.get('/:id/features', {
+    config: { access: ANALYSTS },
+    schema: {
+      tags: ['uploads'],
+      summary: '暂存要素预览（GeoJSON，EPSG:4490） / the staged features to draw before committing (GeoJSON, EPSG:4490), with their issues',
+      params: UploadId, querystring: FeaturesQuery,
+    },
+  }, async (request, reply) => {
+    await getUpload(ctx, request.params.id, uploader(request))
+    const bbox = request.query.bbox ? request.query.bbox.split(',').map(Number) as [number, number, number, number] : null
+    const collection = await app.db.uploads.features(request.params.id, bbox, request.query.limit)
+    return reply.type('application/geo+json').send(collection)
+  })
+
+  app.post('/:id/commit', {
+    config: { access: ANALYSTS },
+    schema: {
+      tags: ['uploads'],
+      summary: '提交：一次事务写入正式数据 / commit the staged upload in one transaction',
+      params: UploadId, body: CommitBody,
+      response: { 200: CommitResultSchema, 202: Type.Object({ id: Type.String(), status: Type.String() }) },
+    },
+    // A commit without options may come with no body at all.
+    preValidation: async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {}
+    },
+  }, async (request, reply) => {
+    const outcome = await commitUpload(ctx, request.params.id, uploader(request), {
+      skipRejected: request.body?.skipRejected, acceptWarnings: request.body?.acceptWarnings,
+    })
+    if (outcome.status === 'committing') return reply.status(202).send({ id: request.params.id, status: 'committing' })
+    return outcome.result
+  })
+
+  app.delete('/:id', {
+    config: { access: ANALYSTS },
+    schema: { tags: ['uploads'], summary: '放弃上传，删除暂存数据 / discard an upload and its staged features', params: UploadId },
+  }, async (request) => {
+    const u = await discardUpload(ctx, request.params.id, uploader(request))
+    return { id: u.id, status: u.status }
+  })
+}
+
+export default routes

@@ -1,0 +1,282 @@
+/** The upload lifecycle through the HTTP API: commit once only, discard, update with the old
+ * values kept in the event log (一地一档), unchanged features counted apart, county scope,
+ * skipping rejected features and accepting warnings, preview by bbox, background work with
+ * progress, and the other layers. */
+import { join } from 'node:path'
+import type { Feature, FeatureCollection, Polygon } from 'geojson'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../../test/app'
+import { makeTempDir, removeTempDirs, square, writeJson } from '../../ingest/test-helpers'
+import { LUOLONG, XINAN, expectUnchanged, liveFingerprint, multipart, seedPlaces, uploadFile } from './test-fixture'
+
+let t: TestApp
+let analyst: { authorization: string }
+let dir: string
+let n = 0
+
+beforeAll(async () => {
+  t = await createTestApp({ ONEMAP_UPLOAD_BACKGROUND_FEATURES: '20' })
+  await seedPlaces(t.app.db)
+  analyst = await t.loginAs('analyst', [LUOLONG])
+  dir = makeTempDir('onemap-upload-life-')
+})
+
+afterAll(async () => {
+  await t?.close()
+  removeTempDirs()
+})
+
+const fc = (features: Feature<Polygon>[]): FeatureCollection<Polygon> => ({ type: 'FeatureCollection', features })
+const parcel = (code: string, lon: number, lat: number, props: Record<string, unknown> = {}, size = 0.001): Feature<Polygon> => ({
+  type: 'Feature', properties: { 宗地编号: code, 土地用途: '工业用地', ...props }, geometry: square(lon, lat, size),
+})
+
+async function upload(doc: unknown, fields: Record<string, string> = { layer: 'parcels' }, auth = analyst) {
+  const file = writeJson(join(dir, `u${n++}.geojson`), doc)
+  const body = multipart(fields, uploadFile(file))
+  return t.app.inject({ method: 'POST', url: '/api/uploads', payload: body.payload, headers: { ...body.headers, ...auth } })
+}
+const commit = (id: string, payload: Record<string, unknown> = {}, auth = analyst) =>
+  t.app.inject({ method: 'POST', url: `/api/uploads/${id}/commit`, headers: auth, payload })
+const get = (id: string, auth = analyst) => t.app.inject({ method: 'GET', url: `/api/uploads/${id}`, headers: auth })
+
+async function waitFor(id: string, statuses: string[], auth = analyst): Promise<Record<string, unknown>> {
+  const seen: string[] = []
+  for (let i = 0; i < 600; i++) {
+    const u = (await get(id, auth)).json()
+    seen.push(`${u.status}/${u.phase}/${u.percent}`)
+    if (statuses.includes(u.status)) return { ...u, seen }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`upload ${id} never reached ${statuses.join('|')}: ${seen.slice(-5).join(', ')}`)
+}
+
+describe('commit, recommit, discard', () => {
+  it('commits once; a second commit is refused naming when it was committed', async () => {
+    const res = await upload(fc([parcel('C-1', 112.40, 34.70), parcel('C-2', 112.41, 34.70)]))
+    expect(res.statusCode, res.body).toBe(201)
+    const { id } = res.json()
+    expect((await commit(id)).json()).toEqual({ inserted: 2, updated: 0, unchanged: 0 })
+    const u = (await get(id)).json()
+    expect(u).toMatchObject({ status: 'committed', committedBy: 'analyst_410311', result: { inserted: 2, updated: 0, unchanged: 0 } })
+    expect(u.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(u.committedAt).toBeTruthy()
+    const before = await liveFingerprint(t.app.db)
+    const again = await commit(id)
+    expect(again.statusCode).toBe(409)
+    expect(again.json()).toMatchObject({ code: 'upload_already_committed' })
+    expect(again.json().message).toContain('already committed')
+    await expectUnchanged(t.app.db, before)
+    // A committed upload cannot be discarded either.
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/uploads/${id}`, headers: analyst })).statusCode).toBe(409)
+  })
+
+  it('two commits at once: one writes, the other is refused', async () => {
+    const { id } = (await upload(fc([parcel('R-1', 112.40, 34.705), parcel('R-2', 112.41, 34.705)]))).json()
+    const [a, b] = await Promise.all([commit(id), commit(id)])
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409])
+    expect([a, b].find((r) => r.statusCode === 409)!.json().code).toMatch(/^upload_(committing|already_committed)$/)
+    expect(await t.app.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'R-%'", [], (r) => r.n)).toBe(2)
+    expect(await t.app.db.one("SELECT count(*)::int AS n FROM event_log WHERE entity = 'parcel' AND new_value->>'code' LIKE 'R-%'", [], (r) => r.n)).toBe(2)
+  })
+
+  it('the report names earlier uploads of the same file', async () => {
+    const doc = fc([parcel('SAME-1', 112.40, 34.715)])
+    const first = (await upload(doc)).json()
+    await commit(first.id)
+    const second = (await upload(doc)).json()
+    expect(second.report.sameFile).toEqual([expect.objectContaining({ id: first.id, status: 'committed' })])
+    expect(second.report).toMatchObject({ existing: 1, new: 0 })
+    expect((await commit(second.id)).json()).toEqual({ inserted: 0, updated: 0, unchanged: 1 })
+  })
+
+  it('a code taken in another county after the validation is still refused at the commit', async () => {
+    const { id, report } = (await upload(fc([parcel('LATE-1', 112.40, 34.725)]))).json()
+    expect(report.errors).toBe(0)
+    await t.app.db.none(`INSERT INTO parcel (code, county_code, geom) VALUES ('LATE-1', $1, ST_Multi(ST_MakeEnvelope(112.1, 34.7, 112.101, 34.701, 4490)))`, [XINAN])
+    const before = await liveFingerprint(t.app.db)
+    const res = await commit(id)
+    expect(res.statusCode).toBe(422)
+    expect(res.json().code).toBe('upload_out_of_scope')
+    await expectUnchanged(t.app.db, before)
+  })
+
+  it('discard drops the staging; committing a discarded upload is refused', async () => {
+    const { id } = (await upload(fc([parcel('D-1', 112.40, 34.71)]))).json()
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/uploads/${id}`, headers: analyst })
+    expect(del.json()).toEqual({ id, status: 'discarded' })
+    expect(await t.app.db.one('SELECT count(*)::int AS n FROM upload_feature WHERE upload_id = $1', [id], (r) => r.n)).toBe(0)
+    const before = await liveFingerprint(t.app.db)
+    const res = await commit(id)
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ code: 'upload_discarded' })
+    expect(res.json().message).toContain('discarded')
+    await expectUnchanged(t.app.db, before)
+    expect(await t.app.db.one("SELECT count(*)::int AS n FROM parcel WHERE code = 'D-1'", [], (r) => r.n)).toBe(0)
+  })
+})
+
+describe('updates keep the old values in the event log', () => {
+  it('counts inserted, updated and unchanged, and logs the old geometry and attributes with the upload', async () => {
+    const first = (await upload(fc([parcel('U-1', 112.40, 34.72), parcel('U-2', 112.41, 34.72), parcel('U-3', 112.42, 34.72)]))).json()
+    expect((await commit(first.id)).json()).toEqual({ inserted: 3, updated: 0, unchanged: 0 })
+
+    // U-1 moves and changes use, U-2 changes its holder, U-3 is the same, U-4 is new.
+    const second = await upload(fc([
+      parcel('U-1', 112.4005, 34.72, { 土地用途: '仓储用地' }),
+      parcel('U-2', 112.41, 34.72, { 权利人: '洛阳新权利人有限公司' }),
+      parcel('U-3', 112.42, 34.72),
+      parcel('U-4', 112.43, 34.72),
+    ]))
+    const report = second.json().report
+    expect(report).toMatchObject({ featureCount: 4, existing: 3, new: 1 })
+    // U-1's new shape overlaps U-1 only (its own old self): not an overlap warning.
+    expect(report.warnings).toBe(0)
+    expect((await commit(second.json().id)).json()).toEqual({ inserted: 1, updated: 2, unchanged: 1 })
+
+    const events = await t.app.db.any(
+      `SELECT e.actor, e.note, e.action, e.old_value, e.new_value FROM event_log e JOIN parcel p ON p.id = e.parcel_id
+       WHERE p.code = 'U-1' ORDER BY e.id`)
+    expect(events.map((e) => e.action)).toEqual(['insert', 'update'])
+    const update = events[1]
+    expect(update.actor).toBe('user:analyst_410311')
+    expect(update.note).toBe(`upload ${second.json().id}`)
+    expect(update.old_value.land_use).toBe('工业用地')
+    expect(update.new_value.land_use).toBe('仓储用地')
+    // The old geometry, by hand: the square's south-west corner was at 112.40, 34.72.
+    expect(update.old_value.geom.coordinates[0][0][0]).toEqual([112.4, 34.72])
+    expect(update.new_value.geom.coordinates[0][0][0][0]).toBeCloseTo(112.4005, 9)
+    expect(update.new_value.version).toBe(2)
+    const u3 = await t.app.db.one("SELECT version FROM parcel WHERE code = 'U-3'")
+    expect(u3.version).toBe(1)
+  })
+})
+
+describe('county scope', () => {
+  it('an upload is invisible to another county and closed to surveyors', async () => {
+    const { id } = (await upload(fc([parcel('S-1', 112.40, 34.73)]))).json()
+    const other = await t.loginAs('analyst', [XINAN])
+    expect((await get(id, other)).statusCode).toBe(404)
+    expect((await commit(id, {}, other)).statusCode).toBe(404)
+    expect((await t.app.inject({ method: 'GET', url: `/api/uploads/${id}/features`, headers: other })).statusCode).toBe(404)
+    const surveyor = await t.loginAs('surveyor', [LUOLONG])
+    expect((await get(id, surveyor)).statusCode).toBe(403)
+    const admin = await t.loginAs('admin', null)
+    expect((await get(id, admin)).json().status).toBe('ready')
+    expect((await t.app.inject({ method: 'GET', url: '/api/uploads/not-a-uuid', headers: analyst })).statusCode).toBe(404)
+  })
+
+  it('rejected features block the commit until they are skipped; the rest is committed', async () => {
+    const res = await upload(fc([parcel('K-1', 112.40, 34.74), parcel('K-2', 112.41, 34.74, { 行政区代码: XINAN })]))
+    const { id, report } = res.json()
+    expect(report).toMatchObject({ accepted: 1, rejected: 1, byCode: { out_of_scope: 1 } })
+    expect((await commit(id)).statusCode).toBe(422)
+    expect((await commit(id, { skipRejected: true })).json()).toEqual({ inserted: 1, updated: 0, unchanged: 0 })
+    expect(await t.app.db.any("SELECT code FROM parcel WHERE code LIKE 'K-%'")).toEqual([{ code: 'K-1' }])
+  })
+
+  it('warnings are committed once accepted, a repaired bow tie as the valid MultiPolygon ST_MakeValid made', async () => {
+    const bow: Feature<Polygon> = {
+      type: 'Feature', properties: { 宗地编号: 'W-1' },
+      geometry: { type: 'Polygon', coordinates: [[[112.45, 34.60], [112.46, 34.61], [112.46, 34.60], [112.45, 34.61], [112.45, 34.60]]] },
+    }
+    const { id, report } = (await upload(fc([bow]))).json()
+    expect(report.byCode).toEqual({ geometry_repaired: 1 })
+    expect(report.issues[0].message).toMatch(/Self-intersection/)
+    const preview = (await t.app.inject({ method: 'GET', url: `/api/uploads/${id}/features`, headers: analyst })).json()
+    expect(preview.features[0].properties.status).toBe('warning')
+    expect(preview.features[0].geometry.type).toBe('MultiPolygon')
+    expect((await commit(id)).json().code).toBe('upload_has_warnings')
+    expect((await commit(id, { acceptWarnings: true })).json()).toEqual({ inserted: 1, updated: 0, unchanged: 0 })
+    const p = await t.app.db.one("SELECT ST_NumGeometries(geom) AS parts, ST_IsValid(geom) AS valid, area_m2 FROM parcel WHERE code = 'W-1'")
+    // Two triangles of half the 0.01° square each: a quarter of the square each.
+    expect(p).toMatchObject({ parts: 2, valid: true })
+    const squareArea = await t.app.db.one("SELECT ellipsoidal_area_m2(ST_MakeEnvelope(112.45, 34.60, 112.46, 34.61, 4490)) AS a", [], (r) => r.a)
+    expect(Math.abs(p.area_m2 - squareArea / 2) / (squareArea / 2)).toBeLessThan(0.001)
+  })
+})
+
+describe('preview', () => {
+  it('draws the staged features within a bbox, with their status and issues', async () => {
+    const { id } = (await upload(fc([parcel('V-1', 112.40, 34.575), parcel('V-2', 112.50, 34.575), parcel('V-1', 112.402, 34.575)]))).json()
+    const all = (await t.app.inject({ method: 'GET', url: `/api/uploads/${id}/features`, headers: analyst })).json()
+    expect(all.features.map((f: { properties: { key: string; status: string } }) => [f.properties.key, f.properties.status]))
+      .toEqual([['V-1', 'rejected'], ['V-2', 'ok'], ['V-1', 'rejected']])
+    expect(all.features[0].properties.issues[0].code).toBe('duplicate_key')
+    const west = (await t.app.inject({ method: 'GET', url: `/api/uploads/${id}/features?bbox=112.39,34.57,112.45,34.58`, headers: analyst })).json()
+    expect(west.features.map((f: { properties: { key: string } }) => f.properties.key)).toEqual(['V-1', 'V-1'])
+  })
+})
+
+describe('background work', () => {
+  it('a large upload is checked and committed in the background, reporting phase and percent', async () => {
+    const features = Array.from({ length: 60 }, (_, i) => parcel(`BG-${i}`, 112.36 + (i % 30) * 0.002, 34.59 + Math.floor(i / 30) * 0.002))
+    const res = await upload(fc(features))
+    expect(res.statusCode).toBe(201)
+    expect(res.json()).toMatchObject({ status: 'validating', report: null })
+    const ready = await waitFor(res.json().id, ['ready', 'failed'])
+    expect(ready).toMatchObject({ status: 'ready', phase: 'ready', percent: 100 })
+    expect((ready.report as { accepted: number }).accepted).toBe(60)
+    const c = await commit(res.json().id)
+    expect(c.statusCode).toBe(202)
+    expect(c.json()).toEqual({ id: res.json().id, status: 'committing' })
+    const done = await waitFor(res.json().id, ['committed', 'failed', 'ready'])
+    expect(done).toMatchObject({ status: 'committed', result: { inserted: 60, updated: 0, unchanged: 0 } })
+    expect(await t.app.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'BG-%'", [], (r) => r.n)).toBe(60)
+  })
+})
+
+describe('other layers', () => {
+  it('approval batches (批次) by 批准文号, with their dates', async () => {
+    const doc = fc([{ type: 'Feature', properties: { 批准文号: '豫政土〔2020〕101号', 批准日期: '2020-05-06', 批次名称: '洛龙区2020年第1批次' }, geometry: square(112.52, 34.60, 0.003) }])
+    const res = await upload(doc, { layer: 'batches' })
+    expect(res.json().report).toMatchObject({ accepted: 1, errors: 0, warnings: 0 })
+    expect((await commit(res.json().id)).json()).toEqual({ inserted: 1, updated: 0, unchanged: 0 })
+    expect(await t.app.db.one("SELECT name, approved_on, county_code, cluster_code FROM approval_batch WHERE approval_no = '豫政土〔2020〕101号'"))
+      .toEqual({ name: '洛龙区2020年第1批次', approved_on: '2020-05-06', county_code: LUOLONG, cluster_code: 'luolong' })
+  })
+
+  it('a batch without its approval date is rejected naming the field', async () => {
+    const res = await upload(fc([{ type: 'Feature', properties: { 批准文号: '豫政土〔2020〕102号' }, geometry: square(112.53, 34.60) }]), { layer: 'batches' })
+    expect(res.json().report.issues[0]).toMatchObject({ code: 'value_missing' })
+    expect(res.json().report.issues[0].message).toContain('approved_on')
+  })
+
+  it('remote-sensing changes (遥感变化图斑) by period and code', async () => {
+    const doc = fc([{ type: 'Feature', properties: { 图斑编号: 'TB001', 监测批次: '2023Q2', 变化类型: '新增建设', 前时相: '2023-01', 后时相: '2023-06' }, geometry: square(112.54, 34.60) }])
+    const res = await upload(doc, { layer: 'changes' })
+    expect(res.json().report).toMatchObject({ accepted: 1, errors: 0 })
+    expect((await commit(res.json().id, { acceptWarnings: true })).json()).toEqual({ inserted: 1, updated: 0, unchanged: 0 })
+    expect(await t.app.db.one("SELECT change_type, image_before, image_after, county_code FROM rs_change WHERE code = 'TB001'"))
+      .toEqual({ change_type: 'new_construction', image_before: '2023-01-01', image_after: '2023-06-01', county_code: LUOLONG })
+  })
+
+  it('plan zones (规划分区) inside a cluster', async () => {
+    const res = await upload(fc([{ type: 'Feature', properties: { 用地性质: 'M2', 分区名称: '二类工业' }, geometry: square(112.55, 34.60, 0.002) }]), { layer: 'plan_zones' })
+    expect((await commit(res.json().id)).json()).toEqual({ inserted: 1, updated: 0, unchanged: 0 })
+    expect(await t.app.db.one("SELECT zone_type, cluster_code, county_code FROM plan_zone WHERE name = '二类工业'"))
+      .toEqual({ zone_type: 'industrial', cluster_code: 'luolong', county_code: LUOLONG })
+  })
+
+  it('a cluster outline replaces the boundary of the named cluster; an unknown cluster is rejected', async () => {
+    const admin = await t.loginAs('admin', null)
+    const outline = { type: 'Polygon' as const, coordinates: [[[112.0, 34.6], [112.21, 34.6], [112.21, 34.81], [112.0, 34.81], [112.0, 34.6]]] }
+    const res = await upload(fc([{ type: 'Feature', properties: { 集聚区名称: '新安县产业集聚区' }, geometry: outline }]), { layer: 'clusters' }, admin)
+    expect((await commit(res.json().id, {}, admin)).json()).toEqual({ inserted: 0, updated: 1, unchanged: 0 })
+    expect(await t.app.db.one("SELECT boundary_synthetic, ST_XMax(boundary) AS xmax FROM cluster WHERE code = 'xinan'"))
+      .toEqual({ boundary_synthetic: false, xmax: 112.21 })
+    const bad = await upload(fc([{ type: 'Feature', properties: { 集聚区名称: '不存在的集聚区' }, geometry: outline }]), { layer: 'clusters' }, admin)
+    expect(bad.json().report.byCode).toEqual({ cluster_not_found: 1 })
+  })
+
+  it('supply contracts (供地) matched to their parcels by 宗地编号', async () => {
+    const doc = fc([{ type: 'Feature', properties: { 合同编号: 'HT-2021-001', 宗地编号: 'C-1', 供地方式: '挂牌出让', 签订日期: '2021-03-05', 成交价: '1,234.5' }, geometry: square(112.40, 34.70) }])
+    const res = await upload(doc, { layer: 'contracts' })
+    expect(res.json().report).toMatchObject({ accepted: 1, errors: 0 })
+    expect((await commit(res.json().id)).json()).toEqual({ inserted: 1, updated: 0, unchanged: 0 })
+    expect(await t.app.db.one(`SELECT c.supply_method, c.signed_on, c.price_wan, p.code FROM supply_contract c JOIN parcel p ON p.id = c.parcel_id
+      WHERE c.contract_no = 'HT-2021-001'`)).toEqual({ supply_method: 'grant', signed_on: '2021-03-05', price_wan: 1234.5, code: 'C-1' })
+    const orphan = await upload(fc([{ type: 'Feature', properties: { 合同编号: 'HT-2021-002', 宗地编号: 'NOPE', 供地方式: '划拨', 签订日期: '2021-03-05' }, geometry: square(112.40, 34.70) }]), { layer: 'contracts' })
+    expect(orphan.json().report.byCode).toEqual({ parcel_not_found: 1 })
+  })
+})
