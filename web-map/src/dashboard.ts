@@ -1,9 +1,10 @@
 /** The per-mu dashboard (亩均效益): tax per mu of the 18 clusters against their targets (§一(二)3),
  * the trend of the city and of a chosen cluster against 18 万元, the A/B/C/D rating distribution,
  * the "两率" KPIs (§一(二)4), the standard-land pilot share and the checks due (annex 2), and — for
- * the roles that see enterprise figures — the parcels coloured by tax per mu on the map. Charts are
- * plain SVG drawn here (no chart library is installed; ECharts would replace these functions one for
- * one). What a role may not see never reaches the browser: the server withholds it. */
+ * the roles that see enterprise figures — the parcels coloured by tax per mu on the map. The charts
+ * are ECharts through ./charts, imported dynamically so that ECharts loads with the first opening of
+ * the panel and not with the map. What a role may not see never reaches the browser: the server
+ * withholds it. */
 import type { ExpressionSpecification, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
 import { escapeHtml, num } from './format'
@@ -54,72 +55,14 @@ export const dashboardApi = {
   parcels: (year: number) => getJson<{ items: PerMuParcel[] }>(`/api/permu/parcels?${q({ year })}`),
 }
 
-// ---- charts ---------------------------------------------------------------------------------------
+// ---- charts (drawn by ./charts, loaded with the panel's first render) ------------------------------
 
-const ABOVE = '#2e7d32'
-const BELOW = '#c62828'
+type Charts = typeof import('./charts')
+
+const GRADES = ['A', 'B', 'C', 'D'] as const
 const GRADE_COLOURS: Record<string, string> = { A: '#2e7d32', B: '#7cb342', C: '#f9a825', D: '#c62828' }
-
-/** Horizontal bars of tax per mu, one per cluster, with its target as a tick; green at or above target. */
-export function targetBars(units: { code: string; label: string; value: number | null; target: number }[], width = 520): string {
-  const rowH = 18
-  const left = 70
-  const right = 56
-  const max = Math.max(1, ...units.map((u) => Math.max(u.value ?? 0, u.target))) * 1.05
-  const x = (v: number) => left + (v / max) * (width - left - right)
-  const height = units.length * rowH + 24
-  const rows = units.map((u, i) => {
-    const y = 4 + i * rowH
-    const above = u.value !== null && u.value >= u.target
-    const bar = u.value === null
-      ? `<text x="${left + 4}" y="${y + 12}" font-size="11" fill="#90a4ae">无数据</text>`
-      : `<rect x="${left}" y="${y + 2}" width="${Math.max(0.5, x(u.value) - left).toFixed(1)}" height="${rowH - 6}" fill="${above ? ABOVE : BELOW}"
-           data-cluster="${escapeHtml(u.code)}" data-above="${above}"><title>${escapeHtml(u.label)}：${num(u.value)} 万元/亩（目标 ${num(u.target)}）</title></rect>
-         <text x="${(Math.max(x(u.value), x(u.target)) + 4).toFixed(1)}" y="${y + 12}" font-size="11">${num(u.value, 1)}</text>`
-    return `<g class="row" data-cluster="${escapeHtml(u.code)}" style="cursor:pointer">
-      <text x="${left - 4}" y="${y + 12}" font-size="11" text-anchor="end">${escapeHtml(u.label)}</text>${bar}
-      <line x1="${x(u.target).toFixed(1)}" x2="${x(u.target).toFixed(1)}" y1="${y}" y2="${y + rowH - 2}" stroke="#212121" stroke-width="2" data-target="${u.target}"/></g>`
-  }).join('')
-  const axis = [0, max / 2, max].map((v) => `<text x="${x(v).toFixed(1)}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#607d8b">${num(v, 0)}</text>`).join('')
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="各集聚区亩均税收与目标">${rows}${axis}</svg>`
-}
-
-/** Lines over the years, each with its own dashed target line. */
-export function trendLines(series: { label: string; colour: string; points: { year: number; value: number | null }[]; target: number }[],
-  years: number[], width = 520, height = 180): string {
-  const left = 40, right = 12, top = 10, bottom = 24
-  const values = series.flatMap((s) => [...s.points.map((p) => p.value ?? 0), s.target])
-  const max = Math.max(1, ...values) * 1.1
-  const x = (year: number) => left + (years.length > 1 ? ((year - years[0]!) / (years.at(-1)! - years[0]!)) * (width - left - right) : (width - left - right) / 2)
-  const y = (v: number) => top + (1 - v / max) * (height - top - bottom)
-  const lines = series.map((s) => {
-    const pts = s.points.filter((p) => p.value !== null)
-    const path = pts.map((p, i) => `${i ? 'L' : 'M'}${x(p.year).toFixed(1)},${y(p.value!).toFixed(1)}`).join('')
-    return `<g data-series="${escapeHtml(s.label)}">
-      <line x1="${left}" x2="${width - right}" y1="${y(s.target).toFixed(1)}" y2="${y(s.target).toFixed(1)}" stroke="${s.colour}" stroke-dasharray="4 3" opacity=".7"/>
-      ${path ? `<path d="${path}" fill="none" stroke="${s.colour}" stroke-width="2"/>` : ''}
-      ${pts.map((p) => `<circle cx="${x(p.year).toFixed(1)}" cy="${y(p.value!).toFixed(1)}" r="3" fill="${s.colour}"><title>${escapeHtml(s.label)} ${p.year}：${num(p.value)} 万元/亩</title></circle>`).join('')}</g>`
-  }).join('')
-  const axis = years.map((yr) => `<text x="${x(yr).toFixed(1)}" y="${height - 6}" font-size="10" text-anchor="middle" fill="#607d8b">${yr}</text>`).join('')
-  const ticks = [0, max / 2, max].map((v) => `<text x="${left - 4}" y="${y(v).toFixed(1)}" font-size="10" text-anchor="end" fill="#607d8b">${num(v, 0)}</text>`).join('')
-  const legend = series.map((s, i) => `<text x="${left + 4 + i * 150}" y="${top + 2}" font-size="11" fill="${s.colour}">— ${escapeHtml(s.label)}（虚线：目标 ${num(s.target, 0)}）</text>`).join('')
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="亩均税收趋势">${ticks}${axis}${lines}${legend}</svg>`
-}
-
-/** Vertical bars of the A/B/C/D rating distribution. */
-export function gradeBars(counts: Record<string, number>, width = 260, height = 130): string {
-  const grades = ['A', 'B', 'C', 'D']
-  const max = Math.max(1, ...grades.map((g) => counts[g] ?? 0))
-  const w = (width - 20) / grades.length
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="企业分类评价分布">${grades.map((g, i) => {
-    const n = counts[g] ?? 0
-    const h = (n / max) * (height - 40)
-    const x = 10 + i * w
-    return `<rect x="${(x + 6).toFixed(1)}" y="${(height - 20 - h).toFixed(1)}" width="${(w - 12).toFixed(1)}" height="${h.toFixed(1)}" fill="${GRADE_COLOURS[g]}" data-grade="${g}" data-count="${n}"/>
-      <text x="${(x + w / 2).toFixed(1)}" y="${(height - 24 - h).toFixed(1)}" font-size="11" text-anchor="middle">${n}</text>
-      <text x="${(x + w / 2).toFixed(1)}" y="${height - 6}" font-size="12" text-anchor="middle">${g} 类</text>`
-  }).join('')}</svg>`
-}
+const CITY_COLOUR = '#0d47a1'
+const CLUSTER_COLOUR = '#e65100'
 
 // ---- the parcels coloured by tax per mu ----------------------------------------------------------------
 
@@ -144,6 +87,7 @@ export class DashboardPanel {
   private year: number | null = null
   private cluster: string | null = null
   private coloured: { year: number; ids: number[]; paint: unknown } | null = null
+  private charts: Charts | null = null
 
   constructor(
     private root: HTMLElement,
@@ -152,7 +96,7 @@ export class DashboardPanel {
     private sensitiveRoles: () => api.Role[],
   ) {
     this.button.onclick = () => void (this.root.hidden ? this.open() : this.close())
-    // the charts are 520 px wide; the other panels keep their 380
+    // the charts fill the panel and want room for 18 labelled bars; the other panels keep their 380
     this.root.style.width = '560px'
   }
 
@@ -169,12 +113,14 @@ export class DashboardPanel {
 
   close(): void {
     this.uncolour()
+    this.charts?.disposeCharts(this.root)
     this.root.hidden = true
     this.root.innerHTML = ''
   }
 
   async open(): Promise<void> {
     this.root.hidden = false
+    this.charts?.disposeCharts(this.root)
     this.root.innerHTML = `<div class="panel-head"><h2>亩均效益</h2><button type="button" class="close" aria-label="关闭">×</button></div><p class="muted">正在载入…</p>`
     this.root.querySelector<HTMLButtonElement>('.close')!.onclick = () => this.close()
     try {
@@ -195,26 +141,31 @@ export class DashboardPanel {
     return u.trend.find((y) => y.year === this.year)
   }
 
+  /** The years with figures for the city: the trend's axis and the year selector's choices. */
+  private years(): number[] {
+    return this.summary!.city.trend.filter((y) => y.tax_per_mu !== null).map((y) => y.year)
+  }
+
   private async render(): Promise<void> {
     const s = this.summary!
     const year = this.year!
-    const years = s.city.trend.filter((y) => y.tax_per_mu !== null).map((y) => y.year)
+    const years = this.years()
     const clusters = s.clusters.map((c) => ({ c, y: this.yearOf(c) }))
       .sort((a, b) => (b.y?.attainment ?? -1) - (a.y?.attainment ?? -1))
     const above = clusters.filter((x) => x.y?.above_target).length
     const city = this.yearOf(s.city)
     const sensitive = this.mayShowSensitive()
-    const [ratings, kpis, shares, due] = await Promise.all([
+    const [charts, ratings, kpis, shares, due] = await Promise.all([
+      this.charts ?? import('./charts'),
       sensitive ? dashboardApi.ratings(year).catch(() => null) : Promise.resolve(null),
       dashboardApi.kpis(year, Math.max(year - 1, years[0] ?? year)).catch(() => null),
       dashboardApi.shares(year, Math.max(2021, year - 3)).catch(() => null),
       dashboardApi.dueChecks().catch(() => null),
     ])
+    this.charts = charts
     if (this.year !== year || this.root.hidden) return
-    const chosen = s.clusters.find((c) => c.code === this.cluster) ?? null
-    const series = [{ label: '全市', colour: '#0d47a1', target: s.city_target, points: s.city.trend.map((y) => ({ year: y.year, value: y.tax_per_mu })) }]
-    if (chosen) series.push({ label: chosen.short_name ?? chosen.name, colour: '#e65100', target: chosen.target, points: chosen.trend.map((y) => ({ year: y.year, value: y.tax_per_mu })) })
 
+    charts.disposeCharts(this.root)
     this.root.innerHTML = `
       <div class="panel-head"><h2>亩均效益</h2>
         <label>年度 <select id="permu-year" data-testid="permu-year">${years.map((y) => `<option value="${y}"${y === year ? ' selected' : ''}>${y}</option>`).join('')}</select></label>
@@ -222,10 +173,10 @@ export class DashboardPanel {
       <p data-testid="permu-city">全市亩均税收 <b>${num(city?.tax_per_mu)}</b> 万元/亩（目标 ${num(s.city_target, 0)}，${pct(city?.attainment)}）·
         <span data-testid="permu-above">${above}</span> 个集聚区达标，<span data-testid="permu-below">${clusters.filter((x) => x.y?.above_target === false).length}</span> 个未达标</p>
       <section><h3>各集聚区亩均税收与目标（${year}年，万元/亩）</h3>
-        <div data-testid="permu-bars">${targetBars(clusters.map(({ c, y }) => ({ code: c.code, label: c.short_name ?? c.name, value: y?.tax_per_mu ?? null, target: c.target })))}</div>
-        <p class="muted">绿色：达到目标；红色：未达目标；黑线：目标值。点击集聚区查看趋势。</p></section>
-      <section><h3>亩均税收趋势</h3><div data-testid="permu-trend">${trendLines(series, years)}</div></section>
-      ${ratings ? `<section><h3>企业分类评价（${year}年）</h3><div data-testid="rating-bars">${gradeBars(ratings.counts)}</div>
+        <div data-testid="permu-bars"></div>
+        <p class="muted">绿色：达到目标；红色：未达目标；黑线：目标值。点击集聚区查看其趋势，再次点击取消。</p></section>
+      <section><h3>亩均税收趋势（万元/亩，虚线：目标）</h3><div data-testid="permu-trend"></div></section>
+      ${ratings ? `<section><h3>企业分类评价（${year}年）</h3><div data-testid="rating-bars"></div>
         <p class="muted">按县区评价规则计算；已发布 ${Object.values(ratings.stored_counts).reduce((a, b) => a + b, 0)} 家。</p></section>` : ''}
       ${kpis ? `<section><h3>"两率"（§一(二)4）</h3>${this.kpiTable(kpis.items, year)}</section>` : ''}
       ${shares ? `<section><h3>标准地出让比例</h3>${this.sharesLine(shares.city.years)}</section>` : ''}
@@ -238,14 +189,39 @@ export class DashboardPanel {
       if (this.coloured) void this.colour(this.year)
       void this.render()
     }
-    for (const g of this.root.querySelectorAll<SVGGElement>('[data-testid=permu-bars] g.row')) {
-      g.onclick = () => {
-        this.cluster = this.cluster === g.dataset.cluster ? null : g.dataset.cluster ?? null
-        void this.render()
-      }
+
+    // §一(二)3: each cluster's tax per mu against its own target, best attainment first
+    charts.targetBarChart(this.root.querySelector<HTMLElement>('[data-testid=permu-bars]')!,
+      clusters.map(({ c, y }) => ({ id: c.code, label: c.short_name ?? c.name, value: y?.tax_per_mu ?? null, target: c.target })),
+      {
+        title: `各集聚区亩均税收与目标（${year}年）`, unit: '万元/亩',
+        onClick: (bar) => {
+          this.cluster = this.cluster === bar.id ? null : bar.id
+          this.drawTrend()
+        },
+      })
+    this.drawTrend()
+    if (ratings) {
+      charts.distributionChart(this.root.querySelector<HTMLElement>('[data-testid=rating-bars]')!,
+        GRADES.map((g) => ({ name: `${g} 类`, value: ratings.counts[g] ?? 0, colour: GRADE_COLOURS[g] })),
+        { title: `企业分类评价分布（${year}年）`, unit: ' 家' })
     }
     const box = this.root.querySelector<HTMLInputElement>('#permu-colour')
     if (box) box.onchange = () => void (box.checked ? this.colour(year) : this.uncolour())
+  }
+
+  /** The city's line and, when a cluster has been clicked, that cluster's beside it, each with its
+   * target; redrawn alone on a click, without fetching again. */
+  private drawTrend(): void {
+    const s = this.summary
+    const el = this.root.querySelector<HTMLElement>('[data-testid=permu-trend]')
+    if (!s || !this.charts || !el) return
+    const years = this.years()
+    const values = (u: PerMuUnit) => years.map((yr) => u.trend.find((t) => t.year === yr)?.tax_per_mu ?? null)
+    const series = [{ name: '全市', colour: CITY_COLOUR, values: values(s.city), target: s.city_target }]
+    const chosen = s.clusters.find((c) => c.code === this.cluster)
+    if (chosen) series.push({ name: chosen.short_name ?? chosen.name, colour: CLUSTER_COLOUR, values: values(chosen), target: chosen.target })
+    this.charts.trendChart(el, years, series, { title: `亩均税收趋势：${series.map((x) => x.name).join('、')}`, unit: '万元/亩' })
   }
 
   private kpiTable(items: KpiUnit[], year: number): string {

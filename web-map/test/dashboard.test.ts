@@ -1,13 +1,16 @@
 /** The per-mu dashboard in headless Chromium on the demo data: the 18 clusters' tax per mu against
- * their targets (as many above and below as the API says), the trend, the rating distribution, the
- * standard-land checks due, the parcels coloured by tax per mu through feature-state; a surveyor
- * gets the aggregates but no rating, no colouring and no call for enterprise figures. No console
- * error, no request off this machine. Screenshots go to test-artifacts/. */
+ * their targets (each bar's value, colour and target tick as the API gives them, as many above and
+ * below as the API says), the trend, the rating distribution, the standard-land checks due, the
+ * parcels coloured by tax per mu through feature-state; a surveyor gets the aggregates but no
+ * rating, no colouring and no call for enterprise figures. No console error, no request off this
+ * machine. The charts are ECharts: what they show is read from each chart's option through the
+ * page's `window.__onemapCharts` handle, and their SVG is checked to carry the labels.
+ * Screenshots go to test-artifacts/. */
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium } from 'playwright-core'
+import { chromium, type Page } from 'playwright-core'
 import { createTestApp } from '../../server/test/app'
 import { hashPassword } from '../../server/auth'
 import type { Role } from '../../server/config'
@@ -39,15 +42,78 @@ beforeAll(async () => {
 }, 300_000)
 afterAll(async () => h?.close())
 
+interface ApiCluster { code: string; name: string; short_name?: string; tax_per_mu: number | null; target: number; above_target: boolean | null }
+
 /** What the API says of the latest year with figures, for a role. */
 async function expected(role: Role) {
   const { authorization } = await h.t.loginAs(role, null, `api.${role}`)
   const s = (await h.t.app.inject({ url: '/api/permu/summary?year=2024&from=2022&asOf=2025-06-30', headers: { authorization } })).json()
+  const clusters = s.clusters as ApiCluster[]
   return {
-    above: s.clusters.filter((c: { above_target: boolean }) => c.above_target).length as number,
-    below: s.clusters.filter((c: { above_target: boolean }) => c.above_target === false).length as number,
+    clusters,
+    city: s.city as { trend: { year: number; tax_per_mu: number | null }[] },
+    cityTarget: s.city_target as number,
+    above: clusters.filter((c) => c.above_target).length,
+    below: clusters.filter((c) => c.above_target === false).length,
     authorization,
   }
+}
+
+/** The colours the legend under the bars names: 绿色 at or above the target, 红色 below. */
+const GREEN = '#2e7d32'
+const RED = '#c62828'
+
+interface ShownSeries {
+  type: string
+  name: string
+  data: { id?: string; name?: string; value: number | null; colour?: string }[]
+  targets: number[]
+}
+
+/** What the ECharts chart in [data-testid=<testid>] shows, from its option (null: no chart there). */
+async function shown(page: Page, testid: string): Promise<{ series: ShownSeries[]; categories: string[]; svgText: string } | null> {
+  return page.evaluate((id) => {
+    const el = document.querySelector(`[data-testid=${id}]`)
+    const chart = (window as any).__onemapCharts?.byDom(el)
+    if (!chart) return null
+    const o = chart.getOption()
+    const axis = (o.yAxis?.[0]?.type === 'category' ? o.yAxis[0] : o.xAxis?.[0]) ?? {}
+    return {
+      series: o.series.map((s: any) => ({
+        type: s.type,
+        name: s.name,
+        data: s.data.map((d: any) => (d !== null && typeof d === 'object'
+          ? { id: d.id, name: d.name, value: d.value ?? null, colour: d.itemStyle?.color }
+          : { value: d ?? null })),
+        targets: (s.markLine?.data ?? []).map((m: any) => m.yAxis),
+      })),
+      categories: axis.data ?? [],
+      svgText: el!.querySelector('svg')?.textContent ?? '',
+    }
+  }, testid)
+}
+
+/** The bars chart agrees with the API cluster by cluster: value, colour by attainment, target tick. */
+function expectBarsAsApi(bars: NonNullable<Awaited<ReturnType<typeof shown>>>, want: Awaited<ReturnType<typeof expected>>) {
+  const [values, targets] = bars.series
+  expect(values!.type).toBe('bar')
+  expect(values!.data).toHaveLength(18)
+  expect(values!.data.map((d) => d.id).sort()).toEqual(want.clusters.map((c) => c.code).sort())
+  for (const c of want.clusters) {
+    const i = values!.data.findIndex((d) => d.id === c.code)
+    const bar = values!.data[i]!
+    if (c.tax_per_mu === null) expect(bar.value).toBeNull()
+    else expect(bar.value).toBeCloseTo(c.tax_per_mu, 6)
+    if (c.above_target === null) expect([GREEN, RED]).not.toContain(bar.colour)
+    else expect(bar.colour).toBe(c.above_target ? GREEN : RED)
+    expect(targets!.data[i]!.value).toBeCloseTo(c.target, 6)
+    expect(bars.categories[i]).toBe(c.short_name ?? c.name)
+    // drawn, not only configured: the SVG carries every cluster's label
+    expect(bars.svgText).toContain(c.short_name ?? c.name)
+  }
+  expect(values!.data.filter((d) => d.colour === GREEN)).toHaveLength(want.above)
+  expect(values!.data.filter((d) => d.colour === RED)).toHaveLength(want.below)
+  expect(targets!.data).toHaveLength(18)
 }
 
 describe('the per-mu dashboard', () => {
@@ -61,25 +127,51 @@ describe('the per-mu dashboard', () => {
       await w.page.click('#open-dashboard')
       await w.page.waitForSelector('[data-testid=permu-bars] svg')
       expect(await w.page.inputValue('[data-testid=permu-year]')).toBe('2024')
-      expect(await w.page.locator('[data-testid=permu-bars] rect[data-cluster]').count()).toBe(18)
-      expect(await w.page.locator('[data-testid=permu-bars] rect[data-above=true]').count()).toBe(want.above)
-      expect(await w.page.locator('[data-testid=permu-bars] rect[data-above=false]').count()).toBe(want.below)
+      const bars = (await shown(w.page, 'permu-bars'))!
+      expectBarsAsApi(bars, want)
       expect(await w.page.textContent('[data-testid=permu-above]')).toBe(String(want.above))
-      expect(await w.page.locator('[data-testid=permu-bars] line[data-target]').count()).toBe(18)
+      expect(await w.page.textContent('[data-testid=permu-below]')).toBe(String(want.below))
 
-      // the rating distribution adds up to what the API rates for 2024
-      await w.page.waitForSelector('[data-testid=rating-bars] rect[data-grade]')
-      const shown = await w.page.$$eval('[data-testid=rating-bars] rect[data-grade]', (rs) => rs.map((r) => Number(r.getAttribute('data-count'))))
+      // the rating distribution is what the API rates for 2024, grade by grade
+      await w.page.waitForSelector('[data-testid=rating-bars] svg')
+      const rated = (await shown(w.page, 'rating-bars'))!
       const ratings = (await h.t.app.inject({ url: '/api/permu/ratings?year=2024', headers: { authorization: want.authorization } })).json()
-      expect(shown).toEqual(['A', 'B', 'C', 'D'].map((g) => ratings.counts[g]))
+      expect(rated.series[0]!.data.map((d) => d.name)).toEqual(['A 类', 'B 类', 'C 类', 'D 类'])
+      expect(rated.series[0]!.data.map((d) => d.value)).toEqual(['A', 'B', 'C', 'D'].map((g) => ratings.counts[g]))
+      for (const g of ['A', 'B', 'C', 'D']) expect(rated.svgText).toContain(`${g} 类`)
       expect(await w.page.locator('[data-testid=due-table] tbody tr').count()).toBeGreaterThan(0)
       expect(await w.page.locator('[data-testid=kpi-table] tbody tr').count()).toBe(19)
 
-      // a cluster's trend beside the city's
-      await w.page.click('[data-testid=permu-bars] g.row[data-cluster=shihua]')
-      await w.page.waitForSelector('[data-testid=permu-trend] g[data-series="石化"] path')
-      expect(await w.page.locator('[data-testid=permu-trend] g[data-series="全市"] circle').count()).toBe(3)
+      // the city's trend against its target, then a cluster's beside it after a click on its bar
+      const before = (await shown(w.page, 'permu-trend'))!
+      expect(before.series.map((x) => x.name)).toEqual(['全市'])
+      const shihua = want.clusters.find((c) => c.code === 'shihua')!
+      const at = await w.page.evaluate(([label, value]) => {
+        const chart = (window as any).__onemapCharts.byDom(document.querySelector('[data-testid=permu-bars]'))
+        return chart.convertToPixel({ seriesIndex: 0 }, [value, label]) as [number, number]
+      }, [shihua.short_name ?? shihua.name, (shihua.tax_per_mu ?? 0) / 2] as const)
+      await w.page.locator('[data-testid=permu-bars]').click({ position: { x: at[0], y: at[1] } })
+      await w.page.waitForFunction(() => (window as any).__onemapCharts.byDom(document.querySelector('[data-testid=permu-trend]'))
+        ?.getOption().series.some((s: any) => s.name === '石化'))
+      const trend = (await shown(w.page, 'permu-trend'))!
+      const years = want.city.trend.filter((y) => y.tax_per_mu !== null)
+      expect(trend.categories).toEqual(years.map((y) => String(y.year)))
+      const cityLine = trend.series.find((x) => x.name === '全市')!
+      expect(cityLine.data.filter((d) => d.value !== null)).toHaveLength(3)
+      cityLine.data.forEach((d, i) => expect(d.value).toBeCloseTo(years[i]!.tax_per_mu!, 6))
+      expect(cityLine.targets).toEqual([want.cityTarget])
+      const clusterLine = trend.series.find((x) => x.name === '石化')!
+      expect(clusterLine.data.filter((d) => d.value !== null).length).toBeGreaterThan(0)
+      expect(clusterLine.data.at(-1)!.value).toBeCloseTo(shihua.tax_per_mu!, 6)
+      expect(clusterLine.targets).toEqual([shihua.target])
+      expect(trend.svgText).toContain('石化')
       await w.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png') })
+      await w.page.locator('[data-testid=rating-bars]').screenshot({ path: path.join(ARTIFACTS, 'dashboard-ratings.png') })
+      // a second click on the same bar takes the cluster's line away again
+      await w.page.locator('[data-testid=permu-bars]').click({ position: { x: at[0], y: at[1] } })
+      await w.page.waitForFunction(() => (window as any).__onemapCharts.byDom(document.querySelector('[data-testid=permu-trend]'))
+        ?.getOption().series.length === 1)
+      expect((await shown(w.page, 'permu-trend'))!.series.map((x) => x.name)).toEqual(['全市'])
 
       // parcels coloured by their attainment of the target (feature-state, no tax in the tiles)
       await w.page.check('[data-testid=permu-colour]')
@@ -113,8 +205,9 @@ describe('the per-mu dashboard', () => {
       await w.page.click('#open-dashboard')
       await w.page.waitForSelector('[data-testid=permu-bars] svg')
       await w.page.waitForSelector('[data-testid=due-table]')
-      expect(await w.page.locator('[data-testid=permu-bars] rect[data-above=true]').count()).toBe(want.above)
+      expectBarsAsApi((await shown(w.page, 'permu-bars'))!, want)
       expect(await w.page.locator('[data-testid=rating-bars]').count()).toBe(0)
+      expect(await w.page.locator('#dashboard-panel [_echarts_instance_]').count()).toBe(2)
       expect(await w.page.locator('[data-testid=permu-colour]').count()).toBe(0)
       expect(asked.filter((u) => /\/api\/permu\/(parcels|ratings|enterprises)/.test(u))).toEqual([])
       await w.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-surveyor.png') })
