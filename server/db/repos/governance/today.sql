@@ -1,0 +1,2 @@
+/* Today's date in Luoyang. */
+SELECT luoyang_today() AS today
