@@ -6,6 +6,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const BENCHES: Record<string, { file: string; fn: string }> = {
   parcels: { file: 'parcels.ts', fn: 'benchParcels' },
   analysis: { file: 'analysis.ts', fn: 'benchAnalysis' },
+  ingest: { file: 'ingest.ts', fn: 'benchIngest' },
+  tiles: { file: 'tiles.ts', fn: 'benchTiles' },
+  alerts: { file: 'alerts.ts', fn: 'benchAlerts' },
 }
 
 async function main() {

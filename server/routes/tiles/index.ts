@@ -1,0 +1,128 @@
+/** Vector tiles (MVT) and TileJSON for the map: GET /tiles/{layer}/{z}/{x}/{y}.mvt,
+ * GET /tiles/{layer}.json, and GET /tiles (the layers this caller may read). */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
+import { HttpError, notFound } from '../../errors'
+import { scopeOf } from '../../plugins/auth'
+import { LAYERS, TileService, findLayer, mayRead, visibleAttributes, type LayerDef } from '../../tiles'
+import { isValidTile } from '../../tiles/tile-math'
+
+export const TILE_MESSAGES = {
+  unavailable: (id: string, relation: string) =>
+    `图层 ${id} 暂不可用：分析结果 ${relation} 尚未生成 / layer ${id} is not available until the analysis engine provides ${relation}`,
+  signIn: (id: string) => `请先登录后查看图层 ${id} / log in to see the layer ${id}`,
+  badTile: (z: number, x: number, y: number) => `瓦片编号无效 / no tile ${z}/${x}/${y}: x and y must be below 2^z`,
+  zoom: (id: string, min: number, max: number, z: number) =>
+    `图层 ${id} 仅提供 ${min}–${max} 级瓦片 / layer ${id} has tiles for zoom ${min}–${max}, not ${z}`,
+} as const
+
+const LayerParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z_]+$' })
+
+export interface TileRouteOptions {
+  /** A service built by the caller (tests forcing an encoder); by default one is built here. */
+  service?: TileService
+}
+
+const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) => {
+  const service = opts.service ?? await TileService.create(app.db, {
+    sensitiveRoles: app.config.sensitiveRoles,
+    // the watcher catches writes whose writer did not call invalidateTiles
+    watchMs: 1000,
+  })
+  app.addHook('onClose', async () => service.close())
+  app.log.info({ encoder: service.encoderKind, optional: [...service.available] }, 'tile service ready')
+
+  /** The layer, if this caller may read it; else the error to answer with. Access depends on the
+   * layer, so the routes are declared public and the layer decides (clusters and plan zones are
+   * public; the land itself needs a login). */
+  function readable(request: FastifyRequest, id: string): LayerDef {
+    const layer = findLayer(id)
+    if (!layer) throw notFound('图层 layer', id)
+    if (!service.isAvailable(layer)) throw new HttpError(404, 'layer_unavailable', TILE_MESSAGES.unavailable(layer.id, layer.requires!))
+    if (!mayRead(layer, request.user?.role ?? null)) throw new HttpError(401, 'unauthenticated', TILE_MESSAGES.signIn(layer.id))
+    return layer
+  }
+
+  function describe(layer: LayerDef, request: FastifyRequest) {
+    const attrs = visibleAttributes(layer, request.user?.role ?? null, app.config.sensitiveRoles)
+    return {
+      id: layer.id,
+      title: layer.title,
+      kind: layer.kind,
+      minzoom: layer.minzoom,
+      maxzoom: layer.maxzoom,
+      promoteId: layer.promoteId ?? null,
+      fields: Object.fromEntries(attrs.map((a) => [a.name, a.title])),
+      fieldTypes: Object.fromEntries(attrs.map((a) => [a.name, a.type])),
+    }
+  }
+
+  app.get('/', {
+    config: { access: 'public' },
+    schema: { tags: ['tiles'], summary: '图层目录 / the tile layers this caller may read' },
+  }, async (request) => ({
+    encoder: service.encoderKind,
+    layers: LAYERS.filter((l) => mayRead(l, request.user?.role ?? null)).map((l) => ({
+      ...describe(l, request),
+      available: service.isAvailable(l),
+    })),
+  }))
+
+  app.get('/:layer.json', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['tiles'], summary: 'TileJSON 3.0 of a layer, with the fields this caller may see',
+      params: Type.Object({ layer: LayerParam }),
+    },
+  }, async (request) => {
+    const layer = readable(request, request.params.layer)
+    const d = describe(layer, request)
+    const bounds: (number | null)[] | null = await app.db.one(
+      'SELECT ARRAY[ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)]::float8[] AS b FROM (SELECT ST_Extent(boundary) AS b FROM cluster) x',
+      [], (r: { b: (number | null)[] | null }) => r.b,
+    )
+    const base = `${request.protocol}://${request.host}`
+    return {
+      tilejson: '3.0.0',
+      name: layer.id,
+      description: layer.title,
+      scheme: 'xyz',
+      tiles: [`${base}/tiles/${layer.id}/{z}/{x}/{y}.mvt`],
+      minzoom: layer.minzoom,
+      maxzoom: layer.maxzoom,
+      ...(bounds && bounds.every((v) => v !== null) ? { bounds } : {}),
+      vector_layers: [{ id: layer.id, description: layer.title, minzoom: layer.minzoom, maxzoom: layer.maxzoom, fields: d.fields }],
+      'x-onemap': { encoder: service.encoderKind, kind: d.kind, promoteId: d.promoteId, fieldTypes: d.fieldTypes },
+    }
+  })
+
+  app.get('/:layer/:z/:x/:y.mvt', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['tiles'], summary: '矢量瓦片 / one Mapbox Vector Tile, with the attributes of the caller\'s role',
+      params: Type.Object({
+        layer: LayerParam,
+        z: Type.Integer({ minimum: 0, maximum: 24 }),
+        x: Type.Integer({ minimum: 0 }),
+        y: Type.Integer({ minimum: 0 }),
+      }),
+    },
+  }, async (request, reply) => {
+    const { z, x, y } = request.params
+    const layer = readable(request, request.params.layer)
+    if (!isValidTile({ z, x, y })) throw new HttpError(400, 'invalid_tile', TILE_MESSAGES.badTile(z, x, y))
+    if (z < layer.minzoom || z > layer.maxzoom) throw new HttpError(404, 'zoom_out_of_range', TILE_MESSAGES.zoom(layer.id, layer.minzoom, layer.maxzoom, z))
+    const user = request.user
+    const tile = await service.tile(layer, { z, x, y }, { role: user?.role ?? null, scope: user ? scopeOf(user) : null })
+    // The content depends on who asks (role, county scope): a shared cache must key on the token.
+    reply.header('vary', 'Authorization')
+    reply.header('cache-control', `${request.headers.authorization ? 'private' : 'public'}, no-cache`)
+    reply.header('etag', tile.etag)
+    reply.header('x-tile-cache', tile.cache)
+    if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send()
+    if (tile.body.length === 0) return reply.code(204).send()
+    return reply.type('application/vnd.mapbox-vector-tile').send(tile.body)
+  })
+}
+export default routes

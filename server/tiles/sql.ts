@@ -1,0 +1,100 @@
+/** The SQL of one tile, assembled once per (layer, attribute set, encoder) from the registry.
+ *
+ * Both encoders share one feature query, Martin-style: the rows whose geometry meets the tile
+ * envelope grown by the buffer (`&&` in the table's own SRID, so its GiST index is used), projected
+ * to Web Mercator and simplified by zoom, with the attributes of the caller's role. Only the last
+ * step differs: ST_AsMVT on a PostGIS built with protobuf, else GeoJSON for geojson-vt + vt-pbf.
+ *
+ * Parameters: $1 z, $2 x, $3 y, $4 the caller's county scope (text[], null = the whole city),
+ * $5 the simplification tolerance in metres. Identifiers are escaped with pg-promise's as.name;
+ * the expressions are the registry's own constants. */
+import pgPromise from 'pg-promise'
+import type { AttributeDef, LayerDef } from './layers'
+import { OPTIONAL_RELATIONS } from './analysis-sources'
+import { BUFFER, EXTENT, MARGIN } from './tile-math'
+
+export type EncoderKind = 'postgis' | 'geojson'
+
+const as = pgPromise.as
+
+/** `schema.table` → "schema"."table". */
+export function qualifiedName(name: string): string {
+  return name.split('.').map((p) => as.name(p)).join('.')
+}
+
+function joinsFor(layer: LayerDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): string[] {
+  const wanted = new Set(layer.baseJoins ?? [])
+  for (const a of attrs) for (const j of a.needs ?? []) wanted.add(j)
+  const joins: string[] = []
+  // Keep the registry's order: a later join may read an earlier one's alias (year reads contract).
+  for (const [name, sql] of Object.entries(layer.joins ?? {})) {
+    if (!wanted.has(name)) continue
+    const rel = OPTIONAL_RELATIONS[name]
+    if (rel && !available.has(rel)) continue
+    joins.push(sql)
+  }
+  return joins
+}
+
+/** The expression of an attribute, or a typed NULL when the relation it reads is missing. */
+function attributeSql(a: AttributeDef, available: ReadonlySet<string>): string {
+  for (const j of a.needs ?? []) {
+    const rel = OPTIONAL_RELATIONS[j]
+    if (rel && !available.has(rel)) return a.type === 'Number' ? 'NULL::float8' : a.type === 'Boolean' ? 'NULL::boolean' : 'NULL::text'
+  }
+  return a.sql
+}
+
+/** The shared feature query (a CTE body). */
+export function featureQuery(layer: LayerDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): string {
+  const envelope = `ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${MARGIN}), ${layer.srid})`
+  const projected = layer.kind === 'point'
+    ? `ST_Transform(ST_PointOnSurface(${layer.geom}), 3857)`
+    : `ST_Simplify(ST_Transform(${layer.geom}, 3857), $5::float8, true)`
+  const columns = [
+    `${layer.featureId ?? 'NULL::bigint'} AS __id`,
+    `${projected} AS __geom`,
+    ...attrs.map((a) => `${attributeSql(a, available)} AS ${as.name(a.name)}`),
+  ]
+  const where = [
+    `${layer.geom} && ${envelope}`,
+    layer.where ?? 'true',
+    layer.countyColumn ? `($4::text[] IS NULL OR ${layer.countyColumn} = ANY($4::text[]))` : '$4::text[] IS NOT DISTINCT FROM $4::text[]',
+    // Every query takes the same five parameters, and PostgreSQL must be able to type each one, so
+    // a layer without a county scope (or a point layer, not simplified) still names $4 and $5:
+    // both conditions are always true and planned away.
+    '$5::float8 >= 0',
+  ]
+  return `SELECT ${columns.join(',\n  ')}
+FROM ${qualifiedName(layer.table)} AS ${as.name(layer.alias)}
+  ${joinsFor(layer, attrs, available).join('\n  ')}
+WHERE ${where.join('\n  AND ')}`
+}
+
+/** The whole tile query for an encoder: one bytea (postgis) or one JSON array of features (geojson). */
+export function tileQuery(kind: EncoderKind, layer: LayerDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): string {
+  const f = featureQuery(layer, attrs, available)
+  const names = attrs.map((a) => as.name(a.name))
+  if (kind === 'postgis') {
+    const idArgs = layer.featureId ? `, '__geom', '__id'` : `, '__geom'`
+    return `WITH f AS (${f})
+SELECT ST_AsMVT(t, ${as.text(layer.id)}, ${EXTENT}${idArgs}) AS tile FROM (
+  SELECT ST_AsMVTGeom(f.__geom, ST_TileEnvelope($1, $2, $3), ${EXTENT}, ${BUFFER}, true) AS __geom
+    ${layer.featureId ? ', f.__id' : ''}${names.map((n) => `, f.${n}`).join('')}
+  FROM f) t
+WHERE t.__geom IS NOT NULL`
+  }
+  // Clipped a little wider than geojson-vt's own buffer, which then clips exactly as ST_AsMVTGeom.
+  const clipBox = `ST_TileEnvelope($1, $2, $3, margin => ${(2 * BUFFER) / EXTENT})`
+  const props = attrs.map((a) => `${as.text(a.name)}, c.${as.name(a.name)}`).join(', ')
+  return `WITH f AS (${f}),
+c AS (SELECT f.*, ST_ClipByBox2D(f.__geom, ${clipBox}) AS __clip FROM f)
+SELECT coalesce(json_agg(json_build_object(
+    'type', 'Feature',
+    'id', c.__id,
+    'geometry', ST_AsGeoJSON(ST_Transform(c.__clip, 4326), 9)::json,
+    'properties', json_strip_nulls(json_build_object(${props}))
+  )), '[]'::json) AS features
+FROM c
+WHERE NOT ST_IsEmpty(c.__clip)`
+}

@@ -1,0 +1,285 @@
+/** Every call the map makes to the OneMap server, in one place. The bearer token is kept in
+ * sessionStorage (it goes when the tab closes) and sent with API and tile requests alike. */
+
+export type Role = 'admin' | 'analyst' | 'surveyor' | 'inspector'
+
+export interface User {
+  username: string
+  display_name: string
+  role: Role
+  county_scope: string[] | null
+}
+
+/** A refusal from the server: status, stable code, and the message to show (Chinese first). */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly detail?: unknown) {
+    super(message)
+  }
+}
+
+const TOKEN_KEY = 'onemap.token'
+
+export function token(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY)
+}
+
+function setToken(t: string | null): void {
+  if (t) sessionStorage.setItem(TOKEN_KEY, t)
+  else sessionStorage.removeItem(TOKEN_KEY)
+}
+
+export function authHeaders(): Record<string, string> {
+  const t = token()
+  return t ? { authorization: `Bearer ${t}` } : {}
+}
+
+interface RequestOptions {
+  method?: string
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+async function request<T>(url: string, opts: RequestOptions = {}): Promise<{ data: T; headers: Headers }> {
+  const headers: Record<string, string> = { ...authHeaders(), ...opts.headers }
+  let body: BodyInit | undefined
+  if (opts.body instanceof FormData) body = opts.body
+  else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(opts.body)
+  }
+  const res = await fetch(url, { method: opts.method ?? 'GET', headers, body })
+  if (res.status === 204) return { data: undefined as T, headers: res.headers }
+  const text = await res.text()
+  const json = text ? safeJson(text) : undefined
+  if (!res.ok) {
+    const e = (json ?? {}) as { code?: string; message?: string; detail?: unknown }
+    throw new ApiError(res.status, e.code ?? 'http_' + res.status, e.message ?? `请求失败 / request failed (${res.status})`, e.detail)
+  }
+  return { data: json as T, headers: res.headers }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+// ---- accounts ------------------------------------------------------------------------------
+
+export async function login(username: string, password: string): Promise<User> {
+  const { data } = await request<{ token: string; user: User }>('/api/auth/login', { method: 'POST', body: { username, password } })
+  setToken(data.token)
+  return data.user
+}
+
+export async function logout(): Promise<void> {
+  try {
+    if (token()) await request('/api/auth/logout', { method: 'POST' })
+  } finally {
+    setToken(null)
+  }
+}
+
+/** The signed-in user, or null (a stale token is dropped). */
+export async function me(): Promise<User | null> {
+  if (!token()) return null
+  try {
+    return (await request<User>('/api/auth/me')).data
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      setToken(null)
+      return null
+    }
+    throw e
+  }
+}
+
+// ---- map configuration and layers ----------------------------------------------------------
+
+export interface MapSettings {
+  /** 天地图 key; null: the offline basemap only. */
+  tiandituToken: string | null
+  /** Roles that see tax, output and price (the server redacts them for the others). */
+  sensitiveRoles: Role[]
+}
+
+export const mapSettings = async () => (await request<MapSettings>('/api/map-settings')).data
+
+export interface LayerInfo {
+  id: string
+  title: string
+  kind: 'polygon' | 'point'
+  minzoom: number
+  maxzoom: number
+  promoteId: string | null
+  fields: Record<string, string>
+  available: boolean
+}
+
+export const tileCatalog = async () => (await request<{ encoder: string; layers: LayerInfo[] }>('/tiles')).data
+
+export interface ClusterProps {
+  code: string
+  name: string
+  short_name: string
+  county_code: string
+  county_name: string
+  area_mu: number
+}
+export type ClusterCollection = GeoJSON.FeatureCollection<GeoJSON.MultiPolygon, ClusterProps>
+
+export const clusters = async () => (await request<ClusterCollection>('/api/clusters')).data
+
+// ---- parcels (issue 4: search, card, file, edit) --------------------------------------------
+
+export interface SearchHit {
+  code: string
+  county_code: string
+  cluster_code: string | null
+  stage: string
+  land_use: string | null
+  area_m2: number
+  area_mu: number
+  land_user_name: string | null
+}
+
+export async function searchParcels(q: string, limit = 10): Promise<GeoJSON.Feature<GeoJSON.Geometry, SearchHit>[]> {
+  const params = new URLSearchParams({ q, limit: String(limit) })
+  return (await request<GeoJSON.FeatureCollection<GeoJSON.Geometry, SearchHit>>(`/api/parcels?${params}`)).data.features
+}
+
+/** The card (一宗一卡) as a GeoJSON Feature, and its version for If-Match. */
+export async function parcelCard(code: string): Promise<{ card: GeoJSON.Feature<GeoJSON.Geometry, Record<string, unknown>>; etag: string | null }> {
+  const { data, headers } = await request<GeoJSON.Feature<GeoJSON.Geometry, Record<string, unknown>>>(`/api/parcels/${encodeURIComponent(code)}`)
+  return { card: data, etag: headers.get('etag') }
+}
+
+export interface FileEvent {
+  id: number | null
+  on: string
+  recorded_at: string
+  actor: string | null
+  type: string
+  entity: string
+  action: string
+  note: string | null
+  changes: { field: string; old: unknown; new: unknown }[] | null
+  value: Record<string, unknown> | null
+  redacted: boolean
+}
+
+export const parcelFile = async (code: string) =>
+  (await request<{ code: string; events: FileEvent[] }>(`/api/parcels/${encodeURIComponent(code)}/history`)).data
+
+/** Edit a parcel on the version the user saw; a 409 carries the current card in `detail`. */
+export async function editParcel(code: string, etag: string, patch: Record<string, unknown>) {
+  const { data, headers } = await request<GeoJSON.Feature<GeoJSON.Geometry, Record<string, unknown>>>(
+    `/api/parcels/${encodeURIComponent(code)}`, { method: 'PATCH', body: patch, headers: { 'if-match': etag } })
+  return { card: data, etag: headers.get('etag') }
+}
+
+// ---- uploads (issue 3: /api/uploads) ---------------------------------------------------------
+
+export type UploadStatus = 'receiving' | 'validating' | 'ready' | 'committing' | 'committed' | 'discarded' | 'failed'
+
+export interface UploadIssue {
+  index: number
+  source: string
+  sourceIndex: number
+  key: string | null
+  level: 'error' | 'warning' | string
+  code: string
+  message: string
+}
+
+export interface UploadSource {
+  name: string
+  encoding: { encoding: string; source: string; reason: string } | null
+  crs: { epsg: number; source: string; reason: string }
+  fieldNames: string[]
+  featureCount: number
+  geometryType: string
+}
+
+export interface UploadView {
+  id: string
+  layer: string
+  fileName: string
+  status: UploadStatus
+  phase: string | null
+  percent: number
+  description: {
+    kind: string
+    sources: UploadSource[]
+    featureCount: number
+    mapping: { mapping: Record<string, string>; source: 'user' | 'proposed'; unmappedSources: string[]; truncatedMatches: { target: string; source: string }[] }
+  } | null
+  report: {
+    featureCount: number
+    accepted: number
+    rejected: number
+    warned: number
+    new: number
+    existing: number
+    errors: number
+    warnings: number
+    issues: UploadIssue[]
+    issuesTruncated: boolean
+    areaM2: number
+    bbox: [number, number, number, number] | null
+  } | null
+  result: { inserted: number; updated: number; unchanged: number } | null
+  error: { code: string; message: string } | null
+}
+
+export interface StagedProps {
+  index: number
+  key: string | null
+  county_code: string | null
+  area_m2: number
+  values: Record<string, string | number | null>
+  status: 'ok' | 'warning' | 'rejected'
+  issues: { level: string; code: string; message: string }[]
+}
+
+/** Sends a file with progress (fetch cannot report upload progress; XMLHttpRequest can).
+ * `mapping` (target field → source column) replaces the proposed one. */
+export function uploadFile(file: File, layer: string, mapping: Record<string, string | null> | null,
+  onProgress: (fraction: number) => void): Promise<{ id: string; status: UploadStatus }> {
+  return new Promise((resolve, reject) => {
+    const form = new FormData()
+    form.append('layer', layer)
+    if (mapping) form.append('mapping', JSON.stringify(mapping))
+    form.append('file', file, file.name)
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', '/api/uploads')
+    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v)
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total)
+    }
+    xhr.onload = () => {
+      const json = safeJson(xhr.responseText) as { id?: string; status?: UploadStatus; code?: string; message?: string; detail?: unknown } | undefined
+      if (xhr.status >= 200 && xhr.status < 300 && json?.id) resolve({ id: json.id, status: json.status! })
+      else reject(new ApiError(xhr.status, json?.code ?? 'http_' + xhr.status, json?.message ?? `上传失败 / upload failed (${xhr.status})`, json?.detail))
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'network', '网络错误，上传中断 / network error, upload interrupted'))
+    xhr.send(form)
+  })
+}
+
+export const getUpload = async (id: string) => (await request<UploadView>(`/api/uploads/${encodeURIComponent(id)}`)).data
+
+export const stagedFeatures = async (id: string, limit = 50_000) =>
+  (await request<GeoJSON.FeatureCollection<GeoJSON.Geometry, StagedProps> & { truncated: boolean }>(
+    `/api/uploads/${encodeURIComponent(id)}/features?limit=${limit}`)).data
+
+/** 200 with the counts, or 202 while a large commit runs (poll getUpload). */
+export const commitUpload = async (id: string, opts: { acceptWarnings?: boolean; skipRejected?: boolean }) =>
+  (await request<{ inserted: number; updated: number; unchanged: number } | { id: string; status: 'committing' }>(
+    `/api/uploads/${encodeURIComponent(id)}/commit`, { method: 'POST', body: opts })).data
+
+export const discardUpload = async (id: string) => {
+  await request(`/api/uploads/${encodeURIComponent(id)}`, { method: 'DELETE' })
+}

@@ -1,0 +1,259 @@
+/** The parcel panel: its card (一宗一卡, the present state), its classifications with the reasons in
+ * plain Chinese, its ledger (工作台账), and its file (一地一档) as a timeline; and, for the roles
+ * that edit land records, an edit form that says so when someone else edited first (409).
+ * What a role may not see never reaches the browser: the server redacts tax, output and price. */
+import * as api from './api'
+import { areaM2, date, escapeHtml, m2, mu, num, STAGE_NAMES, wan, ZONE_NAMES } from './format'
+import { can } from './login'
+
+type Props = Record<string, unknown>
+
+const CLASS_NAMES: Record<string, string> = {
+  unsupplied: '批而未供', idle: '闲置', inefficient: '低效', used_before_supply: '未供即用', conformity: '规划不符', nonconforming: '规划不符',
+}
+
+/** Annex 3 art. 2: the six types of inefficient land. */
+const INEFFICIENT_TYPES: Record<number, string> = {
+  1: '产业转型', 2: '停建缓建', 3: '开发未达标', 4: '停产半停产', 5: '产出未达标', 6: '其他',
+}
+
+/** Measured values the analysis cites, by the names it gives them. */
+const MEASURED_NAMES: Record<string, string> = {
+  days_since_agreed_start: '距约定动工日期（天）', started: '已动工', started_on: '动工日期', halted_on: '停工日期',
+  halted_days: '停工天数', developed_m2: '已开发面积（m²）', planned_area_m2: '应开发面积（m²）', developed_share: '开发比例',
+  invested_wan: '已投资（万元）', total_investment_wan: '总投资（万元）', invested_share: '投资比例',
+}
+
+const EVENT_NAMES: Record<string, string> = {
+  registration: '登记入库', retirement: '注销', geometry_change: '图形变更', attribute_change: '属性变更', supply: '供地',
+  contract_indicator: '合同指标', inspection: '巡查', development: '开发建设', disposal: '处置台账', alert: '巡查预警',
+  lease: '租赁', figures: '年度经营数据', approval: '批次批准',
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  code: '宗地编号', county_code: '区县代码', cluster_code: '集聚区', land_use: '土地用途', stage: '阶段', stated_area_m2: '填报面积',
+  geom: '图形', retired_at: '注销时间', retired_reason: '注销原因', area_m2: '面积', area_mu: '面积（亩）', kind: '类型',
+  occurred_on: '日期', developed_area_m2: '已开发面积', invested_wan: '已投资', note: '说明', measure: '处置措施', deadline: '期限',
+  responsible_unit: '责任单位', progress: '进展', completed_on: '完成日期', status: '状态', severity: '等级', contract_no: '合同编号',
+  signed_on: '签订日期', supply_method: '供地方式', agreed_start_on: '约定动工日期', agreed_completion_on: '约定竣工日期',
+}
+
+const SUPPLY_METHODS: Record<string, string> = { grant: '出让', allocation: '划拨' }
+
+const DEV_KINDS: Record<string, string> = {
+  start: '动工', progress: '进度', halt: '停工', resume: '复工', completion: '竣工', completion_acceptance: '竣工验收',
+  production_acceptance: '达产验收', inspection: '巡查',
+}
+
+const zh = (s: unknown) => String(s ?? '').split(' / ')[0]!
+
+function row(label: string, value: string): string {
+  return `<tr><th>${escapeHtml(label)}</th><td>${value}</td></tr>`
+}
+
+export class CardPanel {
+  private code: string | null = null
+  private etag: string | null = null
+  private card: GeoJSON.Feature<GeoJSON.Geometry, Props> | null = null
+
+  constructor(
+    private root: HTMLElement,
+    private getUser: () => api.User | null,
+    private sensitiveRoles: () => api.Role[],
+    private onEdited: (code: string, geometry: GeoJSON.Geometry | null) => void,
+    private onClose: () => void,
+  ) {}
+
+  get current(): string | null {
+    return this.code
+  }
+
+  close(): void {
+    this.code = null
+    this.card = null
+    this.root.hidden = true
+    this.root.innerHTML = ''
+    this.onClose()
+  }
+
+  async open(code: string): Promise<void> {
+    this.code = code
+    this.root.hidden = false
+    this.root.innerHTML = `<div class="panel-head"><h2>宗地 ${escapeHtml(code)}</h2><button type="button" class="close" aria-label="关闭">×</button></div><p class="muted">正在载入…</p>`
+    this.root.querySelector<HTMLButtonElement>('.close')!.onclick = () => this.close()
+    try {
+      const [{ card, etag }, file] = await Promise.all([api.parcelCard(code), api.parcelFile(code).catch((e: unknown) => e)])
+      if (this.code !== code) return
+      this.card = card
+      this.etag = etag
+      this.render(file instanceof Error ? file : file as { events: api.FileEvent[] })
+    } catch (e) {
+      if (this.code !== code) return
+      this.root.querySelector('.muted')!.textContent = e instanceof api.ApiError ? zh(e.message) : '载入失败'
+    }
+  }
+
+  private mayShowSensitive(): boolean {
+    const u = this.getUser()
+    return !!u && this.sensitiveRoles().includes(u.role)
+  }
+
+  private render(file: { events: api.FileEvent[] } | Error): void {
+    const p = this.card!.properties
+    const classes = (p.classifications as Props[] | undefined) ?? []
+    this.root.innerHTML = `
+      <div class="panel-head">
+        <h2>宗地 <span data-testid="card-code">${escapeHtml(p.code)}</span></h2>
+        <button type="button" class="close" aria-label="关闭">×</button>
+      </div>
+      <div class="badges">
+        <span class="badge stage">${escapeHtml(STAGE_NAMES[String(p.stage)] ?? p.stage)}</span>
+        ${classes.map((c) => `<span class="badge class-${escapeHtml(c.classification)}">${escapeHtml(this.className(c))}</span>`).join('')}
+        ${p.retired_at ? '<span class="badge retired">已注销</span>' : ''}
+      </div>
+      <section><h3>一宗一卡</h3><table class="card">${this.cardRows(p)}</table></section>
+      <section><h3>分类认定及原因</h3>${this.classifications(classes)}</section>
+      <section><h3>工作台账</h3>${this.ledger((p.ledger as Props[] | undefined) ?? [])}</section>
+      ${can.edit(this.getUser()) && !p.retired_at ? `<section><h3>修改宗地</h3>${this.editForm(p)}</section>` : ''}
+      <section><h3>一地一档</h3>${file instanceof Error ? `<p class="error">${escapeHtml(file instanceof api.ApiError ? zh(file.message) : '档案载入失败')}</p>` : this.timeline(file.events)}</section>`
+    this.root.querySelector<HTMLButtonElement>('.close')!.onclick = () => this.close()
+    this.wireEdit()
+  }
+
+  private cardRows(p: Props): string {
+    const user = p.land_user as Props | null | undefined
+    const contracts = (p.contracts as Props[] | undefined) ?? []
+    const current = contracts.find((c) => c.current) ?? null
+    const dev = (p.development as Props | undefined) ?? {}
+    const zones = (p.plan_zones as Props[] | undefined) ?? []
+    const batches = (p.approval_batches as Props[] | undefined) ?? []
+    const rows = [
+      row('宗地编号', escapeHtml(p.code)),
+      row('区县', escapeHtml(p.county_name ?? p.county_code)),
+      row('产业集聚区', escapeHtml(p.cluster_name ?? p.cluster_code ?? '—')),
+      row('土地用途', escapeHtml(p.land_use ?? '—')),
+      row('面积', `<span data-testid="card-area">${mu(p.area_mu)}</span>（${m2(p.area_m2)}）`),
+    ]
+    if (p.stated_area_m2 != null) rows.push(row('填报面积', areaM2(p.stated_area_m2)))
+    rows.push(row('规划分区', zones.length ? zones.map((z) => `${escapeHtml(ZONE_NAMES[String(z.zone_type)] ?? z.zone_type)}${z.name ? ` ${escapeHtml(z.name)}` : ''}（${m2(z.overlap_m2)}）`).join('<br>') : '—'))
+    rows.push(row('所在批次', batches.length ? batches.map((b) => `${escapeHtml(b.approval_no)} ${date(b.approved_on)}`).join('<br>') : '—'))
+    rows.push(row('用地单位', user ? `${escapeHtml(user.name)}${user.industry ? `（${escapeHtml(user.industry)}）` : ''}` : '—'))
+    if (current) {
+      rows.push(row('供地', `${escapeHtml(SUPPLY_METHODS[String(current.supply_method)] ?? current.supply_method)} ${escapeHtml(current.contract_no)}，${date(current.signed_on)} 签订`))
+      rows.push(row('约定动工 / 竣工', `${date(current.agreed_start_on)} / ${date(current.agreed_completion_on)}`))
+      if (current.total_investment_wan != null) rows.push(row('总投资', wan(current.total_investment_wan)))
+      // land price: sent by the server to the sensitive roles only; shown to them only
+      if (this.mayShowSensitive() && current.price_wan != null) rows.push(row('出让价款', wan(current.price_wan)))
+      if (current.is_standard_land) rows.push(row('标准地', `是，期限 ${escapeHtml(current.term_years ?? '—')} 年`))
+    }
+    rows.push(row('开发建设', [
+      dev.started_on ? `动工 ${date(dev.started_on)}` : '未动工',
+      dev.completed_on ? `竣工 ${date(dev.completed_on)}` : '',
+      dev.halted_since ? `停工自 ${date(dev.halted_since)}` : '',
+      dev.developed_area_m2 != null ? `已开发 ${m2(dev.developed_area_m2)}` : '',
+    ].filter(Boolean).join('，')))
+    if (this.mayShowSensitive()) {
+      for (const f of (p.figures as Props[] | undefined) ?? []) {
+        rows.push(row(`${f.year} 年经营数据`, `${escapeHtml(f.name)}：税收 ${wan(f.tax_paid_wan)}，产值 ${wan(f.output_wan)}`))
+      }
+    }
+    return rows.join('')
+  }
+
+  private classifications(classes: Props[]): string {
+    if (!classes.length) return '<p class="muted">暂无认定（未发现闲置、低效或未供即用，或分析尚未运行）</p>'
+    return `<ul class="reasons">${classes.map((c) => {
+      const r = (c.reason as Props | null | undefined) ?? {}
+      const measured = r.measured && typeof r.measured === 'object'
+        ? Object.entries(r.measured as Props).filter(([, v]) => v !== null && typeof v !== 'object')
+          .map(([k, v]) => `${escapeHtml(MEASURED_NAMES[k] ?? k)} ${typeof v === 'number' ? num(v, Number.isInteger(v) ? 0 : 2) : typeof v === 'boolean' ? (v ? '是' : '否') : escapeHtml(v)}`).join('；')
+        : ''
+      return `<li><b>${escapeHtml(this.className(c))}</b>
+        ${escapeHtml(zh(c.label ?? r.label ?? ''))}
+        ${r.stage_label ? `<div>${escapeHtml(zh(r.stage_label))}</div>` : ''}
+        ${r.basis ? `<div class="muted">依据：${escapeHtml(r.basis)}</div>` : ''}
+        ${measured ? `<div class="muted">${measured}</div>` : ''}
+        ${c.suspended ? '<div class="muted">（政府原因造成延迟，暂停认定）</div>' : ''}</li>`
+    }).join('')}</ul>`
+  }
+
+  private className(c: Props): string {
+    const name = CLASS_NAMES[String(c.classification)] ?? String(c.classification)
+    if (c.classification === 'inefficient' && c.type) return `${name}·${INEFFICIENT_TYPES[Number(c.type)] ?? c.type}`
+    if (c.classification === 'idle' && c.stage) return `${name}（${Number(c.stage) >= 2 ? '满两年' : '满一年不满两年'}）`
+    return name
+  }
+
+  private ledger(items: Props[]): string {
+    if (!items.length) return '<p class="muted">无台账记录</p>'
+    return `<table class="ledger"><tr><th>处置措施</th><th>期限</th><th>责任单位</th><th>进展</th></tr>${items.map((l) => `<tr class="${l.overdue ? 'overdue' : ''}">
+      <td>${escapeHtml(l.measure)}</td><td>${date(l.deadline)}${l.overdue ? `<br><small>逾期 ${escapeHtml(l.days_overdue)} 天</small>` : ''}</td>
+      <td>${escapeHtml(l.responsible_unit)}</td><td>${escapeHtml(l.completed_on ? `已完成 ${date(l.completed_on)}` : l.progress ?? '—')}</td></tr>`).join('')}</table>`
+  }
+
+  private timeline(events: api.FileEvent[]): string {
+    if (!events.length) return '<p class="muted">档案为空</p>'
+    return `<ol class="timeline">${events.map((e) => {
+      const changes = e.redacted ? '<div class="muted">（涉及不公开信息，内容不予显示）</div>'
+        : (e.changes ?? []).map((c) => `<div>${escapeHtml(FIELD_NAMES[c.field] ?? c.field)}：${this.value(c.field, c.old)} → ${this.value(c.field, c.new)}</div>`).join('')
+      const kind = e.value && typeof e.value.kind === 'string' ? `（${escapeHtml(DEV_KINDS[e.value.kind] ?? e.value.kind)}）` : ''
+      return `<li><time>${date(e.on)}</time> <b>${escapeHtml(EVENT_NAMES[e.type] ?? e.type)}</b>${kind}
+        <span class="muted">${escapeHtml(e.actor ?? '')}</span>${e.note ? `<div>${escapeHtml(e.note)}</div>` : ''}${changes}</li>`
+    }).join('')}</ol>`
+  }
+
+  private value(field: string, v: unknown): string {
+    if (v === null || v === undefined) return '空'
+    if (field === 'geom') return '（图形）'
+    if (field === 'stage') return escapeHtml(STAGE_NAMES[String(v)] ?? v)
+    if (field.endsWith('_m2')) return m2(v)
+    if (typeof v === 'object') return escapeHtml(JSON.stringify(v))
+    return escapeHtml(v)
+  }
+
+  private editForm(p: Props): string {
+    return `<form id="edit-form" class="edit">
+      <label>土地用途 <input name="land_use" value="${escapeHtml(p.land_use ?? '')}" maxlength="100"></label>
+      <label>阶段 <select name="stage">${Object.entries(STAGE_NAMES).map(([k, v]) => `<option value="${k}" ${p.stage === k ? 'selected' : ''}>${v}</option>`).join('')}</select></label>
+      <label>填报面积（m²）<input name="stated_area_m2" type="number" step="0.01" min="0" value="${escapeHtml(p.stated_area_m2 ?? '')}"></label>
+      <label>修改说明 <input name="note" required maxlength="500" placeholder="必填，记入一地一档"></label>
+      <button type="submit">保存</button>
+      <div class="error" id="edit-error" role="alert"></div>
+    </form>`
+  }
+
+  private wireEdit(): void {
+    const form = this.root.querySelector<HTMLFormElement>('#edit-form')
+    if (!form) return
+    form.onsubmit = async (e) => {
+      e.preventDefault()
+      const p = this.card!.properties
+      const data = new FormData(form)
+      const patch: Record<string, unknown> = { note: String(data.get('note')) }
+      const landUse = String(data.get('land_use') ?? '').trim()
+      if (landUse !== (p.land_use ?? '')) patch.land_use = landUse || null
+      if (data.get('stage') !== p.stage) patch.stage = data.get('stage')
+      const stated = String(data.get('stated_area_m2') ?? '').trim()
+      const statedNum = stated === '' ? null : Number(stated)
+      if (statedNum !== (p.stated_area_m2 ?? null)) patch.stated_area_m2 = statedNum
+      const error = this.root.querySelector<HTMLElement>('#edit-error')!
+      if (Object.keys(patch).length === 1) {
+        error.textContent = '没有要修改的内容'
+        return
+      }
+      try {
+        const code = String(p.code)
+        await api.editParcel(code, this.etag ?? '', patch)
+        this.onEdited(code, this.card!.geometry)
+        await this.open(code)
+      } catch (err) {
+        if (err instanceof api.ApiError && err.status === 409) {
+          error.innerHTML = `${escapeHtml(zh(err.message))} <button type="button" id="reload-card">载入最新版本</button>`
+          this.root.querySelector<HTMLButtonElement>('#reload-card')!.onclick = () => void this.open(String(p.code))
+        } else {
+          error.textContent = err instanceof api.ApiError ? zh(err.message) : '保存失败'
+        }
+      }
+    }
+  }
+}

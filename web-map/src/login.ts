@@ -1,0 +1,51 @@
+/** Login: a form in the header, and the badge of who is signed in with a logout button. The map
+ * shows only what the role may do: the server strips what it may not see; the UI hides the
+ * buttons for what it may not do (editing, uploading). */
+import * as api from './api'
+import { escapeHtml, ROLE_NAMES } from './format'
+
+/** Roles that edit parcels (issue 4: admin, analyst, surveyor); inspectors record findings. */
+export const EDITORS: readonly api.Role[] = ['admin', 'analyst', 'surveyor']
+/** Roles that upload and commit data (issue 3: analysts and administrators). */
+export const UPLOADERS: readonly api.Role[] = ['admin', 'analyst']
+
+export const can = {
+  edit: (u: api.User | null) => !!u && EDITORS.includes(u.role),
+  upload: (u: api.User | null) => !!u && UPLOADERS.includes(u.role),
+}
+
+export class LoginPanel {
+  constructor(private root: HTMLElement, private onChange: (user: api.User | null) => void) {}
+
+  render(user: api.User | null): void {
+    if (user) {
+      const scope = user.county_scope ? `（${user.county_scope.join('、')}）` : '（全市）'
+      this.root.innerHTML = `<span class="user" data-testid="user">${escapeHtml(user.display_name)} · ${ROLE_NAMES[user.role] ?? user.role}${scope}</span>
+        <button type="button" id="logout">退出</button>`
+      this.root.querySelector<HTMLButtonElement>('#logout')!.onclick = async () => {
+        await api.logout()
+        this.onChange(null)
+      }
+      return
+    }
+    this.root.innerHTML = `<form id="login-form" autocomplete="on">
+        <input name="username" placeholder="用户名" required autocomplete="username" aria-label="用户名">
+        <input name="password" type="password" placeholder="密码" required autocomplete="current-password" aria-label="密码">
+        <button type="submit">登录</button>
+        <span class="error" id="login-error" role="alert"></span>
+      </form>`
+    const form = this.root.querySelector<HTMLFormElement>('#login-form')!
+    form.onsubmit = async (e) => {
+      e.preventDefault()
+      const data = new FormData(form)
+      const error = this.root.querySelector<HTMLElement>('#login-error')!
+      error.textContent = ''
+      try {
+        const u = await api.login(String(data.get('username')), String(data.get('password')))
+        this.onChange(u)
+      } catch (err) {
+        error.textContent = err instanceof api.ApiError ? err.message.split(' / ')[0]! : '登录失败'
+      }
+    }
+  }
+}

@@ -1,0 +1,297 @@
+/** The one map (一张图): builds the MapLibre map, adds the server's tile layers for the signed-in
+ * role, and wires the panels (login, search, legend and filters, cluster overview, parcel card,
+ * upload, measure) and the surveyor's coordinate read-out. */
+import 'maplibre-gl/dist/maplibre-gl.css'
+import './styles.css'
+import {
+  Map as MapLibreMap, NavigationControl, Popup, ScaleControl, setWorkerUrl,
+  type FeatureIdentifier, type LayerSpecification, type MapGeoJSONFeature, type VectorTileSource,
+} from 'maplibre-gl'
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
+import * as api from './api'
+import { offlineStyle, tiandituSource, TIANDITU_LAYERS, type TiandituKind } from './basemap'
+import { CardPanel } from './card'
+import { describeGaussKruger } from './coords'
+import { CHANGE_NAMES, escapeHtml, mu, SEVERITY_NAMES, STAGE_NAMES } from './format'
+import { LAYER_GROUPS, LABEL_ORDER, parcelFilter } from './layers'
+import { FilterPanel, LegendPanel, type Filters } from './legend'
+import { can, LoginPanel } from './login'
+import { MeasureTool } from './measure'
+import { boundsOf, ClusterOverview } from './overview'
+import { SearchBox } from './search'
+import { UploadPanel } from './upload'
+import { DashboardPanel } from './dashboard'
+import { InboxPanel } from './inbox'
+
+// MapLibre's worker as a file of this build (served from this origin like everything else).
+setWorkerUrl(workerUrl)
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
+
+/** Luoyang, where the 18 clusters are. */
+const HOME: [number, number] = [112.45, 34.62]
+
+let user: api.User | null = null
+let settings: api.MapSettings = { tiandituToken: null, sensitiveRoles: [] }
+let catalog = new Map<string, api.LayerInfo>()
+const visible: Record<string, boolean> = Object.fromEntries(LAYER_GROUPS.map((g) => [g.id, g.visible]))
+let filters: Filters = { cluster: null, county: null, classes: null }
+let tileVersion = 0
+let hovered: FeatureIdentifier | null = null
+let selected: FeatureIdentifier | null = null
+
+const sameOrigin = (url: string) => url.startsWith(location.origin + '/')
+
+const map = new MapLibreMap({
+  container: 'map',
+  style: offlineStyle(),
+  center: HOME,
+  zoom: 9,
+  minZoom: 5,
+  maxZoom: 19,
+  // the view in the address (#zoom/lat/lon): a link shows a colleague the same place
+  hash: true,
+  // The bearer token goes to this server only, never to a basemap provider.
+  transformRequest: (url) => (sameOrigin(url) ? { url, headers: api.authHeaders() } : { url }),
+  localIdeographFontFamily: 'sans-serif',
+  attributionControl: { compact: true },
+})
+map.addControl(new NavigationControl({ visualizePitch: false }), 'top-right')
+map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right')
+
+/** For the browser tests and for debugging in the console. */
+const hook = { map, builds: 0, user: () => user }
+;(window as unknown as { onemap: typeof hook }).onemap = hook
+
+const measure = new MeasureTool(map, $('measure-output'), (active) => $('tools').classList.toggle('measuring', active))
+// a commit may change any layer drawn from the tables it wrote (parcels, batches, remainders…)
+const upload = new UploadPanel($('upload-panel'), map, () => refreshTiles(LAYER_GROUPS.map((g) => g.id)))
+const dashboard = new DashboardPanel($('dashboard-panel'), $<HTMLButtonElement>('open-dashboard'), map, () => settings.sensitiveRoles)
+const card = new CardPanel($('card-panel'), () => user, () => settings.sensitiveRoles,
+  () => refreshTiles(['parcels', 'unsupplied', 'alerts']), () => select(null))
+const inbox = new InboxPanel(map, { openParcel: (code) => { closeUpload(); void card.open(code) }, changed: () => refreshTiles(['alerts', 'parcels']) })
+const legend = new LegendPanel($('legend'), (group, on) => {
+  visible[group] = on
+  for (const l of LAYER_GROUPS.find((g) => g.id === group)!.layers) {
+    if (map.getLayer(l.id)) map.setLayoutProperty(l.id, 'visibility', on ? 'visible' : 'none')
+  }
+})
+const filterPanel = new FilterPanel($('filters'), (f) => {
+  filters = f
+  applyFilters()
+})
+const overview = new ClusterOverview($('overview'), (code, bounds) => {
+  map.fitBounds(bounds, { padding: 40, duration: 600 })
+  setClusterSelection(code)
+})
+const search = new SearchBox($<HTMLInputElement>('search'), $('search-results'), (hit) => {
+  const b = boundsOf([hit.geometry])
+  if (b) map.fitBounds(b, { padding: 120, maxZoom: 17, duration: 800 })
+  closeUpload()
+  void card.open(hit.properties.code)
+  map.once('idle', () => selectParcelByCode(hit.properties.code))
+})
+const login = new LoginPanel($('login'), (u) => void onUser(u))
+
+// ---- data layers ------------------------------------------------------------------------------
+
+/** (Re)builds the tile sources and layers for the current role: fields and access differ by role,
+ * so the sources are replaced on login and logout, not patched. */
+async function buildDataLayers(prefetched?: Promise<{ layers: api.LayerInfo[] }>): Promise<void> {
+  const cat = await (prefetched ?? api.tileCatalog())
+  catalog = new Map(cat.layers.map((l) => [l.id, l]))
+  hovered = null
+  selected = null
+  for (const g of LAYER_GROUPS) {
+    for (const l of g.layers) if (map.getLayer(l.id)) map.removeLayer(l.id)
+    if (map.getSource(g.id)) map.removeSource(g.id)
+  }
+  const before = map.getLayer('staged-fill') ? 'staged-fill' : undefined
+  for (const g of LAYER_GROUPS) {
+    const info = catalog.get(g.id)
+    if (!info?.available) continue
+    // The catalog carries what the TileJSON would (zoom range, promoteId): one round trip fewer
+    // per layer before the first tiles. /tiles/{layer}.json stays for other clients (QGIS…).
+    map.addSource(g.id, {
+      type: 'vector',
+      tiles: [tileUrl(g.id)],
+      minzoom: info.minzoom,
+      maxzoom: info.maxzoom,
+      ...(info.promoteId ? { promoteId: info.promoteId } : {}),
+    })
+    for (const l of g.layers) {
+      map.addLayer({
+        ...l, source: g.id, 'source-layer': g.id,
+        layout: { ...(l.layout ?? {}), visibility: visible[g.id] === false ? 'none' : 'visible' },
+      } as LayerSpecification, before)
+    }
+  }
+  for (const id of LABEL_ORDER) if (map.getLayer(id)) map.moveLayer(id, before)
+  upload.install()
+  measure.install()
+  applyFilters()
+  legend.render(catalog, visible)
+  hook.builds++
+}
+
+function applyFilters(): void {
+  const f = parcelFilter(filters)
+  for (const id of ['parcels-fill', 'parcels-line', 'parcels-label']) if (map.getLayer(id)) map.setFilter(id, f)
+}
+
+/** Makes the map fetch the given layers' tiles again (after an edit or a commit). The server has
+ * dropped its cached tiles already; a new URL makes MapLibre drop its own. */
+function refreshTiles(layers: string[]): void {
+  tileVersion++
+  for (const id of layers) {
+    const source = map.getSource(id) as VectorTileSource | undefined
+    if (source) source.setTiles([tileUrl(id)])
+  }
+}
+
+const tileUrl = (layer: string) => `${location.origin}/tiles/${layer}/{z}/{x}/{y}.mvt${tileVersion ? `?v=${tileVersion}` : ''}`
+
+// ---- hover, selection, clicks -----------------------------------------------------------------
+
+function setState(target: FeatureIdentifier | null, state: Record<string, boolean>): void {
+  if (target && map.getSource(String(target.source))) map.setFeatureState(target, state)
+}
+
+function select(target: FeatureIdentifier | null): void {
+  setState(selected, { selected: false })
+  selected = target
+  setState(selected, { selected: true })
+}
+
+function setClusterSelection(code: string | null): void {
+  if (!map.getSource('clusters')) return
+  for (const f of map.querySourceFeatures('clusters', { sourceLayer: 'clusters' })) {
+    map.setFeatureState({ source: 'clusters', sourceLayer: 'clusters', id: f.id! }, { selected: f.properties.code === code })
+  }
+}
+
+function selectParcelByCode(code: string): void {
+  if (!map.getSource('parcels')) return
+  const f = map.querySourceFeatures('parcels', { sourceLayer: 'parcels', filter: ['==', ['get', 'code'], code] })[0]
+  if (f?.id !== undefined) select({ source: 'parcels', sourceLayer: 'parcels', id: f.id })
+}
+
+const identify = (f: MapGeoJSONFeature): FeatureIdentifier => ({ source: f.source, sourceLayer: f.sourceLayer, id: f.id! })
+
+map.on('mousemove', 'parcels-fill', (e) => {
+  const f = e.features?.[0]
+  if (!f || f.id === undefined) return
+  if (hovered?.id !== f.id) {
+    setState(hovered, { hover: false })
+    hovered = identify(f)
+    setState(hovered, { hover: true })
+  }
+  map.getCanvas().style.cursor = measure.active ? 'crosshair' : 'pointer'
+  $('hover-info').textContent = `${f.properties.code} · ${STAGE_NAMES[String(f.properties.stage)] ?? f.properties.stage} · ${mu(f.properties.area_mu)}`
+})
+map.on('mouseleave', 'parcels-fill', () => {
+  setState(hovered, { hover: false })
+  hovered = null
+  map.getCanvas().style.cursor = measure.active ? 'crosshair' : ''
+  $('hover-info').textContent = ''
+})
+
+map.on('click', (e) => {
+  if (measure.active) return
+  const layers = ['alerts-circle', 'parcels-fill', 'changes-fill'].filter((id) => map.getLayer(id))
+  const f = layers.length ? map.queryRenderedFeatures(e.point, { layers })[0] : undefined
+  if (!f) return
+  if (f.layer.id === 'parcels-fill') {
+    select(identify(f))
+    closeUpload()
+    void card.open(String(f.properties.code))
+    return
+  }
+  const p = f.properties
+  const html = f.layer.id === 'alerts-circle'
+    ? `<b>巡查预警</b><br>${escapeHtml(p.type)}（${escapeHtml(SEVERITY_NAMES[String(p.severity)] ?? p.severity)}）<br>状态：${escapeHtml(p.status)}${p.parcel_code ? `<br>宗地：${escapeHtml(p.parcel_code)}` : ''}`
+    : `<b>变化图斑 ${escapeHtml(p.code)}</b><br>${escapeHtml(CHANGE_NAMES[String(p.change_type)] ?? p.change_type)}，${escapeHtml(p.image_before)} → ${escapeHtml(p.image_after)}`
+  new Popup({ closeButton: true }).setLngLat(e.lngLat).setHTML(html).addTo(map)
+})
+
+map.on('mousemove', (e) => {
+  const { lng, lat } = e.lngLat
+  $('coords').textContent = `${lng.toFixed(6)}°E ${lat.toFixed(6)}°N  ${describeGaussKruger(lng, lat)}`
+})
+
+// ---- basemap, tools, panels -------------------------------------------------------------------
+
+function setTianditu(kind: TiandituKind | null): void {
+  for (const id of TIANDITU_LAYERS) if (map.getLayer(id)) map.removeLayer(id)
+  for (const id of ['tdt-base', 'tdt-annotation']) if (map.getSource(id)) map.removeSource(id)
+  if (!kind || !settings.tiandituToken) return
+  const first = map.getStyle().layers.find((l) => l.id !== 'background')?.id
+  map.addSource('tdt-base', tiandituSource(kind, settings.tiandituToken))
+  map.addSource('tdt-annotation', tiandituSource(kind === 'img' ? 'cia' : 'cva', settings.tiandituToken))
+  map.addLayer({ id: 'tdt-base', type: 'raster', source: 'tdt-base' }, first)
+  map.addLayer({ id: 'tdt-annotation', type: 'raster', source: 'tdt-annotation' }, first)
+}
+
+function renderBasemapChooser(): void {
+  const el = $('basemap')
+  if (!settings.tiandituToken) {
+    el.innerHTML = '<p class="muted">离线底图（未配置天地图密钥）</p>'
+    return
+  }
+  el.innerHTML = `<label><input type="radio" name="basemap" value="" checked> 离线底图</label>
+    <label><input type="radio" name="basemap" value="vec"> 天地图矢量</label>
+    <label><input type="radio" name="basemap" value="img"> 天地图影像</label>`
+  for (const r of el.querySelectorAll<HTMLInputElement>('input[name=basemap]')) {
+    r.onchange = () => setTianditu((r.value || null) as TiandituKind | null)
+  }
+}
+
+function closeUpload(): void {
+  if (!$('upload-panel').hidden) void upload.close()
+}
+
+$('measure-length').onclick = () => measure.start('length')
+$('measure-area').onclick = () => measure.start('area')
+$('measure-clear').onclick = () => measure.stop()
+$('open-upload').onclick = () => {
+  card.close()
+  upload.open()
+}
+
+/** Shows only what the role may do. */
+function renderRole(): void {
+  login.render(user)
+  search.setEnabled(!!user)
+  $('open-upload').hidden = !can.upload(user)
+  dashboard.setUser(user)
+  inbox.render(user)
+  document.body.dataset.role = user?.role ?? 'public'
+}
+
+async function onUser(u: api.User | null): Promise<void> {
+  user = u
+  card.close()
+  closeUpload()
+  renderRole()
+  if (map.loaded() || map.isStyleLoaded()) await buildDataLayers()
+}
+
+async function start(): Promise<void> {
+  // the layer catalog is asked for at once, alongside the rest, not after the map has loaded
+  const catalogRequest = api.tileCatalog()
+  const [s, u, clusters] = await Promise.all([api.mapSettings(), api.me(), api.clusters()])
+  settings = s
+  user = u
+  renderRole()
+  renderBasemapChooser()
+  overview.render(clusters)
+  filterPanel.render(clusters.features.map((f) => f.properties))
+  if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('load', () => resolve()))
+  // (with a stale token the catalog route answers as to the public, which is what the map then is)
+  await buildDataLayers(catalogRequest)
+}
+
+start().catch((e) => {
+  $('status-error').textContent = `地图启动失败：${e instanceof api.ApiError ? e.message.split(' / ')[0] : String(e)}`
+  console.error(e)
+})

@@ -1,0 +1,107 @@
+/** The upload page in headless Chromium with a shapefile made by GDAL the way county offices send
+ * them: GBK attributes with Chinese field names (declared by a .cpg), CGCS2000 3-degree
+ * Gauss-Kruger CM 111°E (EPSG:4546, by a .prj). The report must show the encoding and the CRS
+ * with how each was decided and the Chinese values intact; the preview draws the staged parcels;
+ * the commit makes them appear in the parcel tiles. */
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import iconv from 'iconv-lite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ARTIFACTS, jumpTo, loginAs, openPage, renderedProps, startHarness, waitIdle, type MapHarness } from './harness'
+import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/tiles/test-fixture'
+
+let h: MapHarness
+let dir: string
+let zipPath: string
+const OWNER = '洛阳市华夏精密机械有限公司'
+const CODES = ['UP-001', 'UP-002', 'UP-003']
+const boxes = CODES.map((_, i) => rect(FIXTURE_CENTRE, 120 + i * 95, -300, 200 + i * 95, -200))
+
+beforeAll(async () => {
+  h = await startHarness()
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-upload-'))
+  const geojson = {
+    type: 'FeatureCollection',
+    features: CODES.map((code, i) => ({
+      type: 'Feature',
+      // 80 m × 100 m laid out on the ellipsoid: 8000 m²
+      properties: { 宗地编号: code, 权利人: OWNER, 用地面积: 8000, 土地用途: '工业用地', 行政区代码: '410311' },
+      geometry: { type: 'Polygon', coordinates: boxPolygon(boxes[i]!).coordinates[0] },
+    })),
+  }
+  fs.writeFileSync(path.join(dir, 'in.geojson'), JSON.stringify(geojson))
+  execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4546', '-lco', 'ENCODING=CP936',
+    path.join(dir, '宗地.shp'), path.join(dir, 'in.geojson')])
+  zipPath = path.join(dir, 'parcels.zip')
+  execFileSync('zip', ['-j', '-q', zipPath, ...['shp', 'shx', 'dbf', 'prj', 'cpg'].map((e) => path.join(dir, `宗地.${e}`))])
+}, 180_000)
+
+afterAll(async () => {
+  await h?.close()
+  if (dir) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe('uploading a GDAL-made GBK shapefile', () => {
+  it('is what a county office sends: GBK bytes in the DBF, a .cpg, a GK .prj', () => {
+    const dbf = fs.readFileSync(path.join(dir, '宗地.dbf'))
+    expect(dbf.includes(iconv.encode(OWNER, 'gbk'))).toBe(true)
+    expect(dbf.includes(Buffer.from(OWNER, 'utf8'))).toBe(false)
+    expect(fs.readFileSync(path.join(dir, '宗地.cpg'), 'utf8').trim()).toBe('CP936')
+    expect(fs.readFileSync(path.join(dir, '宗地.prj'), 'utf8')).toMatch(/CM_111E/)
+  })
+
+  it('shows the report with the Chinese values intact, previews, commits, and the new parcels render', async () => {
+    const w = await openPage(h)
+    try {
+      await loginAs(w.page, 'analyst')
+      await jumpTo(w.page, FIXTURE_CENTRE, 15)
+      expect((await renderedProps(w.page, 'parcels-fill')).map((p) => p.code)).not.toContain('UP-001')
+
+      await w.page.click('#open-upload')
+      await w.page.selectOption('#upload-form select[name=layer]', 'parcels')
+      await w.page.setInputFiles('#upload-form input[type=file]', zipPath)
+      await w.page.click('#upload-form button[type=submit]')
+      await w.page.waitForSelector('[data-testid=upload-report]', { timeout: 30_000 })
+      const encoding = (await w.page.textContent('[data-testid=upload-encoding]'))!
+      expect(encoding).toMatch(/GBK|CP936|GB18030/i)
+      expect(encoding).toContain('.cpg')
+      const crs = (await w.page.textContent('[data-testid=upload-crs]'))!
+      expect(crs).toContain('EPSG:4546')
+      expect(crs).toContain('.prj')
+      const sample = (await w.page.textContent('[data-testid=upload-sample]'))!
+      expect(sample).toContain(OWNER)
+      expect(sample).toContain('工业用地')
+      for (const code of CODES) expect(sample).toContain(code)
+      // the mapping the pipeline proposed, in the editable form
+      expect(await w.page.inputValue('#mapping-form select[name=code]')).toBe('宗地编号')
+      expect(await w.page.inputValue('#mapping-form select[name=owner_name]')).toBe('权利人')
+      await w.page.locator('[data-testid=upload-report]').screenshot({ path: path.join(ARTIFACTS, 'upload-report.png') })
+
+      await w.page.click('#upload-preview')
+      await w.page.waitForSelector('#upload-result:has-text("已在地图上显示")')
+      await waitIdle(w.page)
+      // a feature across tile edges is returned once per tile: count distinct keys
+      expect(new Set((await renderedProps(w.page, 'staged-fill')).map((p) => p.key))).toEqual(new Set(CODES))
+
+      if (await w.page.locator('#accept-warnings').count()) await w.page.check('#accept-warnings')
+      await w.page.click('#upload-commit')
+      await w.page.waitForSelector('[data-testid=upload-committed]', { timeout: 30_000 })
+      expect(await w.page.textContent('[data-testid=upload-committed]')).toContain('新增 3')
+
+      await jumpTo(w.page, FIXTURE_CENTRE, 15)
+      await expect.poll(async () => {
+        await waitIdle(w.page)
+        return (await renderedProps(w.page, 'parcels-fill')).map((p) => p.code)
+      }, { timeout: 10_000 }).toEqual(expect.arrayContaining(CODES))
+      // 8000 m² each (PostGIS's ellipsoidal area of the reprojected shapes; ±2 m² for the GK round trip)
+      const areas = (await renderedProps(w.page, 'parcels-fill')).filter((p) => CODES.includes(String(p.code))).map((p) => Number(p.area_m2))
+      for (const a of areas) expect(Math.abs(a - 8000)).toBeLessThan(2)
+      expect(w.consoleErrors).toEqual([])
+      expect(w.outside).toEqual([])
+    } finally {
+      await w.context.close()
+    }
+  })
+})
