@@ -8,10 +8,23 @@ import errors from './plugins/errors'
 import auth from './plugins/auth'
 import openapi from './plugins/openapi'
 import webMap from './plugins/web-map'
+import dailyRefresh from './plugins/daily-refresh'
 import healthRoutes from './routes/health'
 import clusterRoutes from './routes/clusters'
 import authRoutes from './routes/auth'
 import parcelRoutes from './routes/parcels'
+import batchRoutes from './routes/batches'
+import contractRoutes from './routes/contracts'
+import enterpriseRoutes from './routes/enterprises'
+import ledgerRoutes from './routes/ledger'
+import tileRoutes from './routes/tiles'
+import analysisRoutes from './routes/analysis'
+import uploadRoutes from './routes/uploads'
+import perMuRoutes from './routes/permu'
+import standardLandRoutes from './routes/standard-land'
+import alertRoutes from './routes/alerts'
+import reportRoutes from './routes/reports'
+import disclosureRoutes from './routes/disclosure'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,10 +58,23 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(errors)
   await app.register(openapi)
   await app.register(auth)
+  await app.register(dailyRefresh)
   await app.register(healthRoutes, { prefix: '/api/health' })
   await app.register(authRoutes, { prefix: '/api/auth' })
   await app.register(clusterRoutes, { prefix: '/api/clusters' })
   await app.register(parcelRoutes, { prefix: '/api/parcels' })
+  await app.register(batchRoutes, { prefix: '/api/batches' })
+  await app.register(contractRoutes, { prefix: '/api/contracts' })
+  await app.register(enterpriseRoutes, { prefix: '/api/enterprises' })
+  await app.register(ledgerRoutes, { prefix: '/api' })
+  await app.register(tileRoutes, { prefix: '/tiles' })
+  await app.register(analysisRoutes, { prefix: '/api/analysis' })
+  await app.register(uploadRoutes, { prefix: '/api/uploads' })
+  await app.register(perMuRoutes, { prefix: '/api/permu' })
+  await app.register(standardLandRoutes, { prefix: '/api/standard-land' })
+  await app.register(alertRoutes, { prefix: '/api/alerts' })
+  await app.register(reportRoutes, { prefix: '/api/reports' })
+  await app.register(disclosureRoutes, { prefix: '/api/disclosure' })
   await app.register(webMap)
   return app as unknown as FastifyInstance
 }

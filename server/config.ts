@@ -30,6 +30,7 @@ export interface Config {
   /** A 天地图 (Tianditu) browser key for the optional raster basemap; null: offline basemap only. */
   tiandituToken: string | null
   ingest: IngestSettings
+  alerts: AlertSettings
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +56,25 @@ function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, m
   const n = Number(raw)
   if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${name}=${raw} is not a number between ${min} and ${max}`)
   return n
+}
+
+/** Dynamic monitoring (issue 8). The rules' thresholds are county rules in the database. */
+export interface AlertSettings {
+  /** where field photos are kept, named by their sha256 */
+  photoDir: string
+  /** largest photo accepted (JPEG or PNG) */
+  photoMaxBytes: number
+  /** minutes between scheduled scans (suspected idle, overdue); 0: on demand only */
+  scanMinutes: number
+}
+
+export function loadAlertSettings(env: NodeJS.ProcessEnv = process.env): AlertSettings {
+  return {
+    photoDir: path.resolve(env.ONEMAP_PHOTO_DIR?.trim() || './data/photos'),
+    photoMaxBytes: Math.round(numberSetting(env, 'ONEMAP_PHOTO_MAX_MB', 10, 0.001, 200) * 1024 * 1024),
+    // a fraction of a minute is allowed so that a test can watch the schedule run
+    scanMinutes: numberSetting(env, 'ONEMAP_ALERT_SCAN_MINUTES', 1440, 0, 60 * 24 * 366),
+  }
 }
 
 export function loadIngestSettings(env: NodeJS.ProcessEnv = process.env): IngestSettings {
@@ -127,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     aggregateRoles: roleList(env, 'ONEMAP_AGGREGATE_ROLES', ''),
     tiandituToken: tiandituSetting(env),
     ingest: loadIngestSettings(env),
+    alerts: loadAlertSettings(env),
   }
 }

@@ -15,6 +15,7 @@ import {
 import { REF, REFERENCE_DATE, day, iso, periodOf, quarterRange } from './dates'
 import { Frame, M2_PER_MU, type Rect, inset, rectHeight, rectWidth } from './geo'
 import { buildFlags } from './flags'
+import { placeDemolitionsOnProducing } from './alert-cases'
 import { Rng } from './random'
 import { type ClusterContext, type Timeline, looksIdle, materialise, randomTimeline, stageOf } from './story'
 import type {
@@ -452,6 +453,7 @@ export function generateDemo(opts: DemoOptions = {}): DemoData {
     data.enterpriseYears.push(...b.years)
   }
   data.rsChanges = buildChanges(world, placed, o.changes, o.seed)
+  placeDemolitionsOnProducing(data.rsChanges, placed, o.seed) // issue 8: alerts of every type
   data.disposalLedger = buildLedger(placed, o.seed)
   data.parcelFlags = buildFlags(data.parcels, o.seed)
   return data

@@ -4,11 +4,31 @@ import pgPromise, { type IDatabase, type IInitOptions, type IMain } from 'pg-pro
 import { ClustersRepo } from './repos/clusters'
 import { UsersRepo } from './repos/users'
 import { ParcelsRepo } from './repos/parcels'
+import { BatchesRepo } from './repos/batches'
+import { ContractsRepo } from './repos/contracts'
+import { EnterprisesRepo } from './repos/enterprises'
+import { LedgerRepo } from './repos/ledger'
+import { AnalysisRepo } from './repos/analysis'
+import { UploadsRepo } from './repos/uploads'
+import { PerMuRepo } from './repos/permu'
+import { StandardLandRepo } from './repos/standard-land'
+import { AlertsRepo } from './repos/alerts'
+import { GovernanceRepo } from './repos/governance'
 
 export interface Repos {
   clusters: ClustersRepo
   users: UsersRepo
   parcels: ParcelsRepo
+  batches: BatchesRepo
+  contracts: ContractsRepo
+  enterprises: EnterprisesRepo
+  ledger: LedgerRepo
+  analysis: AnalysisRepo
+  uploads: UploadsRepo
+  permu: PerMuRepo
+  standardLand: StandardLandRepo
+  alerts: AlertsRepo
+  governance: GovernanceRepo
 }
 
 export type Db = IDatabase<Repos> & Repos
@@ -18,6 +38,16 @@ const initOptions: IInitOptions<Repos> = {
     obj.clusters = new ClustersRepo(obj, pgp)
     obj.users = new UsersRepo(obj, pgp)
     obj.parcels = new ParcelsRepo(obj, pgp)
+    obj.batches = new BatchesRepo(obj, pgp)
+    obj.contracts = new ContractsRepo(obj, pgp)
+    obj.enterprises = new EnterprisesRepo(obj, pgp)
+    obj.ledger = new LedgerRepo(obj, pgp)
+    obj.analysis = new AnalysisRepo(obj, pgp)
+    obj.uploads = new UploadsRepo(obj, pgp)
+    obj.permu = new PerMuRepo(obj, pgp)
+    obj.standardLand = new StandardLandRepo(obj, pgp)
+    obj.alerts = new AlertsRepo(obj, pgp)
+    obj.governance = new GovernanceRepo(obj, pgp)
   },
 }
 

@@ -37,9 +37,9 @@ export async function buildMap(): Promise<string> {
   return dist
 }
 
-export async function startHarness(): Promise<MapHarness> {
+export async function startHarness(env: Record<string, string> = {}): Promise<MapHarness> {
   const dist = await buildMap()
-  const t = await createTestApp({ ONEMAP_WEB_DIST: dist })
+  const t = await createTestApp({ ONEMAP_WEB_DIST: dist, ...env })
   const fx = await insertMapFixture(t.database.db)
   await insertSeedClusters(t.database.db, path.join(ROOT, 'fixtures', 'luoyang-clusters.json'))
   for (const role of ['admin', 'analyst', 'surveyor', 'inspector'] as Role[]) {

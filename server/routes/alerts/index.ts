@@ -1,0 +1,181 @@
+/** Patrol alerts (DOMAIN.md "Dynamic monitoring"; issue 8 §3–6): the list and inbox filters, one
+ * alert, the workflow steps (PATCH with If-Match), field photos, routing by cluster, and the scan on
+ * demand; the scheduled scan runs in this process (server/alerts/scheduler.ts). Every route needs a
+ * login; the county scope is applied in SQL, and out of scope answers exactly like missing. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import multipart from '@fastify/multipart'
+import { ROLES, type Role } from '../../config'
+import { HttpError } from '../../errors'
+import { scopeOf } from '../../plugins/auth'
+import { userActor } from '../../db/actor'
+import { ALERT_MESSAGES, PHOTO_ROLES, SUPERVISORS, type AlertViewer } from '../../db/repos/alerts'
+import { expectedVersion, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import { imageType, PhotoFileError, readPhoto, storePhoto, type PhotoType } from '../../alerts/photos'
+import { AlertScheduler, SCHEDULED_TYPES } from '../../alerts/scheduler'
+import { AlertId, AlertQuery, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams, ScanBody } from './schemas'
+
+const JSON_TYPE = 'application/json'
+/** Roles that work alerts: analysts and admins direct, inspectors go to the field. */
+const WORKERS: readonly Role[] = ['admin', 'analyst', 'inspector']
+
+export const PHOTO_MESSAGES = {
+  tooLarge: (max: number) => `照片过大（上限 ${(max / 1024 / 1024).toFixed(1)} MB）/ the photo is larger than ${(max / 1024 / 1024).toFixed(1)} MB`,
+  notImage: '只接受 JPEG 或 PNG 照片（按文件内容识别）/ only JPEG or PNG photos are accepted (recognised by their content)',
+  noFile: '请以 multipart/form-data 上传一张照片（字段 photo）/ send one photo as multipart/form-data (field "photo")',
+  fileMissing: '照片文件缺失或已被改动，请联系管理员 / the photo file is missing or was altered on disk: tell the administrator',
+  routeRefused: (c: string, u: string) => `未找到集聚区 ${c}，或 ${u} 不是负责该区县的在岗巡查员 / no cluster ${c} in your counties, or ${u} is not an active inspector of its county`,
+} as const
+
+function viewerOf(request: FastifyRequest): AlertViewer {
+  const u = request.user!
+  return { scope: scopeOf(u), userId: u.id, username: u.username, role: u.role }
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.setSchemaErrorFormatter(nameUnknownFields)
+  const settings = app.config.alerts
+
+  const scheduler = new AlertScheduler({
+    alerts: app.db.alerts, minutes: settings.scanMinutes, scanOnFirstStart: app.config.loadDemo, log: app.log,
+  })
+  app.addHook('onReady', async () => scheduler.start())
+  app.addHook('onClose', async () => scheduler.stop())
+
+  // Only here: no other route of this module takes files.
+  await app.register(multipart, { limits: { fileSize: settings.photoMaxBytes, files: 1, fields: 0, parts: 2 } })
+
+  app.get('/', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['alerts'],
+      summary: '巡查预警列表 / alerts of your counties: status, type, cluster, assignee ("me"), overdue, due soon, escalated',
+      querystring: AlertQuery,
+    },
+  }, async (request, reply) => {
+    const q = request.query
+    const page = await app.db.alerts.list({
+      status: q.status?.length ? [...q.status] : null, type: q.type?.length ? [...q.type] : null,
+      cluster: listOf(q.cluster), county: listOf(q.county),
+      assignee: q.assignee === 'me' ? request.user!.username : (q.assignee ?? null),
+      open: q.open ?? null, overdue: q.overdue ?? null, dueSoon: q.due_soon ?? null, escalated: q.escalated ?? null,
+      parcel: q.parcel ?? null, limit: q.limit ?? 100, offset: q.offset ?? 0,
+    }, viewerOf(request))
+    return reply.type(JSON_TYPE).send(page)
+  })
+
+  app.get('/routes', {
+    config: { access: ROLES },
+    schema: { tags: ['alerts'], summary: '预警分派规则 / which inspector takes each cluster\'s new alerts' },
+  }, async (request, reply) => reply.type(JSON_TYPE).send(await app.db.alerts.routes(scopeOf(request.user))))
+
+  app.put('/routes/:cluster', {
+    config: { access: SUPERVISORS },
+    schema: { tags: ['alerts'], summary: '设置集聚区巡查员 / route a cluster\'s new alerts to an inspector', params: RouteParams, body: RouteBody },
+  }, async (request, reply) => {
+    const ok = await app.db.alerts.setRoute(request.params.cluster, request.body.inspector, scopeOf(request.user), userActor(request.user!))
+    if (!ok) throw new HttpError(404, 'not_found', PHOTO_MESSAGES.routeRefused(request.params.cluster, request.body.inspector))
+    return reply.type(JSON_TYPE).send(await app.db.alerts.routes(scopeOf(request.user)))
+  })
+
+  app.post('/scan', {
+    config: { access: SUPERVISORS },
+    schema: {
+      tags: ['alerts'],
+      summary: '立即扫描 / run the alert rules now (default: the suspected-idle parcel scan) and escalate the overdue; nothing is created twice',
+      body: ScanBody,
+    },
+  }, async (request) => {
+    const b = request.body ?? {}
+    return app.db.alerts.scan('demand', userActor(request.user!), { types: b.types ? [...b.types] : SCHEDULED_TYPES, asOf: b.as_of ?? null })
+  })
+
+  app.get('/:id', {
+    config: { access: ROLES },
+    schema: { tags: ['alerts'], summary: '预警详情 / one alert: change polygon and its detections, parcel, dates, finding, photos, history; ETag = version', params: AlertId },
+  }, async (request, reply) => {
+    const a = await app.db.alerts.detail(request.params.id, viewerOf(request))
+    if (!a) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(request.params.id))
+    setEtag(reply, a.version)
+    return reply.type(JSON_TYPE).send(a.json)
+  })
+
+  app.patch('/:id', {
+    config: { access: WORKERS },
+    schema: {
+      tags: ['alerts'],
+      summary: '预警处理 / a workflow step (assign, take, start_field, confirm, false_positive, close) on the version in If-Match; 409 when someone acted first',
+      params: AlertId, headers: IfMatch, body: AlertStepBody,
+    },
+  }, async (request, reply) => {
+    const expected = expectedVersion(request.headers['if-match'])
+    const b = request.body
+    const a = await app.db.alerts.act(request.params.id, viewerOf(request), expected, {
+      action: b.action, assignee: b.assignee, note: b.note,
+      finding: b.finding ? { ...b.finding, position: b.finding.position ?? null } : undefined,
+    }, userActor(request.user!))
+    setEtag(reply, a.version)
+    return reply.type(JSON_TYPE).send(a.json)
+  })
+
+  app.post('/:id/photos', {
+    config: { access: WORKERS },
+    schema: {
+      tags: ['alerts'],
+      summary: '上传现场照片 / add a field photo (multipart, field "photo"; JPEG or PNG by content; size-limited) before the finding',
+      params: AlertId,
+    },
+  }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    const id = request.params.id
+    await app.db.alerts.checkPhotoAllowed(id, viewer)
+    if (!request.isMultipart()) throw new HttpError(415, 'not_multipart', PHOTO_MESSAGES.noFile)
+    let data: Buffer
+    let fileName: string | null
+    try {
+      const part = await request.file()
+      if (!part || part.fieldname !== 'photo') {
+        part?.file.resume()
+        throw new HttpError(400, 'invalid_request', PHOTO_MESSAGES.noFile, { field: 'photo' })
+      }
+      data = await part.toBuffer()
+      if (part.file.truncated) throw new HttpError(413, 'photo_too_large', PHOTO_MESSAGES.tooLarge(settings.photoMaxBytes))
+      fileName = part.filename ? part.filename.replace(/[\u0000-\u001f\u007f/\\]/g, '').slice(0, 255) || null : null
+    } catch (e) {
+      const code = (e as { code?: string }).code
+      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'photo_too_large', PHOTO_MESSAGES.tooLarge(settings.photoMaxBytes))
+      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+        throw new HttpError(400, 'invalid_request', PHOTO_MESSAGES.noFile, { field: 'photo' })
+      }
+      throw e
+    }
+    const type = imageType(data)
+    if (!type) throw new HttpError(415, 'not_an_image', PHOTO_MESSAGES.notImage, { field: 'photo' })
+    const stored = await storePhoto(settings.photoDir, data, type)
+    const r = await app.db.alerts.addPhoto(id, viewer, { sha256: stored.sha256, mediaType: type, sizeBytes: data.length, fileName },
+      userActor(request.user!))
+    return reply.status(r.created ? 201 : 200).type(JSON_TYPE).send(r.photo)
+  })
+
+  app.get('/:id/photos/:photoId', {
+    config: { access: PHOTO_ROLES },
+    schema: { tags: ['alerts'], summary: '现场照片 / a field photo of an alert in your counties (verified against its stored hash)', params: PhotoParams },
+  }, async (request, reply) => {
+    const { id, photoId } = request.params
+    const row = await app.db.alerts.photo(id, photoId, scopeOf(request.user))
+    if (!row) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(`${id}/photos/${photoId}`))
+    let data: Buffer
+    try {
+      data = await readPhoto(settings.photoDir, row.sha256, row.media_type as PhotoType)
+    } catch (e) {
+      if (e instanceof PhotoFileError) {
+        request.log.error({ err: e, photo: row.id }, 'photo file missing or altered')
+        throw new HttpError(500, 'photo_file', PHOTO_MESSAGES.fileMissing)
+      }
+      throw e
+    }
+    return reply.type(row.media_type).header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff')
+      .header('etag', `"${row.sha256}"`).send(data)
+  })
+}
+export default routes

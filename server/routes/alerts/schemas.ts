@@ -1,0 +1,65 @@
+/** Request shapes of the patrol alerts (issue 8 §5). The alerts themselves are built by PostGIS
+ * (server/db/repos/alerts/*.sql). */
+import { Type, type Static } from '@sinclair/typebox'
+import { ACTIONS, ALERT_STATUSES, ALERT_TYPES } from '../../db/repos/alerts'
+import { IsoDate } from '../../schemas/common'
+
+const literals = <T extends readonly string[]>(xs: T, description: string) =>
+  Type.Union(xs.map((x) => Type.Literal(x)), { description })
+
+export const AlertTypeSchema = literals(ALERT_TYPES,
+  '预警类型: construction_on_unsupplied 未供即用/违法用地, construction_on_idle 闲置或未动工宗地新增建设, no_change_after_start_date 疑似闲置, demolition_on_producing 投产宗地拆除, change_outside_cluster 集聚区外变化')
+export const AlertStatusSchema = literals(ALERT_STATUSES,
+  '状态: new 新建, assigned 已分派, in_field 现场核查中, confirmed 已确认, false_positive 误报, closed 已办结')
+
+export const AlertQuery = Type.Object({
+  status: Type.Optional(Type.Array(AlertStatusSchema, { maxItems: ALERT_STATUSES.length, description: 'repeatable' })),
+  type: Type.Optional(Type.Array(AlertTypeSchema, { maxItems: ALERT_TYPES.length, description: 'repeatable' })),
+  cluster: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 18, description: '集聚区代码, repeatable' })),
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20, description: '区县代码, repeatable' })),
+  assignee: Type.Optional(Type.String({ minLength: 2, maxLength: 64, description: 'username of the assignee, or "me"' })),
+  open: Type.Optional(Type.Boolean({ description: 'true: new, assigned or in field' })),
+  overdue: Type.Optional(Type.Boolean({ description: 'true: open and past its due date' })),
+  due_soon: Type.Optional(Type.Boolean({ description: 'true: open and due within alert_due_soon_days (county rule)' })),
+  escalated: Type.Optional(Type.Boolean({ description: 'true: escalated to the county analyst' })),
+  parcel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: '宗地编号' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+}, { additionalProperties: false })
+export type AlertQuery = Static<typeof AlertQuery>
+
+export const IfMatch = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'the ETag of the alert the step was decided on' })),
+})
+
+export const AlertId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) })
+
+export const Finding = Type.Object({
+  notes: Type.String({ minLength: 1, maxLength: 4000, description: '核查情况' }),
+  visited_on: IsoDate,
+  position: Type.Optional(Type.Union([Type.Object({
+    lon: Type.Number({ minimum: 73, maximum: 136, description: 'EPSG:4490 longitude' }),
+    lat: Type.Number({ minimum: 3, maximum: 54, description: 'EPSG:4490 latitude' }),
+  }, { additionalProperties: false }), Type.Null()], { description: '核查位置' })),
+  started_on: Type.Optional(Type.Union([IsoDate, Type.Null()], { description: '实际动工日期 (a confirmed start)' })),
+  parcel_code: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], {
+    description: '未供即用 on land with no parcel in the alert: the parcel the ledger entry goes to',
+  })),
+}, { additionalProperties: false })
+
+export const AlertStepBody = Type.Object({
+  action: literals(ACTIONS, '步骤: assign 分派 (analyst), take 领取 (inspector), start_field 开始现场核查, confirm 确认属实, false_positive 排除, close 办结'),
+  assignee: Type.Optional(Type.String({ minLength: 2, maxLength: 64, description: 'assign: the inspector\'s username' })),
+  finding: Type.Optional(Finding),
+  note: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: '说明, kept in the event log' })),
+}, { additionalProperties: false })
+export type AlertStepBody = Static<typeof AlertStepBody>
+
+export const ScanBody = Type.Object({
+  types: Type.Optional(Type.Array(AlertTypeSchema, { minItems: 1, maxItems: ALERT_TYPES.length, description: 'default: no_change_after_start_date' })),
+  as_of: Type.Optional(IsoDate),
+}, { additionalProperties: false })
+
+export const RouteParams = Type.Object({ cluster: Type.String({ minLength: 1, maxLength: 64 }) })
+export const RouteBody = Type.Object({ inspector: Type.String({ minLength: 2, maxLength: 64 }) }, { additionalProperties: false })
+export const PhotoParams = Type.Object({ id: AlertId.properties.id, photoId: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) })

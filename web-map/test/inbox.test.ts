@@ -1,0 +1,135 @@
+/** The inspector's inbox in headless Chromium on a phone-sized screen (390 × 844): an inspector of
+ * 洛龙区 logs in, opens the inbox, opens the alert (change polygon and parcel drawn, before/after
+ * image dates shown), starts the field check, records a finding with a photo, confirms and closes;
+ * the parcel's card then shows the start date the finding recorded, and the alert is closed in the
+ * database. Screenshots of the inbox and of the finding form go to test-artifacts/. */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ARTIFACTS, PASSWORD, openPage, startHarness, waitForLayers, waitIdle, type MapHarness } from './harness'
+import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/tiles/test-fixture'
+import { hashPassword } from '../../server/auth'
+
+let h: MapHarness
+let parcelId: number
+let alertId: number
+const CODE = 'LL-INBOX-1'
+/** A 1 × 1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+
+const PHOTO_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-inbox-photos-'))
+
+beforeAll(async () => {
+  h = await startHarness({ ONEMAP_PHOTO_DIR: PHOTO_DIR })
+  const db = h.t.database.db
+  await db.users.create({ username: 'insp.luolong', display_name: '洛龙巡查员', role: 'inspector', county_scope: ['410311'], password_hash: await hashPassword(PASSWORD) })
+  // a parcel supplied in 2023, agreed to start in 2030, and a construction change on it in 2024Q1
+  const parcelBox = rect(FIXTURE_CENTRE, 200, 20, 320, 120) // inside the fixture's 洛龙 cluster, clear of its parcels
+  parcelId = await db.one(`INSERT INTO parcel (code, county_code, cluster_code, land_use, stage, geom)
+    VALUES ($1, '410311', 'luolong', '工业用地', 'supplied', ST_GeomFromGeoJSON($2)) RETURNING id`,
+  [CODE, JSON.stringify({ ...boxPolygon(parcelBox), crs: { type: 'name', properties: { name: 'EPSG:4490' } } })], (r) => Number(r.id))
+  await db.none(`INSERT INTO supply_contract (contract_no, parcel_id, county_code, supply_method, signed_on, agreed_start_on)
+    VALUES ('HT-INBOX-1', $1, '410311', 'grant', '2023-06-01', '2030-01-01')`, [parcelId])
+  const changeId = await db.one(`INSERT INTO rs_change (code, period, change_type, image_before, image_after, county_code, geom)
+    VALUES ('BH-2024Q1-0101', '2024Q1', 'new_construction', '2024-01-05', '2024-03-28', '410311', ST_GeomFromGeoJSON($1)) RETURNING id`,
+  [JSON.stringify({ ...boxPolygon(rect(FIXTURE_CENTRE, 220, 40, 280, 100)), crs: { type: 'name', properties: { name: 'EPSG:4490' } } })], (r) => Number(r.id))
+  const r = await db.one(`SELECT analysis.refresh_alerts('2024-06-30', $1::bigint[]) AS r`, [[changeId]], (x) => x.r)
+  expect(r.created).toBe(1)
+  alertId = await db.one('SELECT id FROM alert WHERE parcel_id = $1', [parcelId], (x) => Number(x.id))
+}, 240_000)
+afterAll(async () => {
+  await h?.close()
+  fs.rmSync(PHOTO_DIR, { recursive: true, force: true })
+})
+
+describe('the inbox on a phone', () => {
+  it('an inspector records a finding with a photo and confirms; the card shows the start, the alert is closed', async () => {
+    const w = await openPage(h)
+    try {
+      const page = w.page
+      await page.setViewportSize({ width: 390, height: 844 })
+      const builds = await page.evaluate(() => (window as any).onemap.builds as number)
+      await page.fill('#login input[name=username]', 'insp.luolong')
+      await page.fill('#login input[name=password]', PASSWORD)
+      await page.click('#login button[type=submit]')
+      await page.waitForSelector('[data-testid=user]')
+      await waitForLayers(page, builds + 1)
+
+      // the inbox: my alerts, one of them, due in 15 days (medium)
+      await page.click('#open-inbox')
+      await page.waitForSelector(`[data-alert="${alertId}"]`)
+      expect(await page.textContent('[data-count=mine]')).toBe('1')
+      expect(await page.textContent('[data-count=overdue]')).toBe('0')
+      const item = await page.textContent(`[data-alert="${alertId}"]`)
+      expect(item).toContain('闲置或未动工宗地新增建设')
+      expect(item).toContain(`宗地 ${CODE}`)
+      const panel = (await page.locator('#inbox-panel').boundingBox())!
+      expect(panel.width).toBeLessThanOrEqual(390) // fits the screen
+      await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-390x844.png') })
+
+      // the alert: its dates, the change and the parcel drawn on the map
+      await page.click(`[data-alert="${alertId}"]`)
+      await page.waitForSelector('[data-testid=image-dates]')
+      expect(await page.textContent('[data-testid=image-dates]')).toBe('2024-01-05 → 2024-03-28')
+      const drawn = await page.evaluate(async () => (await (window as any).onemap.map.getSource('inbox-focus').getData()).features.map((f: any) => f.properties.role))
+      expect(drawn).toEqual(['parcel', 'change'])
+      // fitted into the strip of map above the panel: the change polygon's corners project inside it
+      const corners = await page.evaluate(async () => {
+        const m = (window as any).onemap.map
+        const change = (await m.getSource('inbox-focus').getData()).features.find((f: any) => f.properties.role === 'change')
+        const mapBox = m.getContainer().getBoundingClientRect()
+        const panelTop = document.querySelector('#inbox-panel')!.getBoundingClientRect().top
+        return { mapBox: { left: mapBox.left, top: mapBox.top, right: mapBox.right }, panelTop,
+          points: change.geometry.coordinates[0][0].map((c: [number, number]) => m.project(c)) }
+      })
+      for (const p of corners.points) {
+        expect(corners.mapBox.left + p.x).toBeGreaterThanOrEqual(corners.mapBox.left)
+        expect(corners.mapBox.left + p.x).toBeLessThanOrEqual(corners.mapBox.right)
+        expect(corners.mapBox.top + p.y).toBeGreaterThanOrEqual(corners.mapBox.top)
+        expect(corners.mapBox.top + p.y).toBeLessThanOrEqual(corners.panelTop)
+      }
+      await waitIdle(page)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-alert-390x844.png') })
+
+      await page.click('[data-step=start_field]')
+      await page.waitForSelector('[data-testid=finding-form]')
+      await page.fill('form.finding textarea[name=notes]', '现场已开挖基坑，两台塔吊作业，企业称 5 月 20 日开工')
+      await page.click('form.finding [data-centre]')
+      expect(Number(await page.inputValue('form.finding [name=lon]'))).toBeGreaterThan(112)
+      await page.fill('form.finding input[name=started_on]', '2024-05-20')
+      await page.setInputFiles('form.finding input[name=photo]', { name: '现场.png', mimeType: 'image/png', buffer: PNG })
+      await page.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('[data-testid=photos] img')
+        return !!img && img.complete && img.naturalWidth === 1
+      })
+      // what was typed survives the photo upload
+      expect(await page.inputValue('form.finding textarea[name=notes]')).toContain('塔吊')
+      await waitIdle(page)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-finding-390x844.png'), fullPage: false })
+
+      await page.click('form.finding button[value=confirm]')
+      await page.waitForSelector('[data-step=close]')
+      expect(await page.textContent('#inbox-panel table.card')).toContain('已确认')
+      await page.click('[data-step=close]')
+      await page.waitForFunction(() => document.querySelector('#inbox-panel table.card')?.textContent?.includes('已办结'))
+      expect(await page.textContent('#inbox-panel')).toContain('动工 2024-05-20')
+
+      // the parcel's card (一宗一卡) shows the start the finding recorded
+      await page.click(`[data-open-parcel="${CODE}"]`)
+      await page.waitForSelector('[data-testid=card-code]')
+      await page.waitForFunction(() => document.querySelector('#card-panel')?.textContent?.includes('动工 2024-05-20'))
+      expect(await page.textContent('[data-testid=card-code]')).toBe(CODE)
+
+      const db = h.t.database.db
+      expect(await db.one('SELECT status, finding ->> \'started_on\' AS started FROM alert WHERE id = $1', [alertId]))
+        .toEqual({ status: 'closed', started: '2024-05-20' })
+      expect(await db.one(`SELECT count(*)::int AS n FROM development_event WHERE parcel_id = $1 AND kind = 'start' AND occurred_on = '2024-05-20'`, [parcelId], (x) => x.n)).toBe(1)
+      expect(await db.one('SELECT count(*)::int AS n FROM alert_photo WHERE alert_id = $1', [alertId], (x) => x.n)).toBe(1)
+      expect(w.consoleErrors).toEqual([])
+      expect(w.outside).toEqual([])
+    } finally {
+      await w.context.close()
+    }
+  })
+})
