@@ -6,12 +6,8 @@
  * - for information: analysis.refresh_alerts writing them (linking repeats, routing), the same
  *   refresh again (creates nothing), and the refresh after a commit of 1000 new changes.
  * BENCH_GRID makes a smaller run for a quick look (100 is the measured size). */
-import { execFileSync } from 'node:child_process'
-import fs from 'node:fs'
 import { performance } from 'node:perf_hooks'
-import { openDatabase } from '../../server/db/connect'
-import { pgp } from '../../server/db/pgp'
-import { startPgCluster } from '../../server/test/pg-cluster'
+import { raceSql, buildBenchData, seconds, withBenchDatabase } from './compare-sql'
 
 const AS_OF = '2024-12-31'
 const GRID = Number(process.env.BENCH_GRID ?? 100)
@@ -135,56 +131,15 @@ WHERE DATE '${AS_OF}' - k.agreed_start_on > 90
 
 export const MINE = `CREATE TEMP TABLE mine_alerts AS SELECT * FROM analysis.alert_candidates(DATE '${AS_OF}')`
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-
-/** CPU time (user + system) the server process of a connection has used, in ms (/proc/<pid>/stat):
- * on a machine shared with other work, wall time measures the neighbours too. */
-function backendCpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
-}
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
-
-interface Timing { wall: number; cpu: number }
-
 export async function benchAlerts(): Promise<void> {
-  const cluster = await startPgCluster()
-  const admin = pgp(cluster.url)
-  try {
-    await admin.none('CREATE DATABASE bench_alerts')
-    await admin.$pool.end()
-    const database = await openDatabase({ databaseUrl: cluster.urlFor('bench_alerts'), dataDir: '', poolSize: 2 })
-    const db = database.db
-    try {
-      let t0 = performance.now()
-      await db.tx(async (t) => {
-        // Loading only: the event log and the refresh triggers are not what is measured.
-        await t.none('SET LOCAL session_replication_role = replica')
-        await t.none(BUILD)
-      })
-      await db.none('ANALYZE')
-      const counts = await db.one(`SELECT (SELECT count(*) FROM parcel)::int AS parcels, (SELECT count(*) FROM supply_contract)::int AS contracts,
+  await withBenchDatabase('bench_alerts', async (db) => {
+    await buildBenchData(db, BUILD, `SELECT (SELECT count(*) FROM parcel)::int AS parcels, (SELECT count(*) FROM supply_contract)::int AS contracts,
         (SELECT count(*) FROM development_event)::int AS events, (SELECT count(*) FROM rs_change)::int AS changes`)
-      console.log(`built ${JSON.stringify(counts)} in ${seconds(performance.now() - t0)}`)
-
-      // Reference and ours, alternately, three times each, on one connection with JIT off for both;
-      // the best of each (the run least disturbed by other work on the machine).
-      const times: { ref: Timing[]; mine: Timing[] } = { ref: [], mine: [] }
-      await db.task(async (t) => {
-        await t.none('SET jit = off')
-        const pid = await t.one('SELECT pg_backend_pid() AS pid', [], (r: { pid: number }) => r.pid)
-        for (let round = 0; round < 3; round++) {
-          const order = round % 2 === 0 ? (['ref', 'mine'] as const) : (['mine', 'ref'] as const)
-          for (const key of order) {
-            const [sql, table] = key === 'ref' ? [REFERENCE, 'ref_alerts'] : [MINE, 'mine_alerts']
-            await t.none('DROP TABLE IF EXISTS $1:name', [table])
-            const c0 = backendCpuMs(pid)
-            t0 = performance.now()
-            await t.none(sql)
-            times[key].push({ wall: performance.now() - t0, cpu: backendCpuMs(pid) - c0 })
-          }
-        }
+    await raceSql(db, {
+      label: 'alert rules', goal: 1.2,
+      reference: { sql: REFERENCE, table: 'ref_alerts' },
+      ours: { sql: MINE, table: 'mine_alerts', name: 'analysis.alert_candidates' },
+      async check(t) {
         // the same alerts, type by type and subject by subject
         const byType = await t.any(`
           SELECT coalesce(r.type, m.type) AS type, count(r.*)::int AS reference, count(m.*)::int AS mine,
@@ -195,41 +150,28 @@ export async function benchAlerts(): Promise<void> {
         console.log('alerts by type (distinct subjects):')
         for (const r of byType) console.log(`  ${r.type.padEnd(28)} reference ${String(r.reference).padStart(6)}  analysis ${String(r.mine).padStart(6)}  differ ${r.differ}`)
         if (byType.some((r) => r.differ > 0)) throw new Error('the analysis and the reference SQL found different alerts')
-      })
-      const best = (xs: Timing[], k: keyof Timing) => Math.min(...xs.map((x) => x[k]))
-      for (const k of ['wall', 'cpu'] as const) {
-        const ref = best(times.ref, k)
-        const mine = best(times.mine, k)
-        console.log(`alert rules (${k === 'wall' ? 'wall time' : 'server CPU time'}): reference SQL ${seconds(ref)}, ` +
-          `analysis.alert_candidates ${seconds(mine)}, ratio ${(mine / ref).toFixed(2)} (goal ≤ 1.2)`)
-      }
-      console.log(`  runs (wall/cpu ms): reference ${times.ref.map((x) => `${x.wall.toFixed(0)}/${x.cpu.toFixed(0)}`).join(' ')}; ` +
-        `analysis ${times.mine.map((x) => `${x.wall.toFixed(0)}/${x.cpu.toFixed(0)}`).join(' ')}`)
+      },
+    })
 
-      // For information: writing them, then again (nothing new), then a commit of 1000 new changes.
-      await db.none(`INSERT INTO app_user (username, display_name, role, county_scope, password_hash) VALUES
-        ('bench.insp1', '巡查员1', 'inspector', '{410311}', 'x'), ('bench.insp2', '巡查员2', 'inspector', '{410311}', 'x')`)
-      t0 = performance.now()
-      const full = await db.one('SELECT analysis.refresh_alerts($1) AS r', [AS_OF], (r: { r: Record<string, number> }) => r.r)
-      console.log(`refresh_alerts, first run: ${seconds(performance.now() - t0)} (${JSON.stringify(full)})`)
-      t0 = performance.now()
-      const again = await db.one('SELECT analysis.refresh_alerts($1) AS r', [AS_OF], (r: { r: Record<string, number> }) => r.r)
-      console.log(`refresh_alerts, second run: ${seconds(performance.now() - t0)} (created ${again.created})`)
-      if (again.created !== 0) throw new Error('a second refresh created alerts')
-      const ids: number[] = await db.tx(async (t) => {
-        await t.none('SET LOCAL session_replication_role = replica')
-        return t.map(`INSERT INTO rs_change (code, period, change_type, image_before, image_after, county_code, geom)
-          SELECT 'N' || id, '2024Q4', 'new_construction', '2024-09-30', '2024-12-20', '410311',
-                 ST_Multi(ST_Translate(geom, 0.00002, 0.00002)) FROM rs_change WHERE code LIKE 'R%-0' ORDER BY id LIMIT 1000
-          RETURNING id`, [], (r: { id: number }) => r.id)
-      })
-      t0 = performance.now()
-      const commit = await db.one('SELECT analysis.refresh_alerts($1, $2::bigint[]) AS r', [AS_OF, ids], (r: { r: Record<string, number> }) => r.r)
-      console.log(`refresh after a commit of ${ids.length} changes: ${seconds(performance.now() - t0)} (${JSON.stringify(commit)})`)
-    } finally {
-      await database.close()
-    }
-  } finally {
-    cluster.stop()
-  }
+    // For information: writing them, then again (nothing new), then a commit of 1000 new changes.
+    await db.none(`INSERT INTO app_user (username, display_name, role, county_scope, password_hash) VALUES
+      ('bench.insp1', '巡查员1', 'inspector', '{410311}', 'x'), ('bench.insp2', '巡查员2', 'inspector', '{410311}', 'x')`)
+    let t0 = performance.now()
+    const full = await db.one('SELECT analysis.refresh_alerts($1) AS r', [AS_OF], (r: { r: Record<string, number> }) => r.r)
+    console.log(`refresh_alerts, first run: ${seconds(performance.now() - t0)} (${JSON.stringify(full)})`)
+    t0 = performance.now()
+    const again = await db.one('SELECT analysis.refresh_alerts($1) AS r', [AS_OF], (r: { r: Record<string, number> }) => r.r)
+    console.log(`refresh_alerts, second run: ${seconds(performance.now() - t0)} (created ${again.created})`)
+    if (again.created !== 0) throw new Error('a second refresh created alerts')
+    const ids: number[] = await db.tx(async (t) => {
+      await t.none('SET LOCAL session_replication_role = replica')
+      return t.map(`INSERT INTO rs_change (code, period, change_type, image_before, image_after, county_code, geom)
+        SELECT 'N' || id, '2024Q4', 'new_construction', '2024-09-30', '2024-12-20', '410311',
+               ST_Multi(ST_Translate(geom, 0.00002, 0.00002)) FROM rs_change WHERE code LIKE 'R%-0' ORDER BY id LIMIT 1000
+        RETURNING id`, [], (r: { id: number }) => r.id)
+    })
+    t0 = performance.now()
+    const commit = await db.one('SELECT analysis.refresh_alerts($1, $2::bigint[]) AS r', [AS_OF, ids], (r: { r: Record<string, number> }) => r.r)
+    console.log(`refresh after a commit of ${ids.length} changes: ${seconds(performance.now() - t0)} (${JSON.stringify(commit)})`)
+  })
 }

@@ -4,13 +4,9 @@
  *   same overlay (batch minus the union of supplied parcels, ellipsoidal area): goal ratio ≤ 1.2;
  * - the admin full recompute analysis.refresh_all (every classification): goal ≤ 60 s;
  * - an edit of one parcel's shape, committed with the refresh of what it touches: goal ≤ 100 ms. */
-import { execFileSync } from 'node:child_process'
-import fs from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { setActor } from '../../server/db/actor'
-import { openDatabase } from '../../server/db/connect'
-import { pgp } from '../../server/db/pgp'
-import { startPgCluster } from '../../server/test/pg-cluster'
+import { buildBenchData, raceSql, seconds, withBenchDatabase } from './compare-sql'
 
 const AS_OF = '2024-06-30'
 /** GRID × GRID batches; BENCH_GRID makes a smaller run for a quick look (100 is the measured size). */
@@ -88,110 +84,55 @@ CROSS JOIN LATERAL (
 
 export const MINE = `CREATE TEMP TABLE mine_unsupplied AS SELECT * FROM analysis.unsupplied(DATE '${AS_OF}')`
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-
-/** CPU time (user + system) the server process of a connection has used, in ms, from
- * /proc/<pid>/stat: on a machine shared with other work, wall time measures the neighbours too. */
-function backendCpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after the command name.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
-}
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
-
-interface Timing { wall: number; cpu: number }
-
 export async function benchAnalysis(): Promise<void> {
-  const cluster = await startPgCluster()
-  const admin = pgp(cluster.url)
-  try {
-    await admin.none('CREATE DATABASE bench_analysis')
-    await admin.$pool.end()
-    const database = await openDatabase({ databaseUrl: cluster.urlFor('bench_analysis'), dataDir: '', poolSize: 2 })
-    const db = database.db
-    try {
-      let t0 = performance.now()
-      await db.tx(async (t) => {
-        // Loading only: the event log and the (not yet active) refresh triggers are not what is measured.
-        await t.none('SET LOCAL session_replication_role = replica')
-        await t.none(BUILD)
-      })
-      await db.none('ANALYZE')
-      const counts = await db.one(`SELECT (SELECT count(*) FROM parcel)::int AS parcels, (SELECT count(*) FROM approval_batch)::int AS batches,
+  await withBenchDatabase('bench_analysis', async (db) => {
+    await buildBenchData(db, BUILD, `SELECT (SELECT count(*) FROM parcel)::int AS parcels, (SELECT count(*) FROM approval_batch)::int AS batches,
         (SELECT count(*) FROM supply_contract)::int AS contracts, (SELECT count(*) FROM development_event)::int AS events,
         (SELECT count(*) FROM rs_change)::int AS changes`)
-      console.log(`built ${JSON.stringify(counts)} in ${seconds(performance.now() - t0)}`)
-
-      // Reference and ours, alternately, three times each, on one connection with JIT off for both;
-      // the best of each (the run least disturbed by other work on the machine).
-      const times: { ref: Timing[]; mine: Timing[] } = { ref: [], mine: [] }
-      await db.task(async (t) => {
-        await t.none('SET jit = off')
-        const pid = await t.one('SELECT pg_backend_pid() AS pid', [], (r: { pid: number }) => r.pid)
-        for (let round = 0; round < 3; round++) {
-          const order = round % 2 === 0 ? (['ref', 'mine'] as const) : (['mine', 'ref'] as const)
-          for (const key of order) {
-            const [sql, table] = key === 'ref' ? [REFERENCE, 'ref_unsupplied'] : [MINE, 'mine_unsupplied']
-            await t.none(`DROP TABLE IF EXISTS ${table}`)
-            const c0 = backendCpuMs(pid)
-            t0 = performance.now()
-            await t.none(sql)
-            times[key].push({ wall: performance.now() - t0, cpu: backendCpuMs(pid) - c0 })
-          }
-        }
+    await raceSql(db, {
+      label: 'unsupplied overlay', goal: 1.2,
+      reference: { sql: REFERENCE, table: 'ref_unsupplied' },
+      ours: { sql: MINE, table: 'mine_unsupplied', name: 'analysis.unsupplied' },
+      async check(t) {
         const check = await t.one(`SELECT (SELECT sum(area_m2) FROM ref_unsupplied) AS ref, (SELECT sum(remainder_m2 + sliver_m2) FROM mine_unsupplied) AS mine`)
         console.log(`unsupplied total: reference ${check.ref.toFixed(0)} m², analysis ${check.mine.toFixed(0)} m² (remainder + slivers)`)
-      })
-      const best = (xs: Timing[], k: keyof Timing) => Math.min(...xs.map((x) => x[k]))
-      for (const k of ['wall', 'cpu'] as const) {
-        const ref = best(times.ref, k)
-        const mine = best(times.mine, k)
-        console.log(`unsupplied overlay (${k === 'wall' ? 'wall time' : 'server CPU time'}): reference SQL ${seconds(ref)}, ` +
-          `analysis.unsupplied ${seconds(mine)}, ratio ${(mine / ref).toFixed(2)} (goal ≤ 1.2)`)
-      }
-      console.log(`  runs (wall/cpu ms): reference ${times.ref.map((x) => `${x.wall.toFixed(0)}/${x.cpu.toFixed(0)}`).join(' ')}; ` +
-        `analysis ${times.mine.map((x) => `${x.wall.toFixed(0)}/${x.cpu.toFixed(0)}`).join(' ')}`)
+      },
+    })
 
+    let t0 = performance.now()
+    const full = await db.one(`SELECT analysis.refresh_all($1) AS r`, [AS_OF], (r: { r: Record<string, number> }) => r.r)
+    const fullMs = performance.now() - t0
+    console.log(`full recompute: ${seconds(fullMs)} (in SQL ${full.duration_ms} ms; ${full.findings} findings, ${full.batches} batches, ${full.changes} changes) (goal ≤ 60 s)`)
+
+    // For information: the dashboard summary (materialised date; the progress against the targets
+    // overlays again the batches whose cover changed since the baseline and since 1 January).
+    t0 = performance.now()
+    await db.one('SELECT analysis.summary($1) AS j', [AS_OF])
+    console.log(`summary (per cluster, county, city, with target progress): ${seconds(performance.now() - t0)}`)
+
+    // One parcel's shape edited and committed, with its refresh, for 20 different parcels.
+    const edits: number[] = []
+    const ids: number[] = await db.map('SELECT id FROM parcel WHERE id % 997 = 3 ORDER BY id LIMIT 20', [], (r: { id: number }) => r.id)
+    for (const id of ids) {
       t0 = performance.now()
-      const full = await db.one(`SELECT analysis.refresh_all($1) AS r`, [AS_OF], (r: { r: Record<string, number> }) => r.r)
-      const fullMs = performance.now() - t0
-      console.log(`full recompute: ${seconds(fullMs)} (in SQL ${full.duration_ms} ms; ${full.findings} findings, ${full.batches} batches, ${full.changes} changes) (goal ≤ 60 s)`)
-
-      // For information: the dashboard summary (materialised date; the progress against the targets
-      // overlays again the batches whose cover changed since the baseline and since 1 January).
-      t0 = performance.now()
-      await db.one('SELECT analysis.summary($1) AS j', [AS_OF])
-      console.log(`summary (per cluster, county, city, with target progress): ${seconds(performance.now() - t0)}`)
-
-      // One parcel's shape edited and committed, with its refresh, for 20 different parcels.
-      const edits: number[] = []
-      const ids: number[] = await db.map('SELECT id FROM parcel WHERE id % 997 = 3 ORDER BY id LIMIT 20', [], (r: { id: number }) => r.id)
-      for (const id of ids) {
-        t0 = performance.now()
-        await db.tx(async (t) => {
-          await setActor(t, 'user:bench', 'benchmark edit')
-          await t.none('UPDATE parcel SET geom = ST_Multi(ST_Buffer(geom, -0.00001, 1)) WHERE id = $1', [id])
-        })
-        edits.push(performance.now() - t0)
-      }
-      console.log(`edit timings (ms, in order): ${edits.map((x) => x.toFixed(0)).join(' ')}`)
-      edits.sort((a, b) => a - b)
-      const median = edits[Math.floor(edits.length / 2)]!
-      console.log(`edit one parcel + refresh, committed: median ${median.toFixed(1)} ms, max ${edits.at(-1)!.toFixed(1)} ms over ${edits.length} edits (goal ≤ 100 ms)`)
-      const fresh = await db.tx(async (t) => {
-        await t.none('SET LOCAL jit = off')
-        return t.one(`SELECT (SELECT json_agg(u ORDER BY batch_id)::text FROM analysis.unsupplied_remainder u WHERE batch_id IN (
-                         SELECT b.id FROM approval_batch b JOIN parcel p ON p.geom && b.geom WHERE p.id = ANY($1)))
-                       = (SELECT json_agg(u ORDER BY batch_id)::text FROM analysis.unsupplied($2, ARRAY(
-                         SELECT b.id FROM approval_batch b JOIN parcel p ON p.geom && b.geom WHERE p.id = ANY($1))) u) AS same`, [ids, AS_OF])
+      await db.tx(async (t) => {
+        await setActor(t, 'user:bench', 'benchmark edit')
+        await t.none('UPDATE parcel SET geom = ST_Multi(ST_Buffer(geom, -0.00001, 1)) WHERE id = $1', [id])
       })
-      if (!fresh.same) throw new Error('the materialised remainders of the edited batches differ from the live computation')
-      console.log('materialised remainders of the edited batches equal the live computation')
-    } finally {
-      await database.close()
+      edits.push(performance.now() - t0)
     }
-  } finally {
-    cluster.stop()
-  }
+    console.log(`edit timings (ms, in order): ${edits.map((x) => x.toFixed(0)).join(' ')}`)
+    edits.sort((a, b) => a - b)
+    const median = edits[Math.floor(edits.length / 2)]!
+    console.log(`edit one parcel + refresh, committed: median ${median.toFixed(1)} ms, max ${edits.at(-1)!.toFixed(1)} ms over ${edits.length} edits (goal ≤ 100 ms)`)
+    const fresh = await db.tx(async (t) => {
+      await t.none('SET LOCAL jit = off')
+      return t.one(`SELECT (SELECT json_agg(u ORDER BY batch_id)::text FROM analysis.unsupplied_remainder u WHERE batch_id IN (
+                       SELECT b.id FROM approval_batch b JOIN parcel p ON p.geom && b.geom WHERE p.id = ANY($1)))
+                     = (SELECT json_agg(u ORDER BY batch_id)::text FROM analysis.unsupplied($2, ARRAY(
+                       SELECT b.id FROM approval_batch b JOIN parcel p ON p.geom && b.geom WHERE p.id = ANY($1))) u) AS same`, [ids, AS_OF])
+    })
+    if (!fresh.same) throw new Error('the materialised remainders of the edited batches differ from the live computation')
+    console.log('materialised remainders of the edited batches equal the live computation')
+  })
 }
