@@ -73,12 +73,26 @@ COMMENT ON FUNCTION analysis.redact(jsonb, boolean) IS
 
 CREATE OR REPLACE FUNCTION analysis.parcel_classifications(parcel_id bigint, as_of date, show_sensitive boolean DEFAULT false)
   RETURNS jsonb
-  LANGUAGE sql STABLE SET jit = off AS $$
-  SELECT coalesce(jsonb_agg(jsonb_build_object(
-           'classification', f.classification, 'rule', f.rule, 'type', f.inefficient_type, 'stage', f.stage,
-           'suspended', f.suspended, 'label', f.reason ->> 'label', 'reason', analysis.redact(f.reason, $3))
-         ORDER BY f.classification, f.rule), '[]'::jsonb)
-  FROM analysis.findings_at($2, ARRAY[$1]) f
-$$;
+  -- plpgsql, not sql: its statements' plans are cached per session, where a sql function with a
+  -- SET clause is planned anew on every call, and the live branch inlines every rule (about 30 ms
+  -- of planning per card, measured with 100k parcels). The materialised branch is a key lookup.
+  LANGUAGE plpgsql STABLE SET jit = off AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = parcel_classifications.as_of) THEN
+    RETURN (
+      SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'classification', f.classification, 'rule', f.rule, 'type', f.inefficient_type, 'stage', f.stage,
+               'suspended', f.suspended, 'label', f.reason ->> 'label', 'reason', analysis.redact(f.reason, show_sensitive))
+             ORDER BY f.classification, f.rule), '[]'::jsonb)
+      FROM analysis.parcel_status f
+      WHERE f.parcel_id = parcel_classifications.parcel_id);
+  END IF;
+  RETURN (
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+             'classification', f.classification, 'rule', f.rule, 'type', f.inefficient_type, 'stage', f.stage,
+             'suspended', f.suspended, 'label', f.reason ->> 'label', 'reason', analysis.redact(f.reason, show_sensitive))
+           ORDER BY f.classification, f.rule), '[]'::jsonb)
+    FROM analysis.findings(parcel_classifications.as_of, ARRAY[parcel_classifications.parcel_id]) f);
+END $$;
 COMMENT ON FUNCTION analysis.parcel_classifications(bigint, date, boolean) IS
   'the classifications of one parcel at a date for its card (一宗一卡): [{classification, rule, type, stage, suspended, label, reason}], enterprise figures withheld unless show_sensitive';

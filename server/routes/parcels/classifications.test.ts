@@ -34,6 +34,15 @@ describe('classifications on the card and in search', () => {
     expect(busy.properties.classifications.map((c: { classification: string }) => c.classification)).not.toContain('idle')
   })
 
+  it('reads the same classifications from the materialised snapshot as it computes live', async () => {
+    const h = await t.loginAs('analyst', [COUNTY_A])
+    const live = (await t.app.inject({ url: '/api/parcels/CLS-IDLE', headers: h })).json().properties.classifications
+    await t.database.db.one('SELECT analysis.refresh_all(luoyang_today())')
+    const stored = (await t.app.inject({ url: '/api/parcels/CLS-IDLE', headers: h })).json().properties.classifications
+    expect(stored).toEqual(live)
+    expect(stored.length).toBeGreaterThan(0)
+  })
+
   it('kind=idle lists the idle parcel and not the started one; an unknown kind is a 400 naming the field', async () => {
     const h = await t.loginAs('analyst', [COUNTY_A])
     const res = await t.app.inject({ url: '/api/parcels?kind=idle', headers: h })
