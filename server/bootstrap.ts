@@ -3,6 +3,7 @@
 import crypto from 'node:crypto'
 import type { Config, Role } from './config'
 import type { Db } from './db/pgp'
+import type { RefreshResult } from './db/repos/analysis'
 import { hashPassword } from './auth'
 import { generateDemo } from '../scripts/demo/generate'
 import { loadDemo } from '../scripts/demo/load'
@@ -18,7 +19,7 @@ export const DEMO_USERS: { username: string; display_name: string; role: Role }[
 export interface BootstrapReport {
   loaded: Record<string, number> | null
   /** The full analysis recompute, when the snapshot was not today's. */
-  analysis: Record<string, unknown> | null
+  analysis: RefreshResult | null
   adminPassword: string | null
   demoUsers: string[]
 }
@@ -32,8 +33,7 @@ export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport
   }
   // The materialised findings are for one date; a first start (or a restart on a new day) makes
   // them today's before the first request.
-  const stale = await db.one('SELECT coalesce((SELECT as_of FROM analysis.snapshot) < luoyang_today(), true) AS stale', [], (r: { stale: boolean }) => r.stale)
-  if (stale) report.analysis = await db.one('SELECT analysis.refresh_all(luoyang_today()) AS r', [], (r: { r: Record<string, unknown> }) => r.r)
+  report.analysis = await db.analysis.refreshIfStale()
   if (!(await db.users.findByUsername('admin'))) {
     const password = config.adminPassword ?? crypto.randomBytes(12).toString('base64url')
     await db.users.create({ username: 'admin', display_name: '系统管理员', role: 'admin', county_scope: null, password_hash: await hashPassword(password) })

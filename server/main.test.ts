@@ -3,11 +3,11 @@
  * and the one-line start-up failures. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it, inject } from 'vitest'
 import { pgp } from './db/pgp'
+import { freePort } from './test/pg-cluster'
 
 const ROOT = path.resolve(__dirname, '..')
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
@@ -18,15 +18,6 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL')
   for (const d of tmp) fs.rmSync(d, { recursive: true, force: true })
 })
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(p))
-    })
-  })
-}
 
 interface Run { child: ChildProcess; out: () => string; exited: Promise<number | null> }
 

@@ -11,12 +11,8 @@ export default fp(async (app) => {
     if (running) return
     running = true
     try {
-      const stale = await app.db.one(
-        `SELECT coalesce((SELECT as_of FROM analysis.snapshot) < luoyang_today(), true) AS stale`, [], (r: { stale: boolean }) => r.stale)
-      if (stale) {
-        const result = await app.db.one('SELECT analysis.refresh_all(luoyang_today()) AS r', [], (r: { r: unknown }) => r.r)
-        app.log.info({ result }, 'analysis snapshot moved to today')
-      }
+      const result = await app.db.analysis.refreshIfStale()
+      if (result) app.log.info({ result }, 'analysis snapshot moved to today')
     } catch (err) {
       app.log.error({ err }, 'analysis refresh failed; will try again')
     } finally {

@@ -3,17 +3,12 @@ import crypto from 'node:crypto'
 import { inject } from 'vitest'
 import { openDatabase, type Database } from '../db/connect'
 import { pgp } from '../db/pgp'
+import { withDatabase } from './pg-cluster'
 
 export interface TestDatabase extends Database {
   url: string
   /** Drops the database; call in afterAll. */
   drop(): Promise<void>
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url)
-  u.pathname = '/' + database
-  return u.toString()
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {

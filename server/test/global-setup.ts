@@ -1,7 +1,7 @@
 /** Vitest global setup: one throwaway PostGIS cluster for the run (or TEST_DATABASE_URL), with a
  * template database migrated once; every test file copies it into a database of its own. */
 import type { TestProject } from 'vitest/node'
-import { startPgCluster, type PgCluster } from './pg-cluster'
+import { startPgCluster, withDatabase, type PgCluster } from './pg-cluster'
 import { openDatabase } from '../db/connect'
 import { pgp } from '../db/pgp'
 
@@ -15,12 +15,6 @@ declare module 'vitest' {
 }
 
 let cluster: PgCluster | null = null
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url)
-  u.pathname = '/' + database
-  return u.toString()
-}
 
 export async function setup(project: TestProject) {
   const given = process.env.TEST_DATABASE_URL

@@ -32,7 +32,8 @@ function findBinDir(): string {
   )
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on the loopback address right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer()
     s.unref()
@@ -42,6 +43,13 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port))
     })
   })
+}
+
+/** The same server URL, pointing at another database. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = '/' + database
+  return u.toString()
 }
 
 export async function startPgCluster(): Promise<PgCluster> {

@@ -5,7 +5,6 @@
  * event-log rows are counted (0 or all), and a new app on the same database marks the interrupted
  * upload failed, after which the same file uploads and commits whole. */
 import { type ChildProcess, spawn } from 'node:child_process'
-import net from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -14,6 +13,7 @@ import { loadConfig } from '../../config'
 import { createTestDatabase, type TestDatabase } from '../../test/db'
 import { makeTempDir, parcelCollection, removeTempDirs, writeShapefile, zipCli } from '../../ingest/test-helpers'
 import { multipart, seedPlaces, uploadFile } from './test-fixture'
+import { freePort } from '../../test/pg-cluster'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const N = 30_000
@@ -32,17 +32,6 @@ afterAll(async () => {
   await database?.drop()
   removeTempDirs()
 })
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

@@ -12,6 +12,7 @@ const CHANGES = sql('changes.sql')
 const SUMMARY = sql('summary.sql')
 const PARCEL_CLASSIFICATIONS = sql('parcel-classifications.sql')
 const REFRESH = sql('refresh.sql')
+const REFRESH_IF_STALE = sql('refresh-if-stale.sql')
 const SNAPSHOT = sql('snapshot.sql')
 
 /** null: the whole city; else the county codes the caller may see. */
@@ -88,6 +89,12 @@ export class AnalysisRepo {
       await setActor(t, actor, `analysis full recompute as of ${asOf}`)
       return t.one(REFRESH, { asOf }, (r: { result: RefreshResult }) => r.result)
     })
+  }
+
+  /** The materialised findings answer for one date: at start and by the timer they are moved to
+   * today. Null when the snapshot was today's already. */
+  refreshIfStale(): Promise<RefreshResult | null> {
+    return this.db.one(REFRESH_IF_STALE, [], (r: { result: RefreshResult | null }) => r.result)
   }
 
   snapshot(): Promise<Snapshot | null> {
