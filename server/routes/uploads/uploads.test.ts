@@ -217,6 +217,10 @@ describe('background work', () => {
     const ready = await waitFor(res.json().id, ['ready', 'failed'])
     expect(ready).toMatchObject({ status: 'ready', phase: 'ready', percent: 100 })
     expect((ready.report as { accepted: number }).accepted).toBe(60)
+    // regression (seen in CI): a progress write that lands after the upload is ready must not
+    // put its phase back to "checking"
+    await t.app.db.uploads.progress(res.json().id, 'checking', 100)
+    expect(await t.app.db.one('SELECT status, phase FROM upload WHERE id = $1', [res.json().id])).toEqual({ status: 'ready', phase: 'ready' })
     const c = await commit(res.json().id)
     expect(c.statusCode).toBe(202)
     expect(c.json()).toEqual({ id: res.json().id, status: 'committing' })

@@ -1,2 +1,5 @@
-/* Nothing: records the phase and percent of a running upload. */
-UPDATE upload SET phase = ${phase}, percent = ${percent}, updated_at = now() WHERE id = ${id}::uuid
+/* Nothing: records the phase and percent of a running upload. The progress writes are not awaited,
+   so one can arrive after the upload has moved on (ready, committed, failed): it must not overwrite
+   the final phase then (a race seen in CI: status ready with phase still "checking"). */
+UPDATE upload SET phase = ${phase}, percent = ${percent}, updated_at = now()
+WHERE id = ${id}::uuid AND status IN ('receiving', 'validating', 'committing')
