@@ -39,6 +39,14 @@ describe('health', () => {
     expect(body.database.postgis).toMatch(/^3\.\d+\.\d+/)
     expect(res.headers['x-request-id']).toBeTruthy()
   })
+
+  it('names the request id on error answers too (401, 404), where a user quotes it', async () => {
+    for (const url of ['/api/parcels/NO-SUCH', '/api/no-such-route']) {
+      const res = await t.app.inject({ url, headers: { 'x-request-id': 'req-from-proxy-1' } })
+      expect(res.statusCode, url).toBeGreaterThanOrEqual(400)
+      expect(res.headers['x-request-id'], url).toBe('req-from-proxy-1')
+    }
+  })
 })
 
 describe('clusters', () => {

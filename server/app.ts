@@ -51,8 +51,10 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   app.decorate('config', config)
   app.decorate('database', database)
   app.decorate('db', database.db)
-  app.addHook('onSend', async (request, reply) => {
+  // A plain (not async) hook: no promise per request on the hot paths (tiles, cards).
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
 
   await app.register(errors)

@@ -20,12 +20,14 @@ export interface BootstrapReport {
   loaded: Record<string, number> | null
   /** The full analysis recompute, when the snapshot was not today's. */
   analysis: RefreshResult | null
+  /** queued rows of deferred analysis refreshes worked off at start (sql/migrations/800_bulk_commit.sql) */
+  analysisPending: number
   adminPassword: string | null
   demoUsers: string[]
 }
 
 export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport> {
-  const report: BootstrapReport = { loaded: null, analysis: null, adminPassword: null, demoUsers: [] }
+  const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [] }
   const clusters = await db.one('SELECT count(*)::int AS n FROM cluster', [], (r: { n: number }) => r.n)
   if (clusters === 0) {
     const data = generateDemo()
@@ -34,6 +36,8 @@ export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport
   // The materialised findings are for one date; a first start (or a restart on a new day) makes
   // them today's before the first request.
   report.analysis = await db.analysis.refreshIfStale()
+  // what a bulk commit left queued when the process stopped before refreshing it
+  report.analysisPending = await db.analysis.processPending()
   if (!(await db.users.findByUsername('admin'))) {
     const password = config.adminPassword ?? crypto.randomBytes(12).toString('base64url')
     await db.users.create({ username: 'admin', display_name: '系统管理员', role: 'admin', county_scope: null, password_hash: await hashPassword(password) })

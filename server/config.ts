@@ -43,6 +43,9 @@ export interface IngestSettings {
   overlapM2: number
   /** uploads with more features are checked and committed in the background */
   backgroundFeatures: number
+  /** a parcel commit of more features than this refreshes the analysis right after the commit,
+   * in chunks, instead of inside it (issue 5 §8 allows either) */
+  deferAnalysisFeatures: number
   /** entries in a zip, and inflated:compressed bytes per member (zip-bomb guards) */
   maxZipEntries: number
   maxZipRatio: number
@@ -82,6 +85,7 @@ export function loadIngestSettings(env: NodeJS.ProcessEnv = process.env): Ingest
     areaTolerance: numberSetting(env, 'ONEMAP_UPLOAD_AREA_TOLERANCE', 0.01, 0, 1),
     overlapM2: numberSetting(env, 'ONEMAP_UPLOAD_OVERLAP_M2', 1, 0, 1e9),
     backgroundFeatures: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_BACKGROUND_FEATURES', 5000, 0, 1e9)),
+    deferAnalysisFeatures: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_DEFER_ANALYSIS_FEATURES', 5000, 0, 1e9)),
     maxZipEntries: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_ENTRIES', 10_000, 1, 1e7)),
     maxZipRatio: numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_RATIO', 200, 2, 1e6),
     tmpDir: env.ONEMAP_UPLOAD_TMP_DIR?.trim() || os.tmpdir(),

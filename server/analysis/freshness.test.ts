@@ -194,3 +194,88 @@ describe('as of a past date', () => {
     expect(after[2]).not.toBe(before[2])
   })
 })
+
+describe('deferred: a bulk write queues its refresh for right after its commit (issue 5 §8)', () => {
+  it('queues the parcels and shapes in the same transaction, answers live while queued, and is equal again once worked off', async () => {
+    const cl = await s.cluster({ code: 'defer-cl', rect: [40_000, 0, 1000, 1000], leading: ['装备制造'] })
+    const bt = await s.batch({ rect: [40_000, 0, 400, 200], approvedOn: '2017-01-01', cluster: cl })
+    const p = await s.parcel({ rect: [40_000, 0, 200, 200], cluster: cl })
+    await s.contract({ parcel: p, signedOn: '2019-01-01', agreedStartOn: '2019-06-01' })
+    await expectFresh()
+    const storedArea = () => t.db.one(`SELECT area_m2::float8 AS a FROM analysis.parcel_status WHERE parcel_id = $1 AND rule = 'idle.not_started'`, [p], (r) => r.a)
+    const remainderOf = (fn: string) => noJit((q) => q.one(`SELECT remainder_m2::float8 AS r FROM ${fn}($1, $2::bigint[])`, [SNAP, [bt]], (r) => r.r))
+    const areaBefore = await storedArea()
+    const remainderBefore = await remainderOf('analysis.unsupplied_at')
+
+    // the parcel shrinks to half, in a write that defers its refresh
+    let other = 0
+    await t.db.tx(async (tx) => {
+      await tx.none(`SET LOCAL onemap.analysis = 'deferred'`)
+      await tx.none(`UPDATE parcel SET geom = ST_Multi(ST_MakeEnvelope(ST_XMin(geom), ST_YMin(geom), (ST_XMin(geom) + ST_XMax(geom)) / 2, ST_YMax(geom), 4490)) WHERE id = $1`, [p])
+      other = await tx.one(`INSERT INTO parcel (code, county_code, cluster_code, stage, geom)
+        SELECT 'DEFER-2', county_code, cluster_code, stage, ST_Translate(geom, 0.01, 0) FROM parcel WHERE id = $1 RETURNING id`, [p], (r) => Number(r.id))
+      // nothing refreshed inside it: the stored area is still the old one
+      expect(await tx.one(`SELECT area_m2::float8 AS a FROM analysis.parcel_status WHERE parcel_id = $1 AND rule = 'idle.not_started'`, [p], (r) => r.a)).toBe(areaBefore)
+    })
+    // committed with the parcels: the parcel twice (its id; its old and new shapes), the insert once
+    const queued = await t.db.any('SELECT parcel_id, geom IS NOT NULL AS shape FROM analysis.pending_parcel ORDER BY seq')
+    expect(queued).toEqual([
+      { parcel_id: p, shape: false }, { parcel_id: null, shape: true }, { parcel_id: null, shape: true },
+      { parcel_id: other, shape: true },
+    ])
+    expect(await storedArea()).toBe(areaBefore)
+    // …yet every reader answers as the live computation while anything is queued
+    expect(await t.db.one('SELECT analysis.materialised_for($1) AS m', [SNAP], (r) => r.m)).toBe(false)
+    expect(await t.db.one('SELECT analysis.materialised_for($1, $2) AS m', [SNAP, ids.c], (r) => r.m)).toBe(true)
+    const liveArea = await noJit((q) => q.one(`SELECT area_m2::float8 AS a FROM analysis.findings($1, ARRAY[$2::bigint]) WHERE rule = 'idle.not_started'`, [SNAP, p], (r) => r.a))
+    // the finding's area is the parcel's new ellipsoidal area (PostGIS spheroid), about half the old one
+    const parcelArea = await t.db.one('SELECT area_m2 FROM parcel WHERE id = $1', [p], (r) => r.area_m2)
+    expect(liveArea).toBeCloseTo(parcelArea, 1)
+    expect(liveArea).toBeLessThan(areaBefore * 0.6)
+    const atArea = await noJit((q) => q.one(`SELECT area_m2::float8 AS a FROM analysis.findings_at($1, ARRAY[$2::bigint]) WHERE rule = 'idle.not_started'`, [SNAP, p], (r) => r.a))
+    expect(atArea).toBe(liveArea)
+    const card = await t.db.one('SELECT analysis.parcel_classifications($1, $2, true) AS c', [p, SNAP], (r) => r.c)
+    const live = await t.db.one(`SELECT jsonb_agg(jsonb_build_object('rule', f.rule, 'area', f.area_m2) ORDER BY f.rule) AS j FROM analysis.findings($1, ARRAY[$2::bigint]) f`, [SNAP, p], (r) => r.j)
+    expect(card.map((c: { rule: string }) => c.rule).sort()).toEqual(live.map((c: { rule: string }) => c.rule))
+    const liveRemainder = await remainderOf('analysis.unsupplied')
+    expect(liveRemainder).toBeGreaterThan(remainderBefore + 1000) // half of the 200 m × 200 m parcel is unsupplied again
+    expect(await remainderOf('analysis.unsupplied_at')).toBe(liveRemainder)
+    expect(await t.db.one('SELECT (analysis.summary($1) ->> \'materialised\')::boolean AS m', [SNAP], (r) => r.m)).toBe(false)
+
+    // worked off a row at a time (chunks), then the stored tables equal the live computation again
+    const taken: number[] = []
+    for (let n = 1; n > 0;) taken.push((n = await t.db.one('SELECT analysis.process_pending(1) AS n', [], (r) => r.n)))
+    expect(taken).toEqual([1, 1, 1, 1, 0])
+    expect(await t.db.one('SELECT count(*)::int AS n FROM analysis.pending_parcel', [], (r) => r.n)).toBe(0)
+    expect(await storedArea()).toBeCloseTo(liveArea, 6)
+    expect(await t.db.one('SELECT analysis.materialised_for($1) AS m', [SNAP], (r) => r.m)).toBe(true)
+    await expectFresh()
+  })
+
+  it('plans a large refresh for its own key set and gives the transaction its plan cache mode back', async () => {
+    // every parcel, and ids no parcel has (nothing to refresh for those): over the 50 of a large set
+    const all: number[] = [...await t.db.map('SELECT id FROM parcel ORDER BY id', [], (r) => Number(r.id)),
+      ...Array.from({ length: 60 }, (_, i) => 1_000_000 + i)]
+    const modes = await t.db.tx(async (tx) => {
+      await tx.none("SET LOCAL plan_cache_mode = 'force_generic_plan'")
+      // seven large refreshes in one session: past the five custom plans PostgreSQL tries first
+      for (let i = 0; i < 7; i++) await tx.one('SELECT analysis.touch($1::bigint[], NULL, NULL)', [all])
+      const after = await tx.one('SELECT current_setting($1) AS m', ['plan_cache_mode'], (r) => r.m)
+      await tx.one('SELECT analysis.touch($1::bigint[], NULL, NULL)', [all.slice(0, 3)])
+      return [after, await tx.one('SELECT current_setting($1) AS m', ['plan_cache_mode'], (r) => r.m)]
+    })
+    expect(modes).toEqual(['force_generic_plan', 'force_generic_plan'])
+    await expectFresh()
+  })
+
+  it('a full recompute empties the queue: it covers whatever was queued before it', async () => {
+    await t.db.tx(async (tx) => {
+      await tx.none(`SET LOCAL onemap.analysis = 'deferred'`)
+      await tx.none(`UPDATE parcel SET land_use = '工业用地（更正）' WHERE id = $1`, [ids.c])
+    })
+    expect(await t.db.one('SELECT count(*)::int AS n FROM analysis.pending_parcel', [], (r) => r.n)).toBe(1)
+    await t.db.one('SELECT analysis.refresh_all($1)', [SNAP])
+    expect(await t.db.one('SELECT count(*)::int AS n FROM analysis.pending_parcel', [], (r) => r.n)).toBe(0)
+    await expectFresh()
+  })
+})

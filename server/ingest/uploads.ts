@@ -167,7 +167,8 @@ export async function getUpload(ctx: UploadContext, id: string, viewer: Uploader
   const u = await ctx.db.uploads.get(id, viewer)
   if (!u) throw notFound(UPLOAD, id)
   const live = ctx.jobs.progress(id)
-  return live && (u.status === 'validating' || u.status === 'committing') ? { ...u, phase: live.phase, percent: live.percent } : u
+  // committed: the analysis refresh a bulk commit left for right after it may still run
+  return live && ['validating', 'committing', 'committed'].includes(u.status) ? { ...u, phase: live.phase, percent: live.percent } : u
 }
 
 export interface CommitOptions {
@@ -196,6 +197,9 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   if (!(await ctx.db.uploads.startCommit(id))) refuseUnlessReady(await getUpload(ctx, id, user))
 
   const layer = u.layer
+  // issue 5 §8 "in the same transaction or right after it": a large parcel commit leaves the
+  // analysis refresh for right after it (the queue is committed with the parcels).
+  const deferAnalysis = layer === 'parcels' && report.accepted > ctx.settings.deferAnalysisFeatures
   const run = async (progress: ProgressFn): Promise<CommitResult> => {
     const report = (phase: string, percent: number) => {
       progress(phase, percent)
@@ -204,7 +208,7 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
     report('committing', 0)
     let result: CommitResult
     try {
-      result = await ctx.db.uploads.commit(id, layer, `user:${user.username}`, user.username, u.report!.featureCount)
+      result = await ctx.db.uploads.commit(id, layer, `user:${user.username}`, user.username, u.report!.featureCount, { deferAnalysis })
     } catch (e) {
       if (e instanceof StagingLostError) {
         await ctx.db.uploads.setFailed(id, { code: 'upload_staging_lost', message: UPLOAD_MESSAGES.stagingLost })
@@ -217,20 +221,44 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
     report('committed', 100)
     // Outside the transaction: the staging is scratch now, and tiles of the changed area go stale.
     await ctx.db.uploads.deleteStaging(id).catch((e) => ctx.log?.warn({ err: e, upload: id }, 'could not drop staging'))
-    try {
-      invalidateTiles(LAYER_TABLE[layer], u.report!.bbox)
-    } catch (e) {
-      ctx.log?.warn({ err: e, upload: id }, 'tile invalidation failed')
-    }
+    invalidate(ctx, id, layer, u.report!.bbox)
     return result
   }
+  // After the commit: the queued analysis refresh, in chunks, with its own progress; a failure is
+  // logged and the queue stays for the timer and the next start (plugins/daily-refresh.ts).
+  const analyse = async (progress: ProgressFn): Promise<void> => {
+    const report = (percent: number) => {
+      progress('analysing', percent)
+      opts.onProgress?.('analysing', percent)
+    }
+    report(0)
+    await ctx.db.analysis.processPending((done, left) => report((100 * done) / (done + left)))
+    invalidate(ctx, id, layer, u.report!.bbox)
+    report(100)
+  }
+  const onError = (what: string) => (e: unknown) => ctx.log?.error({ err: e, upload: id }, what)
 
   const background = opts.mode === 'background' || (opts.mode !== 'foreground' && report.accepted > ctx.settings.backgroundFeatures)
   if (background) {
-    ctx.jobs.enqueue(id, run, (e) => ctx.log?.error({ err: e, upload: id }, 'upload commit failed'))
+    ctx.jobs.enqueue(id, async (progress) => {
+      await run(progress)
+      if (deferAnalysis) await analyse(progress).catch(onError('deferred analysis refresh failed; the timer retries it'))
+    }, onError('upload commit failed'))
     return { status: 'committing', result: null }
   }
-  return { status: 'committed', result: await run(() => undefined) }
+  const result = await run(() => undefined)
+  // the caller has its answer now; the refresh follows as a job (GET /api/uploads/:id: phase analysing)
+  if (deferAnalysis) ctx.jobs.enqueue(id, analyse, onError('deferred analysis refresh failed; the timer retries it'))
+  return { status: 'committed', result }
+}
+
+/** Drops the cached tiles under an upload's features, in every layer drawn from its table. */
+function invalidate(ctx: UploadContext, id: string, layer: LayerName, bbox: UploadReport['bbox']): void {
+  try {
+    invalidateTiles(LAYER_TABLE[layer], bbox)
+  } catch (e) {
+    ctx.log?.warn({ err: e, upload: id }, 'tile invalidation failed')
+  }
 }
 
 export async function discardUpload(ctx: UploadContext, id: string, user: Uploader): Promise<UploadView> {

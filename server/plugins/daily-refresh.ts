@@ -13,6 +13,9 @@ export default fp(async (app) => {
     try {
       const result = await app.db.analysis.refreshIfStale()
       if (result) app.log.info({ result }, 'analysis snapshot moved to today')
+      // a deferred refresh that failed (or whose process died) is retried here
+      const pending = await app.db.analysis.processPending()
+      if (pending) app.log.info({ pending }, 'queued analysis refreshes done')
     } catch (err) {
       app.log.error({ err }, 'analysis refresh failed; will try again')
     } finally {

@@ -11,6 +11,8 @@ export interface PgCluster {
   /** Connection URL of the `postgres` database, over the unix socket. */
   url: string
   urlFor(database: string): string
+  /** The cluster's data directory (its postmaster.pid names the server's process). */
+  dataDir: string
   stop(): void
 }
 
@@ -79,6 +81,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   return {
     url: urlFor('postgres'),
     urlFor,
+    dataDir,
     stop() {
       if (stopped) return
       stopped = true

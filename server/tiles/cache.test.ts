@@ -83,3 +83,31 @@ describe('the tile cache', () => {
     expect(c.stats.bytes).toBeLessThanOrEqual(3 * 1200)
   })
 })
+
+describe('compressed bodies in the cache', () => {
+  it('counts a gzip body in the byte budget, attaches it only to the entry still cached, and evicts by the total', () => {
+    const cache = new TileCache(1000)
+    const a = tile('parcels', 14, 1, 1, 300)
+    cache.set('a', a, cache.epoch('parcels'))
+    expect(cache.stats.bytes).toBe(300 + 200)
+    cache.attachGzip('a', a, Buffer.alloc(100))
+    expect(cache.stats.bytes).toBe(300 + 100 + 200)
+    // a second attach (a racing compression) changes nothing
+    cache.attachGzip('a', a, Buffer.alloc(50))
+    expect(a.gzip!.length).toBe(100)
+    // an entry replaced meanwhile does not take the old one's body
+    const b = tile('parcels', 14, 2, 2, 200)
+    cache.set('b', b, cache.epoch('parcels'))
+    const stale = tile('parcels', 14, 2, 2, 200)
+    cache.attachGzip('b', stale, Buffer.alloc(10))
+    expect(b.gzip).toBeUndefined()
+    expect(cache.stats.bytes).toBe(600 + 400)
+    // the gzip body pushes the total over the budget: the least recently used goes
+    cache.attachGzip('b', b, Buffer.alloc(150))
+    expect(cache.has('a')).toBe(false)
+    expect(cache.has('b')).toBe(true)
+    expect(cache.stats.bytes).toBe(200 + 150 + 200)
+    cache.invalidate('parcels', null)
+    expect(cache.stats.bytes).toBe(0)
+  })
+})

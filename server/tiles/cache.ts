@@ -10,6 +10,9 @@ export interface CachedTile {
   y: number
   body: Buffer
   etag: string
+  /** The body gzip-compressed, once the background compression is done; null when gzip does not
+   * make it smaller (tiny and empty tiles). */
+  gzip?: Buffer | null
 }
 
 export interface CacheStats {
@@ -69,12 +72,23 @@ export class TileCache {
     this.syncStats()
   }
 
+  /** Adds the compressed body to a cached tile (if it is still the one cached) and counts it. */
+  attachGzip(key: string, tile: CachedTile, gzip: Buffer | null): void {
+    if (this.entries.get(key) !== tile || tile.gzip !== undefined) return
+    tile.gzip = gzip
+    this.bytes += gzip?.length ?? 0
+    while (this.bytes > this.maxBytes && this.entries.size > 0) {
+      this.delete(this.entries.keys().next().value!)
+    }
+    this.syncStats()
+  }
+
   private delete(key: string): boolean {
     const e = this.entries.get(key)
     if (!e) return false
     this.entries.delete(key)
     this.byLayer.get(e.layer)?.delete(key)
-    this.bytes -= e.body.length + ENTRY_OVERHEAD
+    this.bytes -= e.body.length + (e.gzip?.length ?? 0) + ENTRY_OVERHEAD
     return true
   }
 

@@ -3,6 +3,7 @@
  * land under them changes (writers call invalidateTiles; a watcher of the event log catches the
  * rest). */
 import crypto from 'node:crypto'
+import zlib from 'node:zlib'
 import type { IDatabase } from 'pg-promise'
 import { ROLES, type Role } from '../config'
 import { sqlLoader } from '../db/sql'
@@ -34,6 +35,10 @@ export interface Caller {
 export interface TileResult {
   body: Buffer
   etag: string
+  /** The same tile gzip-compressed, when the cache has it (compressed in the background when the
+   * tile is asked for again, so that a miss is not slowed down); its ETag is `gzipEtag`. */
+  gzip: Buffer | null
+  gzipEtag: string
   cache: 'hit' | 'miss'
 }
 
@@ -60,6 +65,9 @@ export class TileService {
   private seen = new Set<number>()
   private timer: NodeJS.Timeout | null = null
   private syncing: Promise<number> | null = null
+  private compressing = 0
+  private compressingKeys = new Set<string>()
+  private compressed: (() => void)[] = []
 
   private constructor(
     private db: IDatabase<unknown>,
@@ -121,7 +129,12 @@ export class TileService {
     const scopeKey = scope === null ? '*' : [...scope].sort().join('+')
     const key = TileCache.key(layer.id, t.z, t.x, t.y, `${variant.key}:${scopeKey}`)
     const hit = this.cache.get(key)
-    if (hit) return { body: hit.body, etag: hit.etag, cache: 'hit' }
+    if (hit) {
+      // Compressed on its second request: most tiles are asked for once (a pan), and a miss is
+      // not to share the CPU with a compression.
+      if (hit.gzip === undefined && !this.compressingKeys.has(key)) this.compress(key, hit)
+      return { body: hit.body, etag: hit.etag, gzip: hit.gzip ?? null, gzipEtag: gzipEtagOf(hit.etag), cache: 'hit' }
+    }
     let job = this.pending.get(key)
     if (!job) {
       const epoch = this.cache.epoch(layer.id)
@@ -133,7 +146,28 @@ export class TileService {
       this.pending.set(key, job)
     }
     const entry = await job
-    return { body: entry.body, etag: entry.etag, cache: 'miss' }
+    return { body: entry.body, etag: entry.etag, gzip: null, gzipEtag: gzipEtagOf(entry.etag), cache: 'miss' }
+  }
+
+  /** Compresses a cached tile on the thread pool, off the request that encoded it. */
+  private compress(key: string, entry: CachedTile): void {
+    if (entry.body.length < GZIP_MIN_BYTES) {
+      this.cache.attachGzip(key, entry, null)
+      return
+    }
+    this.compressing++
+    this.compressingKeys.add(key)
+    zlib.gzip(entry.body, { level: 6 }, (err, gz) => {
+      this.compressing--
+      this.compressingKeys.delete(key)
+      this.cache.attachGzip(key, entry, err || gz.length >= entry.body.length ? null : gz)
+      if (this.compressing === 0) for (const resolve of this.compressed.splice(0)) resolve()
+    })
+  }
+
+  /** Resolves when no compression is running (tests). */
+  whenCompressed(): Promise<void> {
+    return this.compressing === 0 ? Promise.resolve() : new Promise((resolve) => this.compressed.push(resolve))
   }
 
   /** Drops the cached tiles a change inside bbox (EPSG:4490; null: anywhere) can have altered, in
@@ -183,6 +217,11 @@ export async function syncTilesWithEventLog(): Promise<number> {
   return dropped
 }
 
+/** Resolves when every app of this process has compressed the tiles it has cached (tests). */
+export async function tilesCompressed(): Promise<void> {
+  for (const s of live) await s.whenCompressed()
+}
+
 /** The layers a change of a layer's table (or of a table) alters; throws on an unknown name so
  * that a writer's typo does not leave stale tiles silently. */
 export function affectedLayers(target: string): string[] {
@@ -193,6 +232,12 @@ export function affectedLayers(target: string): string[] {
   if (affected.size === 0) throw new Error(`invalidateTiles: "${target}" is neither a tile layer nor a table a layer reads`)
   return [...affected]
 }
+
+/** Below this a tile is sent as it is: gzip's own header and trailer outweigh what it saves. */
+const GZIP_MIN_BYTES = 256
+
+/** A strong ETag names one representation: the gzip one gets its own. */
+const gzipEtagOf = (etag: string) => `${etag.slice(0, -1)}-gz"`
 
 function etagOf(body: Buffer): string {
   return `"${crypto.createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`

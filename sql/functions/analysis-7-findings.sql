@@ -2,6 +2,17 @@
    materialised snapshot when it is for the asked date and compute live otherwise — so every
    caller gets the same answer either way (issue 5 §7–8). */
 
+-- The materialised tables answer for a date when the snapshot is for it and no deferred write
+-- is still queued (analysis.pending_parcel, sql/migrations/800_bulk_commit.sql); else the
+-- readers below compute live. For one parcel only its own queued rows matter.
+CREATE OR REPLACE FUNCTION analysis.materialised_for(as_of date, parcel_id bigint DEFAULT NULL) RETURNS boolean
+  LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1)
+     AND NOT EXISTS (SELECT 1 FROM analysis.pending_parcel q WHERE $2 IS NULL OR q.parcel_id = $2)
+$$;
+COMMENT ON FUNCTION analysis.materialised_for(date, bigint) IS
+  'whether the materialised findings answer for this date (and this parcel): snapshot of that date, nothing of it queued';
+
 CREATE OR REPLACE FUNCTION analysis.findings(as_of date, parcel_ids bigint[] DEFAULT NULL)
   RETURNS TABLE (parcel_id bigint, county_code char(6), cluster_code text, classification text, rule text,
                  inefficient_type smallint, stage smallint, suspended boolean, area_m2 numeric, reason jsonb)
@@ -21,14 +32,14 @@ CREATE OR REPLACE FUNCTION analysis.findings_at(as_of date, parcel_ids bigint[] 
   SELECT ps.parcel_id, ps.county_code, ps.cluster_code, ps.classification, ps.rule, ps.inefficient_type, ps.stage,
          ps.suspended, ps.area_m2, ps.reason
   FROM analysis.parcel_status ps
-  WHERE EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1)
+  WHERE analysis.materialised_for($1)
     AND ($2 IS NULL OR ps.parcel_id = ANY($2))
   UNION ALL
   SELECT f.* FROM analysis.findings($1, $2) f
-  WHERE NOT EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1)
+  WHERE NOT analysis.materialised_for($1)
 $$;
 COMMENT ON FUNCTION analysis.findings_at(date, bigint[]) IS
-  'parcel findings at a date: the materialised ones when the snapshot is for that date, else computed live';
+  'parcel findings at a date: the materialised ones when the snapshot is for that date and nothing is queued, else computed live';
 
 CREATE OR REPLACE FUNCTION analysis.unsupplied_at(as_of date, batch_ids bigint[] DEFAULT NULL)
   RETURNS TABLE (batch_id bigint, approval_no text, county_code char(6), cluster_code text, approved_on date,
@@ -38,11 +49,11 @@ CREATE OR REPLACE FUNCTION analysis.unsupplied_at(as_of date, batch_ids bigint[]
   SELECT u.batch_id, u.approval_no, u.county_code, u.cluster_code, u.approved_on, u.old_stock, u.batch_m2, u.supplied_m2,
          u.remainder_m2, u.remainder_mu, u.sliver_count, u.sliver_m2, u.digestion_rate, u.geom, u.reason
   FROM analysis.unsupplied_remainder u
-  WHERE EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1)
+  WHERE analysis.materialised_for($1)
     AND ($2 IS NULL OR u.batch_id = ANY($2))
   UNION ALL
   SELECT l.* FROM analysis.unsupplied($1, $2) l
-  WHERE NOT EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1)
+  WHERE NOT analysis.materialised_for($1)
 $$;
 COMMENT ON FUNCTION analysis.unsupplied_at(date, bigint[]) IS
   '批而未供 remainders at a date: the materialised ones when the snapshot is for that date, else computed live';
@@ -52,11 +63,11 @@ CREATE OR REPLACE FUNCTION analysis.used_before_supply_changes_at(as_of date, ch
   LANGUAGE sql STABLE AS $$
   SELECT u.change_id, u.county_code, u.cluster_code, u.area_m2, u.geom, u.reason
   FROM analysis.unsupplied_use u
-  WHERE EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1)
+  WHERE analysis.materialised_for($1)
     AND ($2 IS NULL OR u.change_id = ANY($2))
   UNION ALL
   SELECT l.* FROM analysis.used_before_supply_changes($1, $2) l
-  WHERE NOT EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1)
+  WHERE NOT analysis.materialised_for($1)
 $$;
 COMMENT ON FUNCTION analysis.used_before_supply_changes_at(date, bigint[]) IS
   '未供即用 change polygons at a date: the materialised ones when the snapshot is for that date, else computed live';
@@ -78,7 +89,7 @@ CREATE OR REPLACE FUNCTION analysis.parcel_classifications(parcel_id bigint, as_
   -- of planning per card, measured with 100k parcels). The materialised branch is a key lookup.
   LANGUAGE plpgsql STABLE SET jit = off AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = parcel_classifications.as_of) THEN
+  IF analysis.materialised_for(parcel_classifications.as_of, parcel_classifications.parcel_id) THEN
     RETURN (
       SELECT coalesce(jsonb_agg(jsonb_build_object(
                'classification', f.classification, 'rule', f.rule, 'type', f.inefficient_type, 'stage', f.stage,

@@ -186,7 +186,7 @@ CREATE OR REPLACE FUNCTION analysis.summary(as_of date, scope text[] DEFAULT NUL
   )
   SELECT jsonb_build_object(
     'as_of', $1,
-    'materialised', EXISTS (SELECT 1 FROM analysis.snapshot sn WHERE sn.as_of = $1),
+    'materialised', analysis.materialised_for($1),
     'targets', (SELECT jsonb_build_object(
         'baseline_date', dt.baseline, 'year_start', dt.year_start,
         'yearly_target', dt.yearly_target, 'old_stock_target', dt.old_target, 'old_stock_deadline', dt.deadline,

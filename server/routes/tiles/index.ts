@@ -116,13 +116,35 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
     const user = request.user
     const tile = await service.tile(layer, { z, x, y }, { role: user?.role ?? null, scope: user ? scopeOf(user) : null })
     // The content depends on who asks (role, county scope): a shared cache must key on the token.
-    reply.header('vary', 'Authorization')
+    reply.header('vary', 'Authorization, Accept-Encoding')
     reply.header('cache-control', `${request.headers.authorization ? 'private' : 'public'}, no-cache`)
-    reply.header('etag', tile.etag)
     reply.header('x-tile-cache', tile.cache)
-    if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send()
-    if (tile.body.length === 0) return reply.code(204).send()
-    return reply.type('application/vnd.mapbox-vector-tile').send(tile.body)
+    if (tile.body.length === 0) {
+      reply.header('etag', tile.etag)
+      return reply.code(204).send()
+    }
+    const gzip = tile.gzip && acceptsGzip(request.headers['accept-encoding'])
+    reply.header('etag', gzip ? tile.gzipEtag : tile.etag)
+    const seen = request.headers['if-none-match']
+    if (seen === tile.etag || seen === tile.gzipEtag) return reply.code(304).send()
+    reply.type('application/vnd.mapbox-vector-tile')
+    if (!gzip) return reply.send(tile.body)
+    return reply.header('content-encoding', 'gzip').send(tile.gzip)
   })
 }
 export default routes
+
+/** Whether an Accept-Encoding header takes gzip with a quality above 0 (RFC 9110 §12.5.3): named
+ * itself, or through `*` when not named. */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false
+  let star = false
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.split(';').map((s) => s.trim().toLowerCase())
+    const q = params.find((p) => p.startsWith('q='))
+    const wanted = !q || Number(q.slice(2)) > 0
+    if (name === 'gzip' || name === 'x-gzip') return wanted
+    if (name === '*') star = wanted
+  }
+  return star
+}

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import { ROLES, type Role } from '../../config'
-import { LAYERS, invalidateTiles, syncTilesWithEventLog, visibleAttributes } from '../../tiles'
+import { gunzipSync } from 'node:zlib'
+import { LAYERS, invalidateTiles, syncTilesWithEventLog, tilesCompressed, visibleAttributes } from '../../tiles'
 import { decodeTile } from '../../tiles/decode'
 import { boxPolygon, insertMapFixture, rect, type MapFixture } from '../../tiles/test-fixture'
 import { lonToTileX, latToTileY } from '../../tiles/tile-math'
@@ -145,6 +146,50 @@ describe('caching', () => {
     expect(again.statusCode).toBe(304)
     expect(again.headers['x-tile-cache']).toBe('hit')
     expect((await getTile('clusters', null)).res.headers['cache-control']).toBe('public, no-cache')
+  })
+
+  it('serves a cached tile gzip-encoded to a client that accepts it, with its own ETag, and the same tile inside', async () => {
+    invalidateTiles('parcels', null)
+    const miss = (await getTile('parcels', 'analyst', fx.tile, { 'accept-encoding': 'gzip, deflate, br' })).res
+    // the first request is not kept waiting for the compression: it gets the tile as encoded
+    expect(miss.headers['x-tile-cache']).toBe('miss')
+    expect(miss.headers['content-encoding']).toBeUndefined()
+    expect(miss.rawPayload.length).toBeGreaterThan(256)
+    // compressed when asked for again (most tiles are asked for once): the second request still
+    // gets the tile as encoded, the next ones gzip
+    const second = await t.app.inject({ url: tileUrl('parcels', fx.tile), headers: { ...auth.analyst, 'accept-encoding': 'gzip' } })
+    expect(second.headers['x-tile-cache']).toBe('hit')
+    await tilesCompressed()
+    const hit = await t.app.inject({ url: tileUrl('parcels', fx.tile), headers: { ...auth.analyst, 'accept-encoding': 'gzip, deflate, br' } })
+    expect(hit.headers['x-tile-cache']).toBe('hit')
+    expect(hit.headers['content-encoding']).toBe('gzip')
+    expect(hit.headers.vary).toBe('Authorization, Accept-Encoding')
+    expect(hit.rawPayload.length).toBeLessThan(miss.rawPayload.length)
+    expect(gunzipSync(hit.rawPayload).equals(miss.rawPayload)).toBe(true)
+    expect(hit.headers.etag).not.toBe(miss.headers.etag)
+    expect(hit.headers.etag).toMatch(/^"[\w-]+-gz"$/)
+    // without Accept-Encoding, or refusing gzip, the same tile as it was encoded
+    for (const ae of [undefined, 'identity', 'gzip;q=0, *', 'br']) {
+      const plain = await t.app.inject({ url: tileUrl('parcels', fx.tile), headers: { ...auth.analyst, ...(ae ? { 'accept-encoding': ae } : {}) } })
+      expect(plain.headers['content-encoding'], String(ae)).toBeUndefined()
+      expect(plain.rawPayload.equals(miss.rawPayload), String(ae)).toBe(true)
+      expect(plain.headers.etag).toBe(miss.headers.etag)
+    }
+    expect((await t.app.inject({ url: tileUrl('parcels', fx.tile), headers: { ...auth.analyst, 'accept-encoding': '*' } })).headers['content-encoding']).toBe('gzip')
+    // either ETag is the same tile: 304 to both
+    for (const etag of [hit.headers.etag, miss.headers.etag] as string[]) {
+      const again = await t.app.inject({ url: tileUrl('parcels', fx.tile), headers: { ...auth.analyst, 'accept-encoding': 'gzip', 'if-none-match': etag } })
+      expect(again.statusCode, etag).toBe(304)
+    }
+    // a surveyor's tile is another entry: its gzip body is not the analyst's (no tax inside)
+    await getTile('parcels', 'surveyor')
+    await getTile('parcels', 'surveyor')
+    await tilesCompressed()
+    const surveyor = await t.app.inject({ url: tileUrl('parcels', fx.tile), headers: { ...auth.surveyor, 'accept-encoding': 'gzip' } })
+    expect(surveyor.headers['content-encoding']).toBe('gzip')
+    const props = decodeTile(gunzipSync(surveyor.rawPayload)).parcels!.features.flatMap((f) => Object.keys(f.properties))
+    expect(props).not.toContain('tax_wan')
+    expect(props).toContain('code')
   })
 
   it('drops only the tiles an edit touched when the writer calls invalidateTiles', async () => {

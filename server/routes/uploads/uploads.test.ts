@@ -15,7 +15,7 @@ let dir: string
 let n = 0
 
 beforeAll(async () => {
-  t = await createTestApp({ ONEMAP_UPLOAD_BACKGROUND_FEATURES: '20' })
+  t = await createTestApp({ ONEMAP_UPLOAD_BACKGROUND_FEATURES: '20', ONEMAP_UPLOAD_DEFER_ANALYSIS_FEATURES: '30' })
   await seedPlaces(t.app.db)
   analyst = await t.loginAs('analyst', [LUOLONG])
   dir = makeTempDir('onemap-upload-life-')
@@ -227,6 +227,48 @@ describe('background work', () => {
     const done = await waitFor(res.json().id, ['committed', 'failed', 'ready'])
     expect(done).toMatchObject({ status: 'committed', result: { inserted: 60, updated: 0, unchanged: 0 } })
     expect(await t.app.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'BG-%'", [], (r) => r.n)).toBe(60)
+  })
+})
+
+describe('the analysis refresh of a bulk commit', () => {
+  it('follows right after the commit (queued with it), and leaves the materialised findings equal to the live ones', async () => {
+    const today = await t.app.db.one('SELECT luoyang_today()::text AS d', [], (r) => r.d)
+    await t.app.db.one('SELECT analysis.refresh_all($1)', [today])
+    const stored = () => t.app.db.one(`SELECT json_agg(f ORDER BY parcel_id, rule)::text AS j FROM (SELECT parcel_id, county_code, cluster_code, classification,
+      rule, inefficient_type, stage, suspended, area_m2, reason FROM analysis.parcel_status) f`, [], (r) => r.j)
+    const live = () => t.app.db.tx(async (q) => {
+      await q.none('SET LOCAL jit = off')
+      return q.one('SELECT json_agg(f ORDER BY parcel_id, rule)::text AS j FROM analysis.findings($1) f', [today], (r) => r.j)
+    })
+    const features = Array.from({ length: 40 }, (_, i) => parcel(`BULK-${i}`, 112.36 + (i % 20) * 0.002, 34.62 + Math.floor(i / 20) * 0.002))
+    const res = await upload(fc(features))
+    const { id } = (await waitFor(res.json().id, ['ready', 'failed'])) as { id: string }
+    expect((await commit(id)).statusCode).toBe(202)
+    const done = await waitFor(id, ['committed', 'failed', 'ready'])
+    expect(done).toMatchObject({ status: 'committed', result: { inserted: 40, updated: 0, unchanged: 0 } })
+    // the job goes on to the analysis phase and works the queue off
+    for (let i = 0; i < 600 && (await t.app.db.analysis.pendingCount()) > 0; i++) await new Promise((r) => setTimeout(r, 50))
+    expect(await t.app.db.analysis.pendingCount()).toBe(0)
+    expect(await t.app.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'BULK-%'", [], (r) => r.n)).toBe(40)
+    expect(await stored()).toBe(await live())
+    // one insert event per parcel, naming the upload (the statement-level event log)
+    expect(await t.app.db.one(`SELECT count(*)::int AS n FROM event_log e JOIN parcel p ON p.id = e.parcel_id
+      WHERE p.code LIKE 'BULK-%' AND e.action = 'insert' AND e.note = $1`, [`upload ${id}`], (r) => r.n)).toBe(40)
+    expect((await t.app.inject({ url: '/api/analysis/snapshot', headers: analyst })).json()).toMatchObject({ as_of: today, pending: 0 })
+  })
+
+  it('a queue left behind (the process died after the commit) is worked off at the next start', async () => {
+    const today = await t.app.db.one('SELECT luoyang_today()::text AS d', [], (r) => r.d)
+    await t.app.db.tx(async (tx) => {
+      await tx.none("SET LOCAL onemap.analysis = 'deferred'")
+      await tx.none(`INSERT INTO parcel (code, county_code, geom) VALUES ('LEFT-1', $1, ST_Multi(ST_MakeEnvelope(112.37, 34.66, 112.371, 34.661, 4490)))`, [LUOLONG])
+    })
+    expect(await t.app.db.analysis.pendingCount()).toBe(1)
+    const { bootstrap } = await import('../../bootstrap')
+    const report = await bootstrap(t.app.db, t.app.config)
+    expect(report.analysisPending).toBe(1)
+    expect(await t.app.db.analysis.pendingCount()).toBe(0)
+    expect(await t.app.db.one('SELECT analysis.materialised_for($1) AS m', [today], (r) => r.m)).toBe(true)
   })
 })
 

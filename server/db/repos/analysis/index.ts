@@ -50,7 +50,10 @@ export interface FeaturePage {
 
 export interface RefreshResult { as_of: string; duration_ms: number; findings: number; batches: number; changes: number }
 
-export interface Snapshot { as_of: string; refreshed_at: string; duration_ms: number; findings: number; batches: number; changes: number }
+export interface Snapshot { as_of: string; refreshed_at: string; duration_ms: number; findings: number; batches: number; changes: number; pending: number }
+
+/** Queued rows a deferred-refresh transaction takes at a time: bounded memory and lock time. */
+export const PENDING_CHUNK = 20_000
 
 export class AnalysisRepo {
   constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
@@ -95,6 +98,23 @@ export class AnalysisRepo {
    * today. Null when the snapshot was today's already. */
   refreshIfStale(): Promise<RefreshResult | null> {
     return this.db.one(REFRESH_IF_STALE, [], (r: { result: RefreshResult | null }) => r.result)
+  }
+
+  /** Refreshes what deferred parcel writes queued (analysis.pending_parcel,
+   * sql/migrations/800_bulk_commit.sql), one transaction per chunk, until the queue is empty;
+   * returns how many queued rows it took. onChunk hears the running total and what is left. */
+  async processPending(onChunk?: (done: number, left: number) => void, chunk = PENDING_CHUNK): Promise<number> {
+    let done = 0
+    for (;;) {
+      const n = await this.db.one('SELECT analysis.process_pending($1) AS n', [chunk], (r: { n: number }) => r.n)
+      if (n === 0) return done
+      done += n
+      onChunk?.(done, await this.pendingCount())
+    }
+  }
+
+  pendingCount(): Promise<number> {
+    return this.db.one('SELECT count(*)::int AS n FROM analysis.pending_parcel', [], (r: { n: number }) => r.n)
   }
 
   snapshot(): Promise<Snapshot | null> {

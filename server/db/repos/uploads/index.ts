@@ -198,12 +198,18 @@ export class UploadsRepo {
    * The commit (issue 3 §8): one transaction that names its actor and the upload (the event-log
    * trigger records both with every old and new row), writes the accepted features of the layer,
    * and records who, when and the counts on the upload row. Killing the process anywhere in it
-   * leaves none of it: PostgreSQL rolls back a transaction whose connection dies.
+   * leaves none of it: PostgreSQL rolls back a transaction whose connection dies. With
+   * deferAnalysis (parcels only), the analysis freshness trigger queues what to refresh instead
+   * of refreshing it here.
    */
-  async commit(id: string, layer: LayerName, actor: string, committedBy: string, expectedCount: number): Promise<CommitResult> {
+  async commit(id: string, layer: LayerName, actor: string, committedBy: string, expectedCount: number,
+    opts: { deferAnalysis?: boolean } = {}): Promise<CommitResult> {
     return this.db.tx('upload-commit', async (t) => {
       await setActor(t, actor, `upload ${id}`)
       await t.none(NO_JIT)
+      // A bulk commit queues its analysis refresh for right after it (analysis.pending_parcel,
+      // committed with the parcels); the caller works the queue off (processPending).
+      if (opts.deferAnalysis) await t.none("SET LOCAL onemap.analysis = 'deferred'")
       // The staging table is unlogged: after a database crash it is empty although the upload
       // row says ready. Writing then would commit nothing and call it done.
       const staged = await this.stagedCount(id, t)
