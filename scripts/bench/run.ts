@@ -1,5 +1,8 @@
 /** `npm run bench`: every benchmark of scripts/bench/, each printing its own baseline measured in
- * the same run and the ratio to it. `npm run bench -- tiles ingest` runs only those named. */
+ * the same run and the ratio to it. `npm run bench -- tiles ingest` runs only those named. Each
+ * runs in a node process of its own, so that one's memory (a peak RSS is a process's whole life)
+ * and leftovers do not show in the next one's numbers. */
+import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -11,21 +14,28 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   alerts: { file: 'alerts.ts', fn: 'benchAlerts' },
 }
 
-async function main() {
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+
+function main(): void {
   const wanted = process.argv.slice(2)
   const names = wanted.length ? wanted : Object.keys(BENCHES)
+  const unknown = names.filter((n) => !BENCHES[n])
+  if (unknown.length) throw new Error(`unknown benchmark "${unknown.join('", "')}" (known: ${Object.keys(BENCHES).join(', ')})`)
+  const failed: string[] = []
   for (const name of names) {
-    const b = BENCHES[name]
-    if (!b) throw new Error(`unknown benchmark "${name}" (known: ${Object.keys(BENCHES).join(', ')})`)
-    const mod = await import(pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), b.file)).href)
+    const b = BENCHES[name]!
+    const url = pathToFileURL(path.join(HERE, b.file)).href
     console.log(`\n=== ${name} ===`)
     const t0 = Date.now()
-    await mod[b.fn]()
-    console.log(`=== ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s ===`)
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
+      `const m = await import(${JSON.stringify(url)}); await m[${JSON.stringify(b.fn)}]()`], { stdio: 'inherit' })
+    if (r.status !== 0) failed.push(name)
+    console.log(`=== ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s${r.status !== 0 ? ` — FAILED (exit ${r.status ?? r.signal})` : ''} ===`)
+  }
+  if (failed.length) {
+    console.error(`benchmarks failed: ${failed.join(', ')}`)
+    process.exit(1)
   }
 }
 
-main().catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+main()

@@ -39,6 +39,7 @@ export const ISSUES = {
   zone_outside_cluster: def('error', '规划分区不在任何产业集聚区内 / the plan zone lies in no industrial cluster'),
   area_mismatch: def('warning', '填报面积 %1$s ㎡ 与图形椭球面积 %2$s ㎡ 相差 %3$s%%（允许 %4$s%%） / stated area %1$s m² differs from the ellipsoidal area %2$s m² by %3$s%% (tolerance %4$s%%)'),
   overlap: def('warning', '与已有宗地 %1$s 重叠 %2$s ㎡ / overlaps the existing parcel %1$s by %2$s m²'),
+  overlap_in_file: def('warning', '与本文件第 %1$s 个要素（%2$s）重叠 %3$s ㎡ / overlaps feature %1$s (%2$s) of the same file by %3$s m²'),
   parcel_not_found: def('error', '宗地编号 %1$s 不存在或不在您的管辖范围内 / no parcel %1$s in your scope'),
   enterprise_not_found: def('error', '统一社会信用代码 %1$s 未登记为企业 / no enterprise with the credit code %1$s'),
   cluster_not_found: def('error', '没有名为 %1$s 的产业集聚区 / no cluster %1$s'),

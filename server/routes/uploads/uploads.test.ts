@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import type { Feature, FeatureCollection, Polygon } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { area as turfArea, intersect as turfIntersect, featureCollection } from '@turf/turf'
 import { createTestApp, type TestApp } from '../../test/app'
 import { makeTempDir, removeTempDirs, square, writeJson } from '../../ingest/test-helpers'
 import { LUOLONG, XINAN, expectUnchanged, liveFingerprint, multipart, seedPlaces, uploadFile } from './test-fixture'
@@ -205,6 +206,35 @@ describe('preview', () => {
     expect(all.features[0].properties.issues[0].code).toBe('duplicate_key')
     const west = (await t.app.inject({ method: 'GET', url: `/api/uploads/${id}/features?bbox=112.39,34.57,112.45,34.58`, headers: analyst })).json()
     expect(west.features.map((f: { properties: { key: string } }) => f.properties.key)).toEqual(['V-1', 'V-1'])
+  })
+})
+
+describe('overlaps', () => {
+  it('warns of parcels of the same file that overlap each other, and of an existing parcel under one, with the overlap area', async () => {
+    const live = parcel('O-LIVE', 112.4415, 34.6395)
+    const first = await upload(fc([live]))
+    expect((await commit(first.json().id)).json()).toEqual({ inserted: 1, updated: 0, unchanged: 0 })
+    const a = parcel('O-A', 112.44, 34.64)
+    const b = parcel('O-B', 112.4405, 34.6405) // a quarter of A under it
+    const c = parcel('O-C', 112.441, 34.639) // meets A at a corner only; a quarter of O-LIVE under it
+    const res = await upload(fc([a, b, c]))
+    expect(res.statusCode, res.body).toBe(201)
+    const { id, report } = res.json()
+    expect(report.byCode.overlap_in_file).toBe(2)
+    expect(report.byCode.overlap).toBe(1)
+    const found = await t.app.db.any(`SELECT idx, code, detail FROM upload_issue WHERE upload_id = $1 AND code IN ('overlap', 'overlap_in_file') ORDER BY idx, code`, [id])
+    expect(found.map((f) => [f.idx, f.code, f.detail.key ?? f.detail.parcel_code])).toEqual([
+      [0, 'overlap_in_file', 'O-B'], [1, 'overlap_in_file', 'O-A'], [2, 'overlap', 'O-LIVE'],
+    ])
+    // the areas against turf's (spherical, mean radius) intersection area: within 0.5 % of the ellipsoid's
+    const expected = (x: Feature<Polygon>, y: Feature<Polygon>) => turfArea(turfIntersect(featureCollection([x, y]))!)
+    const inFile = found[0].detail.overlap_m2
+    expect(Math.abs(inFile - expected(a, b)) / expected(a, b)).toBeLessThan(0.005)
+    expect(found[1].detail.overlap_m2).toBe(inFile)
+    expect(Math.abs(found[2].detail.overlap_m2 - expected(c, live)) / expected(c, live)).toBeLessThan(0.005)
+    // warnings: committed once accepted, all three
+    expect((await commit(id)).json().code).toBe('upload_has_warnings')
+    expect((await commit(id, { acceptWarnings: true })).json()).toEqual({ inserted: 3, updated: 0, unchanged: 0 })
   })
 })
 
