@@ -21,8 +21,12 @@ afterAll(async () => {
 })
 
 function importCli(...args: string[]) {
+  return importCliWith({}, ...args)
+}
+
+function importCliWith(env: Record<string, string>, ...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import.ts', ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: database.url }, timeout: 120_000,
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: database.url, ...env }, timeout: 120_000,
   })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
@@ -42,6 +46,21 @@ it('imports a GBK shapefile with --commit, showing progress and the report', asy
   expect(rows.map((p) => p.owner_name)).toEqual(['洛阳栾川钼业集团股份有限公司', '中信重工机械股份有限公司（洛阳）', '洛阳镕晟新材料有限公司'])
   const u = await database.db.one("SELECT status, created_by, committed_by FROM upload WHERE file_name = 'up.zip'")
   expect(u).toEqual({ status: 'committed', created_by: 'import-cli', committed_by: 'import-cli' })
+}, 180_000)
+
+it('waits for the analysis refresh a large parcel upload leaves for right after its commit', async () => {
+  await database.db.one('SELECT analysis.refresh_all(luoyang_today())')
+  const dir = makeTempDir('onemap-import-cli-defer-')
+  const doc = parcelCollection()
+  for (const f of doc.features) (f.properties as Record<string, unknown>)['宗地编号'] = `DEFER-${(f.properties as Record<string, string>)['宗地编号']}`
+  const file = writeJson(join(dir, 'defer.geojson'), doc)
+  // every upload of more than one parcel defers its refresh here
+  const r = importCliWith({ ONEMAP_UPLOAD_DEFER_ANALYSIS_FEATURES: '1' }, file, '--layer', 'parcels', '--commit', '--accept-warnings')
+  expect(r.code, r.stderr).toBe(0)
+  expect(r.stderr).toMatch(/分析 analysing/)
+  expect(r.stdout).toContain('已提交 committed: 新增 inserted 3')
+  expect(await database.db.one('SELECT count(*)::int AS n FROM analysis.pending_parcel', [], (x) => x.n)).toBe(0)
+  expect(await database.db.one('SELECT analysis.materialised_for(luoyang_today()) AS m', [], (x) => x.m)).toBe(true)
 }, 180_000)
 
 it('exits non-zero naming the problem: a broken file, a refused commit, a bad argument', async () => {

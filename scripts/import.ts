@@ -132,11 +132,16 @@ async function main(): Promise<number> {
     }
     const outcome = await commitUpload(ctx, created.id, user, {
       skipRejected: opts['skip-rejected'], acceptWarnings: opts['accept-warnings'], mode: 'foreground',
-      onProgress: (phase, percent) => bar.update(phase === 'committing' ? '提交 committing' : phase, percent),
+      onProgress: (phase, percent) => bar.update(phase === 'committing' ? '提交 committing' : phase === 'analysing' ? '分析 analysing' : phase, percent),
     })
-    bar.done()
     const r = outcome.result!
+    // a large parcel upload has its analysis refreshed right after the commit: wait for it here,
+    // so that the classifications are materialised when the command returns
+    await ctx.jobs.idle()
+    bar.done()
     console.log(`已提交 committed: 新增 inserted ${r.inserted}, 更新 updated ${r.updated}, 未变 unchanged ${r.unchanged}`)
+    const left = await database.db.analysis.pendingCount()
+    if (left) console.error(`分析待刷新 ${left} 行 / ${left} queued analysis rows were left for the server's timer (the refresh failed here)`)
     return 0
   } finally {
     bar.done()
