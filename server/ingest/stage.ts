@@ -93,7 +93,26 @@ export function toStagedRow(layer: LayerName, mapping: FieldMapping, srid: numbe
     if (prepared.shortRings) issues.push(issue('ring_too_short'))
     else if (prepared.closedRings) issues.push(issue('ring_not_closed', prepared.closedRings))
   }
-  const { values, errors } = applyMapping(layer, mapping, f.properties)
+  const mapped = mapFeature(layer, mapping, f.properties)
+  return { idx: f.index, source: f.source, sourceIndex: f.sourceIndex, hex, ...mapped, raw: f.properties, issues: [...issues, ...mapped.issues] }
+}
+
+/** The issues a mapping decides (the others come from reading the shape): a new mapping
+ * replaces exactly these. */
+export const MAPPING_ISSUES: readonly string[] = ['value_invalid', 'value_missing', 'county_code_invalid']
+
+export interface MappedFeature {
+  values: Record<string, MappedValue>
+  key: string | null
+  countyCode: string | null
+  issues: Issue[]
+}
+
+/** A feature's attributes under a mapping: the typed values, the layer's key, the county code,
+ * and what is wrong with them. */
+export function mapFeature(layer: LayerName, mapping: FieldMapping, properties: Record<string, unknown>): MappedFeature {
+  const issues: Issue[] = []
+  const { values, errors } = applyMapping(layer, mapping, properties)
   for (const e of errors) {
     // applyMapping reports empty required fields too: those are "missing" (below), not "invalid".
     if (e.value === null || e.value === undefined || String(e.value).trim() === '') continue
@@ -127,7 +146,7 @@ export function toStagedRow(layer: LayerName, mapping: FieldMapping, srid: numbe
   const keyField = KEY_FIELD[layer]
   let key = keyField && values[keyField] != null ? String(values[keyField]) : null
   if (layer === 'clusters' && key === null && values.name != null) key = String(values.name)
-  return { idx: f.index, source: f.source, sourceIndex: f.sourceIndex, hex, key, countyCode, values, raw: f.properties, issues }
+  return { values, key, countyCode, issues }
 }
 
 // ---------------------------------------------------------------------------------------------

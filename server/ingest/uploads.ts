@@ -20,7 +20,8 @@ import { type LayerName, layerFields } from './field-mapping'
 import { JobRunner, type ProgressFn } from './jobs'
 import { type ReadLimits, openUpload } from './read-features'
 import type { IngestSettings } from './settings'
-import { decideMapping, stageFeatures } from './stage'
+import { MAPPING_ISSUES, decideMapping, mapFeature, stageFeatures, type MappingDecision } from './stage'
+import type { UploadDescription } from './read-features'
 
 export interface UploadContext {
   db: Db
@@ -81,6 +82,7 @@ export const UPLOAD_MESSAGES = {
   stagingLost: '暂存数据已丢失（数据库曾重启），请重新上传 / the staged features were lost (the database restarted): upload the file again',
   interrupted: '服务在处理该上传时停止，未写入任何数据，请重新上传或重新提交 / the server stopped while handling this upload; nothing was written: upload it again',
   commitFailed: (why: string) => `提交失败，未写入任何数据：${why} / the commit failed and wrote nothing: ${why}`,
+  cannotRemap: (status: string) => `该上传状态为 ${status}，不能修改字段对应 / the field mapping of an upload that is ${status} cannot be changed`,
 } as const
 
 const UPLOAD = '上传 upload'
@@ -160,6 +162,59 @@ export async function createUpload(ctx: UploadContext, input: NewUpload): Promis
     await cleanup()
     throw e
   }
+}
+
+/**
+ * A new field mapping for a staged upload (issue 3 §5: "the user can change it before commit"),
+ * without sending the file again: the staged features keep their original attributes, which
+ * are mapped anew; what reading found wrong with the shapes stays, the mapping's own issues are
+ * replaced, and every check runs again. Only a ready upload; in the background past
+ * settings.backgroundFeatures, like the first validation.
+ */
+export async function remapUpload(ctx: UploadContext, id: string, user: Uploader, mapping: Record<string, string | null>,
+  opts: { mode?: 'auto' | 'foreground' | 'background'; onProgress?: ProgressFn } = {}): Promise<CreatedUpload> {
+  const u = await getUpload(ctx, id, user)
+  if (u.status !== 'ready') {
+    if (u.status === 'committed') throw new HttpError(409, 'upload_already_committed', UPLOAD_MESSAGES.alreadyCommitted(u.committedAt))
+    throw new HttpError(409, 'upload_cannot_remap', UPLOAD_MESSAGES.cannotRemap(u.status))
+  }
+  const layer = u.layer
+  const described = u.description as UploadDescription & { mapping: MappingDecision }
+  // 400/422 naming the field before anything changes
+  const decision = decideMapping(layer, described, mapping)
+  if (!(await ctx.db.uploads.startRemap(id))) return remapUpload(ctx, id, user, mapping, opts) // raced: answer as it is now
+  const total = u.report?.featureCount ?? 0
+  const run = async (progress: ProgressFn): Promise<UploadReport> => {
+    const persist = persister(ctx, id)
+    const report = (phase: string, percent: number) => {
+      progress(phase, percent)
+      opts.onProgress?.(phase, percent)
+      persist(phase, percent)
+    }
+    try {
+      report('remapping', 0)
+      await ctx.db.uploads.remap(id, layer, (raw, kept) => {
+        const m = mapFeature(layer, decision.mapping, raw)
+        return { values: m.values, key: m.key, countyCode: m.countyCode, issues: [...kept.filter((i) => !MAPPING_ISSUES.includes(i.code)), ...m.issues] }
+      }, (n) => report('remapping', total ? (70 * n) / total : 70))
+      report('checking', 75)
+      const result = await ctx.db.uploads.validate(id, layer, user.scope, ctx.settings, (done, of) => report('checking', 75 + (25 * done) / of))
+      const sameFile = await ctx.db.uploads.sameFile(id, u.sha256, user)
+      const full: UploadReport = { ...result, staged: u.report?.staged, sameFile }
+      await ctx.db.uploads.setReady(id, full, { ...described, mapping: decision })
+      report('ready', 100)
+      return full
+    } catch (e) {
+      await ctx.db.uploads.setFailed(id, errorJson(e)).catch(() => undefined)
+      throw e
+    }
+  }
+  const background = opts.mode === 'background' || (opts.mode !== 'foreground' && total > ctx.settings.backgroundFeatures)
+  if (background) {
+    ctx.jobs.enqueue(id, run, (e) => ctx.log?.error({ err: e, upload: id }, 'upload remapping failed'))
+    return { id, status: 'validating', report: null }
+  }
+  return { id, status: 'ready', report: await run(() => undefined) }
 }
 
 /** The upload as its viewer may see it, with the live progress of a running job. */

@@ -19,7 +19,7 @@ import { scopeOf } from '../../plugins/auth'
 import { JobRunner } from '../../ingest/jobs'
 import { readLimitsOf } from '../../ingest/settings'
 import {
-  type UploadContext, type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload,
+  type UploadContext, type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload, remapUpload,
 } from '../../ingest/uploads'
 
 const ANALYSTS: readonly Role[] = ['admin', 'analyst']
@@ -45,6 +45,11 @@ const CommitBody = Type.Object({
   acceptWarnings: Type.Optional(Type.Boolean({ description: 'the warnings of the report were reviewed: commit anyway' })),
 }, { additionalProperties: false })
 const CommitResultSchema = Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() })
+const MappingBody = Type.Object({
+  mapping: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Union([Type.String({ maxLength: 255 }), Type.Null()]), {
+    description: '{"目标字段 target field": "源字段 source column" | null}: the whole new mapping, as in the upload',
+  }),
+}, { additionalProperties: false })
 const FeaturesQuery = Type.Object({
   bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'west,south,east,north in EPSG:4490' })),
   limit: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
@@ -195,6 +200,19 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const bbox = request.query.bbox ? request.query.bbox.split(',').map(Number) as [number, number, number, number] : null
     const collection = await app.db.uploads.features(request.params.id, bbox, request.query.limit)
     return reply.type('application/geo+json').send(collection)
+  })
+
+  app.put('/:id/mapping', {
+    config: { access: ANALYSTS },
+    schema: {
+      tags: ['uploads'],
+      summary: '修改字段对应并重新校验（无需重新上传文件） / change the field mapping of a staged upload and check it again, without sending the file again',
+      params: UploadId, body: MappingBody,
+      response: { 200: Created, 202: Created },
+    },
+  }, async (request, reply) => {
+    const out = await remapUpload(ctx, request.params.id, uploader(request), request.body.mapping)
+    return reply.status(out.status === 'validating' ? 202 : 200).send(out)
   })
 
   app.post('/:id/commit', {

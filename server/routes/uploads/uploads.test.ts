@@ -209,6 +209,66 @@ describe('preview', () => {
   })
 })
 
+describe('changing the field mapping before commit', () => {
+  const remap = (id: string, mapping: Record<string, string | null>, auth = analyst) =>
+    t.app.inject({ method: 'PUT', url: `/api/uploads/${id}/mapping`, headers: auth, payload: { mapping } })
+
+  it('maps a column the proposal missed, checks again without the file, and commits the new values', async () => {
+    const doc = fc([
+      { type: 'Feature', properties: { 宗地编号: 'M-1', 类别: '仓储用地', 备注: '12.5亩' }, geometry: square(112.45, 34.66, 0.001) },
+      { type: 'Feature', properties: { 宗地编号: 'M-2', 类别: '工业用地', 备注: '暂无' }, geometry: square(112.452, 34.66, 0.001) },
+    ])
+    const res = await upload(doc)
+    expect(res.statusCode, res.body).toBe(201)
+    const { id } = res.json()
+    const before = (await get(id)).json()
+    expect(before.description.mapping.mapping.land_use ?? null).toBeNull()
+    expect(before.description.mapping.unmappedSources).toEqual(expect.arrayContaining(['类别', '备注']))
+
+    // a text column as the stated area: every feature gets the value error, named by field
+    const wrong = await remap(id, { code: '宗地编号', land_use: '类别', stated_area_m2: '备注' })
+    expect(wrong.statusCode, wrong.body).toBe(200)
+    expect(wrong.json().report.byCode.value_invalid).toBe(2)
+    expect(wrong.json().report.rejected).toBe(2)
+
+    // then the right one: the errors are gone, the land use is mapped
+    const right = await remap(id, { code: '宗地编号', land_use: '类别' })
+    expect(right.statusCode, right.body).toBe(200)
+    expect(right.json()).toMatchObject({ id, status: 'ready', report: { featureCount: 2, accepted: 2, rejected: 0 } })
+    expect(right.json().report.byCode.value_invalid).toBeUndefined()
+    const after = (await get(id)).json()
+    expect(after.description.mapping).toMatchObject({ source: 'user', mapping: { code: '宗地编号', land_use: '类别' } })
+    const preview = (await t.app.inject({ url: `/api/uploads/${id}/features`, headers: analyst })).json()
+    expect(preview.features.map((f: { properties: { values: { land_use: string } } }) => f.properties.values.land_use)).toEqual(['仓储用地', '工业用地'])
+    expect((await commit(id, { acceptWarnings: true })).json()).toEqual({ inserted: 2, updated: 0, unchanged: 0 })
+    expect(await t.app.db.map("SELECT land_use FROM parcel WHERE code IN ('M-1', 'M-2') ORDER BY code", [], (r) => r.land_use)).toEqual(['仓储用地', '工业用地'])
+    // committed: no new mapping any more
+    const late = await remap(id, { code: '宗地编号' })
+    expect(late.statusCode).toBe(409)
+    expect(late.json().code).toBe('upload_already_committed')
+  })
+
+  it('refuses a mapping without the required field or naming a column the file lacks, and changes nothing', async () => {
+    const res = await upload(fc([parcel('M-3', 112.454, 34.66)]))
+    const { id, report } = res.json()
+    const fingerprint = async () => t.app.db.one(`SELECT md5(string_agg(f::text, '|' ORDER BY idx)) AS f FROM upload_feature f WHERE upload_id = $1`, [id], (r) => r.f)
+    const staged = await fingerprint()
+    const missing = await remap(id, { land_use: '土地用途' })
+    expect(missing.statusCode).toBe(422)
+    expect(missing.json().message).toMatch(/code/)
+    const unknown = await remap(id, { code: '宗地编号', land_use: '没有这一列' })
+    expect(unknown.statusCode).toBe(400)
+    expect(unknown.json().message).toContain('没有这一列')
+    const badBody = await t.app.inject({ method: 'PUT', url: `/api/uploads/${id}/mapping`, headers: analyst, payload: { mapping: { code: 7 } } })
+    expect(badBody.statusCode).toBe(400)
+    expect(await fingerprint()).toBe(staged)
+    expect((await get(id)).json()).toMatchObject({ status: 'ready', report })
+    // another county's analyst sees no such upload
+    const other = await t.loginAs('analyst', [XINAN], 'analyst_remap_other')
+    expect((await remap(id, { code: '宗地编号' }, other)).statusCode).toBe(404)
+  })
+})
+
 describe('overlaps', () => {
   it('warns of parcels of the same file that overlap each other, and of an existing parcel under one, with the overlap area', async () => {
     const live = parcel('O-LIVE', 112.4415, 34.6395)

@@ -30,6 +30,9 @@ const Q = {
   deleteStaging: sql('delete-staging.sql'),
   features: sql('features.sql'),
   hintLon: sql('hint-lon.sql'),
+  remapStart: sql('remap-start.sql'),
+  remapRows: sql('remap-rows.sql'),
+  remapApply: sql('remap-apply.sql'),
   commit: {
     parcels: sql('commit-parcels.sql'),
     batches: sql('commit-batches.sql'),
@@ -219,6 +222,44 @@ export class UploadsRepo {
       if (layer === 'changes') await refreshAlertsForUpload(t, id)
       await t.none(Q.finishCommit, { id, committedBy, result: JSON.stringify(result) })
       return result
+    })
+  }
+
+  /** ready → validating for a new mapping; false when the upload was not ready. */
+  async startRemap(id: string): Promise<boolean> {
+    return (await this.db.oneOrNone(Q.remapStart, { id })) !== null
+  }
+
+  /**
+   * Re-maps the staged features (issue 3 §5: the user changes the mapping before commit) without
+   * the file: pages of the original attributes go through `map`, the results are written back in
+   * one transaction, and the previous checks' issues are dropped for validate() to run again.
+   */
+  async remap(id: string, layer: LayerName,
+    map: (raw: Record<string, unknown>, issues: { code: string }[]) => { values: unknown; key: string | null; countyCode: string | null; issues: unknown[] },
+    onPage?: (done: number) => void): Promise<number> {
+    const PAGE = 5000
+    return this.db.tx('upload-remap', async (t) => {
+      await t.none(NO_JIT)
+      await t.none(`CREATE TEMP TABLE upload_remap (idx integer PRIMARY KEY, values jsonb, key text, county_code text, issues jsonb) ON COMMIT DROP`)
+      const cs = new this.pgp.helpers.ColumnSet(['idx', 'values:json', 'key', 'county_code', 'issues:json'], { table: 'upload_remap' })
+      let after = -1
+      let done = 0
+      for (;;) {
+        const rows: { idx: number; raw: Record<string, unknown>; issues: { code: string }[] }[] =
+          await t.any(Q.remapRows, { id, after, limit: PAGE })
+        if (rows.length === 0) break
+        const mapped = rows.map((r) => {
+          const m = map(r.raw, r.issues)
+          return { idx: r.idx, values: m.values, key: m.key, county_code: m.countyCode, issues: m.issues }
+        })
+        await t.none(this.pgp.helpers.insert(mapped, cs))
+        after = rows[rows.length - 1]!.idx
+        done += rows.length
+        onPage?.(done)
+      }
+      await t.none(Q.remapApply, { id, layer })
+      return done
     })
   }
 
