@@ -269,6 +269,11 @@ export function uploadFile(file: File, layer: string, mapping: Record<string, st
   })
 }
 
+/** A new field mapping for a ready upload, checked again on the server (200, or 202 while a large
+ * upload is checked in the background: poll getUpload). */
+export const remapUpload = async (id: string, mapping: Record<string, string | null>) =>
+  (await request<{ id: string; status: UploadStatus }>(`/api/uploads/${encodeURIComponent(id)}/mapping`, { method: 'PUT', body: { mapping } })).data
+
 export const getUpload = async (id: string) => (await request<UploadView>(`/api/uploads/${encodeURIComponent(id)}`)).data
 
 export const stagedFeatures = async (id: string, limit = 50_000) =>

@@ -21,7 +21,7 @@ export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = [
 
 const ENCODING_SOURCES: Record<string, string> = { override: '人工指定', cpg: '依据 .cpg 文件', ldid: '依据 DBF 语言驱动标识', sniffed: '按内容识别' }
 const CRS_SOURCES: Record<string, string> = { override: '人工指定', prj: '依据 .prj 文件', 'geojson-crs': '依据 GeoJSON crs 成员', rfc7946: 'GeoJSON 默认（WGS84）', inferred: '按坐标范围推断' }
-const PHASES: Record<string, string> = { reading: '读取', checking: '校验', committing: '提交', ready: '完成' }
+const PHASES: Record<string, string> = { reading: '读取', remapping: '字段对应', checking: '校验', committing: '提交', analysing: '分析', ready: '完成' }
 const STATUS_NAMES: Record<string, string> = { ok: '通过', warning: '警告', rejected: '拒绝' }
 
 const STAGED = 'staged'
@@ -108,6 +108,26 @@ export class UploadPanel {
     }
   }
 
+  /** A new mapping for the staged upload: the server maps the kept attributes anew and checks
+   * again; the file is not sent a second time. */
+  private async remap(mapping: Record<string, string | null>): Promise<void> {
+    const out = this.root.querySelector<HTMLElement>('#upload-report')!
+    const id = this.upload!.id
+    out.innerHTML = ''
+    this.setStaged(null)
+    try {
+      this.progress(0, '按新的字段对应重新校验…')
+      await api.remapUpload(id, mapping)
+      this.upload = await this.follow(id, 0)
+      if (this.upload.status === 'failed') throw new api.ApiError(422, this.upload.error?.code ?? 'failed', this.upload.error?.message ?? '校验失败')
+      this.progress(1, '校验完成')
+      await this.renderReport()
+    } catch (e) {
+      this.progress(null, '')
+      out.innerHTML = `<p class="error" role="alert">${escapeHtml(e instanceof api.ApiError ? zh(e.message) : '校验失败')}</p>`
+    }
+  }
+
   /** Polls an upload while the server works on it (large files are checked in the background). */
   private async follow(id: string, from: number): Promise<api.UploadView> {
     for (;;) {
@@ -168,7 +188,8 @@ export class UploadPanel {
         const v = (e.target as HTMLFormElement).querySelector<HTMLSelectElement>(`select[name="${f.name}"]`)!.value
         m[f.name] = v || null
       }
-      void this.send(u.layer, m)
+      // a ready upload is re-mapped where it is staged; otherwise the file goes up again
+      void (this.upload?.status === 'ready' ? this.remap(m) : this.send(u.layer, m))
     }
     out.querySelector<HTMLButtonElement>('#upload-preview')!.onclick = () => void this.act(() => this.preview())
     out.querySelector<HTMLButtonElement>('#upload-commit')!.onclick = () => void this.act(() => this.commit())

@@ -79,6 +79,21 @@ describe('uploading a GDAL-made GBK shapefile', () => {
       expect(await w.page.inputValue('#mapping-form select[name=owner_name]')).toBe('权利人')
       await w.page.locator('[data-testid=upload-report]').screenshot({ path: path.join(ARTIFACTS, 'upload-report.png') })
 
+      // the mapping edited: the server maps the staged attributes again, the file is not sent again
+      const sent: string[] = []
+      w.page.on('request', (r) => { if (r.url().includes('/api/uploads') && r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname.replace(/[0-9a-f-]{36}/, ':id')}`) })
+      await w.page.selectOption('#mapping-form select[name=owner_name]', '')
+      await w.page.click('#mapping-form button[type=submit]')
+      await expect.poll(async () => w.page.locator('#mapping-form select[name=owner_name]').count().then(async (n) =>
+        n ? w.page.inputValue('#mapping-form select[name=owner_name]') : 'gone'), { timeout: 30_000 }).toBe('')
+      expect(await w.page.textContent('[data-testid=upload-report]')).toContain('已按您的选择')
+      await w.page.selectOption('#mapping-form select[name=owner_name]', '权利人')
+      await w.page.click('#mapping-form button[type=submit]')
+      await expect.poll(async () => w.page.locator('#mapping-form select[name=owner_name]').count().then(async (n) =>
+        n ? w.page.inputValue('#mapping-form select[name=owner_name]') : 'gone'), { timeout: 30_000 }).toBe('权利人')
+      expect(sent).toEqual(['PUT /api/uploads/:id/mapping', 'PUT /api/uploads/:id/mapping'])
+      expect(await w.page.textContent('[data-testid=upload-sample]')).toContain(OWNER)
+
       await w.page.click('#upload-preview')
       await w.page.waitForSelector('#upload-result:has-text("已在地图上显示")')
       await waitIdle(w.page)
