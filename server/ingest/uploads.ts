@@ -18,10 +18,9 @@ import { invalidateTiles } from '../tiles'
 import { IngestError, isIngestError } from './errors'
 import { type LayerName, layerFields } from './field-mapping'
 import { JobRunner, type ProgressFn } from './jobs'
-import { type ReadLimits, openUpload } from './read-features'
+import { type ReadLimits, type UploadDescription, openUpload } from './read-features'
 import type { IngestSettings } from './settings'
 import { MAPPING_ISSUES, decideMapping, mapFeature, stageFeatures, type MappingDecision } from './stage'
-import type { UploadDescription } from './read-features'
 
 export interface UploadContext {
   db: Db
