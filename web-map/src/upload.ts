@@ -90,41 +90,41 @@ export class UploadPanel {
   }
 
   /** Uploads the chosen file (again, with an edited mapping), then follows the server's checking. */
-  private async send(layer: string, mapping: Record<string, string | null> | null): Promise<void> {
-    const out = this.root.querySelector<HTMLElement>('#upload-report')!
-    out.innerHTML = ''
-    this.setStaged(null)
-    try {
+  private send(layer: string, mapping: Record<string, string | null> | null): Promise<void> {
+    return this.check('上传失败', async () => {
       if (this.upload && this.upload.status === 'ready') await api.discardUpload(this.upload.id).catch(() => undefined)
       const created = await api.uploadFile(this.file!, layer, mapping, (f) =>
         this.progress(f / 2, f < 1 ? `上传 ${Math.round(f * 100)}%` : '上传完成，正在校验…'))
-      this.upload = await this.follow(created.id, 0.5)
-      if (this.upload.status === 'failed') throw new api.ApiError(422, this.upload.error?.code ?? 'failed', this.upload.error?.message ?? '校验失败')
-      this.progress(1, '校验完成')
-      await this.renderReport()
-    } catch (e) {
-      this.progress(null, '')
-      out.innerHTML = `<p class="error" role="alert">${escapeHtml(e instanceof api.ApiError ? zh(e.message) : '上传失败')}</p>`
-    }
+      return { id: created.id, from: 0.5 }
+    })
   }
 
   /** A new mapping for the staged upload: the server maps the kept attributes anew and checks
    * again; the file is not sent a second time. */
-  private async remap(mapping: Record<string, string | null>): Promise<void> {
-    const out = this.root.querySelector<HTMLElement>('#upload-report')!
+  private remap(mapping: Record<string, string | null>): Promise<void> {
     const id = this.upload!.id
+    return this.check('校验失败', async () => {
+      this.progress(0, '按新的字段对应重新校验…')
+      await api.remapUpload(id, mapping)
+      return { id, from: 0 }
+    })
+  }
+
+  /** Starts the server's checking (`start` names the upload and where the bar stands), follows it
+   * and shows the report, or what went wrong. */
+  private async check(failed: string, start: () => Promise<{ id: string; from: number }>): Promise<void> {
+    const out = this.root.querySelector<HTMLElement>('#upload-report')!
     out.innerHTML = ''
     this.setStaged(null)
     try {
-      this.progress(0, '按新的字段对应重新校验…')
-      await api.remapUpload(id, mapping)
-      this.upload = await this.follow(id, 0)
+      const { id, from } = await start()
+      this.upload = await this.follow(id, from)
       if (this.upload.status === 'failed') throw new api.ApiError(422, this.upload.error?.code ?? 'failed', this.upload.error?.message ?? '校验失败')
       this.progress(1, '校验完成')
       await this.renderReport()
     } catch (e) {
       this.progress(null, '')
-      out.innerHTML = `<p class="error" role="alert">${escapeHtml(e instanceof api.ApiError ? zh(e.message) : '校验失败')}</p>`
+      out.innerHTML = `<p class="error" role="alert">${escapeHtml(e instanceof api.ApiError ? zh(e.message) : failed)}</p>`
     }
   }
 
