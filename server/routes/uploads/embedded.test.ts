@@ -49,6 +49,14 @@ it('stages with INSERTs, checks and commits a GBK shapefile on the embedded data
   const res = await app.inject({ method: 'POST', url: '/api/uploads', payload: body.payload, headers: { ...body.headers, ...auth } })
   expect(res.statusCode, res.body).toBe(201)
   expect(res.json().report).toMatchObject({ featureCount: 1200, accepted: 1200, errors: 0, warnings: 0, new: 1200 })
+  // a new field mapping, applied to the staging on the embedded database: the owner left out
+  const remapped = await app.inject({ method: 'PUT', url: `/api/uploads/${res.json().id}/mapping`, headers: auth,
+    payload: { mapping: { code: '宗地编号', land_use: '土地用途', owner_name: null } } })
+  expect(remapped.statusCode, remapped.body).toBe(200)
+  expect(remapped.json().report).toMatchObject({ featureCount: 1200, accepted: 1200, errors: 0 })
+  const again = await app.inject({ method: 'PUT', url: `/api/uploads/${res.json().id}/mapping`, headers: auth,
+    payload: { mapping: { code: '宗地编号', land_use: '土地用途', owner_name: '权利人' } } })
+  expect(again.statusCode, again.body).toBe(200)
   const commit = await app.inject({ method: 'POST', url: `/api/uploads/${res.json().id}/commit`, headers: auth })
   expect(commit.json()).toEqual({ inserted: 1200, updated: 0, unchanged: 0 })
   // the statement-level event log (migration 800) on PGlite: one insert event per parcel
