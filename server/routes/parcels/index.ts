@@ -97,11 +97,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/:code/history', {
     config: { access: ROLES },
     schema: {
-      tags: ['parcels'], summary: '宗地档案 / the file of a parcel (一地一档): every dated event in order',
+      tags: ['parcels'], summary: '宗地档案 / the file of a parcel (一地一档): every dated event in order; a page of them with limit and offset',
       params: ParcelCode,
+      querystring: Type.Object({
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'events per page; all of them when absent' })),
+        offset: Type.Integer({ minimum: 0, default: 0, description: 'events to skip, in the order of the file' }),
+      }, { additionalProperties: false }),
     },
   }, async (request, reply) => {
-    const file = await app.db.parcels.history(request.params.code, viewerOf(app, request))
+    const file = await app.db.parcels.history(request.params.code, viewerOf(app, request),
+      { offset: request.query.offset, limit: request.query.limit ?? null })
     if (!file) throw landNotFound('parcel', request.params.code)
     return reply.type('application/json').send(file)
   })

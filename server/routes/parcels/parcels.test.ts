@@ -270,6 +270,24 @@ describe('edits', () => {
     expect(file.events[0].type).toBe('registration')
   })
 
+  it('pages through the file with limit and offset, each event once and in order', async () => {
+    const whole = (await get('/api/parcels/E-HIST/history', surveyorA)).json()
+    expect(whole.total).toBe(whole.events.length)
+    expect(whole.total).toBeGreaterThanOrEqual(4)
+    const seen: unknown[] = []
+    for (let offset = 0; offset < whole.total; offset += 2) {
+      const page = (await get(`/api/parcels/E-HIST/history?limit=2&offset=${offset}`, surveyorA)).json()
+      expect(page).toMatchObject({ code: 'E-HIST', total: whole.total, offset, limit: 2 })
+      expect(page.events.length).toBe(Math.min(2, whole.total - offset))
+      seen.push(...page.events)
+    }
+    expect(seen).toEqual(whole.events)
+    expect((await get(`/api/parcels/E-HIST/history?offset=${whole.total}`, surveyorA)).json().events).toEqual([])
+    const bad = await get('/api/parcels/E-HIST/history?limit=0', surveyorA)
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().message).toContain('limit')
+  })
+
   it('shows which upload touched a parcel', async () => {
     const id = await insertParcel(t.database.db, { code: 'E-UPLOAD', lon: 112.49, lat: 34.64 })
     await t.database.db.tx(async (tx) => {

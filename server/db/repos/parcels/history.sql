@@ -1,4 +1,4 @@
-/* The file (一地一档) of one parcel as JSON text: every dated event in order, with who and when and old → new values; sensitive values only for ${sensitive}; no row when missing or out of scope. */
+/* The file (一地一档) of one parcel as JSON text: every dated event in order, with who and when and old → new values; sensitive values only for ${sensitive}; a page of ${limit} (null: all) from ${offset}, with the total; no row when missing or out of scope. */
 WITH p AS (
   SELECT p.id, p.code, p.geom
     FROM parcel p
@@ -87,14 +87,21 @@ events AS (
          false
     FROM approval_batch b JOIN p ON b.geom && p.geom AND ST_Intersects(b.geom, p.geom) AND NOT ST_Touches(b.geom, p.geom)
 )
+, ordered AS (
+  SELECT e.*, row_number() OVER (ORDER BY e.on_date, e.recorded_at, e.id NULLS FIRST) AS n FROM events e
+)
 SELECT json_build_object(
   'code', (SELECT code FROM p),
+  'total', (SELECT count(*) FROM ordered),
+  'offset', ${offset},
+  'limit', ${limit},
   'events', coalesce((
     SELECT json_agg(json_build_object(
              'id', e.id, 'on', e.on_date, 'recorded_at', e.recorded_at, 'actor', e.actor, 'type', e.type,
              'entity', e.entity, 'entity_id', e.entity_id, 'action', e.action, 'note', e.note, 'upload', e.upload,
              'changes', e.changes, 'value', e.value, 'redacted', e.redacted
-           ) ORDER BY e.on_date, e.recorded_at, e.id NULLS FIRST)
-      FROM events e), '[]'::json)
+           ) ORDER BY e.n)
+      FROM ordered e
+     WHERE e.n > ${offset} AND (${limit}::int IS NULL OR e.n <= ${offset} + ${limit}::int)), '[]'::json)
 )::text AS file
 FROM p

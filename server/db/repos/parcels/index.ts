@@ -123,8 +123,8 @@ export class ParcelsRepo {
   }
 
   /** The file: every dated event of the parcel, or null when missing or out of scope. */
-  async history(code: string, viewer: Viewer): Promise<string | null> {
-    const row = await this.db.oneOrNone(HISTORY, { code, scope: viewer.scope, sensitive: viewer.sensitive })
+  async history(code: string, viewer: Viewer, page: { offset: number; limit: number | null } = { offset: 0, limit: null }): Promise<string | null> {
+    const row = await this.db.oneOrNone(HISTORY, { code, scope: viewer.scope, sensitive: viewer.sensitive, ...page })
     return row?.file ?? null
   }
 
