@@ -34,10 +34,11 @@ export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport
     report.loaded = await loadDemo(db, config.loadDemo ? data : { ...emptyLike(data), counties: data.counties, clusters: data.clusters })
   }
   // The materialised findings are for one date; a first start (or a restart on a new day) makes
-  // them today's before the first request.
-  report.analysis = await db.analysis.refreshIfStale()
-  // what a bulk commit left queued when the process stopped before refreshing it
-  report.analysisPending = await db.analysis.processPending()
+  // them today's before the first request, and works off what a bulk commit left queued when the
+  // process stopped before refreshing it.
+  const caughtUp = await db.analysis.catchUp()
+  report.analysis = caughtUp.refreshed
+  report.analysisPending = caughtUp.pending
   if (!(await db.users.findByUsername('admin'))) {
     const password = config.adminPassword ?? crypto.randomBytes(12).toString('base64url')
     await db.users.create({ username: 'admin', display_name: '系统管理员', role: 'admin', county_scope: null, password_hash: await hashPassword(password) })

@@ -11,10 +11,9 @@ export default fp(async (app) => {
     if (running) return
     running = true
     try {
-      const result = await app.db.analysis.refreshIfStale()
-      if (result) app.log.info({ result }, 'analysis snapshot moved to today')
-      // a deferred refresh that failed (or whose process died) is retried here
-      const pending = await app.db.analysis.processPending()
+      // also retries a deferred refresh that failed (or whose process died)
+      const { refreshed, pending } = await app.db.analysis.catchUp()
+      if (refreshed) app.log.info({ result: refreshed }, 'analysis snapshot moved to today')
       if (pending) app.log.info({ pending }, 'queued analysis refreshes done')
     } catch (err) {
       app.log.error({ err }, 'analysis refresh failed; will try again')

@@ -66,10 +66,7 @@ export class TileCache {
     if (!keys) this.byLayer.set(tile.layer, (keys = new Set()))
     keys.add(key)
     this.bytes += tile.body.length + ENTRY_OVERHEAD
-    while (this.bytes > this.maxBytes && this.entries.size > 0) {
-      this.delete(this.entries.keys().next().value!)
-    }
-    this.syncStats()
+    this.evictOverBudget()
   }
 
   /** Adds the compressed body to a cached tile (if it is still the one cached) and counts it. */
@@ -77,6 +74,11 @@ export class TileCache {
     if (this.entries.get(key) !== tile || tile.gzip !== undefined) return
     tile.gzip = gzip
     this.bytes += gzip?.length ?? 0
+    this.evictOverBudget()
+  }
+
+  /** Drops the least recently used entries until the bytes fit the budget again. */
+  private evictOverBudget(): void {
     while (this.bytes > this.maxBytes && this.entries.size > 0) {
       this.delete(this.entries.keys().next().value!)
     }

@@ -65,8 +65,8 @@ export class TileService {
   private seen = new Set<number>()
   private timer: NodeJS.Timeout | null = null
   private syncing: Promise<number> | null = null
-  private compressing = 0
-  private compressingKeys = new Set<string>()
+  /** Keys of the tiles being compressed now. */
+  private compressing = new Set<string>()
   private compressed: (() => void)[] = []
 
   private constructor(
@@ -132,7 +132,7 @@ export class TileService {
     if (hit) {
       // Compressed on its second request: most tiles are asked for once (a pan), and a miss is
       // not to share the CPU with a compression.
-      if (hit.gzip === undefined && !this.compressingKeys.has(key)) this.compress(key, hit)
+      if (hit.gzip === undefined && !this.compressing.has(key)) this.compress(key, hit)
       return { body: hit.body, etag: hit.etag, gzip: hit.gzip ?? null, gzipEtag: gzipEtagOf(hit.etag), cache: 'hit' }
     }
     let job = this.pending.get(key)
@@ -155,19 +155,17 @@ export class TileService {
       this.cache.attachGzip(key, entry, null)
       return
     }
-    this.compressing++
-    this.compressingKeys.add(key)
+    this.compressing.add(key)
     zlib.gzip(entry.body, { level: 6 }, (err, gz) => {
-      this.compressing--
-      this.compressingKeys.delete(key)
+      this.compressing.delete(key)
       this.cache.attachGzip(key, entry, err || gz.length >= entry.body.length ? null : gz)
-      if (this.compressing === 0) for (const resolve of this.compressed.splice(0)) resolve()
+      if (this.compressing.size === 0) for (const resolve of this.compressed.splice(0)) resolve()
     })
   }
 
   /** Resolves when no compression is running (tests). */
   whenCompressed(): Promise<void> {
-    return this.compressing === 0 ? Promise.resolve() : new Promise((resolve) => this.compressed.push(resolve))
+    return this.compressing.size === 0 ? Promise.resolve() : new Promise((resolve) => this.compressed.push(resolve))
   }
 
   /** Drops the cached tiles a change inside bbox (EPSG:4490; null: anywhere) can have altered, in

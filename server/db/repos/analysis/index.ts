@@ -100,6 +100,13 @@ export class AnalysisRepo {
     return this.db.one(REFRESH_IF_STALE, [], (r: { result: RefreshResult | null }) => r.result)
   }
 
+  /** What start-up and the timer do: the snapshot moved to today when it is older, then whatever
+   * deferred writes left queued (a failed or interrupted refresh) worked off. */
+  async catchUp(): Promise<{ refreshed: RefreshResult | null; pending: number }> {
+    const refreshed = await this.refreshIfStale()
+    return { refreshed, pending: await this.processPending() }
+  }
+
   /** Refreshes what deferred parcel writes queued (analysis.pending_parcel,
    * sql/migrations/800_bulk_commit.sql), one transaction per chunk, until the queue is empty;
    * returns how many queued rows it took. onChunk hears the running total and what is left. */
