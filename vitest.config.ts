@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['server/**/*.test.ts', 'scripts/**/*.test.ts', 'web-map/**/*.test.ts'],
     globalSetup: ['server/test/global-setup.ts'],
+    setupFiles: ['server/test/setup.ts'],
     pool: 'forks',
     // Two cores: more workers only fight over them and over the one PostGIS cluster.
     maxWorkers: 2,

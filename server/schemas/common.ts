@@ -1,7 +1,7 @@
-/** Request pieces shared by the land resources (parcels, batches, contracts, enterprises, ledger):
+/** Request and answer pieces shared by the land resources (parcels, batches, contracts, enterprises, ledger):
  * paging, bounding boxes, text search, optimistic concurrency (ETag / If-Match), and the
- * validation errors that name the field. */
-import { Type, type Static } from '@sinclair/typebox'
+ * validation errors that name the field, and the GeoJSON and paging members of the answers. */
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import type { FastifyReply, FastifySchemaValidationError } from 'fastify'
 import { HttpError } from '../errors'
 
@@ -185,3 +185,39 @@ export type AreaGeometry = Static<typeof AreaGeometry>
 export const ErrorBody = Type.Object({
   statusCode: Type.Integer(), code: Type.String(), message: Type.String(), detail: Type.Optional(Type.Unknown()),
 })
+
+// ---- Response pieces. The answers are JSON text built by PostGIS and sent as they are; these
+// schemas describe them for OpenAPI (/docs), and every answer the tests receive is checked
+// against its route's schema (server/test/response-schemas.ts).
+
+export const Nullable = <T extends TSchema>(t: T, options: { description?: string } = {}) => Type.Union([t, Type.Null()], options)
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 with time zone' })
+export const Version = Type.Integer({ minimum: 1, description: '版本 / row version, the ETag an edit sends back in If-Match' })
+
+/** A geometry as ST_AsGeoJSON writes it (EPSG:4490 longitude/latitude, its crs named). */
+export const GeoJsonGeometry = Type.Object({
+  type: Type.String(),
+  coordinates: Type.Array(Type.Unknown()),
+  crs: Type.Optional(Type.Object({ type: Type.String(), properties: Type.Object({ name: Type.String() }) })),
+}, { description: 'GeoJSON geometry, EPSG:4490 (CGCS2000) longitude/latitude' })
+
+/** A GeoJSON Feature whose id is the business key (parcel code, approval number). */
+export const FeatureOf = <P extends TSchema>(properties: P, description?: string) => Type.Object({
+  type: Type.Literal('Feature'),
+  id: Type.String(),
+  geometry: GeoJsonGeometry,
+  properties,
+}, { additionalProperties: false, ...(description ? { description } : {}) })
+
+/** The paging members of every search answer (the request's limit/offset/cursor, issue 4 §1). */
+export const PageMembers = {
+  numberMatched: Nullable(Type.Integer({ minimum: 0 }), {
+    description: `符合条件的总数, counted up to ${COUNT_CAP} (null beyond, or not counted on a cursor page)`,
+  }),
+  numberReturned: Type.Integer({ minimum: 0 }),
+  next_cursor: Nullable(Type.String(), { description: 'the cursor of the next page; null on the last page' }),
+}
+
+/** The response schema of an answer sent as JSON text built by PostGIS: OpenAPI shows its shape,
+ * the handler sends the text as it is (Fastify serialises objects only, never strings). */
+export const JsonText = <T extends TSchema>(schema: T) => Type.Unsafe<string>({ ...schema })

@@ -1,10 +1,8 @@
-/** Request shapes of supply contracts (供地合同: 出让合同 / 划拨决定书) and their indicators. */
+/** Request and answer shapes of supply contracts (供地合同: 出让合同 / 划拨决定书) and their indicators. */
 import { Type, type Static } from '@sinclair/typebox'
-import { IsoDate, PagingQuery, SearchText } from './common'
+import { IsoDate, Nullable, PageMembers, PagingQuery, SearchText, Version } from './common'
 
 const Money = Type.Number({ minimum: 0, maximum: 1e10, description: '万元' })
-const nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Number> | ReturnType<typeof Type.Integer>>(t: T) =>
-  Type.Union([t, Type.Null()])
 
 /** The 7 indicators of annex 3 art. 2(3) and the 3+N of standard land (annex 2), by the names
  * the analysis reads; others are allowed (N is open) as long as they are snake_case. */
@@ -18,16 +16,16 @@ export const Indicator = Type.Object({
 
 const contractFields = {
   supply_method: Type.Union([Type.Literal('grant'), Type.Literal('allocation')], { description: 'grant 出让, allocation 划拨' }),
-  land_user_code: nullable(Type.String({ pattern: '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$' })),
-  land_use: nullable(Type.String({ minLength: 1, maxLength: 100 })),
+  land_user_code: Nullable(Type.String({ pattern: '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$' })),
+  land_use: Nullable(Type.String({ minLength: 1, maxLength: 100 })),
   signed_on: IsoDate,
-  price_wan: nullable(Money),
+  price_wan: Nullable(Money),
   agreed_start_on: Type.Union([IsoDate, Type.Null()]),
   agreed_completion_on: Type.Union([IsoDate, Type.Null()]),
-  total_investment_wan: nullable(Money),
-  planned_floor_area_m2: nullable(Type.Number({ minimum: 0, maximum: 1e9 })),
+  total_investment_wan: Nullable(Money),
+  planned_floor_area_m2: Nullable(Type.Number({ minimum: 0, maximum: 1e9 })),
   is_standard_land: Type.Boolean(),
-  term_years: nullable(Type.Integer({ minimum: 1, maximum: 50 })),
+  term_years: Nullable(Type.Integer({ minimum: 1, maximum: 50 })),
   major_project: Type.Boolean({ description: 'recognised major or strategic project: term up to 50 years (annex 2)' }),
   terminated_on: Type.Union([IsoDate, Type.Null()]),
 }
@@ -87,3 +85,39 @@ export const ContractSearchQuery = Type.Object({
 export type ContractSearchQuery = Static<typeof ContractSearchQuery>
 
 export const ContractNo = Type.Object({ no: Type.String({ minLength: 1, maxLength: 64 }) })
+
+// ---- Answers (described for OpenAPI; built by server/db/repos/contracts/*.sql)
+
+const PRICE = '出让价款 万元; 仅对可见涉密数据的角色 / only for roles that may see tax, output and price'
+const shown = {
+  contract_no: Type.String(),
+  parcel_code: Type.String(),
+  county_code: Type.String(),
+  cluster_code: Nullable(Type.String()),
+  supply_method: contractFields.supply_method,
+  land_user_code: Nullable(Type.String()),
+  land_user_name: Nullable(Type.String()),
+  land_use: Nullable(Type.String()),
+  signed_on: IsoDate,
+  price_wan: Type.Optional(Nullable(Type.Number(), { description: PRICE })),
+  agreed_start_on: Nullable(IsoDate),
+  agreed_completion_on: Nullable(IsoDate),
+  is_standard_land: Type.Boolean(),
+  terminated_on: Nullable(IsoDate),
+  version: Version,
+}
+
+/** One supply contract: its terms and indicators. */
+export const ContractView = Type.Object({
+  ...shown,
+  total_investment_wan: Nullable(Type.Number({ description: '万元' })),
+  planned_floor_area_m2: Nullable(Type.Number()),
+  term_years: Nullable(Type.Integer()),
+  major_project: Type.Boolean(),
+  indicators: Type.Array(Type.Required(Indicator)),
+}, { additionalProperties: false })
+
+export const ContractPage = Type.Object({
+  ...PageMembers,
+  items: Type.Array(Type.Object(shown, { additionalProperties: false })),
+}, { additionalProperties: false })

@@ -1,6 +1,6 @@
-/** Request shapes of enterprises (企业) and of their yearly figures (annex 3 art. 14). */
+/** Request and answer shapes of enterprises (企业) and of their yearly figures (annex 3 art. 14). */
 import { Type, type Static } from '@sinclair/typebox'
-import { PagingQuery, SearchText } from './common'
+import { Nullable, PageMembers, PagingQuery, SearchText, Version } from './common'
 
 export const CREDIT_CODE_PATTERN = '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$'
 export const CreditCode = Type.String({ pattern: CREDIT_CODE_PATTERN, description: '统一社会信用代码 (GB 32100-2015)' })
@@ -56,3 +56,54 @@ export const ImportQuery = Type.Object({
   dry_run: Type.Optional(Type.Boolean({ default: false, description: 'validate and report only' })),
   source: Type.Optional(Type.String({ maxLength: 200, description: 'where the table came from (file name), kept in the file of each record' })),
 }, { additionalProperties: false })
+
+// ---- Answers (described for OpenAPI; built by server/db/repos/enterprises/*.sql)
+
+const SENSITIVE = '仅对可见涉密数据的角色 / only for roles that may see tax, output and price'
+const registration = {
+  credit_code: Type.String(),
+  name: Type.String(),
+  county_code: Nullable(Type.String()),
+  industry: Nullable(Type.String()),
+  above_scale: Type.Boolean(),
+  intelligent_retrofit: Type.Boolean(),
+  version: Version,
+}
+
+/** One year's figures of an enterprise, as stored (annex 3 art. 14). */
+export const EnterpriseYear = Type.Object({
+  year: Type.Integer(),
+  tax_paid_wan: Nullable(Type.Number()),
+  tax_refund_wan: Nullable(Type.Number()),
+  output_wan: Nullable(Type.Number()),
+  value_added_wan: Nullable(Type.Number()),
+  energy_tce: Nullable(Type.Number()),
+  employment: Nullable(Type.Integer()),
+  profit_wan: Nullable(Type.Number()),
+  rating: Nullable(Type.String()),
+  version: Version,
+}, { additionalProperties: false, description: SENSITIVE })
+
+export const EnterpriseView = Type.Object({
+  ...registration,
+  legal_person: Nullable(Type.String({ description: '法定代表人 (personal data: never public)' })),
+  contact_phone: Nullable(Type.String({ description: '联系电话 (personal data: never public)' })),
+  land: Type.Array(Type.Object({
+    parcel_code: Type.String(),
+    relation: Type.Union([Type.Literal('land_user'), Type.Literal('tenant')]),
+    contract_no: Nullable(Type.String()),
+    since: IsoDateOrNull(),
+    area_m2: Type.Number(),
+    area_mu: Type.Number(),
+  }, { additionalProperties: false }), { description: 'the land it holds or rents in the caller\'s counties' }),
+  figures: Type.Optional(Type.Array(EnterpriseYear, { description: `every year's figures, latest first; ${SENSITIVE}` })),
+}, { additionalProperties: false })
+
+export const EnterprisePage = Type.Object({
+  ...PageMembers,
+  items: Type.Array(Type.Object(registration, { additionalProperties: false })),
+}, { additionalProperties: false })
+
+function IsoDateOrNull() {
+  return Nullable(Type.String({ format: 'date' }))
+}

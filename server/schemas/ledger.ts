@@ -1,7 +1,7 @@
-/** Request shapes of the disposal ledger (工作台账, annex 3 art. 6: 地块基本信息、形成原因、处置措施、
+/** Request and answer shapes of the disposal ledger (工作台账, annex 3 art. 6: 地块基本信息、形成原因、处置措施、
  * 完成时限、责任单位). */
 import { Type, type Static } from '@sinclair/typebox'
-import { IsoDate } from './common'
+import { IsoDate, Nullable, Timestamp, Version } from './common'
 
 /** "一地一策" measures: the redevelopment modes of annex 3 art. 3 (自主开发, 政府收储, 二次开发,
  * 联动处置) and the dispositions of idle land in 闲置土地处置办法 (2012) arts. 12 and 14 (延长开发期限,
@@ -48,3 +48,42 @@ export const LedgerQuery = Type.Object({
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
 }, { additionalProperties: false })
 export type LedgerQuery = Static<typeof LedgerQuery>
+
+// ---- Answers (described for OpenAPI; built by server/db/repos/ledger/*.sql)
+
+const entryFields = {
+  id: Type.Integer(),
+  measure: Type.String({ description: '处置措施 (一地一策)' }),
+  cause: Nullable(Type.String({ description: '形成原因' })),
+  deadline: IsoDate,
+  responsible_unit: Type.String({ description: '责任单位' }),
+  progress: Nullable(Type.String({ description: '进展情况' })),
+  completed_on: Nullable(IsoDate),
+  overdue: Type.Boolean({ description: 'past the deadline and not completed (Luoyang\'s date)' }),
+  days_overdue: Nullable(Type.Integer()),
+  version: Type.Integer({ minimum: 1 }),
+}
+const stamps = {
+  completed_late: Nullable(Type.Boolean()),
+  created_at: Timestamp,
+  updated_at: Nullable(Timestamp),
+}
+
+/** One entry as an edit or an addition returns it (ETag = version). */
+export const LedgerEntry = Type.Object({ ...entryFields, parcel_code: Type.String(), ...stamps, version: Version }, { additionalProperties: false })
+
+/** The ledger of one parcel, open entries first by deadline. */
+export const ParcelLedger = Type.Object({
+  parcel_code: Type.String(),
+  county_code: Type.String(),
+  cluster_code: Nullable(Type.String()),
+  entries: Type.Array(Type.Object({ ...entryFields, ...stamps }, { additionalProperties: false })),
+}, { additionalProperties: false })
+
+/** A page of the ledger across the caller's counties, by deadline. */
+export const LedgerPage = Type.Object({
+  numberMatched: Type.Integer({ minimum: 0 }),
+  items: Type.Array(Type.Object({
+    ...entryFields, parcel_code: Type.String(), county_code: Type.String(), cluster_code: Nullable(Type.String()),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false })

@@ -1,7 +1,10 @@
-/** Request shapes of parcels (宗地): search, edit, retirement, development events. The card and
- * the file are built by PostGIS (server/db/repos/parcels/*.sql) and described here for OpenAPI. */
+/** Request and answer shapes of parcels (宗地): search, edit, retirement, development events. The
+ * card and the file are built by PostGIS (server/db/repos/parcels/*.sql) and described here for OpenAPI. */
 import { Type, type Static } from '@sinclair/typebox'
-import { AreaGeometry, BboxQuery, CountyCode, IsoDate, PagingQuery, SearchText } from './common'
+import {
+  AreaGeometry, BboxQuery, CountyCode, FeatureOf, IsoDate, Nullable, PageMembers, PagingQuery, SearchText, Timestamp, Version,
+} from './common'
+import { Indicator } from './contract'
 
 /** DOMAIN.md "The land's life cycle" as parcel.stage. */
 export const STAGES = ['approved', 'supplied', 'under_construction', 'completed', 'producing', 'recovered'] as const
@@ -81,5 +84,186 @@ export const DevelopmentEventPatch = Type.Object({
   note: Type.Optional(developmentFields.note),
 }, { additionalProperties: false, minProperties: 1 })
 export type DevelopmentEventPatch = Static<typeof DevelopmentEventPatch>
+
+// ---- Answers (described for OpenAPI; built by server/db/repos/parcels/*.sql)
+
+const Area = {
+  area_m2: Type.Number({ description: '椭球面积 m² (DOMAIN.md: ellipsoidal, CGCS2000)' }),
+  area_mu: Type.Number({ description: '亩 (1 亩 = 10000/15 m²)' }),
+}
+/** Enterprise figures and prices: present only for the roles of ONEMAP_SENSITIVE_ROLES. */
+const SENSITIVE = '仅对可见涉密数据的角色 / only for roles that may see tax, output and price'
+const Money = (description = '万元') => Nullable(Type.Number(), { description })
+
+/** One row of the parcel search. */
+export const ParcelSummary = Type.Object({
+  code: Type.String({ description: '宗地编号' }),
+  county_code: Type.String(),
+  cluster_code: Nullable(Type.String()),
+  stage: Stage,
+  land_use: Nullable(Type.String()),
+  ...Area,
+  contract_no: Nullable(Type.String({ description: 'the contract in force' })),
+  land_user_code: Nullable(Type.String()),
+  land_user_name: Nullable(Type.String()),
+  version: Version,
+  retired_at: Nullable(Timestamp),
+}, { additionalProperties: false })
+
+export const ParcelPage = Type.Object({
+  type: Type.Literal('FeatureCollection'),
+  ...PageMembers,
+  features: Type.Array(FeatureOf(ParcelSummary)),
+}, { additionalProperties: false })
+
+const ContractOnCard = Type.Object({
+  contract_no: Type.String(),
+  current: Type.Boolean({ description: 'the contract in force: not terminated, the latest signed' }),
+  supply_method: Type.String(),
+  land_user_code: Nullable(Type.String()),
+  land_use: Nullable(Type.String()),
+  signed_on: IsoDate,
+  price_wan: Type.Optional(Money(`出让价款 万元; ${SENSITIVE}`)),
+  agreed_start_on: Nullable(IsoDate),
+  agreed_completion_on: Nullable(IsoDate),
+  total_investment_wan: Money(),
+  planned_floor_area_m2: Nullable(Type.Number()),
+  is_standard_land: Type.Boolean(),
+  term_years: Nullable(Type.Integer()),
+  major_project: Type.Boolean(),
+  terminated_on: Nullable(IsoDate),
+  version: Version,
+  indicators: Type.Array(Type.Required(Indicator)),
+}, { additionalProperties: false })
+
+/** A development event (动工, 停工, 竣工, 验收, 巡查…) as stored; measured values of tax or output only for sensitive roles. */
+export const DevelopmentEvent = Type.Object({
+  id: Type.Integer(),
+  kind: DevelopmentKind,
+  occurred_on: IsoDate,
+  developed_area_m2: Nullable(Type.Number()),
+  invested_wan: Nullable(Type.Number()),
+  measured: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  government_caused: Type.Boolean(),
+  note: Nullable(Type.String()),
+  recorded_by: Nullable(Type.String()),
+  version: Version,
+}, { additionalProperties: false })
+
+export const LedgerOnCard = Type.Object({
+  id: Type.Integer(),
+  measure: Type.String(),
+  cause: Nullable(Type.String()),
+  deadline: IsoDate,
+  responsible_unit: Type.String(),
+  progress: Nullable(Type.String()),
+  completed_on: Nullable(IsoDate),
+  version: Version,
+  overdue: Type.Boolean({ description: 'past the deadline and not completed (Luoyang\'s date)' }),
+  days_overdue: Nullable(Type.Integer()),
+}, { additionalProperties: false })
+
+/** A classification of the analysis engine with its reason (issue 5): rule, measured value, threshold, source. */
+export const Classification = Type.Object({
+  classification: Type.String({ description: 'idle 闲置, inefficient 低效, used_before_supply 未供即用, conformity 规划不符…' }),
+  rule: Type.String(),
+  type: Nullable(Type.Integer({ description: '低效类型 1–5 (annex 3 art. 2)' })),
+  stage: Nullable(Type.Integer()),
+  suspended: Nullable(Type.Boolean()),
+  label: Nullable(Type.String()),
+  reason: Type.Record(Type.String(), Type.Unknown(), { description: 'the rule, the measured value, the threshold and the source record' }),
+}, { additionalProperties: false })
+
+const Figures = Type.Object({
+  credit_code: Type.String(),
+  name: Type.String(),
+  relation: Type.Union([Type.Literal('land_user'), Type.Literal('tenant')]),
+  year: Type.Integer(),
+  tax_paid_wan: Money(),
+  tax_refund_wan: Money(),
+  output_wan: Money(),
+  value_added_wan: Money(),
+  energy_tce: Nullable(Type.Number()),
+  employment: Nullable(Type.Integer()),
+  profit_wan: Money(),
+  rating: Nullable(Type.String()),
+  version: Version,
+}, { additionalProperties: false })
+
+/** The card (一宗一卡): the parcel's present state. */
+export const ParcelCardProperties = Type.Object({
+  code: Type.String(),
+  county_code: Type.String(),
+  county_name: Type.String(),
+  cluster_code: Nullable(Type.String()),
+  cluster_name: Nullable(Type.String()),
+  land_use: Nullable(Type.String()),
+  stage: Stage,
+  ...Area,
+  stated_area_m2: Nullable(Type.Number({ description: '登记面积' })),
+  version: Version,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  retired_at: Nullable(Timestamp),
+  retired_reason: Nullable(Type.String()),
+  plan_zones: Type.Array(Type.Object({
+    id: Type.Integer(), zone_type: Type.String(), name: Nullable(Type.String()), overlap_m2: Type.Number(),
+  }, { additionalProperties: false }), { description: '规划分区 the parcel lies on, with the overlap' }),
+  approval_batches: Type.Array(Type.Object({
+    approval_no: Type.String(), name: Nullable(Type.String()), approved_on: IsoDate, overlap_m2: Type.Number(),
+  }, { additionalProperties: false }), { description: '批次 the parcel lies on, with the overlap' }),
+  land_user: Nullable(Type.Object({
+    credit_code: Type.String(), name: Type.String(), industry: Nullable(Type.String()),
+    county_code: Nullable(Type.String()), above_scale: Nullable(Type.Boolean()),
+  }, { additionalProperties: false }), { description: '土地使用权人 of the contract in force' }),
+  tenants: Type.Array(Type.Object({
+    lease_id: Type.Integer(), tenant_code: Type.String(), tenant_name: Type.String(),
+    landholder_code: Type.String(), landholder_name: Type.String(), starts_on: IsoDate, ends_on: Nullable(IsoDate),
+  }, { additionalProperties: false }), { description: '承租企业 with a lease in force (annex 3 art. 14)' }),
+  contracts: Type.Array(ContractOnCard, { description: '供地合同, the one in force first' }),
+  development: Type.Object({
+    started_on: Nullable(IsoDate),
+    completed_on: Nullable(IsoDate),
+    completion_accepted_on: Nullable(IsoDate),
+    production_accepted_on: Nullable(IsoDate),
+    halted_since: Nullable(IsoDate),
+    developed_area_m2: Nullable(Type.Number()),
+    invested_wan: Nullable(Type.Number()),
+    last_inspection_on: Nullable(IsoDate),
+    events: Type.Array(DevelopmentEvent),
+  }, { additionalProperties: false, description: 'DOMAIN.md life cycle 3: the dates that matter, then every development event' }),
+  alerts: Type.Array(Type.Object({
+    id: Type.Integer(), type: Type.String(), severity: Type.String(), status: Type.String(),
+    due_on: Nullable(IsoDate), overlap_m2: Nullable(Type.Number()), created_at: Timestamp,
+  }, { additionalProperties: false }), { description: 'open patrol alerts' }),
+  ledger: Type.Array(LedgerOnCard, { description: '工作台账 (annex 3 art. 6), open entries first' }),
+  classifications: Type.Array(Classification),
+  figures: Type.Optional(Type.Array(Figures, { description: `the latest yearly figures of the land user and its tenants; ${SENSITIVE}` })),
+}, { additionalProperties: false })
+
+export const ParcelCard = FeatureOf(ParcelCardProperties, '宗地卡片 (一宗一卡)')
+
+/** The file (一地一档): every dated event in order. */
+export const ParcelFile = Type.Object({
+  code: Type.String(),
+  total: Type.Integer({ minimum: 0, description: 'events in the whole file' }),
+  offset: Type.Integer({ minimum: 0 }),
+  limit: Nullable(Type.Integer(), { description: 'null: all of it' }),
+  events: Type.Array(Type.Object({
+    id: Nullable(Type.Integer({ description: 'event-log id; null for an approval, dated by its batch' })),
+    on: IsoDate,
+    recorded_at: Timestamp,
+    actor: Nullable(Type.String()),
+    type: Type.String({ description: 'registration, attribute_change, geometry_change, retirement, approval, supply, contract_indicator, development, inspection, disposal, alert, lease, figures…' }),
+    entity: Type.String(),
+    entity_id: Nullable(Type.String()),
+    action: Type.String(),
+    note: Nullable(Type.String()),
+    upload: Nullable(Type.String({ description: 'the upload whose commit wrote it' })),
+    changes: Nullable(Type.Array(Type.Object({ field: Type.String(), old: Type.Unknown(), new: Type.Unknown() }, { additionalProperties: false }))),
+    value: Nullable(Type.Unknown()),
+    redacted: Nullable(Type.Boolean({ description: 'a change of sensitive values only: who and when shown, not the values' })),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false })
 
 export { CountyCode }

@@ -3,6 +3,7 @@ import { buildApp, type App } from '../app'
 import { loadConfig, type Role } from '../config'
 import { hashPassword } from '../auth'
 import { createTestDatabase, type TestDatabase } from './db'
+import { checkResponses } from './response-schemas'
 
 export interface TestApp {
   app: App
@@ -19,6 +20,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const config = loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ...env })
   const database = await createTestDatabase()
   const app = await buildApp({ config, database })
+  checkResponses(app)
   const made = new Set<string>()
   return {
     app,

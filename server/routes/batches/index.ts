@@ -2,8 +2,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
-import { bboxOf, expectedVersion, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf } from '../../schemas/common'
-import { BatchNo, BatchPatch, BatchSearchQuery } from '../../schemas/batch'
+import {
+  bboxOf, expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+} from '../../schemas/common'
+import { BatchNo, BatchPage, BatchPatch, BatchSearchQuery, BatchView } from '../../schemas/batch'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
 
 const GEOJSON = 'application/geo+json'
@@ -13,7 +15,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config: { access: ROLES },
-    schema: { tags: ['batches'], summary: '批次检索 / search approval batches (GeoJSON FeatureCollection)', querystring: BatchSearchQuery },
+    schema: { tags: ['batches'], summary: '批次检索 / search approval batches (GeoJSON FeatureCollection)', querystring: BatchSearchQuery, response: { 200: JsonText(BatchPage) } },
   }, async (request, reply) => {
     const q = request.query
     const collection = await app.db.batches.search({
@@ -25,7 +27,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:no', {
     config: { access: ROLES },
-    schema: { tags: ['batches'], summary: '批次 / one approval batch with the parcels on it; ETag = version', params: BatchNo },
+    schema: { tags: ['batches'], summary: '批次 / one approval batch with the parcels on it; ETag = version', params: BatchNo, response: { 200: JsonText(BatchView) } },
   }, async (request, reply) => {
     const found = await app.db.batches.view(request.params.no, viewerOf(app, request))
     if (!found) throw landNotFound('batch', request.params.no)
@@ -38,6 +40,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['batches'], summary: '修改批次 / edit an approval batch (If-Match)',
       params: BatchNo, headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }), body: BatchPatch,
+      response: { 200: JsonText(BatchView) },
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])

@@ -2,8 +2,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
-import { expectedVersion, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf } from '../../schemas/common'
-import { ContractCreate, ContractNo, ContractPatch, ContractSearchQuery } from '../../schemas/contract'
+import {
+  expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+} from '../../schemas/common'
+import { ContractCreate, ContractNo, ContractPage, ContractPatch, ContractSearchQuery, ContractView } from '../../schemas/contract'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
 
 const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) })
@@ -14,7 +16,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config: { access: ROLES },
-    schema: { tags: ['contracts'], summary: '供地合同检索 / search supply contracts', querystring: ContractSearchQuery },
+    schema: { tags: ['contracts'], summary: '供地合同检索 / search supply contracts', querystring: ContractSearchQuery, response: { 200: JsonText(ContractPage) } },
   }, async (request, reply) => {
     const q = request.query
     const page = await app.db.contracts.search({
@@ -27,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:no', {
     config: { access: ROLES },
-    schema: { tags: ['contracts'], summary: '供地合同 / one contract with its indicators; ETag = version', params: ContractNo },
+    schema: { tags: ['contracts'], summary: '供地合同 / one contract with its indicators; ETag = version', params: ContractNo, response: { 200: JsonText(ContractView) } },
   }, async (request, reply) => {
     const found = await app.db.contracts.view(request.params.no, viewerOf(app, request))
     if (!found) throw landNotFound('contract', request.params.no)
@@ -39,7 +41,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: EDITORS },
     schema: {
       tags: ['contracts'], summary: '修改供地合同 / edit a contract (If-Match; indicators replace the set)',
-      params: ContractNo, headers: IfMatch, body: ContractPatch,
+      params: ContractNo, headers: IfMatch, body: ContractPatch, response: { 200: JsonText(ContractView) },
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
@@ -50,7 +52,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/', {
     config: { access: EDITORS },
-    schema: { tags: ['contracts'], summary: '登记供地 / record the supply of a parcel', body: ContractCreate },
+    schema: { tags: ['contracts'], summary: '登记供地 / record the supply of a parcel', body: ContractCreate, response: { 201: JsonText(ContractView) } },
   }, async (request, reply) => {
     const found = await app.db.contracts.create(request.body, viewerOf(app, request), actorOf(request))
     setEtag(reply, found.version)

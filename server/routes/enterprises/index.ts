@@ -5,9 +5,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import { HttpError } from '../../errors'
-import { expectedVersion, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf } from '../../schemas/common'
 import {
-  CreditCodeParams, EnterprisePatch, EnterpriseSearchQuery, Figures, FiguresParams, ImportQuery,
+  expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+} from '../../schemas/common'
+import {
+  CreditCodeParams, EnterprisePage, EnterprisePatch, EnterpriseSearchQuery, EnterpriseView, EnterpriseYear, Figures, FiguresParams,
+  ImportQuery,
 } from '../../schemas/enterprise'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
 import { readFiguresTable, readGrid, sameName, type TableProblem } from './figures-table'
@@ -24,7 +27,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config: { access: ROLES },
-    schema: { tags: ['enterprises'], summary: '企业检索 / search enterprises (no figures)', querystring: EnterpriseSearchQuery },
+    schema: { tags: ['enterprises'], summary: '企业检索 / search enterprises (no figures)', querystring: EnterpriseSearchQuery, response: { 200: JsonText(EnterprisePage) } },
   }, async (request, reply) => {
     const q = request.query
     const page = await app.db.enterprises.search({
@@ -35,7 +38,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:credit_code', {
     config: { access: ROLES },
-    schema: { tags: ['enterprises'], summary: '企业 / one enterprise with its land (and figures for sensitive roles); ETag = version', params: CreditCodeParams },
+    schema: { tags: ['enterprises'], summary: '企业 / one enterprise with its land (and figures for sensitive roles); ETag = version', params: CreditCodeParams, response: { 200: JsonText(EnterpriseView) } },
   }, async (request, reply) => {
     const found = await app.db.enterprises.view(request.params.credit_code, viewerOf(app, request))
     if (!found) throw landNotFound('enterprise', request.params.credit_code)
@@ -45,7 +48,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch('/:credit_code', {
     config: { access: EDITORS },
-    schema: { tags: ['enterprises'], summary: '修改企业信息 / edit an enterprise (If-Match)', params: CreditCodeParams, headers: IfMatch, body: EnterprisePatch },
+    schema: { tags: ['enterprises'], summary: '修改企业信息 / edit an enterprise (If-Match)', params: CreditCodeParams, headers: IfMatch, body: EnterprisePatch, response: { 200: JsonText(EnterpriseView) } },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
     const found = await app.db.enterprises.patch(request.params.credit_code, viewerOf(app, request), expected, request.body, actorOf(request))
@@ -58,7 +61,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['enterprises'],
       summary: '年度数据 / one year\'s tax, output… of an enterprise (If-Match once they exist)',
-      params: FiguresParams, headers: IfMatch, body: Figures,
+      params: FiguresParams, headers: IfMatch, body: Figures, response: { 200: JsonText(EnterpriseYear), 201: JsonText(EnterpriseYear) },
     },
   }, async (request, reply) => {
     const raw = request.headers['if-match']

@@ -3,9 +3,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
-import { expectedVersion, landNotFound, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import { expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
 import { ParcelCode } from '../../schemas/parcel'
-import { LedgerCreate, LedgerPatch, LedgerQuery } from '../../schemas/ledger'
+import { LedgerCreate, LedgerEntry, LedgerPage, LedgerPatch, LedgerQuery, ParcelLedger } from '../../schemas/ledger'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
 
 const JSON_TYPE = 'application/json'
@@ -15,7 +15,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/ledger', {
     config: { access: ROLES },
-    schema: { tags: ['ledger'], summary: '工作台账 / the disposal ledger of your counties (overdue entries flagged)', querystring: LedgerQuery },
+    schema: { tags: ['ledger'], summary: '工作台账 / the disposal ledger of your counties (overdue entries flagged)', querystring: LedgerQuery, response: { 200: JsonText(LedgerPage) } },
   }, async (request, reply) => {
     const q = request.query
     const page = await app.db.ledger.list({
@@ -27,7 +27,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/parcels/:code/ledger', {
     config: { access: ROLES },
-    schema: { tags: ['ledger'], summary: '宗地处置台账 / the disposal ledger of a parcel', params: ParcelCode },
+    schema: { tags: ['ledger'], summary: '宗地处置台账 / the disposal ledger of a parcel', params: ParcelCode, response: { 200: JsonText(ParcelLedger) } },
   }, async (request, reply) => {
     const ledger = await app.db.ledger.ofParcel(request.params.code, viewerOf(app, request))
     if (!ledger) throw landNotFound('parcel', request.params.code)
@@ -36,7 +36,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/parcels/:code/ledger', {
     config: { access: EDITORS },
-    schema: { tags: ['ledger'], summary: '新增处置措施 / add a measure to a parcel\'s ledger (一地一策)', params: ParcelCode, body: LedgerCreate },
+    schema: { tags: ['ledger'], summary: '新增处置措施 / add a measure to a parcel\'s ledger (一地一策)', params: ParcelCode, body: LedgerCreate, response: { 201: JsonText(LedgerEntry) } },
   }, async (request, reply) => {
     const entry = await app.db.ledger.add(request.params.code, viewerOf(app, request), request.body, actorOf(request))
     setEtag(reply, entry.version)
@@ -49,6 +49,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['ledger'], summary: '更新处置进展 / update progress or complete a ledger entry (If-Match)',
       params: Type.Object({ code: ParcelCode.properties.code, id: Type.Integer({ minimum: 1 }) }),
       headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }), body: LedgerPatch,
+      response: { 200: JsonText(LedgerEntry) },
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])

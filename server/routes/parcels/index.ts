@@ -5,10 +5,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import {
-  bboxOf, expectedVersion, landNotFound, LAND_MESSAGES, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+  bboxOf, expectedVersion, JsonText, LAND_MESSAGES, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import {
-  DevelopmentEventCreate, DevelopmentEventPatch, ParcelCode, ParcelPatch, ParcelSearchQuery, RetireBody,
+  DevelopmentEvent, DevelopmentEventCreate, DevelopmentEventPatch, ParcelCard, ParcelCode, ParcelFile, ParcelPage, ParcelPatch,
+  ParcelSearchQuery, RetireBody,
 } from '../../schemas/parcel'
 import { actorOf, EDITORS, RECORDERS, viewerOf } from './viewer'
 import { listWorkbook, parcelWorkbook } from './export'
@@ -28,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['parcels'],
       summary: '宗地检索 / search parcels (GeoJSON FeatureCollection, keyset paging by next_cursor)',
-      querystring: ParcelSearchQuery,
+      querystring: ParcelSearchQuery, response: { 200: JsonText(ParcelPage) },
     },
   }, async (request, reply) => {
     const q = request.query
@@ -84,7 +85,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: ROLES },
     schema: {
       tags: ['parcels'], summary: '宗地卡片 / one parcel card (一宗一卡); ETag = version',
-      params: ParcelCode,
+      params: ParcelCode, response: { 200: JsonText(ParcelCard) },
     },
   }, async (request, reply) => {
     const card = await app.db.parcels.cardText(request.params.code, viewerOf(app, request))
@@ -103,6 +104,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'events per page; all of them when absent' })),
         offset: Type.Integer({ minimum: 0, default: 0, description: 'events to skip, in the order of the file' }),
       }, { additionalProperties: false }),
+      response: { 200: JsonText(ParcelFile) },
     },
   }, async (request, reply) => {
     const file = await app.db.parcels.history(request.params.code, viewerOf(app, request),
@@ -116,7 +118,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['parcels'],
       summary: '修改宗地 / edit a parcel: If-Match the card version; 409 with the current card when stale',
-      params: ParcelCode, headers: IfMatch, body: ParcelPatch,
+      params: ParcelCode, headers: IfMatch, body: ParcelPatch, response: { 200: JsonText(ParcelCard) },
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
@@ -130,7 +132,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['parcels'],
       summary: '注销宗地 / retire a parcel with a reason (never removed; its file stays)',
-      params: ParcelCode, headers: IfMatch, body: RetireBody,
+      params: ParcelCode, headers: IfMatch, body: RetireBody, response: { 200: JsonText(ParcelCard) },
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
@@ -143,7 +145,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: RECORDERS },
     schema: {
       tags: ['parcels'], summary: '记录开发事件 / record a development event (动工, 停工, 竣工, 验收, 巡查…)',
-      params: ParcelCode, body: DevelopmentEventCreate,
+      params: ParcelCode, body: DevelopmentEventCreate, response: { 201: JsonText(DevelopmentEvent) },
     },
   }, async (request, reply) => {
     const event = await app.db.parcels.addDevelopmentEvent(
@@ -157,7 +159,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['parcels'], summary: '修改开发事件 / edit a development event (If-Match its version)',
       params: Type.Object({ code: ParcelCode.properties.code, id: Type.Integer({ minimum: 1 }) }),
-      headers: IfMatch, body: DevelopmentEventPatch,
+      headers: IfMatch, body: DevelopmentEventPatch, response: { 200: JsonText(DevelopmentEvent) },
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../test/app'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await createTestApp()
+})
+afterAll(async () => t.close())
+
+interface Operation { responses?: Record<string, { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }> }
+type Document = { openapi: string; paths: Record<string, Record<string, Operation>> }
+
+const document = async (): Promise<Document> => {
+  const res = await t.app.inject({ method: 'GET', url: '/docs/json' })
+  expect(res.statusCode).toBe(200)
+  return res.json()
+}
+
+/** The properties of an operation's JSON answer for a status, as the document publishes them. */
+function answer(doc: Document, method: string, path: string, status: string): Record<string, unknown> {
+  const op = doc.paths[path]?.[method]
+  expect(op, `${method.toUpperCase()} ${path} is in the document`).toBeDefined()
+  const content = op!.responses?.[status]?.content ?? {}
+  const schema = Object.values(content)[0]?.schema
+  expect(schema?.properties, `${method.toUpperCase()} ${path} → ${status} has a described answer`).toBeDefined()
+  return schema!.properties!
+}
+
+describe('the OpenAPI document (/docs)', () => {
+  it('describes the answer of every read and edit of the card, the file, the ledger, contracts, enterprises and batches (issue 4)', async () => {
+    const doc = await document()
+    expect(doc.openapi).toMatch(/^3\./)
+    const described: [string, string, string, string[]][] = [
+      ['get', '/api/parcels/', '200', ['type', 'numberMatched', 'next_cursor', 'features']],
+      ['get', '/api/parcels/{code}', '200', ['type', 'id', 'geometry', 'properties']],
+      ['patch', '/api/parcels/{code}', '200', ['properties']],
+      ['delete', '/api/parcels/{code}', '200', ['properties']],
+      ['get', '/api/parcels/{code}/history', '200', ['code', 'total', 'offset', 'limit', 'events']],
+      ['post', '/api/parcels/{code}/development', '201', ['id', 'kind', 'occurred_on', 'version']],
+      ['patch', '/api/parcels/{code}/development/{id}', '200', ['id', 'kind', 'version']],
+      ['get', '/api/ledger', '200', ['numberMatched', 'items']],
+      ['get', '/api/parcels/{code}/ledger', '200', ['parcel_code', 'entries']],
+      ['post', '/api/parcels/{code}/ledger', '201', ['measure', 'deadline', 'overdue', 'version']],
+      ['patch', '/api/parcels/{code}/ledger/{id}', '200', ['completed_on', 'version']],
+      ['get', '/api/contracts/', '200', ['items', 'next_cursor']],
+      ['get', '/api/contracts/{no}', '200', ['contract_no', 'indicators', 'price_wan']],
+      ['post', '/api/contracts/', '201', ['contract_no']],
+      ['patch', '/api/contracts/{no}', '200', ['contract_no']],
+      ['get', '/api/enterprises/', '200', ['items']],
+      ['get', '/api/enterprises/{credit_code}', '200', ['credit_code', 'land', 'figures']],
+      ['patch', '/api/enterprises/{credit_code}', '200', ['credit_code']],
+      ['put', '/api/enterprises/{credit_code}/figures/{year}', '200', ['year', 'tax_paid_wan', 'version']],
+      ['get', '/api/batches/', '200', ['features']],
+      ['get', '/api/batches/{no}', '200', ['properties']],
+      ['patch', '/api/batches/{no}', '200', ['properties']],
+    ]
+    for (const [method, path, status, keys] of described) {
+      const props = answer(doc, method, path, status)
+      for (const k of keys) expect(props, `${method.toUpperCase()} ${path} → ${status} names "${k}"`).toHaveProperty(k)
+    }
+  })
+
+  it('names the card\'s parts, and marks tax, output and price as shown only to the roles that may see them', async () => {
+    const doc = await document()
+    const card = answer(doc, 'get', '/api/parcels/{code}', '200') as { properties: { properties: Record<string, { description?: string }>; required?: string[] } }
+    const props = card.properties.properties
+    for (const k of ['area_m2', 'area_mu', 'plan_zones', 'approval_batches', 'land_user', 'tenants', 'contracts', 'development', 'alerts', 'ledger', 'classifications', 'figures']) {
+      expect(props, `the card names "${k}"`).toHaveProperty(k)
+    }
+    expect(props.figures!.description).toMatch(/only for roles that may see tax, output and price/)
+    // figures is absent for other roles, so it cannot be required
+    expect(card.properties.required ?? []).not.toContain('figures')
+  })
+})
