@@ -147,6 +147,30 @@ describe('no public response contains tax, output, price or personal data', () =
     }
   })
 
+  it('the response schemas are the allow-list of the public answers: what the SQL builds passes whole, a key it adds is withheld', async () => {
+    // whole: each JSON answer equals what the repository read (server/schemas/disclosure.ts names every key)
+    const db = t.database.db.governance
+    const same = async (url: string, stored: unknown) => expect((await pub(url)).json(), url).toEqual(JSON.parse(JSON.stringify(stored)))
+    await same(`/api/disclosure/snapshots/${s1.id}`, await db.disclosure(s1.id))
+    await same('/api/disclosure', await db.disclosure(null))
+    await same('/api/disclosure/snapshots', { snapshots: await db.disclosures() })
+    await same(`/api/disclosure/snapshots/${s1.id}/export.geojson`, await db.disclosureGeojson(s1.id))
+    // withheld: a key the schema does not name never reaches the public, even if a query returns it
+    const original = db.disclosure.bind(db)
+    db.disclosure = async (id) => {
+      const s = await original(id)
+      return { ...s, publisher: 'publisher_admin', items: s.items.map((i: object) => ({ ...i, price_wan: 8765.43 })) }
+    }
+    try {
+      const res = await pub(`/api/disclosure/snapshots/${s1.id}`)
+      expect(res.statusCode).toBe(200)
+      expectClean(scanText(res.body, SECRET_VALUES, sensitiveKeys, 'planted'))
+      expect(res.json().items).toHaveLength(3)
+    } finally {
+      db.disclosure = original
+    }
+  })
+
   it('the CSV and XLSX exports', async () => {
     const csv = await pub(`/api/disclosure/snapshots/${s1.id}/export.csv`)
     expect(csv.statusCode).toBe(200)

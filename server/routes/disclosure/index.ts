@@ -14,6 +14,7 @@ import { reportCsv, reportWorkbook } from '../../governance/xlsx'
 import { geojsonToMvt } from '../../tiles/encoders'
 import { EXTENT, MARGIN, isValidTile, tileBounds } from '../../tiles/tile-math'
 import { generate } from '../reports'
+import { DisclosureCollection, DisclosureList, DisclosureSnapshot } from '../../schemas/disclosure'
 
 export const DISCLOSURE_MESSAGES = {
   none: '尚未发布公开清单 / no disclosure has been published yet',
@@ -47,7 +48,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', {
     config: { access: 'public' },
-    schema: { tags: ['disclosure'], summary: '最新公开清单 / the latest published lists (public, no login)' },
+    schema: { tags: ['disclosure'], summary: '最新公开清单 / the latest published lists (public, no login)', response: { 200: DisclosureSnapshot } },
   }, async (_request, reply) => {
     cache(reply, 'latest')
     return snapshot('latest')
@@ -55,12 +56,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/snapshots', {
     config: { access: 'public' },
-    schema: { tags: ['disclosure'], summary: '历次公开清单 / every published snapshot, newest first (public)' },
+    schema: { tags: ['disclosure'], summary: '历次公开清单 / every published snapshot, newest first (public)', response: { 200: DisclosureList } },
   }, async () => ({ snapshots: await app.db.governance.disclosures() }))
 
   app.get('/snapshots/:id', {
     config: { access: 'public' },
-    schema: { tags: ['disclosure'], summary: '一次公开清单 / one snapshot as published (public)', params: SnapshotId },
+    schema: { tags: ['disclosure'], summary: '一次公开清单 / one snapshot as published (public)', params: SnapshotId, response: { 200: DisclosureSnapshot } },
   }, async (request, reply) => {
     cache(reply, request.params.id)
     return snapshot(request.params.id)
@@ -68,7 +69,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/snapshots/:id/export.geojson', {
     config: { access: 'public' },
-    schema: { tags: ['disclosure'], summary: '公开清单 GeoJSON / a snapshot with its shapes (public)', params: SnapshotId },
+    schema: { tags: ['disclosure'], summary: '公开清单 GeoJSON / a snapshot with its shapes (public)', params: SnapshotId, response: { 200: DisclosureCollection } },
   }, async (request, reply) => {
     const fc = await app.db.governance.disclosureGeojson(idOf(request.params.id))
     if (!fc) throw new HttpError(404, 'not_found', DISCLOSURE_MESSAGES.noSnapshot(request.params.id))

@@ -121,7 +121,7 @@ export class GovernanceRepo {
 
   // ---- public disclosure (§四(四))
 
-  async disclosures(): Promise<unknown[]> {
+  async disclosures(): Promise<Json[]> {
     return (await this.db.one(DISCLOSURE_LIST)).snapshots
   }
 
