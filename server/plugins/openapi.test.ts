@@ -27,7 +27,7 @@ function answer(doc: Document, method: string, path: string, status: string): Re
 }
 
 describe('the OpenAPI document (/docs)', () => {
-  it('describes the answer of every read and edit of the card, the file, the ledger, contracts, enterprises and batches (issue 4)', async () => {
+  it('describes the answer of every read and edit of the card, the file, the ledger, contracts, enterprises and batches (issue 4), alerts and the public lists', async () => {
     const doc = await document()
     expect(doc.openapi).toMatch(/^3\./)
     const described: [string, string, string, string[]][] = [
@@ -53,6 +53,11 @@ describe('the OpenAPI document (/docs)', () => {
       ['get', '/api/batches/', '200', ['features']],
       ['get', '/api/batches/{no}', '200', ['properties']],
       ['patch', '/api/batches/{no}', '200', ['properties']],
+      ['get', '/api/alerts/', '200', ['numberMatched', 'items']],
+      ['get', '/api/alerts/{id}', '200', ['status', 'change', 'parcel', 'finding', 'photos', 'history']],
+      ['patch', '/api/alerts/{id}', '200', ['status', 'version']],
+      ['get', '/api/disclosure/', '200', ['as_of', 'counts', 'items']],
+      ['get', '/api/disclosure/snapshots/{id}/export.geojson', '200', ['type', 'features']],
     ]
     for (const [method, path, status, keys] of described) {
       const props = answer(doc, method, path, status)

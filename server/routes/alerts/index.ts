@@ -10,10 +10,12 @@ import { HttpError } from '../../errors'
 import { scopeOf } from '../../plugins/auth'
 import { userActor } from '../../db/actor'
 import { ALERT_MESSAGES, PHOTO_ROLES, SUPERVISORS, type AlertViewer } from '../../db/repos/alerts'
-import { expectedVersion, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import { expectedVersion, JsonText, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
 import { imageType, PhotoFileError, readPhoto, storePhoto, type PhotoType } from '../../alerts/photos'
 import { AlertScheduler, SCHEDULED_TYPES } from '../../alerts/scheduler'
-import { AlertId, AlertQuery, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams, ScanBody } from './schemas'
+import {
+  AlertDetail, AlertId, AlertPage, AlertQuery, AlertRoutes, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams, ScanBody,
+} from './schemas'
 
 const JSON_TYPE = 'application/json'
 /** Roles that work alerts: analysts and admins direct, inspectors go to the field. */
@@ -50,7 +52,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['alerts'],
       summary: '巡查预警列表 / alerts of your counties: status, type, cluster, assignee ("me"), overdue, due soon, escalated',
-      querystring: AlertQuery,
+      querystring: AlertQuery, response: { 200: JsonText(AlertPage) },
     },
   }, async (request, reply) => {
     const q = request.query
@@ -66,12 +68,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/routes', {
     config: { access: ROLES },
-    schema: { tags: ['alerts'], summary: '预警分派规则 / which inspector takes each cluster\'s new alerts' },
+    schema: { tags: ['alerts'], summary: '预警分派规则 / which inspector takes each cluster\'s new alerts', response: { 200: JsonText(AlertRoutes) } },
   }, async (request, reply) => reply.type(JSON_TYPE).send(await app.db.alerts.routes(scopeOf(request.user))))
 
   app.put('/routes/:cluster', {
     config: { access: SUPERVISORS },
-    schema: { tags: ['alerts'], summary: '设置集聚区巡查员 / route a cluster\'s new alerts to an inspector', params: RouteParams, body: RouteBody },
+    schema: { tags: ['alerts'], summary: '设置集聚区巡查员 / route a cluster\'s new alerts to an inspector', params: RouteParams, body: RouteBody, response: { 200: JsonText(AlertRoutes) } },
   }, async (request, reply) => {
     const ok = await app.db.alerts.setRoute(request.params.cluster, request.body.inspector, scopeOf(request.user), userActor(request.user!))
     if (!ok) throw new HttpError(404, 'not_found', PHOTO_MESSAGES.routeRefused(request.params.cluster, request.body.inspector))
@@ -92,7 +94,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:id', {
     config: { access: ROLES },
-    schema: { tags: ['alerts'], summary: '预警详情 / one alert: change polygon and its detections, parcel, dates, finding, photos, history; ETag = version', params: AlertId },
+    schema: { tags: ['alerts'], summary: '预警详情 / one alert: change polygon and its detections, parcel, dates, finding, photos, history; ETag = version', params: AlertId, response: { 200: JsonText(AlertDetail) } },
   }, async (request, reply) => {
     const a = await app.db.alerts.detail(request.params.id, viewerOf(request))
     if (!a) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(request.params.id))
@@ -105,7 +107,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['alerts'],
       summary: '预警处理 / a workflow step (assign, take, start_field, confirm, false_positive, close) on the version in If-Match; 409 when someone acted first',
-      params: AlertId, headers: IfMatch, body: AlertStepBody,
+      params: AlertId, headers: IfMatch, body: AlertStepBody, response: { 200: JsonText(AlertDetail) },
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])

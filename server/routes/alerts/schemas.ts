@@ -1,8 +1,8 @@
-/** Request shapes of the patrol alerts (issue 8 §5). The alerts themselves are built by PostGIS
- * (server/db/repos/alerts/*.sql). */
+/** Request and answer shapes of the patrol alerts (issue 8 §5). The alerts themselves are built by
+ * PostGIS (server/db/repos/alerts/*.sql) and described here for OpenAPI. */
 import { Type, type Static } from '@sinclair/typebox'
 import { ACTIONS, ALERT_STATUSES, ALERT_TYPES } from '../../db/repos/alerts'
-import { IsoDate } from '../../schemas/common'
+import { GeoJsonGeometry, IsoDate, Nullable, Timestamp, Version } from '../../schemas/common'
 
 const literals = <T extends readonly string[]>(xs: T, description: string) =>
   Type.Union(xs.map((x) => Type.Literal(x)), { description })
@@ -63,3 +63,91 @@ export const ScanBody = Type.Object({
 export const RouteParams = Type.Object({ cluster: Type.String({ minLength: 1, maxLength: 64 }) })
 export const RouteBody = Type.Object({ inspector: Type.String({ minLength: 2, maxLength: 64 }) }, { additionalProperties: false })
 export const PhotoParams = Type.Object({ id: AlertId.properties.id, photoId: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) })
+
+// ---- Answers
+
+const Severity = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')])
+const Image = { image_before: Nullable(IsoDate), image_after: Nullable(IsoDate) }
+const state = {
+  id: Type.Integer(),
+  type: AlertTypeSchema,
+  severity: Severity,
+  status: AlertStatusSchema,
+  version: Version,
+  label: Nullable(Type.String({ description: 'what the rule saw, in Chinese' })),
+  county_code: Type.String(),
+  cluster_code: Nullable(Type.String()),
+  overlap_m2: Nullable(Type.Number()),
+  overlap_share: Nullable(Type.Number()),
+  due_on: Nullable(IsoDate),
+  overdue: Nullable(Type.Boolean({ description: 'open and past its due date (Luoyang\'s date)' })),
+  days_overdue: Nullable(Type.Integer()),
+  escalated_at: Nullable(Timestamp),
+  created_at: Timestamp,
+  updated_at: Nullable(Timestamp),
+}
+
+/** A page of the list or the inbox: open first, overdue first, then by due date. */
+export const AlertPage = Type.Object({
+  numberMatched: Type.Integer({ minimum: 0 }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  items: Type.Array(Type.Object({
+    ...state,
+    parcel_code: Nullable(Type.String()),
+    approval_no: Nullable(Type.String()),
+    change_code: Nullable(Type.String()),
+    period: Nullable(Type.String()),
+    change_type: Nullable(Type.String()),
+    ...Image,
+    assignee: Nullable(Type.String()),
+    assignee_name: Nullable(Type.String()),
+    escalated_to: Nullable(Type.String()),
+    point: Nullable(Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[longitude, latitude] of a point on the change (or parcel, batch), EPSG:4490' })),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false })
+
+const Person = Nullable(Type.Object({ username: Type.String(), display_name: Nullable(Type.String()) }, { additionalProperties: false }))
+
+/** One alert with everything an inspector needs in the field. */
+export const AlertDetail = Type.Object({
+  ...state,
+  cluster_name: Nullable(Type.String()),
+  as_of: Nullable(IsoDate),
+  assigned_at: Nullable(Timestamp),
+  closed_at: Nullable(Timestamp),
+  assignee: Person,
+  escalated_to: Person,
+  change: Nullable(Type.Object({
+    id: Type.Integer(), code: Nullable(Type.String()), period: Nullable(Type.String()), change_type: Nullable(Type.String()),
+    ...Image, area_m2: Nullable(Type.Number()), geometry: GeoJsonGeometry,
+  }, { additionalProperties: false }), { description: 'the remote-sensing change polygon' }),
+  detections: Type.Array(Type.Object({
+    id: Type.Integer(), code: Nullable(Type.String()), period: Nullable(Type.String()), change_type: Nullable(Type.String()),
+    ...Image, overlap_m2: Nullable(Type.Number()), overlap_share: Nullable(Type.Number()), linked_to: Nullable(Type.Integer()),
+  }, { additionalProperties: false }), { description: 'every detection of the change, across periods' }),
+  parcel: Nullable(Type.Object({
+    code: Type.String(), stage: Type.String(), land_use: Nullable(Type.String()), area_m2: Type.Number(), area_mu: Type.Number(),
+    started_on: Nullable(IsoDate), geometry: GeoJsonGeometry,
+  }, { additionalProperties: false })),
+  batch: Nullable(Type.Object({ approval_no: Type.String(), name: Nullable(Type.String()), approved_on: IsoDate }, { additionalProperties: false })),
+  contract: Nullable(Type.Object({ contract_no: Type.String(), signed_on: IsoDate, agreed_start_on: Nullable(IsoDate) }, { additionalProperties: false })),
+  reason: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'the rule, the measured overlap, the threshold' })),
+  finding: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'what the inspector found in the field' })),
+  ledger_id: Nullable(Type.Integer()),
+  start_event_id: Nullable(Type.Integer()),
+  photos: Nullable(Type.Array(Type.Object({
+    id: Type.Integer(), url: Type.String(), media_type: Type.String(), size_bytes: Type.Integer(), sha256: Type.String(),
+    file_name: Nullable(Type.String()), uploaded_by: Nullable(Type.String()), uploaded_at: Timestamp,
+  }, { additionalProperties: false })), { description: 'null for roles that may not see field photos' }),
+  history: Type.Array(Type.Object({
+    at: Timestamp, actor: Nullable(Type.String()), action: Type.String(), from: Nullable(Type.String()), to: Nullable(Type.String()),
+    assignee_id: Nullable(Type.Integer()), note: Nullable(Type.String()),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false })
+
+/** The cluster → inspector routing. */
+export const AlertRoutes = Type.Array(Type.Object({
+  cluster_code: Type.String(), cluster_name: Type.String(), county_code: Type.String(),
+  inspector: Nullable(Type.String()), inspector_name: Nullable(Type.String()), updated_at: Nullable(Timestamp),
+}, { additionalProperties: false }))
