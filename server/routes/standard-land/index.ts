@@ -7,11 +7,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import { scopeOf } from '../../plugins/auth'
-import { expectedVersion, landNotFound, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import { expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
 import { ContractNo } from '../../schemas/contract'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
 import { aggregateAccess, aggregateScope, dateOrToday, YearFields, YearQuery, yearRange } from '../permu/query'
-import { CheckCreate, StandardLandCreate, STATUSES, Terms, Termination } from './schemas'
+import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, STATUSES, Terms, Termination } from './schemas'
 
 const JSON_TYPE = 'application/json'
 const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) })
@@ -35,7 +35,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['standard-land'],
       summary: '标准地合同 / standard-land contracts with where each stands at asOf, the next due date and whether it is overdue',
-      querystring: ListQuery,
+      querystring: ListQuery, response: { 200: JsonText(StandardLandPage) },
     },
   }, async (request, reply) => {
     const q = request.query
@@ -78,7 +78,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['standard-land'],
       summary: '标准地档案 / one standard-land contract: 3+N+1, agreement, checks with results, rectifications, ledger, status at asOf',
-      params: ContractNo, querystring: AsOfQuery,
+      params: ContractNo, querystring: AsOfQuery, response: { 200: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
     const found = await app.db.standardLand.view(request.params.no, dateOrToday(request.query.asOf), viewerOf(app, request))
@@ -92,7 +92,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['standard-land'],
       summary: '标准地出让 / sell a parcel as standard land: the 3 main indicators, any N, the term (≤ 20 years; ≤ 50 for a recognised major project)',
-      body: StandardLandCreate,
+      body: StandardLandCreate, response: { 201: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
     const found = await app.db.standardLand.create(request.body, viewerOf(app, request), actorOf(request), dateOrToday(undefined))
@@ -105,7 +105,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['standard-land'],
       summary: '履约监管协议期限 / the agreement\'s number and check periods (If-Match once set)',
-      params: ContractNo, headers: IfMatch, body: Terms,
+      params: ContractNo, headers: IfMatch, body: Terms, response: { 200: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
     const ifMatch = request.headers['if-match']
@@ -120,7 +120,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['standard-land'],
       summary: '竣工/达产验收 / record a completion or production check: pass or fail per indicator; a failure opens a rectification (≤ 2 years), a failed re-check recommends termination',
-      params: ContractNo, body: CheckCreate,
+      params: ContractNo, body: CheckCreate, response: { 201: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
     const found = await app.db.standardLand.recordCheck(request.params.no, viewerOf(app, request), request.body,
@@ -133,7 +133,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['standard-land'],
       summary: '解除合同、收回土地 / record the termination of the contract and the recovery of the land',
-      params: ContractNo, body: Termination,
+      params: ContractNo, body: Termination, response: { 200: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
     const found = await app.db.standardLand.terminate(request.params.no, viewerOf(app, request), request.body, actorOf(request))

@@ -1,8 +1,9 @@
-/** Request shapes of standard land (标准地, §二(四)10 and annex 2): a sale with its "3+N+1"
- * indicators and the performance agreement's periods, a completion or production check, a termination. */
+/** Request and answer shapes of standard land (标准地, §二(四)10 and annex 2): a sale with its "3+N+1"
+ * indicators and the performance agreement's periods, a completion or production check, a termination;
+ * the contract's file and the list, built by PostGIS (server/db/repos/standard-land/*.sql). */
 import { Type, type Static } from '@sinclair/typebox'
 import { ContractCreate, Indicator } from '../../schemas/contract'
-import { IsoDate } from '../../schemas/common'
+import { IsoDate, Nullable, Timestamp, Version } from '../../schemas/common'
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max })
 
@@ -60,3 +61,84 @@ export type Termination = Static<typeof Termination>
 
 export const STATUSES = ['awaiting_completion_check', 'completion_accepted', 'production_accepted', 'rectifying',
   'termination_recommended', 'terminated'] as const
+
+// ---- Answers
+
+const Status = Type.Union(STATUSES.map((x) => Type.Literal(x)))
+const OverdueItems = Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'what is overdue: the item, its due date, days overdue' })
+const standing = {
+  completion_check_by: Nullable(IsoDate),
+  production_check_by: Nullable(IsoDate),
+  completion_passed_on: Nullable(IsoDate),
+  production_passed_on: Nullable(IsoDate),
+  open_rectification: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  termination_recommended_on: Nullable(IsoDate),
+  termination_due: Nullable(IsoDate, { description: 'the date the termination is due by' }),
+  status: Status,
+  next_due: Nullable(IsoDate),
+  overdue: Type.Boolean(),
+  overdue_items: Nullable(OverdueItems),
+}
+const IndicatorValue = { indicator: Type.String(), unit: Type.String(), direction: Type.String(), value: Type.Number() }
+
+/** One standard-land contract's file (annex 2): 3+N+1, the agreement, where it stands, every check. */
+export const StandardLandFile = Type.Object({
+  contract_no: Type.String(),
+  parcel_code: Type.String(),
+  county_code: Type.String(),
+  cluster_code: Nullable(Type.String()),
+  land_user_code: Nullable(Type.String()),
+  land_user_name: Nullable(Type.String()),
+  signed_on: IsoDate,
+  is_standard_land: Type.Boolean(),
+  agreed_completion_on: Nullable(IsoDate),
+  terminated_on: Nullable(IsoDate),
+  version: Version,
+  as_of: IsoDate,
+  indicators: Type.Object({
+    core: Type.Array(Type.Object({ ...IndicatorValue, label: Type.String() }, { additionalProperties: false }), { description: 'the "3"' }),
+    n: Type.Array(Type.Object(IndicatorValue, { additionalProperties: false }), { description: 'the "N"' }),
+    term: Type.Object({ years: Nullable(Type.Integer()), major_project: Type.Boolean(), max_years: Type.Integer() },
+      { additionalProperties: false, description: 'the "1": the term' }),
+  }, { additionalProperties: false }),
+  terms: Nullable(Type.Object({
+    agreement_no: Nullable(Type.String()), completion_check_by: Nullable(IsoDate), production_check_by: Nullable(IsoDate), version: Version,
+  }, { additionalProperties: false }), { description: '履约监管协议' }),
+  status: Nullable(Type.Object({ ...standing }, { additionalProperties: false })),
+  checks: Type.Array(Type.Object({
+    id: Type.Integer(), kind: Type.String(), checked_on: IsoDate, passed: Type.Boolean(), failed: Type.Array(Type.String()),
+    recheck_of: Nullable(Type.Integer()),
+    results: Nullable(Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+      description: 'per indicator: the contract value, the measured one (tax and output per mu only for roles that may see them; else redacted), passed',
+    })),
+    measured_source: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'indicators whose value came from the per-mu figures, with their year' })),
+    development_event_id: Nullable(Type.Integer()),
+    note: Nullable(Type.String()), recorded_by: Nullable(Type.String()), created_at: Timestamp,
+  }, { additionalProperties: false })),
+  rectifications: Type.Array(Type.Object({
+    id: Type.Integer(), kind: Type.String(), opened_on: IsoDate, deadline: IsoDate, closed_on: Nullable(IsoDate), outcome: Nullable(Type.String()),
+    failed_check_id: Nullable(Type.Integer()), recheck_id: Nullable(Type.Integer()), ledger_id: Nullable(Type.Integer()),
+    termination_ledger_id: Nullable(Type.Integer()), overdue: Type.Boolean(),
+  }, { additionalProperties: false }), { description: '整改 (≤ 2 years each)' }),
+  ledger: Type.Array(Type.Object({
+    id: Type.Integer(), measure: Type.String(), cause: Nullable(Type.String()), deadline: IsoDate, responsible_unit: Type.String(),
+    progress: Nullable(Type.String()), completed_on: Nullable(IsoDate), version: Version, overdue: Type.Boolean(),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false })
+
+/** A page of standard-land contracts with where each stands. */
+export const StandardLandPage = Type.Object({
+  as_of: IsoDate,
+  total: Type.Integer({ minimum: 0 }),
+  counts: Type.Record(Type.String(), Type.Integer(), { description: 'contracts per status' }),
+  overdue: Type.Integer({ minimum: 0, description: 'contracts with something overdue' }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  items: Type.Array(Type.Object({
+    contract_no: Type.String(), parcel_code: Type.String(), county_code: Type.String(), cluster_code: Nullable(Type.String()),
+    land_user_code: Nullable(Type.String()), land_user_name: Nullable(Type.String()), signed_on: IsoDate,
+    term_years: Nullable(Type.Integer()), major_project: Type.Boolean(), agreement_no: Nullable(Type.String()),
+    checks: Type.Integer(), failed_checks: Type.Integer(), terminated_on: Nullable(IsoDate),
+    ...standing,
+  }, { additionalProperties: false })),
+}, { additionalProperties: false })
