@@ -27,7 +27,7 @@ function answer(doc: Document, method: string, path: string, status: string): Re
 }
 
 describe('the OpenAPI document (/docs)', () => {
-  it('describes the answer of every read and edit of the card, the file, the ledger, contracts, enterprises and batches (issue 4), alerts, standard land and the public lists', async () => {
+  it('describes the answer of every read and edit of the card, the file, the ledger, contracts, enterprises and batches (issue 4), alerts, standard land, per-mu figures and the public lists', async () => {
     const doc = await document()
     expect(doc.openapi).toMatch(/^3\./)
     const described: [string, string, string, string[]][] = [
@@ -60,6 +60,8 @@ describe('the OpenAPI document (/docs)', () => {
       ['get', '/api/standard-land/', '200', ['total', 'counts', 'items']],
       ['get', '/api/standard-land/{no}', '200', ['indicators', 'terms', 'status', 'checks', 'rectifications', 'ledger']],
       ['post', '/api/standard-land/{no}/checks', '201', ['checks']],
+      ['get', '/api/permu/summary', '200', ['city', 'counties', 'clusters']],
+      ['get', '/api/permu/parcels', '200', ['year', 'items']],
       ['get', '/api/disclosure/snapshots/{id}/export.geojson', '200', ['type', 'features']],
     ]
     for (const [method, path, status, keys] of described) {

@@ -10,10 +10,11 @@ import type { Role } from '../../config'
 import { userActor } from '../../db/actor'
 import { HttpError } from '../../errors'
 import { scopeOf } from '../../plugins/auth'
-import { nameUnknownFields } from '../../schemas/common'
+import { JsonText, nameUnknownFields } from '../../schemas/common'
 import { CreditCode } from '../../schemas/enterprise'
 import { EDITORS } from '../parcels/viewer'
 import { aggregateAccess, aggregateScope, isSensitive, PERMU_MESSAGES, YearFields, YearQuery, yearRange } from './query'
+import { PermuParcels, PermuSummary } from './schemas'
 
 const JSON_TYPE = 'application/json'
 
@@ -39,7 +40,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['permu'],
       summary: '亩均效益汇总 / tax and output per mu of the city, counties and clusters against their targets, with ranks and trend',
-      querystring: YearQuery,
+      querystring: YearQuery, response: { 200: JsonText(PermuSummary) },
     },
   }, async (request, reply) => {
     const r = yearRange(request.query)
@@ -92,7 +93,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['permu'],
       summary: '宗地亩均税收 / tax and output per mu of every parcel with figures (for colouring the map)',
-      querystring: YearQuery,
+      querystring: YearQuery, response: { 200: JsonText(PermuParcels) },
     },
   }, async (request, reply) => {
     const r = yearRange(request.query)
