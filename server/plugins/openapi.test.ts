@@ -56,6 +56,7 @@ describe('the OpenAPI document (/docs)', () => {
       ['get', '/api/alerts/', '200', ['numberMatched', 'items']],
       ['get', '/api/alerts/{id}', '200', ['status', 'change', 'parcel', 'finding', 'photos', 'history']],
       ['patch', '/api/alerts/{id}', '200', ['status', 'version']],
+      ['get', '/api/alerts/{id}/assignees', '200', ['assignee', 'inspectors']],
       ['get', '/api/disclosure/', '200', ['as_of', 'counts', 'items']],
       ['get', '/api/standard-land/', '200', ['total', 'counts', 'items']],
       ['get', '/api/standard-land/{no}', '200', ['indicators', 'terms', 'status', 'checks', 'rectifications', 'ledger']],

@@ -72,9 +72,13 @@ async function call<T>(url: string, init: { method?: string; body?: unknown; hea
   return { data: json as T, etag: res.headers.get('etag') }
 }
 
+export interface Assignee { username: string; display_name: string; city_wide: boolean; open_alerts: number }
+
 export const alertsApi = {
   list: (query: string) => call<{ numberMatched: number; items: AlertItem[] }>(`/api/alerts?${query}`).then((r) => r.data),
   get: (id: number) => call<AlertDetail>(`/api/alerts/${id}`),
+  /** Whom a supervisor may assign the alert to (GET /api/alerts/:id/assignees). */
+  assignees: (id: number) => call<{ assignee: string | null; inspectors: Assignee[] }>(`/api/alerts/${id}/assignees`).then((r) => r.data),
   step: (id: number, etag: string, body: Record<string, unknown>) =>
     call<AlertDetail>(`/api/alerts/${id}`, { method: 'PATCH', body, headers: { 'if-match': etag } }),
   photo: (id: number, file: File) => {
@@ -103,6 +107,8 @@ export const STATUS_NAMES: Record<string, string> = {
   new: '新建', assigned: '已分派', in_field: '现场核查中', confirmed: '已确认', false_positive: '误报', closed: '已办结',
 }
 const SEVERITY: Record<string, string> = { high: '高', medium: '中', low: '低' }
+/** Statuses from which a supervisor may (re-)assign (server/db/repos/alerts TRANSITIONS.assign). */
+const ASSIGNABLE = ['new', 'assigned', 'in_field']
 const CHANGE_TYPES: Record<string, string> = { new_construction: '新增建设', demolition: '拆除', earth_moving: '推填土' }
 const WORKERS: readonly api.Role[] = ['admin', 'analyst', 'inspector']
 const SUPERVISORS: readonly api.Role[] = ['admin', 'analyst']
@@ -267,6 +273,9 @@ export class InboxPanel {
       ${a.reason?.test ? `<p class="muted small">${escapeHtml(a.reason.test)}</p>` : ''}
       ${detections}${finding}
       <div class="photos" data-testid="photos"></div>
+      ${this.supervisor && ASSIGNABLE.includes(a.status) ? `<form class="assign" data-testid="assign-form">
+        <label>分派给<select name="assignee" required><option value="">载入巡查员…</option></select></label>
+        <button type="submit">${a.assignee ? '改派' : '分派'}</button></form>` : ''}
       <div class="inbox-actions">${this.actions(a, mayAct)}</div>
       <p class="error" role="alert" data-testid="inbox-error"></p>
       <details><summary>处理记录</summary><ol class="timeline">${a.history.map((h) =>
@@ -280,8 +289,31 @@ export class InboxPanel {
     }
     for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-step]')) b.onclick = () => void this.step(b.dataset.step!)
     this.wireFinding(a)
+    void this.wireAssign(a)
     void this.showPhotos(a)
     this.focus(a)
+  }
+
+  /** Supervisors (分析员, 管理员) assign or re-assign: the inspectors of the alert's county (then the
+   * city-wide ones), each with the open alerts they already carry, so the work can be spread. */
+  private async wireAssign(a: AlertDetail): Promise<void> {
+    const form = this.root.querySelector<HTMLFormElement>('form.assign')
+    if (!form) return
+    const select = form.querySelector<HTMLSelectElement>('select')!
+    form.onsubmit = (ev) => {
+      ev.preventDefault()
+      if (select.value) void this.step('assign', { assignee: select.value })
+    }
+    try {
+      const { inspectors, assignee } = await alertsApi.assignees(a.id)
+      if (this.current?.id !== a.id) return
+      select.innerHTML = inspectors.length
+        ? `<option value="">选择巡查员</option>${inspectors.map((i) =>
+          `<option value="${escapeHtml(i.username)}"${i.username === assignee ? ' selected' : ''}>${escapeHtml(i.display_name)}${i.city_wide ? '（全市）' : ''} · 在办 ${i.open_alerts}</option>`).join('')}`
+        : '<option value="">本区县没有在岗巡查员</option>'
+    } catch (e) {
+      this.error(e)
+    }
   }
 
   private actions(a: AlertDetail, mayAct: boolean): string {
@@ -470,6 +502,8 @@ function injectStyle(): void {
 .inbox .small { font-size: 12px; }
 .inbox button.link { border: 0; background: none; color: #0d47a1; text-decoration: underline; padding: 0; font: inherit; cursor: pointer; }
 .inbox-actions { margin: 10px 0; }
+form.assign { display: flex; gap: 6px; align-items: end; margin: 10px 0; flex-wrap: wrap; }
+form.assign select { min-height: 40px; max-width: 100%; }
 .inbox-actions > button, form.finding button { min-height: 40px; padding: 6px 12px; font-size: 14px; }
 .inbox button.primary { background: #1565c0; color: #fff; border: 0; border-radius: 3px; }
 form.finding label { display: block; margin: 6px 0; }

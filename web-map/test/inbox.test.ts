@@ -2,7 +2,9 @@
  * 洛龙区 logs in, opens the inbox, opens the alert (change polygon and parcel drawn, before/after
  * image dates shown), starts the field check, records a finding with a photo, confirms and closes;
  * the parcel's card then shows the start date the finding recorded, and the alert is closed in the
- * database. Screenshots of the inbox and of the finding form go to test-artifacts/. */
+ * database. An analyst of the county then re-assigns a second alert to another inspector, chosen
+ * from the inspectors of its county with the alerts each already carries. Screenshots of the inbox
+ * and of the finding form go to test-artifacts/. */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -126,6 +128,64 @@ describe('the inbox on a phone', () => {
         .toEqual({ status: 'closed', started: '2024-05-20' })
       expect(await db.one(`SELECT count(*)::int AS n FROM development_event WHERE parcel_id = $1 AND kind = 'start' AND occurred_on = '2024-05-20'`, [parcelId], (x) => x.n)).toBe(1)
       expect(await db.one('SELECT count(*)::int AS n FROM alert_photo WHERE alert_id = $1', [alertId], (x) => x.n)).toBe(1)
+      expect(w.consoleErrors).toEqual([])
+      expect(w.outside).toEqual([])
+    } finally {
+      await w.context.close()
+    }
+  })
+})
+
+describe('the inbox of an analyst', () => {
+  it('re-assigns an alert to another inspector of its county, chosen with the alerts each carries', async () => {
+    const db = h.t.database.db
+    await db.users.create({ username: 'insp.luolong2', display_name: '洛龙巡查员二', role: 'inspector', county_scope: ['410311'], password_hash: await hashPassword(PASSWORD) })
+    await db.users.create({ username: 'analyst.luolong', display_name: '洛龙分析员', role: 'analyst', county_scope: ['410311'], password_hash: await hashPassword(PASSWORD) })
+    const box = rect(FIXTURE_CENTRE, 400, 20, 520, 120)
+    const parcel = await db.one(`INSERT INTO parcel (code, county_code, cluster_code, land_use, stage, geom)
+      VALUES ('LL-INBOX-2', '410311', 'luolong', '工业用地', 'supplied', ST_GeomFromGeoJSON($1)) RETURNING id`,
+    [JSON.stringify({ ...boxPolygon(box), crs: { type: 'name', properties: { name: 'EPSG:4490' } } })], (r) => Number(r.id))
+    await db.none(`INSERT INTO supply_contract (contract_no, parcel_id, county_code, supply_method, signed_on, agreed_start_on)
+      VALUES ('HT-INBOX-2', $1, '410311', 'grant', '2023-06-01', '2030-01-01')`, [parcel])
+    const change = await db.one(`INSERT INTO rs_change (code, period, change_type, image_before, image_after, county_code, geom)
+      VALUES ('BH-2024Q1-0102', '2024Q1', 'new_construction', '2024-01-05', '2024-03-28', '410311', ST_GeomFromGeoJSON($1)) RETURNING id`,
+    [JSON.stringify({ ...boxPolygon(rect(FIXTURE_CENTRE, 420, 40, 480, 100)), crs: { type: 'name', properties: { name: 'EPSG:4490' } } })], (r) => Number(r.id))
+    await db.one(`SELECT analysis.refresh_alerts('2024-06-30', $1::bigint[]) AS r`, [[change]])
+    const second = await db.one(`SELECT a.id, u.username FROM alert a LEFT JOIN app_user u ON u.id = a.assignee_id WHERE a.parcel_id = $1`, [parcel])
+    // routed to one of the county's inspectors; the analyst moves it to the other
+    expect(['insp.luolong', 'insp.luolong2']).toContain(second.username)
+    const to = second.username === 'insp.luolong' ? 'insp.luolong2' : 'insp.luolong'
+    const toName = to === 'insp.luolong' ? '洛龙巡查员' : '洛龙巡查员二'
+    // what each carries, counted here from the alerts table
+    const open: Record<string, number> = Object.fromEntries(await db.map(`SELECT u.username, count(a.id)::int AS n FROM app_user u
+      LEFT JOIN alert a ON a.assignee_id = u.id AND a.status IN ('assigned', 'in_field') WHERE u.role = 'inspector' GROUP BY u.username`,
+    [], (r) => [r.username, r.n]))
+    expect(open[second.username]).toBeGreaterThanOrEqual(1)
+
+    const w = await openPage(h)
+    try {
+      const page = w.page
+      const builds = await page.evaluate(() => (window as any).onemap.builds as number)
+      await page.fill('#login input[name=username]', 'analyst.luolong')
+      await page.fill('#login input[name=password]', PASSWORD)
+      await page.click('#login button[type=submit]')
+      await page.waitForSelector('[data-testid=user]')
+      await waitForLayers(page, builds + 1)
+      await page.click('#open-inbox')
+      await page.click(`[data-alert="${second.id}"]`)
+      await page.waitForSelector('[data-testid=assign-form] option[value="insp.luolong2"]', { state: 'attached' })
+      // the county's inspectors, then the city-wide one of the harness, each with the open alerts they carry
+      const options = await page.$$eval('[data-testid=assign-form] option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]))
+      expect(options).toEqual([['', '选择巡查员'], ['insp.luolong', `洛龙巡查员 · 在办 ${open['insp.luolong']}`],
+        ['insp.luolong2', `洛龙巡查员二 · 在办 ${open['insp.luolong2']}`], ['map.inspector', `测试inspector（全市） · 在办 ${open['map.inspector']}`]])
+      expect(await page.inputValue('[data-testid=assign-form] select')).toBe(second.username)
+      await page.selectOption('[data-testid=assign-form] select', to)
+      await page.click('[data-testid=assign-form] button[type=submit]')
+      await page.waitForFunction((name) => document.querySelector('#inbox-panel table.card')?.textContent?.includes(`已分派（${name}）`), toName)
+      expect(await db.one('SELECT u.username FROM alert a JOIN app_user u ON u.id = a.assignee_id WHERE a.id = $1', [second.id], (r) => r.username))
+        .toBe(to)
+      await waitIdle(page)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-assign.png') })
       expect(w.consoleErrors).toEqual([])
       expect(w.outside).toEqual([])
     } finally {

@@ -251,6 +251,34 @@ describe('two inspectors at once', () => {
     expect(ok.json().assignee.username).toBe('insp.b2')
     expect((await get('/api/alerts?assignee=me', b2)).json().items.map((x: { id: number }) => x.id)).toContain(id)
   })
+
+  it('lists whom an alert may be assigned to: active inspectors of its county or the whole city, with their open alerts', async () => {
+    const { id } = await alertOf(countyBParcel)
+    const analystB = await t.loginAs('analyst', ['410322'], 'analyst.b')
+    await t.loginAs('inspector', null, 'insp.city')
+    const gone = await t.loginAs('inspector', ['410322'], 'insp.b-gone')
+    await t.app.db.none(`UPDATE app_user SET active = false WHERE username = 'insp.b-gone'`)
+    const res = await get(`/api/alerts/${id}/assignees`, analystB)
+    expect(res.statusCode, res.body).toBe(200)
+    const body = res.json()
+    expect(body).toMatchObject({ alert_id: id, county_code: '410322', assignee: 'insp.b2' })
+    // county inspectors first, then city-wide; not 410311's inspectors, not the inactive one
+    expect(body.inspectors.map((i: { username: string }) => i.username)).toEqual(['insp.b1', 'insp.b2', 'insp.city'])
+    const open = await t.app.db.one(`SELECT count(*)::int AS n FROM alert a JOIN app_user u ON u.id = a.assignee_id
+      WHERE u.username = 'insp.b2' AND a.status IN ('assigned', 'in_field')`, [], (r) => r.n)
+    expect(body.inspectors.find((i: { username: string }) => i.username === 'insp.b2')).toMatchObject({ city_wide: false, open_alerts: open })
+    expect(open).toBeGreaterThan(0)
+    // every name listed is accepted by the assign step
+    for (const name of body.inspectors.map((i: { username: string }) => i.username)) {
+      const cur = await alertOf(countyBParcel)
+      expect((await step(id, cur.version, { action: 'assign', assignee: name }, analystB)).statusCode, name).toBe(200)
+    }
+    // who may ask: supervisors in scope; an inspector is refused, another county's analyst gets 404 as for a missing alert
+    expect((await get(`/api/alerts/${id}/assignees`, b1)).statusCode).toBe(403)
+    expect((await get(`/api/alerts/${id}/assignees`, gone)).statusCode).toBe(401)
+    expect((await get(`/api/alerts/${id}/assignees`, analystA)).statusCode).toBe(404)
+    expect((await get('/api/alerts/999999999/assignees', admin)).json()).toMatchObject({ statusCode: 404, code: 'not_found' })
+  })
 })
 
 describe('overdue alerts', () => {

@@ -14,7 +14,8 @@ import { expectedVersion, JsonText, listOf, nameUnknownFields, setEtag } from '.
 import { imageType, PhotoFileError, readPhoto, storePhoto, type PhotoType } from '../../alerts/photos'
 import { AlertScheduler, SCHEDULED_TYPES } from '../../alerts/scheduler'
 import {
-  AlertDetail, AlertId, AlertPage, AlertQuery, AlertRoutes, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams, ScanBody,
+  AlertAssignees, AlertDetail, AlertId, AlertPage, AlertQuery, AlertRoutes, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams,
+  ScanBody,
 } from './schemas'
 
 const JSON_TYPE = 'application/json'
@@ -100,6 +101,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     if (!a) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(request.params.id))
     setEtag(reply, a.version)
     return reply.type(JSON_TYPE).send(a.json)
+  })
+
+  app.get('/:id/assignees', {
+    config: { access: SUPERVISORS },
+    schema: {
+      tags: ['alerts'], summary: '可分派的巡查员 / the active inspectors this alert may be assigned to, with their open alerts',
+      params: AlertId, response: { 200: JsonText(AlertAssignees) },
+    },
+  }, async (request, reply) => {
+    const body = await app.db.alerts.assignees(request.params.id, viewerOf(request))
+    if (!body) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(request.params.id))
+    return reply.type(JSON_TYPE).send(body)
   })
 
   app.patch('/:id', {

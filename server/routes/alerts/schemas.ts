@@ -151,3 +151,16 @@ export const AlertRoutes = Type.Array(Type.Object({
   cluster_code: Type.String(), cluster_name: Type.String(), county_code: Type.String(),
   inspector: Nullable(Type.String()), inspector_name: Nullable(Type.String()), updated_at: Nullable(Timestamp),
 }, { additionalProperties: false }))
+
+/** Whom an alert may be assigned to. */
+export const AlertAssignees = Type.Object({
+  alert_id: Type.Integer(),
+  county_code: Type.String(),
+  assignee: Nullable(Type.String({ description: 'the inspector it is assigned to now' })),
+  inspectors: Type.Array(Type.Object({
+    username: Type.String(),
+    display_name: Type.String(),
+    city_wide: Type.Boolean(),
+    open_alerts: Type.Integer({ minimum: 0, description: 'alerts assigned to them or in the field now' }),
+  }, { additionalProperties: false }), { description: 'active inspectors whose counties hold the alert\'s county, county inspectors first' }),
+}, { additionalProperties: false })

@@ -16,6 +16,7 @@ const sql = sqlLoader(import.meta.url)
 const Q = {
   list: sql('list.sql'),
   detail: sql('detail.sql'),
+  assignees: sql('assignees.sql'),
   lock: sql('lock.sql'),
   update: sql('update.sql'),
   inspector: sql('inspector.sql'),
@@ -150,6 +151,13 @@ export class AlertsRepo {
   async detail(id: number, viewer: Pick<AlertViewer, 'scope' | 'role'>, conn: Conn = this.db): Promise<Versioned | null> {
     const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, photos: PHOTO_ROLES.includes(viewer.role) })
     return row ? { version: row.version, json: row.alert } : null
+  }
+
+  /** Whom a supervisor may assign an alert to: the active inspectors of its county (or the whole
+   * city), each with the open alerts they already carry; null when missing or out of scope. */
+  async assignees(id: number, viewer: Pick<AlertViewer, 'scope'>): Promise<string | null> {
+    const row = await this.db.oneOrNone(Q.assignees, { id, scope: viewer.scope })
+    return row?.assignees ?? null
   }
 
   /**
