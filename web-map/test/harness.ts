@@ -139,8 +139,13 @@ export async function renderedProps(page: Page, layer: string): Promise<Record<s
 }
 
 export async function loginAs(page: Page, role: Role): Promise<void> {
+  await signInAs(page, `map.${role}`)
+}
+
+/** Signs in on the map page as a user created with PASSWORD, and waits for the layers it may see. */
+export async function signInAs(page: Page, username: string): Promise<void> {
   const builds = await page.evaluate(() => (window as any).onemap.builds as number)
-  await page.fill('#login input[name=username]', `map.${role}`)
+  await page.fill('#login input[name=username]', username)
   await page.fill('#login input[name=password]', PASSWORD)
   await page.click('#login button[type=submit]')
   await page.waitForSelector('[data-testid=user]')

@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ARTIFACTS, PASSWORD, openPage, startHarness, waitForLayers, waitIdle, type MapHarness } from './harness'
+import { ARTIFACTS, PASSWORD, openPage, signInAs, startHarness, waitIdle, type MapHarness } from './harness'
 import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/tiles/test-fixture'
 import { hashPassword } from '../../server/auth'
 
@@ -51,12 +51,7 @@ describe('the inbox on a phone', () => {
     try {
       const page = w.page
       await page.setViewportSize({ width: 390, height: 844 })
-      const builds = await page.evaluate(() => (window as any).onemap.builds as number)
-      await page.fill('#login input[name=username]', 'insp.luolong')
-      await page.fill('#login input[name=password]', PASSWORD)
-      await page.click('#login button[type=submit]')
-      await page.waitForSelector('[data-testid=user]')
-      await waitForLayers(page, builds + 1)
+      await signInAs(page, 'insp.luolong')
 
       // the inbox: my alerts, one of them, due in 15 days (medium)
       await page.click('#open-inbox')
@@ -165,12 +160,7 @@ describe('the inbox of an analyst', () => {
     const w = await openPage(h)
     try {
       const page = w.page
-      const builds = await page.evaluate(() => (window as any).onemap.builds as number)
-      await page.fill('#login input[name=username]', 'analyst.luolong')
-      await page.fill('#login input[name=password]', PASSWORD)
-      await page.click('#login button[type=submit]')
-      await page.waitForSelector('[data-testid=user]')
-      await waitForLayers(page, builds + 1)
+      await signInAs(page, 'analyst.luolong')
       await page.click('#open-inbox')
       await page.click(`[data-alert="${second.id}"]`)
       await page.waitForSelector('[data-testid=assign-form] option[value="insp.luolong2"]', { state: 'attached' })
