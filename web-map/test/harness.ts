@@ -109,14 +109,22 @@ export async function waitForLayers(page: Page, builds: number): Promise<void> {
   await waitIdle(page)
 }
 
-/** Resolves when the map has rendered every tile of the current view. */
-export async function waitIdle(page: Page): Promise<void> {
-  await page.evaluate(() => new Promise<void>((resolve) => {
+/** Resolves when the map has rendered every tile of the current view; fails, saying what it saw,
+ * when that takes longer than `ms` (a hang would otherwise surface only as the test's timeout). */
+export async function waitIdle(page: Page, ms = 30_000): Promise<void> {
+  await page.evaluate((limit) => new Promise<void>((resolve, reject) => {
     const map = (window as any).onemap.map
-    const check = () => (map.loaded() && map.areTilesLoaded() && !map.isMoving() ? resolve() : map.once('idle', check))
+    const timer = setTimeout(() => reject(new Error(`the map was not idle after ${limit} ms: ` +
+      `loaded ${map.loaded()}, tiles loaded ${map.areTilesLoaded()}, moving ${map.isMoving()}`)), limit)
+    const check = () => {
+      if (map.loaded() && map.areTilesLoaded() && !map.isMoving()) {
+        clearTimeout(timer)
+        resolve()
+      } else map.once('idle', check)
+    }
     // one frame first, so that a camera change just made has started its tile requests
     requestAnimationFrame(check)
-  }))
+  }), ms)
 }
 
 export async function jumpTo(page: Page, center: [number, number], zoom: number): Promise<void> {
