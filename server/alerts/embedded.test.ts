@@ -1,32 +1,26 @@
 /** The alert rules on the embedded database (PGlite: PostgreSQL 18, PostGIS 3.6), which `npm start`
  * uses by default, give the same alerts as on PostgreSQL 15 / PostGIS 3.3 for the same demo data:
  * same types, subjects, overlap areas (to 0.01 m²) and shares. */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type Database } from '../db/connect'
-import { createTestDatabase, type TestDatabase } from '../test/db'
+import type { Database } from '../db/connect'
+import type { TestDatabase } from '../test/db'
+import { openEmbeddedPair, type EmbeddedPair } from '../test/embedded-pair'
 import { generateDemo, REFERENCE_DATE } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
 
-let dir: string
+let pair: EmbeddedPair
 let embedded: Database
 let server: TestDatabase
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-pglite-alerts-'))
-  ;[embedded, server] = await Promise.all([openDatabase({ databaseUrl: null, dataDir: dir }), createTestDatabase()])
+  pair = await openEmbeddedPair('onemap-pglite-alerts-')
+  ;({ embedded, server } = pair)
   const data = generateDemo({ parcels: 400, batches: 40, changes: 80 })
   await loadDemo(embedded.db, data)
   await loadDemo(server.db, data)
 }, 300_000)
 
-afterAll(async () => {
-  await embedded?.close()
-  await server?.drop()
-  if (dir) fs.rmSync(dir, { recursive: true, force: true })
-})
+afterAll(async () => pair?.close())
 
 const ALERTS = `
   SELECT a.type, a.severity, a.status, a.subject_key, p.code AS parcel, b.approval_no AS batch, r.period || ':' || r.code AS change,

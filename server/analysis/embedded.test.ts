@@ -2,23 +2,21 @@
  * `npm start` uses by default, answer as on PostgreSQL 15 / PostGIS 3.3 for the same demo data:
  * from the snapshot, while a deferred bulk write is queued (snapshot rows plus the stale keys
  * computed live, planned by EXECUTE), once it is worked off, and for a past date (all live). */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IDatabase } from 'pg-promise'
-import { openDatabase, type Database } from '../db/connect'
-import { createTestDatabase, type TestDatabase } from '../test/db'
+import type { Database } from '../db/connect'
+import type { TestDatabase } from '../test/db'
+import { openEmbeddedPair, type EmbeddedPair } from '../test/embedded-pair'
 import { generateDemo, REFERENCE_DATE } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
 
-let dir: string
+let pair: EmbeddedPair
 let embedded: Database
 let server: TestDatabase
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-pglite-analysis-'))
-  ;[embedded, server] = await Promise.all([openDatabase({ databaseUrl: null, dataDir: dir }), createTestDatabase()])
+  pair = await openEmbeddedPair('onemap-pglite-analysis-')
+  ;({ embedded, server } = pair)
   const data = generateDemo({ parcels: 300, batches: 30, changes: 60 })
   for (const db of [embedded.db, server.db]) {
     await loadDemo(db, data)
@@ -26,11 +24,7 @@ beforeAll(async () => {
   }
 }, 300_000)
 
-afterAll(async () => {
-  await embedded?.close()
-  await server?.drop()
-  if (dir) fs.rmSync(dir, { recursive: true, force: true })
-})
+afterAll(async () => pair?.close())
 
 /** Every reader's whole-city answer at a date, keyed by business codes (ids differ between the two
  * databases only if loading did; areas to 0.01 m²), and the summary. */

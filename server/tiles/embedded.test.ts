@@ -1,12 +1,10 @@
 /** On the embedded database (PGlite: PostgreSQL 18, PostGIS 3.6 without protobuf) the probe picks
  * the GeoJSON encoder, and its tiles carry the same features as ST_AsMVT's on PostgreSQL 15 /
  * PostGIS 3.3 for the same data. */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type Database } from '../db/connect'
-import { createTestDatabase, type TestDatabase } from '../test/db'
+import type { Database } from '../db/connect'
+import type { TestDatabase } from '../test/db'
+import { openEmbeddedPair, type EmbeddedPair } from '../test/embedded-pair'
 import { ROLES, type Role } from '../config'
 import { LAYERS } from './layers'
 import { TileService } from './service'
@@ -14,7 +12,7 @@ import { decodeTile, ringArea, ringBBox, type DecodedFeature } from './decode'
 import { insertMapFixture, type MapFixture } from './test-fixture'
 
 const SENSITIVE: Role[] = ['admin', 'analyst']
-let dir: string
+let pair: EmbeddedPair
 let embedded: Database
 let server: TestDatabase
 let fxEmbedded: MapFixture
@@ -22,8 +20,8 @@ let embeddedTiles: TileService
 let serverTiles: TileService
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-pglite-'))
-  ;[embedded, server] = await Promise.all([openDatabase({ databaseUrl: null, dataDir: dir }), createTestDatabase()])
+  pair = await openEmbeddedPair('onemap-pglite-')
+  ;({ embedded, server } = pair)
   fxEmbedded = await insertMapFixture(embedded.db)
   await insertMapFixture(server.db)
   embeddedTiles = await TileService.create(embedded.db, { sensitiveRoles: SENSITIVE, cacheBytes: 0 })
@@ -33,9 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   embeddedTiles?.close()
   serverTiles?.close()
-  await embedded?.close()
-  await server?.drop()
-  if (dir) fs.rmSync(dir, { recursive: true, force: true })
+  await pair?.close()
 })
 
 const keyOf = (f: DecodedFeature) => String(f.id ?? f.properties.code)
