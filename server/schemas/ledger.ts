@@ -63,6 +63,9 @@ const entryFields = {
   days_overdue: Nullable(Type.Integer()),
   version: Type.Integer({ minimum: 1 }),
 }
+/** One entry as the card (一宗一卡) lists it. */
+export const LedgerItem = Type.Object(entryFields, { additionalProperties: false })
+
 const stamps = {
   completed_late: Nullable(Type.Boolean()),
   created_at: Timestamp,

@@ -5,6 +5,7 @@ import {
   AreaGeometry, BboxQuery, CountyCode, FeatureOf, IsoDate, Nullable, PageMembers, PagingQuery, SearchText, Timestamp, Version,
 } from './common'
 import { Indicator } from './contract'
+import { LedgerItem } from './ledger'
 
 /** DOMAIN.md "The land's life cycle" as parcel.stage. */
 export const STAGES = ['approved', 'supplied', 'under_construction', 'completed', 'producing', 'recovered'] as const
@@ -150,18 +151,6 @@ export const DevelopmentEvent = Type.Object({
   version: Version,
 }, { additionalProperties: false })
 
-export const LedgerOnCard = Type.Object({
-  id: Type.Integer(),
-  measure: Type.String(),
-  cause: Nullable(Type.String()),
-  deadline: IsoDate,
-  responsible_unit: Type.String(),
-  progress: Nullable(Type.String()),
-  completed_on: Nullable(IsoDate),
-  version: Version,
-  overdue: Type.Boolean({ description: 'past the deadline and not completed (Luoyang\'s date)' }),
-  days_overdue: Nullable(Type.Integer()),
-}, { additionalProperties: false })
 
 /** A classification of the analysis engine with its reason (issue 5): rule, measured value, threshold, source. */
 export const Classification = Type.Object({
@@ -236,7 +225,7 @@ export const ParcelCardProperties = Type.Object({
     id: Type.Integer(), type: Type.String(), severity: Type.String(), status: Type.String(),
     due_on: Nullable(IsoDate), overlap_m2: Nullable(Type.Number()), created_at: Timestamp,
   }, { additionalProperties: false }), { description: 'open patrol alerts' }),
-  ledger: Type.Array(LedgerOnCard, { description: '工作台账 (annex 3 art. 6), open entries first' }),
+  ledger: Type.Array(LedgerItem, { description: '工作台账 (annex 3 art. 6), open entries first' }),
   classifications: Type.Array(Classification),
   figures: Type.Optional(Type.Array(Figures, { description: `the latest yearly figures of the land user and its tenants; ${SENSITIVE}` })),
 }, { additionalProperties: false })

@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ContractCreate, Indicator } from '../../schemas/contract'
 import { IsoDate, Nullable, Timestamp, Version } from '../../schemas/common'
+import { LedgerItem } from '../../schemas/ledger'
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max })
 
@@ -120,10 +121,9 @@ export const StandardLandFile = Type.Object({
     failed_check_id: Nullable(Type.Integer()), recheck_id: Nullable(Type.Integer()), ledger_id: Nullable(Type.Integer()),
     termination_ledger_id: Nullable(Type.Integer()), overdue: Type.Boolean(),
   }, { additionalProperties: false }), { description: '整改 (≤ 2 years each)' }),
-  ledger: Type.Array(Type.Object({
-    id: Type.Integer(), measure: Type.String(), cause: Nullable(Type.String()), deadline: IsoDate, responsible_unit: Type.String(),
-    progress: Nullable(Type.String()), completed_on: Nullable(IsoDate), version: Version, overdue: Type.Boolean(),
-  }, { additionalProperties: false })),
+  ledger: Type.Array(Type.Omit(LedgerItem, ['days_overdue'], { additionalProperties: false }), {
+    description: 'the ledger entries of its rectifications and termination (overdue at as_of)',
+  }),
 }, { additionalProperties: false })
 
 /** A page of standard-land contracts with where each stands. */
