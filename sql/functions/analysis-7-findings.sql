@@ -94,7 +94,8 @@ END $$;
 COMMENT ON FUNCTION analysis.used_before_supply_changes_live(date, bigint[]) IS
   'analysis.used_before_supply_changes planned for these changes (NULL: all), their ids in view of the planner';
 
--- The stale keys are computed once (a MATERIALIZED CTE).
+-- Each reader computes its stale keys once (a MATERIALIZED CTE), serves the snapshot without them
+-- and computes them live.
 CREATE OR REPLACE FUNCTION analysis.findings_at(as_of date, parcel_ids bigint[] DEFAULT NULL)
   RETURNS TABLE (parcel_id bigint, county_code char(6), cluster_code text, classification text, rule text,
                  inefficient_type smallint, stage smallint, suspended boolean, area_m2 numeric, reason jsonb)
@@ -105,7 +106,7 @@ CREATE OR REPLACE FUNCTION analysis.findings_at(as_of date, parcel_ids bigint[] 
   FROM analysis.parcel_status ps
   WHERE analysis.snapshot_for($1)
     AND ($2 IS NULL OR ps.parcel_id = ANY($2))
-    AND NOT EXISTS (SELECT 1 FROM analysis.pending_parcel q WHERE q.parcel_id = ps.parcel_id)
+    AND ps.parcel_id NOT IN (SELECT unnest(ids) FROM stale)
   UNION ALL
   SELECT f.* FROM analysis.findings_live($1, (SELECT ids FROM stale)) f
   WHERE analysis.snapshot_for($1) AND EXISTS (SELECT 1 FROM analysis.pending_parcel)
