@@ -16,9 +16,9 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-/** The seed's own sentence (§一(二)3) parsed here, independently of fixtures/: name → 万元/mu. */
+/** The seed's own sentence (§一(二)3) parsed here from the plan's text (fixtures/seed/), independently of the cluster fixture: name → 万元/mu. */
 function seedTargets(): Map<string, number> {
-  const seed = fs.readFileSync(path.resolve(__dirname, '../../shared/seed/luoyang-action-plan-2021.txt'), 'utf8')
+  const seed = fs.readFileSync(path.resolve(__dirname, '../fixtures/seed/luoyang-action-plan-2021.txt'), 'utf8')
   const para = seed.split('\n').find((l) => l.startsWith('3. 提高工业用地亩均税收'))!
   const targets = new Map<string, number>()
   for (const clause of para.split('；')) {
