@@ -1,12 +1,42 @@
-/* Nothing: every feature needs a county of Luoyang (from the file, the cluster it lies in, or its
-   parcel) inside the uploader's scope; an existing record with the same key outside the scope may
-   not be overwritten (brief: county staff edit their own counties only). Change polygons may
-   lack a county, except for a county-scoped uploader. */
+/* Nothing: every feature needs a county of Luoyang (DOMAIN.md "County of a parcel": the file's
+   county column, else the county boundary holding the shape, else the prefix of its code; for a
+   contract its parcel's) inside the uploader's scope; an existing record with the same key outside
+   the scope may not be overwritten (brief: county staff edit their own counties only). Change
+   polygons may lack a county, except for a county-scoped uploader. A feature outside the city has
+   its own error (check-jurisdiction.sql) and is not told twice. A county column or code prefix
+   that names another county than where the shape lies, farther than the outlines' precision from
+   it, is a warning naming both. */
 INSERT INTO upload_issue (upload_id, idx, level, code, message)
 SELECT f.upload_id, f.idx, ${lv.county_unknown}, 'county_unknown', ${t.county_unknown}
 FROM upload_feature f
 WHERE f.upload_id = ${uploadId} AND f.county_code IS NULL AND f.geom IS NOT NULL AND NOT ST_IsEmpty(f.geom)
-  AND (${layer} IN ('parcels','batches','plan_zones') OR (${layer} = 'changes' AND ${scope}::text[] IS NOT NULL));
+  AND (${layer} IN ('parcels','batches','plan_zones') OR (${layer} = 'changes' AND ${scope}::text[] IS NOT NULL))
+  AND NOT EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.code = 'outside_city');
+
+INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)
+SELECT f.upload_id, f.idx, ${lv.county_mismatch}, 'county_mismatch',
+       format(${t.county_mismatch}, f.county_code, s.name, f.location_county, l.name, round((d.m / 1000)::numeric, 1), round(e.precision_m::numeric)),
+       jsonb_build_object('stated', f.county_code, 'located', f.location_county, 'distance_m', d.m)
+FROM upload_feature f
+CROSS JOIN city_extent e
+JOIN county_boundary s ON s.code = f.county_code
+JOIN county_boundary l ON l.code = f.location_county
+CROSS JOIN LATERAL (SELECT ST_Distance(s.geom::geography, f.geom::geography) AS m) d
+WHERE f.upload_id = ${uploadId} AND f.county_source = 'column' AND f.location_county <> f.county_code
+  AND d.m > e.precision_m;
+
+INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)
+SELECT f.upload_id, f.idx, ${lv.code_prefix_mismatch}, 'code_prefix_mismatch',
+       format(${t.code_prefix_mismatch}, f.key, x.code, x.name, f.county_code, c.name, round((d.m / 1000)::numeric, 1), round(e.precision_m::numeric)),
+       jsonb_build_object('prefix', x.code, 'county', f.county_code, 'distance_m', d.m)
+FROM upload_feature f
+CROSS JOIN city_extent e
+JOIN county_boundary x ON x.code = left(f.key, 6)
+JOIN county_boundary c ON c.code = f.county_code
+CROSS JOIN LATERAL (SELECT ST_Distance(x.geom::geography, f.geom::geography) AS m) d
+WHERE f.upload_id = ${uploadId} AND ${layer} IN ('parcels', 'changes') AND f.key ~ '^[0-9]{6}'
+  AND f.county_source IN ('column', 'boundary') AND x.code <> f.county_code AND f.geom IS NOT NULL
+  AND d.m > e.precision_m;
 
 INSERT INTO upload_issue (upload_id, idx, level, code, message)
 SELECT f.upload_id, f.idx, ${lv.county_not_found}, 'county_not_found', format(${t.county_not_found}, f.county_code)
