@@ -147,6 +147,10 @@ export const INGEST_ERRORS = {
     `图层 ${p.layer} 没有字段 ${p.field} / the ${p.layer} layer has no field ${p.field}`),
   mapping_unknown_source: def<{ field: string; target: string }>(400, (p) =>
     `上传数据中没有字段 ${p.field}（映射到 ${p.target}） / the upload has no field ${p.field} (mapped to ${p.target})`),
+  mapping_wrong_encoding: def<{ layer: string; fields: string; source: string; used: string; why: string; encoding: string; names: string }>(422, (p) =>
+    `图层 ${p.layer} 的必填字段 ${p.fields} 找不到对应列，很可能是字符编码不对：${p.source} 按 ${p.used} 读取（${p.why}），字段名成了乱码；按 ${p.encoding} 读取则为 ${p.names}。请在上传时指定编码 ${p.encoding} / ` +
+    `the required fields ${p.fields} of the ${p.layer} layer find no column, most likely a wrong text encoding: ${p.source} was read as ${p.used} ` +
+    `(${p.why}) and its field names came out garbled; read as ${p.encoding} they are ${p.names}. State the encoding ${p.encoding} when uploading`),
   mapping_missing_required: def<{ layer: string; fields: string }>(422, (p) =>
     `图层 ${p.layer} 的必填字段未对应：${p.fields} / required fields of the ${p.layer} layer are not mapped: ${p.fields}`),
 } as const

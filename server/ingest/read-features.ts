@@ -22,7 +22,10 @@ import gjv from 'geojson-validation'
 import { type Bbox, type CrsDecision, bboxMisfit, detectCrsFromCode, detectCrsFromPrj, epsgFromCrsName, requireSupportedEpsg } from './crs'
 import { type Placer, decideCrs } from './crs-decide'
 import { type DbfHeader, type DbfRecord, decodeFieldNames, readDbfHeader, readDbfRecords, sampleTextBytes } from './dbf'
-import { type EncodingDecision, declaredEncoding, decideEncoding, requireEncoding } from './encoding'
+import { type EncodingDecision, decodeText, declaredEncoding, decideEncoding, requireEncoding } from './encoding'
+
+/** The encodings county shapefiles come in (DOMAIN.md: GBK, declared or not; UTF-8 from newer tools). */
+const ALTERNATIVE_ENCODINGS = ['gbk', 'utf8'] as const
 import { ingestError } from './errors'
 import type { LayerName } from './field-mapping'
 import { MAX_ABS_COORDINATE, inspectShapefile, isPolygonShapeType, readPolygonRecords } from './shp'
@@ -86,6 +89,9 @@ export interface SourceDescription {
   encoding: EncodingDecision | null
   crs: CrsDecision
   fieldNames: string[]
+  /** The field names read in the other usual encodings, where they differ: to tell a wrong
+   * encoding from a missing column when a required field finds no column (stage.ts). */
+  fieldNamesIf?: Record<string, string[]>
   /** From the .shx / DBF header, or the GeoJSON feature count. */
   featureCount: number
   geometryType: string
@@ -204,7 +210,14 @@ async function prepareSet(set: ShapefileSet, options: ReadOptions, limits: ReadL
       sampleNote: complete ? undefined : `只检查了前 ${limits.sniffBytes} 字节的记录 / only the first ${limits.sniffBytes} bytes of records were checked`,
     })
   }
+  const fieldNamesIf: Record<string, string[]> = {}
+  for (const other of ALTERNATIVE_ENCODINGS) {
+    if (other === encoding.encoding) continue
+    const names = header.fields.map((f) => decodeText(f.nameBytes, other).trim())
+    fieldNamesIf[other] = names
+  }
   const fieldNames = decodeFieldNames(header, encoding.encoding)
+  for (const [k, names] of Object.entries(fieldNamesIf)) if (names.join('\u0000') === fieldNames.join('\u0000')) delete fieldNamesIf[k]
 
   const prjText = set.prj ? (await readFile(set.prj, 'utf8')).replace(/^\uFEFF/, '') : undefined
   const prjFile = set.members.prj ?? shpMember
@@ -225,6 +238,7 @@ async function prepareSet(set: ShapefileSet, options: ReadOptions, limits: ReadL
       encoding,
       crs,
       fieldNames,
+      ...(Object.keys(fieldNamesIf).length ? { fieldNamesIf } : {}),
       featureCount: info.recordCount,
       geometryType: info.shapeTypeName,
     },

@@ -237,6 +237,12 @@ const CASES: Case[] = [
   { name: 'a mapping that is not JSON', at: 'upload', status: 400, message: /"mapping" must be a JSON object/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', mapping: '{code:' } }) },
   { name: 'a mapping naming a column the file lacks', at: 'upload', status: 400, message: /no field 编号XX/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', mapping: '{"code":"编号XX"}' } }) },
   { name: 'a mapping naming a field the layer lacks', at: 'upload', status: 400, message: /has no field colour/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', mapping: '{"code":"宗地编号","colour":"权利人"}' } }) },
+  { name: 'a GBK shapefile whose .cpg says UTF-8 (the field names garbled)', at: 'upload', status: 422,
+    message: /the required fields code of the parcels layer find no column, most likely a wrong text encoding: zd was read as utf8 \(.*cpg.*\).*read as gbk they are 宗地编号、权利人/, make: () => {
+      const shp = shapefile()
+      writeFileSync(shp.replace(/\.shp$/, '.cpg'), 'UTF-8')
+      return { file: zipOf(shp) }
+    } },
   { name: 'no column for a required field (宗地编号)', at: 'upload', status: 422, message: /not mapped: code/, make: () => ({ file: geojson(fcWith([{ 名称: 'x' }])) }) },
 
   // ---- single features: staged and reported, then the commit is refused naming them
