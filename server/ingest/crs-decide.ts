@@ -53,18 +53,23 @@ export function describeBox(b: readonly [number, number, number, number]): strin
   return `${fmt(b[0])}–${fmt(b[2])}°E, ${fmt(b[1])}–${fmt(b[3])}°N`
 }
 
-function zoneLabel(epsg: number): string {
-  const info = crsInfo(epsg)
-  return info?.centralMeridian !== undefined ? `EPSG:${epsg}（中央经线 / CM ${info.centralMeridian}°E）` : `EPSG:${epsg}`
+function zoneLabel(epsg: number, lang: 'zh' | 'en'): string {
+  const cm = crsInfo(epsg)?.centralMeridian
+  if (cm === undefined) return `EPSG:${epsg}`
+  return lang === 'zh' ? `EPSG:${epsg}（中央经线 ${cm}°E）` : `EPSG:${epsg} (CM ${cm}°E)`
 }
 
-/** One candidate as the user reads it: the zone, where it puts the data, what is there. */
-export function describePlacement(p: Placement): string {
+/** One candidate as the user reads it, in one language (messages are "中文 / English"): the zone,
+ * where it puts the data, what is there. */
+export function describePlacement(p: Placement, lang: 'zh' | 'en'): string {
   const where = describeBox(p.bbox)
-  const what = p.counties.length
-    ? `${p.counties.map((c) => c.name).join('、')}${p.fits ? '' : '（部分超出市域 / partly outside the city）'}`
-    : `市域以外 ${p.distanceKm.toFixed(0)} km / outside the city, ${p.distanceKm.toFixed(0)} km away`
-  return `${zoneLabel(p.epsg)} → ${where}: ${what}`
+  const km = p.distanceKm.toFixed(0)
+  if (lang === 'zh') {
+    const what = p.counties.length ? `${p.counties.map((c) => c.name).join('、')}${p.fits ? '' : '（部分超出市域）'}` : `市域以外 ${km} km`
+    return `${zoneLabel(p.epsg, 'zh')} → ${where}：${what}`
+  }
+  const what = p.counties.length ? `${p.counties.map((c) => c.name).join('、')}${p.fits ? '' : ' (partly outside the city)'}` : `outside the city, ${km} km away`
+  return `${zoneLabel(p.epsg, 'en')} → ${where}: ${what}`
 }
 
 /** The candidates worth showing: those that fit or touch the city, else the nearest few. */
@@ -127,8 +132,9 @@ export async function decideCrs(e: CrsEvidence): Promise<CrsDecision> {
     const fitting = placements.filter((p) => p.fits)
     if (fitting.length !== 1) {
       const list = shown(fitting.length ? fitting : placements)
-      const candidates = list.map(describePlacement).join('; ')
-      throw ingestError(fitting.length ? 'crs_zone_ambiguous' : 'crs_zone_none', { file, candidates }, candidateDetail(list))
+      throw ingestError(fitting.length ? 'crs_zone_ambiguous' : 'crs_zone_none', {
+        file, candidatesZh: list.map((q) => describePlacement(q, 'zh')).join('；'), candidatesEn: list.map((q) => describePlacement(q, 'en')).join('; '),
+      }, candidateDetail(list))
     }
     placed = fitting[0]!
     const cm = crsInfo(placed.epsg)!.centralMeridian!
@@ -151,14 +157,14 @@ export async function decideCrs(e: CrsEvidence): Promise<CrsDecision> {
     if (p && !p.intersects) {
       const six = sixDigitCandidates(bbox)
       const others = six ? (await e.place(bbox, six.filter((z) => z !== decision.epsg))).filter((q) => q.fits) : []
-      const read = decision.source === 'override' ? `按您指定的 EPSG:${decision.epsg} 读取 / read as EPSG:${decision.epsg}, which you stated,`
-        : decision.source === 'prj' || decision.source === 'geojson-crs' ? `按其声明的 EPSG:${decision.epsg} 读取 / read as EPSG:${decision.epsg}, which it declares,`
-        : `按推定的 EPSG:${decision.epsg} 读取 / read as EPSG:${decision.epsg}, inferred from its coordinates,`
-      const alternatives = others.length
-        ? `按 ${others.map(describePlacement).join('; ')} 则在市域内 / read so it would lie inside the city`
-        : ''
-      throw ingestError('crs_outside_city', { file, read, where: `${describeBox(p.bbox)}（距市域 ${p.distanceKm.toFixed(0)} km / ${p.distanceKm.toFixed(0)} km from the city）`, alternatives },
-        { read: candidateDetail([p]).candidates[0], ...candidateDetail(others) })
+      const [readZh, readEn] = decision.source === 'override' ? [`按您指定的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, which you stated,`]
+        : decision.source === 'prj' || decision.source === 'geojson-crs' ? [`按其声明的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, which it declares,`]
+        : [`按推定的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, inferred from its coordinates,`]
+      throw ingestError('crs_outside_city', {
+        file, readZh, readEn, box: describeBox(p.bbox), km: p.distanceKm.toFixed(0),
+        alternativesZh: others.length ? `按 ${others.map((q) => describePlacement(q, 'zh')).join('；')} 读取则在市域内` : '',
+        alternativesEn: others.length ? `read as ${others.map((q) => describePlacement(q, 'en')).join('; ')} it would lie inside the city` : '',
+      }, { read: candidateDetail([p]).candidates[0], ...candidateDetail(others) })
     }
   }
   return decision

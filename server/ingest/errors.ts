@@ -111,17 +111,17 @@ export const INGEST_ERRORS = {
     `您指定了 EPSG:${p.stated}，而 ${p.file} 写的是 ${p.declared}。如确实要按 EPSG:${p.stated} 读取，请确认坐标系（勾选“确认按指定坐标系读取”，API 字段 confirmCrs=true，命令行 --confirm-crs）；否则不指定坐标系即按 ${p.file} 读取 / ` +
     `you stated EPSG:${p.stated}; ${p.file} says ${p.declared}. To read it as EPSG:${p.stated} anyway, confirm it ` +
     `(confirmCrs=true, CLI --confirm-crs); leave the CRS unstated to read it as ${p.file} says`),
-  crs_zone_ambiguous: def<{ file: string; candidates: string }>(422, (p) =>
-    `${p.file} 的横坐标为 6 位（不带带号），有多个投影带都能把数据放进市域范围，无法判断：${p.candidates}。请在上传时指定坐标系 / ` +
+  crs_zone_ambiguous: def<{ file: string; candidatesZh: string; candidatesEn: string }>(422, (p) =>
+    `${p.file} 的横坐标为 6 位（不带带号），有多个投影带都能把数据放进市域范围，无法判断：${p.candidatesZh}。请在上传时指定坐标系 / ` +
     `the eastings of ${p.file} have 6 digits (no zone number) and more than one zone puts the data inside the city: ` +
-    `${p.candidates}. State the CRS when uploading`),
-  crs_zone_none: def<{ file: string; candidates: string }>(422, (p) =>
-    `${p.file} 的横坐标为 6 位（不带带号），没有任何投影带能把数据放进市域范围：${p.candidates}。请核对数据或在上传时指定坐标系 / ` +
+    `${p.candidatesEn}. State the CRS when uploading`),
+  crs_zone_none: def<{ file: string; candidatesZh: string; candidatesEn: string }>(422, (p) =>
+    `${p.file} 的横坐标为 6 位（不带带号），没有任何投影带能把数据放进市域范围：${p.candidatesZh}。请核对数据或在上传时指定坐标系 / ` +
     `the eastings of ${p.file} have 6 digits (no zone number) and no zone puts the data inside the city: ` +
-    `${p.candidates}. Check the data, or state the CRS when uploading`),
-  crs_outside_city: def<{ file: string; read: string; where: string; alternatives: string }>(422, (p) =>
-    `${p.file} ${p.read}，数据将落在 ${p.where}，完全在市域范围以外，未导入${p.alternatives ? `；${p.alternatives}` : ''} / ` +
-    `${p.file} ${p.read} puts the data at ${p.where}, wholly outside the city: refused${p.alternatives ? `; ${p.alternatives}` : ''}`),
+    `${p.candidatesEn}. Check the data, or state the CRS when uploading`),
+  crs_outside_city: def<{ file: string; readZh: string; readEn: string; box: string; km: string; alternativesZh: string; alternativesEn: string }>(422, (p) =>
+    `${p.file} ${p.readZh}，数据将落在 ${p.box}（距市域 ${p.km} km），完全在市域范围以外，未导入${p.alternativesZh ? `；${p.alternativesZh}` : ''} ` +
+    `/ ${p.file} ${p.readEn} puts the data at ${p.box}, ${p.km} km from the city and wholly outside it: refused${p.alternativesEn ? `; ${p.alternativesEn}` : ''}`),
 
   geojson_too_large: def<{ file: string; max: number }>(413, (p) =>
     `GeoJSON 文件 ${p.file} 超过 ${p.max} 字节上限，请改用 Shapefile 压缩包上传 / ` +

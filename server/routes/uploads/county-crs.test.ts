@@ -139,7 +139,8 @@ describe('the zone of 6-digit eastings comes from the coordinates, not from who 
     expect(cm114.bbox[0]).toBeCloseTo(113.70, 3)
     expect(cm111.bbox[0]).toBeCloseTo(110.70, 2)
     expect(cm111.distanceKm).toBeGreaterThan(0)
-    expect(body.message).toMatch(/EPSG:4547（中央经线 \/ CM 114°E） → 113\.700–113\.70\d°E/)
+    expect(body.message).toMatch(/EPSG:4547 \(CM 114°E\) → 113\.[67]\d\d–113\.70\d°E, [\d.–]+°N: outside the city, \d+ km away/)
+    expect(body.message).toMatch(/EPSG:4547（中央经线 114°E） → 113\.[67]\d\d–113\.70\d°E, [\d.–]+°N：市域以外 \d+ km/)
   })
 
   it('cannot fit two zones in Luoyang: the city spans 1.86° of longitude, and two zones place the same file exactly 3° apart', async () => {
@@ -183,8 +184,8 @@ describe('a jurisdiction wider than 3° of longitude (a province; the extent is 
       [4547, ['东县（CM 114°E 侧）']],
     ])
     expect(err.detail.candidates[1].bbox[0] - err.detail.candidates[0].bbox[0]).toBeCloseTo(3, 6)
-    expect(err.message).toMatch(/EPSG:4546（中央经线 \/ CM 111°E） → 112\.000–112\.00\d°E, 34\.600–34\.607°N: 西县/)
-    expect(err.message).toMatch(/EPSG:4547（中央经线 \/ CM 114°E） → 115\.000–115\.00\d°E, 34\.600–34\.607°N: 东县/)
+    expect(err.message).toMatch(/EPSG:4546 \(CM 111°E\) → 112\.000–112\.00\d°E, 34\.600–34\.607°N: 西县/)
+    expect(err.message).toMatch(/EPSG:4547（中央经线 114°E） → 115\.000–115\.00\d°E, 34\.600–34\.607°N：东县/)
   })
 })
 
@@ -195,8 +196,9 @@ describe('a CRS the user states', () => {
     expect(res.statusCode).toBe(422)
     const err = res.json()
     expect(err.code).toBe('crs_outside_city')
-    expect(err.message).toMatch(/read as EPSG:4546, which you stated, puts the data at 109\.\d+–109\.\d+°E/)
-    expect(err.message).toMatch(/EPSG:4547（中央经线 \/ CM 114°E） → 112\.360–112\.36\d°E, 34\.640–34\.647°N: 涧西区/)
+    expect(err.message).toMatch(/read as EPSG:4546, which you stated, puts the data at 109\.\d+–109\.\d+°E.*wholly outside it/)
+    expect(err.message).toMatch(/^宗地图\.shp 按您指定的 EPSG:4546 读取，数据将落在 109\.\d+–109\.\d+°E, .*完全在市域范围以外/)
+    expect(err.message).toMatch(/read as EPSG:4547 \(CM 114°E\) → 112\.360–112\.36\d°E, 34\.640–34\.647°N: 涧西区 it would lie inside the city/)
     expect(err.detail.candidates.map((c: { epsg: number }) => c.epsg)).toEqual([4547])
     expect(await t.app.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE '410305-ST1-%'", [], (r) => r.n)).toBe(0)
   })
