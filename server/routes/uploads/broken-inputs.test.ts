@@ -284,7 +284,7 @@ const CASES: Case[] = [
   { name: 'a county outside the uploader’s scope', at: 'commit', status: 422, message: /410323 is outside your scope/, make: () => ({ file: geojson(fcWith([{ 宗地编号: 'XA-1', 行政区代码: '410323' }])) }) },
   { name: 'a county code that is not one of Luoyang’s', at: 'commit', status: 422, message: /410399 is not a county/, make: () => ({ file: geojson(fcWith([{ 宗地编号: 'Q-1', 行政区代码: '410399' }])) }) },
   { name: 'a county code that is not 6 digits', at: 'commit', status: 422, message: /4103X” is not 6 digits/, make: () => ({ file: geojson(fcWith([{ 宗地编号: 'Q-2', 行政区代码: '4103X' }])) }) },
-  { name: 'a file wholly outside the city', at: 'upload', status: 422, message: /111\.200–111\.201°E, 34\.100–34\.101°N.*wholly outside the city/, make: () => ({
+  { name: 'a file wholly outside the city', at: 'upload', status: 422, message: /puts the data at 111\.200–111\.201°E, 34\.100–34\.101°N, \d+ km from the city and wholly outside it/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'FAR-1' }], [square(111.2, 34.1)])),
   }) },
   { name: 'one parcel of a file outside the city', at: 'commit', status: 422, message: /#1 FAR-2 .*outside the city: at 110\.5/, make: () => ({
