@@ -85,6 +85,7 @@ export async function loadCountyBoundaries(db: IDatabase<unknown>, file: string 
     await t.one('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK])
     const again = await t.oneOrNone('SELECT file_sha256 FROM city_extent', [], (r: { file_sha256: string } | null) => r?.file_sha256)
     if (again === data.sha256) return { loaded: false, counties: data.counties.length, precisionM: data.precisionM }
+    await t.none('DELETE FROM city_extent_part')
     await t.none('DELETE FROM county_boundary')
     for (const c of data.counties) {
       const problem = await t.one(`SELECT CASE WHEN NOT ST_IsValid(g) THEN ST_IsValidReason(g)
@@ -102,6 +103,10 @@ export async function loadCountyBoundaries(db: IDatabase<unknown>, file: string 
       ON CONFLICT (id) DO UPDATE SET geom = EXCLUDED.geom, precision_m = EXCLUDED.precision_m, source = EXCLUDED.source,
         file_sha256 = EXCLUDED.file_sha256, loaded_at = EXCLUDED.loaded_at`,
     [data.precisionM, data.source, data.sha256])
+    await t.none(`INSERT INTO county_boundary_part (code, geom)
+      SELECT b.code, d.geom FROM county_boundary b, ST_Subdivide(b.geom, 128) s(g), ST_Dump(s.g) d WHERE ST_GeometryType(d.geom) = 'ST_Polygon'`)
+    await t.none(`INSERT INTO city_extent_part (geom)
+      SELECT d.geom FROM city_extent e, ST_Subdivide(e.geom, 128) s(g), ST_Dump(s.g) d WHERE ST_GeometryType(d.geom) = 'ST_Polygon'`)
     return { loaded: true, counties: data.counties.length, precisionM: data.precisionM }
   })
 }

@@ -32,7 +32,7 @@ export const ISSUES = {
   geometry_empty: def('error', '图形为空或面积为零（修复后无面状部分） / the shape is empty or has zero area (no polygon left after repair)'),
   duplicate_key: def('error', '编号 %1$s 在文件中重复（第 %2$s 个要素） / the code %1$s appears more than once in the file (features %2$s)'),
   county_unknown: def('error', '无法确定所属区县：未提供行政区代码，图形不在任何区县界内，编号也不以区县代码开头 / no county: the file gives no county code, the shape lies in no county boundary and its code does not start with a county code'),
-  outside_city: def('error', '不在市域范围内：位于 %1$s°E, %2$s°N，超出市域 %3$s km（市界精度 %4$s m），未导入 / outside the city: at %1$s°E, %2$s°N, %3$s km beyond its extent (boundary precision %4$s m)'),
+  outside_city: def('error', '不在市域范围内（或部分在外）：位于 %1$s°E, %2$s°N，距市域 %3$s km（市界已按精度 %4$s m 外扩），未导入 / outside the city (wholly or in part): at %1$s°E, %2$s°N, %3$s km from its extent (the boundary widened by its precision of %4$s m)'),
   county_mismatch: def('warning', '行政区代码列为 %1$s %2$s，但图形位于 %3$s %4$s，距 %2$s 边界 %5$s km（超出区县界精度 %6$s m），按文件所填 %1$s 记录，请核对 / the county column says %1$s %2$s but the shape lies in %3$s %4$s, %5$s km from %2$s (beyond the boundary precision of %6$s m): recorded as %1$s as the file says; check it'),
   code_prefix_mismatch: def('warning', '编号 %1$s 的前 6 位 %2$s（%3$s）与所定区县 %4$s %5$s 不符，图形距 %3$s 边界 %6$s km（超出区县界精度 %7$s m），请核对 / the code %1$s starts with %2$s (%3$s) but the feature is recorded in %4$s %5$s and lies %6$s km from %3$s (beyond the boundary precision of %7$s m): check it'),
   county_not_found: def('error', '行政区代码 %1$s 不是洛阳市的区县 / %1$s is not a county of Luoyang'),

@@ -26,6 +26,19 @@ CREATE TABLE city_extent (
 );
 COMMENT ON TABLE city_extent IS 'the jurisdiction: union of county_boundary widened by precision_m, with the file it came from';
 
+/* The same outlines cut into pieces of at most 128 vertices (ST_Subdivide): a county of 4 000
+   vertices is a TOASTed value that every per-feature test would decompress again (1 ms a
+   feature); the pieces are small, indexed, and answer the same questions. */
+CREATE TABLE county_boundary_part (
+  code  char(6) NOT NULL REFERENCES county_boundary ON DELETE CASCADE,
+  geom  geometry(Polygon, 4490) NOT NULL
+);
+CREATE INDEX county_boundary_part_gix ON county_boundary_part USING gist (geom);
+CREATE TABLE city_extent_part (
+  geom  geometry(Polygon, 4490) NOT NULL
+);
+CREATE INDEX city_extent_part_gix ON city_extent_part USING gist (geom);
+
 CREATE FUNCTION city_extent() RETURNS geometry LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE g geometry;
 BEGIN

@@ -287,7 +287,7 @@ const CASES: Case[] = [
   { name: 'a file wholly outside the city', at: 'upload', status: 422, message: /puts the data at 111\.200–111\.201°E, 34\.100–34\.101°N, \d+ km from the city and wholly outside it/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'FAR-1' }], [square(111.2, 34.1)])),
   }) },
-  { name: 'one parcel of a file outside the city', at: 'commit', status: 422, message: /#1 FAR-2 .*outside the city: at 110\.5/, make: () => ({
+  { name: 'one parcel of a file outside the city', at: 'commit', status: 422, message: /#1 FAR-2 .*outside the city \(wholly or in part\): at 110\.5/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'IN-1' }, { 宗地编号: 'FAR-2' }], [square(112.45, 34.615, 0.001), square(110.5, 34.1)])),
   }) },
   { name: 'a code held by a parcel of another county', at: 'commit', status: 422, message: /JX-TAKEN is used by a record outside your scope/, make: () => ({

@@ -9,7 +9,15 @@ SELECT f.upload_id, f.idx, ${lv.outside_city}, 'outside_city',
 FROM upload_feature f
 CROSS JOIN city_extent e
 CROSS JOIN LATERAL (SELECT ST_PointOnSurface(f.geom) AS pt) p
--- how far the part outside reaches: the vertex of the shape farthest from the extent
-CROSS JOIN LATERAL (SELECT max(ST_Distance(e.geom::geography, v.geom::geography)) AS m FROM ST_DumpPoints(f.geom) v) d
+-- how far it is: from its point on surface to the nearest piece of the extent (city_extent_part,
+-- small and indexed; the three nearest by their boxes, then the spheroid distance to the closest point)
+CROSS JOIN LATERAL (
+  SELECT min(ST_Distance(ST_ClosestPoint(x.geom, p.pt)::geography, p.pt::geography)) AS m
+  FROM (SELECT c.geom FROM city_extent_part c ORDER BY c.geom <#> p.pt LIMIT 3) x
+) d
 WHERE f.upload_id = ${uploadId} AND f.geom IS NOT NULL AND NOT ST_IsEmpty(f.geom)
-  AND NOT (e.geom && f.geom AND ST_Covers(e.geom, f.geom))
+  -- inside one small piece of the extent settles it for almost every feature, meeting none of them
+  -- settles it the other way; only the few across pieces are tested against the whole extent
+  AND CASE WHEN EXISTS (SELECT 1 FROM city_extent_part c WHERE c.geom && f.geom AND ST_Covers(c.geom, f.geom)) THEN false
+           WHEN NOT EXISTS (SELECT 1 FROM city_extent_part c WHERE c.geom && f.geom AND ST_Intersects(c.geom, f.geom)) THEN true
+           ELSE NOT (e.geom && f.geom AND ST_Covers(e.geom, f.geom)) END

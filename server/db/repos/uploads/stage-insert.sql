@@ -42,24 +42,25 @@ LEFT JOIN LATERAL (
                 ELSE ST_Area(ST_Intersection(k.boundary, g.geom)) END DESC, k.code
   LIMIT 1
 ) c ON true
+-- The county outlines are read as their small pieces (county_boundary_part, migration 810): the
+-- share of a shape in a county is the sum over that county's pieces, which do not overlap.
 LEFT JOIN LATERAL (
-  SELECT coalesce(held.code, near.code) AS code
-  FROM (
-    SELECT b.code FROM county_boundary b
-    WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND b.geom && g.geom AND ST_Intersects(b.geom, g.geom)
-    ORDER BY CASE WHEN ST_CoveredBy(g.geom, b.geom) THEN 'Infinity'::float8
-                  ELSE ST_Area(ST_Intersection(b.geom, g.geom)) END DESC, b.code
+  SELECT coalesce((
+    SELECT p.code FROM county_boundary_part p
+    WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND p.geom && g.geom AND ST_Intersects(p.geom, g.geom)
+    GROUP BY p.code
+    ORDER BY sum(CASE WHEN ST_CoveredBy(g.geom, p.geom) THEN ST_Area(g.geom) ELSE ST_Area(ST_Intersection(p.geom, g.geom)) END) DESC, p.code
     LIMIT 1
-  ) held
-  FULL JOIN (
-    -- only looked for when no outline meets the shape: the nearest within the outlines' precision
-    SELECT b.code FROM county_boundary b CROSS JOIN city_extent e
+  ), (
+    -- only when no outline meets the shape (coalesce stops at the first): the nearest within the
+    -- outlines' precision (the box widened by at least 0.01°, more than 600 m here)
+    SELECT p.code FROM county_boundary_part p CROSS JOIN city_extent e
     WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom)
-      AND NOT EXISTS (SELECT 1 FROM county_boundary o WHERE o.geom && g.geom AND ST_Intersects(o.geom, g.geom))
-      AND ST_DWithin(b.geom::geography, g.geom::geography, e.precision_m)
-    ORDER BY ST_Distance(b.geom::geography, g.geom::geography), b.code
+      AND p.geom && ST_Expand(g.geom, greatest(0.01, e.precision_m / 50000.0))
+      AND ST_DWithin(p.geom::geography, g.geom::geography, e.precision_m)
+    ORDER BY ST_Distance(p.geom::geography, g.geom::geography), p.code
     LIMIT 1
-  ) near ON true
+  )) AS code
 ) l ON true
 LEFT JOIN LATERAL (
   SELECT b.code FROM county_boundary b
