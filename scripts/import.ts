@@ -1,7 +1,7 @@
 /** import: stage, check and (with --commit) commit an upload from the command line, with the same
  * modules as POST /api/uploads, against DATABASE_URL or the embedded database (ONEMAP_DATA_DIR).
  *
- *   npm run import -- <file.zip|file.geojson> --layer parcels [--crs EPSG:4546] [--encoding gbk]
+ *   npm run import -- <file.zip|file.geojson> --layer parcels [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk]
  *                     [--mapping '{"code":"宗地编号"}'] [--county 410311] [--user NAME]
  *                     [--commit [--skip-rejected] [--accept-warnings]] [--json]
  *
@@ -23,7 +23,7 @@ import { loadIngestSettings, readLimitsOf } from '../server/ingest/settings'
 import { type UploadContext, commitUpload, createUpload } from '../server/ingest/uploads'
 
 const USAGE = `usage: npm run import -- <file> --layer parcels|batches|contracts|plan_zones|clusters|changes
-  [--crs EPSG:4546] [--encoding gbk] [--mapping JSON] [--county 410311[,…]] [--user NAME]
+  [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk] [--mapping JSON] [--county 410311[,…]] [--user NAME]
   [--commit [--skip-rejected] [--accept-warnings]] [--json]`
 
 class UsageError extends Error {}
@@ -76,7 +76,8 @@ async function main(): Promise<number> {
     parsed = parseArgs({
       allowPositionals: true,
       options: {
-        layer: { type: 'string' }, crs: { type: 'string' }, encoding: { type: 'string' }, mapping: { type: 'string' },
+        layer: { type: 'string' }, crs: { type: 'string' }, 'confirm-crs': { type: 'boolean', default: false },
+        encoding: { type: 'string' }, mapping: { type: 'string' },
         county: { type: 'string' }, user: { type: 'string', default: 'import-cli' },
         commit: { type: 'boolean', default: false }, 'skip-rejected': { type: 'boolean', default: false },
         'accept-warnings': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
@@ -110,7 +111,7 @@ async function main(): Promise<number> {
 
   const config = loadConfig()
   const settings = loadIngestSettings()
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries })
   const bar = progressBar()
   try {
     const ctx: UploadContext = {
@@ -119,7 +120,7 @@ async function main(): Promise<number> {
     const user = { username: opts.user!, scope }
     const created = await createUpload(ctx, {
       path: file, fileName: basename(file), sha256: await sha256Of(file), sizeBytes: size,
-      layer: opts.layer, crs: opts.crs, encoding: opts.encoding, mapping, user, mode: 'foreground',
+      layer: opts.layer, crs: opts.crs, confirmCrs: opts['confirm-crs'], encoding: opts.encoding, mapping, user, mode: 'foreground',
       onProgress: (phase, percent) => bar.update(phase === 'reading' ? '读取 reading' : phase === 'checking' ? '校验 checking' : phase, percent),
     })
     bar.done()

@@ -11,6 +11,7 @@ import webMap from './plugins/web-map'
 import dailyRefresh from './plugins/daily-refresh'
 import healthRoutes from './routes/health'
 import clusterRoutes from './routes/clusters'
+import countyRoutes from './routes/counties'
 import authRoutes from './routes/auth'
 import parcelRoutes from './routes/parcels'
 import batchRoutes from './routes/batches'
@@ -64,6 +65,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(healthRoutes, { prefix: '/api/health' })
   await app.register(authRoutes, { prefix: '/api/auth' })
   await app.register(clusterRoutes, { prefix: '/api/clusters' })
+  await app.register(countyRoutes, { prefix: '/api/counties' })
   await app.register(parcelRoutes, { prefix: '/api/parcels' })
   await app.register(batchRoutes, { prefix: '/api/batches' })
   await app.register(contractRoutes, { prefix: '/api/contracts' })

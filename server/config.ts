@@ -1,6 +1,7 @@
 /** Settings from the environment, validated once at start (every one is listed in .env.example). */
 import os from 'node:os'
 import path from 'node:path'
+import { DEFAULT_COUNTY_BOUNDARIES } from './db/reference'
 
 export type Role = 'admin' | 'analyst' | 'surveyor' | 'inspector'
 export const ROLES: readonly Role[] = ['admin', 'analyst', 'surveyor', 'inspector']
@@ -29,6 +30,9 @@ export interface Config {
   aggregateRoles: (Role | 'public')[]
   /** A 天地图 (Tianditu) browser key for the optional raster basemap; null: offline basemap only. */
   tiandituToken: string | null
+  /** The county boundary file (GeoJSON, EPSG:4490, with precision_m): the counties of uploads and
+   * the city's extent come from it (server/db/reference.ts). */
+  countyBoundaries: string
   ingest: IngestSettings
   alerts: AlertSettings
 }
@@ -150,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshMinutes: intSetting(env, 'ONEMAP_REFRESH_MINUTES', 10, 0, 24 * 60),
     aggregateRoles: roleList(env, 'ONEMAP_AGGREGATE_ROLES', ''),
     tiandituToken: tiandituSetting(env),
+    countyBoundaries: path.resolve(env.ONEMAP_COUNTY_BOUNDARIES?.trim() || DEFAULT_COUNTY_BOUNDARIES),
     ingest: loadIngestSettings(env),
     alerts: loadAlertSettings(env),
   }

@@ -3,13 +3,14 @@
 import { loadConfig, ConfigError } from './config'
 import { openDatabase, DatabaseSetupError } from './db/connect'
 import { MigrationError } from './db/migrate'
+import { ReferenceDataError } from './db/reference'
 import { bootstrap, DEMO_PASSWORD } from './bootstrap'
 import { buildApp } from './app'
 
 async function main() {
   const started = Date.now()
   const config = loadConfig()
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries })
   const report = await bootstrap(database.db, config)
   const app = await buildApp({ config, database, logger: { level: config.logLevel } })
   let closing = false
@@ -35,7 +36,7 @@ async function main() {
 
 main().catch((e) => {
   // Known start-up failures are one line naming the fix; anything else keeps its stack.
-  if (e instanceof ConfigError || e instanceof DatabaseSetupError || e instanceof MigrationError) {
+  if (e instanceof ConfigError || e instanceof DatabaseSetupError || e instanceof MigrationError || e instanceof ReferenceDataError) {
     console.error(`OneMap cannot start: ${e.message}`)
   } else {
     console.error(e)

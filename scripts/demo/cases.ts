@@ -306,7 +306,7 @@ export const CASE_PARCELS: readonly CaseParcelSpec[] = [
     cases: [['inefficient_stalled', true, 'developed 60 %, invested 50 %, halted since 2024-02-01'], ['idle', false, 'above both idle thresholds']],
   },
   {
-    key: 'stalled-2', cluster: 'xianjin', mu: 55, place: BATCH,
+    key: 'stalled-2', cluster: 'gaoxin', mu: 55, place: BATCH,
     timeline: startedHalted({ start: '2021-10-01', developed: 0.45, invested: 0.3, halt: day('2023-08-15') }),
     cases: [['inefficient_stalled', true, 'developed 45 %, invested 30 %, halted since 2023-08-15']],
   },

@@ -80,6 +80,18 @@ describe('loadDemo into PostGIS', () => {
     expect(worst.d).toBeLessThan(0.01)
   })
 
+  it('puts every cluster, and every parcel, batch, plan zone and change recorded in a county, inside that county\'s real outline', async () => {
+    // fixtures/luoyang-counties.geojson, loaded with the migrations (server/db/reference.ts)
+    const outside = await database.db.one(`SELECT
+        (SELECT array_agg(c.code ORDER BY c.code) FROM cluster c JOIN county_boundary b ON b.code = c.county_code WHERE NOT ST_CoveredBy(c.boundary, b.geom)) AS clusters,
+        (SELECT count(*)::int FROM parcel x JOIN county_boundary b ON b.code = x.county_code WHERE NOT ST_CoveredBy(x.geom, b.geom)) AS parcels,
+        (SELECT count(*)::int FROM approval_batch x JOIN county_boundary b ON b.code = x.county_code WHERE NOT ST_CoveredBy(x.geom, b.geom)) AS batches,
+        (SELECT count(*)::int FROM plan_zone x JOIN county_boundary b ON b.code = x.county_code WHERE NOT ST_CoveredBy(x.geom, b.geom)) AS zones,
+        (SELECT count(*)::int FROM rs_change x JOIN county_boundary b ON b.code = x.county_code WHERE NOT ST_CoveredBy(x.geom, b.geom)) AS changes,
+        (SELECT count(*)::int FROM cluster c LEFT JOIN county_boundary b ON b.code = c.county_code WHERE b.code IS NULL) AS unknown_county`)
+    expect(outside).toEqual({ clusters: null, parcels: 0, batches: 0, zones: 0, changes: 0, unknown_county: 0 })
+  })
+
   it('resolves natural keys to the right rows', async () => {
     const wrong = await database.db.one(
       `SELECT

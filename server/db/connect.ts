@@ -3,6 +3,7 @@
 import { type Db, pgp } from './pgp'
 import { startEmbedded } from './embedded'
 import { migrate, type MigrationResult } from './migrate'
+import { type BoundaryLoad, DEFAULT_COUNTY_BOUNDARIES, loadCountyBoundaries } from './reference'
 
 export type DatabaseMode = 'embedded' | 'server'
 
@@ -11,6 +12,8 @@ export interface Database {
   mode: DatabaseMode
   postgis: string
   migration: MigrationResult
+  /** The county boundaries and city extent (reference.ts): loaded, or found loaded already. */
+  boundaries: BoundaryLoad
   close(): Promise<void>
 }
 
@@ -52,6 +55,8 @@ export interface OpenOptions {
   dataDir: string
   /** Connections in the pool; the embedded database always uses one. */
   poolSize?: number
+  /** The county boundary file (GeoJSON); fixtures/luoyang-counties.geojson by default. */
+  countyBoundaries?: string
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -77,7 +82,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     }
     const postgis = await ensurePostgis(db, where)
     const migration = await migrate(db)
-    return { db, mode: embedded ? 'embedded' : 'server', postgis, migration, close }
+    const boundaries = await loadCountyBoundaries(db, opts.countyBoundaries ?? DEFAULT_COUNTY_BOUNDARIES)
+    return { db, mode: embedded ? 'embedded' : 'server', postgis, migration, boundaries, close }
   } catch (e) {
     await close().catch(() => undefined)
     throw e

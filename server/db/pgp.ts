@@ -2,6 +2,7 @@
  * database object (the pg-promise-demo pattern). */
 import pgPromise, { type IDatabase, type IInitOptions, type IMain } from 'pg-promise'
 import { ClustersRepo } from './repos/clusters'
+import { CountiesRepo } from './repos/counties'
 import { UsersRepo } from './repos/users'
 import { ParcelsRepo } from './repos/parcels'
 import { BatchesRepo } from './repos/batches'
@@ -17,6 +18,7 @@ import { GovernanceRepo } from './repos/governance'
 
 export interface Repos {
   clusters: ClustersRepo
+  counties: CountiesRepo
   users: UsersRepo
   parcels: ParcelsRepo
   batches: BatchesRepo
@@ -36,6 +38,7 @@ export type Db = IDatabase<Repos> & Repos
 const initOptions: IInitOptions<Repos> = {
   extend(obj) {
     obj.clusters = new ClustersRepo(obj, pgp)
+    obj.counties = new CountiesRepo(obj, pgp)
     obj.users = new UsersRepo(obj, pgp)
     obj.parcels = new ParcelsRepo(obj, pgp)
     obj.batches = new BatchesRepo(obj, pgp)

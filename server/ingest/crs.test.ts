@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import proj4 from 'proj4'
 import {
-  SUPPORTED_EPSG, bboxMisfit, decideShapefileCrs, describeEpsg, detectCrsFromPrj, epsgFromCrsName,
-  inferCrsFromCoordinates, legacyDatumOfEpsg, parseWkt, proj4Def,
+  SUPPORTED_EPSG, bboxMisfit, describeEpsg, detectCrsFromPrj, epsgFromCrsName,
+  inferCrsFromCoordinates, legacyDatumOfEpsg, parseWkt, proj4Def, requireSupportedEpsg, sixDigitCandidates,
 } from './crs'
+import { decideCrs } from './crs-decide'
 import { expectIngestError, gdalSrs, run } from './test-helpers'
 
 /** Round-trip check against GDAL/PROJ, not against our own table: every supported code. */
@@ -79,10 +80,18 @@ describe('legacy datums are refused, with the reason', () => {
     await expectIngestError(() => detectCrsFromPrj(liar, 'x.prj'), 'crs_legacy_datum', 'Beijing 1954')
   })
 
-  it('lets an explicit override through, keeping what the .prj said in the reason', () => {
-    const d = decideShapefileCrs({ override: 4547, prjText: gdalSrs(2383, 'wkt_esri'), file: 'old.prj' })
+  it('takes a stated CRS over a legacy .prj only once the user confirms it, keeping what the .prj said', async () => {
+    const prjText = gdalSrs(2383, 'wkt_esri')
+    const evidence = { stated: 'EPSG:4547', file: 'old.prj', bbox: null, declared: () => detectCrsFromPrj(prjText, 'old.prj') }
+    await expectIngestError(() => decideCrs(evidence), 'crs_stated_conflict', 'EPSG:4547', 'old.prj', 'Xian 1980', 'confirmCrs')
+    const d = await decideCrs({ ...evidence, confirmStated: true })
     expect(d).toMatchObject({ epsg: 4547, source: 'override' })
-    expect(d.reason).toContain('crs_legacy_datum')
+    expect(d.reason).toContain('Xian 1980')
+  })
+
+  it('names what the user typed when the stated code is not supported (not "EPSG:EPSG:9999")', async () => {
+    const e = await expectIngestError(() => requireSupportedEpsg('EPSG:9999'), 'crs_override_unsupported', '"EPSG:9999"')
+    expect(e.message).not.toContain('EPSG:EPSG')
   })
 })
 
@@ -116,15 +125,11 @@ describe('inferCrsFromCoordinates', () => {
     expect(inferCrsFromCoordinates([x, 3830000, x + 900, 3831000]).epsg).toBe(epsg)
   })
 
-  it('6-digit eastings take the central meridian from the cluster longitude', () => {
+  it('6-digit eastings do not tell their zone: every 3-degree zone is a candidate, and alone they are refused', async () => {
     const bbox = [636000, 3830000, 637000, 3831000] as const
-    expect(inferCrsFromCoordinates(bbox, 112.4).epsg).toBe(4546) // 112.4/3 = 37.47 → 111°E
-    expect(inferCrsFromCoordinates(bbox, 112.6).epsg).toBe(4547) // 37.53 → 114°E
-  })
-
-  it('6-digit eastings without a hint: ask the user', async () => {
-    await expectIngestError(() => inferCrsFromCoordinates([636000, 3830000, 637000, 3831000], undefined, 'a.shp'),
-      'crs_unknown', 'a.shp', '6 digits')
+    expect(sixDigitCandidates(bbox)).toEqual(Array.from({ length: 21 }, (_, i) => 4534 + i))
+    expect(sixDigitCandidates([37636000, 3830000, 37637000, 3831000])).toBeNull()
+    await expectIngestError(() => inferCrsFromCoordinates(bbox, 'a.shp'), 'crs_unknown', 'a.shp', '6 digits')
   })
 
   it.each([
@@ -145,10 +150,16 @@ describe('bboxMisfit and the plausibility check', () => {
     expect(bboxMisfit(4490, [636000, 3830000, 637000, 3831000])).toMatch(/not degrees/)
   })
 
-  it('refuses a .prj whose coordinates do not fit', async () => {
+  it('refuses a .prj whose coordinates do not fit, saying the .prj declared it', async () => {
+    const prjText = gdalSrs(4546, 'wkt_esri')
     await expectIngestError(
-      () => decideShapefileCrs({ prjText: gdalSrs(4546, 'wkt_esri'), file: 'a.prj', bbox: [37636000, 3830000, 37637000, 3831000] }),
-      'crs_coordinates_mismatch', 'a.prj', 'EPSG:4546')
+      () => decideCrs({ declared: () => detectCrsFromPrj(prjText, 'a.prj'), file: 'a.prj', bbox: [37636000, 3830000, 37637000, 3831000] }),
+      'crs_coordinates_mismatch', 'a.prj declares', 'EPSG:4546')
+  })
+
+  it('refuses a stated CRS whose coordinates do not fit, saying the user stated it', async () => {
+    await expectIngestError(() => decideCrs({ stated: 4546, file: 'a.shp', bbox: [37636000, 3830000, 37637000, 3831000] }),
+      'crs_stated_mismatch', 'you stated EPSG:4546', 'a.shp')
   })
 })
 

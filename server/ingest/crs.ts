@@ -9,7 +9,7 @@
  * shift to CGCS2000 exists, and treating them as CGCS2000 silently moves parcels by up to
  * ~100 m, which is enough to put a parcel on the wrong side of a cluster boundary.
  */
-import { type IngestError, ingestError } from './errors'
+import { ingestError } from './errors'
 
 export type CrsSource = 'override' | 'prj' | 'geojson-crs' | 'rfc7946' | 'inferred'
 
@@ -128,7 +128,7 @@ export function legacyDatumOfEpsg(epsg: number): string | null {
 /** Validate an EPSG code the user stated. */
 export function requireSupportedEpsg(epsg: number | string): number {
   const n = typeof epsg === 'number' ? epsg : Number(String(epsg).trim().replace(/^EPSG:/i, ''))
-  if (!Number.isInteger(n) || !TABLE.has(n)) throw ingestError('crs_override_unsupported', { epsg: String(epsg) })
+  if (!Number.isInteger(n) || !TABLE.has(n)) throw ingestError('crs_override_unsupported', { stated: String(epsg).trim() })
   return n
 }
 
@@ -438,12 +438,27 @@ const CHINA_NORTHING: readonly [number, number] = [300_000, 6_000_000]
 const inNorthing = (y: number) => y >= CHINA_NORTHING[0] && y <= CHINA_NORTHING[1]
 const isDegrees = (b: Bbox) => Math.abs(b[0]) <= 180 && Math.abs(b[2]) <= 180 && Math.abs(b[1]) <= 90 && Math.abs(b[3]) <= 90
 
+/** Every 3-degree Gauss-Krüger zone without a zone number (CM 75°E … 135°E, EPSG:4534–4554):
+ * the candidates for 6-digit eastings. A 6-degree zone's meridian is one of these (same
+ * parameters, same coordinates), so trying these tries those too. */
+export const CM_ZONES: readonly number[] = Array.from({ length: 21 }, (_, i) => 4534 + i)
+
+/** The candidate zones when the eastings have 6 digits (no zone number) and the northings are
+ * China's; null for any other extent. */
+export function sixDigitCandidates(bbox: Bbox): number[] | null {
+  if (!bbox.every(Number.isFinite)) return null
+  const [minX, minY, maxX, maxY] = bbox
+  if (isDegrees(bbox) || !inNorthing(minY) || !inNorthing(maxY)) return null
+  return minX >= 100_000 && maxX <= 900_000 ? [...CM_ZONES] : null
+}
+
 /**
- * Guess the CRS of a file that does not say: degrees → CGCS2000 geographic; an 8-digit easting
- * whose first two digits are a zone → that zone's prefixed CRS; a 6-digit easting → a CM from
- * `hintLon` (the target cluster's longitude) else refuse. Throws crs_unknown.
+ * The CRS of a file that does not say, where the coordinates alone tell it: degrees → CGCS2000
+ * geographic; an 8-digit easting whose first two digits are a zone → that zone's prefixed CRS.
+ * 6-digit eastings do not tell their zone: they are placed against the city's extent instead
+ * (crs-decide.ts) and refused here. Throws crs_unknown.
  */
-export function inferCrsFromCoordinates(bbox: Bbox, hintLon?: number, file = 'upload'): CrsDecision {
+export function inferCrsFromCoordinates(bbox: Bbox, file = 'upload'): CrsDecision {
   if (!bbox.every(Number.isFinite)) throw ingestError('crs_unknown', { file, why: 'the extent is not numeric' })
   const [minX, minY, maxX, maxY] = bbox
   const inferred = (epsg: number, zh: string, en: string): CrsDecision => ({
@@ -469,17 +484,11 @@ export function inferCrsFromCoordinates(bbox: Bbox, hintLon?: number, file = 'up
           `the 8-digit eastings start with zone ${zone} (6-degree)`)
       }
     }
-    if (minX >= 100_000 && maxX <= 900_000) {
-      if (hintLon === undefined || !Number.isFinite(hintLon)) {
-        throw ingestError('crs_unknown', {
-          file,
-          why: '横坐标为 6 位（不带带号），无法判断中央经线 / the eastings have 6 digits (no zone prefix), so the central meridian cannot be told',
-        })
-      }
-      const cm = Math.round(hintLon / 3) * 3
-      if (cm < 75 || cm > 135) throw ingestError('crs_unknown', { file, why: `hint longitude ${hintLon} is outside China` })
-      return inferred(4534 + (cm - 75) / 3, `横坐标为 6 位（不带带号），按目标集聚区经度 ${hintLon}° 取中央经线 ${cm}°E`,
-        `6-digit eastings without zone; the target cluster's longitude ${hintLon}° gives CM ${cm}°E`)
+    if (sixDigitCandidates(bbox)) {
+      throw ingestError('crs_unknown', {
+        file,
+        why: '横坐标为 6 位（不带带号），且没有市域范围可供判断中央经线 / the eastings have 6 digits (no zone number) and no city extent is at hand to tell the central meridian',
+      })
     }
   }
   throw ingestError('crs_unknown', {
@@ -515,49 +524,4 @@ export function bboxMisfit(epsg: number, bbox: Bbox): string | null {
   }
   if (minY < -10_000_000 || maxY > 10_000_000) return `northings ${Math.round(minY)}–${Math.round(maxY)} are impossible`
   return null
-}
-
-export interface CrsInputs {
-  /** EPSG code the user stated; wins over everything. */
-  override?: number | string
-  prjText?: string
-  /** File name for messages. */
-  file: string
-  /** Extent in source coordinates, for inference and the plausibility check. */
-  bbox?: Bbox
-  /** Target cluster longitude, for 6-digit eastings without a .prj. */
-  hintLon?: number
-}
-
-/** The whole chain for a shapefile: override > .prj > coordinates, then a plausibility check. */
-export function decideShapefileCrs(inputs: CrsInputs): CrsDecision {
-  const { file, bbox } = inputs
-  if (inputs.override !== undefined && inputs.override !== '') {
-    const epsg = requireSupportedEpsg(inputs.override)
-    // Keep what the .prj said in the reason, so the record shows what the user overrode.
-    let said = ''
-    if (inputs.prjText) {
-      try {
-        said = ` (.prj: EPSG:${detectCrsFromPrj(inputs.prjText, file).epsg})`
-      } catch (e) {
-        said = ` (.prj: ${(e as IngestError).code ?? 'error'})`
-      }
-    }
-    // The user may overrule the .prj, not the coordinates: degrees stated as GK is a mistake.
-    const misfit = bbox && bboxMisfit(epsg, bbox)
-    if (misfit) throw ingestError('crs_coordinates_mismatch', { file, epsg, why: misfit })
-    return {
-      epsg,
-      source: 'override',
-      reason: reasonWith(epsg, '按上传时指定的坐标系读取：', 'read as stated at upload: ') + said,
-    }
-  }
-  if (inputs.prjText !== undefined) {
-    const decision = detectCrsFromPrj(inputs.prjText, file)
-    const misfit = bbox && bboxMisfit(decision.epsg, bbox)
-    if (misfit) throw ingestError('crs_coordinates_mismatch', { file, epsg: decision.epsg, why: misfit })
-    return decision
-  }
-  if (!bbox) throw ingestError('crs_unknown', { file, why: 'no .prj and no extent' })
-  return inferCrsFromCoordinates(bbox, inputs.hintLon, file)
 }

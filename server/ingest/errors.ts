@@ -97,11 +97,31 @@ export const INGEST_ERRORS = {
   crs_unknown: def<{ file: string; why: string }>(422, (p) =>
     `无法确定 ${p.file} 的坐标系（${p.why}），请在上传时指定坐标系（EPSG 代码） / ` +
     `cannot tell the coordinate system of ${p.file} (${p.why}): state it (an EPSG code) when uploading`),
-  crs_override_unsupported: def<{ epsg: string }>(400, (p) =>
-    `指定的坐标系 EPSG:${p.epsg} 不受支持 / the stated coordinate system EPSG:${p.epsg} is not supported`),
+  crs_override_unsupported: def<{ stated: string }>(400, (p) =>
+    `指定的坐标系“${p.stated}”不受支持（可用 CGCS2000 经纬度 EPSG:4490、3 度带 EPSG:4513–4554、6 度带 EPSG:4491–4512、WGS84 EPSG:4326、Web 墨卡托 EPSG:3857） / ` +
+    `the stated coordinate system "${p.stated}" is not supported (CGCS2000 EPSG:4490, 3-degree GK EPSG:4513–4554, ` +
+    `6-degree GK EPSG:4491–4512, WGS 84 EPSG:4326, Web Mercator EPSG:3857)`),
   crs_coordinates_mismatch: def<{ file: string; epsg: number; why: string }>(422, (p) =>
-    `${p.file} 的坐标与其声明的坐标系 EPSG:${p.epsg} 不符（${p.why}），请核对坐标系 / ` +
-    `the coordinates in ${p.file} do not fit its declared EPSG:${p.epsg} (${p.why}): check the coordinate system`),
+    `${p.file} 声明的坐标系 EPSG:${p.epsg} 与数据坐标不符（${p.why}），请核对坐标系文件或在上传时指定坐标系 / ` +
+    `the coordinates do not fit EPSG:${p.epsg}, which ${p.file} declares (${p.why}): check that file, or state the CRS when uploading`),
+  crs_stated_mismatch: def<{ file: string; stated: number; why: string }>(422, (p) =>
+    `您指定的坐标系 EPSG:${p.stated} 与 ${p.file} 的坐标不符（${p.why}） / ` +
+    `you stated EPSG:${p.stated}, but the coordinates of ${p.file} do not fit it (${p.why})`),
+  crs_stated_conflict: def<{ file: string; stated: number; declared: string }>(422, (p) =>
+    `您指定了 EPSG:${p.stated}，而 ${p.file} 写的是 ${p.declared}。如确实要按 EPSG:${p.stated} 读取，请确认坐标系（勾选“确认按指定坐标系读取”，API 字段 confirmCrs=true，命令行 --confirm-crs）；否则不指定坐标系即按 ${p.file} 读取 / ` +
+    `you stated EPSG:${p.stated}; ${p.file} says ${p.declared}. To read it as EPSG:${p.stated} anyway, confirm it ` +
+    `(confirmCrs=true, CLI --confirm-crs); leave the CRS unstated to read it as ${p.file} says`),
+  crs_zone_ambiguous: def<{ file: string; candidatesZh: string; candidatesEn: string }>(422, (p) =>
+    `${p.file} 的横坐标为 6 位（不带带号），有多个投影带都能把数据放进市域范围，无法判断：${p.candidatesZh}。请在上传时指定坐标系 / ` +
+    `the eastings of ${p.file} have 6 digits (no zone number) and more than one zone puts the data inside the city: ` +
+    `${p.candidatesEn}. State the CRS when uploading`),
+  crs_zone_none: def<{ file: string; candidatesZh: string; candidatesEn: string }>(422, (p) =>
+    `${p.file} 的横坐标为 6 位（不带带号），没有任何投影带能把数据放进市域范围：${p.candidatesZh}。请核对数据或在上传时指定坐标系 / ` +
+    `the eastings of ${p.file} have 6 digits (no zone number) and no zone puts the data inside the city: ` +
+    `${p.candidatesEn}. Check the data, or state the CRS when uploading`),
+  crs_outside_city: def<{ file: string; readZh: string; readEn: string; box: string; km: string; alternativesZh: string; alternativesEn: string }>(422, (p) =>
+    `${p.file} ${p.readZh}，数据将落在 ${p.box}（距市域 ${p.km} km），完全在市域范围以外，未导入${p.alternativesZh ? `；${p.alternativesZh}` : ''} ` +
+    `/ ${p.file} ${p.readEn} puts the data at ${p.box}, ${p.km} km from the city and wholly outside it: refused${p.alternativesEn ? `; ${p.alternativesEn}` : ''}`),
 
   geojson_too_large: def<{ file: string; max: number }>(413, (p) =>
     `GeoJSON 文件 ${p.file} 超过 ${p.max} 字节上限，请改用 Shapefile 压缩包上传 / ` +
@@ -127,6 +147,10 @@ export const INGEST_ERRORS = {
     `图层 ${p.layer} 没有字段 ${p.field} / the ${p.layer} layer has no field ${p.field}`),
   mapping_unknown_source: def<{ field: string; target: string }>(400, (p) =>
     `上传数据中没有字段 ${p.field}（映射到 ${p.target}） / the upload has no field ${p.field} (mapped to ${p.target})`),
+  mapping_wrong_encoding: def<{ layer: string; fields: string; source: string; used: string; why: string; encoding: string; names: string }>(422, (p) =>
+    `图层 ${p.layer} 的必填字段 ${p.fields} 找不到对应列，很可能是字符编码不对：${p.source} 按 ${p.used} 读取（${p.why}），字段名成了乱码；按 ${p.encoding} 读取则为 ${p.names}。请在上传时指定编码 ${p.encoding} / ` +
+    `the required fields ${p.fields} of the ${p.layer} layer find no column, most likely a wrong text encoding: ${p.source} was read as ${p.used} ` +
+    `(${p.why}) and its field names came out garbled; read as ${p.encoding} they are ${p.names}. State the encoding ${p.encoding} when uploading`),
   mapping_missing_required: def<{ layer: string; fields: string }>(422, (p) =>
     `图层 ${p.layer} 的必填字段未对应：${p.fields} / required fields of the ${p.layer} layer are not mapped: ${p.fields}`),
 } as const
@@ -142,6 +166,8 @@ export class IngestError extends Error {
     readonly status: Status,
     message: string,
     readonly detail?: unknown,
+    /** The detail is meant for the user (candidates to choose from) and goes into the answer. */
+    readonly exposed = false,
   ) {
     super(message)
   }
@@ -155,7 +181,7 @@ export class IngestError extends Error {
 /** Build the error for `code` with the message's parameters, so messages stay in one table. */
 export function ingestError<C extends IngestErrorCode>(code: C, params: ParamsOf<C>, detail?: unknown): IngestError {
   const entry = INGEST_ERRORS[code] as ErrorDef<ParamsOf<C>>
-  return new IngestError(code, entry.status, entry.message(params), detail ?? params)
+  return new IngestError(code, entry.status, entry.message(params), detail ?? params, detail !== undefined)
 }
 
 export const isIngestError = (e: unknown): e is IngestError => e instanceof IngestError

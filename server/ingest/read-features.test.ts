@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { proj4Def } from './crs'
 import { type ReadOptions, type SourceFeature, type UploadReader, openUpload, readFeatures } from './read-features'
 import {
-  PARCEL_ROWS, expectIngestError, gdalSrs, grid, makeTempDir, parcelCollection, removeTempDirs, run, shapefileEntries,
+  PARCEL_ROWS, expectIngestError, fixturePlacer, gdalSrs, grid, makeTempDir, parcelCollection, removeTempDirs, run, shapefileEntries,
   square, writeJson, writeRawZip, writeShapefile, zipCli,
 } from './test-helpers'
 
@@ -132,11 +132,13 @@ describe('CRS without a .prj', () => {
     expect(reader.describe().sources[0].crs).toMatchObject({ epsg: 4490, source: 'inferred' })
   })
 
-  it('6-digit eastings need the cluster longitude, and then get CM 111°E', async () => {
+  it('6-digit eastings need the city extent, and then get the one zone that puts them in the city (CM 111°E)', async () => {
     const zip = zippedShapefile(4546, { drop: ['prj'] })
     await expectIngestError(openUpload(zip, PARCELS), 'crs_unknown', '6 digits')
-    const { reader } = await readAll(zip, { ...PARCELS, hintLon: 112.45 })
-    expect(reader.describe().sources[0].crs).toMatchObject({ epsg: 4546, source: 'inferred' })
+    const { reader } = await readAll(zip, { ...PARCELS, place: fixturePlacer() })
+    const crs = reader.describe().sources[0].crs
+    expect(crs).toMatchObject({ epsg: 4546, source: 'inferred' })
+    expect(crs.reason).toMatch(/CM 111°E puts the data inside the city/)
   })
 
   it('a stated CRS wins', async () => {
@@ -151,8 +153,9 @@ describe('CRS refusals', () => {
     expect(e.status).toBe(422)
   })
 
-  it('Xian 1980 data is read when the user states the CRS', async () => {
-    const { reader, features } = await readAll(zippedShapefile(2383), { ...PARCELS, crsOverride: 4547 })
+  it('Xian 1980 data is read when the user states the CRS and confirms it over the .prj', async () => {
+    await expectIngestError(openUpload(zippedShapefile(2383), { ...PARCELS, crsOverride: 4547 }), 'crs_stated_conflict', 'EPSG:4547', 'Xian 1980')
+    const { reader, features } = await readAll(zippedShapefile(2383), { ...PARCELS, crsOverride: 4547, confirmCrs: true })
     expect(reader.describe().sources[0].crs).toMatchObject({ epsg: 4547, source: 'override' })
     expect(features).toHaveLength(3)
   })

@@ -19,19 +19,13 @@ import { open as openFile, readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Geometry, MultiPolygon, Polygon, Position } from 'geojson'
 import gjv from 'geojson-validation'
-import {
-  type Bbox,
-  type CrsDecision,
-  bboxMisfit,
-  decideShapefileCrs,
-  detectCrsFromCode,
-  epsgFromCrsName,
-  inferCrsFromCoordinates,
-  reasonWith,
-  requireSupportedEpsg,
-} from './crs'
+import { type Bbox, type CrsDecision, bboxMisfit, detectCrsFromCode, detectCrsFromPrj, epsgFromCrsName, requireSupportedEpsg } from './crs'
+import { type Placer, decideCrs } from './crs-decide'
 import { type DbfHeader, type DbfRecord, decodeFieldNames, readDbfHeader, readDbfRecords, sampleTextBytes } from './dbf'
-import { type EncodingDecision, declaredEncoding, decideEncoding, requireEncoding } from './encoding'
+import { type EncodingDecision, decodeText, declaredEncoding, decideEncoding, requireEncoding } from './encoding'
+
+/** The encodings county shapefiles come in (DOMAIN.md: GBK, declared or not; UTF-8 from newer tools). */
+const ALTERNATIVE_ENCODINGS = ['gbk', 'utf8'] as const
 import { ingestError } from './errors'
 import type { LayerName } from './field-mapping'
 import { MAX_ABS_COORDINATE, inspectShapefile, isPolygonShapeType, readPolygonRecords } from './shp'
@@ -53,13 +47,17 @@ export const DEFAULT_READ_LIMITS: ReadLimits = {
 
 export interface ReadOptions {
   layer: LayerName
-  /** EPSG code the user stated; wins over .prj, GeoJSON crs and inference. */
+  /** EPSG code the user stated; wins over inference, and over a .prj or GeoJSON crs that says
+   * otherwise only with confirmCrs (crs-decide.ts). */
   crsOverride?: number | string
+  /** The user confirms crsOverride over what the file declares. */
+  confirmCrs?: boolean
   /** Encoding the user stated; wins over .cpg, LDID and sniffing. */
   encodingOverride?: string
   limits?: Partial<ReadLimits>
-  /** Longitude of the target cluster, to place 6-digit GK eastings when there is no .prj. */
-  hintLon?: number
+  /** Where a box of coordinates lands in each candidate CRS, against the city's extent: decides
+   * the zone of 6-digit eastings and refuses a file outside the city (crs-decide.ts). */
+  place?: Placer
   /** The name the user uploaded (temp upload paths lose it): for messages and the kind. */
   fileName?: string
 }
@@ -91,6 +89,9 @@ export interface SourceDescription {
   encoding: EncodingDecision | null
   crs: CrsDecision
   fieldNames: string[]
+  /** The field names read in the other usual encodings, where they differ: to tell a wrong
+   * encoding from a missing column when a required field finds no column (stage.ts). */
+  fieldNamesIf?: Record<string, string[]>
   /** From the .shx / DBF header, or the GeoJSON feature count. */
   featureCount: number
   geometryType: string
@@ -209,15 +210,24 @@ async function prepareSet(set: ShapefileSet, options: ReadOptions, limits: ReadL
       sampleNote: complete ? undefined : `只检查了前 ${limits.sniffBytes} 字节的记录 / only the first ${limits.sniffBytes} bytes of records were checked`,
     })
   }
+  const fieldNamesIf: Record<string, string[]> = {}
+  for (const other of ALTERNATIVE_ENCODINGS) {
+    if (other === encoding.encoding) continue
+    const names = header.fields.map((f) => decodeText(f.nameBytes, other).trim())
+    fieldNamesIf[other] = names
+  }
   const fieldNames = decodeFieldNames(header, encoding.encoding)
+  for (const [k, names] of Object.entries(fieldNamesIf)) if (names.join('\u0000') === fieldNames.join('\u0000')) delete fieldNamesIf[k]
 
   const prjText = set.prj ? (await readFile(set.prj, 'utf8')).replace(/^\uFEFF/, '') : undefined
-  const crs = decideShapefileCrs({
-    override: options.crsOverride,
-    prjText,
-    file: set.members.prj ?? shpMember,
-    bbox: info.recordCount > 0 ? info.bbox : undefined,
-    hintLon: options.hintLon,
+  const prjFile = set.members.prj ?? shpMember
+  const crs = await decideCrs({
+    file: prjFile,
+    bbox: info.recordCount > 0 ? info.bbox : null,
+    stated: options.crsOverride,
+    confirmStated: options.confirmCrs,
+    declared: prjText === undefined ? undefined : () => detectCrsFromPrj(prjText, prjFile),
+    place: options.place,
   })
   return {
     set,
@@ -228,6 +238,7 @@ async function prepareSet(set: ShapefileSet, options: ReadOptions, limits: ReadL
       encoding,
       crs,
       fieldNames,
+      ...(Object.keys(fieldNamesIf).length ? { fieldNamesIf } : {}),
       featureCount: info.recordCount,
       geometryType: info.shapeTypeName,
     },
@@ -350,7 +361,7 @@ async function openGeoJson(path: string, file: string, options: ReadOptions, lim
     for (const k of Object.keys((feature.properties as Record<string, unknown> | null) ?? {})) fieldNames.add(k)
   }
 
-  const crs = decideGeoJsonCrs(doc as Record<string, unknown>, file, options, bbox)
+  const crs = await decideGeoJsonCrs(doc as Record<string, unknown>, file, options, bbox)
   // The whole extent fits (checked above); a single feature far off is a typing error in it.
   for (const [i, feature] of features.entries()) {
     const g = feature.geometry as Polygon | MultiPolygon | null
@@ -435,36 +446,23 @@ function validateFeature(feature: Record<string, unknown>, i: number, file: stri
   return bbox
 }
 
-/** Override > legacy "crs" member > RFC 7946 WGS 84, inferring instead when degrees do not fit. */
-function decideGeoJsonCrs(doc: Record<string, unknown>, file: string, options: ReadOptions, bbox: Bbox | null): CrsDecision {
-  if (options.crsOverride !== undefined && options.crsOverride !== '') {
-    const epsg = requireSupportedEpsg(options.crsOverride)
-    const misfit = bbox && bboxMisfit(epsg, bbox)
-    if (misfit) throw ingestError('crs_coordinates_mismatch', { file, epsg, why: misfit })
-    return { epsg, source: 'override', reason: reasonWith(epsg, '按上传时指定的坐标系读取：', 'read as stated at upload: ') }
-  }
+/** A legacy "crs" member is the file's declaration; without one RFC 7946 says WGS 84, which holds
+ * when the coordinates are degrees; otherwise the coordinates decide as for a shapefile. */
+function decideGeoJsonCrs(doc: Record<string, unknown>, file: string, options: ReadOptions, bbox: Bbox | null): Promise<CrsDecision> {
   const member = doc.crs as { type?: string; properties?: Record<string, unknown> } | null | undefined
-  if (member) {
-    const props = member.properties ?? {}
-    const code =
-      member.type === 'name' && typeof props.name === 'string' ? epsgFromCrsName(props.name)
-      : member.type === 'EPSG' && props.code !== undefined ? Number(props.code)
-      : null
-    if (code === null || !Number.isInteger(code)) throw ingestError('crs_unparseable', { file })
-    const decision = detectCrsFromCode(code, file)
-    const misfit = bbox && bboxMisfit(decision.epsg, bbox)
-    if (misfit) throw ingestError('crs_coordinates_mismatch', { file, epsg: decision.epsg, why: misfit })
-    return decision
-  }
-  if (!bbox || !bboxMisfit(4326, bbox)) {
-    return {
-      epsg: 4326,
-      source: 'rfc7946',
-      reason: `GeoJSON 未声明 crs，按 RFC 7946 为 WGS84 经纬度 / no crs member: WGS 84 degrees per RFC 7946`,
+  const declared = member
+    ? () => {
+      const props = member.properties ?? {}
+      const code =
+        member.type === 'name' && typeof props.name === 'string' ? epsgFromCrsName(props.name)
+        : member.type === 'EPSG' && props.code !== undefined ? Number(props.code)
+        : null
+      if (code === null || !Number.isInteger(code)) throw ingestError('crs_unparseable', { file })
+      return detectCrsFromCode(code, file)
     }
-  }
-  // Not degrees: an export from a GK project that dropped its CRS. Infer, or ask the user.
-  const inferred = inferCrsFromCoordinates(bbox, options.hintLon, file)
-  return { ...inferred, reason: `坐标不是经纬度，不适用 RFC 7946 默认值；/ not degrees, so not the RFC 7946 default; ${inferred.reason}` }
+    : undefined
+  return decideCrs({
+    file, bbox, stated: options.crsOverride, confirmStated: options.confirmCrs, declared, place: options.place,
+    fallback: { epsg: 4326, source: 'rfc7946', reason: 'GeoJSON 未声明 crs，按 RFC 7946 为 WGS84 经纬度 / no crs member: WGS 84 degrees per RFC 7946' },
+  })
 }
-

@@ -64,6 +64,18 @@ export function decideMapping(layer: LayerName, description: UploadDescription, 
   }
   const proposed = proposeMapping(layer, fieldNames)
   if (proposed.missingRequired.length) {
+    // A wrong encoding garbles Chinese field names (宗地编号 read as UTF-8 is 鈥︹€…): say so, and
+    // which encoding would find the columns, rather than that the columns are missing.
+    for (const source of description.sources) {
+      for (const [encoding, names] of Object.entries(source.fieldNamesIf ?? {})) {
+        const other = proposeMapping(layer, names)
+        if (other.missingRequired.length >= proposed.missingRequired.length) continue
+        throw ingestError('mapping_wrong_encoding', {
+          layer, fields: proposed.missingRequired.join(', '), source: source.name, used: source.encoding?.encoding ?? '?',
+          why: source.encoding?.reason ?? '', encoding, names: names.filter((n) => /[^\x00-\x7f]/.test(n)).slice(0, 4).join('、'),
+        })
+      }
+    }
     throw ingestError('mapping_missing_required', { layer, fields: proposed.missingRequired.join(', ') })
   }
   return { mapping: proposed.mapping, source: 'proposed', unmappedSources: proposed.unmappedSources, truncatedMatches: proposed.truncatedMatches }

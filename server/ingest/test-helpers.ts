@@ -8,8 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32, deflateRawSync } from 'node:zlib'
-import type { Feature, FeatureCollection, Polygon } from 'geojson'
+import * as turf from '@turf/turf'
+import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import proj4 from 'proj4'
 import { expect } from 'vitest'
+import { proj4Def } from './crs'
+import type { Placer } from './crs-decide'
 import { IngestError, type IngestErrorCode } from './errors'
 
 const made: string[] = []
@@ -213,4 +217,37 @@ export async function expectIngestError(
     else expect(ie.message).toMatch(pattern)
   }
   return ie
+}
+
+// ---------------------------------------------------------------------------------------------
+// Placement without PostGIS
+
+/**
+ * A Placer (crs-decide.ts) computed with proj4 and turf from fixtures/luoyang-counties.geojson,
+ * independently of the PostGIS one (server/db/repos/counties/place.sql): the box's corners and
+ * edge points are projected, and the counties it meets found by turf. The city's extent here is
+ * the counties' bounding box for `fits` and the outlines themselves for `intersects` (no widening:
+ * the tests place data well inside or far outside). For the reader's tests without a database.
+ */
+export function fixturePlacer(file = join(import.meta.dirname, '../../fixtures/luoyang-counties.geojson')): Placer {
+  const fc = JSON.parse(readFileSync(file, 'utf8')) as FeatureCollection<MultiPolygon, { code: string; name: string }>
+  const cityBox = turf.bbox(fc)
+  return async (bbox, epsgs) => epsgs.map((epsg) => {
+    const to = proj4(proj4Def(epsg), proj4Def(4490))
+    const [x0, y0, x1, y1] = bbox
+    const ring: [number, number][] = []
+    for (let i = 0; i <= 8; i++) ring.push([x0 + ((x1 - x0) * i) / 8, y0])
+    for (let i = 1; i <= 8; i++) ring.push([x1, y0 + ((y1 - y0) * i) / 8])
+    for (let i = 1; i <= 8; i++) ring.push([x1 - ((x1 - x0) * i) / 8, y1])
+    for (let i = 1; i < 8; i++) ring.push([x0, y1 - ((y1 - y0) * i) / 8])
+    const ll = ring.map((p) => to.forward(p) as [number, number])
+    const box = turf.polygon([[...ll, ll[0]!]])
+    const b = turf.bbox(box) as [number, number, number, number]
+    const counties = fc.features.filter((f) => turf.booleanIntersects(f, box)).map((f) => ({ code: f.properties.code, name: f.properties.name }))
+    const intersects = counties.length > 0
+    const within = b[0] >= cityBox[0] && b[1] >= cityBox[1] && b[2] <= cityBox[2] && b[3] <= cityBox[3]
+    const centre = turf.center(box)
+    const distanceKm = intersects ? 0 : Math.min(...fc.features.map((f) => turf.pointToPolygonDistance(centre, f, { units: 'kilometers' })))
+    return { epsg, bbox: b, intersects, fits: intersects && within, distanceKm, counties }
+  })
 }

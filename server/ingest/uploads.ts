@@ -45,6 +45,8 @@ export interface NewUpload {
   sizeBytes: number
   layer: string
   crs?: string
+  /** The stated crs is meant even where the file declares another (crs-decide.ts). */
+  confirmCrs?: boolean
   encoding?: string
   mapping?: Record<string, string | null>
   user: Uploader
@@ -99,12 +101,14 @@ export async function createUpload(ctx: UploadContext, input: NewUpload): Promis
     const layer = input.layer as LayerName
     id = await ctx.db.uploads.create({
       layer, fileName: input.fileName, sha256: input.sha256, sizeBytes: input.sizeBytes,
-      options: { crs: input.crs ?? null, encoding: input.encoding ?? null, mapping: input.mapping ?? null },
+      options: { crs: input.crs ?? null, confirmCrs: input.confirmCrs ?? false, encoding: input.encoding ?? null, mapping: input.mapping ?? null },
       createdBy: input.user.username, scope: input.user.scope,
     })
-    const hintLon = await ctx.db.uploads.hintLon(input.user.scope)
+    // The CRS comes from the file and its coordinates against the city's extent, never from who
+    // uploads it (crs-decide.ts).
     const reader = await openUpload(input.path, {
-      layer, crsOverride: input.crs, encodingOverride: input.encoding, limits: ctx.limits, hintLon, fileName: input.fileName,
+      layer, crsOverride: input.crs, confirmCrs: input.confirmCrs, encodingOverride: input.encoding, limits: ctx.limits,
+      place: (bbox, epsgs) => ctx.db.counties.place(bbox, epsgs), fileName: input.fileName,
     })
     let mappingDecision
     try {

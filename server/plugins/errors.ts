@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError } from 'fastify'
 import { HttpError, MESSAGES } from '../errors'
+import { IngestError } from '../ingest/errors'
 
 export default fp(async (app) => {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
@@ -10,6 +11,12 @@ export default fp(async (app) => {
       return reply.status(err.statusCode).send({
         statusCode: err.statusCode, code: err.code, message: err.message,
         ...(err.detail !== undefined ? { detail: err.detail } : {}),
+      })
+    }
+    if (err instanceof IngestError) {
+      // An upload refused with something to choose from (the zones of a CRS) carries it along.
+      return reply.status(err.status).send({
+        statusCode: err.status, code: err.code, message: err.message, ...(err.exposed ? { detail: err.detail } : {}),
       })
     }
     const fe = err as FastifyError

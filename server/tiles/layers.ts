@@ -89,6 +89,18 @@ export const LAYERS: readonly LayerDef[] = [
     tables: ['cluster'],
   },
   {
+    // DOMAIN.md §Places: the county a parcel belongs to, where it lies (reference data, migration 810).
+    id: 'counties', title: '区县界', table: 'county_boundary', alias: 'cb', geom: 'cb.geom', srid: 4490, kind: 'polygon',
+    featureId: null, promoteId: 'code', countyColumn: null, access: 'public', minzoom: 0, maxzoom: 16, simplify: 2,
+    attributes: [
+      { name: 'code', sql: 'cb.code::text', type: 'String', title: '区县代码', visibleTo: 'everyone' },
+      { name: 'name', sql: 'cb.name', type: 'String', title: '区县', visibleTo: 'everyone' },
+      { name: 'area_km2', sql: 'round((cb.area_m2 / 1e6)::numeric, 2)::float8', type: 'Number', title: '面积（km²）', visibleTo: 'everyone' },
+    ],
+    // Written only at start, when the boundary file changes (server/db/reference.ts), before any tile.
+    tables: ['county_boundary'],
+  },
+  {
     id: 'plan_zones', title: '规划分区', table: 'plan_zone', alias: 'z', geom: 'z.geom', srid: 4490, kind: 'polygon',
     featureId: 'z.id', countyColumn: null, access: 'public', minzoom: 9, maxzoom: 16, simplify: 1,
     attributes: [

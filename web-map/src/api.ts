@@ -229,6 +229,8 @@ export interface UploadView {
     issuesTruncated: boolean
     areaM2: number
     bbox: [number, number, number, number] | null
+    /** The accepted features by county and how the county was decided (column, boundary, code_prefix…). */
+    counties?: { code: string; name: string | null; source: string | null; features: number }[]
   } | null
   result: { inserted: number; updated: number; unchanged: number } | null
   error: { code: string; message: string } | null
@@ -238,6 +240,8 @@ export interface StagedProps {
   index: number
   key: string | null
   county_code: string | null
+  county_name?: string | null
+  county_source?: string | null
   area_m2: number
   values: Record<string, string | number | null>
   status: 'ok' | 'warning' | 'rejected'
@@ -246,11 +250,22 @@ export interface StagedProps {
 
 /** Sends a file with progress (fetch cannot report upload progress; XMLHttpRequest can).
  * `mapping` (target field → source column) replaces the proposed one. */
+export interface UploadOptions {
+  /** EPSG code stated by the user ('' or absent: decided from the file and its coordinates). */
+  crs?: string
+  /** The stated crs is meant even where the file's .prj says otherwise. */
+  confirmCrs?: boolean
+  encoding?: string
+}
+
 export function uploadFile(file: File, layer: string, mapping: Record<string, string | null> | null,
-  onProgress: (fraction: number) => void): Promise<{ id: string; status: UploadStatus }> {
+  onProgress: (fraction: number) => void, options: UploadOptions = {}): Promise<{ id: string; status: UploadStatus }> {
   return new Promise((resolve, reject) => {
     const form = new FormData()
     form.append('layer', layer)
+    if (options.crs) form.append('crs', options.crs)
+    if (options.crs && options.confirmCrs) form.append('confirmCrs', 'true')
+    if (options.encoding) form.append('encoding', options.encoding)
     if (mapping) form.append('mapping', JSON.stringify(mapping))
     form.append('file', file, file.name)
     const xhr = new XMLHttpRequest()
@@ -273,6 +288,22 @@ export function uploadFile(file: File, layer: string, mapping: Record<string, st
  * upload is checked in the background: poll getUpload). */
 export const remapUpload = async (id: string, mapping: Record<string, string | null>) =>
   (await request<{ id: string; status: UploadStatus }>(`/api/uploads/${encodeURIComponent(id)}/mapping`, { method: 'PUT', body: { mapping } })).data
+
+/** One zone a 6-digit file could be in, or where a stated CRS puts the data (a refusal's detail). */
+export interface CrsCandidate {
+  epsg: number
+  name: string
+  centralMeridian: number | null
+  bbox: [number, number, number, number]
+  fits: boolean
+  intersects: boolean
+  distanceKm: number
+  counties: { code: string; name: string }[]
+}
+
+/** The city's extent (public): the county outlines united and widened by their precision. */
+export const cityExtent = async () =>
+  (await request<GeoJSON.Feature & { properties: { precision_m: number; bbox: [number, number, number, number] } }>('/api/counties/extent')).data
 
 export const getUpload = async (id: string) => (await request<UploadView>(`/api/uploads/${encodeURIComponent(id)}`)).data
 

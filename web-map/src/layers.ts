@@ -74,6 +74,20 @@ export const ZONE_COLOURS: Record<string, string> = {
 
 export const LAYER_GROUPS: LayerGroup[] = [
   {
+    // DOMAIN.md "County of a parcel": where a parcel lies decides its county; the outlines are
+    // reference data (fixtures/luoyang-counties.geojson, precision 600 m)
+    id: 'counties', title: '区县界', visible: true,
+    layers: [
+      { id: 'counties-line', type: 'line', paint: { 'line-color': '#546e7a', 'line-width': 1.2, 'line-dasharray': [6, 3] } },
+      {
+        id: 'counties-label', type: 'symbol', maxzoom: 12,
+        layout: { 'text-field': ['get', 'name'], 'text-font': ['sans-serif'], 'text-size': 13, 'symbol-placement': 'point' },
+        paint: { 'text-color': '#37474f', 'text-halo-color': '#ffffff', 'text-halo-width': 2 },
+      },
+    ],
+    legend: [{ key: 'county', label: '区县界', colour: '#546e7a', shape: 'line' }],
+  },
+  {
     id: 'plan_zones', title: '规划分区', visible: true,
     layers: [
       {

@@ -1,7 +1,11 @@
-/** The upload page (issue 3's /api/uploads): choose a file and a layer → the validation report
- * (encoding and CRS with how each was decided, the field mapping, editable, the first records as
- * read, errors and warnings) → the staged features drawn over the live ones → commit or discard.
- * A progress bar follows the file up and the server's checking of it. */
+/** The upload page (issue 3's /api/uploads): choose a file and a layer, and if need be state the
+ * CRS (the zones that make sense for the city, CGCS2000 or WGS 84 degrees) and the encoding → the
+ * validation report (encoding, CRS and county with how each was decided, the field mapping,
+ * editable, the first records as read, errors and warnings) → the staged features drawn over the
+ * live ones, the city's extent and the county outlines → commit or discard. A refused CRS is
+ * explained with its candidates (server/ingest/crs-decide.ts): each zone, where it would put the
+ * data (drawn on the map) and the counties there, with a button to read the file so. A progress
+ * bar follows the file up and the server's checking of it. */
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
 import { areaM2, escapeHtml, num } from './format'
@@ -9,6 +13,30 @@ import { boundsOf } from './overview'
 // The target fields and their Chinese labels are the upload pipeline's own table (pure data), so
 // the form offers exactly the fields the server maps.
 import { LAYER_FIELDS, type LayerName } from '../../server/ingest/field-mapping'
+import { crsInfo } from '../../server/ingest/crs'
+
+/** Encodings a county file comes in (DOMAIN.md "Units and coordinates"). */
+const ENCODINGS: { id: string; label: string }[] = [
+  { id: '', label: '自动识别（.cpg、DBF 标识或内容）' },
+  { id: 'gbk', label: 'GBK（简体中文 Windows）' },
+  { id: 'gb18030', label: 'GB18030' },
+  { id: 'utf8', label: 'UTF-8' },
+]
+
+/** The CRS choices for a city spanning `west`–`east`: the 3-degree zones over it (without and with
+ * the zone number in the easting), then CGCS2000 and WGS 84 degrees. */
+export function crsChoices(west: number, east: number): { epsg: number; label: string }[] {
+  const out: { epsg: number; label: string }[] = []
+  for (let cm = Math.ceil((west - 1.5) / 3) * 3; cm - 1.5 <= east; cm += 3) {
+    const zone = cm / 3
+    for (const epsg of [4534 + zone - 25, 4513 + zone - 25]) {
+      const info = crsInfo(epsg)
+      if (info) out.push({ epsg, label: `EPSG:${epsg} ${info.nameZh}` })
+    }
+  }
+  out.push({ epsg: 4490, label: 'EPSG:4490 CGCS2000 经纬度' }, { epsg: 4326, label: 'EPSG:4326 WGS84 经纬度' })
+  return out
+}
 
 export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = [
   { id: 'parcels', label: '宗地' },
@@ -21,10 +49,13 @@ export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = [
 
 const ENCODING_SOURCES: Record<string, string> = { override: '人工指定', cpg: '依据 .cpg 文件', ldid: '依据 DBF 语言驱动标识', sniffed: '按内容识别' }
 const CRS_SOURCES: Record<string, string> = { override: '人工指定', prj: '依据 .prj 文件', 'geojson-crs': '依据 GeoJSON crs 成员', rfc7946: 'GeoJSON 默认（WGS84）', inferred: '按坐标范围推断' }
+const COUNTY_SOURCES: Record<string, string> = { column: '依据文件中的行政区代码', boundary: '依据区县界（图形所在）', code_prefix: '依据编号前 6 位', parcel: '依据所属宗地', cluster: '依据所属集聚区' }
 const PHASES: Record<string, string> = { reading: '读取', remapping: '字段对应', checking: '校验', committing: '提交', analysing: '分析', ready: '完成' }
 const STATUS_NAMES: Record<string, string> = { ok: '通过', warning: '警告', rejected: '拒绝' }
 
 const STAGED = 'staged'
+const EXTENT = 'city-extent'
+const CANDIDATES = 'crs-candidates'
 const SAMPLE_ROWS = 10
 const zh = (s: unknown) => String(s ?? '').split(' / ')[0]!
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -32,15 +63,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export class UploadPanel {
   private upload: api.UploadView | null = null
   private file: File | null = null
+  private options: api.UploadOptions = {}
+  private extent: Awaited<ReturnType<typeof api.cityExtent>> | null = null
 
   constructor(private root: HTMLElement, private map: MapLibreMap, private onCommitted: (layer: string) => void) {}
 
   /** Adds the overlay the staged features are drawn in (after every layer rebuild). */
   install(): void {
     if (this.map.getSource(STAGED)) {
-      for (const id of ['staged-fill', 'staged-line']) this.map.moveLayer(id)
+      for (const id of ['city-extent-line', 'crs-candidates-fill', 'crs-candidates-line', 'crs-candidates-label', 'staged-fill', 'staged-line']) this.map.moveLayer(id)
       return
     }
+    // The city's extent (shown while the panel is open) and the boxes where a refused file's
+    // candidate zones would put it.
+    this.map.addSource(EXTENT, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } })
+    this.map.addLayer({ id: 'city-extent-line', type: 'line', source: EXTENT, paint: { 'line-color': '#c62828', 'line-width': 2.5, 'line-opacity': 0.7 } })
+    this.map.addSource(CANDIDATES, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } })
+    this.map.addLayer({ id: 'crs-candidates-fill', type: 'fill', source: CANDIDATES, paint: { 'fill-color': ['case', ['get', 'fits'], '#43a047', '#9e9e9e'], 'fill-opacity': 0.25 } })
+    this.map.addLayer({ id: 'crs-candidates-line', type: 'line', source: CANDIDATES, paint: { 'line-color': ['case', ['get', 'fits'], '#2e7d32', '#616161'], 'line-width': 2 } })
+    this.map.addLayer({
+      id: 'crs-candidates-label', type: 'symbol', source: CANDIDATES,
+      layout: { 'text-field': ['get', 'label'], 'text-font': ['sans-serif'], 'text-size': 12 },
+      paint: { 'text-color': '#1b5e20', 'text-halo-color': '#ffffff', 'text-halo-width': 2 },
+    })
     this.map.addSource(STAGED, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } })
     this.map.addLayer({
       id: 'staged-fill', type: 'fill', source: STAGED,
@@ -59,6 +104,9 @@ export class UploadPanel {
         <label>图层 <select name="layer">${UPLOAD_LAYERS.map((l) => `<option value="${l.id}">${l.label}</option>`).join('')}</select></label>
         <label>文件 <input type="file" name="file" accept=".zip,.geojson,.json" required></label>
         <p class="muted">Shapefile 请打包为 zip（含 .shp .shx .dbf，最好有 .prj 与 .cpg）；或 GeoJSON。</p>
+        <label>坐标系 <select name="crs" data-testid="upload-crs-choice"><option value="">自动（依据 .prj，或按坐标判断）</option></select></label>
+        <label><input type="checkbox" name="confirmCrs"> 确认按指定坐标系读取（即使与 .prj 不同）</label>
+        <label>字符编码 <select name="encoding">${ENCODINGS.map((e) => `<option value="${e.id}">${escapeHtml(e.label)}</option>`).join('')}</select></label>
         <button type="submit">上传并校验</button>
       </form>
       <div class="progress" hidden><div class="bar"></div><span class="pct" data-testid="upload-progress"></span></div>
@@ -71,12 +119,33 @@ export class UploadPanel {
       const layer = (form.elements.namedItem('layer') as HTMLSelectElement).value
       if (!file) return
       this.file = file
+      this.options = {
+        crs: (form.elements.namedItem('crs') as HTMLSelectElement).value || undefined,
+        confirmCrs: (form.elements.namedItem('confirmCrs') as HTMLInputElement).checked,
+        encoding: (form.elements.namedItem('encoding') as HTMLSelectElement).value || undefined,
+      }
       void this.send(layer, null)
     }
+    void this.showExtent(form)
+  }
+
+  /** The city's extent on the map, and the zones over it in the CRS list. */
+  private async showExtent(form: HTMLFormElement): Promise<void> {
+    try {
+      this.extent ??= await api.cityExtent()
+    } catch {
+      return // the list keeps "automatic"; the server decides anyway
+    }
+    const [west, , east] = this.extent.properties.bbox
+    const select = form.elements.namedItem('crs') as HTMLSelectElement
+    select.insertAdjacentHTML('beforeend', crsChoices(west, east).map((c) => `<option value="EPSG:${c.epsg}">${escapeHtml(c.label)}</option>`).join(''))
+    ;(this.map.getSource(EXTENT) as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: [this.extent] })
   }
 
   async close(): Promise<void> {
     this.setStaged(null)
+    this.setCandidates([])
+    ;(this.map.getSource(EXTENT) as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: [] })
     this.root.hidden = true
     this.root.innerHTML = ''
   }
@@ -94,7 +163,7 @@ export class UploadPanel {
     return this.check('上传失败', async () => {
       if (this.upload && this.upload.status === 'ready') await api.discardUpload(this.upload.id).catch(() => undefined)
       const created = await api.uploadFile(this.file!, layer, mapping, (f) =>
-        this.progress(f / 2, f < 1 ? `上传 ${Math.round(f * 100)}%` : '上传完成，正在校验…'))
+        this.progress(f / 2, f < 1 ? `上传 ${Math.round(f * 100)}%` : '上传完成，正在校验…'), this.options)
       return { id: created.id, from: 0.5 }
     })
   }
@@ -116,15 +185,48 @@ export class UploadPanel {
     const out = this.root.querySelector<HTMLElement>('#upload-report')!
     out.innerHTML = ''
     this.setStaged(null)
+    this.setCandidates([])
     try {
       const { id, from } = await start()
       this.upload = await this.follow(id, from)
       if (this.upload.status === 'failed') throw new api.ApiError(422, this.upload.error?.code ?? 'failed', this.upload.error?.message ?? '校验失败')
       this.progress(1, '校验完成')
       await this.renderReport()
+      // the staged features over the live ones, the county outlines and the city's extent
+      await this.act(() => this.preview())
     } catch (e) {
       this.progress(null, '')
       out.innerHTML = `<p class="error" role="alert">${escapeHtml(e instanceof api.ApiError ? zh(e.message) : failed)}</p>`
+      if (e instanceof api.ApiError) this.explainRefusal(e, out)
+    }
+  }
+
+  /** A refused CRS with something to choose from: each candidate zone, where it would put the data
+   * (drawn on the map) and the counties there, and a button to read the file so; a stated CRS that
+   * contradicts the .prj, with the button that confirms it. */
+  private explainRefusal(e: api.ApiError, out: HTMLElement): void {
+    const detail = (e.detail ?? {}) as { candidates?: api.CrsCandidate[]; read?: api.CrsCandidate }
+    const candidates = detail.candidates ?? []
+    const layer = this.root.querySelector<HTMLSelectElement>('#upload-form select[name=layer]')?.value ?? 'parcels'
+    const retry = (crs: string, confirmCrs: boolean) => {
+      this.options = { ...this.options, crs, confirmCrs }
+      const select = this.root.querySelector<HTMLSelectElement>('#upload-form select[name=crs]')
+      if (select) select.value = crs
+      void this.send(layer, null)
+    }
+    if (candidates.length || detail.read) {
+      const rows = [...(detail.read ? [{ ...detail.read, read: true }] : []), ...candidates.map((c) => ({ ...c, read: false }))]
+      out.insertAdjacentHTML('beforeend', `<table class="card" data-testid="upload-candidates"><tr><th>坐标系</th><th>数据将落在</th><th>区县</th><th></th></tr>
+        ${rows.map((c) => `<tr data-epsg="${c.epsg}"><td>EPSG:${c.epsg}${c.centralMeridian !== null ? `（中央经线 ${c.centralMeridian}°E）` : ''}${c.read ? '（所用）' : ''}</td>
+          <td>${c.bbox.map((v) => v.toFixed(3)).join(', ')}</td>
+          <td>${c.counties.length ? escapeHtml(c.counties.map((k) => k.name).join('、')) : `市域以外 ${num(c.distanceKm, 0)} km`}</td>
+          <td>${c.read ? '' : `<button type="button" class="use-crs" data-epsg="${c.epsg}">按此坐标系读取</button>`}</td></tr>`).join('')}</table>`)
+      for (const b of out.querySelectorAll<HTMLButtonElement>('button.use-crs')) b.onclick = () => retry(`EPSG:${b.dataset.epsg}`, true)
+      this.setCandidates(rows)
+    }
+    if (e.code === 'crs_stated_conflict' && this.options.crs) {
+      out.insertAdjacentHTML('beforeend', `<button type="button" id="confirm-crs">确认按 ${escapeHtml(this.options.crs)} 读取</button>`)
+      out.querySelector<HTMLButtonElement>('#confirm-crs')!.onclick = () => retry(this.options.crs!, true)
     }
   }
 
@@ -153,6 +255,7 @@ export class UploadPanel {
       <section data-testid="upload-report"><h3>校验报告</h3>
         <p>${escapeHtml(u.fileName)} · ${num(r.featureCount, 0)} 个要素：通过 ${num(r.accepted, 0)}，拒绝 ${num(r.rejected, 0)}，警告 ${num(r.warned, 0)}；
           新增 ${num(r.new, 0)}，已有 ${num(r.existing, 0)}；合计 ${areaM2(r.areaM2)}</p>
+        ${r.counties?.length ? `<p data-testid="upload-counties">所属区县：${r.counties.map((c) => `${escapeHtml(c.name ?? c.code)} ${num(c.features, 0)} 个（${escapeHtml(COUNTY_SOURCES[c.source ?? ''] ?? c.source ?? '')}）`).join('；')}</p>` : ''}
         ${d.sources.map((s) => `<table class="card">
           <tr><th>数据</th><td>${escapeHtml(s.name)}（${escapeHtml(s.geometryType)}，${num(s.featureCount, 0)} 个）</td></tr>
           <tr><th>字符编码</th><td data-testid="upload-encoding">${s.encoding ? `${escapeHtml(s.encoding.encoding.toUpperCase())}（${escapeHtml(ENCODING_SOURCES[s.encoding.source] ?? s.encoding.source)}）<div class="muted">${escapeHtml(zh(s.encoding.reason))}</div>` : 'UTF-8（GeoJSON 规定）'}</td></tr>
@@ -206,9 +309,10 @@ export class UploadPanel {
   private sampleTable(rows: api.StagedProps[], fields: readonly { name: string; label: string }[]): string {
     if (!rows.length) return '<p class="muted">无可显示的要素</p>'
     const cols = fields.filter((f) => rows.some((r) => r.values[f.name] !== null && r.values[f.name] !== undefined))
-    return `<div class="scroll"><table class="sample" data-testid="upload-sample"><tr><th>#</th>${cols.map((c) => `<th>${escapeHtml(c.label)}</th>`).join('')}<th>面积</th><th>结果</th></tr>
+    return `<div class="scroll"><table class="sample" data-testid="upload-sample"><tr><th>#</th>${cols.map((c) => `<th>${escapeHtml(c.label)}</th>`).join('')}<th>面积</th><th>区县</th><th>结果</th></tr>
       ${rows.map((r) => `<tr><td>${r.index + 1}</td>${cols.map((c) => `<td>${escapeHtml(r.values[c.name] ?? '')}</td>`).join('')}
-        <td>${num(r.area_m2)} m²</td><td>${escapeHtml(STATUS_NAMES[r.status] ?? r.status)}</td></tr>`).join('')}</table></div>`
+        <td>${num(r.area_m2)} m²</td><td title="${escapeHtml(COUNTY_SOURCES[r.county_source ?? ''] ?? '')}">${escapeHtml(r.county_name ?? r.county_code ?? '')}</td>
+        <td>${escapeHtml(STATUS_NAMES[r.status] ?? r.status)}</td></tr>`).join('')}</table></div>`
   }
 
   private problems(title: string, list: api.UploadIssue[], cls: string): string {
@@ -252,6 +356,25 @@ export class UploadPanel {
   private result(html: string): void {
     const el = this.root.querySelector<HTMLElement>('#upload-result')
     if (el) el.innerHTML = html
+  }
+
+  private setCandidates(list: api.CrsCandidate[]): void {
+    const features = list.map((c) => {
+      const [w, s, e, n] = c.bbox
+      return {
+        type: 'Feature' as const,
+        properties: { epsg: c.epsg, fits: c.fits, label: `EPSG:${c.epsg}` },
+        geometry: { type: 'Polygon' as const, coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] },
+      }
+    })
+    ;(this.map.getSource(CANDIDATES) as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features })
+    const near = list.filter((c) => c.intersects || c.fits)
+    const show = near.length ? near : list
+    if (show.length) {
+      const b = show.reduce((a, c) => [Math.min(a[0], c.bbox[0]), Math.min(a[1], c.bbox[1]), Math.max(a[2], c.bbox[2]), Math.max(a[3], c.bbox[3])],
+        [Infinity, Infinity, -Infinity, -Infinity])
+      this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 14, duration: 0 })
+    }
   }
 
   private setStaged(fc: GeoJSON.FeatureCollection | null): void {

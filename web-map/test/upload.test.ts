@@ -119,4 +119,69 @@ describe('uploading a GDAL-made GBK shapefile', () => {
       await w.context.close()
     }
   })
+
+  it('states the CRS and the encoding in the form, explains a refused CRS with its candidates on the map, and reads the file in the one that fits', async () => {
+    // 洛龙区 parcels surveyed in CM 114°E (EPSG:4547), shipped without .prj and .cpg: 6-digit
+    // eastings and GBK bytes that nothing in the zip declares.
+    const codes = ['CRS-001', 'CRS-002']
+    const geojson = {
+      type: 'FeatureCollection',
+      features: codes.map((code, i) => ({
+        type: 'Feature', properties: { 宗地编号: code, 权利人: OWNER, 土地用途: '工业用地' },
+        geometry: { type: 'Polygon', coordinates: boxPolygon(rect(FIXTURE_CENTRE, -600 + i * 120, 300, -520 + i * 120, 380)).coordinates[0] },
+      })),
+    }
+    fs.writeFileSync(path.join(dir, 'crs.geojson'), JSON.stringify(geojson))
+    execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4547', '-lco', 'ENCODING=CP936',
+      path.join(dir, '测量.shp'), path.join(dir, 'crs.geojson')])
+    const zip = path.join(dir, 'noprj.zip')
+    execFileSync('zip', ['-j', '-q', zip, ...['shp', 'shx', 'dbf'].map((e) => path.join(dir, `测量.${e}`))])
+
+    const w = await openPage(h)
+    try {
+      await loginAs(w.page, 'analyst')
+      await w.page.click('#open-upload')
+      // the zones over Luoyang (CM 111°E and 114°E, without and with the zone number) and degrees
+      await expect.poll(async () => (await w.page.locator('#upload-form select[name=crs] option').allTextContents()).length).toBe(7)
+      const choices = await w.page.locator('#upload-form select[name=crs] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
+      expect(choices).toEqual(['', 'EPSG:4546', 'EPSG:4525', 'EPSG:4547', 'EPSG:4526', 'EPSG:4490', 'EPSG:4326'])
+      expect(await w.page.textContent('#upload-form select[name=crs]')).toContain('中央经线111°E')
+
+      // stated wrongly as CM 111°E: 3° west of the city, refused with the zone that fits
+      await w.page.selectOption('#upload-form select[name=crs]', 'EPSG:4546')
+      await w.page.selectOption('#upload-form select[name=encoding]', 'gbk')
+      await w.page.setInputFiles('#upload-form input[type=file]', zip)
+      await w.page.click('#upload-form button[type=submit]')
+      await w.page.waitForSelector('[data-testid=upload-candidates]', { timeout: 30_000 })
+      expect(await w.page.textContent('#upload-report [role=alert]')).toContain('完全在市域范围以外')
+      const rows = await w.page.locator('[data-testid=upload-candidates] tr[data-epsg]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).innerText))
+      expect(rows[0]).toMatch(/EPSG:4546（中央经线 111°E）（所用）.*市域以外/)
+      expect(rows[1]).toMatch(/EPSG:4547（中央经线 114°E）.*洛龙区/)
+      await waitIdle(w.page)
+      expect((await renderedProps(w.page, 'crs-candidates-fill')).map((p) => p.epsg)).toContain(4547)
+      await w.page.locator('#map').screenshot({ path: path.join(ARTIFACTS, 'upload-crs-candidates.png') })
+
+      // read as the candidate says: the report says how, the staged parcels, the county outlines
+      // and the city's extent are on the map before anything is committed
+      await w.page.click('[data-testid=upload-candidates] button.use-crs[data-epsg="4547"]')
+      await w.page.waitForSelector('[data-testid=upload-report]', { timeout: 30_000 })
+      expect(await w.page.textContent('[data-testid=upload-crs]')).toMatch(/EPSG:4547（人工指定）/)
+      expect(await w.page.textContent('[data-testid=upload-encoding]')).toMatch(/GBK（人工指定）/)
+      expect(await w.page.textContent('[data-testid=upload-counties]')).toContain('洛龙区 2 个（依据区县界（图形所在））')
+      expect(await w.page.textContent('[data-testid=upload-sample]')).toContain(OWNER)
+      await w.page.waitForSelector('#upload-result:has-text("已在地图上显示")')
+      await waitIdle(w.page)
+      expect(new Set((await renderedProps(w.page, 'staged-fill')).map((p) => p.key))).toEqual(new Set(codes))
+      expect((await renderedProps(w.page, 'counties-line')).length).toBeGreaterThan(0)
+      const extent = await w.page.evaluate(async () => (await (window as any).onemap.map.getSource('city-extent').getData()).features.length)
+      expect(extent).toBe(1)
+      await jumpTo(w.page, [112.0, 34.3], 8)
+      expect((await renderedProps(w.page, 'city-extent-line')).length).toBeGreaterThan(0)
+      // the one refusal this test asked for, logged by the browser as a failed request; nothing else
+      expect(w.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)'])
+      expect(w.outside).toEqual([])
+    } finally {
+      await w.context.close()
+    }
+  })
 })

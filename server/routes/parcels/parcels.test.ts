@@ -401,6 +401,11 @@ describe('edits', () => {
     const outside = await field({ geometry: metres, stated_area_m2: null }, 2)
     expect(outside).toMatchObject({ status: 400, field: 'geometry' })
     expect(outside.message).toMatch(/EPSG:4490/)
+    // Inside the old 110.8–113.2°E box but 13 km east of 偃师区's edge (112.98°E): outside the
+    // city's extent that uploads are held to as well (city_extent(), migration 810)
+    const pastYanshi = await field({ geometry: squareGeoJson(113.1, 34.6, 0.002), stated_area_m2: null }, 2)
+    expect(pastYanshi).toMatchObject({ status: 400, field: 'geometry' })
+    expect(pastYanshi.message).toMatch(/not inside the city's extent/)
     const open = { type: 'Polygon', coordinates: [[[112.47, 34.62], [112.471, 34.62], [112.471, 34.621], [112.47, 34.621]]] }
     expect(await field({ geometry: open, stated_area_m2: null }, 2)).toMatchObject({ status: 400, field: 'geometry' })
     expect(await field({ cluster_code: 'luanchuan' }, 2)).toMatchObject({ status: 400, field: 'cluster_code' })

@@ -132,7 +132,7 @@ describe('access and addresses', () => {
     expect(catalog.encoder).toBe('postgis')
     expect(catalog.layers.map((l: { id: string }) => l.id)).toEqual(LAYERS.map((l) => l.id))
     const anonymous = (await t.app.inject({ url: '/tiles' })).json()
-    expect(anonymous.layers.map((l: { id: string }) => l.id)).toEqual(['clusters', 'plan_zones'])
+    expect(anonymous.layers.map((l: { id: string }) => l.id)).toEqual(['clusters', 'counties', 'plan_zones'])
   })
 })
 

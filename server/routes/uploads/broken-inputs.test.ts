@@ -33,7 +33,7 @@ beforeAll(async () => {
   auth = await t.loginAs('analyst', [LUOLONG])
   dir = makeTempDir('onemap-upload-broken-')
   // Something in the live tables for the checksums to guard, and for code_taken below.
-  await t.app.db.none(`INSERT INTO county (code, name) VALUES ('410305', '涧西区')`)
+  await t.app.db.none(`INSERT INTO county (code, name) VALUES ('410305', '涧西区') ON CONFLICT DO NOTHING`)
   await t.app.db.none(`INSERT INTO parcel (code, county_code, land_use, geom)
     VALUES ('LIVE-1', $1, '工业用地', ST_Multi(ST_MakeEnvelope(112.55, 34.70, 112.551, 34.701, 4490))),
            ('JX-TAKEN', '410305', '工业用地', ST_Multi(ST_MakeEnvelope(112.30, 34.60, 112.301, 34.601, 4490)))`, [LUOLONG])
@@ -232,11 +232,17 @@ const CASES: Case[] = [
   { name: 'no layer field', at: 'upload', status: 400, message: /"layer" is missing/, make: () => ({ file: geojson(parcelCollection()), fields: {} }) },
   { name: 'no file', at: 'upload', status: 400, message: /"file".*missing/, make: () => ({ fields: { layer: 'parcels' } }) },
   { name: 'an unknown encoding', at: 'upload', status: 400, message: /unknown text encoding klingon/, make: () => ({ file: zipOf(shapefile()), fields: { layer: 'parcels', encoding: 'klingon' } }) },
-  { name: 'an unsupported CRS stated', at: 'upload', status: 400, message: /EPSG:2000 is not supported/, make: () => ({ file: zipOf(shapefile()), fields: { layer: 'parcels', crs: 'EPSG:2000' } }) },
+  { name: 'an unsupported CRS stated', at: 'upload', status: 400, message: /the stated coordinate system "EPSG:2000" is not supported/, make: () => ({ file: zipOf(shapefile()), fields: { layer: 'parcels', crs: 'EPSG:2000' } }) },
   { name: 'a stated CRS that the coordinates contradict', at: 'upload', status: 422, message: /do not fit/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', crs: 'EPSG:4546' } }) },
   { name: 'a mapping that is not JSON', at: 'upload', status: 400, message: /"mapping" must be a JSON object/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', mapping: '{code:' } }) },
   { name: 'a mapping naming a column the file lacks', at: 'upload', status: 400, message: /no field 编号XX/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', mapping: '{"code":"编号XX"}' } }) },
   { name: 'a mapping naming a field the layer lacks', at: 'upload', status: 400, message: /has no field colour/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', mapping: '{"code":"宗地编号","colour":"权利人"}' } }) },
+  { name: 'a GBK shapefile whose .cpg says UTF-8 (the field names garbled)', at: 'upload', status: 422,
+    message: /the required fields code of the parcels layer find no column, most likely a wrong text encoding: zd was read as utf8 \(.*cpg.*\).*read as gbk they are 宗地编号、权利人/, make: () => {
+      const shp = shapefile()
+      writeFileSync(shp.replace(/\.shp$/, '.cpg'), 'UTF-8')
+      return { file: zipOf(shp) }
+    } },
   { name: 'no column for a required field (宗地编号)', at: 'upload', status: 422, message: /not mapped: code/, make: () => ({ file: geojson(fcWith([{ 名称: 'x' }])) }) },
 
   // ---- single features: staged and reported, then the commit is refused naming them
@@ -278,8 +284,11 @@ const CASES: Case[] = [
   { name: 'a county outside the uploader’s scope', at: 'commit', status: 422, message: /410323 is outside your scope/, make: () => ({ file: geojson(fcWith([{ 宗地编号: 'XA-1', 行政区代码: '410323' }])) }) },
   { name: 'a county code that is not one of Luoyang’s', at: 'commit', status: 422, message: /410399 is not a county/, make: () => ({ file: geojson(fcWith([{ 宗地编号: 'Q-1', 行政区代码: '410399' }])) }) },
   { name: 'a county code that is not 6 digits', at: 'commit', status: 422, message: /4103X” is not 6 digits/, make: () => ({ file: geojson(fcWith([{ 宗地编号: 'Q-2', 行政区代码: '4103X' }])) }) },
-  { name: 'a parcel outside every cluster with no county', at: 'commit', status: 422, message: /no county/, make: () => ({
+  { name: 'a file wholly outside the city', at: 'upload', status: 422, message: /puts the data at 111\.200–111\.201°E, 34\.100–34\.101°N, \d+ km from the city and wholly outside it/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'FAR-1' }], [square(111.2, 34.1)])),
+  }) },
+  { name: 'one parcel of a file outside the city', at: 'commit', status: 422, message: /#1 FAR-2 .*outside the city \(wholly or in part\): at 110\.5/, make: () => ({
+    file: geojson(fcWith([{ 宗地编号: 'IN-1' }, { 宗地编号: 'FAR-2' }], [square(112.45, 34.615, 0.001), square(110.5, 34.1)])),
   }) },
   { name: 'a code held by a parcel of another county', at: 'commit', status: 422, message: /JX-TAKEN is used by a record outside your scope/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'JX-TAKEN' }])),

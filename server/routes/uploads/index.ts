@@ -1,5 +1,5 @@
 /** Uploads (issue 3): POST a zipped shapefile or a GeoJSON (multipart: layer, file, optional crs,
- * encoding, mapping) to stage and check it; GET it for the report and progress; GET its features
+ * confirmCrs, encoding, mapping) to stage and check it; GET it for the report and progress; GET its features
  * to draw them before committing; POST …/commit to write it into the live tables in one
  * transaction; DELETE to discard it. Analysts and admins only, within their county scope. The
  * work is server/ingest/uploads.ts; these handlers receive the file and answer. */
@@ -26,7 +26,8 @@ const ANALYSTS: readonly Role[] = ['admin', 'analyst']
 
 export const ROUTE_MESSAGES = {
   tooLarge: (max: number) => `上传文件超过 ${Math.round(max / 1024 / 1024)} MB 上限 / the file is larger than the limit of ${Math.round(max / 1024 / 1024)} MB`,
-  notMultipart: '请以 multipart/form-data 上传（字段：layer、file，可选 crs、encoding、mapping） / send multipart/form-data with the fields layer and file (optional crs, encoding, mapping)',
+  notMultipart: '请以 multipart/form-data 上传（字段：layer、file，可选 crs、confirmCrs、encoding、mapping） / send multipart/form-data with the fields layer and file (optional crs, confirmCrs, encoding, mapping)',
+  badConfirm: (v: string) => `字段 confirmCrs 应为 true 或 false：${v} / the field "confirmCrs" must be true or false, got "${v}"`,
   noFile: '缺少上传文件（字段 file） / the field "file" (the file to upload) is missing',
   noLayer: '缺少图层（字段 layer：parcels、batches、contracts、plan_zones、clusters、changes） / the field "layer" is missing (parcels, batches, contracts, plan_zones, clusters, changes)',
   twoFiles: '一次只能上传一个文件（字段 file） / upload one file, in the field "file"',
@@ -55,7 +56,7 @@ const FeaturesQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
 })
 
-const TEXT_FIELDS = new Set(['layer', 'crs', 'encoding', 'mapping'])
+const TEXT_FIELDS = new Set(['layer', 'crs', 'confirmCrs', 'encoding', 'mapping'])
 
 interface Received {
   path: string
@@ -167,9 +168,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         }
         mapping = parsed as Record<string, string | null>
       }
+      const confirm = (f.confirmCrs ?? '').trim()
+      if (confirm && !/^(true|false|1|0)$/i.test(confirm)) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badConfirm(confirm), { field: 'confirmCrs' })
       const created = await createUpload(ctx, {
         path: received.path, fileName: received.fileName, sha256: received.sha256, sizeBytes: received.sizeBytes,
-        layer: f.layer.trim(), crs: f.crs?.trim() || undefined, encoding: f.encoding?.trim() || undefined, mapping,
+        layer: f.layer.trim(), crs: f.crs?.trim() || undefined, confirmCrs: /^(true|1)$/i.test(confirm),
+        encoding: f.encoding?.trim() || undefined, mapping,
         user: uploader(request), cleanup,
       })
       return reply.status(201).send(created)

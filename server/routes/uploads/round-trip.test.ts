@@ -25,8 +25,10 @@ function survey(prefix: string, place: number): FeatureCollection<Polygon> {
     { 宗地编号: `${prefix}-003`, 权利人: '洛阳镕晟新材料有限公司', 土地用途: '仓储用地' },
     { 宗地编号: `${prefix}-004`, 权利人: '洛阳市瀍河回族区“新型”建材厂', 土地用途: '物流仓储用地' },
   ]
-  // Each case on its own ground (0.019° of latitude apart), so no case overlaps another's parcels.
-  const fc = parcelCollection(rows, (i) => [112.4 + i * 0.01, 34.56 + place * 0.019 + i * 0.005])
+  // Each case on its own ground (0.0165° of longitude apart; a parcel's row of latitude is its
+  // own), so no case overlaps another's parcels; all of it inside 洛龙区's real outline, more than
+  // the outlines' precision (600 m) from its edge, so the county of every parcel is 洛龙区.
+  const fc = parcelCollection(rows, (i) => [112.42 + place * 0.0165 + i * 0.008, 34.575 + i * 0.005])
   fc.features.forEach((f, i) => {
     // Grow each square a little so that the areas differ; keep it a closed ring.
     const [[a, b, c, d]] = f.geometry.coordinates as number[][][]
@@ -65,7 +67,7 @@ const CASES: Case[] = [
   { name: 'GBK without .cpg (sniffed), with .prj, EPSG:4547', epsg: 4547, drop: ['cpg'] },
   { name: 'GBK with .cpg, zone-prefixed EPSG:4525', epsg: 4525 },
   { name: 'GBK, no .prj, zone-prefixed eastings (inferred EPSG:4525)', epsg: 4525, drop: ['prj'] },
-  { name: 'GBK, no .prj, 6-digit eastings (CM from the clusters: EPSG:4546)', epsg: 4546, drop: ['prj'] },
+  { name: 'GBK, no .prj, 6-digit eastings (the one zone placing them in the city: EPSG:4546)', epsg: 4546, drop: ['prj'] },
   { name: 'GBK, no .prj and no .cpg, EPSG:4547 stated with encoding gbk', epsg: 4547, drop: ['prj', 'cpg'], crs: 'EPSG:4547', encoding: 'gbk' },
   { name: 'GBK with .prj, EPSG:4490', epsg: 4490 },
   { name: 'GBK, no .prj, degrees (inferred EPSG:4490)', epsg: 4490, drop: ['prj'] },

@@ -54,7 +54,7 @@ async function waitFor(id: string, statuses: string[], auth = analyst): Promise<
 
 describe('commit, recommit, discard', () => {
   it('commits once; a second commit is refused naming when it was committed', async () => {
-    const res = await upload(fc([parcel('C-1', 112.40, 34.70), parcel('C-2', 112.41, 34.70)]))
+    const res = await upload(fc([parcel('C-1', 112.56, 34.6), parcel('C-2', 112.57, 34.6)]))
     expect(res.statusCode, res.body).toBe(201)
     const { id } = res.json()
     expect((await commit(id)).json()).toEqual({ inserted: 2, updated: 0, unchanged: 0 })
@@ -73,7 +73,7 @@ describe('commit, recommit, discard', () => {
   })
 
   it('two commits at once: one writes, the other is refused', async () => {
-    const { id } = (await upload(fc([parcel('R-1', 112.40, 34.705), parcel('R-2', 112.41, 34.705)]))).json()
+    const { id } = (await upload(fc([parcel('R-1', 112.56, 34.605), parcel('R-2', 112.57, 34.605)]))).json()
     const [a, b] = await Promise.all([commit(id), commit(id)])
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409])
     expect([a, b].find((r) => r.statusCode === 409)!.json().code).toMatch(/^upload_(committing|already_committed)$/)
@@ -82,7 +82,7 @@ describe('commit, recommit, discard', () => {
   })
 
   it('the report names earlier uploads of the same file', async () => {
-    const doc = fc([parcel('SAME-1', 112.40, 34.715)])
+    const doc = fc([parcel('SAME-1', 112.56, 34.615)])
     const first = (await upload(doc)).json()
     await commit(first.id)
     const second = (await upload(doc)).json()
@@ -92,7 +92,7 @@ describe('commit, recommit, discard', () => {
   })
 
   it('a code taken in another county after the validation is still refused at the commit', async () => {
-    const { id, report } = (await upload(fc([parcel('LATE-1', 112.40, 34.725)]))).json()
+    const { id, report } = (await upload(fc([parcel('LATE-1', 112.56, 34.625)]))).json()
     expect(report.errors).toBe(0)
     await t.app.db.none(`INSERT INTO parcel (code, county_code, geom) VALUES ('LATE-1', $1, ST_Multi(ST_MakeEnvelope(112.1, 34.7, 112.101, 34.701, 4490)))`, [XINAN])
     const before = await liveFingerprint(t.app.db)
@@ -103,7 +103,7 @@ describe('commit, recommit, discard', () => {
   })
 
   it('discard drops the staging; committing a discarded upload is refused', async () => {
-    const { id } = (await upload(fc([parcel('D-1', 112.40, 34.71)]))).json()
+    const { id } = (await upload(fc([parcel('D-1', 112.56, 34.61)]))).json()
     const del = await t.app.inject({ method: 'DELETE', url: `/api/uploads/${id}`, headers: analyst })
     expect(del.json()).toEqual({ id, status: 'discarded' })
     expect(await t.app.db.one('SELECT count(*)::int AS n FROM upload_feature WHERE upload_id = $1', [id], (r) => r.n)).toBe(0)
@@ -119,15 +119,15 @@ describe('commit, recommit, discard', () => {
 
 describe('updates keep the old values in the event log', () => {
   it('counts inserted, updated and unchanged, and logs the old geometry and attributes with the upload', async () => {
-    const first = (await upload(fc([parcel('U-1', 112.40, 34.72), parcel('U-2', 112.41, 34.72), parcel('U-3', 112.42, 34.72)]))).json()
+    const first = (await upload(fc([parcel('U-1', 112.56, 34.62), parcel('U-2', 112.57, 34.62), parcel('U-3', 112.58, 34.62)]))).json()
     expect((await commit(first.id)).json()).toEqual({ inserted: 3, updated: 0, unchanged: 0 })
 
     // U-1 moves and changes use, U-2 changes its holder, U-3 is the same, U-4 is new.
     const second = await upload(fc([
-      parcel('U-1', 112.4005, 34.72, { 土地用途: '仓储用地' }),
-      parcel('U-2', 112.41, 34.72, { 权利人: '洛阳新权利人有限公司' }),
-      parcel('U-3', 112.42, 34.72),
-      parcel('U-4', 112.43, 34.72),
+      parcel('U-1', 112.5605, 34.62, { 土地用途: '仓储用地' }),
+      parcel('U-2', 112.57, 34.62, { 权利人: '洛阳新权利人有限公司' }),
+      parcel('U-3', 112.58, 34.62),
+      parcel('U-4', 112.59, 34.62),
     ]))
     const report = second.json().report
     expect(report).toMatchObject({ featureCount: 4, existing: 3, new: 1 })
@@ -144,9 +144,9 @@ describe('updates keep the old values in the event log', () => {
     expect(update.note).toBe(`upload ${second.json().id}`)
     expect(update.old_value.land_use).toBe('工业用地')
     expect(update.new_value.land_use).toBe('仓储用地')
-    // The old geometry, by hand: the square's south-west corner was at 112.40, 34.72.
-    expect(update.old_value.geom.coordinates[0][0][0]).toEqual([112.4, 34.72])
-    expect(update.new_value.geom.coordinates[0][0][0][0]).toBeCloseTo(112.4005, 9)
+    // The old geometry, by hand: the square's south-west corner was at 112.56, 34.62.
+    expect(update.old_value.geom.coordinates[0][0][0]).toEqual([112.56, 34.62])
+    expect(update.new_value.geom.coordinates[0][0][0][0]).toBeCloseTo(112.5605, 9)
     expect(update.new_value.version).toBe(2)
     const u3 = await t.app.db.one("SELECT version FROM parcel WHERE code = 'U-3'")
     expect(u3.version).toBe(1)
@@ -155,7 +155,7 @@ describe('updates keep the old values in the event log', () => {
 
 describe('county scope', () => {
   it('an upload is invisible to another county and closed to surveyors', async () => {
-    const { id } = (await upload(fc([parcel('S-1', 112.40, 34.73)]))).json()
+    const { id } = (await upload(fc([parcel('S-1', 112.56, 34.63)]))).json()
     const other = await t.loginAs('analyst', [XINAN])
     expect((await get(id, other)).statusCode).toBe(404)
     expect((await commit(id, {}, other)).statusCode).toBe(404)
@@ -168,7 +168,7 @@ describe('county scope', () => {
   })
 
   it('rejected features block the commit until they are skipped; the rest is committed', async () => {
-    const res = await upload(fc([parcel('K-1', 112.40, 34.74), parcel('K-2', 112.41, 34.74, { 行政区代码: XINAN })]))
+    const res = await upload(fc([parcel('K-1', 112.56, 34.64), parcel('K-2', 112.57, 34.64, { 行政区代码: XINAN })]))
     const { id, report } = res.json()
     expect(report).toMatchObject({ accepted: 1, rejected: 1, byCode: { out_of_scope: 1 } })
     expect((await commit(id)).statusCode).toBe(422)
@@ -215,8 +215,8 @@ describe('changing the field mapping before commit', () => {
 
   it('maps a column the proposal missed, checks again without the file, and commits the new values', async () => {
     const doc = fc([
-      { type: 'Feature', properties: { 宗地编号: 'M-1', 类别: '仓储用地', 备注: '12.5亩' }, geometry: square(112.45, 34.66, 0.001) },
-      { type: 'Feature', properties: { 宗地编号: 'M-2', 类别: '工业用地', 备注: '暂无' }, geometry: square(112.452, 34.66, 0.001) },
+      { type: 'Feature', properties: { 宗地编号: 'M-1', 类别: '仓储用地', 备注: '12.5亩' }, geometry: square(112.57, 34.66, 0.001) },
+      { type: 'Feature', properties: { 宗地编号: 'M-2', 类别: '工业用地', 备注: '暂无' }, geometry: square(112.572, 34.66, 0.001) },
     ])
     const res = await upload(doc)
     expect(res.statusCode, res.body).toBe(201)
@@ -249,7 +249,7 @@ describe('changing the field mapping before commit', () => {
   })
 
   it('refuses a mapping without the required field or naming a column the file lacks, and changes nothing', async () => {
-    const res = await upload(fc([parcel('M-3', 112.454, 34.66)]))
+    const res = await upload(fc([parcel('M-3', 112.574, 34.66)]))
     const { id, report } = res.json()
     const fingerprint = async () => t.app.db.one(`SELECT md5(string_agg(f::text, '|' ORDER BY idx)) AS f FROM upload_feature f WHERE upload_id = $1`, [id], (r) => r.f)
     const staged = await fingerprint()
@@ -271,12 +271,12 @@ describe('changing the field mapping before commit', () => {
 
 describe('overlaps', () => {
   it('warns of parcels of the same file that overlap each other, and of an existing parcel under one, with the overlap area', async () => {
-    const live = parcel('O-LIVE', 112.4415, 34.6395)
+    const live = parcel('O-LIVE', 112.4715, 34.6395)
     const first = await upload(fc([live]))
     expect((await commit(first.json().id)).json()).toEqual({ inserted: 1, updated: 0, unchanged: 0 })
-    const a = parcel('O-A', 112.44, 34.64)
-    const b = parcel('O-B', 112.4405, 34.6405) // a quarter of A under it
-    const c = parcel('O-C', 112.441, 34.639) // meets A at a corner only; a quarter of O-LIVE under it
+    const a = parcel('O-A', 112.47, 34.64)
+    const b = parcel('O-B', 112.4705, 34.6405) // a quarter of A under it
+    const c = parcel('O-C', 112.471, 34.639) // meets A at a corner only; a quarter of O-LIVE under it
     const res = await upload(fc([a, b, c]))
     expect(res.statusCode, res.body).toBe(201)
     const { id, report } = res.json()
@@ -300,7 +300,7 @@ describe('overlaps', () => {
 
 describe('background work', () => {
   it('a large upload is checked and committed in the background, reporting phase and percent', async () => {
-    const features = Array.from({ length: 60 }, (_, i) => parcel(`BG-${i}`, 112.36 + (i % 30) * 0.002, 34.59 + Math.floor(i / 30) * 0.002))
+    const features = Array.from({ length: 60 }, (_, i) => parcel(`BG-${i}`, 112.42 + (i % 30) * 0.002, 34.59 + Math.floor(i / 30) * 0.002))
     const res = await upload(fc(features))
     expect(res.statusCode).toBe(201)
     expect(res.json()).toMatchObject({ status: 'validating', report: null })
@@ -330,7 +330,7 @@ describe('the analysis refresh of a bulk commit', () => {
       await q.none('SET LOCAL jit = off')
       return q.one('SELECT json_agg(f ORDER BY parcel_id, rule)::text AS j FROM analysis.findings($1) f', [today], (r) => r.j)
     })
-    const features = Array.from({ length: 40 }, (_, i) => parcel(`BULK-${i}`, 112.36 + (i % 20) * 0.002, 34.62 + Math.floor(i / 20) * 0.002))
+    const features = Array.from({ length: 40 }, (_, i) => parcel(`BULK-${i}`, 112.44 + (i % 20) * 0.002, 34.62 + Math.floor(i / 20) * 0.002))
     const res = await upload(fc(features))
     const { id } = (await waitFor(res.json().id, ['ready', 'failed'])) as { id: string }
     expect((await commit(id)).statusCode).toBe(202)
@@ -396,8 +396,9 @@ describe('other layers', () => {
 
   it('a cluster outline replaces the boundary of the named cluster; an unknown cluster is rejected', async () => {
     const admin = await t.loginAs('admin', null)
-    const outline = { type: 'Polygon' as const, coordinates: [[[112.0, 34.6], [112.21, 34.6], [112.21, 34.81], [112.0, 34.81], [112.0, 34.6]]] }
+    const outline = { type: 'Polygon' as const, coordinates: [[[112.05, 34.6], [112.21, 34.6], [112.21, 34.81], [112.05, 34.81], [112.05, 34.6]]] }
     const res = await upload(fc([{ type: 'Feature', properties: { 集聚区名称: '新安县产业集聚区' }, geometry: outline }]), { layer: 'clusters' }, admin)
+    expect(res.json().report.issues).toEqual([])
     expect((await commit(res.json().id, {}, admin)).json()).toEqual({ inserted: 0, updated: 1, unchanged: 0 })
     expect(await t.app.db.one("SELECT boundary_synthetic, ST_XMax(boundary) AS xmax FROM cluster WHERE code = 'xinan'"))
       .toEqual({ boundary_synthetic: false, xmax: 112.21 })

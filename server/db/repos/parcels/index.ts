@@ -100,7 +100,7 @@ export function isGeometryError(e: unknown): e is Error {
 
 export const GEOMETRY_PROBLEMS: Record<string, string> = {
   empty: '几何为空 / the geometry is empty',
-  outside: '几何不在洛阳市范围内（应为 EPSG:4490 经纬度，而非投影坐标）/ the geometry is not in Luoyang: send EPSG:4490 longitude/latitude, not projected metres',
+  outside: '几何不在市域范围内（区县界合并并按其精度外扩；应为 EPSG:4490 经纬度，而非投影坐标）/ the geometry is not inside the city\'s extent (the county boundaries, widened by their precision): send EPSG:4490 longitude/latitude, not projected metres',
 }
 
 export class ParcelsRepo {

@@ -1,6 +1,6 @@
 /* Nothing: what only some layers need before the county checks. Contracts take their county and
    cluster from the parcel they name; a cluster outline must name a cluster that exists. */
-UPDATE upload_feature f SET county_code = p.county_code, cluster_code = p.cluster_code
+UPDATE upload_feature f SET county_code = p.county_code, county_source = 'parcel', cluster_code = p.cluster_code
 FROM parcel p
 WHERE ${layer} = 'contracts' AND f.upload_id = ${uploadId} AND p.code = f.values->>'parcel_code'
   AND (${scope}::text[] IS NULL OR p.county_code = ANY(${scope}::text[]));
@@ -20,7 +20,7 @@ FROM upload_feature f
 WHERE ${layer} = 'contracts' AND f.upload_id = ${uploadId} AND f.values->>'land_user_code' IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM enterprise e WHERE e.credit_code = upper(f.values->>'land_user_code'));
 
-UPDATE upload_feature f SET cluster_code = k.code, county_code = k.county_code
+UPDATE upload_feature f SET cluster_code = k.code, county_code = k.county_code, county_source = 'cluster'
 FROM cluster k
 WHERE ${layer} = 'clusters' AND f.upload_id = ${uploadId}
   AND (k.code = f.values->>'code' OR (f.values->>'code' IS NULL AND f.values->>'name' IN (k.name, k.short_name)));

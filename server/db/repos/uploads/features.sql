@@ -1,5 +1,5 @@
 /* The staged features of an upload as a GeoJSON FeatureCollection in EPSG:4490 (lon/lat, as the
-   map draws them), each with its key, mapped values, area, status (ok, warning, rejected) and
+   map draws them), each with its key, county (and how it was decided), mapped values, area, status (ok, warning, rejected) and
    issues; only those meeting the bbox (west, south, east, north) when given, at most ${limit}, in file order. */
 SELECT json_build_object(
   'type', 'FeatureCollection',
@@ -9,7 +9,8 @@ SELECT json_build_object(
     'geometry', ST_AsGeoJSON(x.geom, 7)::json,
     'properties', json_build_object(
       'index', x.idx, 'source', x.source, 'sourceIndex', x.source_index, 'key', x.key,
-      'county_code', x.county_code, 'cluster_code', x.cluster_code,
+      'county_code', x.county_code, 'county_name', (SELECT b.name FROM county_boundary b WHERE b.code = x.county_code),
+      'county_source', x.county_source, 'location_county', x.location_county, 'cluster_code', x.cluster_code,
       'area_m2', round(x.area_m2::numeric, 2), 'values', x.values,
       'status', CASE WHEN x.found @> '[{"level":"error"}]' THEN 'rejected'
                      WHEN x.found @> '[{"level":"warning"}]' THEN 'warning' ELSE 'ok' END,

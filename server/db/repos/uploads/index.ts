@@ -15,8 +15,10 @@ const Q = {
   get: sql('get.sql'),
   progress: sql('progress.sql'),
   stageInsert: sql('stage-insert.sql'),
-  checks: [sql('check-read.sql'), sql('check-geometry.sql'), sql('check-keys.sql'), sql('check-layer.sql'), sql('check-county.sql'), sql('check-location.sql')],
+  checks: [sql('check-read.sql'), sql('check-geometry.sql'), sql('check-keys.sql'), sql('check-layer.sql'), sql('check-jurisdiction.sql'),
+    sql('check-county.sql'), sql('check-location.sql')],
   report: sql('report.sql'),
+  reportCounties: sql('report-counties.sql'),
   setReady: sql('set-ready.sql'),
   setFailed: sql('set-failed.sql'),
   startCommit: sql('start-commit.sql'),
@@ -29,7 +31,6 @@ const Q = {
   sameFile: sql('same-file.sql'),
   deleteStaging: sql('delete-staging.sql'),
   features: sql('features.sql'),
-  hintLon: sql('hint-lon.sql'),
   remapStart: sql('remap-start.sql'),
   remapRows: sql('remap-rows.sql'),
   remapApply: sql('remap-apply.sql'),
@@ -74,6 +75,15 @@ export interface UploadReport {
   /** Earlier uploads of the same file: a hint that it was imported before. */
   sameFile?: unknown[]
   [k: string]: unknown
+}
+
+/** column: the file's county column; boundary: the county outline holding the shape; code_prefix:
+ * the GB/T 2260 prefix of its code; parcel: a contract's parcel; cluster: a cluster outline's cluster. */
+export interface CountyDecision {
+  code: string
+  name: string | null
+  source: 'column' | 'boundary' | 'code_prefix' | 'parcel' | 'cluster' | null
+  features: number
 }
 
 export interface CommitResult {
@@ -156,14 +166,16 @@ export class UploadsRepo {
     return this.db.tx('upload-validate', async (t) => {
       await t.none(NO_JIT)
       // Fresh statistics: the planner otherwise takes the just-filled staging table for empty.
-      await t.none('ANALYZE upload_feature (upload_id, idx, key, county_code, cluster_code)')
+      await t.none('ANALYZE upload_feature (upload_id, idx, key, county_code, county_source, location_county, cluster_code)')
       for (const [i, q] of Q.checks.entries()) {
         await t.none(q, params)
         onStep?.(i + 1, Q.checks.length + 1)
       }
       const report = await t.one(Q.report, params, (r: { report: UploadReport }) => r.report)
+      // DOMAIN.md "County of a parcel": the report says which county and how it was decided.
+      const counties = await t.one(Q.reportCounties, params, (r: { counties: CountyDecision[] }) => r.counties)
       onStep?.(Q.checks.length + 1, Q.checks.length + 1)
-      return report
+      return { ...report, counties }
     })
   }
 
@@ -280,11 +292,6 @@ export class UploadsRepo {
   async features(id: string, bbox: [number, number, number, number] | null, limit: number): Promise<unknown> {
     const [west, south, east, north] = bbox ?? [null, null, null, null]
     return this.db.one(Q.features, { id, west, south, east, north, limit }, (r: { collection: unknown }) => r.collection)
-  }
-
-  async hintLon(scope: string[] | null): Promise<number | undefined> {
-    const lon = await this.db.one(Q.hintLon, { scope }, (r: { lon: number | null }) => r.lon)
-    return lon ?? undefined
   }
 }
 

@@ -1,11 +1,19 @@
 /* Nothing: moves upload_raw into upload_feature, transformed to EPSG:4490 in PostGIS and repaired
-   where ST_IsValid says no (the reason kept), with the area on the spheroid and the cluster each
-   feature overlaps most (its county when the file gives none). */
+   where ST_IsValid says no (the reason kept), with the area on the spheroid, the cluster each
+   feature overlaps most, and its county (DOMAIN.md "County of a parcel"): the file's county
+   column, else the county boundary that holds the shape (the largest share; a shape outside every
+   outline but within their precision takes the nearest), else the 6-digit GB/T 2260 prefix of its
+   code when that is a county of the boundaries. */
 INSERT INTO upload_feature (upload_id, idx, source, source_index, src_geom, valid_reason, geom, area_m2,
-                            key, county_code, cluster_code, values, raw, issues)
+                            key, county_code, county_source, location_county, cluster_code, values, raw, issues)
 SELECT ${uploadId}::uuid, r.idx, r.source, r.source_index, r.src_geom, v.reason, g.geom,
        CASE WHEN g.geom IS NOT NULL THEN ellipsoidal_area_m2(g.geom) END,
-       r.key, coalesce(r.county_code, c.county_code), c.code, r.values, r.raw, r.issues
+       r.key,
+       -- a contract's county is its parcel's (check-layer.sql), wherever its drawing lies
+       coalesce(r.county_code, CASE WHEN ${layer} <> 'contracts' THEN l.code END, px.code),
+       CASE WHEN r.county_code IS NOT NULL THEN 'column' WHEN ${layer} <> 'contracts' AND l.code IS NOT NULL THEN 'boundary'
+            WHEN px.code IS NOT NULL THEN 'code_prefix' END,
+       l.code, c.code, r.values, r.raw, r.issues
 FROM upload_raw r
 CROSS JOIN LATERAL (
   SELECT CASE WHEN r.src_geom IS NOT NULL AND NOT ST_IsValid(r.src_geom) THEN ST_IsValidReason(r.src_geom) END AS reason
@@ -34,3 +42,27 @@ LEFT JOIN LATERAL (
                 ELSE ST_Area(ST_Intersection(k.boundary, g.geom)) END DESC, k.code
   LIMIT 1
 ) c ON true
+-- The county outlines are read as their small pieces (county_boundary_part, migration 810): the
+-- share of a shape in a county is the sum over that county's pieces, which do not overlap.
+LEFT JOIN LATERAL (
+  SELECT coalesce((
+    SELECT p.code FROM county_boundary_part p
+    WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND p.geom && g.geom AND ST_Intersects(p.geom, g.geom)
+    GROUP BY p.code
+    ORDER BY sum(CASE WHEN ST_CoveredBy(g.geom, p.geom) THEN ST_Area(g.geom) ELSE ST_Area(ST_Intersection(p.geom, g.geom)) END) DESC, p.code
+    LIMIT 1
+  ), (
+    -- only when no outline meets the shape (coalesce stops at the first): the nearest within the
+    -- outlines' precision (the box widened by at least 0.01°, more than 600 m here)
+    SELECT p.code FROM county_boundary_part p CROSS JOIN city_extent e
+    WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom)
+      AND p.geom && ST_Expand(g.geom, greatest(0.01, e.precision_m / 50000.0))
+      AND ST_DWithin(p.geom::geography, g.geom::geography, e.precision_m)
+    ORDER BY ST_Distance(p.geom::geography, g.geom::geography), p.code
+    LIMIT 1
+  )) AS code
+) l ON true
+LEFT JOIN LATERAL (
+  SELECT b.code FROM county_boundary b
+  WHERE ${layer} NOT IN ('contracts', 'clusters') AND r.key ~ '^[0-9]{6}' AND b.code = left(r.key, 6)
+) px ON true
