@@ -57,10 +57,12 @@ function printReport(id: string, r: UploadReport) {
   const out = (s = '') => process.stdout.write(s + '\n')
   out(`上传 upload ${id}`)
   out(`  要素 features: ${r.featureCount}   通过 accepted: ${r.accepted}   拒绝 rejected: ${r.rejected}   有警告 warned: ${r.warned}`)
-  out(`  新增 new: ${r.new}   已存在（将更新）existing: ${r.existing}   面积 area: ${r.areaM2} m²`)
+  out(`  新增 new: ${r.new}   将更新 changed: ${r.changed}   未变 unchanged: ${r.unchanged}   面积 area: ${r.areaM2} m²`)
+  for (const c of r.changes.slice(0, 20)) out(`  更新 change #${c.index + 1}${c.key ? ` ${c.key}` : ''}: ${c.fields.join(', ')}`)
+  if (r.changes.length > 20 || r.changesTruncated) out(`  … (${r.changed} changed in all)`)
   const codes = Object.entries(r.byCode)
   if (codes.length) out(`  问题 issues: ${codes.map(([c, n]) => `${c} ${n}`).join(', ')}`)
-  for (const i of r.issues.slice(0, 20)) out(`  ${i.level === 'error' ? '错误 error  ' : '警告 warning'} #${i.index}${i.key ? ` ${i.key}` : ''}: ${i.message}`)
+  for (const i of r.issues.slice(0, 20)) out(`  ${i.level === 'error' ? '错误 error  ' : '警告 warning'} #${i.index + 1}${i.key ? ` ${i.key}` : ''}: ${i.message}`)
   if (r.issues.length > 20 || r.issuesTruncated) out(`  … (${r.errors + r.warnings} in all; GET /api/uploads/${id}/features lists each feature's issues)`)
 }
 

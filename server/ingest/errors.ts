@@ -11,6 +11,9 @@
 
 type Status = 400 | 413 | 422
 
+/* An `index` parameter is the 0-based position of a feature (as the API's `index` fields); the
+   messages number features from 1, as the upload page lists them. */
+
 interface ErrorDef<P> {
   status: Status
   message: (p: P) => string
@@ -51,6 +54,9 @@ export const INGEST_ERRORS = {
     `refused: the zip member ${p.member} inflates to more bytes than its header declares (a likely zip bomb)`),
   zip_member_unreadable: def<{ member: string; cause: string }>(400, (p) =>
     `压缩包成员 ${p.member} 无法解压（${p.cause}） / the zip member ${p.member} cannot be unpacked (${p.cause})`),
+  zip_crc_mismatch: def<{ member: string; expected: string; actual: string }>(400, (p) =>
+    `压缩包成员 ${p.member} 已损坏：CRC-32 校验值为 ${p.actual}，压缩包记录的是 ${p.expected}，请重新打包后上传 / ` +
+    `the zip member ${p.member} is damaged: its CRC-32 is ${p.actual} where the zip records ${p.expected}; pack it again and upload`),
   zip_no_shapefile: def<{ file: string }>(422, (p) =>
     `压缩包 ${p.file} 中没有 .shp 文件 / the zip ${p.file} holds no .shp file`),
   zip_duplicate_member: def<{ member: string; other: string }>(422, (p) =>
@@ -112,14 +118,14 @@ export const INGEST_ERRORS = {
     `${p.file} 的类型为 ${p.type}，需要 FeatureCollection 或 Feature / ` +
     `${p.file} is a ${p.type}; a FeatureCollection or Feature is needed`),
   geojson_invalid: def<{ file: string; index: number; problems: string }>(422, (p) =>
-    `${p.file} 第 ${p.index} 个要素不是有效的 GeoJSON：${p.problems} / feature ${p.index} in ${p.file} is not valid GeoJSON: ${p.problems}`),
+    `${p.file} 第 ${p.index + 1} 个要素不是有效的 GeoJSON：${p.problems} / feature ${p.index + 1} in ${p.file} is not valid GeoJSON: ${p.problems}`),
   geojson_geometry_type: def<{ file: string; index: number; type: string; layer: string }>(422, (p) =>
-    `${p.file} 第 ${p.index} 个要素的几何类型为 ${p.type}，图层 ${p.layer} 需要面（Polygon/MultiPolygon） / ` +
-    `feature ${p.index} in ${p.file} is a ${p.type}; the ${p.layer} layer needs Polygon or MultiPolygon`),
+    `${p.file} 第 ${p.index + 1} 个要素的几何类型为 ${p.type}，图层 ${p.layer} 需要面（Polygon/MultiPolygon） / ` +
+    `feature ${p.index + 1} in ${p.file} is a ${p.type}; the ${p.layer} layer needs Polygon or MultiPolygon`),
   geojson_nonfinite: def<{ file: string; where: string }>(422, (p) =>
     `${p.file} 含有非数值坐标（NaN/Infinity）${p.where} / ${p.file} has non-numeric coordinates (NaN/Infinity) ${p.where}`),
   geojson_coordinate_range: def<{ file: string; index: number; what: string }>(422, (p) =>
-    `${p.file} 第 ${p.index} 个要素的坐标超出合理范围（${p.what}） / feature ${p.index} in ${p.file} has coordinates out of range (${p.what})`),
+    `${p.file} 第 ${p.index + 1} 个要素的坐标超出合理范围（${p.what}） / feature ${p.index + 1} in ${p.file} has coordinates out of range (${p.what})`),
 
   layer_unknown: def<{ layer: string }>(400, (p) =>
     `未知图层：${p.layer} / unknown layer ${p.layer}`),

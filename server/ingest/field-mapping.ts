@@ -289,7 +289,16 @@ function convert(field: TargetField, raw: unknown): Converted {
   if (typeof raw === 'string' && raw.trim() === '') return null
   switch (field.type) {
     case 'text':
-      return raw instanceof Date ? isoDate(raw) : String(raw).trim()
+      if (raw instanceof Date) return isoDate(raw)
+      // A GeoJSON property may be an object, an array or a boolean: String() of it would commit a
+      // parcel coded "[object Object]". Text fields take text, or a number written as text.
+      if (typeof raw !== 'string' && typeof raw !== 'number') {
+        const shown = JSON.stringify(raw)?.slice(0, 60) ?? String(raw)
+        return {
+          error: `${field.label}（${field.name}）的值 ${shown} 不是文字或数字 / ${field.name}: ${shown} is ${Array.isArray(raw) ? 'an array' : typeof raw === 'object' ? 'an object' : `a ${typeof raw}`}, not text or a number`,
+        }
+      }
+      return String(raw).trim()
     case 'number':
       return toNumber(field, raw)
     case 'date':

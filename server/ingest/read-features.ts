@@ -427,7 +427,7 @@ function validateFeature(feature: Record<string, unknown>, i: number, file: stri
   if (problems.length) throw ingestError('geojson_invalid', { file, index: i, problems: problems.slice(0, 3).join('; ') })
   if (!g) return null
   const { bbox, finite, count } = extent(g as Polygon | MultiPolygon)
-  if (!finite) throw ingestError('geojson_nonfinite', { file, where: `（第 ${i} 个要素 / feature ${i}）` })
+  if (!finite) throw ingestError('geojson_nonfinite', { file, where: `（第 ${i + 1} 个要素 / feature ${i + 1}）` })
   if (count === 0) return null
   if (bbox.some((v) => Math.abs(v) > MAX_ABS_COORDINATE)) {
     throw ingestError('geojson_coordinate_range', { file, index: i, what: `|coordinate| > ${MAX_ABS_COORDINATE}` })
