@@ -109,6 +109,17 @@ export const INGEST_ERRORS = {
     `${p.file} 的坐标与其声明的坐标系 EPSG:${p.epsg} 不符（${p.why}），请核对坐标系 / ` +
     `the coordinates in ${p.file} do not fit its declared EPSG:${p.epsg} (${p.why}): check the coordinate system`),
 
+  txt_too_large: def<{ file: string; max: number }>(413, (p) =>
+    `坐标文件 ${p.file} 超过 ${p.max} 字节上限 / the coordinate file ${p.file} is larger than ${p.max} bytes`),
+  txt_invalid: def<{ file: string; line: number; zh: string; en: string }>(422, (p) =>
+    `坐标文件 ${p.file} 第 ${p.line} 行：${p.zh}（界址点坐标交换格式） / the coordinate file ${p.file}, line ${p.line}: ${p.en}`),
+  crs_txt_zone_mismatch: def<{ file: string; stated: number; prefix: number }>(422, (p) =>
+    `${p.file} 的 [属性描述] 写明带号 ${p.stated}，但横坐标（Y）前两位为 ${p.prefix}，请核对 / ` +
+    `${p.file} says 带号=${p.stated} but its eastings (Y) start with zone ${p.prefix}: check the file`),
+  txt_outside_city: def<{ file: string; extent: string; tried: string }>(422, (p) =>
+    `${p.file} 的地块不在本市范围（${p.extent}）内，按两种列序都不在：${p.tried}。请核对坐标系、带号和 X/Y 列序 / ` +
+    `the parcels of ${p.file} lie outside the city (${p.extent}) whichever way its columns are read: ${p.tried}. Check its CRS, zone and X/Y order`),
+
   geojson_too_large: def<{ file: string; max: number }>(413, (p) =>
     `GeoJSON 文件 ${p.file} 超过 ${p.max} 字节上限，请改用 Shapefile 压缩包上传 / ` +
     `the GeoJSON ${p.file} is larger than ${p.max} bytes: upload it as a zipped shapefile instead`),

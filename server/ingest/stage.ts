@@ -126,8 +126,9 @@ export function mapFeature(layer: LayerName, mapping: FieldMapping, properties: 
       }
     }
   }
-  // Parcels may state their area in 亩 or 公顷 instead of m²; the check and the table use m².
-  if (layer === 'parcels' && values.stated_area_m2 == null) {
+  // An area may be stated in 亩 or 公顷 instead of m² (the coordinate TXT states 公顷); the check and
+  // the tables use m².
+  if (values.stated_area_m2 == null) {
     if (typeof values.stated_area_mu === 'number') values.stated_area_m2 = values.stated_area_mu * M2_PER_MU
     else if (typeof values.stated_area_ha === 'number') values.stated_area_m2 = values.stated_area_ha * 10000
   }

@@ -103,8 +103,9 @@ export async function createUpload(ctx: UploadContext, input: NewUpload): Promis
       createdBy: input.user.username, scope: input.user.scope,
     })
     const hintLon = await ctx.db.uploads.hintLon(input.user.scope)
+    const cityExtent = await ctx.db.uploads.cityExtent()
     const reader = await openUpload(input.path, {
-      layer, crsOverride: input.crs, encodingOverride: input.encoding, limits: ctx.limits, hintLon, fileName: input.fileName,
+      layer, crsOverride: input.crs, encodingOverride: input.encoding, limits: ctx.limits, hintLon, fileName: input.fileName, cityExtent,
     })
     let mappingDecision
     try {

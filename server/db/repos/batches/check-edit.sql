@@ -7,7 +7,7 @@ SELECT
   CASE WHEN g.geom IS NULL THEN NULL
        WHEN ST_IsEmpty(g.geom) THEN 'empty'
        WHEN NOT ST_IsValid(g.geom) THEN 'invalid: ' || ST_IsValidReason(g.geom)
-       WHEN NOT ST_CoveredBy(g.geom, ST_MakeEnvelope(110.8, 33.4, 113.2, 35.3, 4490)) THEN 'outside'
+       WHEN NOT ST_CoveredBy(g.geom, city_extent()) THEN 'outside'
   END AS geometry_problem,
   (SELECT c.county_code FROM cluster c WHERE c.code = ${clusterCode}) AS cluster_county,
   luoyang_today() AS today

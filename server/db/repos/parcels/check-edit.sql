@@ -7,8 +7,8 @@ SELECT
   CASE WHEN g.geom IS NULL THEN NULL
        WHEN ST_IsEmpty(g.geom) THEN 'empty'
        WHEN NOT ST_IsValid(g.geom) THEN 'invalid: ' || ST_IsValidReason(g.geom)
-       -- Luoyang lies within 111°08′–112°59′E, 33°35′–35°05′N; projected metres typed as degrees land far outside
-       WHEN NOT ST_CoveredBy(g.geom, ST_MakeEnvelope(110.8, 33.4, 113.2, 35.3, 4490)) THEN 'outside'
+       -- the city's extent (migration 832); projected metres typed as degrees land far outside
+       WHEN NOT ST_CoveredBy(g.geom, city_extent()) THEN 'outside'
   END AS geometry_problem,
   ellipsoidal_area_m2(coalesce(g.geom, p.geom)) AS area_m2,
   coalesce((

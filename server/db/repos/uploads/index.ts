@@ -30,6 +30,7 @@ const Q = {
   deleteStaging: sql('delete-staging.sql'),
   features: sql('features.sql'),
   hintLon: sql('hint-lon.sql'),
+  cityExtent: sql('city-extent.sql'),
   remapStart: sql('remap-start.sql'),
   remapRows: sql('remap-rows.sql'),
   remapApply: sql('remap-apply.sql'),
@@ -288,6 +289,11 @@ export class UploadsRepo {
   async features(id: string, bbox: [number, number, number, number] | null, limit: number): Promise<unknown> {
     const [west, south, east, north] = bbox ?? [null, null, null, null]
     return this.db.one(Q.features, { id, west, south, east, north, limit }, (r: { collection: unknown }) => r.collection)
+  }
+
+  /** The city's extent in degrees [west, south, east, north] (city_extent(), migration 832). */
+  async cityExtent(): Promise<[number, number, number, number]> {
+    return this.db.one(Q.cityExtent, {}, (r: { west: number; south: number; east: number; north: number }) => [r.west, r.south, r.east, r.north])
   }
 
   async hintLon(scope: string[] | null): Promise<number | undefined> {
