@@ -1,11 +1,14 @@
 /** import: stage, check and (with --commit) commit an upload from the command line, with the same
  * modules as POST /api/uploads, against DATABASE_URL or the embedded database (ONEMAP_DATA_DIR).
+ * The embedded database's folder is one process's at a time (server/db/data-lock.ts): while the
+ * server runs on it, the CLI refuses in one line naming the server and where to upload instead.
  *
  *   npm run import -- <file.zip|file.geojson> --layer parcels [--crs EPSG:4546] [--encoding gbk]
  *                     [--mapping '{"code":"宗地编号"}'] [--county 410311] [--user NAME]
  *                     [--commit [--skip-rejected] [--accept-warnings]] [--json]
  *
- * A progress bar goes to stderr, the report to stdout (--json: the report as JSON). The upload is
+ * A progress bar goes to stderr; to stdout the encoding and CRS read for each source with the
+ * reason, then the report (--json: both as JSON, `description` and `report`). The upload is
  * recorded like any other (by `--user`, default import-cli); without --commit it stays ready, to
  * be committed later through the API. Exits non-zero on any error, including a refused commit. */
 import { createHash } from 'node:crypto'
@@ -16,11 +19,12 @@ import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import 'dotenv/config'
 import { loadConfig } from '../server/config'
-import { openDatabase } from '../server/db/connect'
+import { DatabaseSetupError, openDatabase } from '../server/db/connect'
 import type { UploadReport } from '../server/db/repos/uploads'
 import { JobRunner } from '../server/ingest/jobs'
 import { loadIngestSettings, readLimitsOf } from '../server/ingest/settings'
-import { type UploadContext, commitUpload, createUpload } from '../server/ingest/uploads'
+import type { UploadDescription } from '../server/ingest/read-features'
+import { type UploadContext, commitUpload, createUpload, getUpload } from '../server/ingest/uploads'
 
 const USAGE = `usage: npm run import -- <file> --layer parcels|batches|contracts|plan_zones|clusters|changes
   [--crs EPSG:4546] [--encoding gbk] [--mapping JSON] [--county 410311[,…]] [--user NAME]
@@ -50,6 +54,16 @@ function progressBar() {
     done() {
       if (tty && lastLine) process.stderr.write('\n')
     },
+  }
+}
+
+/** What was decided for each source of the file, and why. */
+function printDecisions(d: UploadDescription) {
+  const out = (s = '') => process.stdout.write(s + '\n')
+  for (const s of d.sources) {
+    out(`文件 source ${s.name}（${d.kind}，${s.featureCount} 个要素 features）`)
+    out(`  编码 encoding: ${s.encoding ? `${s.encoding.encoding} — ${s.encoding.reason}` : 'utf8 — GeoJSON 按定义为 UTF-8 / GeoJSON is UTF-8 by definition (RFC 8259)'}`)
+    out(`  坐标系 CRS: EPSG:${s.crs.epsg} — ${s.crs.reason}`)
   }
 }
 
@@ -112,7 +126,7 @@ async function main(): Promise<number> {
 
   const config = loadConfig()
   const settings = loadIngestSettings()
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, purpose: 'import' })
   const bar = progressBar()
   try {
     const ctx: UploadContext = {
@@ -126,8 +140,12 @@ async function main(): Promise<number> {
     })
     bar.done()
     const report = created.report!
-    if (opts.json) process.stdout.write(JSON.stringify({ id: created.id, report }, null, 2) + '\n')
-    else printReport(created.id, report)
+    const description = (await getUpload(ctx, created.id, user)).description as UploadDescription
+    if (opts.json) process.stdout.write(JSON.stringify({ id: created.id, description, report }, null, 2) + '\n')
+    else {
+      printDecisions(description)
+      printReport(created.id, report)
+    }
     if (!opts.commit) {
       console.error(`未提交 not committed: npm run import -- … --commit, or POST /api/uploads/${created.id}/commit`)
       return 0
@@ -155,6 +173,11 @@ main().then((code) => process.exit(code), (e) => {
   if (e instanceof UsageError) {
     console.error(`import: ${e.message}\n${USAGE}`)
     process.exit(2)
+  }
+  // the data folder held by the server, no database: one line
+  if (e instanceof DatabaseSetupError) {
+    console.error(`import: ${e.message}`)
+    process.exit(1)
   }
   // IngestError and HttpError carry the message for the user; anything else keeps its stack.
   const status = (e as { statusCode?: number }).statusCode
