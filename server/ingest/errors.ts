@@ -144,8 +144,9 @@ export const INGEST_ERRORS = {
     `图层 ${p.layer} 没有字段 ${p.field} / the ${p.layer} layer has no field ${p.field}`),
   mapping_unknown_source: def<{ field: string; target: string }>(400, (p) =>
     `上传数据中没有字段 ${p.field}（映射到 ${p.target}） / the upload has no field ${p.field} (mapped to ${p.target})`),
-  mapping_missing_required: def<{ layer: string; fields: string }>(422, (p) =>
-    `图层 ${p.layer} 的必填字段未对应：${p.fields} / required fields of the ${p.layer} layer are not mapped: ${p.fields}`),
+  mapping_missing_required: def<{ layer: string; fields: string; found?: string }>(422, (p) =>
+    `图层 ${p.layer} 的必填字段未对应：${p.fields}${p.found ? `。文件中的字段为 ${p.found}，如字段名是乱码，请在上传时指定编码` : ''} / ` +
+    `required fields of the ${p.layer} layer are not mapped: ${p.fields}${p.found ? `. The file's columns are ${p.found}: if they look garbled, state the encoding` : ''}`),
 } as const
 
 export type IngestErrorCode = keyof typeof INGEST_ERRORS

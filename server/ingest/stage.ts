@@ -64,7 +64,11 @@ export function decideMapping(layer: LayerName, description: UploadDescription, 
   }
   const proposed = proposeMapping(layer, fieldNames)
   if (proposed.missingRequired.length) {
-    throw ingestError('mapping_missing_required', { layer, fields: proposed.missingRequired.join(', ') })
+    // A wrong encoding garbles every Chinese column name, so no synonym matches: show the names
+    // as read, and in which encoding, rather than only "not mapped".
+    const found = description.sources.map((s) => `${s.fieldNames.slice(0, 12).join(', ') || '（无 / none）'}` +
+      (s.encoding ? ` (read as ${s.encoding.encoding}: ${s.encoding.source})` : '')).join('; ')
+    throw ingestError('mapping_missing_required', { layer, fields: proposed.missingRequired.join(', '), found })
   }
   return { mapping: proposed.mapping, source: 'proposed', unmappedSources: proposed.unmappedSources, truncatedMatches: proposed.truncatedMatches }
 }

@@ -238,6 +238,10 @@ const CASES: Case[] = [
   { name: 'a mapping naming a column the file lacks', at: 'upload', status: 400, message: /no field 编号XX/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', mapping: '{"code":"编号XX"}' } }) },
   { name: 'a mapping naming a field the layer lacks', at: 'upload', status: 400, message: /has no field colour/, make: () => ({ file: geojson(parcelCollection()), fields: { layer: 'parcels', mapping: '{"code":"宗地编号","colour":"权利人"}' } }) },
   { name: 'no column for a required field (宗地编号)', at: 'upload', status: 422, message: /not mapped: code/, make: () => ({ file: geojson(fcWith([{ 名称: 'x' }])) }) },
+  // GBK column names read as cp1252 match no synonym: the message shows them as read and the encoding
+  { name: 'a wrong encoding stated: the column names come out garbled', at: 'upload', status: 422,
+    message: /not mapped: code\. The file's columns are .*Ø.* \(read as windows-1252: override\): if they look garbled, state the encoding/,
+    make: () => ({ file: zipOf(shapefile()), fields: { layer: 'parcels', encoding: 'cp1252' } }) },
 
   // ---- single features: staged and reported, then the commit is refused naming them
   { name: 'a NaN coordinate in a shapefile record', at: 'commit', status: 422, message: /#1.*NaN/, make: () => {
