@@ -2,7 +2,8 @@
    key (upload_feature.changed_fields: NULL new, empty unchanged, else the fields), with the
    functions the commit decides by (migration 831): the same shape within 1 cm and equal mapped
    values are unchanged. */
-UPDATE upload_feature f SET changed_fields = NULL WHERE f.upload_id = ${uploadId};
+-- (a new mapping checks again: what an earlier check found goes first)
+UPDATE upload_feature f SET changed_fields = NULL WHERE f.upload_id = ${uploadId} AND f.changed_fields IS NOT NULL;
 
 UPDATE upload_feature f
 SET changed_fields = upload_parcel_changes(p, f.county_code, f.cluster_code, f.values->>'land_use',
