@@ -60,6 +60,11 @@ describe('parseTxt', () => {
     expect(blockPolygon(b, false).coordinates[0]).toEqual([[37500000, 3830000], [37500100, 3830000], [37500100, 3830100], [37500000, 3830100], [37500000, 3830000]])
   })
 
+  it('takes a header whose @ follows the last field without a comma', () => {
+    const b = parseTxt('[地块坐标]\n4,0.01,A,名,面,,工业用地,0601@\n1,1,3830000,37500000\n2,1,3830000,37500100\n3,1,3830100,37500100\n1,1,3830000,37500000\n', 'at.txt').blocks[0]!
+    expect(b.fields).toEqual(['4', '0.01', 'A', '名', '面', '', '工业用地', '0601'])
+  })
+
   it.each([
     ['a point count that does not match', '[地块坐标]\n7,,A,,面,,,,@\n1,1,1,1\n2,1,2,2\n3,1,3,3\n1,1,1,1\n', /line 2: block A declares 7 points and has 4/],
     ['a coordinate that is not a number', '[地块坐标]\n4,,A,,面,,,,@\n1,1,1,1\n2,1,2,x\n3,1,3,3\n1,1,1,1\n', /line 4: the coordinates “2,x” are not numbers/],

@@ -91,9 +91,10 @@ export function parseTxt(text: string, file: string): TxtDocument {
       continue
     }
     if (section !== '地块坐标') throw bad(file, line, '在 [属性描述] 或 [地块坐标] 之前有内容', 'text before [属性描述] or [地块坐标]')
-    const parts = s.split(SPLIT).map((p) => p.trim())
-    if (parts[parts.length - 1] === '@') {
-      const fields = parts.slice(0, -1)
+    if (s.endsWith('@')) {
+      // "…,0601,@" and "…,0601@" alike
+      const fields = s.slice(0, -1).split(SPLIT).map((p) => p.trim())
+      if (/[,，]\s*$/.test(s.slice(0, -1))) fields.pop()
       const declared = Number(fields[0])
       if (!Number.isInteger(declared) || declared < 3) {
         throw bad(file, line, `界址点数 “${fields[0] ?? ''}” 不是正整数`, `the point count “${fields[0] ?? ''}” is not a whole number of at least 3`)
@@ -101,6 +102,7 @@ export function parseTxt(text: string, file: string): TxtDocument {
       blocks.push({ line, declaredPoints: declared, fields, points: [] })
       continue
     }
+    const parts = s.split(SPLIT).map((p) => p.trim())
     const block = blocks[blocks.length - 1]
     if (!block) throw bad(file, line, '坐标行之前没有地块头（以 @ 结尾的行）', 'a point line before any block header (the line ending in @)')
     if (parts.length < 4) {
@@ -273,11 +275,16 @@ export function placeTxt(inputs: TxtCrsInputs): TxtPlacement {
   let firstError: unknown = null
   let placed = false
   for (const swapped of [false, true]) {
-    const points = inputs.blocks.flatMap((b) => b.points.map((p): Position => (swapped ? [p.x, p.y] : [p.y, p.x])))
-    const bbox: Bbox = [
-      Math.min(...points.map((p) => p[0]!)), Math.min(...points.map((p) => p[1]!)),
-      Math.max(...points.map((p) => p[0]!)), Math.max(...points.map((p) => p[1]!)),
-    ]
+    const bbox: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity]
+    for (const b of inputs.blocks) {
+      for (const p of b.points) {
+        const [e, n] = swapped ? [p.x, p.y] : [p.y, p.x]
+        if (e < bbox[0]) bbox[0] = e
+        if (n < bbox[1]) bbox[1] = n
+        if (e > bbox[2]) bbox[2] = e
+        if (n > bbox[3]) bbox[3] = n
+      }
+    }
     let crs: CrsDecision
     try {
       crs = decideCrs(inputs, datum, bbox)
