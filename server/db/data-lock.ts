@@ -3,8 +3,9 @@
  * one process's memory and writes its files back from there: a second process opening the same
  * folder (the import CLI beside a running server) works on its own copy, and whichever writes last
  * wins, so a commit can be reported done and then vanish. Every process that opens the folder
- * (server/db/embedded.ts) first takes `onemap.lock` in it, created exclusively, holding its PID and
- * when that process started; another opener is refused with one line naming the holder.
+ * (server/db/embedded.ts) first takes `onemap.lock` in it, created exclusively (link(2) of a file
+ * written whole), holding its PID and when that process started; another opener is refused with
+ * one line naming the holder.
  *
  * Released when the database is closed and, as a last resort, when the process exits. A process
  * killed outright leaves the file: a lock whose PID is gone (or now belongs to a process started
@@ -64,7 +65,6 @@ export function processStartTicks(pid: number): number | null {
  * so it counts as held. */
 export function isHeld(holder: LockHolder): boolean {
   if (holder.host !== os.hostname()) return true
-  if (holder.pid === process.pid) return false
   try {
     process.kill(holder.pid, 0)
   } catch (e) {
@@ -90,15 +90,26 @@ export function lockDataDir(dataDir: string, purpose: string): DataDirLock {
   const me: LockHolder = {
     pid: process.pid, startTicks: processStartTicks(process.pid), host: os.hostname(), purpose, since: new Date().toISOString(),
   }
+  // Written whole beside, then linked into place: link() fails if the lock exists, and a reader
+  // never sees it empty or half written (which it would take for stale).
+  const draft = `${file}.${process.pid}`
+  fs.writeFileSync(draft, JSON.stringify(me))
   for (let attempt = 0; ; attempt++) {
     try {
-      fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' })
+      fs.linkSync(draft, file)
+      fs.rmSync(draft, { force: true })
       break
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) {
+        fs.rmSync(draft, { force: true })
+        throw e
+      }
     }
     const holder = readHolder(file)
-    if (holder && isHeld(holder)) throw new DataDirInUseError(dataDir, holder)
+    if (holder && isHeld(holder)) {
+      fs.rmSync(draft, { force: true })
+      throw new DataDirInUseError(dataDir, holder)
+    }
     fs.rmSync(file, { force: true }) // stale: its process is gone
   }
   let released = false
@@ -115,7 +126,10 @@ export function lockDataDir(dataDir: string, purpose: string): DataDirLock {
     annotate(extra) {
       if (released) return
       Object.assign(me, extra)
-      fs.writeFileSync(file, JSON.stringify(me))
+      // written beside and renamed over: a reader never sees a half-written lock (which it would take for stale)
+      const next = `${file}.${process.pid}`
+      fs.writeFileSync(next, JSON.stringify(me))
+      fs.renameSync(next, file)
     },
     release,
   }
