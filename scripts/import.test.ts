@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../server/test/db'
-import { makeTempDir, parcelCollection, removeTempDirs, writeJson, writeShapefile, zipCli } from '../server/ingest/test-helpers'
+import { PARCEL_ROWS, makeTempDir, parcelCollection, removeTempDirs, writeJson, writeShapefile, zipCli } from '../server/ingest/test-helpers'
 import { seedPlaces } from '../server/routes/uploads/test-fixture'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -39,6 +39,10 @@ it('imports a GBK shapefile with --commit, showing progress and the report', asy
   const r = importCli(zip, '--layer', 'parcels', '--crs', 'EPSG:4546', '--encoding', 'gbk', '--commit', '--accept-warnings')
   expect(r.code, r.stderr).toBe(0)
   expect(r.stderr).toMatch(/\[#{30}\] 100%/)
+  // what was decided for the file, and why
+  expect(r.stdout).toContain('文件 source 宗地（shapefile，3 个要素 features）')
+  expect(r.stdout).toMatch(/编码 encoding: gbk — 按上传时指定的编码 gbk 读取/)
+  expect(r.stdout).toMatch(/坐标系 CRS: EPSG:4546 — 按上传时指定的坐标系读取/)
   expect(r.stdout).toMatch(/要素 features: 3 {3}通过 accepted: 3/)
   expect(r.stdout).toMatch(/area_mismatch 3/)
   expect(r.stdout).toContain('已提交 committed: 新增 inserted 3, 更新 updated 0, 未变 unchanged 0')
@@ -46,6 +50,24 @@ it('imports a GBK shapefile with --commit, showing progress and the report', asy
   expect(rows.map((p) => p.owner_name)).toEqual(['洛阳栾川钼业集团股份有限公司', '中信重工机械股份有限公司（洛阳）', '洛阳镕晟新材料有限公司'])
   const u = await database.db.one("SELECT status, created_by, committed_by FROM upload WHERE file_name = 'up.zip'")
   expect(u).toEqual({ status: 'committed', created_by: 'import-cli', committed_by: 'import-cli' })
+}, 180_000)
+
+it('says in --json which encoding and CRS it read and why: the .cpg and the .prj', async () => {
+  const dir = makeTempDir('onemap-import-cli-json-')
+  const rows = PARCEL_ROWS.map((r) => ({ ...r, 宗地编号: `JSON-${r.宗地编号}` }))
+  writeShapefile(dir, parcelCollection(rows), { epsg: 4547, name: '宗地' })
+  const zip = zipCli(join(dir, 'up.zip'), dir, ['宗地.shp', '宗地.shx', '宗地.dbf', '宗地.prj', '宗地.cpg'])
+  const r = importCli(zip, '--layer', 'parcels', '--json')
+  expect(r.code, r.stderr).toBe(0)
+  const out = JSON.parse(r.stdout)
+  expect(out.description.sources).toEqual([expect.objectContaining({
+    name: '宗地',
+    encoding: expect.objectContaining({ encoding: 'gbk', source: 'cpg' }),
+    crs: expect.objectContaining({ epsg: 4547, source: 'prj' }),
+  })])
+  expect(out.description.sources[0].encoding.reason).toMatch(/the \.cpg file declares/)
+  expect(out.description.sources[0].crs.reason).toMatch(/EPSG:4547/)
+  expect(out.report).toMatchObject({ featureCount: 3, new: 3 })
 }, 180_000)
 
 it('waits for the analysis refresh a large parcel upload leaves for right after its commit', async () => {

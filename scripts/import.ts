@@ -1,11 +1,14 @@
 /** import: stage, check and (with --commit) commit an upload from the command line, with the same
  * modules as POST /api/uploads, against DATABASE_URL or the embedded database (ONEMAP_DATA_DIR).
+ * The embedded database's folder is one process's at a time (server/db/data-lock.ts): while the
+ * server runs on it, the CLI refuses in one line naming the server and where to upload instead.
  *
  *   npm run import -- <file.zip|file.geojson> --layer parcels [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk]
  *                     [--mapping '{"code":"宗地编号"}'] [--county 410311] [--user NAME]
  *                     [--commit [--skip-rejected] [--accept-warnings]] [--json]
  *
- * A progress bar goes to stderr, the report to stdout (--json: the report as JSON). The upload is
+ * A progress bar goes to stderr; to stdout the encoding and CRS read for each source with the
+ * reason, then the report (--json: both as JSON, `description` and `report`). The upload is
  * recorded like any other (by `--user`, default import-cli); without --commit it stays ready, to
  * be committed later through the API. Exits non-zero on any error, including a refused commit. */
 import { createHash } from 'node:crypto'
@@ -16,11 +19,12 @@ import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import 'dotenv/config'
 import { loadConfig } from '../server/config'
-import { openDatabase } from '../server/db/connect'
+import { DatabaseSetupError, openDatabase } from '../server/db/connect'
 import type { UploadReport } from '../server/db/repos/uploads'
 import { JobRunner } from '../server/ingest/jobs'
 import { loadIngestSettings, readLimitsOf } from '../server/ingest/settings'
-import { type UploadContext, commitUpload, createUpload } from '../server/ingest/uploads'
+import type { UploadDescription } from '../server/ingest/read-features'
+import { type UploadContext, commitUpload, createUpload, getUpload } from '../server/ingest/uploads'
 
 const USAGE = `usage: npm run import -- <file> --layer parcels|batches|contracts|plan_zones|clusters|changes
   [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk] [--mapping JSON] [--county 410311[,…]] [--user NAME]
@@ -53,14 +57,26 @@ function progressBar() {
   }
 }
 
+/** What was decided for each source of the file, and why. */
+function printDecisions(d: UploadDescription) {
+  const out = (s = '') => process.stdout.write(s + '\n')
+  for (const s of d.sources) {
+    out(`文件 source ${s.name}（${d.kind}，${s.featureCount} 个要素 features）`)
+    out(`  编码 encoding: ${s.encoding ? `${s.encoding.encoding} — ${s.encoding.reason}` : 'utf8 — GeoJSON 按定义为 UTF-8 / GeoJSON is UTF-8 by definition (RFC 8259)'}`)
+    out(`  坐标系 CRS: EPSG:${s.crs.epsg} — ${s.crs.reason}`)
+  }
+}
+
 function printReport(id: string, r: UploadReport) {
   const out = (s = '') => process.stdout.write(s + '\n')
   out(`上传 upload ${id}`)
   out(`  要素 features: ${r.featureCount}   通过 accepted: ${r.accepted}   拒绝 rejected: ${r.rejected}   有警告 warned: ${r.warned}`)
-  out(`  新增 new: ${r.new}   已存在（将更新）existing: ${r.existing}   面积 area: ${r.areaM2} m²`)
+  out(`  新增 new: ${r.new}   将更新 changed: ${r.changed}   未变 unchanged: ${r.unchanged}   面积 area: ${r.areaM2} m²`)
+  for (const c of r.changes.slice(0, 20)) out(`  更新 change #${c.index + 1}${c.key ? ` ${c.key}` : ''}: ${c.fields.join(', ')}`)
+  if (r.changes.length > 20 || r.changesTruncated) out(`  … (${r.changed} changed in all)`)
   const codes = Object.entries(r.byCode)
   if (codes.length) out(`  问题 issues: ${codes.map(([c, n]) => `${c} ${n}`).join(', ')}`)
-  for (const i of r.issues.slice(0, 20)) out(`  ${i.level === 'error' ? '错误 error  ' : '警告 warning'} #${i.index}${i.key ? ` ${i.key}` : ''}: ${i.message}`)
+  for (const i of r.issues.slice(0, 20)) out(`  ${i.level === 'error' ? '错误 error  ' : '警告 warning'} #${i.index + 1}${i.key ? ` ${i.key}` : ''}: ${i.message}`)
   if (r.issues.length > 20 || r.issuesTruncated) out(`  … (${r.errors + r.warnings} in all; GET /api/uploads/${id}/features lists each feature's issues)`)
 }
 
@@ -111,7 +127,9 @@ async function main(): Promise<number> {
 
   const config = loadConfig()
   const settings = loadIngestSettings()
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries })
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries, purpose: 'import',
+  })
   const bar = progressBar()
   try {
     const ctx: UploadContext = {
@@ -125,8 +143,12 @@ async function main(): Promise<number> {
     })
     bar.done()
     const report = created.report!
-    if (opts.json) process.stdout.write(JSON.stringify({ id: created.id, report }, null, 2) + '\n')
-    else printReport(created.id, report)
+    const description = (await getUpload(ctx, created.id, user)).description as UploadDescription
+    if (opts.json) process.stdout.write(JSON.stringify({ id: created.id, description, report }, null, 2) + '\n')
+    else {
+      printDecisions(description)
+      printReport(created.id, report)
+    }
     if (!opts.commit) {
       console.error(`未提交 not committed: npm run import -- … --commit, or POST /api/uploads/${created.id}/commit`)
       return 0
@@ -154,6 +176,11 @@ main().then((code) => process.exit(code), (e) => {
   if (e instanceof UsageError) {
     console.error(`import: ${e.message}\n${USAGE}`)
     process.exit(2)
+  }
+  // the data folder held by the server, no database: one line
+  if (e instanceof DatabaseSetupError) {
+    console.error(`import: ${e.message}`)
+    process.exit(1)
   }
   // IngestError and HttpError carry the message for the user; anything else keeps its stack.
   const status = (e as { statusCode?: number }).statusCode

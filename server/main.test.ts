@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it, inject } from 'vitest'
+import { LOCK_FILE, processStartTicks } from './db/data-lock'
 import { pgp } from './db/pgp'
 import { freePort } from './test/pg-cluster'
 
@@ -118,5 +119,20 @@ describe('start-up failures are one line naming the fix', () => {
     const run = start({ PORT: 'eighty' })
     expect(await run.exited).toBe(1)
     expect(run.out().trim()).toBe('OneMap cannot start: PORT=eighty is not a whole number between 0 and 65535')
+  })
+
+  it('an embedded data folder another live process holds (server/db/data-lock.ts)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-locked-'))
+    tmp.push(dataDir)
+    fs.writeFileSync(path.join(dataDir, LOCK_FILE), JSON.stringify({
+      pid: process.pid, startTicks: processStartTicks(process.pid), host: os.hostname(), purpose: 'import', since: '2024-05-20T08:00:00Z',
+    }))
+    const run = start({ ONEMAP_DATA_DIR: dataDir, PORT: String(await freePort()) })
+    expect(await run.exited).toBe(1)
+    const lines = run.out().trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(new RegExp(`^OneMap cannot start: 数据目录 .* is in use by another OneMap process \\(import, pid ${process.pid}, since 2024-05-20T08:00:00Z\\)`))
+    // nothing was opened: PGlite wrote no files beside the lock
+    expect(fs.readdirSync(dataDir)).toEqual([LOCK_FILE])
   })
 })

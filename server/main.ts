@@ -25,6 +25,10 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   await app.listen({ host: config.host, port: config.port })
+  // the import CLI, refused the data folder, says where to upload instead
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  database.dataLock?.annotate({ url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}` })
   app.log.info({
     mode: database.mode, postgis: database.postgis, migrations: database.migration.applied,
     loaded: report.loaded, analysis: report.analysis, seconds: (Date.now() - started) / 1000,

@@ -1,6 +1,7 @@
 /** One code path above three ways to a PostGIS: a server (DATABASE_URL), the embedded PGlite
  * default, and the throwaway cluster the tests start (which is just a server URL). */
 import { type Db, pgp } from './pgp'
+import { DataDirInUseError, type DataDirLock } from './data-lock'
 import { startEmbedded } from './embedded'
 import { migrate, type MigrationResult } from './migrate'
 import { type BoundaryLoad, DEFAULT_COUNTY_BOUNDARIES, loadCountyBoundaries } from './reference'
@@ -14,6 +15,8 @@ export interface Database {
   migration: MigrationResult
   /** The county boundaries and city extent (reference.ts): loaded, or found loaded already. */
   boundaries: BoundaryLoad
+  /** The embedded data folder's lock (null on a server): the server adds its URL once it listens. */
+  dataLock: DataDirLock | null
   close(): Promise<void>
 }
 
@@ -57,10 +60,20 @@ export interface OpenOptions {
   poolSize?: number
   /** The county boundary file (GeoJSON); fixtures/luoyang-counties.geojson by default. */
   countyBoundaries?: string
+  /** Who opens the embedded data folder, as its lock names the holder ('server', 'import'). */
+  purpose?: string
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const embedded = opts.databaseUrl ? null : await startEmbedded(opts.dataDir)
+  let embedded: Awaited<ReturnType<typeof startEmbedded>> | null = null
+  if (!opts.databaseUrl) {
+    try {
+      embedded = await startEmbedded(opts.dataDir, opts.purpose)
+    } catch (e) {
+      if (e instanceof DataDirInUseError) throw new DatabaseSetupError(e.message)
+      throw e
+    }
+  }
   const url = opts.databaseUrl ?? embedded!.url
   const where = embedded ? 'the embedded database' : describeUrl(url)
   // PGlite is single-connection: a pool of one keeps every statement of a transaction together.
@@ -83,7 +96,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const postgis = await ensurePostgis(db, where)
     const migration = await migrate(db)
     const boundaries = await loadCountyBoundaries(db, opts.countyBoundaries ?? DEFAULT_COUNTY_BOUNDARIES)
-    return { db, mode: embedded ? 'embedded' : 'server', postgis, migration, boundaries, close }
+    return { db, mode: embedded ? 'embedded' : 'server', postgis, migration, boundaries, dataLock: embedded?.lock ?? null, close }
   } catch (e) {
     await close().catch(() => undefined)
     throw e

@@ -1,7 +1,8 @@
 /**
  * The CRS of an upload, decided from the file and its coordinates, never from who uploads it:
  *
- *   1. a CRS the file declares (.prj, a GeoJSON "crs" member) is taken as declared;
+ *   1. a CRS the file declares (.prj, a GeoJSON "crs" member, a coordinate TXT's [属性描述]) is
+ *      taken as declared;
  *   2. a CRS the user states wins, but where it disagrees with the declared one only once the
  *      user confirms it (the message names both: "you stated EPSG:4546; a.prj says EPSG:4525");
  *   3. with neither: degrees are CGCS2000, an 8-digit easting's first two digits are its zone,
@@ -158,7 +159,7 @@ export async function decideCrs(e: CrsEvidence): Promise<CrsDecision> {
       const six = sixDigitCandidates(bbox)
       const others = six ? (await e.place(bbox, six.filter((z) => z !== decision.epsg))).filter((q) => q.fits) : []
       const [readZh, readEn] = decision.source === 'override' ? [`按您指定的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, which you stated,`]
-        : decision.source === 'prj' || decision.source === 'geojson-crs' ? [`按其声明的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, which it declares,`]
+        : decision.source === 'prj' || decision.source === 'geojson-crs' || decision.source === 'txt' ? [`按其声明的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, which it declares,`]
         : [`按推定的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, inferred from its coordinates,`]
       throw ingestError('crs_outside_city', {
         file, readZh, readEn, box: describeBox(p.bbox), km: p.distanceKm.toFixed(0),

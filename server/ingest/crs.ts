@@ -11,12 +11,13 @@
  */
 import { ingestError } from './errors'
 
-export type CrsSource = 'override' | 'prj' | 'geojson-crs' | 'rfc7946' | 'inferred'
+export type CrsSource = 'override' | 'prj' | 'geojson-crs' | 'rfc7946' | 'inferred' | 'txt'
 
 export interface CrsDecision {
   epsg: number
   /** override: stated by the user; prj: the .prj file; geojson-crs: a legacy GeoJSON "crs"
-   * member; rfc7946: a GeoJSON without "crs" (RFC 7946 says WGS 84); inferred: from coordinates. */
+   * member; rfc7946: a GeoJSON without "crs" (RFC 7946 says WGS 84); inferred: from coordinates;
+   * txt: the [属性描述] of a 国土 coordinate TXT (txt.ts). */
   source: CrsSource
   /** Plain words, Chinese first, English after. */
   reason: string

@@ -11,6 +11,9 @@
 
 type Status = 400 | 413 | 422
 
+/* An `index` parameter is the 0-based position of a feature (as the API's `index` fields); the
+   messages number features from 1, as the upload page lists them. */
+
 interface ErrorDef<P> {
   status: Status
   message: (p: P) => string
@@ -51,6 +54,9 @@ export const INGEST_ERRORS = {
     `refused: the zip member ${p.member} inflates to more bytes than its header declares (a likely zip bomb)`),
   zip_member_unreadable: def<{ member: string; cause: string }>(400, (p) =>
     `压缩包成员 ${p.member} 无法解压（${p.cause}） / the zip member ${p.member} cannot be unpacked (${p.cause})`),
+  zip_crc_mismatch: def<{ member: string; expected: string; actual: string }>(400, (p) =>
+    `压缩包成员 ${p.member} 已损坏：CRC-32 校验值为 ${p.actual}，压缩包记录的是 ${p.expected}，请重新打包后上传 / ` +
+    `the zip member ${p.member} is damaged: its CRC-32 is ${p.actual} where the zip records ${p.expected}; pack it again and upload`),
   zip_no_shapefile: def<{ file: string }>(422, (p) =>
     `压缩包 ${p.file} 中没有 .shp 文件 / the zip ${p.file} holds no .shp file`),
   zip_duplicate_member: def<{ member: string; other: string }>(422, (p) =>
@@ -123,6 +129,17 @@ export const INGEST_ERRORS = {
     `${p.file} ${p.readZh}，数据将落在 ${p.box}（距市域 ${p.km} km），完全在市域范围以外，未导入${p.alternativesZh ? `；${p.alternativesZh}` : ''} ` +
     `/ ${p.file} ${p.readEn} puts the data at ${p.box}, ${p.km} km from the city and wholly outside it: refused${p.alternativesEn ? `; ${p.alternativesEn}` : ''}`),
 
+  txt_too_large: def<{ file: string; max: number }>(413, (p) =>
+    `坐标文件 ${p.file} 超过 ${p.max} 字节上限 / the coordinate file ${p.file} is larger than ${p.max} bytes`),
+  txt_invalid: def<{ file: string; line: number; zh: string; en: string }>(422, (p) =>
+    `坐标文件 ${p.file} 第 ${p.line} 行：${p.zh}（界址点坐标交换格式） / the coordinate file ${p.file}, line ${p.line}: ${p.en}`),
+  crs_txt_zone_mismatch: def<{ file: string; stated: number; prefix: number }>(422, (p) =>
+    `${p.file} 的 [属性描述] 写明带号 ${p.stated}，但横坐标（Y）前两位为 ${p.prefix}，请核对 / ` +
+    `${p.file} says 带号=${p.stated} but its eastings (Y) start with zone ${p.prefix}: check the file`),
+  txt_outside_city: def<{ file: string; tried: string }>(422, (p) =>
+    `${p.file} 的地块不在市域范围（区县界）内，按两种列序都不在：${p.tried}。请核对坐标系、带号和 X/Y 列序 / ` +
+    `the parcels of ${p.file} lie outside the city (its county outlines) whichever way its columns are read: ${p.tried}. Check its CRS, zone and X/Y order`),
+
   geojson_too_large: def<{ file: string; max: number }>(413, (p) =>
     `GeoJSON 文件 ${p.file} 超过 ${p.max} 字节上限，请改用 Shapefile 压缩包上传 / ` +
     `the GeoJSON ${p.file} is larger than ${p.max} bytes: upload it as a zipped shapefile instead`),
@@ -132,14 +149,14 @@ export const INGEST_ERRORS = {
     `${p.file} 的类型为 ${p.type}，需要 FeatureCollection 或 Feature / ` +
     `${p.file} is a ${p.type}; a FeatureCollection or Feature is needed`),
   geojson_invalid: def<{ file: string; index: number; problems: string }>(422, (p) =>
-    `${p.file} 第 ${p.index} 个要素不是有效的 GeoJSON：${p.problems} / feature ${p.index} in ${p.file} is not valid GeoJSON: ${p.problems}`),
+    `${p.file} 第 ${p.index + 1} 个要素不是有效的 GeoJSON：${p.problems} / feature ${p.index + 1} in ${p.file} is not valid GeoJSON: ${p.problems}`),
   geojson_geometry_type: def<{ file: string; index: number; type: string; layer: string }>(422, (p) =>
-    `${p.file} 第 ${p.index} 个要素的几何类型为 ${p.type}，图层 ${p.layer} 需要面（Polygon/MultiPolygon） / ` +
-    `feature ${p.index} in ${p.file} is a ${p.type}; the ${p.layer} layer needs Polygon or MultiPolygon`),
+    `${p.file} 第 ${p.index + 1} 个要素的几何类型为 ${p.type}，图层 ${p.layer} 需要面（Polygon/MultiPolygon） / ` +
+    `feature ${p.index + 1} in ${p.file} is a ${p.type}; the ${p.layer} layer needs Polygon or MultiPolygon`),
   geojson_nonfinite: def<{ file: string; where: string }>(422, (p) =>
     `${p.file} 含有非数值坐标（NaN/Infinity）${p.where} / ${p.file} has non-numeric coordinates (NaN/Infinity) ${p.where}`),
   geojson_coordinate_range: def<{ file: string; index: number; what: string }>(422, (p) =>
-    `${p.file} 第 ${p.index} 个要素的坐标超出合理范围（${p.what}） / feature ${p.index} in ${p.file} has coordinates out of range (${p.what})`),
+    `${p.file} 第 ${p.index + 1} 个要素的坐标超出合理范围（${p.what}） / feature ${p.index + 1} in ${p.file} has coordinates out of range (${p.what})`),
 
   layer_unknown: def<{ layer: string }>(400, (p) =>
     `未知图层：${p.layer} / unknown layer ${p.layer}`),
@@ -151,8 +168,9 @@ export const INGEST_ERRORS = {
     `图层 ${p.layer} 的必填字段 ${p.fields} 找不到对应列，很可能是字符编码不对：${p.source} 按 ${p.used} 读取（${p.why}），字段名成了乱码；按 ${p.encoding} 读取则为 ${p.names}。请在上传时指定编码 ${p.encoding} / ` +
     `the required fields ${p.fields} of the ${p.layer} layer find no column, most likely a wrong text encoding: ${p.source} was read as ${p.used} ` +
     `(${p.why}) and its field names came out garbled; read as ${p.encoding} they are ${p.names}. State the encoding ${p.encoding} when uploading`),
-  mapping_missing_required: def<{ layer: string; fields: string }>(422, (p) =>
-    `图层 ${p.layer} 的必填字段未对应：${p.fields} / required fields of the ${p.layer} layer are not mapped: ${p.fields}`),
+  mapping_missing_required: def<{ layer: string; fields: string; found?: string }>(422, (p) =>
+    `图层 ${p.layer} 的必填字段未对应：${p.fields}${p.found ? `。文件中的字段为 ${p.found}，如字段名是乱码，请在上传时指定编码` : ''} / ` +
+    `required fields of the ${p.layer} layer are not mapped: ${p.fields}${p.found ? `. The file's columns are ${p.found}: if they look garbled, state the encoding` : ''}`),
 } as const
 
 export type IngestErrorCode = keyof typeof INGEST_ERRORS

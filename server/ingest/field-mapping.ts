@@ -61,6 +61,9 @@ const COUNTY_CODE = f('county_code', 'text', '行政区代码', ['行政区代�
 /** 宗地编号 etc.: the parcel key, shared by parcels and contracts. */
 const PARCEL_CODE_SYNONYMS = ['宗地编号', '宗地代码', '宗地号', 'ZDBH', 'ZDDM', 'PARCEL_NO', 'PARCELNO', 'PARCEL_ID', '地块编号', 'DKBH']
 
+/** An area in 公顷 (the 国土 coordinate TXT states 地块面积 in 公顷: txt.ts). */
+const HECTARE_SYNONYMS = ['面积(公顷)', '用地面积(公顷)', '宗地面积(公顷)', '地块面积(公顷)', '公顷', 'MJ_GQ', 'MJGQ', 'AREA_HA']
+
 /** GB 50137 land-use codes (M industrial, W logistics…) and Chinese names, for plan zones. */
 const ZONE_TYPES: readonly EnumValue[] = [
   { value: 'industrial', synonyms: ['工业用地', '工业', 'M', 'M1', 'M2', 'M3'] },
@@ -83,15 +86,16 @@ export const LAYER_FIELDS: Readonly<Record<LayerName, readonly TargetField[]>> =
     f('stated_area_mu', 'number', '用地面积（亩）',
       ['面积(亩)', '用地面积(亩)', '宗地面积(亩)', '亩数', '亩', 'MJ_MU', 'MJMU', 'AREA_MU'], nonNegative),
     f('stated_area_ha', 'number', '用地面积（公顷）',
-      ['面积(公顷)', '用地面积(公顷)', '宗地面积(公顷)', '公顷', 'MJ_GQ', 'MJGQ', 'AREA_HA'], nonNegative),
-    f('land_use', 'text', '土地用途', ['土地用途', '用途', '地类名称', 'TDYT', 'DLMC']),
+      HECTARE_SYNONYMS, nonNegative),
+    f('land_use', 'text', '土地用途', ['土地用途', '用途', '地块用途', '地类名称', 'TDYT', 'DLMC']),
     COUNTY_CODE,
   ],
   batches: [
     f('approval_no', 'text', '批准文号', ['批准文号', '批文号', '批复文号', 'PZWH'], req),
     f('approved_on', 'date', '批准日期', ['批准日期', '批复日期', 'PZRQ']),
-    f('name', 'text', '批次名称', ['批次名称', '批次名', 'PCMC']),
+    f('name', 'text', '批次名称', ['批次名称', '批次名', 'PCMC', '地块名称']),
     f('stated_area_m2', 'number', '批准面积（平方米）', ['批准面积', '面积', 'PZMJ', 'MJ'], nonNegative),
+    f('stated_area_ha', 'number', '批准面积（公顷）', HECTARE_SYNONYMS, nonNegative),
     COUNTY_CODE,
   ],
   contracts: [
@@ -111,6 +115,7 @@ export const LAYER_FIELDS: Readonly<Record<LayerName, readonly TargetField[]>> =
     f('land_user_code', 'text', '统一社会信用代码', ['统一社会信用代码', '信用代码', 'TYSHXYDM', 'XYDM']),
     f('land_user_name', 'text', '受让人', ['受让人', '用地单位', '用地单位名称', '受让单位', 'SRR', 'YDDW']),
     f('stated_area_m2', 'number', '出让面积（平方米）', ['出让面积', '供地面积', '面积', 'CRMJ', 'GDMJ', 'MJ'], nonNegative),
+    f('stated_area_ha', 'number', '出让面积（公顷）', HECTARE_SYNONYMS, nonNegative),
   ],
   plan_zones: [
     f('zone_type', 'enum', '用地性质', ['用地性质', '规划用途', '规划用地性质', '用地类型', 'GHYT', 'YDXZ'], {
@@ -289,7 +294,16 @@ function convert(field: TargetField, raw: unknown): Converted {
   if (typeof raw === 'string' && raw.trim() === '') return null
   switch (field.type) {
     case 'text':
-      return raw instanceof Date ? isoDate(raw) : String(raw).trim()
+      if (raw instanceof Date) return isoDate(raw)
+      // A GeoJSON property may be an object, an array or a boolean: String() of it would commit a
+      // parcel coded "[object Object]". Text fields take text, or a number written as text.
+      if (typeof raw !== 'string' && typeof raw !== 'number') {
+        const shown = JSON.stringify(raw)?.slice(0, 60) ?? String(raw)
+        return {
+          error: `${field.label}（${field.name}）的值 ${shown} 不是文字或数字 / ${field.name}: ${shown} is ${Array.isArray(raw) ? 'an array' : typeof raw === 'object' ? 'an object' : `a ${typeof raw}`}, not text or a number`,
+        }
+      }
+      return String(raw).trim()
     case 'number':
       return toNumber(field, raw)
     case 'date':

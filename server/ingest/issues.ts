@@ -21,6 +21,7 @@ export const ISSUES = {
   geometry_nonfinite: def('error', '%s'),
   geometry_out_of_range: def('error', '%s'),
   geometry_corrupt: def('error', '%s'),
+  xy_swapped: def('warning', '%s'),
   ring_too_short: def('error', '环的顶点少于 4 个，不能构成面 / a ring has fewer than 4 points and cannot bound an area'),
   ring_not_closed: def('warning', '%1$s 个环未闭合，已用首点闭合 / %1$s ring(s) were not closed and were closed with their first point'),
   value_invalid: def('error', '%s'),

@@ -360,13 +360,13 @@ describe('GeoJSON', () => {
 
   it('a number too large for a double (1e400 parses as Infinity)', async () => {
     const body = JSON.stringify(parcelCollection()).replaceAll('112.4,', '1e400,')
-    await expectIngestError(openUpload(text('inf.geojson', body), PARCELS), 'geojson_nonfinite', 'feature 0')
+    await expectIngestError(openUpload(text('inf.geojson', body), PARCELS), 'geojson_nonfinite', 'feature 1')
   })
 
   it('huge coordinates', async () => {
     const fc = parcelCollection()
     fc.features[2].geometry = square(1e12, 34.6)
-    await expectIngestError(openUpload(file('huge.geojson', fc), PARCELS), 'geojson_coordinate_range', 'feature 2')
+    await expectIngestError(openUpload(file('huge.geojson', fc), PARCELS), 'geojson_coordinate_range', 'feature 3')
   })
 
   it('one feature far outside the CRS range of the others', async () => {
@@ -377,7 +377,7 @@ describe('GeoJSON', () => {
 
   it('a FeatureCollection of Points for the parcels layer', async () => {
     const fc = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [112.4, 34.6] } }] }
-    const e = await expectIngestError(openUpload(file('pts.geojson', fc), PARCELS), 'geojson_geometry_type', 'Point', 'parcels', 'feature 0')
+    const e = await expectIngestError(openUpload(file('pts.geojson', fc), PARCELS), 'geojson_geometry_type', 'Point', 'parcels', 'feature 1')
     expect(e.status).toBe(422)
   })
 
@@ -400,13 +400,13 @@ describe('GeoJSON', () => {
   it('an unclosed ring is invalid GeoJSON, naming the feature', async () => {
     const fc = parcelCollection()
     fc.features[1].geometry.coordinates[0].pop()
-    await expectIngestError(openUpload(file('open.geojson', fc), PARCELS), 'geojson_invalid', 'feature 1', 'first and last')
+    await expectIngestError(openUpload(file('open.geojson', fc), PARCELS), 'geojson_invalid', 'feature 2', 'first and last')
   })
 
   it('an empty ring does not crash the validator', async () => {
     const fc = parcelCollection()
     fc.features[0].geometry.coordinates = [[]]
-    await expectIngestError(openUpload(file('empty.geojson', fc), PARCELS), 'geojson_invalid', 'feature 0')
+    await expectIngestError(openUpload(file('empty.geojson', fc), PARCELS), 'geojson_invalid', 'feature 1')
   })
 
   it('a null geometry is a per-feature problem', async () => {

@@ -1,5 +1,6 @@
 /**
- * Read an upload (a zip of shapefiles, or a GeoJSON file) as a stream of features in their
+ * Read an upload (a zip of shapefiles, a GeoJSON file, or a 国土 coordinate TXT: txt.ts) as a
+ * stream of features in their
  * source CRS with their original attribute names, plus a description of what was decided
  * (encoding, CRS, fields, count) for the upload preview.
  *
@@ -19,6 +20,7 @@ import { open as openFile, readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Geometry, MultiPolygon, Polygon, Position } from 'geojson'
 import gjv from 'geojson-validation'
+import iconv from 'iconv-lite'
 import { type Bbox, type CrsDecision, bboxMisfit, detectCrsFromCode, detectCrsFromPrj, epsgFromCrsName, requireSupportedEpsg } from './crs'
 import { type Placer, decideCrs } from './crs-decide'
 import { type DbfHeader, type DbfRecord, decodeFieldNames, readDbfHeader, readDbfRecords, sampleTextBytes } from './dbf'
@@ -29,6 +31,7 @@ const ALTERNATIVE_ENCODINGS = ['gbk', 'utf8'] as const
 import { ingestError } from './errors'
 import type { LayerName } from './field-mapping'
 import { MAX_ABS_COORDINATE, inspectShapefile, isPolygonShapeType, readPolygonRecords } from './shp'
+import { blockPolygon, blockProperties, decideTxtEncoding, decodeTxt, parseTxt, placeTxt, TXT_FIELDS } from './txt'
 import { DEFAULT_ZIP_LIMITS, type ShapefileSet, type ZipLimits, extractShapefiles } from './zip'
 
 export interface ReadLimits extends ZipLimits {
@@ -56,13 +59,14 @@ export interface ReadOptions {
   encodingOverride?: string
   limits?: Partial<ReadLimits>
   /** Where a box of coordinates lands in each candidate CRS, against the city's extent: decides
-   * the zone of 6-digit eastings and refuses a file outside the city (crs-decide.ts). */
+   * the zone of 6-digit eastings and a coordinate TXT's column order, and refuses a file outside
+   * the city (crs-decide.ts). */
   place?: Placer
   /** The name the user uploaded (temp upload paths lose it): for messages and the kind. */
   fileName?: string
 }
 
-export type FeatureProblemCode = 'geometry_null' | 'geometry_nonfinite' | 'geometry_out_of_range' | 'geometry_corrupt'
+export type FeatureProblemCode = 'geometry_null' | 'geometry_nonfinite' | 'geometry_out_of_range' | 'geometry_corrupt' | 'xy_swapped'
 
 export interface FeatureProblem {
   code: FeatureProblemCode
@@ -87,6 +91,8 @@ export interface SourceDescription {
   name: string
   /** Null for GeoJSON, which is UTF-8 by definition (RFC 8259). */
   encoding: EncodingDecision | null
+  /** A coordinate TXT's [属性描述] as written (坐标系, 几度分带, 带号, 精度…). */
+  header?: Record<string, string>
   crs: CrsDecision
   fieldNames: string[]
   /** The field names read in the other usual encodings, where they differ: to tell a wrong
@@ -98,7 +104,7 @@ export interface SourceDescription {
 }
 
 export interface UploadDescription {
-  kind: 'shapefile' | 'geojson'
+  kind: 'shapefile' | 'geojson' | 'txt'
   file: string
   /** One per shapefile in the zip (each may differ in encoding, CRS and fields), or the GeoJSON. */
   sources: SourceDescription[]
@@ -113,7 +119,7 @@ export interface UploadReader {
   close(): Promise<void>
 }
 
-export type UploadKind = 'zip' | 'geojson'
+export type UploadKind = 'zip' | 'geojson' | 'txt'
 
 /** Open and vet an upload. Throws IngestError; leaves no temp files behind when it does. */
 export async function openUpload(path: string, options: ReadOptions): Promise<UploadReader> {
@@ -122,6 +128,7 @@ export async function openUpload(path: string, options: ReadOptions): Promise<Up
   if (options.encodingOverride) requireEncoding(options.encodingOverride)
   if (options.crsOverride !== undefined && options.crsOverride !== '') requireSupportedEpsg(options.crsOverride)
   const kind = await detectKind(path, file)
+  if (kind === 'txt') return openTxt(path, file, options, limits)
   return kind === 'zip' ? openShapefileZip(path, file, options, limits) : openGeoJson(path, file, options, limits)
 }
 
@@ -136,10 +143,17 @@ export async function* readFeatures(path: string, options: ReadOptions): AsyncGe
   }
 }
 
-/** By content first (a zip starts with PK), then by name. */
+/** The section names of a coordinate TXT, as UTF-8 and as GBK bytes, with ASCII or full-width brackets. */
+const TXT_MARKERS: readonly Buffer[] = ['属性描述', '地块坐标'].flatMap((s) =>
+  [Buffer.from(s, 'utf8'), iconv.encode(s, 'gbk')].flatMap((b) => [
+    Buffer.concat([Buffer.from('['), b, Buffer.from(']')]),
+    Buffer.concat([Buffer.from('【', 'utf8'), b]), Buffer.concat([iconv.encode('【', 'gbk'), b]),
+  ]))
+
+/** By content first (a zip starts with PK, a coordinate TXT has its [属性描述] or [地块坐标]), then by name. */
 export async function detectKind(path: string, file: string): Promise<UploadKind> {
   const fh = await openFile(path, 'r')
-  const head = Buffer.alloc(64)
+  const head = Buffer.alloc(4096)
   let n: number
   try {
     ;({ bytesRead: n } = await fh.read(head, 0, head.length, 0))
@@ -148,6 +162,8 @@ export async function detectKind(path: string, file: string): Promise<UploadKind
   }
   if (n >= 4 && head.readUInt16LE(0) === 0x4b50) return 'zip' // "PK"
   if (/\.zip$/i.test(file)) return 'zip' // let the zip reader say why it is not one
+  const start = head.subarray(0, n)
+  if (TXT_MARKERS.some((m) => start.includes(m))) return 'txt'
   if (/\.(geo)?json$/i.test(file)) return 'geojson'
   const text = head.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').trimStart()
   if (text.startsWith('{')) return 'geojson'
@@ -336,6 +352,53 @@ function checkGeometry(g: Geometry | null, epsg: number): { geometry: Polygon | 
 }
 
 // ---------------------------------------------------------------------------------------------
+// 国土 coordinate TXT (界址点坐标交换格式, txt.ts)
+
+async function openTxt(path: string, file: string, options: ReadOptions, limits: ReadLimits): Promise<UploadReader> {
+  // Small text files read whole, under the same limit as a GeoJSON.
+  const { size } = await stat(path)
+  if (size > limits.maxGeoJsonBytes) throw ingestError('txt_too_large', { file, max: limits.maxGeoJsonBytes })
+  const bytes = await readFile(path)
+  const encoding = decideTxtEncoding(bytes, options.encodingOverride)
+  const doc = parseTxt(decodeTxt(bytes, encoding.encoding), file)
+  const { crs, swapped } = await placeTxt({
+    attributes: doc.attributes, blocks: doc.blocks, file, override: options.crsOverride, confirmOverride: options.confirmCrs, place: options.place,
+  })
+  const extra = Math.max(0, ...doc.blocks.map((b) => b.fields.length - TXT_FIELDS.length))
+  const description: UploadDescription = {
+    kind: 'txt',
+    file,
+    sources: [{
+      name: file, encoding, header: doc.attributes, crs,
+      fieldNames: [...TXT_FIELDS, ...Array.from({ length: extra }, (_, i) => `属性${TXT_FIELDS.length + i + 1}`)],
+      featureCount: doc.blocks.length, geometryType: 'Polygon',
+    }],
+    featureCount: doc.blocks.length,
+  }
+  let blocks: typeof doc.blocks | null = doc.blocks
+  return {
+    describe: () => description,
+    async *features() {
+      const items = blocks ?? []
+      blocks = null
+      for (const [i, block] of items.entries()) {
+        const checked = checkGeometry(blockPolygon(block, swapped), crs.epsg)
+        if (swapped) {
+          checked.problems.push({
+            code: 'xy_swapped',
+            message: `坐标文件的 X、Y 两列顺序颠倒（X 列为东坐标），已交换后读取，请核对 / the X and Y columns of the file are swapped (X holds the eastings): read swapped, check it`,
+          })
+        }
+        yield { index: i, source: file, sourceIndex: i, geometry: checked.geometry, properties: blockProperties(block), problems: checked.problems }
+      }
+    },
+    close: async () => {
+      blocks = null
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // GeoJSON
 
 async function openGeoJson(path: string, file: string, options: ReadOptions, limits: ReadLimits): Promise<UploadReader> {
@@ -438,7 +501,7 @@ function validateFeature(feature: Record<string, unknown>, i: number, file: stri
   if (problems.length) throw ingestError('geojson_invalid', { file, index: i, problems: problems.slice(0, 3).join('; ') })
   if (!g) return null
   const { bbox, finite, count } = extent(g as Polygon | MultiPolygon)
-  if (!finite) throw ingestError('geojson_nonfinite', { file, where: `（第 ${i} 个要素 / feature ${i}）` })
+  if (!finite) throw ingestError('geojson_nonfinite', { file, where: `（第 ${i + 1} 个要素 / feature ${i + 1}）` })
   if (count === 0) return null
   if (bbox.some((v) => Math.abs(v) > MAX_ABS_COORDINATE)) {
     throw ingestError('geojson_coordinate_range', { file, index: i, what: `|coordinate| > ${MAX_ABS_COORDINATE}` })

@@ -76,7 +76,11 @@ export function decideMapping(layer: LayerName, description: UploadDescription, 
         })
       }
     }
-    throw ingestError('mapping_missing_required', { layer, fields: proposed.missingRequired.join(', ') })
+    // A wrong encoding garbles every Chinese column name, so no synonym matches: show the names
+    // as read, and in which encoding, rather than only "not mapped".
+    const found = description.sources.map((s) => `${s.fieldNames.slice(0, 12).join(', ') || '（无 / none）'}` +
+      (s.encoding ? ` (read as ${s.encoding.encoding}: ${s.encoding.source})` : '')).join('; ')
+    throw ingestError('mapping_missing_required', { layer, fields: proposed.missingRequired.join(', '), found })
   }
   return { mapping: proposed.mapping, source: 'proposed', unmappedSources: proposed.unmappedSources, truncatedMatches: proposed.truncatedMatches }
 }
@@ -138,8 +142,9 @@ export function mapFeature(layer: LayerName, mapping: FieldMapping, properties: 
       }
     }
   }
-  // Parcels may state their area in 亩 or 公顷 instead of m²; the check and the table use m².
-  if (layer === 'parcels' && values.stated_area_m2 == null) {
+  // An area may be stated in 亩 or 公顷 instead of m² (the coordinate TXT states 公顷); the check and
+  // the tables use m².
+  if (values.stated_area_m2 == null) {
     if (typeof values.stated_area_mu === 'number') values.stated_area_m2 = values.stated_area_mu * M2_PER_MU
     else if (typeof values.stated_area_ha === 'number') values.stated_area_m2 = values.stated_area_ha * 10000
   }

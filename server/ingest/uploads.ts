@@ -243,7 +243,7 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   refuseUnlessReady(u)
   const report = u.report!
   const firstOf = (level: string) => report.issues.filter((i) => i.level === level).slice(0, 5)
-    .map((i) => `#${i.index}${i.key ? ` ${i.key}` : ''} ${i.message}`).join('; ')
+    .map((i) => `#${i.index + 1}${i.key ? ` ${i.key}` : ''} ${i.message}`).join('; ')
   if (report.errors > 0 && !opts.skipRejected) throw new HttpError(422, 'upload_has_errors', UPLOAD_MESSAGES.hasErrors(report.errors, firstOf('error')), { byCode: report.byCode })
   if (report.accepted === 0) throw new HttpError(422, 'upload_nothing_to_commit', UPLOAD_MESSAGES.nothingToCommit)
   if (report.warned > 0 && !opts.acceptWarnings) {

@@ -204,7 +204,49 @@ describe('extractShapefiles: refused uploads leave no temp dir', () => {
     const e = await expectIngestError(extractShapefiles(zip, LIMITS), 'zip_member_unreadable', 'p.dbf')
     expect(e.status).toBe(400)
   })
+
+  it.each(['store', 'deflate'] as const)('a coordinate changed in a %s member after it was zipped: its CRC-32 no longer matches', async (method) => {
+    const shp = gdalShapefile()
+    const entries = shapefileEntries(shp, '宗地').map((e) => ({ ...e, method }))
+    const zip = writeRawZip(join(makeTempDir(), 'crc.zip'), entries)
+    if (method === 'store') {
+      // One bit of the first point's easting (record 0 points start at byte 156 of the .shp), in
+      // the zip as stored: nothing but the CRC-32 can tell.
+      const bytes = readFileSync(zip)
+      const shpData = entries.find((e) => e.name === '宗地.shp')!.data
+      const at = bytes.indexOf(shpData.subarray(100, 200)) + 56 + 3
+      expect(at).toBeGreaterThan(59)
+      bytes[at] ^= 0x01
+      writeFileSync(zip, bytes)
+    } else {
+      // The same change made before deflating, with the CRC-32 of the original left in the headers.
+      const bad = Buffer.from(entries.find((e) => e.name === '宗地.shp')!.data)
+      bad[156 + 3] ^= 0x01
+      const original = writeRawZip(join(makeTempDir(), 'orig.zip'), entries)
+      const forged = writeRawZip(join(makeTempDir(), 'forged.zip'), entries.map((e) => (e.name === '宗地.shp' ? { ...e, data: bad } : e)))
+      writeFileSync(zip, withCrcsOf(readFileSync(forged), readFileSync(original)))
+    }
+    const e = await expectIngestError(extractShapefiles(zip, LIMITS), 'zip_crc_mismatch', '宗地.shp', 'CRC-32', '已损坏')
+    expect(e.status).toBe(400)
+  })
 })
+
+/** `zip` with the CRC-32 fields of `source` (same members, same order, same sizes) in its local and
+ * central headers. */
+function withCrcsOf(zip: Buffer, source: Buffer): Buffer {
+  const out = Buffer.from(zip)
+  for (const [sig, crcAt] of [[0x04034b50, 14], [0x02014b50, 16]] as const) {
+    const find = (b: Buffer) => {
+      const offsets: number[] = []
+      for (let i = 0; i + 4 <= b.length; i++) if (b.readUInt32LE(i) === sig) offsets.push(i)
+      return offsets
+    }
+    const mine = find(out)
+    const theirs = find(source)
+    mine.forEach((at, k) => out.writeUInt32LE(source.readUInt32LE(theirs[k]! + crcAt), at + crcAt))
+  }
+  return out
+}
 
 /** The second line of defence, on its own: it must not depend on any header. */
 describe('createSizeGuard', () => {

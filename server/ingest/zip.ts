@@ -4,7 +4,10 @@
  * The zip comes from outside, so nothing in it is trusted: member names never become paths
  * (each part is written under a generated name), a name that is absolute or climbs out with ..
  * refuses the whole upload (zip-slip), and sizes are counted on the bytes actually inflated,
- * not on what the headers claim (zip bomb). Only .shp/.shx/.dbf/.prj/.cpg are extracted.
+ * not on what the headers claim (zip bomb). Only .shp/.shx/.dbf/.prj/.cpg are extracted. Every
+ * member read is checked against the CRC-32 of the central directory (yauzl reads it but checks
+ * nothing, README "No CRC-32 Checking"): a flipped byte in a stored (uncompressed) member would
+ * otherwise move a coordinate without any other sign.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -253,7 +256,7 @@ async function extractMember(
   const guard = createSizeGuard(m.name, m.entry.compressedSize, limits, budget)
   try {
     // 'wx': the generated name must be new; never follow or overwrite anything.
-    await pipeline(source, guard, createWriteStream(target, { flags: 'wx' }))
+    await pipeline(source, guard, createCrcCheck(m.name, m.entry.crc32), createWriteStream(target, { flags: 'wx' }))
   } catch (e) {
     if (e instanceof IngestError) throw e
     // yauzl checks inflated bytes against the central directory's size as they stream; more
@@ -263,6 +266,24 @@ async function extractMember(
     throw ingestError('zip_member_unreadable', { member: m.name, cause })
   }
 }
+
+/** Passes the member's bytes through and fails at the end when their CRC-32 (node:zlib, Node
+ * 20.15+) is not the one the central directory records. */
+export function createCrcCheck(member: string, expected: number): Transform {
+  let crc = 0
+  return new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+      crc = crc32(chunk, crc)
+      done(null, chunk)
+    },
+    flush(done: TransformCallback) {
+      if (crc >>> 0 === expected >>> 0) return done()
+      done(ingestError('zip_crc_mismatch', { member, expected: hex32(expected), actual: hex32(crc) }))
+    },
+  })
+}
+
+const hex32 = (n: number) => (n >>> 0).toString(16).padStart(8, '0')
 
 /**
  * Counts the bytes actually inflated, against the total budget and the member's compression

@@ -82,4 +82,14 @@ describe('the OpenAPI document (/docs)', () => {
     // figures is absent for other roles, so it cannot be required
     expect(card.properties.required ?? []).not.toContain('figures')
   })
+
+  it('describes the multipart form of POST /api/uploads, field by field', async () => {
+    const doc = await document() as unknown as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, { type?: string; format?: string; enum?: string[] }>; required?: string[] } }> } }>> }
+    const form = doc.paths['/api/uploads/']?.post?.requestBody?.content?.['multipart/form-data']?.schema
+    expect(form, 'POST /api/uploads/ has a multipart/form-data request body').toBeDefined()
+    expect(Object.keys(form!.properties!).sort()).toEqual(['confirmCrs', 'crs', 'encoding', 'file', 'layer', 'mapping'])
+    expect(form!.properties!.file).toMatchObject({ type: 'string', format: 'binary' })
+    expect(form!.properties!.layer!.enum).toEqual(['parcels', 'batches', 'contracts', 'plan_zones', 'clusters', 'changes'])
+    expect(form!.required!.sort()).toEqual(['file', 'layer'])
+  })
 })

@@ -37,6 +37,7 @@ const EditNote = Type.String({ minLength: 1, maxLength: 500, description: '修�
 export const ParcelPatch = Type.Object({
   cluster_code: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   land_use: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+  owner_name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200, description: '权利人' }), Type.Null()])),
   stage: Type.Optional(Stage),
   stated_area_m2: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }), Type.Null()])),
   geometry: Type.Optional(AreaGeometry),
@@ -92,6 +93,8 @@ const Area = {
   area_m2: Type.Number({ description: '椭球面积 m² (DOMAIN.md: ellipsoidal, CGCS2000)' }),
   area_mu: Type.Number({ description: '亩 (1 亩 = 10000/15 m²)' }),
 }
+/** 权利人: personal data when the holder is a person (DOMAIN.md "Governance"), so in no public answer. */
+const OWNER = '权利人 as surveyed (may name a person: shown to signed-in roles, never public)'
 /** Enterprise figures and prices: present only for the roles of ONEMAP_SENSITIVE_ROLES. */
 const SENSITIVE = '仅对可见涉密数据的角色 / only for roles that may see tax, output and price'
 const Money = (description = '万元') => Nullable(Type.Number(), { description })
@@ -103,6 +106,7 @@ export const ParcelSummary = Type.Object({
   cluster_code: Nullable(Type.String()),
   stage: Stage,
   land_use: Nullable(Type.String()),
+  owner_name: Nullable(Type.String({ description: OWNER })),
   ...Area,
   contract_no: Nullable(Type.String({ description: 'the contract in force' })),
   land_user_code: Nullable(Type.String()),
@@ -187,6 +191,7 @@ export const ParcelCardProperties = Type.Object({
   cluster_code: Nullable(Type.String()),
   cluster_name: Nullable(Type.String()),
   land_use: Nullable(Type.String()),
+  owner_name: Nullable(Type.String({ description: OWNER })),
   stage: Stage,
   ...Area,
   stated_area_m2: Nullable(Type.Number({ description: '登记面积' })),

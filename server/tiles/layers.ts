@@ -3,7 +3,9 @@
  * assembled from this registry only (server/tiles/sql.ts); nothing from a request becomes SQL text.
  *
  * Visibility (DOMAIN.md "Governance", §四(四)): enterprise tax, output and land price are never
- * public and reach only `config.sensitiveRoles`; personal data (legal person, phone) is in no tile. */
+ * public and reach only `config.sensitiveRoles`; an enterprise's legal person and phone are in no
+ * tile; the parcel's 权利人 (owner_name, which may name a person) only in the parcel layer, which is
+ * for signed-in roles only, as the card is. */
 import type { Role } from '../config'
 import { CLASSIFICATION, UNSUPPLIED } from './analysis-sources'
 
@@ -132,6 +134,8 @@ export const LAYERS: readonly LayerDef[] = [
       { name: 'supply_method', sql: 'sc.supply_method', type: 'String', title: '供地方式', visibleTo: 'signedIn', needs: ['contract'] },
       // An enterprise's name is on the published lists (§四(四)); its legal person and phone never are.
       { name: 'land_user', sql: 'e.name', type: 'String', title: '用地单位', visibleTo: 'signedIn', needs: ['contract'] },
+      // 权利人 as surveyed: may be a person's name, so for the roles that see the card, never public
+      { name: 'owner_name', sql: 'p.owner_name', type: 'String', title: '权利人', visibleTo: 'signedIn' },
       { name: 'price_wan', sql: 'sc.price_wan::float8', type: 'Number', title: '出让价款（万元）', visibleTo: 'sensitive', needs: ['contract'] },
       { name: 'tax_year', sql: 'ey.year', type: 'Number', title: '税收年度', visibleTo: 'sensitive', needs: ['contract', 'year'] },
       { name: 'tax_wan', sql: 'ey.tax_paid_wan::float8', type: 'Number', title: '税收（万元）', visibleTo: 'sensitive', needs: ['contract', 'year'] },

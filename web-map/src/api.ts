@@ -140,6 +140,8 @@ export interface SearchHit {
   cluster_code: string | null
   stage: string
   land_use: string | null
+  /** 权利人 as surveyed */
+  owner_name: string | null
   area_m2: number
   area_mu: number
   land_user_name: string | null

@@ -32,6 +32,7 @@ const EVENT_NAMES: Record<string, string> = {
 
 const FIELD_NAMES: Record<string, string> = {
   code: '宗地编号', county_code: '区县代码', cluster_code: '集聚区', land_use: '土地用途', stage: '阶段', stated_area_m2: '填报面积',
+  owner_name: '权利人',
   geom: '图形', retired_at: '注销时间', retired_reason: '注销原因', area_m2: '面积', area_mu: '面积（亩）', kind: '类型',
   occurred_on: '日期', developed_area_m2: '已开发面积', invested_wan: '已投资', note: '说明', measure: '处置措施', deadline: '期限',
   responsible_unit: '责任单位', progress: '进展', completed_on: '完成日期', status: '状态', severity: '等级', contract_no: '合同编号',
@@ -132,6 +133,7 @@ export class CardPanel {
       row('区县', escapeHtml(p.county_name ?? p.county_code)),
       row('产业集聚区', escapeHtml(p.cluster_name ?? p.cluster_code ?? '—')),
       row('土地用途', escapeHtml(p.land_use ?? '—')),
+      row('权利人', `<span data-testid="card-owner">${escapeHtml(p.owner_name ?? '—')}</span>`),
       row('面积', `<span data-testid="card-area">${mu(p.area_mu)}</span>（${m2(p.area_m2)}）`),
     ]
     if (p.stated_area_m2 != null) rows.push(row('填报面积', areaM2(p.stated_area_m2)))
@@ -214,6 +216,7 @@ export class CardPanel {
   private editForm(p: Props): string {
     return `<form id="edit-form" class="edit">
       <label>土地用途 <input name="land_use" value="${escapeHtml(p.land_use ?? '')}" maxlength="100"></label>
+      <label>权利人 <input name="owner_name" value="${escapeHtml(p.owner_name ?? '')}" maxlength="200"></label>
       <label>阶段 <select name="stage">${Object.entries(STAGE_NAMES).map(([k, v]) => `<option value="${k}" ${p.stage === k ? 'selected' : ''}>${v}</option>`).join('')}</select></label>
       <label>填报面积（m²）<input name="stated_area_m2" type="number" step="0.01" min="0" value="${escapeHtml(p.stated_area_m2 ?? '')}"></label>
       <label>修改说明 <input name="note" required maxlength="500" placeholder="必填，记入一地一档"></label>
@@ -232,6 +235,8 @@ export class CardPanel {
       const patch: Record<string, unknown> = { note: String(data.get('note')) }
       const landUse = String(data.get('land_use') ?? '').trim()
       if (landUse !== (p.land_use ?? '')) patch.land_use = landUse || null
+      const owner = String(data.get('owner_name') ?? '').trim()
+      if (owner !== (p.owner_name ?? '')) patch.owner_name = owner || null
       if (data.get('stage') !== p.stage) patch.stage = data.get('stage')
       const stated = String(data.get('stated_area_m2') ?? '').trim()
       const statedNum = stated === '' ? null : Number(stated)

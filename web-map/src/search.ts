@@ -44,7 +44,7 @@ export class SearchBox {
       this.list.hidden = false
       this.list.innerHTML = hits.length
         ? hits.map((h, i) => `<li data-i="${i}" tabindex="0"><b>${escapeHtml(h.properties.code)}</b>
-            <span>${escapeHtml(h.properties.land_user_name ?? '')}</span>
+            <span>${escapeHtml(h.properties.land_user_name ?? h.properties.owner_name ?? '')}</span>
             <small>${escapeHtml(STAGE_NAMES[h.properties.stage] ?? h.properties.stage)} · ${mu(h.properties.area_mu)}</small></li>`).join('')
         : '<li class="empty">未找到匹配的宗地</li>'
       for (const li of this.list.querySelectorAll<HTMLElement>('li[data-i]')) {

@@ -27,6 +27,8 @@ const E2 = '91410300MA0000TE02'
 const SECRET_VALUES: (string | number)[] = [
   '王德发', '13912345678', '李秀英', '13800001111', 8765.43, 4321.09, 98765.43, 777.77, -12.34, 6543.21, E1, E2,
   '绝密机械有限公司', '保密材料有限公司', 'publisher_admin',
+  // 权利人 of the disclosed parcels, persons' names (personal data: README "The owner")
+  '赵权利', '钱权利',
 ]
 let sensitiveKeys: string[]
 
@@ -56,6 +58,7 @@ beforeAll(async () => {
   const kidle = await k.contract({ parcel: ids.idle, signedOn: '2022-01-01', agreedStartOn: '2022-06-01', landUser: E1 })
   await db.none('UPDATE supply_contract SET price_wan = 6543.21 WHERE id = $1', [kidle])
   await ledgerEntry(db, { parcel: ids.idle, measure: '闲置费', deadline: '2024-12-31', recordedOn: '2024-02-01', unit: '洛龙区自然资源局' })
+  await db.none(`UPDATE parcel SET owner_name = CASE code WHEN 'GD-IDLE' THEN '赵权利' ELSE '钱权利' END WHERE code IN ('GD-IDLE', 'GD-SUPPLIED')`)
   // 低效 type 4 and 5 from E2's figures: accepted 2019, no profit since 2021, rated C in 2022 and 2023
   ids.stopped = await k.parcel({ rect: R.stopped!, cluster: ck, code: 'GD-STOPPED' })
   await k.contract({ parcel: ids.stopped, signedOn: '2017-01-01', landUser: E2 })

@@ -23,6 +23,7 @@ const FIELD: Record<string, string> = {
   land_use: '土地用途', stage: '阶段', stated_area_m2: '登记面积(m²)', geom: '图形', area_m2: '面积(m²)', area_mu: '面积(亩)',
   cluster_code: '集聚区', retired_at: '注销时间', retired_reason: '注销原因', signed_on: '签订日期', price_wan: '出让价款(万元)',
   agreed_start_on: '约定动工日期', agreed_completion_on: '约定竣工日期', terminated_on: '解除日期', land_user_code: '土地使用权人',
+  owner_name: '权利人', county_code: '区县', code: '宗地编号',
   total_investment_wan: '总投资(万元)', term_years: '出让年限', measure: '处置措施', deadline: '完成时限', progress: '进展',
   completed_on: '完成日期', responsible_unit: '责任单位', cause: '形成原因', status: '状态', occurred_on: '日期',
   developed_area_m2: '已开发面积(m²)', invested_wan: '已投资(万元)', name: '名称', tax_paid_wan: '纳税(万元)', output_wan: '产值(万元)',
@@ -53,6 +54,7 @@ function describe(e: Json): string {
     case 'contract_indicator': return `${v.indicator ?? ''} ${v.direction === 'max' ? '≤' : '≥'} ${v.value ?? ''}${v.unit ?? ''}`
     case 'figures': return `${v.year ?? ''} 年：纳税 ${show(v.tax_paid_wan)} 万元，产值 ${show(v.output_wan)} 万元`
     case 'alert': return `${v.type ?? ''}（${v.status ?? ''}）`
+    case 'registration': return [v.code, v.owner_name && `权利人 ${v.owner_name}`, v.land_use].filter(Boolean).join('，')
     default: return v.code ?? v.name ?? ''
   }
 }
@@ -90,6 +92,8 @@ function cardRows(card: Json): [string, unknown][] {
     ['图形面积(m²)', p.area_m2], ['图形面积(亩)', p.area_mu], ['登记面积(m²)', p.stated_area_m2],
     ['规划分区', (p.plan_zones ?? []).map((z: Json) => `${z.name ?? z.zone_type}（${z.zone_type}，${z.overlap_m2} m²）`).join('；')],
     ['批次', (p.approval_batches ?? []).map((b: Json) => `${b.approval_no}（${b.approved_on}）`).join('；')],
+    // 权利人 as surveyed; 土地使用权人 is the land user of the contract in force (DOMAIN.md life cycle 2)
+    ['权利人', p.owner_name],
     ['土地使用权人', p.land_user ? `${p.land_user.name}（${p.land_user.credit_code}）` : ''],
     ['承租企业', (p.tenants ?? []).map((x: Json) => `${x.tenant_name}（${x.starts_on} 起）`).join('；')],
     ['供地合同', current ? `${current.contract_no}，${current.supply_method === 'allocation' ? '划拨' : '出让'}，签订 ${current.signed_on}` : ''],
@@ -157,6 +161,7 @@ export async function listWorkbook(cards: Json[], files: { code: string; events:
     { header: '宗地编号', key: 'code', width: 16 }, { header: '区县', key: 'county', width: 10 }, { header: '集聚区', key: 'cluster', width: 18 },
     { header: '用途', key: 'use', width: 12 }, { header: '阶段', key: 'stage', width: 10 },
     { header: '面积(m²)', key: 'm2', width: 12 }, { header: '面积(亩)', key: 'mu', width: 10 },
+    { header: '权利人', key: 'owner', width: 28 },
     { header: '土地使用权人', key: 'user', width: 28 }, { header: '合同编号', key: 'contract', width: 20 },
     { header: '约定动工', key: 'agreed', width: 12 }, { header: '实际动工', key: 'started', width: 12 },
     { header: '竣工', key: 'completed', width: 12 }, { header: '未结预警', key: 'alerts', width: 8 },
@@ -170,7 +175,7 @@ export async function listWorkbook(cards: Json[], files: { code: string; events:
     const own = (p.figures ?? []).find((f: Json) => f.relation === 'land_user')
     ws.addRow({
       code: p.code, county: p.county_name, cluster: p.cluster_name ?? p.cluster_code, use: p.land_use, stage: label(STAGE, p.stage),
-      m2: p.area_m2, mu: p.area_mu, user: p.land_user?.name ?? '', contract: current?.contract_no ?? '',
+      m2: p.area_m2, mu: p.area_mu, owner: p.owner_name ?? '', user: p.land_user?.name ?? '', contract: current?.contract_no ?? '',
       agreed: current?.agreed_start_on ?? '', started: p.development?.started_on ?? '', completed: p.development?.completed_on ?? '',
       alerts: (p.alerts ?? []).length, ledger: open.map((l: Json) => `${l.measure}（${l.deadline}）`).join('；'),
       overdue: open.some((l: Json) => l.overdue) ? '是' : '',

@@ -24,6 +24,8 @@ beforeAll(async () => {
   await t.database.db.none(`INSERT INTO parcel (code, county_code, cluster_code, stage, geom) VALUES ('LL-FAR', '410311', 'luolong', 'supplied', ST_GeomFromGeoJSON($1))`,
     [JSON.stringify({ ...boxPolygon(rect(FAR, 0, 0, 100, 100)), crs: { type: 'name', properties: { name: 'EPSG:4490' } } })])
   for (const role of ROLES) auth[role] = await t.loginAs(role, null)
+  // 权利人: a person's name, for the roles that see the card (README "The owner")
+  await t.database.db.none('UPDATE parcel SET owner_name = $2 WHERE code = $1', [fx.enterprise.parcel, '周权利'])
   // the watcher has read the fixture's own writes: what it drops from here on is the tests' doing
   await syncTilesWithEventLog()
 })
@@ -57,17 +59,20 @@ describe('tile attributes by role', () => {
     for (const role of ROLES) {
       const { features } = await getTile('parcels', role)
       const f = features.find((x) => x.properties.code === parcel)!
-      const expected = ['code', 'county_code', 'cluster_code', 'land_use', 'stage', 'area_m2', 'area_mu', 'supply_method', 'land_user']
+      const expected = ['code', 'county_code', 'cluster_code', 'land_use', 'stage', 'area_m2', 'area_mu', 'supply_method', 'land_user', 'owner_name']
       if (SENSITIVE.includes(role)) expected.push('price_wan', 'tax_year', 'tax_wan', 'output_wan')
       // class and class_detail stay null until the analysis engine's first full recompute
       expect(Object.keys(f.properties).sort(), role).toEqual(expected.sort())
       expect(f.properties.land_user).toBe(name)
+      expect(f.properties.owner_name).toBe('周权利')
       if (SENSITIVE.includes(role)) {
         expect(f.properties.tax_wan).toBe(tax_wan)
         expect(f.properties.price_wan).toBe(price_wan)
         expect(f.properties.tax_year).toBe(2023)
       }
     }
+    // no layer gives the owner to the public, whatever its access
+    for (const layer of LAYERS) expect(visibleAttributes(layer, null, SENSITIVE).map((a) => a.name), layer.id).not.toContain('owner_name')
     const publicClusters = (await getTile('clusters', null)).features
     expect(publicClusters.every((f) => !('target_tax_per_mu' in f.properties))).toBe(true)
     const analystClusters = (await getTile('clusters', 'analyst')).features

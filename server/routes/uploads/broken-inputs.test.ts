@@ -220,7 +220,7 @@ const CASES: Case[] = [
   { name: 'a GeoJSON with huge coordinates', at: 'upload', status: 422, message: /out of range/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'H' }], [{ type: 'Polygon', coordinates: [[[1e200, 34.6], [112.4, 34.61], [112.41, 34.61], [1e200, 34.6]]] }])),
   }) },
-  { name: 'a GeoJSON ring that is not closed', at: 'upload', status: 422, message: /feature 0.*not valid GeoJSON/, make: () => ({
+  { name: 'a GeoJSON ring that is not closed', at: 'upload', status: 422, message: /feature 1.*not valid GeoJSON/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'U' }], [{ type: 'Polygon', coordinates: [[[112.4, 34.6], [112.41, 34.6], [112.41, 34.61], [112.4, 34.61]]] }])),
   }) },
   { name: 'a GeoJSON array instead of an object', at: 'upload', status: 422, message: /array/, make: () => ({ file: geojson([1, 2, 3]) }) },
@@ -244,36 +244,40 @@ const CASES: Case[] = [
       return { file: zipOf(shp) }
     } },
   { name: 'no column for a required field (宗地编号)', at: 'upload', status: 422, message: /not mapped: code/, make: () => ({ file: geojson(fcWith([{ 名称: 'x' }])) }) },
+  // GBK column names read as cp1252 match no synonym: the message shows them as read and the encoding
+  { name: 'a wrong encoding stated: the column names come out garbled', at: 'upload', status: 422,
+    message: /not mapped: code\. The file's columns are .*Ø.* \(read as windows-1252: override\): if they look garbled, state the encoding/,
+    make: () => ({ file: zipOf(shapefile()), fields: { layer: 'parcels', encoding: 'cp1252' } }) },
 
   // ---- single features: staged and reported, then the commit is refused naming them
-  { name: 'a NaN coordinate in a shapefile record', at: 'commit', status: 422, message: /#0.*NaN/, make: () => {
+  { name: 'a NaN coordinate in a shapefile record', at: 'commit', status: 422, message: /#1.*NaN/, make: () => {
     const shp = shapefile()
     patch(shp, 156, (b) => b.writeDoubleLE(NaN))
     return { file: zipOf(shp) }
   } },
-  { name: 'a huge coordinate in a shapefile record', at: 'commit', status: 422, message: /#0.*out of range/, make: () => {
+  { name: 'a huge coordinate in a shapefile record', at: 'commit', status: 422, message: /#1.*out of range/, make: () => {
     const shp = shapefile()
     patch(shp, 156, (b) => b.writeDoubleLE(1e200))
     return { file: zipOf(shp) }
   } },
-  { name: 'a null shape', at: 'commit', status: 422, message: /#0.*empty \(null shape\)/, make: () => {
+  { name: 'a null shape', at: 'commit', status: 422, message: /#1.*empty \(null shape\)/, make: () => {
     const shp = shapefile()
     patch(shp, 108, (b) => b.writeInt32LE(0))
     return { file: zipOf(shp) }
   } },
-  { name: 'a shapefile ring that is not closed', at: 'commit', status: 422, message: /#0.*not closed/, make: () => {
+  { name: 'a shapefile ring that is not closed', at: 'commit', status: 422, message: /#1.*not closed/, make: () => {
     const shp = shapefile()
     // The closing point (4 of 5) moved 10 m west: the ring no longer ends where it starts.
     patch(shp, 156 + 4 * 16, (b) => b.writeDoubleLE(b.readDoubleLE(0) - 10))
     return { file: zipOf(shp) }
   } },
-  { name: 'a self-intersecting polygon (bow tie)', at: 'commit', status: 422, message: /#0.*Self-intersection/, make: () => ({
+  { name: 'a self-intersecting polygon (bow tie)', at: 'commit', status: 422, message: /#1.*Self-intersection/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'BOW' }], [{ type: 'Polygon', coordinates: [[[112.45, 34.62], [112.46, 34.63], [112.46, 34.62], [112.45, 34.63], [112.45, 34.62]]] }])),
   }) },
-  { name: 'a polygon of zero area', at: 'commit', status: 422, message: /#0.*zero area/, make: () => ({
+  { name: 'a polygon of zero area', at: 'commit', status: 422, message: /#1.*zero area/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'FLAT' }], [{ type: 'Polygon', coordinates: [[[112.45, 34.62], [112.46, 34.62], [112.47, 34.62], [112.45, 34.62]]] }])),
   }) },
-  { name: 'a ring of two positions (shapefile)', at: 'commit', status: 422, message: /#0.*fewer than 4 points/, make: () => {
+  { name: 'a ring of two positions (shapefile)', at: 'commit', status: 422, message: /#1.*fewer than 4 points/, make: () => {
     const shp = shapefile()
     // Record 0 claims 2 points instead of 5: even closed (A, B, A) the ring bounds nothing.
     patch(shp, 148, (b) => b.writeInt32LE(2))
@@ -300,6 +304,23 @@ const CASES: Case[] = [
     file: geojson(fcWith([{ 宗地编号: 'OVER-1' }], [square(112.5505, 34.7005, 0.001)])),
   }) },
   { name: 'a number field holding text', at: 'commit', status: 422, message: /“abc” is not a number/, make: () => ({ file: geojson(fcWith([{ 宗地编号: 'NUM-1', 用地面积: 'abc' }])) }) },
+  // Committed as the parcel "[object Object]" before: the second feature is named, numbered from 1.
+  { name: 'a code that is a JSON object', at: 'commit', status: 422, message: /#2 .*code: \{"a":1\} is an object, not text or a number/, make: () => ({
+    file: geojson(fcWith([{ 宗地编号: 'OBJ-1' }, { 宗地编号: { a: 1 } }])),
+  }) },
+  { name: 'an owner that is a list', at: 'commit', status: 422, message: /#1 OBJ-2 .*owner_name: \["张三","李四"\] is an array/, make: () => ({
+    file: geojson(fcWith([{ 宗地编号: 'OBJ-2', 权利人: ['张三', '李四'] }])),
+  }) },
+  { name: 'a stored zip member with a corrupted coordinate (CRC-32)', at: 'upload', status: 400, message: /zd\.shp is damaged: its CRC-32/, make: () => {
+    const shp = shapefile()
+    const entries = shapefileEntries(shp, 'zd').map((e) => ({ ...e, method: 'store' as const }))
+    const file = writeRawZip(path('crc.zip'), entries)
+    const bytes = readFileSync(file)
+    const at = bytes.indexOf(entries.find((e) => e.name === 'zd.shp')!.data.subarray(100, 200)) + 56 + 3
+    bytes[at]! ^= 0x01
+    writeFileSync(file, bytes)
+    return { file }
+  } },
 ]
 
 const runOgr = (args: string[]) => run('ogr2ogr', args)

@@ -17,6 +17,7 @@ import type { Role } from '../../config'
 import { HttpError } from '../../errors'
 import { scopeOf } from '../../plugins/auth'
 import { JobRunner } from '../../ingest/jobs'
+import { LAYERS } from '../../ingest/field-mapping'
 import { readLimitsOf } from '../../ingest/settings'
 import {
   type UploadContext, type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload, remapUpload,
@@ -55,6 +56,26 @@ const FeaturesQuery = Type.Object({
   bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'west,south,east,north in EPSG:4490' })),
   limit: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
 })
+
+/** The multipart form of POST /api/uploads, for the OpenAPI document only: the handler reads the
+ * parts as they stream (request.parts()), so Fastify validates no body; receive() checks each field. */
+const UploadForm = Type.Object({
+  layer: Type.String({ enum: [...LAYERS], description: '图层 the layer to write: parcels 宗地, batches 批次, contracts 供地合同, plan_zones 规划分区, clusters 集聚区边界, changes 遥感变化图斑' }),
+  file: Type.String({
+    format: 'binary',
+    description: '一个文件 one file: a .zip of shapefiles (.shp .shx .dbf, with .prj and .cpg when there are), a GeoJSON, or a 国土 coordinate TXT (界址点坐标交换格式)',
+  }),
+  crs: Type.Optional(Type.String({
+    description: '坐标系 the CRS as an EPSG code (EPSG:4546 or 4546), when the file does not say or says it wrong; checked against the coordinates and the city\'s extent. ' +
+      'Where the file declares another CRS (.prj, a GeoJSON crs member, a coordinate TXT\'s 坐标系/带号) it is refused unless confirmCrs is true',
+  })),
+  confirmCrs: Type.Optional(Type.String({
+    enum: ['true', 'false', '1', '0'],
+    description: '确认按指定坐标系读取 true: read the file in the stated crs even where the file declares another (default false)',
+  })),
+  encoding: Type.Optional(Type.String({ description: '字符编码 the text encoding of the attributes (gbk, utf8, gb18030…), when the file does not say' })),
+  mapping: Type.Optional(Type.String({ description: '字段对应 JSON {"target field": "source column" | null}, e.g. {"code": "宗地编号"}; without it the mapping is proposed from the column names' })),
+}, { additionalProperties: false })
 
 const TEXT_FIELDS = new Set(['layer', 'crs', 'confirmCrs', 'encoding', 'mapping'])
 
@@ -142,7 +163,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/', {
-    config: { access: ANALYSTS },
+    config: {
+      access: ANALYSTS,
+      swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: UploadForm }, url }),
+    },
     schema: {
       tags: ['uploads'],
       summary: '上传并校验（暂存，不写入正式数据） / upload a zipped shapefile or a GeoJSON: staged and checked, nothing written yet',

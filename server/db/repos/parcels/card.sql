@@ -40,6 +40,8 @@ SELECT p.version,
       'cluster_code', p.cluster_code,
       'cluster_name', cl.name,
       'land_use', p.land_use,
+      -- 权利人 as surveyed (may be a natural person: the card is for signed-in roles only)
+      'owner_name', p.owner_name,
       'stage', p.stage,
       'area_m2', round(p.area_m2::numeric, 2),
       'area_mu', round(p.area_mu::numeric, 4),

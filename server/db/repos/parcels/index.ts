@@ -75,6 +75,7 @@ function columnsOf(pgp: IMain): ColumnSets {
     parcel: new pgp.helpers.ColumnSet([
       { name: 'cluster_code', skip },
       { name: 'land_use', skip },
+      { name: 'owner_name', skip },
       { name: 'stage', skip },
       { name: 'stated_area_m2', skip },
       { name: 'geom', prop: 'geometry', mod: ':raw', init: geometry, skip },

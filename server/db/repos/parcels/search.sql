@@ -1,6 +1,6 @@
 /* One page of the parcel search as GeoJSON FeatureCollection text (ordered by code; numberMatched when counted, next_cursor when more follow). */
 WITH page AS (
-  SELECT p.id, p.code, p.county_code, p.cluster_code, p.stage, p.land_use, p.area_m2, p.area_mu,
+  SELECT p.id, p.code, p.county_code, p.cluster_code, p.stage, p.land_use, p.owner_name, p.area_m2, p.area_mu,
          p.version, p.retired_at, p.geom
     FROM parcel p
    WHERE ${filter:raw}
@@ -29,6 +29,7 @@ SELECT json_build_object(
       'cluster_code', pg.cluster_code,
       'stage', pg.stage,
       'land_use', pg.land_use,
+      'owner_name', pg.owner_name,
       'area_m2', round(pg.area_m2::numeric, 2),
       'area_mu', round(pg.area_mu::numeric, 4),
       'contract_no', cur.contract_no,

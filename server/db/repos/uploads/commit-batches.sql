@@ -1,4 +1,6 @@
-/* {inserted, updated, unchanged}: writes the accepted staged approval batches (批次), keyed by 批准文号. */
+/* {inserted, updated, unchanged}: writes the accepted staged approval batches (批次), keyed by 批准文号;
+   an existing one only where upload_batch_changes (migration 831) finds a change, keeping a stored
+   shape within 1 cm of the new one. */
 WITH src AS (
   SELECT f.key AS approval_no, f.values->>'name' AS name, f.county_code, f.cluster_code,
          (f.values->>'approved_on')::date AS approved_on, f.geom
@@ -13,11 +15,10 @@ WITH src AS (
     county_code = EXCLUDED.county_code,
     cluster_code = EXCLUDED.cluster_code,
     approved_on = EXCLUDED.approved_on,
-    geom = EXCLUDED.geom,
+    geom = CASE WHEN same_shape(b.geom, EXCLUDED.geom) THEN b.geom ELSE EXCLUDED.geom END,
     version = b.version + 1
-  WHERE (b.county_code, b.cluster_code, b.approved_on) IS DISTINCT FROM (EXCLUDED.county_code, EXCLUDED.cluster_code, EXCLUDED.approved_on)
-     OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM b.name)
-     OR NOT ST_OrderingEquals(b.geom, EXCLUDED.geom)
+  WHERE cardinality(upload_batch_changes(b, EXCLUDED.county_code, EXCLUDED.cluster_code, EXCLUDED.approved_on,
+                                         EXCLUDED.name, EXCLUDED.geom)) > 0
   RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,

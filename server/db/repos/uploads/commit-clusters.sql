@@ -8,7 +8,7 @@ WITH src AS (
 ), written AS (
   UPDATE cluster k SET boundary = s.geom, boundary_synthetic = false
   FROM src s
-  WHERE k.code = s.code AND (NOT ST_OrderingEquals(k.boundary, s.geom) OR k.boundary_synthetic)
+  WHERE k.code = s.code AND (NOT same_shape(k.boundary, s.geom) OR k.boundary_synthetic)
   RETURNING 1
 )
 SELECT 0 AS inserted, (SELECT count(*) FROM written)::int AS updated,

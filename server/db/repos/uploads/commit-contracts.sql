@@ -1,5 +1,6 @@
 /* {inserted, updated, unchanged}: writes the accepted staged supply contracts (供地), matched to
-   their parcels by 宗地编号; the polygon only located them. */
+   their parcels by 宗地编号 (the polygon only located them); an existing one only where
+   upload_contract_changes (migration 831) finds a change. */
 WITH src AS (
   SELECT f.key AS contract_no, p.id AS parcel_id, p.county_code,
          f.values->>'supply_method' AS supply_method,
@@ -28,11 +29,9 @@ WITH src AS (
     agreed_start_on = coalesce(EXCLUDED.agreed_start_on, c.agreed_start_on),
     agreed_completion_on = coalesce(EXCLUDED.agreed_completion_on, c.agreed_completion_on),
     version = c.version + 1
-  WHERE (c.parcel_id, c.supply_method, c.signed_on) IS DISTINCT FROM (EXCLUDED.parcel_id, EXCLUDED.supply_method, EXCLUDED.signed_on)
-     OR (EXCLUDED.land_user_code IS NOT NULL AND EXCLUDED.land_user_code IS DISTINCT FROM c.land_user_code)
-     OR (EXCLUDED.price_wan IS NOT NULL AND EXCLUDED.price_wan IS DISTINCT FROM c.price_wan)
-     OR (EXCLUDED.agreed_start_on IS NOT NULL AND EXCLUDED.agreed_start_on IS DISTINCT FROM c.agreed_start_on)
-     OR (EXCLUDED.agreed_completion_on IS NOT NULL AND EXCLUDED.agreed_completion_on IS DISTINCT FROM c.agreed_completion_on)
+  WHERE cardinality(upload_contract_changes(c, EXCLUDED.parcel_id, EXCLUDED.supply_method, EXCLUDED.signed_on,
+                                            EXCLUDED.land_user_code, EXCLUDED.price_wan, EXCLUDED.agreed_start_on,
+                                            EXCLUDED.agreed_completion_on)) > 0
   RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,

@@ -1,6 +1,8 @@
 /* {inserted, updated, unchanged}: writes the accepted staged parcels. An existing code is updated
-   only where something differs (its old row goes to the event log through the trigger); a column
-   the file does not carry keeps its stored value. */
+   only where upload_parcel_changes (migration 831) finds a change: the same shape within 1 cm and
+   equal values leave the row, its version and its file (event log) alone, and a shape within 1 cm
+   of the stored one keeps the stored one. A column the file does not carry keeps its stored value;
+   an updated row's old values go to the event log through the trigger. */
 WITH src AS (
   SELECT f.key AS code, f.county_code, f.cluster_code,
          f.values->>'land_use' AS land_use,
@@ -17,16 +19,14 @@ WITH src AS (
     county_code = EXCLUDED.county_code,
     cluster_code = EXCLUDED.cluster_code,
     land_use = coalesce(EXCLUDED.land_use, p.land_use),
-    stated_area_m2 = coalesce(EXCLUDED.stated_area_m2, p.stated_area_m2),
+    stated_area_m2 = CASE WHEN same_area(EXCLUDED.stated_area_m2, p.stated_area_m2) THEN p.stated_area_m2
+                          ELSE coalesce(EXCLUDED.stated_area_m2, p.stated_area_m2) END,
     owner_name = coalesce(EXCLUDED.owner_name, p.owner_name),
-    geom = EXCLUDED.geom,
+    geom = CASE WHEN same_shape(p.geom, EXCLUDED.geom) THEN p.geom ELSE EXCLUDED.geom END,
     version = p.version + 1,
     updated_at = now()
-  WHERE (p.county_code, p.cluster_code) IS DISTINCT FROM (EXCLUDED.county_code, EXCLUDED.cluster_code)
-     OR (EXCLUDED.land_use IS NOT NULL AND EXCLUDED.land_use IS DISTINCT FROM p.land_use)
-     OR (EXCLUDED.stated_area_m2 IS NOT NULL AND EXCLUDED.stated_area_m2 IS DISTINCT FROM p.stated_area_m2)
-     OR (EXCLUDED.owner_name IS NOT NULL AND EXCLUDED.owner_name IS DISTINCT FROM p.owner_name)
-     OR NOT ST_OrderingEquals(p.geom, EXCLUDED.geom)
+  WHERE cardinality(upload_parcel_changes(p, EXCLUDED.county_code, EXCLUDED.cluster_code, EXCLUDED.land_use,
+                                          EXCLUDED.stated_area_m2, EXCLUDED.owner_name, EXCLUDED.geom)) > 0
   RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,

@@ -1,6 +1,7 @@
 /* The staged features of an upload as a GeoJSON FeatureCollection in EPSG:4490 (lon/lat, as the
-   map draws them), each with its key, county (and how it was decided), mapped values, area, status (ok, warning, rejected) and
-   issues; only those meeting the bbox (west, south, east, north) when given, at most ${limit}, in file order. */
+   map draws them), each with its key, county (and how it was decided), mapped values, area, status (ok, warning, rejected),
+   what the commit would do with it (new, changed with the fields, unchanged) and issues; only those meeting the bbox (west,
+   south, east, north) when given, at most ${limit}, in file order. */
 SELECT json_build_object(
   'type', 'FeatureCollection',
   'features', coalesce(json_agg(json_build_object(
@@ -14,6 +15,8 @@ SELECT json_build_object(
       'area_m2', round(x.area_m2::numeric, 2), 'values', x.values,
       'status', CASE WHEN x.found @> '[{"level":"error"}]' THEN 'rejected'
                      WHEN x.found @> '[{"level":"warning"}]' THEN 'warning' ELSE 'ok' END,
+      'change', CASE WHEN x.changed_fields IS NULL THEN 'new' WHEN cardinality(x.changed_fields) = 0 THEN 'unchanged' ELSE 'changed' END,
+      'changedFields', x.changed_fields,
       'issues', x.found)
   ) ORDER BY x.idx), '[]'::json),
   'truncated', count(*) >= ${limit}

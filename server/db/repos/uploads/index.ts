@@ -16,7 +16,7 @@ const Q = {
   progress: sql('progress.sql'),
   stageInsert: sql('stage-insert.sql'),
   checks: [sql('check-read.sql'), sql('check-geometry.sql'), sql('check-keys.sql'), sql('check-layer.sql'), sql('check-jurisdiction.sql'),
-    sql('check-county.sql'), sql('check-location.sql')],
+    sql('check-county.sql'), sql('check-location.sql'), sql('check-changes.sql')],
   report: sql('report.sql'),
   reportCounties: sql('report-counties.sql'),
   setReady: sql('set-ready.sql'),
@@ -62,7 +62,15 @@ export interface UploadReport {
   rejected: number
   warned: number
   new: number
+  /** changed + unchanged: features whose key is a live record. */
   existing: number
+  /** Existing records the commit would change (check-changes.sql), each listed in `changes`. */
+  changed: number
+  /** Existing records the file repeats: the same shape within 1 cm, equal values; not written. */
+  unchanged: number
+  /** The first REPORT_MAX_ISSUES changed features with the fields that change ('geometry' for the shape). */
+  changes: { index: number; source: string; sourceIndex: number; key: string | null; fields: string[] }[]
+  changesTruncated: boolean
   errors: number
   warnings: number
   byCode: Record<string, number>

@@ -1,18 +1,13 @@
 /* The validation report of an upload as one JSON object: counts (features, accepted, rejected,
-   warned, new, existing), issues by code, the first ${maxIssues} issues (errors first), the extent
-   in EPSG:4490 and the total area. */
+   warned; of the accepted: new, existing = changed + unchanged, as check-changes.sql found them),
+   issues by code, the first ${maxIssues} issues (errors first), the first ${maxIssues} changed
+   features with the fields that change, the extent in EPSG:4490 and the total area. */
 WITH f AS (
   SELECT f.idx, f.source, f.source_index, f.key, f.geom, f.area_m2,
          EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.level = 'error') AS rejected,
          EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.level = 'warning') AS warned,
-         CASE ${layer}
-           WHEN 'parcels' THEN EXISTS (SELECT 1 FROM parcel p WHERE p.code = f.key)
-           WHEN 'batches' THEN EXISTS (SELECT 1 FROM approval_batch b WHERE b.approval_no = f.key)
-           WHEN 'contracts' THEN EXISTS (SELECT 1 FROM supply_contract c WHERE c.contract_no = f.key)
-           WHEN 'changes' THEN EXISTS (SELECT 1 FROM rs_change r WHERE r.code = f.key AND r.period = f.values->>'period')
-           WHEN 'clusters' THEN f.cluster_code IS NOT NULL
-           ELSE false
-         END AS existing
+         f.changed_fields IS NOT NULL AS existing,
+         f.changed_fields
   FROM upload_feature f
   WHERE f.upload_id = ${uploadId}
 ), i AS (
@@ -26,6 +21,8 @@ WITH f AS (
          count(*) FILTER (WHERE warned AND NOT rejected)::int AS warned,
          count(*) FILTER (WHERE existing AND NOT rejected)::int AS existing,
          count(*) FILTER (WHERE NOT existing AND NOT rejected)::int AS new,
+         count(*) FILTER (WHERE cardinality(changed_fields) > 0 AND NOT rejected)::int AS changed,
+         count(*) FILTER (WHERE cardinality(changed_fields) = 0 AND NOT rejected)::int AS unchanged,
          coalesce(sum(area_m2) FILTER (WHERE NOT rejected), 0) AS area_m2,
          ST_Extent(geom) AS extent
   FROM f
@@ -37,6 +34,13 @@ SELECT json_build_object(
   'warned', c.warned,
   'new', c.new,
   'existing', c.existing,
+  'changed', c.changed,
+  'unchanged', c.unchanged,
+  'changes', coalesce((
+    SELECT json_agg(json_build_object('index', idx, 'source', source, 'sourceIndex', source_index, 'key', key,
+                                      'fields', changed_fields) ORDER BY idx)
+    FROM (SELECT * FROM f WHERE cardinality(changed_fields) > 0 AND NOT rejected ORDER BY idx LIMIT ${maxIssues}) x), '[]'::json),
+  'changesTruncated', c.changed > ${maxIssues},
   'errors', (SELECT count(*)::int FROM i WHERE level = 'error'),
   'warnings', (SELECT count(*)::int FROM i WHERE level = 'warning'),
   'byCode', coalesce((SELECT json_object_agg(code, n) FROM (SELECT code, count(*)::int AS n FROM i GROUP BY code) x), '{}'::json),

@@ -1,0 +1,175 @@
+/** The import CLI beside a running server on the embedded database (PGlite): both as a user runs
+ * them, in child processes on one data folder. PGlite keeps the cluster in its process, so a CLI
+ * writing there while the server runs wrote where the server never looked, and lost it at the next
+ * start. Now the server holds the folder's lock: the CLI is refused in one line naming it, the
+ * server's data stay as they were, and once the server is stopped the CLI imports and the next
+ * start sees it. A lock left by a process that died does not block; one held by a live process does. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { LOCK_FILE, processStartTicks } from '../server/db/data-lock'
+import { PARCEL_ROWS, makeTempDir, parcelCollection, removeTempDirs, writeJson } from '../server/ingest/test-helpers'
+import { freePort } from '../server/test/pg-cluster'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
+const children: ChildProcess[] = []
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  removeTempDirs()
+})
+
+const PASSWORD = 'embedded-cli-admin'
+const baseEnv = (dataDir: string, port: number) => ({
+  ...process.env, DATABASE_URL: '', ONEMAP_DATA_DIR: dataDir, PORT: String(port), ONEMAP_DEMO: 'false',
+  ONEMAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent',
+})
+
+function startServer(dataDir: string, port: number) {
+  let out = ''
+  const child = spawn(TSX, ['server/main.ts'], { cwd: ROOT, env: baseEnv(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, out: () => out, exited }
+}
+
+async function waitForHealth(port: number, run: ReturnType<typeof startServer>): Promise<void> {
+  const t0 = Date.now()
+  for (;;) {
+    if (run.child.exitCode !== null) throw new Error(`server exited ${run.child.exitCode}: ${run.out()}`)
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return
+    } catch { /* not listening yet */ }
+    if (Date.now() - t0 > 170_000) throw new Error(`no health answer: ${run.out()}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** The CLI in a child process, awaited without blocking this one (a PGlite start takes a while). */
+function importCli(dataDir: string, port: number, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', ...args], {
+    cwd: ROOT, env: baseEnv(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (d) => (stdout += d))
+  child.stderr!.on('data', (d) => (stderr += d))
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
+}
+
+/** The three survey parcels under codes of their own, in 洛龙区. */
+function survey(dir: string, prefix: string): string {
+  const rows = PARCEL_ROWS.map((r) => ({ ...r, 宗地编号: `${prefix}-${r.宗地编号}`, 行政区代码: '410311' }))
+  return writeJson(path.join(dir, `${prefix}.geojson`), parcelCollection(rows, (i) => [112.42 + i * 0.002 + (prefix === 'CLI' ? 0.01 : 0), 34.63]))
+}
+
+async function api(port: number) {
+  const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  })
+  expect(login.status).toBe(200)
+  const auth = { authorization: `Bearer ${(await login.json()).token}` }
+  return {
+    codes: async (q: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/parcels?q=${encodeURIComponent(q)}`, { headers: auth })
+      return (await res.json()).features.map((f: { id: string }) => f.id).sort() as string[]
+    },
+    upload: async (file: string) => {
+      const form = new FormData()
+      form.append('layer', 'parcels')
+      form.append('file', new Blob([fs.readFileSync(file)]), path.basename(file))
+      const res = await fetch(`http://127.0.0.1:${port}/api/uploads`, { method: 'POST', headers: auth, body: form })
+      expect(res.status, await res.clone().text()).toBe(201)
+      const { id } = await res.json()
+      const commit = await fetch(`http://127.0.0.1:${port}/api/uploads/${id}/commit`, {
+        method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ acceptWarnings: true }),
+      })
+      return commit.json()
+    },
+  }
+}
+
+describe('the import CLI and the server on one embedded data folder', () => {
+  it('is refused while the server holds the folder, the server\'s data intact; imports once the server stopped, and the server then sees it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-embedded-cli-'))
+    const dir = makeTempDir('onemap-embedded-cli-files-')
+    const port = await freePort()
+    try {
+      const server = startServer(dataDir, port)
+      await waitForHealth(port, server)
+      const lock = JSON.parse(fs.readFileSync(path.join(dataDir, LOCK_FILE), 'utf8'))
+      expect(lock).toMatchObject({ purpose: 'server', url: `http://127.0.0.1:${port}` })
+      const first = await api(port)
+      expect(await first.upload(survey(dir, 'SRV'))).toEqual({ inserted: 3, updated: 0, unchanged: 0 })
+
+      const refused = await importCli(dataDir, port, survey(dir, 'CLI'), '--layer', 'parcels', '--commit', '--accept-warnings')
+      expect(refused.code).toBe(1)
+      const lines = refused.stderr.trim().split('\n')
+      expect(lines, refused.stderr).toHaveLength(1)
+      expect(lines[0]).toMatch(new RegExp(`^import: 数据目录 .* the data folder ${dataDir} is in use by another OneMap process \\(server, pid ${lock.pid}, since .*\\): ` +
+        `stop it first, or upload through http://127\\.0\\.0\\.1:${port}/api/uploads$`))
+      expect(refused.stdout).toBe('')
+      // the server goes on with its data as they were
+      expect(await first.codes('SRV-')).toEqual(PARCEL_ROWS.map((r) => `SRV-${r.宗地编号}`).sort())
+      expect(await first.codes('CLI-')).toEqual([])
+      expect(await first.upload(survey(dir, 'SRV'))).toEqual({ inserted: 0, updated: 0, unchanged: 3 })
+
+      server.child.kill('SIGTERM')
+      expect(await server.exited, server.out()).toBe(0)
+      expect(fs.existsSync(path.join(dataDir, LOCK_FILE))).toBe(false)
+
+      const imported = await importCli(dataDir, port, survey(dir, 'CLI'), '--layer', 'parcels', '--commit', '--accept-warnings')
+      expect(imported.code, imported.stderr).toBe(0)
+      expect(imported.stdout).toContain('已提交 committed: 新增 inserted 3')
+      expect(fs.existsSync(path.join(dataDir, LOCK_FILE))).toBe(false)
+
+      const again = startServer(dataDir, port)
+      await waitForHealth(port, again)
+      const second = await api(port)
+      expect(await second.codes('CLI-')).toEqual(PARCEL_ROWS.map((r) => `CLI-${r.宗地编号}`).sort())
+      expect(await second.codes('SRV-')).toEqual(PARCEL_ROWS.map((r) => `SRV-${r.宗地编号}`).sort())
+      again.child.kill('SIGTERM')
+      expect(await again.exited, again.out()).toBe(0)
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 600_000)
+
+  it('a lock left by a process that died does not block; one held by a live process does', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-embedded-stale-'))
+    const dir = makeTempDir('onemap-embedded-stale-files-')
+    const port = await freePort()
+    const lockFile = path.join(dataDir, LOCK_FILE)
+    try {
+      // a process that has exited: its PID is free (as after a crash of the server)
+      const dead = spawnSync(process.execPath, ['-e', '']).pid!
+      fs.writeFileSync(lockFile, JSON.stringify({ pid: dead, startTicks: null, host: os.hostname(), purpose: 'server', since: '2024-01-01T00:00:00Z' }))
+      const ok = await importCli(dataDir, port, survey(dir, 'STALE'), '--layer', 'parcels')
+      expect(ok.code, ok.stderr).toBe(0)
+      expect(ok.stdout).toContain('要素 features: 3')
+      expect(fs.existsSync(lockFile)).toBe(false)
+
+      // this test's own process, alive, as the holder
+      fs.writeFileSync(lockFile, JSON.stringify({
+        pid: process.pid, startTicks: processStartTicks(process.pid), host: os.hostname(), purpose: 'server', since: '2024-01-01T00:00:00Z',
+      }))
+      const held = await importCli(dataDir, port, survey(dir, 'HELD'), '--layer', 'parcels')
+      expect(held.code).toBe(1)
+      expect(held.stderr).toContain(`is in use by another OneMap process (server, pid ${process.pid}`)
+      // a PID now used by a process started after the lock was written is not the holder
+      fs.writeFileSync(lockFile, JSON.stringify({
+        pid: process.pid, startTicks: (processStartTicks(process.pid) ?? 0) - 1, host: os.hostname(), purpose: 'server', since: '2024-01-01T00:00:00Z',
+      }))
+      const reused = await importCli(dataDir, port, survey(dir, 'REUSED'), '--layer', 'parcels')
+      expect(reused.code, reused.stderr).toBe(0)
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 400_000)
+})
