@@ -244,10 +244,14 @@ const CASES: Case[] = [
       return { file: zipOf(shp) }
     } },
   { name: 'no column for a required field (宗地编号)', at: 'upload', status: 422, message: /not mapped: code/, make: () => ({ file: geojson(fcWith([{ 名称: 'x' }])) }) },
-  // GBK column names read as cp1252 match no synonym: the message shows them as read and the encoding
+  // GBK column names read as a stated cp1252, where reading them as GBK finds the code column: that encoding is named
+  { name: 'a wrong encoding stated, which GBK would read right', at: 'upload', status: 422,
+    message: /the required fields code of the parcels layer find no column, most likely a wrong text encoding: zd was read as windows-1252 \(.*as stated at upload\).*read as gbk they are 宗地编号、权利人.*State the encoding gbk/,
+    make: () => ({ file: zipOf(shapefile()), fields: { layer: 'parcels', encoding: 'cp1252' } }) },
+  // GBK column names read as cp1252, and no code column in any encoding: the message shows them as read and the encoding
   { name: 'a wrong encoding stated: the column names come out garbled', at: 'upload', status: 422,
     message: /not mapped: code\. The file's columns are .*Ø.* \(read as windows-1252: override\): if they look garbled, state the encoding/,
-    make: () => ({ file: zipOf(shapefile()), fields: { layer: 'parcels', encoding: 'cp1252' } }) },
+    make: () => ({ file: zipOf(shapefile(fcWith([{ 地块名称: '一号地块', 权利人: '张三' }]))), fields: { layer: 'parcels', encoding: 'cp1252' } }) },
 
   // ---- single features: staged and reported, then the commit is refused naming them
   { name: 'a NaN coordinate in a shapefile record', at: 'commit', status: 422, message: /#1.*NaN/, make: () => {
@@ -291,7 +295,7 @@ const CASES: Case[] = [
   { name: 'a file wholly outside the city', at: 'upload', status: 422, message: /puts the data at 111\.200–111\.201°E, 34\.100–34\.101°N, \d+ km from the city and wholly outside it/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'FAR-1' }], [square(111.2, 34.1)])),
   }) },
-  { name: 'one parcel of a file outside the city', at: 'commit', status: 422, message: /#1 FAR-2 .*outside the city \(wholly or in part\): at 110\.5/, make: () => ({
+  { name: 'one parcel of a file outside the city', at: 'commit', status: 422, message: /#2 FAR-2 .*outside the city \(wholly or in part\): at 110\.5/, make: () => ({
     file: geojson(fcWith([{ 宗地编号: 'IN-1' }, { 宗地编号: 'FAR-2' }], [square(112.45, 34.615, 0.001), square(110.5, 34.1)])),
   }) },
   { name: 'a code held by a parcel of another county', at: 'commit', status: 422, message: /JX-TAKEN is used by a record outside your scope/, make: () => ({
