@@ -224,7 +224,13 @@ export interface UploadView {
     rejected: number
     warned: number
     new: number
+    /** changed + unchanged */
     existing: number
+    changed: number
+    unchanged: number
+    /** The first changed features with the fields that change (`geometry` for the shape). */
+    changes: { index: number; key: string | null; fields: string[] }[]
+    changesTruncated: boolean
     errors: number
     warnings: number
     issues: UploadIssue[]
@@ -247,6 +253,9 @@ export interface StagedProps {
   area_m2: number
   values: Record<string, string | number | null>
   status: 'ok' | 'warning' | 'rejected'
+  /** What the commit would do with it: a new record, a change of these fields, or nothing. */
+  change: 'new' | 'changed' | 'unchanged'
+  changedFields: string[] | null
   issues: { level: string; code: string; message: string }[]
 }
 

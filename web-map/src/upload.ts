@@ -48,10 +48,18 @@ export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = [
 ]
 
 const ENCODING_SOURCES: Record<string, string> = { override: '人工指定', cpg: '依据 .cpg 文件', ldid: '依据 DBF 语言驱动标识', sniffed: '按内容识别' }
-const CRS_SOURCES: Record<string, string> = { override: '人工指定', prj: '依据 .prj 文件', 'geojson-crs': '依据 GeoJSON crs 成员', rfc7946: 'GeoJSON 默认（WGS84）', inferred: '按坐标范围推断' }
+const CRS_SOURCES: Record<string, string> = {
+  override: '人工指定', prj: '依据 .prj 文件', 'geojson-crs': '依据 GeoJSON crs 成员', rfc7946: 'GeoJSON 默认（WGS84）', inferred: '按坐标范围推断',
+  txt: '依据坐标文件的 [属性描述]',
+}
 const COUNTY_SOURCES: Record<string, string> = { column: '依据文件中的行政区代码', boundary: '依据区县界（图形所在）', code_prefix: '依据编号前 6 位', parcel: '依据所属宗地', cluster: '依据所属集聚区' }
 const PHASES: Record<string, string> = { reading: '读取', remapping: '字段对应', checking: '校验', committing: '提交', analysing: '分析', ready: '完成' }
 const STATUS_NAMES: Record<string, string> = { ok: '通过', warning: '警告', rejected: '拒绝' }
+/** What the commit would do with a feature (check-changes.sql): unchanged means no new version and no file entry. */
+const CHANGE_NAMES: Record<string, string> = { new: '新增', changed: '变更', unchanged: '未变' }
+/** A changed field's label on the form ('geometry': the shape). */
+const fieldLabel = (layer: string, name: string) =>
+  name === 'geometry' ? '图形' : LAYER_FIELDS[layer as LayerName]?.find((f) => f.name === name)?.label ?? name
 
 const STAGED = 'staged'
 const EXTENT = 'city-extent'
@@ -102,9 +110,9 @@ export class UploadPanel {
       <div class="panel-head"><h2>数据上传</h2><button type="button" class="close" aria-label="关闭">×</button></div>
       <form id="upload-form">
         <label>图层 <select name="layer">${UPLOAD_LAYERS.map((l) => `<option value="${l.id}">${l.label}</option>`).join('')}</select></label>
-        <label>文件 <input type="file" name="file" accept=".zip,.geojson,.json" required></label>
-        <p class="muted">Shapefile 请打包为 zip（含 .shp .shx .dbf，最好有 .prj 与 .cpg）；或 GeoJSON。</p>
-        <label>坐标系 <select name="crs" data-testid="upload-crs-choice"><option value="">自动（依据 .prj，或按坐标判断）</option></select></label>
+        <label>文件 <input type="file" name="file" accept=".zip,.geojson,.json,.txt" required></label>
+        <p class="muted">Shapefile 请打包为 zip（含 .shp .shx .dbf，最好有 .prj 与 .cpg）；或 GeoJSON；或国土界址点坐标文件（.txt，勘测定界、报批报盘格式）。</p>
+        <label>坐标系 <select name="crs" data-testid="upload-crs-choice"><option value="">自动（依据 .prj 或坐标文件的 [属性描述]，或按坐标判断）</option></select></label>
         <label><input type="checkbox" name="confirmCrs"> 确认按指定坐标系读取（即使与 .prj 不同）</label>
         <label>字符编码 <select name="encoding">${ENCODINGS.map((e) => `<option value="${e.id}">${escapeHtml(e.label)}</option>`).join('')}</select></label>
         <button type="submit">上传并校验</button>
@@ -254,7 +262,11 @@ export class UploadPanel {
     out.innerHTML = `
       <section data-testid="upload-report"><h3>校验报告</h3>
         <p>${escapeHtml(u.fileName)} · ${num(r.featureCount, 0)} 个要素：通过 ${num(r.accepted, 0)}，拒绝 ${num(r.rejected, 0)}，警告 ${num(r.warned, 0)}；
-          新增 ${num(r.new, 0)}，已有 ${num(r.existing, 0)}；合计 ${areaM2(r.areaM2)}</p>
+          合计 ${areaM2(r.areaM2)}</p>
+        <p data-testid="upload-changes">提交后：新增 ${num(r.new, 0)}，变更 ${num(r.changed, 0)}，未变 ${num(r.unchanged, 0)}（未变的不产生新版本，也不记入一地一档）</p>
+        ${r.changes?.length ? `<ul class="muted" data-testid="upload-changed">${r.changes.map((c) =>
+          `<li>第 ${c.index + 1} 个要素${c.key ? `（${escapeHtml(c.key)}）` : ''}变更：${c.fields.map((f) => escapeHtml(fieldLabel(u.layer, f))).join('、')}</li>`).join('')}
+          ${r.changesTruncated ? '<li>……（仅列出部分）</li>' : ''}</ul>` : ''}
         ${r.counties?.length ? `<p data-testid="upload-counties">所属区县：${r.counties.map((c) => `${escapeHtml(c.name ?? c.code)} ${num(c.features, 0)} 个（${escapeHtml(COUNTY_SOURCES[c.source ?? ''] ?? c.source ?? '')}）`).join('；')}</p>` : ''}
         ${d.sources.map((s) => `<table class="card">
           <tr><th>数据</th><td>${escapeHtml(s.name)}（${escapeHtml(s.geometryType)}，${num(s.featureCount, 0)} 个）</td></tr>
@@ -309,10 +321,11 @@ export class UploadPanel {
   private sampleTable(rows: api.StagedProps[], fields: readonly { name: string; label: string }[]): string {
     if (!rows.length) return '<p class="muted">无可显示的要素</p>'
     const cols = fields.filter((f) => rows.some((r) => r.values[f.name] !== null && r.values[f.name] !== undefined))
-    return `<div class="scroll"><table class="sample" data-testid="upload-sample"><tr><th>#</th>${cols.map((c) => `<th>${escapeHtml(c.label)}</th>`).join('')}<th>面积</th><th>区县</th><th>结果</th></tr>
+    return `<div class="scroll"><table class="sample" data-testid="upload-sample"><tr><th>#</th>${cols.map((c) => `<th>${escapeHtml(c.label)}</th>`).join('')}<th>面积</th><th>区县</th><th>结果</th><th>提交后</th></tr>
       ${rows.map((r) => `<tr><td>${r.index + 1}</td>${cols.map((c) => `<td>${escapeHtml(r.values[c.name] ?? '')}</td>`).join('')}
         <td>${num(r.area_m2)} m²</td><td title="${escapeHtml(COUNTY_SOURCES[r.county_source ?? ''] ?? '')}">${escapeHtml(r.county_name ?? r.county_code ?? '')}</td>
-        <td>${escapeHtml(STATUS_NAMES[r.status] ?? r.status)}</td></tr>`).join('')}</table></div>`
+        <td>${escapeHtml(STATUS_NAMES[r.status] ?? r.status)}</td>
+        <td title="${escapeHtml((r.changedFields ?? []).map((f) => fieldLabel(this.upload?.layer ?? '', f)).join('、'))}">${escapeHtml(CHANGE_NAMES[r.change] ?? r.change)}</td></tr>`).join('')}</table></div>`
   }
 
   private problems(title: string, list: api.UploadIssue[], cls: string): string {

@@ -113,6 +113,19 @@ describe('uploading a GDAL-made GBK shapefile', () => {
       // 8000 m² each (PostGIS's ellipsoidal area of the reprojected shapes; ±2 m² for the GK round trip)
       const areas = (await renderedProps(w.page, 'parcels-fill')).filter((p) => CODES.includes(String(p.code))).map((p) => Number(p.area_m2))
       for (const a of areas) expect(Math.abs(a - 8000)).toBeLessThan(2)
+
+      // the same file sent again: the report says before the commit that nothing would change
+      await w.page.click('#open-upload')
+      await w.page.selectOption('#upload-form select[name=layer]', 'parcels')
+      await w.page.setInputFiles('#upload-form input[type=file]', zipPath)
+      await w.page.click('#upload-form button[type=submit]')
+      await w.page.waitForSelector('[data-testid=upload-changes]', { timeout: 30_000 })
+      expect(await w.page.textContent('[data-testid=upload-changes]')).toContain('新增 0，变更 0，未变 3')
+      expect(await w.page.locator('[data-testid=upload-changed]').count()).toBe(0)
+      const again = (await w.page.locator('[data-testid=upload-sample] tr td:last-child').allTextContents())
+      expect(again).toEqual(['未变', '未变', '未变'])
+      await w.page.click('#upload-discard')
+      await w.page.waitForSelector('#upload-result:has-text("已放弃")')
       expect(w.consoleErrors).toEqual([])
       expect(w.outside).toEqual([])
     } finally {
