@@ -2,15 +2,20 @@
  * default, and the throwaway cluster the tests start (which is just a server URL). */
 import { type Db, pgp } from './pgp'
 import { startEmbedded } from './embedded'
-import { migrate, type MigrationResult } from './migrate'
+import { migrate, type MigrationGuard, type MigrationResult } from './migrate'
+import type { PGlite } from '@electric-sql/pglite'
 
 export type DatabaseMode = 'embedded' | 'server'
 
 export interface Database {
   db: Db
+  /** how to reach it (for the embedded database, its loopback socket) */
+  url: string
   mode: DatabaseMode
   postgis: string
   migration: MigrationResult
+  /** the embedded database's PGlite instance and folder (backups copy it from inside) */
+  embedded: { pg: PGlite; dataDir: string } | null
   close(): Promise<void>
 }
 
@@ -52,6 +57,8 @@ export interface OpenOptions {
   dataDir: string
   /** Connections in the pool; the embedded database always uses one. */
   poolSize?: number
+  /** Consulted before migrating a database in use (server/backup/guard.ts). */
+  migrationGuard?: MigrationGuard
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -76,8 +83,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       throw new DatabaseSetupError(`cannot connect to ${where}: ${(e as Error).message} — check DATABASE_URL (host, port, user, password, database)`)
     }
     const postgis = await ensurePostgis(db, where)
-    const migration = await migrate(db)
-    return { db, mode: embedded ? 'embedded' : 'server', postgis, migration, close }
+    const migration = await migrate(db, undefined, opts.migrationGuard)
+    return {
+      db, url, mode: embedded ? 'embedded' : 'server', postgis, migration, close,
+      embedded: embedded ? { pg: embedded.pg, dataDir: opts.dataDir } : null,
+    }
   } catch (e) {
     await close().catch(() => undefined)
     throw e
