@@ -45,15 +45,24 @@ function toInfo(row: Record<string, string | number | null>, systemIdentifier: s
   }
 }
 
-/** One query through PGlite's protocol entry, which does not take the query lock (we hold it). */
+/** One query through PGlite's protocol entry, which does not take the query lock (we hold it).
+ * The streaming entry with a callback of our own: PGlite sends a query's output to the last
+ * stream callback it was given, which otherwise is the socket's client's (its connection then
+ * breaks on rows it never asked for). */
 async function rawRow(pg: PGlite, sql: string): Promise<Record<string, string | null>> {
-  const { messages } = await pg.execProtocol(protocol.serialize.query(sql))
+  const chunks: Uint8Array[] = []
+  await pg.execProtocolRawStream(protocol.serialize.query(sql), { onRawData: (d) => { chunks.push(d.slice()) } })
   let names: string[] = []
-  for (const m of messages as unknown as { name: string; fields: unknown[] }[]) {
-    if (m.name === 'rowDescription') names = (m.fields as { name: string }[]).map((f) => f.name)
-    if (m.name === 'dataRow') return Object.fromEntries(names.map((n, i) => [n, (m.fields as (string | null)[])[i]]))
-  }
-  throw new BackupError(`no row from: ${sql.slice(0, 60)}`)
+  let row: Record<string, string | null> | null = null
+  let error: string | null = null
+  new protocol.Parser().parse(Buffer.concat(chunks), (m) => {
+    const msg = m as unknown as { name: string; fields?: unknown[]; message?: string }
+    if (msg.name === 'rowDescription') names = (msg.fields as { name: string }[]).map((f) => f.name)
+    if (msg.name === 'dataRow' && !row) row = Object.fromEntries(names.map((n, i) => [n, (msg.fields as (string | null)[])[i]]))
+    if (msg.name === 'error') error = msg.message ?? 'error'
+  })
+  if (error) throw new BackupError(`${sql.slice(0, 60)}: ${error}`)
+  return row ?? {}
 }
 
 /** Entries of a PGlite data folder that are not PostgreSQL's: the runtime lock file, sockets, and
@@ -67,18 +76,19 @@ export function pgliteExclusions(dataDir: string, inside: string[]): (rel: strin
 
 export interface PgliteSnapshot { info: DatabaseInfo; files: number; bytes: number; pausedMs: number }
 
-/** Copies the data folder of a running PGlite into target, under its query lock and outside any
- * transaction (waiting for the open one to end). */
-export async function snapshotPglite(pg: PGlite, dataDir: string, target: string, exclude: (rel: string) => boolean,
-  onBytes: (n: number) => void): Promise<PgliteSnapshot> {
+/** Copies the data folder of a running PGlite into target, under its query lock, between two
+ * requests of its socket's client and outside any transaction (waiting for the open one to end). */
+export async function snapshotPglite(pg: PGlite, atBoundary: () => boolean, dataDir: string, target: string,
+  exclude: (rel: string) => boolean, onBytes: (n: number) => void): Promise<PgliteSnapshot> {
   const deadline = Date.now() + 120_000
   for (;;) {
     const taken = await pg.runExclusive(async () => {
-      // A transaction of the server's connection is open between two of its statements: let it
-      // finish (its next statement is queued behind this lock) rather than copy it half-done.
-      if (pg.isInTransaction()) return null
+      // A transaction of the server's connection is open between two of its statements, or a
+      // statement between its protocol messages: let it finish (what comes next is queued behind
+      // this lock) rather than copy it half-done or slip a statement of ours into it.
+      if (pg.isInTransaction() || !atBoundary()) return null
       const t0 = Date.now()
-      await pg.execProtocol(protocol.serialize.query('CHECKPOINT'))
+      await rawRow(pg, 'CHECKPOINT')
       const row = await rawRow(pg, INFO_SQL)
       const id = await rawRow(pg, IDENTITY_SQL)
       const info = toInfo(row, id.system_identifier ?? 'unknown')
@@ -134,7 +144,12 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onStderrLine?:
   })
 }
 
-const lastLines = (s: string) => s.trim().split('\n').filter((l) => !/: (dumping|processing|creating|executing|reading|saving|last built-in|finding|identifying|flagging|implied|started|connecting)/.test(l)).slice(-3).join(' | ')
+/** The error pg_dump or pg_restore printed (and the line after it), not its progress lines. */
+const lastLines = (s: string) => {
+  const lines = s.trim().split('\n')
+  const i = lines.findIndex((l) => /error|FATAL/i.test(l))
+  return (i >= 0 ? lines.slice(i, i + 3) : lines.slice(-3)).join(' | ')
+}
 
 export interface ServerDump { info: DatabaseInfo; tables: number }
 
