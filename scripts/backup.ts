@@ -45,8 +45,8 @@ async function main(): Promise<number> {
         view.on({ type: 'note', message: `没有运行中的服务 no OneMap server is running on ${config.dataDir}: copying it from here` })
         const pg = await openPglite(config.dataDir)
         try {
-          // nobody else talks to this instance: every moment is between two requests
-          result = await createBackup({ mode: 'embedded', pg, dataDir: config.dataDir, atMessageBoundary: () => true }, targets, view.on)
+          // nobody else talks to this instance: its lock is enough
+          result = await createBackup({ mode: 'embedded', pg, dataDir: config.dataDir, exclusive: (fn) => pg.runExclusive(fn) }, targets, view.on)
         } finally {
           await pg.close()
         }

@@ -253,6 +253,13 @@ async function photo(base: string, auth: Record<string, string>, afterEdit: numb
   throw new Error('no alert of the demo took a photo')
 }
 
+/** A step made after `after` edits and before the next one: in the backup when a later edit is,
+ * out when an earlier one is out (either way when the backup fell right next to it). */
+function inOrder(what: string, after: number, isIn: boolean, m: number) {
+  if (m > after) expect(isIn, `${what} (after edit ${after}) is in the backup with ${m} edits`).toBe(true)
+  if (m < after) expect(isIn, `${what} (after edit ${after}) is not in the backup with ${m} edits`).toBe(false)
+}
+
 /** The restored database against the live one: each edit wholly in or wholly out, the ones in
  * forming a prefix of the sequence, and every row it holds equal to the live row. */
 function compare(live: Fingerprint, restored: Fingerprint, edits: Edits, strictEventPrefix: boolean): { inBackup: number } {
@@ -265,7 +272,7 @@ function compare(live: Fingerprint, restored: Fingerprint, edits: Edits, strictE
   const editedLater = new Set(edits.patched.slice(m).map((e) => e.code))
   const uploadIn = edits.upload !== null && restored.uploadStatus.get(edits.upload.id) === 'committed'
   if (edits.upload) {
-    expect(uploadIn, 'the upload is in the backup when the edits before it are').toBe(edits.upload.afterEdit <= m)
+    inOrder('upload', edits.upload.afterEdit, uploadIn, m)
     if (!uploadIn) editedLater.add(edits.upload.code)
   }
   for (const [code, row] of live.parcelByCode) {
@@ -286,7 +293,7 @@ function compare(live: Fingerprint, restored: Fingerprint, edits: Edits, strictE
   if (uploadIn) expect(restored.uploads.get(edits.upload!.id)).toBe(live.uploads.get(edits.upload!.id))
   const photoIn = edits.photo !== null && restored.photos.has(String(edits.photo.photoId))
   if (edits.photo) {
-    expect(photoIn).toBe(edits.photo.afterEdit <= m)
+    inOrder('photo', edits.photo.afterEdit, photoIn, m)
     if (photoIn) expect(restored.photos.get(String(edits.photo.photoId))).toBe(live.photos.get(String(edits.photo.photoId)))
   }
   for (const [id, h] of live.uploads) if (restored.uploads.has(id) && id !== edits.upload?.id) expect(restored.uploads.get(id)).toBe(h)

@@ -18,7 +18,7 @@ const VERSION = (JSON.parse(fs.readFileSync(path.resolve(path.dirname(fileURLToP
 const PARTIAL = /^\.partial-(\d+)-onemap-/
 
 export type BackupSource =
-  | { mode: 'embedded'; pg: PGlite; dataDir: string; atMessageBoundary: () => boolean }
+  | { mode: 'embedded'; pg: PGlite; dataDir: string; exclusive: <T>(fn: () => Promise<T>) => Promise<T> }
   | { mode: 'server'; url: string }
 
 export interface BackupTargets {
@@ -94,7 +94,7 @@ async function build(source: BackupSource, targets: BackupTargets, on: OnProgres
       const exclude = pgliteExclusions(source.dataDir, [...targets.alsoInsideDataDir, dir])
       const listed = await listFiles(source.dataDir, (rel) => exclude(rel))
       const copy = new Phase(on, 'copy', '复制数据库 copying the database (server held)', listed.bytes)
-      const snap = await snapshotPglite(source.pg, source.atMessageBoundary, source.dataDir, staging, exclude, (n) => copy.add(n))
+      const snap = await snapshotPglite(source.pg, source.exclusive, source.dataDir, staging, exclude, (n) => copy.add(n))
       copy.finish()
       info = snap.info
       pausedMs = snap.pausedMs

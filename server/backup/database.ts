@@ -76,35 +76,27 @@ export function pgliteExclusions(dataDir: string, inside: string[]): (rel: strin
 
 export interface PgliteSnapshot { info: DatabaseInfo; files: number; bytes: number; pausedMs: number }
 
-/** Copies the data folder of a running PGlite into target, under its query lock, between two
- * requests of its socket's client and outside any transaction (waiting for the open one to end). */
-export async function snapshotPglite(pg: PGlite, atBoundary: () => boolean, dataDir: string, target: string,
+/** Copies the data folder of a running PGlite into target. `exclusive` runs the copy under the
+ * instance's lock, between two requests of its socket's client and outside any transaction
+ * (server/db/embedded.ts), so that nothing writes meanwhile and no statement is half-done. */
+export async function snapshotPglite(pg: PGlite, exclusive: <T>(fn: () => Promise<T>) => Promise<T>, dataDir: string, target: string,
   exclude: (rel: string) => boolean, onBytes: (n: number) => void): Promise<PgliteSnapshot> {
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    const taken = await pg.runExclusive(async () => {
-      // A transaction of the server's connection is open between two of its statements, or a
-      // statement between its protocol messages: let it finish (what comes next is queued behind
-      // this lock) rather than copy it half-done or slip a statement of ours into it.
-      if (pg.isInTransaction() || !atBoundary()) return null
-      const t0 = Date.now()
-      await rawRow(pg, 'CHECKPOINT')
-      const row = await rawRow(pg, INFO_SQL)
-      const id = await rawRow(pg, IDENTITY_SQL)
-      const info = toInfo(row, id.system_identifier ?? 'unknown')
-      const { files, dirs, bytes } = await listFiles(dataDir, (rel) => exclude(rel))
-      await fsp.mkdir(target, { recursive: true })
-      for (const d of dirs) await fsp.mkdir(path.join(target, d), { recursive: true })
-      for (const f of files) {
-        await fsp.copyFile(path.join(dataDir, f), path.join(target, f), fs.constants.COPYFILE_FICLONE)
-        onBytes((await fsp.stat(path.join(target, f))).size)
-      }
-      return { info, files: files.length, bytes, pausedMs: Date.now() - t0 }
-    })
-    if (taken) return taken
-    if (Date.now() > deadline) throw new BackupError('the embedded database stayed inside one transaction for 2 minutes; try again')
-    await new Promise((r) => setTimeout(r, 5))
-  }
+  return exclusive(async () => {
+    if (pg.isInTransaction()) throw new BackupError('the embedded database is inside a transaction')
+    const t0 = Date.now()
+    await rawRow(pg, 'CHECKPOINT')
+    const row = await rawRow(pg, INFO_SQL)
+    const id = await rawRow(pg, IDENTITY_SQL)
+    const info = toInfo(row, id.system_identifier ?? 'unknown')
+    const { files, dirs, bytes } = await listFiles(dataDir, (rel) => exclude(rel))
+    await fsp.mkdir(target, { recursive: true })
+    for (const d of dirs) await fsp.mkdir(path.join(target, d), { recursive: true })
+    for (const f of files) {
+      await fsp.copyFile(path.join(dataDir, f), path.join(target, f), fs.constants.COPYFILE_FICLONE)
+      onBytes((await fsp.stat(path.join(target, f))).size)
+    }
+    return { info, files: files.length, bytes, pausedMs: Date.now() - t0 }
+  })
 }
 
 /** pg_dump and pg_restore: ONEMAP_PG_BIN, else the newest Debian /usr/lib/postgresql/N/bin, else PATH. */

@@ -15,7 +15,7 @@ export interface Database {
   postgis: string
   migration: MigrationResult
   /** the embedded database's PGlite instance and folder (backups copy it from inside) */
-  embedded: { pg: PGlite; dataDir: string; atMessageBoundary(): boolean } | null
+  embedded: { pg: PGlite; dataDir: string; exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T> } | null
   close(): Promise<void>
 }
 
@@ -86,7 +86,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const migration = await migrate(db, undefined, opts.migrationGuard)
     return {
       db, url, mode: embedded ? 'embedded' : 'server', postgis, migration, close,
-      embedded: embedded ? { pg: embedded.pg, dataDir: opts.dataDir, atMessageBoundary: embedded.atMessageBoundary } : null,
+      embedded: embedded ? { pg: embedded.pg, dataDir: opts.dataDir, exclusiveBetweenRequests: embedded.exclusiveBetweenRequests } : null,
     }
   } catch (e) {
     await close().catch(() => undefined)

@@ -10,10 +10,11 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 export interface EmbeddedPostgis {
   url: string
   pg: PGlite
-  /** True between two requests of the socket's client: not between an extended-query message
-   * (Parse, Bind, Describe, Execute, Close, Flush) and its Sync, where a statement of our own would
-   * end the client's unnamed statement and portal. Read under PGlite's lock (server/backup). */
-  atMessageBoundary(): boolean
+  /** Runs fn under PGlite's lock at the first moment between two requests of the socket's client
+   * and outside any transaction: not between an extended-query message (Parse, Bind, Describe,
+   * Execute, Close, Flush) and its Sync, where a statement of our own would end the client's
+   * unnamed statement and portal, nor inside BEGIN…COMMIT (server/backup copies the data then). */
+  exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T>
   stop(): Promise<void>
 }
 
@@ -26,14 +27,23 @@ export const openPglite = (dataDir: string) => PGlite.create({ dataDir, extensio
 export async function startEmbedded(dataDir: string): Promise<EmbeddedPostgis> {
   fs.mkdirSync(dataDir, { recursive: true })
   const db = await openPglite(dataDir)
-  // The socket hands PGlite one protocol message at a time; note the type byte of the last one.
+  // The socket hands PGlite one protocol message at a time, each under the lock; after each, a
+  // waiting fn runs if that message ended a request outside a transaction (under load the lock
+  // is never free at such a moment otherwise).
   let last = 0
+  let waiting: (() => Promise<void>) | null = null
+  const between = () => !EXTENDED.has(last) && !db.isInTransaction()
   const tracked = new Proxy(db, {
     get(target, prop) {
       if (prop === 'execProtocolRawStream') {
-        return (message: Uint8Array, opts: Parameters<PGlite['execProtocolRawStream']>[1]) => {
+        return async (message: Uint8Array, opts: Parameters<PGlite['execProtocolRawStream']>[1]) => {
           last = message[0] ?? 0
-          return target.execProtocolRawStream(message, opts)
+          await target.execProtocolRawStream(message, opts)
+          if (waiting && between()) {
+            const run = waiting
+            waiting = null
+            await run()
+          }
         }
       }
       const v = Reflect.get(target, prop, target) as unknown
@@ -47,7 +57,20 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedPostgis> {
   return {
     url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
     pg: db,
-    atMessageBoundary: () => !EXTENDED.has(last),
+    exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T> {
+      if (waiting) return Promise.reject(new Error('another exclusive task is waiting'))
+      return new Promise<T>((resolve, reject) => {
+        const run = () => fn().then(resolve, reject)
+        waiting = run
+        // when the client is quiet, take the lock now
+        void db.runExclusive(async () => {
+          if (waiting === run && between()) {
+            waiting = null
+            await run()
+          }
+        })
+      })
+    },
     async stop() {
       await server.stop()
       await db.close()

@@ -49,7 +49,7 @@ export default fp(async (app) => {
   })
   const embedded = app.database.embedded
   const source: BackupSource = embedded
-    ? { mode: 'embedded', pg: embedded.pg, dataDir: embedded.dataDir, atMessageBoundary: embedded.atMessageBoundary }
+    ? { mode: 'embedded', pg: embedded.pg, dataDir: embedded.dataDir, exclusive: embedded.exclusiveBetweenRequests }
     : { mode: 'server', url: app.database.url }
   const targets = {
     backup: settings, photoDir: app.config.alerts.photoDir,
