@@ -356,6 +356,10 @@ describe('backup of a running server while edits go on, restored and served agai
     const health = await (await fetch(`${server.base}/api/health`)).json()
     expect(health.backup).toMatchObject({ state: 'ok', lastRun: { ok: true }, lastBackup: { name: b.result.name } })
     const liveHistory = await historyTotals(server.base, auth, edits)
+    // never onto the folder of a running server, even with --force
+    const onLive = await cli('restore', [b.result.folder, '--force'], env)
+    expect(onLive.code).toBe(1)
+    expect(onLive.out).toMatch(/a OneMap server is running on .*: stop it before restoring/)
     await server.stop()
     const live = await withPglite(dataDir, fingerprint)
 
@@ -375,6 +379,12 @@ describe('backup of a running server while edits go on, restored and served agai
     const again = await cli('restore', [b.result.folder], renv)
     expect(again.code).toBe(1)
     expect(again.out).toMatch(/data folder .* is not empty; .* --force/)
+    // with --force the folder in use is moved aside, not deleted
+    const forced = await cli('restore', [b.result.folder, '--force'], renv)
+    expect(forced.code, forced.out).toBe(0)
+    expect(forced.result.movedAside).toEqual([expect.stringMatching(/data\.before-restore-\d{8}T\d{6}Z$/)])
+    expect(fs.existsSync(path.join(forced.result.movedAside[0], 'PG_VERSION'))).toBe(true)
+    expect(fs.existsSync(path.join(restoredDir, 'PG_VERSION'))).toBe(true)
   }, 600_000)
 
   it('PostgreSQL server: pg_dump from one snapshot while the service runs', async () => {
