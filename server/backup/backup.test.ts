@@ -414,11 +414,12 @@ describe('backup of a running server while edits go on, restored and served agai
     console.log(`server backup (demo data, during ${edits.patched.length} edits): ${b.result.seconds.toFixed(1)} s (the command ${(backupMs / 1000).toFixed(1)} s), ` +
       `${(b.result.bytes / 1048576).toFixed(1)} MB; restore ${r.result.seconds.toFixed(1)} s; ${inBackup} edits in the backup`)
 
-    // the database now has tables: refused without --force, replaced with it
+    // the database now has tables: refused without --force (the photo folder emptied, so that it
+    // is the database that is refused), replaced with it
+    fs.rmSync(restoredPhotos, { recursive: true })
     const refused = await cli('restore', [b.result.folder], renv)
     expect(refused.code).toBe(1)
     expect(refused.out).toMatch(/has \d+ tables; .* --force/)
-    fs.rmSync(restoredPhotos, { recursive: true })
     const forced = await cli('restore', [b.result.folder, '--force'], renv)
     expect(forced.code, forced.out).toBe(0)
     expect(await withServer(target, fingerprint).then((f) => f.events.size)).toBe(restored.events.size)

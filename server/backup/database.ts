@@ -5,10 +5,10 @@
  * process, one statement at a time, so nothing writes during the copy: the copy is the state of
  * the last commit, which PostgreSQL opens as after a power cut (WAL replay from the checkpoint).
  * Every committed edit is in it and nothing of a later one. The server stops answering only for
- * the copy (about 0.6 s for the 120 MB demo folder); compressing comes after. pg_dump cannot be
+ * the copy (0.4-0.55 s for the 122 MB demo folder in the tests); compressing comes after. pg_dump cannot be
  * used instead: PGlite 0.5.8 is PostgreSQL 18.3 and Debian's pg_dump 15 refuses a newer server,
- * and the WASM pg_dump of @electric-sql/pglite-tools runs inside the same single-session
- * instance, holding it for the whole dump.
+ * and the WASM pg_dump of @electric-sql/pglite-tools 0.4.8 runs inside the same single-session
+ * instance, holding it for the whole dump (on the demo data, unfinished after 15 minutes).
  *
  * Server: pg_dump in custom format (-Fc), from a snapshot exported by a REPEATABLE READ
  * transaction that also reads what the manifest records, so both see the same data. */
