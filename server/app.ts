@@ -9,6 +9,7 @@ import auth from './plugins/auth'
 import openapi from './plugins/openapi'
 import webMap from './plugins/web-map'
 import dailyRefresh from './plugins/daily-refresh'
+import backups from './plugins/backups'
 import healthRoutes from './routes/health'
 import clusterRoutes from './routes/clusters'
 import countyRoutes from './routes/counties'
@@ -62,6 +63,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(openapi)
   await app.register(auth)
   await app.register(dailyRefresh)
+  await app.register(backups)
   await app.register(healthRoutes, { prefix: '/api/health' })
   await app.register(authRoutes, { prefix: '/api/auth' })
   await app.register(clusterRoutes, { prefix: '/api/clusters' })

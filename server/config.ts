@@ -35,6 +35,7 @@ export interface Config {
   countyBoundaries: string
   ingest: IngestSettings
   alerts: AlertSettings
+  backup: BackupSettings
 }
 
 export class ConfigError extends Error {}
@@ -81,6 +82,40 @@ export function loadAlertSettings(env: NodeJS.ProcessEnv = process.env): AlertSe
     photoMaxBytes: Math.round(numberSetting(env, 'ONEMAP_PHOTO_MAX_MB', 10, 0.001, 200) * 1024 * 1024),
     // a fraction of a minute is allowed so that a test can watch the schedule run
     scanMinutes: numberSetting(env, 'ONEMAP_ALERT_SCAN_MINUTES', 1440, 0, 60 * 24 * 366),
+  }
+}
+
+/** Backups (数据备份恢复) and the upgrade guard. */
+export interface BackupSettings {
+  /** where backups are written, one folder each */
+  dir: string
+  /** the daily time (China Standard Time, HH:MM) of the scheduled backup; null: no schedule */
+  at: string | null
+  /** complete backups kept; older ones are removed after a successful backup */
+  keep: number
+  /** no successful backup for this many hours is reported to admins; 0: never */
+  alertHours: number
+  /** pending migrations on a database in use need a backup of it at most this old; 0: not asked */
+  migrateRequireHours: number
+  /** migrate without a recent backup (the operator says so explicitly) */
+  migrateWithoutBackup: boolean
+  /** folder of pg_dump and pg_restore (server mode); null: the newest /usr/lib/postgresql/N/bin, else PATH */
+  pgBin: string | null
+}
+
+export function loadBackupSettings(env: NodeJS.ProcessEnv = process.env, demo = boolSetting(env, 'ONEMAP_DEMO', true)): BackupSettings {
+  const at = env.ONEMAP_BACKUP_AT?.trim() || '02:30'
+  if (at !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) {
+    throw new ConfigError(`ONEMAP_BACKUP_AT=${at} is not a time HH:MM (00:00-23:59) or off`)
+  }
+  return {
+    dir: path.resolve(env.ONEMAP_BACKUP_DIR?.trim() || './backups'),
+    at: at === 'off' ? null : at,
+    keep: intSetting(env, 'ONEMAP_BACKUP_KEEP', 14, 1, 100_000),
+    alertHours: numberSetting(env, 'ONEMAP_BACKUP_ALERT_HOURS', 26, 0, 24 * 366),
+    migrateRequireHours: numberSetting(env, 'ONEMAP_MIGRATE_REQUIRE_BACKUP_HOURS', demo ? 0 : 24, 0, 24 * 366),
+    migrateWithoutBackup: boolSetting(env, 'ONEMAP_MIGRATE_WITHOUT_BACKUP', false),
+    pgBin: env.ONEMAP_PG_BIN?.trim() ? path.resolve(env.ONEMAP_PG_BIN.trim()) : null,
   }
 }
 
@@ -157,5 +192,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     countyBoundaries: path.resolve(env.ONEMAP_COUNTY_BOUNDARIES?.trim() || DEFAULT_COUNTY_BOUNDARIES),
     ingest: loadIngestSettings(env),
     alerts: loadAlertSettings(env),
+    backup: loadBackupSettings(env),
   }
 }

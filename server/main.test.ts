@@ -26,7 +26,7 @@ function start(env: Record<string, string>): Run {
   let out = ''
   const child = spawn(TSX, ['server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent', ...env },
+    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_BACKUP_AT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)

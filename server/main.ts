@@ -6,11 +6,16 @@ import { MigrationError } from './db/migrate'
 import { ReferenceDataError } from './db/reference'
 import { bootstrap, DEMO_PASSWORD } from './bootstrap'
 import { buildApp } from './app'
+import { backupGuard } from './backup/guard'
 
 async function main() {
   const started = Date.now()
   const config = loadConfig()
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries })
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries, migrationGuard: backupGuard(config.backup),
+  })
+  // a database in use was migrated: say on what ground (a recent backup, or the operator's flag)
+  if (database.migration.note) console.log(`  ${database.migration.note}`)
   const report = await bootstrap(database.db, config)
   const app = await buildApp({ config, database, logger: { level: config.logLevel } })
   let closing = false

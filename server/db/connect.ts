@@ -3,13 +3,16 @@
 import { type Db, pgp } from './pgp'
 import { DataDirInUseError, type DataDirLock } from './data-lock'
 import { startEmbedded } from './embedded'
-import { migrate, type MigrationResult } from './migrate'
+import { migrate, type MigrationGuard, type MigrationResult } from './migrate'
 import { type BoundaryLoad, DEFAULT_COUNTY_BOUNDARIES, loadCountyBoundaries } from './reference'
+import type { PGlite } from '@electric-sql/pglite'
 
 export type DatabaseMode = 'embedded' | 'server'
 
 export interface Database {
   db: Db
+  /** how to reach it (for the embedded database, its loopback socket) */
+  url: string
   mode: DatabaseMode
   postgis: string
   migration: MigrationResult
@@ -17,6 +20,8 @@ export interface Database {
   boundaries: BoundaryLoad
   /** The embedded data folder's lock (null on a server): the server adds its URL once it listens. */
   dataLock: DataDirLock | null
+  /** the embedded database's PGlite instance and folder (backups copy it from inside) */
+  embedded: { pg: PGlite; dataDir: string; exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T> } | null
   close(): Promise<void>
 }
 
@@ -62,6 +67,8 @@ export interface OpenOptions {
   countyBoundaries?: string
   /** Who opens the embedded data folder, as its lock names the holder ('server', 'import'). */
   purpose?: string
+  /** Consulted before migrating a database in use (server/backup/guard.ts). */
+  migrationGuard?: MigrationGuard
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -94,9 +101,12 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       throw new DatabaseSetupError(`cannot connect to ${where}: ${(e as Error).message} — check DATABASE_URL (host, port, user, password, database)`)
     }
     const postgis = await ensurePostgis(db, where)
-    const migration = await migrate(db)
+    const migration = await migrate(db, undefined, opts.migrationGuard)
     const boundaries = await loadCountyBoundaries(db, opts.countyBoundaries ?? DEFAULT_COUNTY_BOUNDARIES)
-    return { db, mode: embedded ? 'embedded' : 'server', postgis, migration, boundaries, dataLock: embedded?.lock ?? null, close }
+    return {
+      db, url, mode: embedded ? 'embedded' : 'server', postgis, migration, boundaries, dataLock: embedded?.lock ?? null, close,
+      embedded: embedded ? { pg: embedded.pg, dataDir: opts.dataDir, exclusiveBetweenRequests: embedded.exclusiveBetweenRequests } : null,
+    }
   } catch (e) {
     await close().catch(() => undefined)
     throw e

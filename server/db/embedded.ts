@@ -12,8 +12,21 @@ import { type DataDirLock, lockDataDir } from './data-lock'
 export interface EmbeddedPostgis {
   url: string
   lock: DataDirLock
+  pg: PGlite
+  /** Runs fn under PGlite's lock at the first moment between two requests of the socket's client
+   * and outside any transaction: not between an extended-query message (Parse, Bind, Describe,
+   * Execute, Close, Flush) and its Sync, where a statement of our own would end the client's
+   * unnamed statement and portal, nor inside BEGIN…COMMIT (server/backup copies the data then). */
+  exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T>
   stop(): Promise<void>
 }
+
+// Parse, Bind, Describe, Execute, Close, Flush: a Sync ('S') or a simple Query ('Q') ends them
+const EXTENDED = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48])
+
+/** PGlite on a data folder with the extensions OneMap's schema uses. The caller holds the data
+ * folder's lock (data-lock.ts), or the folder is one no OneMap process uses (a restore's work folder). */
+export const openPglite = (dataDir: string) => PGlite.create({ dataDir, extensions: { postgis, pg_trgm } })
 
 /** Throws DataDirInUseError when another process holds the data folder. */
 export async function startEmbedded(dataDir: string, purpose = 'server'): Promise<EmbeddedPostgis> {
@@ -21,9 +34,32 @@ export async function startEmbedded(dataDir: string, purpose = 'server'): Promis
   const lock = lockDataDir(dataDir, purpose)
   let db: PGlite
   let server: PGLiteSocketServer
+  // The socket hands PGlite one protocol message at a time, each under the lock; after each, a
+  // waiting fn runs if that message ended a request outside a transaction (under load the lock
+  // is never free at such a moment otherwise).
+  let last = 0
+  let waiting: (() => Promise<void>) | null = null
+  const between = () => !EXTENDED.has(last) && !db.isInTransaction()
   try {
-    db = await PGlite.create({ dataDir, extensions: { postgis, pg_trgm } })
-    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 })
+    db = await openPglite(dataDir)
+    const tracked = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'execProtocolRawStream') {
+          return async (message: Uint8Array, opts: Parameters<PGlite['execProtocolRawStream']>[1]) => {
+            last = message[0] ?? 0
+            await target.execProtocolRawStream(message, opts)
+            if (waiting && between()) {
+              const run = waiting
+              waiting = null
+              await run()
+            }
+          }
+        }
+        const v = Reflect.get(target, prop, target) as unknown
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+      },
+    })
+    server = new PGLiteSocketServer({ db: tracked, host: '127.0.0.1', port: 0 })
     await server.start()
   } catch (e) {
     lock.release()
@@ -34,6 +70,21 @@ export async function startEmbedded(dataDir: string, purpose = 'server'): Promis
   return {
     url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
     lock,
+    pg: db,
+    exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T> {
+      if (waiting) return Promise.reject(new Error('another exclusive task is waiting'))
+      return new Promise<T>((resolve, reject) => {
+        const run = () => fn().then(resolve, reject)
+        waiting = run
+        // when the client is quiet, take the lock now
+        void db.runExclusive(async () => {
+          if (waiting === run && between()) {
+            waiting = null
+            await run()
+          }
+        })
+      })
+    },
     async stop() {
       try {
         await server.stop()

@@ -5,7 +5,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { IDatabase } from 'pg-promise'
+import type { IDatabase, ITask } from 'pg-promise'
 
 const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql')
 // Any constant: serialises concurrent starts against one database.
@@ -14,7 +14,15 @@ const MIGRATION_LOCK = 4_103_000_001
 export interface MigrationResult {
   applied: string[]
   functions: number
+  /** the last applied migration after this run */
+  schemaVersion: string | null
+  /** what the guard decided, when migrations were pending on a database in use */
+  note: string | null
 }
+
+/** Asked before pending migrations are applied to a database that already has some: returns the
+ * line that says why migrating is allowed, or throws (sql/migrations are never applied then). */
+export type MigrationGuard = (t: ITask<unknown>, pending: string[], current: string) => Promise<string>
 
 function sqlFiles(dir: string): { name: string; text: string }[] {
   if (!fs.existsSync(dir)) return []
@@ -31,7 +39,7 @@ export class MigrationError extends Error {
   }
 }
 
-export async function migrate(db: IDatabase<unknown>, sqlDir = SQL_DIR): Promise<MigrationResult> {
+export async function migrate(db: IDatabase<unknown>, sqlDir = SQL_DIR, guard?: MigrationGuard): Promise<MigrationResult> {
   const migrations = sqlFiles(path.join(sqlDir, 'migrations'))
   const functions = sqlFiles(path.join(sqlDir, 'functions'))
   return db.tx('migrate', async (t) => {
@@ -42,6 +50,10 @@ export async function migrate(db: IDatabase<unknown>, sqlDir = SQL_DIR): Promise
       (await t.any('SELECT name, checksum FROM schema_migration')).map((r: { name: string; checksum: string }) => [r.name, r.checksum]),
     )
     const applied: string[] = []
+    const pending = migrations.filter((m) => !done.has(m.name)).map((m) => m.name)
+    let note: string | null = null
+    // a database in use (some migrations applied) is migrated only with the guard's consent; a new one freely
+    if (guard && pending.length && done.size) note = await guard(t, pending, [...done.keys()].sort().at(-1)!)
     for (const m of migrations) {
       const checksum = crypto.createHash('sha256').update(m.text).digest('hex')
       const previous = done.get(m.name)
@@ -66,6 +78,7 @@ export async function migrate(db: IDatabase<unknown>, sqlDir = SQL_DIR): Promise
         throw new MigrationError(`functions/${f.name}`, e)
       }
     }
-    return { applied, functions: functions.length }
+    const schemaVersion = [...done.keys(), ...applied].sort().at(-1) ?? null
+    return { applied, functions: functions.length, schemaVersion, note }
   })
 }

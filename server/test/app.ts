@@ -17,7 +17,7 @@ const PASSWORD = 'test-password-1'
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   // settings first: a bad one fails before a database is made for nothing
-  const config = loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ...env })
+  const config = loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ONEMAP_BACKUP_AT: 'off', ...env })
   const database = await createTestDatabase()
   const app = await buildApp({ config, database })
   checkResponses(app)

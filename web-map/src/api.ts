@@ -8,6 +8,8 @@ export interface User {
   display_name: string
   role: Role
   county_scope: string[] | null
+  /** admins only (GET /api/auth/me): a missed or failed backup */
+  notices?: { code: string; message: string }[]
 }
 
 /** A refusal from the server: status, stable code, and the message to show (Chinese first). */

@@ -268,7 +268,15 @@ function renderRole(): void {
   document.body.dataset.role = user?.role ?? 'public'
 }
 
+/** Admins see what needs them (a missed or failed backup) as soon as they are signed in. */
+function renderNotices(u: api.User | null): void {
+  $('system-notices').textContent = (u?.notices ?? []).map((n) => n.message).join('；')
+}
+
 async function onUser(u: api.User | null): Promise<void> {
+  // the login answer carries no notices: an admin's come with /api/auth/me
+  if (u?.role === 'admin') u = (await api.me()) ?? u
+  renderNotices(u)
   user = u
   card.close()
   closeUpload()
@@ -282,6 +290,7 @@ async function start(): Promise<void> {
   const [s, u, clusters] = await Promise.all([api.mapSettings(), api.me(), api.clusters()])
   settings = s
   user = u
+  renderNotices(u)
   renderRole()
   renderBasemapChooser()
   overview.render(clusters)

@@ -11,6 +11,14 @@ const UserView = Type.Object({
   county_scope: Type.Union([Type.Null(), Type.Array(Type.String())], { description: 'null: the whole city' }),
 })
 
+const Me = Type.Object({
+  ...UserView.properties,
+  notices: Type.Optional(Type.Array(Type.Object({
+    code: Type.Union([Type.Literal('backup_missed'), Type.Literal('backup_failed')]),
+    message: Type.String(),
+  }), { description: 'admins only: what needs their attention' })),
+})
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/login', {
     config: { access: 'public' },
@@ -49,8 +57,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/me', {
     config: { access: ROLES },
-    schema: { tags: ['auth'], summary: '当前用户 / who am I', response: { 200: UserView } },
-  }, async (request) => request.user!)
+    schema: { tags: ['auth'], summary: '当前用户 / who am I; for admins, system notices (a missed or failed backup)', response: { 200: Me } },
+  }, async (request) => {
+    const user = request.user!
+    return user.role === 'admin' ? { ...user, notices: await app.backups.monitor.notices() } : user
+  })
 }
 
 // argon2id hash of a random string nobody knows; used only to spend the same time on unknown users.

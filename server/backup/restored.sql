@@ -1,0 +1,8 @@
+/* What a restored database holds, for the summary and the checks after a restore. */
+SELECT (SELECT max(name) FROM schema_migration) AS schema_version,
+       (SELECT coalesce(max(id), 0) FROM event_log)::text AS data_version,
+       (SELECT count(*) FROM parcel)::int AS parcels,
+       (SELECT count(*) FROM event_log)::int AS events,
+       (SELECT count(*) FROM upload)::int AS uploads,
+       (SELECT count(*) FROM alert_photo)::int AS photos,
+       (SELECT coalesce(json_agg(json_build_object('sha256', sha256, 'media_type', media_type)), '[]') FROM alert_photo)::text AS photo_files
