@@ -100,3 +100,25 @@ it('exits non-zero naming the problem: a broken file, a refused commit, a bad ar
   expect(usage.code).toBe(2)
   expect(usage.stderr).toContain('--layer is required')
 }, 180_000)
+
+it('runs the upgrade guard as the server does: a database in use with a pending migration and no backup is refused in one line, nothing read', async () => {
+  const other = await createTestDatabase()
+  try {
+    // the last migration made pending again: the guard refuses before any migration runs
+    const last = await other.db.one('SELECT max(name) AS name FROM schema_migration', [], (r: { name: string }) => r.name)
+    await other.db.none('DELETE FROM schema_migration WHERE name = $1', [last])
+    const dir = makeTempDir('onemap-import-cli-guard-')
+    const file = writeJson(join(dir, 'g.geojson'), parcelCollection())
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, '--layer', 'parcels'], {
+      cwd: ROOT, encoding: 'utf8', timeout: 120_000,
+      env: { ...process.env, DATABASE_URL: other.url, ONEMAP_BACKUP_DIR: join(dir, 'backups'), ONEMAP_MIGRATE_REQUIRE_BACKUP_HOURS: '24', ONEMAP_MIGRATE_WITHOUT_BACKUP: 'false' },
+    })
+    expect(r.status, r.stderr).toBe(1)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(new RegExp(`^import: 1 pending \\(${last.replace(/\./g, '\\.')}\\) and no backup younger than 24 h in .*: run npm run backup first`))
+    expect(await other.db.one('SELECT count(*)::int AS n FROM upload', [], (x: { n: number }) => x.n)).toBe(0)
+    expect(await other.db.oneOrNone('SELECT 1 FROM schema_migration WHERE name = $1', [last])).toBeNull()
+  } finally {
+    await other.drop()
+  }
+}, 180_000)

@@ -3,7 +3,7 @@
  * The embedded database's folder is one process's at a time (server/db/data-lock.ts): while the
  * server runs on it, the CLI refuses in one line naming the server and where to upload instead.
  *
- *   npm run import -- <file.zip|file.geojson> --layer parcels [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk]
+ *   npm run import -- <file.zip|file.geojson|file.txt> --layer parcels [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk]
  *                     [--mapping '{"code":"宗地编号"}'] [--county 410311] [--user NAME]
  *                     [--commit [--skip-rejected] [--accept-warnings]] [--json]
  *
@@ -19,7 +19,10 @@ import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import 'dotenv/config'
 import { loadConfig } from '../server/config'
+import { backupGuard } from '../server/backup/guard'
 import { DatabaseSetupError, openDatabase } from '../server/db/connect'
+import { MigrationError } from '../server/db/migrate'
+import { ReferenceDataError } from '../server/db/reference'
 import type { UploadReport } from '../server/db/repos/uploads'
 import { JobRunner } from '../server/ingest/jobs'
 import { loadIngestSettings, readLimitsOf } from '../server/ingest/settings'
@@ -127,9 +130,12 @@ async function main(): Promise<number> {
 
   const config = loadConfig()
   const settings = loadIngestSettings()
+  // pending migrations on a database in use need a recent backup, as at the server's start (server/backup/guard.ts)
   const database = await openDatabase({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries, purpose: 'import',
+    migrationGuard: backupGuard(config.backup),
   })
+  if (database.migration.note) process.stderr.write(`${database.migration.note}\n`)
   const bar = progressBar()
   try {
     const ctx: UploadContext = {
@@ -177,8 +183,8 @@ main().then((code) => process.exit(code), (e) => {
     console.error(`import: ${e.message}\n${USAGE}`)
     process.exit(2)
   }
-  // the data folder held by the server, no database: one line
-  if (e instanceof DatabaseSetupError) {
+  // the data folder held by the server, no database, a migration refused, no usable county boundaries: one line
+  if (e instanceof DatabaseSetupError || e instanceof MigrationError || e instanceof ReferenceDataError) {
     console.error(`import: ${e.message}`)
     process.exit(1)
   }
