@@ -63,6 +63,21 @@ function importCli(dataDir: string, port: number, ...args: string[]): Promise<{ 
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
 }
 
+/** npm run backup / restore (--json) in a child process: the exit code, what it printed, its result. */
+function backupCli(script: 'backup' | 'restore', env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; out: string; result: { folder: string; uploads?: number } | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args, '--json'], {
+    cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ONEMAP_DEMO: 'false', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  return new Promise((resolve) => child.on('close', (code) => {
+    const last = out.trim().split('\n').filter((l) => l.startsWith('{"result"')).pop()
+    resolve({ code, out, result: last ? JSON.parse(last).result : null })
+  }))
+}
+
 /** The three survey parcels under codes of their own, in 洛龙区. */
 function survey(dir: string, prefix: string): string {
   const rows = PARCEL_ROWS.map((r) => ({ ...r, 宗地编号: `${prefix}-${r.宗地编号}`, 行政区代码: '410311' }))
@@ -168,6 +183,55 @@ describe('the import CLI and the server on one embedded data folder', () => {
       }))
       const reused = await importCli(dataDir, port, survey(dir, 'REUSED'), '--layer', 'parcels')
       expect(reused.code, reused.stderr).toBe(0)
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 400_000)
+
+  it('backup and restore read the same lock: with no one in the folder backup takes it and neither the copy nor the restored folder carries it; while the import CLI holds it both are refused naming it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-embedded-bk-'))
+    const dir = makeTempDir('onemap-embedded-bk-files-')
+    const port = await freePort()
+    const lockFile = path.join(dataDir, LOCK_FILE)
+    const env = { ONEMAP_DATA_DIR: dataDir, ONEMAP_PHOTO_DIR: path.join(dir, 'photos'), ONEMAP_BACKUP_DIR: path.join(dir, 'backups') }
+    try {
+      // the CLI makes the database and stages one upload (no counties without a server's start: not committed)
+      const made = await importCli(dataDir, port, survey(dir, 'BK'), '--layer', 'parcels')
+      expect(made.code, made.stderr).toBe(0)
+      expect(fs.existsSync(lockFile)).toBe(false)
+
+      // no one uses the folder: the command takes its lock, copies it, and lets it go
+      const b = await backupCli('backup', env)
+      expect(b.code, b.out).toBe(0)
+      expect(b.out).toContain('no OneMap server is running on')
+      expect(fs.existsSync(lockFile)).toBe(false)
+      const members = spawnSync('tar', ['-tzf', path.join(b.result!.folder, 'database.tar.gz')], { encoding: 'utf8' }).stdout.split('\n')
+      expect(members).toContain('PG_VERSION')
+      expect(members.filter((m) => m.includes(LOCK_FILE))).toEqual([])
+
+      // the import CLI (here: this test's live process, as the lock names it) holds the folder
+      fs.writeFileSync(lockFile, JSON.stringify({
+        pid: process.pid, startTicks: processStartTicks(process.pid), host: os.hostname(), purpose: 'import', since: '2024-01-01T00:00:00Z',
+      }))
+      const refused = await backupCli('backup', env)
+      expect(refused.code).toBe(1)
+      expect(refused.out).toMatch(new RegExp(`the data folder ${dataDir} is in use by OneMap import \\(pid ${process.pid}, since 2024-01-01T00:00:00Z\\), which copies no backup`))
+      const onUsed = await backupCli('restore', env, b.result!.folder, '--force')
+      expect(onUsed.code).toBe(1)
+      expect(onUsed.out).toMatch(new RegExp(`a OneMap import process \\(pid ${process.pid}, .*\\) is using ${dataDir}: let it finish before restoring \\(--force does not change this\\)`))
+      expect(fs.readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8')).toMatch(/^\d+/)
+      fs.rmSync(lockFile)
+
+      // restored into a fresh folder (the staged upload with it, to be sent again), held by no one:
+      // the import CLI opens it
+      const fresh = path.join(dir, 'restored')
+      const r = await backupCli('restore', { ...env, ONEMAP_DATA_DIR: fresh, ONEMAP_PHOTO_DIR: path.join(dir, 'photos-restored') }, b.result!.folder)
+      expect(r.code, r.out).toBe(0)
+      expect(r.result).toMatchObject({ uploads: 1, uploadsToResend: 1 })
+      expect(fs.existsSync(path.join(fresh, LOCK_FILE))).toBe(false)
+      const reread = await importCli(fresh, port, survey(dir, 'BK'), '--layer', 'parcels')
+      expect(reread.code, reread.stderr).toBe(0)
+      expect(reread.stdout).toContain('要素 features: 3')
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true })
     }

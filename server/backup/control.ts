@@ -1,8 +1,10 @@
 /** The embedded database lives inside the server's process, so only that process can copy it
  * consistently. `npm run backup` asks it over a unix socket beside the data (mode 0600: only the
  * account that runs OneMap, or root, may connect), one JSON object per line: the request, then
- * progress events and the result. A socket that answers also tells restore that a server is using
- * the data folder. */
+ * progress events and the result. Who uses the data folder is the folder's lock's to say
+ * (server/db/data-lock.ts, taken before PGlite opens it): a server holding it is the one that
+ * listens here, so a socket file found at start is a dead server's, and the backup command asks
+ * here only when the lock names a running server. */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -34,20 +36,12 @@ function connect(socketPath: string): Promise<net.Socket | null> {
   })
 }
 
-export async function serverIsRunning(dataDir: string): Promise<boolean> {
-  const s = await connect(controlSocketPath(dataDir))
-  s?.destroy()
-  return s !== null
-}
-
 export class ControlServer {
   private constructor(private server: net.Server, private socketPath: string) {}
 
+  /** The caller holds the data folder's lock: a socket file there is left by a dead server. */
   static async listen(dataDir: string, backup: BackupHandler): Promise<ControlServer> {
     const socketPath = controlSocketPath(dataDir)
-    if (await serverIsRunning(dataDir)) {
-      throw new Error(`another OneMap server is using the data folder ${dataDir} (it answers on ${socketPath})`)
-    }
     fs.rmSync(socketPath, { force: true })
     const server = net.createServer((sock) => {
       let buffer = ''

@@ -19,6 +19,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
 import { protocol } from '@electric-sql/pglite'
+import { isLockFile } from '../db/data-lock'
 import { pgp } from '../db/pgp'
 import { listFiles } from './files'
 
@@ -65,13 +66,14 @@ async function rawRow(pg: PGlite, sql: string): Promise<Record<string, string | 
   return row ?? {}
 }
 
-/** Entries of a PGlite data folder that are not PostgreSQL's: the runtime lock file, sockets, and
- * OneMap's own folders when the settings put them inside it (photos by default). */
+/** Entries of a PGlite data folder that are not PostgreSQL's: the runtime lock files (PostgreSQL's
+ * postmaster.pid, OneMap's onemap.lock: a restored folder is held by no one), the control socket,
+ * and OneMap's own folders when the settings put them inside it (photos by default). */
 export function pgliteExclusions(dataDir: string, inside: string[]): (rel: string) => boolean {
   const own = inside
     .map((p) => path.relative(dataDir, path.resolve(p)))
     .filter((r) => r && !r.startsWith('..') && !path.isAbsolute(r))
-  return (rel) => rel === 'postmaster.pid' || rel.startsWith('.onemap') || own.some((o) => rel === o || rel.startsWith(o + '/'))
+  return (rel) => rel === 'postmaster.pid' || isLockFile(rel) || rel.startsWith('.onemap') || own.some((o) => rel === o || rel.startsWith(o + '/'))
 }
 
 export interface PgliteSnapshot { info: DatabaseInfo; files: number; bytes: number; pausedMs: number }

@@ -7,10 +7,10 @@ import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { lockHolder } from '../db/data-lock'
 import { openPglite } from '../db/embedded'
 import { pgp } from '../db/pgp'
 import { photoPath, sha256 as sha256Of, type PhotoType } from '../alerts/photos'
-import { serverIsRunning } from './control'
 import { restoreServer, userTables } from './database'
 import { fsyncTree, listFiles, unpack } from './files'
 import { BackupRefused, fsyncPath, readManifest, verifyParts, type Manifest } from './manifest'
@@ -90,7 +90,13 @@ export async function restoreBackup(folder: string, targets: RestoreTargets, opt
   if (m.mode === 'embedded') {
     const dataDir = path.resolve(targets.dataDir)
     target = dataDir
-    if (await serverIsRunning(dataDir)) throw new BackupRefused(`a OneMap server is running on ${dataDir}: stop it before restoring (--force does not change this)`)
+    // the data folder's lock (server/db/data-lock.ts) names whoever uses it: the server, the import CLI, a backup
+    const holder = lockHolder(dataDir)
+    if (holder) {
+      throw new BackupRefused(holder.purpose === 'server'
+        ? `a OneMap server is running on ${dataDir} (pid ${holder.pid}, since ${holder.since}): stop it before restoring (--force does not change this)`
+        : `a OneMap ${holder.purpose} process (pid ${holder.pid}, since ${holder.since}) is using ${dataDir}: let it finish before restoring (--force does not change this)`)
+    }
     const inUse = exists(dataDir) && (await fsp.readdir(dataDir)).length > 0
     if (inUse && !opts.force) throw new BackupRefused(`the data folder ${dataDir} is not empty; restore into an empty one (ONEMAP_DATA_DIR), or add --force to move it aside`)
     const work = `${dataDir}.restoring-${process.pid}`

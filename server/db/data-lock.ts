@@ -84,6 +84,16 @@ function readHolder(file: string): LockHolder | null {
   }
 }
 
+/** The live process holding the data folder, or null when none does (no lock, or a stale one).
+ * For those who must not touch a folder in use but need not hold it (restore, backup). */
+export function lockHolder(dataDir: string): LockHolder | null {
+  const holder = readHolder(path.join(dataDir, LOCK_FILE))
+  return holder && isHeld(holder) ? holder : null
+}
+
+/** The lock file and the drafts it is written through: not part of the database, never copied. */
+export const isLockFile = (name: string) => name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.`)
+
 /** Takes the data folder's lock, or throws DataDirInUseError naming the process that holds it. */
 export function lockDataDir(dataDir: string, purpose: string): DataDirLock {
   const file = path.join(dataDir, LOCK_FILE)
