@@ -69,7 +69,7 @@ describe('migrating a database in use', () => {
 
     const made = await createBackup({ mode: 'server', url: t.url }, { backup: settings(dir), photoDir, alsoInsideDataDir: [] }, () => undefined)
     const later = new Date(new Date(made.createdAt).getTime() + 25 * 3_600_000)
-    await expect(migrate(t.db, upgradeSql(), backupGuard(settings(dir), () => later))).rejects.toThrow(/the newest, onemap-.*-server, is 25\.0 h old/)
+    await expect(migrate(t.db, upgradeSql(), backupGuard(settings(dir), () => later))).rejects.toThrow(new RegExp(`the newest, ${made.name}, is 25\\.0 h old`))
     expect(await probe()).toBe(false)
     // the same backup, 25 h on, counts when the setting allows 48 h
     const r48 = await migrate(t.db, upgradeSql(), backupGuard(settings(dir, { ONEMAP_MIGRATE_REQUIRE_BACKUP_HOURS: '48' }), () => later))
