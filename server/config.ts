@@ -1,6 +1,8 @@
 /** Settings from the environment, validated once at start (every one is listed in .env.example). */
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { parse as parseDotenv } from 'dotenv'
 
 export type Role = 'admin' | 'analyst' | 'surveyor' | 'inspector'
 export const ROLES: readonly Role[] = ['admin', 'analyst', 'surveyor', 'inspector']
@@ -34,6 +36,35 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+export interface Environment {
+  env: NodeJS.ProcessEnv
+  /** the settings that came from the file (a variable of the process environment wins over it) */
+  fromFile: Set<string>
+  file: string
+}
+
+/** The process environment over the settings of a `.env` file in the working directory, as
+ * `.env.example` says ("copy to .env or export them"): a variable exported wins over the file,
+ * so one run can change a setting without editing it. No file: the environment alone. */
+export function environment(file = path.resolve('.env'), env: NodeJS.ProcessEnv = process.env): Environment {
+  let text: Buffer
+  try {
+    text = fs.readFileSync(file)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { env, fromFile: new Set(), file }
+    throw new ConfigError(`cannot read ${file}: ${(e as Error).message}`)
+  }
+  const parsed = parseDotenv(text)
+  const fromFile = new Set(Object.keys(parsed).filter((k) => env[k] === undefined))
+  return { env: { ...parsed, ...env }, fromFile, file }
+}
+
+/** The message of a bad setting, saying when its value came from the file. */
+export function describeConfigError(e: ConfigError, source: Environment): string {
+  const name = /^([A-Z][A-Z0-9_]*)\b/.exec(e.message)?.[1]
+  return name && source.fromFile.has(name) ? `${e.message} (set in ${source.file})` : e.message
+}
 
 /** Upload settings beyond the two size limits (issue 3 §6, §9, §10). */
 export interface IngestSettings {

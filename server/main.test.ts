@@ -21,10 +21,10 @@ afterAll(() => {
 
 interface Run { child: ChildProcess; out: () => string; exited: Promise<number | null> }
 
-function start(env: Record<string, string>): Run {
+function start(env: Record<string, string>, cwd = ROOT): Run {
   let out = ''
-  const child = spawn(TSX, ['server/main.ts'], {
-    cwd: ROOT,
+  const child = spawn(TSX, [path.join(ROOT, 'server/main.ts')], {
+    cwd,
     env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -118,5 +118,16 @@ describe('start-up failures are one line naming the fix', () => {
     const run = start({ PORT: 'eighty' })
     expect(await run.exited).toBe(1)
     expect(run.out().trim()).toBe('OneMap cannot start: PORT=eighty is not a whole number between 0 and 65535')
+  })
+
+  it('a bad setting in the .env of the working directory (as .env.example says), named with the file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-dotenv-'))
+    tmp.push(dir)
+    fs.writeFileSync(path.join(dir, '.env'), '# copied from .env.example\nHOST=127.0.0.1\nONEMAP_SESSION_HOURS=forever\n')
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'ONEMAP_SESSION_HOURS')) as Record<string, string>
+    const run = start(env, dir)
+    expect(await run.exited).toBe(1)
+    expect(run.out().trim()).toBe(
+      `OneMap cannot start: ONEMAP_SESSION_HOURS=forever is not a whole number between 1 and 720 (set in ${path.join(dir, '.env')})`)
   })
 })

@@ -1,14 +1,17 @@
-/** Starts OneMap: settings, database (server or embedded), first-start data, then listens.
+/** Starts OneMap: settings (the environment over ./.env), database (server or embedded), first-start data, then listens.
  * SIGINT/SIGTERM close the server and the database gracefully. */
-import { loadConfig, ConfigError } from './config'
+import { loadConfig, ConfigError, describeConfigError, environment } from './config'
 import { openDatabase, DatabaseSetupError } from './db/connect'
 import { MigrationError } from './db/migrate'
 import { bootstrap, DEMO_PASSWORD } from './bootstrap'
 import { buildApp } from './app'
 
+let source: ReturnType<typeof environment> | null = null
+
 async function main() {
   const started = Date.now()
-  const config = loadConfig()
+  source = environment()
+  const config = loadConfig(source.env)
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   const report = await bootstrap(database.db, config)
   const app = await buildApp({ config, database, logger: { level: config.logLevel } })
@@ -35,7 +38,9 @@ async function main() {
 
 main().catch((e) => {
   // Known start-up failures are one line naming the fix; anything else keeps its stack.
-  if (e instanceof ConfigError || e instanceof DatabaseSetupError || e instanceof MigrationError) {
+  if (e instanceof ConfigError && source) {
+    console.error(`OneMap cannot start: ${describeConfigError(e, source)}`)
+  } else if (e instanceof ConfigError || e instanceof DatabaseSetupError || e instanceof MigrationError) {
     console.error(`OneMap cannot start: ${e.message}`)
   } else {
     console.error(e)
