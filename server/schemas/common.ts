@@ -7,7 +7,8 @@ import { HttpError } from '../errors'
 
 export const LAND_MESSAGES = {
   preconditionRequired: '请带上卡片的版本号（If-Match 头）后再修改 / send If-Match with the version (ETag) of the card you edited',
-  badIfMatch: (v: string) => `If-Match 头格式有误：${v} / If-Match must be the ETag of the card, e.g. "3" (got ${v})`,
+  badIfMatch: (v: string) => `If-Match 头格式有误：${v} / If-Match must be the ETag of the card, e.g. "3", or * (got ${v})`,
+  noCurrentVersion: 'If-Match: * 要求记录已存在，但尚无当前版本 / If-Match: * needs a current version, and there is none yet: send no If-Match to create it',
   versionConflict: (what: string, id: string, expected: number, current: number) =>
     `${what} ${id} 已被他人修改（您编辑的是第 ${expected} 版，当前为第 ${current} 版），请在最新内容上重新修改 / ${what} ${id} was changed by someone else (you edited version ${expected}, it is now ${current}): redo your edit on the current state`,
   retired: (code: string) => `宗地 ${code} 已注销，不能修改 / parcel ${code} is retired and can no longer be edited`,
@@ -119,13 +120,31 @@ export function setEtag(reply: FastifyReply, version: number): void {
   reply.header('etag', etag(version))
 }
 
-/** The version an edit was made on, from If-Match ("3", W/"3" or 3). Missing: 428 (RFC 6585). */
-export function expectedVersion(ifMatch: string | string[] | undefined): number {
+/** What If-Match asks for: the version an edit was made on, or '*' (RFC 9110 §13.1.1: true when
+ * the record has any current version, so the edit applies to whatever is current). */
+export type IfMatch = number | '*'
+
+/** The version an edit was made on, from If-Match ("3", W/"3", 3 or *). Missing: 428 (RFC 6585). */
+export function expectedVersion(ifMatch: string | string[] | undefined): IfMatch {
   if (ifMatch === undefined || ifMatch === '') throw new HttpError(428, 'precondition_required', LAND_MESSAGES.preconditionRequired)
   const raw = Array.isArray(ifMatch) ? ifMatch.join(',') : ifMatch
+  if (raw.trim() === '*') return '*'
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw)
   if (!m) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.badIfMatch(raw), { field: 'if-match' })
   return Number(m[1])
+}
+
+/** The version an edit applies to once its record is locked: '*' takes the current one. */
+export const versionFor = (ifMatch: IfMatch, current: number): number => (ifMatch === '*' ? current : ifMatch)
+
+/** For a write that creates the record when it is missing (yearly figures, agreement periods):
+ * the version expected, 0 for "none yet"; '*' on a missing record is 412 (RFC 9110 §13.1.1). */
+export function versionOrNone(ifMatch: IfMatch | null, current: number | undefined): number {
+  if (ifMatch === '*') {
+    if (current === undefined) throw new HttpError(412, 'precondition_failed', LAND_MESSAGES.noCurrentVersion)
+    return current
+  }
+  return ifMatch ?? 0
 }
 
 /** 409 with the current state, so that the client can redo its edit on it without another request. */

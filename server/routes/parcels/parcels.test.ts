@@ -412,6 +412,13 @@ describe('edits', () => {
     expect(malformed.statusCode).toBe(400)
     expect((await field({ land_use: 'x' }, 1)).status).toBe(409)
     expect((await t.database.db.one(`SELECT version FROM parcel WHERE code = 'E-VALID'`)).version).toBe(2)
+    // If-Match: * matches any current version (RFC 9110 §13.1.1): the edit applies to version 2
+    const any = await t.app.inject({ method: 'PATCH', url: '/api/parcels/E-VALID', headers: { ...surveyorA, 'if-match': '*' }, payload: { land_use: '工业用地（二类）' } })
+    expect(any.statusCode, any.body).toBe(200)
+    expect(any.headers.etag).toBe('"3"')
+    expect(any.json().properties).toMatchObject({ land_use: '工业用地（二类）', version: 3 })
+    const missing = await t.app.inject({ method: 'PATCH', url: '/api/parcels/E-NOWHERE', headers: { ...surveyorA, 'if-match': '*' }, payload: { land_use: 'x' } })
+    expect(missing.statusCode).toBe(404)
   })
 
   it('retires a parcel with a reason instead of deleting it', async () => {
@@ -459,6 +466,9 @@ describe('development events', () => {
     expect(file.filter((e: { type: string }) => e.type === 'development').map((e: { on: string; action: string }) => [e.action, e.on]))
       .toEqual([['insert', '2022-04-01'], ['insert', '2023-01-01'], ['update', expect.any(String)]])
     expect(file.find((e: { type: string }) => e.type === 'inspection').actor).toBe('user:inspector_410311')
+    const any = await t.app.inject({ method: 'PATCH', url: `/api/parcels/D-1/development/${id}`, headers: { ...surveyorA, 'if-match': '*' }, payload: { developed_area_m2: 9200 } })
+    expect(any.statusCode, any.body).toBe(200)
+    expect(any.json()).toMatchObject({ developed_area_m2: 9200, version: 3 })
   })
 })
 
