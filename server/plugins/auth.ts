@@ -18,6 +18,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     sessions: SessionCache
+    /** "GET /api/parcels/:code" → who may call it, for every route with a declared access. */
+    routeAccess: Map<string, Access>
   }
 }
 
@@ -60,10 +62,14 @@ export default fp(async (app) => {
   app.decorateRequest('user', null)
   app.decorate('sessions', new SessionCache())
 
+  app.decorate('routeAccess', new Map<string, Access>())
   app.addHook('onRoute', (route) => {
-    if (route.config?.access === undefined && !LIBRARY_ROUTES.test(route.url)) {
-      throw new Error(`route ${route.method} ${route.url} does not declare config.access`)
+    const access = route.config?.access
+    if (access === undefined) {
+      if (!LIBRARY_ROUTES.test(route.url)) throw new Error(`route ${route.method} ${route.url} does not declare config.access`)
+      return
     }
+    for (const method of [route.method].flat()) app.routeAccess.set(`${method} ${route.url}`, access)
   })
 
   app.addHook('onRequest', async (request) => {

@@ -240,3 +240,20 @@ export const PageMembers = {
 /** The response schema of an answer sent as JSON text built by PostGIS: OpenAPI shows its shape,
  * the handler sends the text as it is (Fastify serialises objects only, never strings). */
 export const JsonText = <T extends TSchema>(schema: T) => Type.Unsafe<string>({ ...schema })
+
+// ---- Answers that are not JSON
+
+export const MEDIA = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv',
+  mvt: 'application/vnd.mapbox-vector-tile',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+} as const
+
+/** The answer of a route that sends a file, a tile or an image, for the document: its media types
+ * (a binary string each). Fastify sends the bytes as they are; nothing is serialised. */
+export const FileAnswer = (mediaTypes: readonly string[], description: string) => ({
+  description,
+  content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string', format: 'binary' } }])),
+})

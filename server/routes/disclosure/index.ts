@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { HttpError } from '../../errors'
+import { FileAnswer, MEDIA } from '../../schemas/common'
 import { userActor } from '../../db/actor'
 import { ROLES } from '../../config'
 import { disclosureTablesOf } from '../../governance/tables'
@@ -30,7 +31,7 @@ const PUBLISHERS = ['admin', 'analyst'] as const
 const SnapshotId = Type.Object({
   id: Type.String({ pattern: '^(\\d{1,12}|latest)$', description: 'snapshot id, or latest' }),
 })
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const XLSX = MEDIA.xlsx
 const LAYER = 'disclosure'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -79,7 +80,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/snapshots/:id/export.csv', {
     config: { access: 'public' },
-    schema: { tags: ['disclosure'], summary: '公开清单 CSV（UTF-8 带 BOM）/ a snapshot as CSV (public)', params: SnapshotId },
+    schema: { tags: ['disclosure'], summary: '公开清单 CSV（UTF-8 带 BOM）/ a snapshot as CSV (public)', params: SnapshotId, response: { 200: FileAnswer([MEDIA.csv], 'RFC 4180, UTF-8 with BOM') } },
   }, async (request, reply) => {
     const s = await snapshot(request.params.id)
     cache(reply, request.params.id)
@@ -90,7 +91,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/snapshots/:id/export.xlsx', {
     config: { access: 'public' },
-    schema: { tags: ['disclosure'], summary: '公开清单 XLSX / a snapshot as XLSX (public)', params: SnapshotId },
+    schema: { tags: ['disclosure'], summary: '公开清单 XLSX / a snapshot as XLSX (public)', params: SnapshotId, response: { 200: FileAnswer([MEDIA.xlsx], 'the workbook') } },
   }, async (request, reply) => {
     const s = await snapshot(request.params.id)
     cache(reply, request.params.id)
@@ -107,6 +108,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         id: SnapshotId.properties.id,
         z: Type.Integer({ minimum: 0, maximum: 20 }), x: Type.Integer({ minimum: 0 }), y: Type.Integer({ minimum: 0 }),
       }),
+      response: { 200: FileAnswer([MEDIA.mvt], 'a Mapbox vector tile, layer "disclosure"') },
     },
   }, async (request, reply) => {
     const { z, x, y } = request.params

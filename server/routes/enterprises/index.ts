@@ -80,6 +80,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       summary: '导入年度数据表 / import a year\'s table from the tax or statistics bureau (CSV or XLSX as the body); all rows or none',
       params: Type.Object({ year: FiguresParams.properties.year }),
       querystring: ImportQuery,
+      documentBody: {
+        consumes: TABLE_TYPES,
+        schema: Type.String({ format: 'binary', description: 'the table: CSV (UTF-8 or GBK) or XLSX, one row per enterprise with its credit code, at most 50 MB' }),
+      },
     },
   }, async (request) => {
     const body = request.body

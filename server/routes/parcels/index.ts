@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import {
-  bboxOf, expectedVersion, JsonText, LAND_MESSAGES, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+  bboxOf, expectedVersion, FileAnswer, JsonText, MEDIA, LAND_MESSAGES, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import {
   DevelopmentEvent, DevelopmentEventCreate, DevelopmentEventPatch, ParcelCard, ParcelCode, ParcelFile, ParcelPage, ParcelPatch,
@@ -18,7 +18,7 @@ const IfMatch = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'the ETag of the card the edit was made on' })),
 })
 const GEOJSON = 'application/geo+json'
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const XLSX = MEDIA.xlsx
 const attachment = (name: string) => `attachment; filename="parcels.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -45,7 +45,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['parcels'],
       summary: '导出宗地一览及档案 / the cards and files of a filtered list as a printable XLSX (the search filters; one page of at most 1000)',
-      querystring: ParcelSearchQuery,
+      querystring: ParcelSearchQuery, response: { 200: FileAnswer([MEDIA.xlsx], '宗地一览.xlsx') },
     },
   }, async (request, reply) => {
     const q = request.query
@@ -71,7 +71,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:code/export.xlsx', {
     config: { access: ROLES },
-    schema: { tags: ['parcels'], summary: '导出一宗一卡、一地一档 / the card and the file of one parcel as a printable XLSX', params: ParcelCode },
+    schema: {
+      tags: ['parcels'], summary: '导出一宗一卡、一地一档 / the card and the file of one parcel as a printable XLSX', params: ParcelCode,
+      response: { 200: FileAnswer([MEDIA.xlsx], '宗地{code}.xlsx') },
+    },
   }, async (request, reply) => {
     const viewer = viewerOf(app, request)
     const { code } = request.params

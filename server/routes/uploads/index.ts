@@ -18,6 +18,7 @@ import { HttpError } from '../../errors'
 import { scopeOf } from '../../plugins/auth'
 import { JobRunner } from '../../ingest/jobs'
 import { readLimitsOf } from '../../ingest/settings'
+import { LAYERS } from '../../ingest/field-mapping'
 import {
   type UploadContext, type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload, remapUpload,
 } from '../../ingest/uploads'
@@ -56,6 +57,14 @@ const FeaturesQuery = Type.Object({
 })
 
 const TEXT_FIELDS = new Set(['layer', 'crs', 'encoding', 'mapping'])
+/** The form of POST /api/uploads, for the document (the handler reads the parts itself). */
+const UploadForm = Type.Object({
+  layer: Type.Union(LAYERS.map((l) => Type.Literal(l)), { description: '目标图层 / the layer the file is for' }),
+  file: Type.String({ format: 'binary', description: 'a zipped shapefile (.zip: .shp, .shx, .dbf, .prj, .cpg) or a GeoJSON file' }),
+  crs: Type.Optional(Type.String({ description: '坐标系 / the CRS when the file does not say it or says it wrongly, e.g. EPSG:4546' })),
+  encoding: Type.Optional(Type.String({ description: 'DBF 编码 / the DBF encoding when .cpg and the language byte do not say it, e.g. gbk' })),
+  mapping: Type.Optional(Type.String({ description: '字段对应 / JSON {"target field": "source column" | null}' })),
+})
 
 interface Received {
   path: string
@@ -145,7 +154,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['uploads'],
       summary: '上传并校验（暂存，不写入正式数据） / upload a zipped shapefile or a GeoJSON: staged and checked, nothing written yet',
-      consumes: ['multipart/form-data'],
+      documentBody: { consumes: ['multipart/form-data'], schema: UploadForm },
       response: { 201: Created },
     },
   }, async (request, reply) => {
