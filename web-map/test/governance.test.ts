@@ -15,6 +15,7 @@ import { generateDemo } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
 import { SENSITIVE_KEYS, scanJson, scanTile, scanValue, type Finding } from '../../server/governance/sensitive'
 import { ARTIFACTS, buildMap, CHROMIUM_ARGS, PASSWORD } from './harness'
+import { BROWSER_TEST_MS } from '../../server/test/budget'
 
 let t: TestApp
 let browser: Browser
@@ -97,7 +98,7 @@ async function generate(page: Page, kind: string, period: string): Promise<numbe
   return page.evaluate(() => (window as any).onemapReport.id as number)
 }
 
-describe('the printable quarterly report', () => {
+describe('the printable quarterly report', { timeout: BROWSER_TEST_MS }, () => {
   it('is generated for 2025Q2, shows the stored numbers with charts, opens the parcels behind a figure, prints', async () => {
     const w = await open('/report.html')
     try {
@@ -140,7 +141,7 @@ describe('the printable quarterly report', () => {
     } finally {
       await w.context.close()
     }
-  }, 240_000)
+  })
 
   it('the annual evaluation shows the method, the scores and the interview list', async () => {
     const w = await open('/report.html')
@@ -158,10 +159,10 @@ describe('the printable quarterly report', () => {
     } finally {
       await w.context.close()
     }
-  }, 240_000)
+  })
 })
 
-describe('the public disclosure page', () => {
+describe('the public disclosure page', { timeout: BROWSER_TEST_MS }, () => {
   it('opens without login, draws the snapshot on the map and in the list, and shows nothing sensitive', async () => {
     const published = await t.app.inject({ method: 'POST', url: '/api/disclosure/publish', headers: token, payload: { asOf: '2025-06-30' } })
     expect(published.statusCode, published.body).toBe(201)
@@ -210,5 +211,5 @@ describe('the public disclosure page', () => {
     } finally {
       await w.context.close()
     }
-  }, 240_000)
+  })
 })
