@@ -7,6 +7,7 @@ import type { Db } from './db/pgp'
 import errors from './plugins/errors'
 import auth from './plugins/auth'
 import openapi from './plugins/openapi'
+import security from './plugins/security'
 import webMap from './plugins/web-map'
 import dailyRefresh from './plugins/daily-refresh'
 import healthRoutes from './routes/health'
@@ -46,6 +47,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ...(config.trustProxy.length ? { trustProxy: config.trustProxy } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
@@ -58,6 +60,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   })
 
   await app.register(errors)
+  await app.register(security)
   await app.register(openapi)
   await app.register(auth)
   await app.register(dailyRefresh)

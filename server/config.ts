@@ -31,6 +31,12 @@ export interface Config {
   aggregateRoles: (Role | 'public')[]
   /** A 天地图 (Tianditu) browser key for the optional raster basemap; null: offline basemap only. */
   tiandituToken: string | null
+  /** Origins whose pages may call the API from a browser (CORS); empty: none but this site's own. */
+  corsOrigins: string[]
+  /** Addresses of reverse proxies whose X-Forwarded-For names the client (login throttling is per
+   * address); empty: the connection's own address. */
+  trustProxy: string[]
+  login: LoginSettings
   ingest: IngestSettings
   alerts: AlertSettings
 }
@@ -150,6 +156,54 @@ function roleList(env: NodeJS.ProcessEnv, name: string, fallback: string, allowP
   return list as (Role | 'public')[]
 }
 
+/** Login throttling (per account and per address): growing delays after repeated failures, then a lock. */
+export interface LoginSettings {
+  /** failures in a row after which each further attempt must wait, the wait doubling each time */
+  delayAfter: number
+  /** the first such wait, seconds */
+  delaySeconds: number
+  /** failures in a row on one account that lock it */
+  lockAfter: number
+  /** failures from one address (any accounts) that lock the address */
+  addressLockAfter: number
+  /** how long a lock lasts, seconds */
+  lockSeconds: number
+}
+
+export function loadLoginSettings(env: NodeJS.ProcessEnv = process.env): LoginSettings {
+  const delayAfter = intSetting(env, 'ONEMAP_LOGIN_DELAY_AFTER', 3, 1, 1000)
+  const lockAfter = intSetting(env, 'ONEMAP_LOGIN_LOCK_AFTER', 10, 1, 1000)
+  if (lockAfter < delayAfter) throw new ConfigError(`ONEMAP_LOGIN_LOCK_AFTER=${lockAfter} is below ONEMAP_LOGIN_DELAY_AFTER=${delayAfter}`)
+  return {
+    delayAfter,
+    delaySeconds: numberSetting(env, 'ONEMAP_LOGIN_DELAY_SECONDS', 1, 0.01, 3600),
+    lockAfter,
+    addressLockAfter: intSetting(env, 'ONEMAP_LOGIN_ADDRESS_LOCK_AFTER', 50, 1, 100_000),
+    lockSeconds: numberSetting(env, 'ONEMAP_LOGIN_LOCK_SECONDS', 900, 0.1, 7 * 24 * 3600),
+  }
+}
+
+function originList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((o) => o.trim()).filter(Boolean)
+  for (const o of list) {
+    let ok = false
+    try {
+      const u = new URL(o)
+      ok = /^https?:$/.test(u.protocol) && u.origin === o
+    } catch { /* not a URL */ }
+    if (!ok) throw new ConfigError(`${name}: "${o}" is not an origin (scheme://host[:port], no path or trailing slash)`)
+  }
+  return list
+}
+
+function addressList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((a) => a.trim()).filter(Boolean)
+  for (const a of list) {
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a)) throw new ConfigError(`${name}: "${a}" is not an IP address or CIDR range`)
+  }
+  return list
+}
+
 function tiandituSetting(env: NodeJS.ProcessEnv): string | null {
   const raw = env.ONEMAP_TIANDITU_TOKEN?.trim()
   if (!raw) return null
@@ -181,6 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshMinutes: intSetting(env, 'ONEMAP_REFRESH_MINUTES', 10, 0, 24 * 60),
     aggregateRoles: roleList(env, 'ONEMAP_AGGREGATE_ROLES', ''),
     tiandituToken: tiandituSetting(env),
+    corsOrigins: originList(env, 'ONEMAP_CORS_ORIGINS'),
+    trustProxy: addressList(env, 'ONEMAP_TRUST_PROXY'),
+    login: loadLoginSettings(env),
     ingest: loadIngestSettings(env),
     alerts: loadAlertSettings(env),
   }

@@ -14,7 +14,7 @@ import { hashPassword } from '../../server/auth'
 import { generateDemo } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
 import { SENSITIVE_KEYS, scanJson, scanTile, scanValue, type Finding } from '../../server/governance/sensitive'
-import { ARTIFACTS, buildMap, CHROMIUM_ARGS, PASSWORD } from './harness'
+import { ARTIFACTS, buildMap, CHROMIUM_ARGS, PASSWORD, watchCsp } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 
 let t: TestApp
@@ -62,6 +62,7 @@ interface Watched { context: BrowserContext; page: Page; outside: string[]; erro
 
 async function open(url: string): Promise<Watched> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', serviceWorkers: 'block' })
+  await watchCsp(context)
   const w: Watched = { context, page: await context.newPage(), outside: [], errors: [], authorized: [], bodies: [] }
   await context.route('**/*', async (route) => {
     const u = new URL(route.request().url())
