@@ -168,6 +168,8 @@ export interface LoginSettings {
   addressLockAfter: number
   /** how long a lock lasts, seconds */
   lockSeconds: number
+  /** login requests per minute from one address, right or wrong (a flood guard above the counts) */
+  perMinute: number
 }
 
 export function loadLoginSettings(env: NodeJS.ProcessEnv = process.env): LoginSettings {
@@ -180,6 +182,7 @@ export function loadLoginSettings(env: NodeJS.ProcessEnv = process.env): LoginSe
     lockAfter,
     addressLockAfter: intSetting(env, 'ONEMAP_LOGIN_ADDRESS_LOCK_AFTER', 50, 1, 100_000),
     lockSeconds: numberSetting(env, 'ONEMAP_LOGIN_LOCK_SECONDS', 900, 0.1, 7 * 24 * 3600),
+    perMinute: intSetting(env, 'ONEMAP_LOGIN_PER_MINUTE', 60, 1, 100_000),
   }
 }
 
