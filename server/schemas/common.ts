@@ -64,7 +64,10 @@ export function pageOf(q: { limit?: number; offset?: number; cursor?: string }):
   if (q.cursor !== undefined) {
     if (!/^[A-Za-z0-9_-]+$/.test(q.cursor)) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.badCursor, { field: 'cursor' })
     after = Buffer.from(q.cursor, 'base64url').toString('utf8')
-    if (!after || after.includes('\uFFFD')) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.badCursor, { field: 'cursor' })
+    // decoded, the key must be text the database takes: no NUL or other control character
+    if (!after || after.includes('\uFFFD') || /[\u0000-\u001f\u007f]/.test(after)) {
+      throw new HttpError(400, 'invalid_request', LAND_MESSAGES.badCursor, { field: 'cursor' })
+    }
   }
   // The count is the same on every page: only the first page (or an offset page) pays for it.
   return { limit, offset, after, countLimit: after === null ? COUNT_CAP + 1 : 0 }
@@ -73,6 +76,7 @@ export function pageOf(q: { limit?: number; offset?: number; cursor?: string }):
 // ---------------------------------------------------------------- filters
 
 export const BboxQuery = Type.String({
+  maxLength: 200,
   pattern: '^\\s*-?\\d+(\\.\\d+)?\\s*(,\\s*-?\\d+(\\.\\d+)?\\s*){3}$',
   description: 'minLon,minLat,maxLon,maxLat (EPSG:4490 ≈ WGS84)',
 })
@@ -109,8 +113,15 @@ export function listOf(values: readonly string[] | undefined): string[] | null {
   return list.length ? list : null
 }
 
-export const CountyCode = Type.String({ pattern: '^4103\\d\\d$', description: '区县代码 county code' })
-export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
+export const CountyCode = Type.String({ maxLength: 6, pattern: '^4103\\d\\d$', description: '区县代码 county code' })
+export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD, 1900–2100' })
+/** The id of a stored record (bigserial): a positive whole number JavaScript holds exactly. */
+export const RecordId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+
+/** The If-Match header of every edit: the ETag of the version edited ("3"), or * for any. */
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'the ETag of the version the edit was made on ("3"), or * for whatever is current (RFC 9110 §13.1.1)' })),
+})
 
 // ---------------------------------------------------------------- versions
 
@@ -192,12 +203,15 @@ export function checkDateOrder(
 
 // ---------------------------------------------------------------- geometry
 
-const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3 })
-const Ring = Type.Array(Position, { minItems: 4 })
+// Coordinates are bounded only to refuse what is not a finite number (Infinity, 1e400): whether
+// they are longitude/latitude in Luoyang is the edit's own check, which says so naming EPSG:4490.
+const Coordinate = Type.Number({ minimum: -1e10, maximum: 1e10 })
+const Position = Type.Array(Coordinate, { minItems: 2, maxItems: 3 })
+const Ring = Type.Array(Position, { minItems: 4, maxItems: 1_000_000 })
 /** A polygon in EPSG:4490 longitude/latitude (GeoJSON order), as a surveyor draws it on the map. */
 export const AreaGeometry = Type.Union([
-  Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Ring, { minItems: 1 }) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring, { minItems: 1 }), { minItems: 1 }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Ring, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring, { minItems: 1, maxItems: 10_000 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
 ], { description: 'GeoJSON Polygon or MultiPolygon, EPSG:4490 (CGCS2000) longitude/latitude' })
 export type AreaGeometry = Static<typeof AreaGeometry>
 

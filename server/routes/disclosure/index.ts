@@ -29,7 +29,7 @@ export const DISCLOSURE_MESSAGES = {
 const PUBLISHERS = ['admin', 'analyst'] as const
 
 const SnapshotId = Type.Object({
-  id: Type.String({ pattern: '^(\\d{1,12}|latest)$', description: 'snapshot id, or latest' }),
+  id: Type.String({ pattern: '^(\\d{1,12}|latest)$', maxLength: 12, description: 'snapshot id, or latest' }),
 })
 const XLSX = MEDIA.xlsx
 const LAYER = 'disclosure'
@@ -106,7 +106,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['disclosure'], summary: '公开清单矢量瓦片 / a snapshot as Mapbox vector tiles, layer "disclosure" (public)',
       params: Type.Object({
         id: SnapshotId.properties.id,
-        z: Type.Integer({ minimum: 0, maximum: 20 }), x: Type.Integer({ minimum: 0 }), y: Type.Integer({ minimum: 0 }),
+        z: Type.Integer({ minimum: 0, maximum: 20 }), x: Type.Integer({ minimum: 0, maximum: 2 ** 20 - 1 }), y: Type.Integer({ minimum: 0, maximum: 2 ** 20 - 1 }),
       }),
       response: { 200: FileAnswer([MEDIA.mvt], 'a Mapbox vector tile, layer "disclosure"') },
     },
@@ -141,7 +141,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['disclosure'],
       summary: '设置公开类别 / publish a class or not, for a county (or the city-wide default) from a date on: a county_rule row',
       body: Type.Object({
-        county: Type.Union([Type.String({ pattern: '^4103\\d\\d$' }), Type.Null()], { description: 'null: the city-wide default' }),
+        county: Type.Union([Type.String({ maxLength: 6, pattern: '^4103\\d\\d$' }), Type.Null()], { description: 'null: the city-wide default' }),
         class: Type.Union([Type.Literal('unsupplied'), Type.Literal('idle'), Type.Literal('inefficient')]),
         publish: Type.Boolean(),
         from: Type.String({ format: 'date', description: 'effective from' }),

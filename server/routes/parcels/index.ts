@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import {
-  bboxOf, expectedVersion, FileAnswer, JsonText, MEDIA, LAND_MESSAGES, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+  bboxOf, expectedVersion, FileAnswer, IfMatchHeaders, JsonText, LAND_MESSAGES, landNotFound, listOf, MEDIA, nameUnknownFields, pageOf, RecordId, setEtag, tokensOf,
 } from '../../schemas/common'
 import {
   DevelopmentEvent, DevelopmentEventCreate, DevelopmentEventPatch, ParcelCard, ParcelCode, ParcelFile, ParcelPage, ParcelPatch,
@@ -14,9 +14,7 @@ import {
 import { actorOf, EDITORS, RECORDERS, viewerOf } from './viewer'
 import { listWorkbook, parcelWorkbook } from './export'
 
-const IfMatch = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'the ETag of the card the edit was made on' })),
-})
+const IfMatch = IfMatchHeaders
 const GEOJSON = 'application/geo+json'
 const XLSX = MEDIA.xlsx
 const attachment = (name: string) => `attachment; filename="parcels.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`
@@ -105,7 +103,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ParcelCode,
       querystring: Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'events per page; all of them when absent' })),
-        offset: Type.Integer({ minimum: 0, default: 0, description: 'events to skip, in the order of the file' }),
+        offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'events to skip, in the order of the file' }),
       }, { additionalProperties: false }),
       response: { 200: JsonText(ParcelFile) },
     },
@@ -161,7 +159,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: RECORDERS },
     schema: {
       tags: ['parcels'], summary: '修改开发事件 / edit a development event (If-Match its version)',
-      params: Type.Object({ code: ParcelCode.properties.code, id: Type.Integer({ minimum: 1 }) }),
+      params: Type.Object({ code: ParcelCode.properties.code, id: RecordId }),
       headers: IfMatch, body: DevelopmentEventPatch, response: { 200: JsonText(DevelopmentEvent) },
     },
   }, async (request, reply) => {

@@ -36,13 +36,13 @@ const PERIOD_HINT: Record<string, string> = { quarterly: 'YYYYQ1–Q4', ranking:
 const PERIOD_PATTERN: Record<string, RegExp> = { quarterly: /^\d{4}Q[1-4]$/, ranking: /^\d{4}H[12]$/, evaluation: /^\d{4}$/, quota: /^\d{4}$/ }
 
 const Kind = Type.Union(['quarterly', 'ranking', 'evaluation', 'quota'].map((k) => Type.Literal(k)))
-const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const Id = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
 
 const GenerateBody = Type.Object({
   kind: Kind,
-  period: Type.String({ pattern: '^\\d{4}([QH][1-4])?$', description: '2024Q2 (quarterly), 2024H1 (ranking), 2024 (evaluation; quota: the disposal year)' }),
+  period: Type.String({ pattern: '^\\d{4}([QH][1-4])?$', maxLength: 6, description: '2024Q2 (quarterly), 2024H1 (ranking), 2024 (evaluation; quota: the disposal year)' }),
   asOf: Type.Optional(Type.String({ format: 'date', description: '基准日 (default: the period\'s last day, or today while it runs)' })),
-  county: Type.Optional(Type.String({ pattern: '^4103\\d\\d$', description: 'quarterly: one county (default: your scope)' })),
+  county: Type.Optional(Type.String({ maxLength: 6, pattern: '^4103\\d\\d$', description: 'quarterly: one county (default: your scope)' })),
   permuYear: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: '亩均税收年度 (default: the year before the period)' })),
 }, { additionalProperties: false })
 
@@ -139,7 +139,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['reports'], summary: '指标背后的宗地 / the parcels behind a figure of a quarterly report (GeoJSON)',
       params: Id,
       querystring: Type.Object({
-        unit: Type.String({ pattern: '^(county:4103\\d\\d|cluster:[a-z0-9-]+|city)$', description: 'county:<code>, cluster:<code> or city' }),
+        unit: Type.String({ pattern: '^(county:4103\\d\\d|cluster:[a-z0-9-]+|city)$', maxLength: 72, description: 'county:<code>, cluster:<code> or city' }),
         figure: Type.String({ maxLength: 64, description: 'e.g. idle.disposed_ytd.codes, unsupplied.codes_period (see LINKED_FIGURES)' }),
       }, { additionalProperties: false }),
     },

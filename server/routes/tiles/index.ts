@@ -105,8 +105,8 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       params: Type.Object({
         layer: LayerParam,
         z: Type.Integer({ minimum: 0, maximum: 24 }),
-        x: Type.Integer({ minimum: 0 }),
-        y: Type.Integer({ minimum: 0 }),
+        x: Type.Integer({ minimum: 0, maximum: 2 ** 24 - 1 }),
+        y: Type.Integer({ minimum: 0, maximum: 2 ** 24 - 1 }),
       }),
       response: {
         200: FileAnswer([MEDIA.mvt], 'a Mapbox vector tile (Content-Encoding: gzip when asked for and ready)'),

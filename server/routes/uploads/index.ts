@@ -52,7 +52,7 @@ const MappingBody = Type.Object({
   }),
 }, { additionalProperties: false })
 const FeaturesQuery = Type.Object({
-  bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'west,south,east,north in EPSG:4490' })),
+  bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', maxLength: 200, description: 'west,south,east,north in EPSG:4490' })),
   limit: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
 })
 
