@@ -15,14 +15,27 @@ import { HttpError } from '../errors'
 
 export const INPUT_MESSAGES = {
   nul: (field: string) => `字段 "${field}" 含有空字符（NUL），无法保存 / the field "${field}" contains a NUL character, which cannot be stored`,
+  notFinite: (field: string) => `字段 "${field}" 不是有限的数值 / the field "${field}" is not a finite number (Infinity, 1e400…)`,
+  noBoundary: 'Content-Type 为 multipart/form-data 但缺少 boundary 参数 / the Content-Type is multipart/form-data but names no boundary',
+  badMultipart: (why: string) => `multipart 请求体无法解析（未使用所声明的 boundary，或提前结束）：${why} / the multipart body cannot be read (it does not use the boundary its Content-Type declares, or ends early): ${why}`,
 } as const
 
-/** The first place a NUL character occurs in a parsed value, as a field path, or null. Object keys count too. */
-export function nulPath(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? (path || '(value)') : null
+/** What a multipart reader (busboy) throws on a malformed request, as the 4xx it is; null for anything else. */
+export function multipartError(e: unknown): HttpError | null {
+  const message = (e as Error)?.message ?? ''
+  if (/Boundary not found/i.test(message)) return new HttpError(400, 'bad_multipart', INPUT_MESSAGES.noBoundary, { field: 'content-type' })
+  if (/Unexpected end of (form|multipart)|Malformed part header|Part terminated early|Malformed urlencoded/i.test(message)) {
+    return new HttpError(400, 'bad_multipart', INPUT_MESSAGES.badMultipart(message))
+  }
+  return null
+}
+
+/** The first place in a parsed value where `bad` holds (of a string, a number, or an object key), as a field path, or null. */
+function findPath(value: unknown, bad: (v: unknown) => boolean, path = ''): string | null {
+  if (typeof value === 'string' || typeof value === 'number') return bad(value) ? (path || '(value)') : null
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const p = nulPath(value[i], `${path}[${i}]`)
+      const p = findPath(value[i], bad, `${path}[${i}]`)
       if (p) return p
     }
     return null
@@ -30,13 +43,19 @@ export function nulPath(value: unknown, path = ''): string | null {
   if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
     for (const [k, v] of Object.entries(value)) {
       const here = path ? `${path}.${k}` : k
-      if (k.includes('\u0000')) return here
-      const p = nulPath(v, here)
+      if (bad(k)) return here
+      const p = findPath(v, bad, here)
       if (p) return p
     }
   }
   return null
 }
+
+/** Where a NUL character occurs (object keys count too). */
+export const nulPath = (value: unknown) => findPath(value, (v) => typeof v === 'string' && v.includes('\u0000'))
+/** Where a number is not finite: Ajv skips its range checks for Infinity, which its type coercion
+ * makes of "Infinity" and "1e400" in a query, and JSON.parse of 1e400 in a body. */
+export const nonFinitePath = (value: unknown) => findPath(value, (v) => typeof v === 'number' && !Number.isFinite(v))
 
 // ---------------------------------------------------------------- dates
 
@@ -123,6 +142,13 @@ export default fp(async (app) => {
   app.addHook('preValidation', (request, _reply, done) => {
     const field = nulPath(request.params) ?? nulPath(request.query) ?? (Buffer.isBuffer(request.body) ? null : nulPath(request.body))
     if (field) return done(new HttpError(400, 'invalid_request', INPUT_MESSAGES.nul(field), { field }))
+    done()
+  })
+
+  // preHandler: after Ajv has coerced the query and the path to numbers
+  app.addHook('preHandler', (request, _reply, done) => {
+    const field = nonFinitePath(request.params) ?? nonFinitePath(request.query) ?? (Buffer.isBuffer(request.body) ? null : nonFinitePath(request.body))
+    if (field) return done(new HttpError(400, 'invalid_request', INPUT_MESSAGES.notFinite(field), { field }))
     done()
   })
 }, { name: 'input', dependencies: ['errors'] })

@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { ROLES, type Role } from '../../config'
+import { multipartError } from '../../plugins/input'
 import { HttpError } from '../../errors'
 import { scopeOf } from '../../plugins/auth'
 import { userActor } from '../../db/actor'
@@ -167,7 +168,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
         throw new HttpError(400, 'invalid_request', PHOTO_MESSAGES.noFile, { field: 'photo' })
       }
-      throw e
+      throw multipartError(e) ?? e
     }
     const type = imageType(data)
     if (!type) throw new HttpError(415, 'not_an_image', PHOTO_MESSAGES.notImage, { field: 'photo' })

@@ -15,6 +15,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import type { Role } from '../../config'
 import { HttpError } from '../../errors'
+import { INPUT_MESSAGES, multipartError } from '../../plugins/input'
 import { scopeOf } from '../../plugins/auth'
 import { JobRunner } from '../../ingest/jobs'
 import { readLimitsOf } from '../../ingest/settings'
@@ -134,7 +135,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           file = { path, fileName, sha256: hash.digest('hex'), sizeBytes: size }
         } else {
           if (!TEXT_FIELDS.has(part.fieldname)) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badField(part.fieldname), { field: part.fieldname })
-          fields[part.fieldname] = String(part.value ?? '')
+          const value = String(part.value ?? '')
+          // multipart fields are not the JSON body the input plugin looks at
+          if (value.includes('\u0000')) throw new HttpError(400, 'invalid_request', INPUT_MESSAGES.nul(part.fieldname), { field: part.fieldname })
+          fields[part.fieldname] = value
         }
       }
       if (!file) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.noFile, { field: 'file' })
@@ -145,7 +149,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'upload_too_large', ROUTE_MESSAGES.tooLarge(maxBytes))
       if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') throw new HttpError(400, 'upload_two_files', ROUTE_MESSAGES.twoFiles)
       if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new HttpError(415, 'upload_not_multipart', ROUTE_MESSAGES.notMultipart)
-      throw e
+      throw multipartError(e) ?? e
     }
   }
 
