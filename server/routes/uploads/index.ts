@@ -15,7 +15,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import type { Role } from '../../config'
 import { HttpError } from '../../errors'
-import { INPUT_MESSAGES, multipartError } from '../../plugins/input'
+import { INPUT_MESSAGES, multipartError, nulPath } from '../../plugins/input'
 import { scopeOf } from '../../plugins/auth'
 import { JobRunner } from '../../ingest/jobs'
 import { readLimitsOf } from '../../ingest/settings'
@@ -113,7 +113,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     try {
       const fields: Record<string, string> = {}
       let file: Omit<Received, 'fields'> | null = null
+      let parts = 0
       for await (const part of request.parts()) {
+        parts++
         if (part.type === 'file') {
           if (part.fieldname !== 'file' || file) {
             part.file.resume()
@@ -141,6 +143,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           fields[part.fieldname] = value
         }
       }
+      if (parts === 0) throw new HttpError(400, 'bad_multipart', INPUT_MESSAGES.badMultipart('no part of the body is delimited by the declared boundary'))
       if (!file) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.noFile, { field: 'file' })
       return { received: { ...file, fields }, cleanup }
     } catch (e) {
@@ -178,6 +181,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             Object.values(parsed).some((v) => v !== null && typeof v !== 'string')) {
           throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badMapping('not an object of strings'), { field: 'mapping' })
         }
+        const nul = nulPath(parsed)
+        if (nul) throw new HttpError(400, 'invalid_request', INPUT_MESSAGES.nul(`mapping.${nul}`), { field: 'mapping' })
         mapping = parsed as Record<string, string | null>
       }
       const created = await createUpload(ctx, {
