@@ -6,7 +6,9 @@
  * request: no 5xx; and no change to any table unless the request was an accepted (2xx) write —
  * checked cheaply by the database's next transaction id (a request that wrote nothing assigns
  * none), and on any movement by a row count and checksum of every table. security_event is left
- * out: recording refused logins is its purpose. The multipart bodies get their own cases below. */
+ * out: recording refused logins is its purpose. The multipart and file bodies have their own test
+ * (hostile-multipart.test.ts). About 49 000 requests, 90 s on an idle machine; HOSTILE_ONLY=<regex
+ * of "METHOD /path"> runs some operations only, to look into one. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { Response as InjectResponse } from 'light-my-request'
@@ -33,13 +35,18 @@ type Who = (typeof WHO)[number]
 /** A JSON number the JSON text carries but JSON.stringify cannot write (1e999 parses to Infinity). */
 class RawJson { constructor(readonly text: string) {} }
 
-/** The named cases: every parameter gets each of them (the fast-check examples). */
+/** The named cases: every parameter gets each of them, as every role that may call the route. */
 const NAMED: unknown[] = [
-  '\u0000', 'a\u0000b', '%00', 'x'.repeat(10_000), '地'.repeat(3000), '', ' ',
-  'Infinity', '-Infinity', 'NaN', '-1', '0', '1.5', '99999999999999999999', '-99999999999999999999', '1e309', '9007199254740993',
-  '0000-01-01', '2026-02-30', '1899-12-31', '2101-01-01', '9999-12-31', '2024-13-01', '2024-06-30T25:00:00Z',
-  '../../../etc/passwd', '..', '/', '\\', "' OR '1'='1", "'; DROP TABLE parcel; --", '%', '_', '$1', ':name',
-  '😀𝌆', '\uFFFF', '\u202Etxt.exe', '<script>alert(1)</script>', 'null', 'true', '[]', '{}', ',,,', '1,2,3,4', '*', 'latest',
+  '\u0000', 'a\u0000b', 'x'.repeat(10_000), '地'.repeat(3000), '',
+  'Infinity', 'NaN', '-1', '0', '1.5', '99999999999999999999', '1e309', '9007199254740993',
+  '0000-01-01', '2026-02-30', '2101-01-01',
+  '../../../etc/passwd', '\\', "' OR '1'='1", "'; DROP TABLE parcel; --", '%', '_', '$1', ':name',
+  '😀𝌆', '\uFFFF', '<script>alert(1)</script>', '[]', '1,2,3,4',
+]
+/** More named values, drawn among by fast-check with the rest (not every one to every parameter). */
+const MORE_NAMED = [
+  '%00', ' ', '-Infinity', '-99999999999999999999', '1899-12-31', '9999-12-31', '2024-13-01', '2024-06-30T25:00:00Z',
+  '..', '/', '\u202Etxt.exe', 'null', 'true', '{}', ',,,', '*', 'latest', '\t', '\r\n', '%2e%2e%2f', '0x10', '1e-400',
 ]
 /** Wrong types and extremes only a JSON body can carry. */
 const NAMED_JSON: unknown[] = [
@@ -52,6 +59,7 @@ const AT_THE_DOOR: unknown[] = ['\u0000', 'x'.repeat(10_000), 'Infinity', '0000-
 
 /** More hostile values drawn by fast-check (seeded: the same every run). */
 const drawn = fc.oneof(
+  fc.constantFrom(...MORE_NAMED),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: fc.constantFrom('\u0000', '\'', '"', '\\', '%', '_', ';', '-', '/', '.', '\u3000', '地', '😀'), maxLength: 12 }),
   fc.integer().map(String),
@@ -159,8 +167,10 @@ function buildRequest(op: Operation, target: { where: string; name: string }, va
   const headers: Record<string, string> = {}
   for (const p of op.parameters) {
     const hostile = target.where === p.in && target.name === p.name
-    if (!hostile && !p.required && p.in !== 'path') continue
-    const v = hostile ? value : validFor(p.name, p.schema, op.path)
+    // lists are asked for two rows: what is tested is the input, not the size of the answer
+    const small = !hostile && p.in === 'query' && p.name === 'limit'
+    if (!hostile && !small && !p.required && p.in !== 'path') continue
+    const v = hostile ? value : small ? 2 : validFor(p.name, p.schema, op.path)
     if (v instanceof RawJson || (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')) return null
     const text = String(v)
     if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(text))
@@ -194,6 +204,12 @@ async function nextXid(): Promise<string> {
   return (await t.database.db.one('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x')).x
 }
 
+/** Whether the one transaction since `before` only recorded a security event (a refused login). */
+async function onlySecurityEvent(before: string, now: string): Promise<boolean> {
+  if (BigInt(now) - BigInt(before) !== 1n) return false
+  return (await t.database.db.one('SELECT EXISTS (SELECT 1 FROM security_event WHERE xmin::text = $1) AS e', [before])).e
+}
+
 let tables: string[] = []
 
 /** Per table (security_event aside): its row count and the newest transaction that wrote a row of
@@ -223,7 +239,8 @@ const changed = (a: Map<string, string>, b: Map<string, string>) =>
 const show = (v: unknown) => (v instanceof RawJson ? v.text : JSON.stringify(v) ?? String(v)).slice(0, 60)
 
 describe('hostile input to every parameter of every operation of the OpenAPI document', () => {
-  it('never answers 5xx, and changes no table unless it accepted a write', { timeout: budget(120_000) }, async () => {
+  // ~49 000 requests and the checksums of ~750 accepted writes: ~90 s on an idle machine
+  it('never answers 5xx, and changes no table unless it accepted a write', { timeout: budget(100_000) }, async () => {
     const started = Date.now()
     const ops = operations().filter((op) => !(op.method === 'POST' && op.path === '/api/auth/logout'))
     const serverErrors: string[] = []
@@ -257,7 +274,9 @@ describe('hostile input to every parameter of every operation of the OpenAPI doc
       if (res.statusCode >= 500) serverErrors.push(`${what}: ${res.body.slice(0, 200)}`)
       const now = await nextXid()
       if (now === xid) return
+      const was = xid
       xid = now
+      if (await onlySecurityEvent(was, now)) return
       fingerprints++
       const after = await fingerprint()
       const touched = changed(baseline, after)
@@ -274,7 +293,7 @@ describe('hostile input to every parameter of every operation of the OpenAPI doc
     }
 
     let seedCount = 0
-    const debug = process.env.HOSTILE_DEBUG ? new RegExp(process.env.HOSTILE_DEBUG) : null
+    const debug = process.env.HOSTILE_ONLY ? new RegExp(process.env.HOSTILE_ONLY) : null
     for (const op of ops) {
       if (debug && !debug.test(`${op.method} ${op.path}`)) continue
       const opStarted = Date.now()

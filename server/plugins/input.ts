@@ -1,7 +1,8 @@
 /** Input the database cannot take is refused before any handler runs, in one place:
  *
  * - a NUL character anywhere in the query, the path or a JSON body (PostgreSQL text cannot hold
- *   one: the driver fails with "invalid message format") is 400 naming the field;
+ *   one: the driver fails with "invalid message format"), or an unpaired UTF-16 surrogate (not
+ *   text; jsonb refuses it), is 400 naming the field;
  * - every number, integer, string and list a route takes must state its bounds in its schema
  *   (minimum and maximum, maxLength, maxItems): a route that forgets is refused when the app is
  *   built, as one without config.access is (plugins/auth.ts). So `Infinity`, 1e400 and a value
@@ -15,6 +16,7 @@ import { HttpError } from '../errors'
 
 export const INPUT_MESSAGES = {
   nul: (field: string) => `字段 "${field}" 含有空字符（NUL），无法保存 / the field "${field}" contains a NUL character, which cannot be stored`,
+  surrogate: (field: string) => `字段 "${field}" 含有不成对的 UTF-16 代理项，不是有效文本 / the field "${field}" contains an unpaired UTF-16 surrogate, which is not text and cannot be stored`,
   notFinite: (field: string) => `字段 "${field}" 不是有限的数值 / the field "${field}" is not a finite number (Infinity, 1e400…)`,
   noBoundary: 'Content-Type 为 multipart/form-data 但缺少 boundary 参数 / the Content-Type is multipart/form-data but names no boundary',
   badMultipart: (why: string) => `multipart 请求体无法解析（未使用所声明的 boundary，或提前结束）：${why} / the multipart body cannot be read (it does not use the boundary its Content-Type declares, or ends early): ${why}`,
@@ -53,6 +55,10 @@ function findPath(value: unknown, bad: (v: unknown) => boolean, path = ''): stri
 
 /** Where a NUL character occurs (object keys count too). */
 export const nulPath = (value: unknown) => findPath(value, (v) => typeof v === 'string' && v.includes('\u0000'))
+/** A high surrogate not followed by a low one, or a low one not after a high one ("\ud800" in JSON):
+ * not text; PostgreSQL's jsonb refuses it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+export const surrogatePath = (value: unknown) => findPath(value, (v) => typeof v === 'string' && LONE_SURROGATE.test(v))
 /** Where a number is not finite: Ajv skips its range checks for Infinity, which its type coercion
  * makes of "Infinity" and "1e400" in a query, and JSON.parse of 1e400 in a body. */
 export const nonFinitePath = (value: unknown) => findPath(value, (v) => typeof v === 'number' && !Number.isFinite(v))
@@ -142,6 +148,8 @@ export default fp(async (app) => {
   app.addHook('preValidation', (request, _reply, done) => {
     const field = nulPath(request.params) ?? nulPath(request.query) ?? (Buffer.isBuffer(request.body) ? null : nulPath(request.body))
     if (field) return done(new HttpError(400, 'invalid_request', INPUT_MESSAGES.nul(field), { field }))
+    const broken = surrogatePath(request.params) ?? surrogatePath(request.query) ?? (Buffer.isBuffer(request.body) ? null : surrogatePath(request.body))
+    if (broken) return done(new HttpError(400, 'invalid_request', INPUT_MESSAGES.surrogate(broken), { field: broken }))
     done()
   })
 
