@@ -7,6 +7,8 @@ import type { Db } from './db/pgp'
 import errors from './plugins/errors'
 import auth from './plugins/auth'
 import openapi from './plugins/openapi'
+import security from './plugins/security'
+import input, { dateFormats } from './plugins/input'
 import webMap from './plugins/web-map'
 import dailyRefresh from './plugins/daily-refresh'
 import backups from './plugins/backups'
@@ -47,7 +49,9 @@ export async function buildApp({ config, database, logger = false }: BuildOption
     logger,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // onCreate runs after ajv-formats: OneMap's dates (1900–2100, real calendar days) replace its own
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true }, onCreate: dateFormats },
+    ...(config.trustProxy.length ? { trustProxy: config.trustProxy } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
@@ -60,6 +64,8 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   })
 
   await app.register(errors)
+  await app.register(security)
+  await app.register(input)
   await app.register(openapi)
   await app.register(auth)
   await app.register(dailyRefresh)

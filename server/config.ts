@@ -1,7 +1,9 @@
 /** Settings from the environment, validated once at start (every one is listed in .env.example). */
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { DEFAULT_COUNTY_BOUNDARIES } from './db/reference'
+import { parse as parseDotenv } from 'dotenv'
 
 export type Role = 'admin' | 'analyst' | 'surveyor' | 'inspector'
 export const ROLES: readonly Role[] = ['admin', 'analyst', 'surveyor', 'inspector']
@@ -33,12 +35,47 @@ export interface Config {
   /** The county boundary file (GeoJSON, EPSG:4490, with precision_m): the counties of uploads and
    * the city's extent come from it (server/db/reference.ts). */
   countyBoundaries: string
+  /** Origins whose pages may call the API from a browser (CORS); empty: none but this site's own. */
+  corsOrigins: string[]
+  /** Addresses of reverse proxies whose X-Forwarded-For names the client (login throttling is per
+   * address); empty: the connection's own address. */
+  trustProxy: string[]
+  login: LoginSettings
   ingest: IngestSettings
   alerts: AlertSettings
   backup: BackupSettings
 }
 
 export class ConfigError extends Error {}
+
+export interface Environment {
+  env: NodeJS.ProcessEnv
+  /** the settings that came from the file (a variable of the process environment wins over it) */
+  fromFile: Set<string>
+  file: string
+}
+
+/** The process environment over the settings of a `.env` file in the working directory, as
+ * `.env.example` says ("copy to .env or export them"): a variable exported wins over the file,
+ * so one run can change a setting without editing it. No file: the environment alone. */
+export function environment(file = path.resolve('.env'), env: NodeJS.ProcessEnv = process.env): Environment {
+  let text: Buffer
+  try {
+    text = fs.readFileSync(file)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { env, fromFile: new Set(), file }
+    throw new ConfigError(`cannot read ${file}: ${(e as Error).message}`)
+  }
+  const parsed = parseDotenv(text)
+  const fromFile = new Set(Object.keys(parsed).filter((k) => env[k] === undefined))
+  return { env: { ...parsed, ...env }, fromFile, file }
+}
+
+/** The message of a bad setting, saying when its value came from the file. */
+export function describeConfigError(e: ConfigError, source: Environment): string {
+  const name = /^([A-Z][A-Z0-9_]*)\b/.exec(e.message)?.[1]
+  return name && source.fromFile.has(name) ? `${e.message} (set in ${source.file})` : e.message
+}
 
 /** Upload settings beyond the two size limits (issue 3 §6, §9, §10). */
 export interface IngestSettings {
@@ -158,6 +195,57 @@ function roleList(env: NodeJS.ProcessEnv, name: string, fallback: string, allowP
   return list as (Role | 'public')[]
 }
 
+/** Login throttling (per account and per address): growing delays after repeated failures, then a lock. */
+export interface LoginSettings {
+  /** failures in a row after which each further attempt must wait, the wait doubling each time */
+  delayAfter: number
+  /** the first such wait, seconds */
+  delaySeconds: number
+  /** failures in a row on one account that lock it */
+  lockAfter: number
+  /** failures from one address (any accounts) that lock the address */
+  addressLockAfter: number
+  /** how long a lock lasts, seconds */
+  lockSeconds: number
+  /** login requests per minute from one address, right or wrong (a flood guard above the counts) */
+  perMinute: number
+}
+
+export function loadLoginSettings(env: NodeJS.ProcessEnv = process.env): LoginSettings {
+  const delayAfter = intSetting(env, 'ONEMAP_LOGIN_DELAY_AFTER', 3, 1, 1000)
+  const lockAfter = intSetting(env, 'ONEMAP_LOGIN_LOCK_AFTER', 10, 1, 1000)
+  if (lockAfter < delayAfter) throw new ConfigError(`ONEMAP_LOGIN_LOCK_AFTER=${lockAfter} is below ONEMAP_LOGIN_DELAY_AFTER=${delayAfter}`)
+  return {
+    delayAfter,
+    delaySeconds: numberSetting(env, 'ONEMAP_LOGIN_DELAY_SECONDS', 1, 0.01, 3600),
+    lockAfter,
+    addressLockAfter: intSetting(env, 'ONEMAP_LOGIN_ADDRESS_LOCK_AFTER', 50, 1, 100_000),
+    lockSeconds: numberSetting(env, 'ONEMAP_LOGIN_LOCK_SECONDS', 900, 0.1, 7 * 24 * 3600),
+    perMinute: intSetting(env, 'ONEMAP_LOGIN_PER_MINUTE', 60, 1, 100_000),
+  }
+}
+
+function originList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((o) => o.trim()).filter(Boolean)
+  for (const o of list) {
+    let ok = false
+    try {
+      const u = new URL(o)
+      ok = /^https?:$/.test(u.protocol) && u.origin === o
+    } catch { /* not a URL */ }
+    if (!ok) throw new ConfigError(`${name}: "${o}" is not an origin (scheme://host[:port], no path or trailing slash)`)
+  }
+  return list
+}
+
+function addressList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((a) => a.trim()).filter(Boolean)
+  for (const a of list) {
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a)) throw new ConfigError(`${name}: "${a}" is not an IP address or CIDR range`)
+  }
+  return list
+}
+
 function tiandituSetting(env: NodeJS.ProcessEnv): string | null {
   const raw = env.ONEMAP_TIANDITU_TOKEN?.trim()
   if (!raw) return null
@@ -190,6 +278,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     aggregateRoles: roleList(env, 'ONEMAP_AGGREGATE_ROLES', ''),
     tiandituToken: tiandituSetting(env),
     countyBoundaries: path.resolve(env.ONEMAP_COUNTY_BOUNDARIES?.trim() || DEFAULT_COUNTY_BOUNDARIES),
+    corsOrigins: originList(env, 'ONEMAP_CORS_ORIGINS'),
+    trustProxy: addressList(env, 'ONEMAP_TRUST_PROXY'),
+    login: loadLoginSettings(env),
     ingest: loadIngestSettings(env),
     alerts: loadAlertSettings(env),
     backup: loadBackupSettings(env),

@@ -1,6 +1,6 @@
-/** Starts OneMap: settings, database (server or embedded), first-start data, then listens.
+/** Starts OneMap: settings (the environment over ./.env), database (server or embedded), first-start data, then listens.
  * SIGINT/SIGTERM close the server and the database gracefully. */
-import { loadConfig, ConfigError } from './config'
+import { loadConfig, ConfigError, describeConfigError, environment } from './config'
 import { openDatabase, DatabaseSetupError } from './db/connect'
 import { MigrationError } from './db/migrate'
 import { ReferenceDataError } from './db/reference'
@@ -8,9 +8,12 @@ import { bootstrap, DEMO_PASSWORD } from './bootstrap'
 import { buildApp } from './app'
 import { backupGuard } from './backup/guard'
 
+let source: ReturnType<typeof environment> | null = null
+
 async function main() {
   const started = Date.now()
-  const config = loadConfig()
+  source = environment()
+  const config = loadConfig(source.env)
   const database = await openDatabase({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries, migrationGuard: backupGuard(config.backup),
   })
@@ -45,7 +48,9 @@ async function main() {
 
 main().catch((e) => {
   // Known start-up failures are one line naming the fix; anything else keeps its stack.
-  if (e instanceof ConfigError || e instanceof DatabaseSetupError || e instanceof MigrationError || e instanceof ReferenceDataError) {
+  if (e instanceof ConfigError && source) {
+    console.error(`OneMap cannot start: ${describeConfigError(e, source)}`)
+  } else if (e instanceof ConfigError || e instanceof DatabaseSetupError || e instanceof MigrationError || e instanceof ReferenceDataError) {
     console.error(`OneMap cannot start: ${e.message}`)
   } else {
     console.error(e)

@@ -217,20 +217,20 @@ export async function benchParcels(): Promise<void> {
     })))
 
     // The floor: what any endpoint that asks the database costs over HTTP here, measured on
-    // /api/health (one SELECT 1). Warm: the server idles between requests only as long as a
+    // /api/health/ready (one SELECT 1). Warm: the server idles between requests only as long as a
     // SELECT 1 takes. Cold: it idles as long as during a card query, as the card's server does;
     // a process that has slept ~1.7 ms wakes to cold caches and spends about twice the CPU on the
     // same request (measured: 82 → 143 µs for a hello-world).
     const sleep = (percentile(cardSql, 50) / 1000).toFixed(5)
-    const [warmHttp, warmSql] = await compare(url, base, headers, codes.map(() => ({ path: '/api/health', sql: 'SELECT 1' })))
-    const [coldHttp] = await compare(url, base, headers, codes.map(() => ({ path: '/api/health', sql: `SELECT 1 FROM pg_sleep(${sleep})` })))
+    const [warmHttp, warmSql] = await compare(url, base, headers, codes.map(() => ({ path: '/api/health/ready', sql: 'SELECT 1' })))
+    const [coldHttp] = await compare(url, base, headers, codes.map(() => ({ path: '/api/health/ready', sql: `SELECT 1 FROM pg_sleep(${sleep})` })))
 
     console.log(`\n${SAMPLES} sequential requests each (after ${WARMUP} warm-up), paired with the same SQL, keep-alive HTTP on 127.0.0.1, client in its own process:`)
     const ok = [report('GET /api/parcels/:code', cardHttp, cardSql), report('GET /api/parcels?bbox (100)', searchHttp, searchSql)]
     const ms = (x: number) => `${x.toFixed(2)} ms`
     const overhead = (http: number[], direct: number[]) => ms(percentile(http, 50) - percentile(direct, 50))
     console.log(`\nWhat the endpoint adds to its SQL (p50): card ${overhead(cardHttp, cardSql)}, bbox search ${overhead(searchHttp, searchSql)}.`)
-    console.log(`The floor of any endpoint that asks the database (GET /api/health, one SELECT 1 of ${ms(percentile(warmSql, 50))} direct): ` +
+    console.log(`The floor of any endpoint that asks the database (GET /api/health/ready, one SELECT 1 of ${ms(percentile(warmSql, 50))} direct): ` +
       `${ms(percentile(warmHttp, 50))} with the server warm, ${ms(percentile(coldHttp, 50))} with the server idle ${ms(percentile(cardSql, 50))} between requests as during a card.`)
     if (!ok.every(Boolean)) console.log('\nThe goal (endpoint ≤ 1.3 × SQL) is not met: compare what the endpoint adds with the cold floor above.')
   } finally {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ITask } from 'pg-promise'
 import { createTestDatabase, type TestDatabase } from '../test/db'
+import { budget } from '../test/budget'
 import { DEMO_CASES, type CaseClassification, type DemoCase, REFERENCE_DATE, generateDemo } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
 
@@ -117,7 +118,8 @@ describe('the demo summary', () => {
       FROM s, unnest($2::text[]) p`, [REFERENCE_DATE, PATHS]))
   }
 
-  it('adds up per cluster and per county to the city totals exactly', async () => {
+  // a live summary of the whole demo city, summed three ways: ~60 s on an idle machine
+  it('adds up per cluster and per county to the city totals exactly', { timeout: budget(60_000) }, async () => {
     const rows = await sums()
     expect(rows).toHaveLength(PATHS.length)
     for (const row of rows) {
@@ -130,7 +132,8 @@ describe('the demo summary', () => {
     expect(city['{unsupplied,remainder_m2}']).toBeGreaterThan(0)
   })
 
-  it('is the same materialised as live', async () => {
+  // a live summary, a full refresh and a materialised summary of the demo city
+  it('is the same materialised as live', { timeout: budget(60_000) }, async () => {
     const live = await noJit((q) => q.one('SELECT analysis.summary($1)::text AS j', [REFERENCE_DATE], (x) => x.j))
     const refreshed = await t.db.one('SELECT analysis.refresh_all($1) AS r', [REFERENCE_DATE], (x) => x.r)
     expect(refreshed.as_of).toBe(REFERENCE_DATE)

@@ -358,9 +358,12 @@ function commitError(e: unknown): HttpError {
 }
 
 function errorJson(e: unknown): { code: string; message: string } {
-  if (isIngestError(e)) return { code: (e as IngestError).code, message: e.message }
-  if (e instanceof HttpError) return { code: e.code, message: e.message }
-  return { code: 'internal', message: (e as Error)?.message ?? String(e) }
+  // The message may quote the file (a CRS name, a column): a NUL in it would make the row's jsonb
+  // refuse the write and leave the upload 'validating' forever; it is shown as ␀ instead.
+  const stored = (text: string) => text.replace(/\u0000/g, '\u2400')
+  if (isIngestError(e)) return { code: (e as IngestError).code, message: stored(e.message) }
+  if (e instanceof HttpError) return { code: e.code, message: stored(e.message) }
+  return { code: 'internal', message: stored((e as Error)?.message ?? String(e)) }
 }
 
 /** Progress to the upload row, at most once a second; only on a server, where the write does not

@@ -18,6 +18,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     sessions: SessionCache
+    /** "GET /api/parcels/:code" → who may call it, for every route with a declared access. */
+    routeAccess: Map<string, Access>
   }
 }
 
@@ -46,6 +48,32 @@ export class SessionCache {
   }
 }
 
+/** Tokens are 32 random bytes in base64url (server/auth.ts newToken): anything else is refused
+ * without a look-up. */
+export const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/
+
+/** Token hashes looked up and not found, for a while: a junk token sent again and again (a broken
+ * client, a scanner) costs no database round trip. A token is 256 random bits: none just issued
+ * can be among them. Logout needs no entry here (it drops the session itself). */
+const UNKNOWN_CACHE_MS = 30_000
+
+export class UnknownTokens {
+  private entries = new Map<string, number>()
+  has(tokenHash: string): boolean {
+    const until = this.entries.get(tokenHash)
+    if (until === undefined) return false
+    if (until < Date.now()) {
+      this.entries.delete(tokenHash)
+      return false
+    }
+    return true
+  }
+  add(tokenHash: string): void {
+    if (this.entries.size > 10_000) this.entries.clear()
+    this.entries.set(tokenHash, Date.now() + UNKNOWN_CACHE_MS)
+  }
+}
+
 /** Routes that belong to libraries (OpenAPI UI, static files) and are public by nature. */
 const LIBRARY_ROUTES = /^\/(docs|assets)(\/|$)|^\/$|^\/\*$/
 
@@ -59,25 +87,33 @@ function bearer(request: FastifyRequest): string | null {
 export default fp(async (app) => {
   app.decorateRequest('user', null)
   app.decorate('sessions', new SessionCache())
+  const unknownTokens = new UnknownTokens()
 
+  app.decorate('routeAccess', new Map<string, Access>())
   app.addHook('onRoute', (route) => {
-    if (route.config?.access === undefined && !LIBRARY_ROUTES.test(route.url)) {
-      throw new Error(`route ${route.method} ${route.url} does not declare config.access`)
+    const access = route.config?.access
+    if (access === undefined) {
+      if (!LIBRARY_ROUTES.test(route.url)) throw new Error(`route ${route.method} ${route.url} does not declare config.access`)
+      return
     }
+    for (const method of [route.method].flat()) app.routeAccess.set(`${method} ${route.url}`, access)
   })
 
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access ?? 'public'
     const token = bearer(request)
     if (token) {
-      const tokenHash = hashToken(token)
-      let user: User | null | undefined = app.sessions.get(tokenHash)
-      if (user === undefined) {
-        user = await app.db.users.findBySession(tokenHash)
-        // Only valid sessions are cached: a forged token is looked up every time it is tried.
-        if (user) app.sessions.set(tokenHash, user)
+      let user: User | null | undefined = null
+      if (TOKEN_FORMAT.test(token)) {
+        const tokenHash = hashToken(token)
+        user = app.sessions.get(tokenHash)
+        if (user === undefined && !unknownTokens.has(tokenHash)) {
+          user = await app.db.users.findBySession(tokenHash)
+          if (user) app.sessions.set(tokenHash, user)
+          else unknownTokens.add(tokenHash)
+        }
       }
-      request.user = user
+      request.user = user ?? null
       if (!request.user && access !== 'public') throw new HttpError(401, 'bad_token', MESSAGES.badToken)
     }
     if (access === 'public') return

@@ -1,10 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import SwaggerParser from '@apidevtools/swagger-parser'
 import { createTestApp, type TestApp } from '../test/app'
+import type { Access } from './auth'
 
 let t: TestApp
 beforeAll(async () => {
   t = await createTestApp()
 })
+/** The config.access of the route behind an operation ("get", "/api/parcels/{code}"). */
+function accessOf(method: string, path: string): Access {
+  const url = path.replace(/\{([^}]+)\}/g, ':$1')
+  // a plugin's '/' route is registered as its prefix, with and without the slash
+  const a = t.app.routeAccess.get(`${method.toUpperCase()} ${url}`) ?? t.app.routeAccess.get(`${method.toUpperCase()} ${url.replace(/\/$/, '')}`)
+  expect(a, `${method} ${path} is a route with a declared access`).toBeDefined()
+  return a!
+}
 afterAll(async () => t.close())
 
 interface Operation { responses?: Record<string, { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }> }
@@ -91,5 +101,71 @@ describe('the OpenAPI document (/docs)', () => {
     expect(form!.properties!.file).toMatchObject({ type: 'string', format: 'binary' })
     expect(form!.properties!.layer!.enum).toEqual(['parcels', 'batches', 'contracts', 'plan_zones', 'clusters', 'changes'])
     expect(form!.required!.sort()).toEqual(['file', 'layer'])
+  })
+})
+
+describe('the OpenAPI document is what a client generator and Swagger UI expect', () => {
+  it('validates with a real OpenAPI validator (@apidevtools/swagger-parser)', async () => {
+    const doc = await document()
+    // validate() dereferences in place: give it a copy; it throws naming every problem it finds
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy()
+  })
+
+  it('declares the bearer scheme and requires it on every operation that needs a login, as config.access says', async () => {
+    const doc = await document() as Document & { components: { securitySchemes: Record<string, { type: string; scheme: string }> } }
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' })
+    let protectedOps = 0
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops) as [string, Operation & { security?: Record<string, string[]>[] }][]) {
+        const access = accessOf(method, path)
+        if (access === 'public') {
+          // a token is optional there, and Swagger UI sends it when authorised
+          expect(op.security, `${method} ${path}`).toEqual([{}, { bearer: [] }])
+        } else {
+          protectedOps++
+          expect(op.security, `${method} ${path} needs a login`).toEqual([{ bearer: [] }])
+        }
+      }
+    }
+    expect(protectedOps).toBeGreaterThan(60)
+  })
+})
+
+describe('answers and bodies that are not JSON', () => {
+  interface Op { responses: Record<string, { content?: Record<string, { schema?: object }> }>; requestBody?: { content: Record<string, { schema: { properties?: object; required?: string[]; format?: string } }> } }
+  const MEDIA_OF_SUFFIX: Record<string, string> = {
+    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', mvt: 'application/vnd.mapbox-vector-tile',
+  }
+
+  it('names the media type of every file, tile and photo answer', async () => {
+    const doc = await document() as unknown as { paths: Record<string, Record<string, Op>> }
+    let files = 0
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const suffix = /\.(xlsx|csv|mvt)$/.exec(path)?.[1]
+      if (!suffix) continue
+      files++
+      expect(Object.keys(ops.get!.responses['200']!.content ?? {}), path).toEqual([MEDIA_OF_SUFFIX[suffix]])
+      expect(ops.get!.responses['200']!.content![MEDIA_OF_SUFFIX[suffix]!]!.schema, path).toEqual({ type: 'string', format: 'binary' })
+    }
+    expect(files).toBe(8)
+    expect(Object.keys(doc.paths['/api/alerts/{id}/photos/{photoId}']!.get!.responses['200']!.content!)).toEqual(['image/jpeg', 'image/png'])
+    expect(Object.keys(doc.paths['/api/reports/{id}/export.json']!.get!.responses['200']!.content!)).toEqual(['application/json'])
+  })
+
+  it('describes the multipart forms (uploads, photos) and the table sent as the body (yearly figures)', async () => {
+    const doc = await document() as unknown as { paths: Record<string, Record<string, Op>> }
+    const upload = doc.paths['/api/uploads/']!.post!.requestBody!.content['multipart/form-data']!.schema
+    expect(Object.keys(upload.properties!)).toEqual(['layer', 'file', 'crs', 'confirmCrs', 'encoding', 'mapping'])
+    expect(upload.required).toEqual(['layer', 'file'])
+    // every text field states its bound, as the route enforces it (a maxLength, or the values of an enum)
+    for (const [name, field] of Object.entries(upload.properties as Record<string, { format?: string; maxLength?: number; enum?: string[] }>)) {
+      if (name === 'file') continue
+      expect(field.maxLength ?? field.enum, name).toBeDefined()
+    }
+    const photo = doc.paths['/api/alerts/{id}/photos']!.post!.requestBody!.content['multipart/form-data']!.schema
+    expect(Object.keys(photo.properties!)).toEqual(['photo'])
+    const table = doc.paths['/api/enterprises/figures/{year}/import']!.post!.requestBody!.content
+    expect(Object.keys(table)).toEqual(expect.arrayContaining(['text/csv', MEDIA_OF_SUFFIX.xlsx]))
+    expect(table['text/csv']!.schema.format).toBe('binary')
   })
 })

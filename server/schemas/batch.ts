@@ -5,7 +5,7 @@ import { AreaGeometry, BboxQuery, FeatureOf, IsoDate, Nullable, PageMembers, Pag
 export const BatchNo = Type.Object({ no: Type.String({ minLength: 1, maxLength: 100, description: '批准文号' }) })
 
 export const BatchSearchQuery = Type.Object({
-  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20 })),
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$', maxLength: 139 }), { maxItems: 20 })),
   cluster: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 18 })),
   q: Type.Optional(SearchText),
   bbox: Type.Optional(BboxQuery),

@@ -7,7 +7,8 @@ import { HttpError } from '../errors'
 
 export const LAND_MESSAGES = {
   preconditionRequired: '请带上卡片的版本号（If-Match 头）后再修改 / send If-Match with the version (ETag) of the card you edited',
-  badIfMatch: (v: string) => `If-Match 头格式有误：${v} / If-Match must be the ETag of the card, e.g. "3" (got ${v})`,
+  badIfMatch: (v: string) => `If-Match 头格式有误：${v} / If-Match must be the ETag of the card, e.g. "3", or * (got ${v})`,
+  noCurrentVersion: 'If-Match: * 要求记录已存在，但尚无当前版本 / If-Match: * needs a current version, and there is none yet: send no If-Match to create it',
   versionConflict: (what: string, id: string, expected: number, current: number) =>
     `${what} ${id} 已被他人修改（您编辑的是第 ${expected} 版，当前为第 ${current} 版），请在最新内容上重新修改 / ${what} ${id} was changed by someone else (you edited version ${expected}, it is now ${current}): redo your edit on the current state`,
   retired: (code: string) => `宗地 ${code} 已注销，不能修改 / parcel ${code} is retired and can no longer be edited`,
@@ -63,7 +64,10 @@ export function pageOf(q: { limit?: number; offset?: number; cursor?: string }):
   if (q.cursor !== undefined) {
     if (!/^[A-Za-z0-9_-]+$/.test(q.cursor)) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.badCursor, { field: 'cursor' })
     after = Buffer.from(q.cursor, 'base64url').toString('utf8')
-    if (!after || after.includes('\uFFFD')) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.badCursor, { field: 'cursor' })
+    // decoded, the key must be text the database takes: no NUL or other control character
+    if (!after || after.includes('\uFFFD') || /[\u0000-\u001f\u007f]/.test(after)) {
+      throw new HttpError(400, 'invalid_request', LAND_MESSAGES.badCursor, { field: 'cursor' })
+    }
   }
   // The count is the same on every page: only the first page (or an offset page) pays for it.
   return { limit, offset, after, countLimit: after === null ? COUNT_CAP + 1 : 0 }
@@ -72,6 +76,7 @@ export function pageOf(q: { limit?: number; offset?: number; cursor?: string }):
 // ---------------------------------------------------------------- filters
 
 export const BboxQuery = Type.String({
+  maxLength: 200,
   pattern: '^\\s*-?\\d+(\\.\\d+)?\\s*(,\\s*-?\\d+(\\.\\d+)?\\s*){3}$',
   description: 'minLon,minLat,maxLon,maxLat (EPSG:4490 ≈ WGS84)',
 })
@@ -108,8 +113,15 @@ export function listOf(values: readonly string[] | undefined): string[] | null {
   return list.length ? list : null
 }
 
-export const CountyCode = Type.String({ pattern: '^4103\\d\\d$', description: '区县代码 county code' })
-export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
+export const CountyCode = Type.String({ maxLength: 6, pattern: '^4103\\d\\d$', description: '区县代码 county code' })
+export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD, 1900–2100' })
+/** The id of a stored record (bigserial): a positive whole number JavaScript holds exactly. */
+export const RecordId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+
+/** The If-Match header of every edit: the ETag of the version edited ("3"), or * for any. */
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'the ETag of the version the edit was made on ("3"), or * for whatever is current (RFC 9110 §13.1.1)' })),
+})
 
 // ---------------------------------------------------------------- versions
 
@@ -119,13 +131,31 @@ export function setEtag(reply: FastifyReply, version: number): void {
   reply.header('etag', etag(version))
 }
 
-/** The version an edit was made on, from If-Match ("3", W/"3" or 3). Missing: 428 (RFC 6585). */
-export function expectedVersion(ifMatch: string | string[] | undefined): number {
+/** What If-Match asks for: the version an edit was made on, or '*' (RFC 9110 §13.1.1: true when
+ * the record has any current version, so the edit applies to whatever is current). */
+export type IfMatch = number | '*'
+
+/** The version an edit was made on, from If-Match ("3", W/"3", 3 or *). Missing: 428 (RFC 6585). */
+export function expectedVersion(ifMatch: string | string[] | undefined): IfMatch {
   if (ifMatch === undefined || ifMatch === '') throw new HttpError(428, 'precondition_required', LAND_MESSAGES.preconditionRequired)
   const raw = Array.isArray(ifMatch) ? ifMatch.join(',') : ifMatch
+  if (raw.trim() === '*') return '*'
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw)
   if (!m) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.badIfMatch(raw), { field: 'if-match' })
   return Number(m[1])
+}
+
+/** The version an edit applies to once its record is locked: '*' takes the current one. */
+export const versionFor = (ifMatch: IfMatch, current: number): number => (ifMatch === '*' ? current : ifMatch)
+
+/** For a write that creates the record when it is missing (yearly figures, agreement periods):
+ * the version expected, 0 for "none yet"; '*' on a missing record is 412 (RFC 9110 §13.1.1). */
+export function versionOrNone(ifMatch: IfMatch | null, current: number | undefined): number {
+  if (ifMatch === '*') {
+    if (current === undefined) throw new HttpError(412, 'precondition_failed', LAND_MESSAGES.noCurrentVersion)
+    return current
+  }
+  return ifMatch ?? 0
 }
 
 /** 409 with the current state, so that the client can redo its edit on it without another request. */
@@ -173,12 +203,15 @@ export function checkDateOrder(
 
 // ---------------------------------------------------------------- geometry
 
-const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3 })
-const Ring = Type.Array(Position, { minItems: 4 })
+// Coordinates are bounded only to refuse what is not a finite number (Infinity, 1e400): whether
+// they are longitude/latitude in Luoyang is the edit's own check, which says so naming EPSG:4490.
+const Coordinate = Type.Number({ minimum: -1e10, maximum: 1e10 })
+const Position = Type.Array(Coordinate, { minItems: 2, maxItems: 3 })
+const Ring = Type.Array(Position, { minItems: 4, maxItems: 1_000_000 })
 /** A polygon in EPSG:4490 longitude/latitude (GeoJSON order), as a surveyor draws it on the map. */
 export const AreaGeometry = Type.Union([
-  Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Ring, { minItems: 1 }) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring, { minItems: 1 }), { minItems: 1 }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Ring, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring, { minItems: 1, maxItems: 10_000 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
 ], { description: 'GeoJSON Polygon or MultiPolygon, EPSG:4490 (CGCS2000) longitude/latitude' })
 export type AreaGeometry = Static<typeof AreaGeometry>
 
@@ -221,3 +254,20 @@ export const PageMembers = {
 /** The response schema of an answer sent as JSON text built by PostGIS: OpenAPI shows its shape,
  * the handler sends the text as it is (Fastify serialises objects only, never strings). */
 export const JsonText = <T extends TSchema>(schema: T) => Type.Unsafe<string>({ ...schema })
+
+// ---- Answers that are not JSON
+
+export const MEDIA = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv',
+  mvt: 'application/vnd.mapbox-vector-tile',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+} as const
+
+/** The answer of a route that sends a file, a tile or an image, for the document: its media types
+ * (a binary string each). Fastify sends the bytes as they are; nothing is serialised. */
+export const FileAnswer = (mediaTypes: readonly string[], description: string) => ({
+  description,
+  content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string', format: 'binary' } }])),
+})

@@ -7,16 +7,16 @@ const Money = Type.Number({ minimum: 0, maximum: 1e10, description: '万元' })
 /** The 7 indicators of annex 3 art. 2(3) and the 3+N of standard land (annex 2), by the names
  * the analysis reads; others are allowed (N is open) as long as they are snake_case. */
 export const Indicator = Type.Object({
-  indicator: Type.String({ pattern: '^[a-z][a-z0-9_]{1,39}$', description: 'plot_ratio, building_density, investment_intensity, output_intensity, building_coefficient, green_ratio, admin_share, tax_per_mu, employment…' }),
+  indicator: Type.String({ pattern: '^[a-z][a-z0-9_]{1,39}$', maxLength: 40, description: 'plot_ratio, building_density, investment_intensity, output_intensity, building_coefficient, green_ratio, admin_share, tax_per_mu, employment…' }),
   unit: Type.String({ maxLength: 20 }),
   direction: Type.Union([Type.Literal('min'), Type.Literal('max')], { description: 'min: at least; max: at most' }),
-  value: Type.Number(),
+  value: Type.Number({ minimum: -1e12, maximum: 1e12 }),
   is_core: Type.Optional(Type.Boolean({ description: 'one of the "3" of 3+N+1' })),
 }, { additionalProperties: false })
 
 const contractFields = {
   supply_method: Type.Union([Type.Literal('grant'), Type.Literal('allocation')], { description: 'grant 出让, allocation 划拨' }),
-  land_user_code: Nullable(Type.String({ pattern: '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$' })),
+  land_user_code: Nullable(Type.String({ pattern: '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$', maxLength: 18 })),
   land_use: Nullable(Type.String({ minLength: 1, maxLength: 100 })),
   signed_on: IsoDate,
   price_wan: Nullable(Money),
@@ -70,7 +70,7 @@ export const ContractCreate = Type.Object({
 export type ContractCreate = Static<typeof ContractCreate>
 
 export const ContractSearchQuery = Type.Object({
-  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20 })),
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$', maxLength: 139 }), { maxItems: 20 })),
   cluster: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 18 })),
   q: Type.Optional(SearchText),
   supply_method: Type.Optional(contractFields.supply_method),

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Nullable, PageMembers, PagingQuery, SearchText, Version } from './common'
 
 export const CREDIT_CODE_PATTERN = '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$'
-export const CreditCode = Type.String({ pattern: CREDIT_CODE_PATTERN, description: '统一社会信用代码 (GB 32100-2015)' })
+export const CreditCode = Type.String({ pattern: CREDIT_CODE_PATTERN, maxLength: 18, description: '统一社会信用代码 (GB 32100-2015)' })
 export const CreditCodeParams = Type.Object({ credit_code: CreditCode })
 
 export const EnterprisePatch = Type.Object({
@@ -12,13 +12,13 @@ export const EnterprisePatch = Type.Object({
   above_scale: Type.Optional(Type.Boolean({ description: '规模以上' })),
   intelligent_retrofit: Type.Optional(Type.Boolean({ description: '智能化改造 (§一(二)4)' })),
   legal_person: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
-  contact_phone: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9+() -]{5,30}$' }), Type.Null()])),
+  contact_phone: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9+() -]{5,30}$', maxLength: 30 }), Type.Null()])),
   note: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
 }, { additionalProperties: false, minProperties: 1 })
 export type EnterprisePatch = Static<typeof EnterprisePatch>
 
 export const EnterpriseSearchQuery = Type.Object({
-  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20 })),
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$', maxLength: 139 }), { maxItems: 20 })),
   q: Type.Optional(SearchText),
   industry: Type.Optional(Type.String({ maxLength: 100 })),
   above_scale: Type.Optional(Type.Boolean()),

@@ -39,7 +39,7 @@ export const LedgerPatch = Type.Object({
 export type LedgerPatch = Static<typeof LedgerPatch>
 
 export const LedgerQuery = Type.Object({
-  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20 })),
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$', maxLength: 139 }), { maxItems: 20 })),
   cluster: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 18 })),
   measure: Type.Optional(Type.Array(Measure, { maxItems: MEASURES.length })),
   open: Type.Optional(Type.Boolean({ description: 'true: not completed' })),

@@ -18,9 +18,9 @@ export const KINDS = ['idle', 'inefficient', 'used_before_supply', 'conformity']
 
 export const ParcelSearchQuery = Type.Object({
   cluster: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 18, description: '集聚区代码, repeatable' })),
-  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20, description: '区县代码, repeatable' })),
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$', maxLength: 139 }), { maxItems: 20, description: '区县代码, repeatable' })),
   status: Type.Optional(Type.Array(Stage, { maxItems: STAGES.length, description: 'life-cycle stage, repeatable' })),
-  kind: Type.Optional(Type.Array(Type.Union(KINDS.map((k) => Type.Literal(k))), { description: '分类: idle 闲置, inefficient 低效, used_before_supply 未供即用, conformity 规划不符 (repeatable; 批而未供 is a batch class: /api/analysis/unsupplied)' })),
+  kind: Type.Optional(Type.Array(Type.Union(KINDS.map((k) => Type.Literal(k))), { maxItems: 10, description: '分类: idle 闲置, inefficient 低效, used_before_supply 未供即用, conformity 规划不符 (repeatable; 批而未供 is a batch class: /api/analysis/unsupplied)' })),
   q: Type.Optional(SearchText),
   bbox: Type.Optional(BboxQuery),
   include_retired: Type.Optional(Type.Boolean({ default: false, description: 'also list retired (注销) parcels' })),
@@ -58,7 +58,7 @@ const developmentFields = {
   occurred_on: IsoDate,
   developed_area_m2: Type.Union([Type.Number({ minimum: 0, maximum: 1e9 }), Type.Null()]),
   invested_wan: Type.Union([Type.Number({ minimum: 0, maximum: 1e9 }), Type.Null()]),
-  measured: Type.Union([Type.Record(Type.String({ pattern: '^[a-z_]{1,40}$' }), Type.Number()), Type.Null()], {
+  measured: Type.Union([Type.Record(Type.String({ pattern: '^[a-z_]{1,40}$' }), Type.Number({ minimum: -1e12, maximum: 1e12 }), { maxProperties: 50 }), Type.Null()], {
     description: 'indicator values measured at an acceptance check, e.g. {"plot_ratio": 1.2}',
   }),
   government_caused: Type.Boolean({ description: '政府原因造成的延误 (suspends idleness, 闲置土地处置办法 art. 8)' }),

@@ -17,6 +17,7 @@ import type { Role } from '../../server/config'
 import { generateDemo } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
 import { ARTIFACTS, buildMap, CHROMIUM_ARGS, jumpTo, loginAs, openPage, PASSWORD, waitIdle, type MapHarness } from './harness'
+import { BROWSER_TEST_MS } from '../../server/test/budget'
 
 let h: MapHarness
 
@@ -116,7 +117,7 @@ function expectBarsAsApi(bars: NonNullable<Awaited<ReturnType<typeof shown>>>, w
   expect(targets!.data).toHaveLength(18)
 }
 
-describe('the per-mu dashboard', () => {
+describe('the per-mu dashboard', { timeout: BROWSER_TEST_MS }, () => {
   it('shows an analyst every cluster against its target, the trend, the ratings and the checks due, and colours the parcels', async () => {
     const want = await expected('analyst')
     expect(want.above).toBeGreaterThan(0)

@@ -14,7 +14,8 @@ import { hashPassword } from '../../server/auth'
 import { generateDemo } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
 import { SENSITIVE_KEYS, scanJson, scanTile, scanValue, type Finding } from '../../server/governance/sensitive'
-import { ARTIFACTS, buildMap, CHROMIUM_ARGS, PASSWORD } from './harness'
+import { ARTIFACTS, buildMap, CHROMIUM_ARGS, PASSWORD, watchCsp } from './harness'
+import { BROWSER_TEST_MS } from '../../server/test/budget'
 
 let t: TestApp
 let browser: Browser
@@ -61,6 +62,7 @@ interface Watched { context: BrowserContext; page: Page; outside: string[]; erro
 
 async function open(url: string): Promise<Watched> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', serviceWorkers: 'block' })
+  await watchCsp(context)
   const w: Watched = { context, page: await context.newPage(), outside: [], errors: [], authorized: [], bodies: [] }
   await context.route('**/*', async (route) => {
     const u = new URL(route.request().url())
@@ -97,7 +99,7 @@ async function generate(page: Page, kind: string, period: string): Promise<numbe
   return page.evaluate(() => (window as any).onemapReport.id as number)
 }
 
-describe('the printable quarterly report', () => {
+describe('the printable quarterly report', { timeout: BROWSER_TEST_MS }, () => {
   it('is generated for 2025Q2, shows the stored numbers with charts, opens the parcels behind a figure, prints', async () => {
     const w = await open('/report.html')
     try {
@@ -140,7 +142,7 @@ describe('the printable quarterly report', () => {
     } finally {
       await w.context.close()
     }
-  }, 240_000)
+  })
 
   it('the annual evaluation shows the method, the scores and the interview list', async () => {
     const w = await open('/report.html')
@@ -158,10 +160,10 @@ describe('the printable quarterly report', () => {
     } finally {
       await w.context.close()
     }
-  }, 240_000)
+  })
 })
 
-describe('the public disclosure page', () => {
+describe('the public disclosure page', { timeout: BROWSER_TEST_MS }, () => {
   it('opens without login, draws the snapshot on the map and in the list, and shows nothing sensitive', async () => {
     const published = await t.app.inject({ method: 'POST', url: '/api/disclosure/publish', headers: token, payload: { asOf: '2025-06-30' } })
     expect(published.statusCode, published.body).toBe(201)
@@ -210,5 +212,5 @@ describe('the public disclosure page', () => {
     } finally {
       await w.context.close()
     }
-  }, 240_000)
+  })
 })

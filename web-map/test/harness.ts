@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
+import { afterEach } from 'vitest'
 import { build } from 'vite'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { createTestApp, type TestApp } from '../../server/test/app'
@@ -59,6 +60,32 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ma
   }
 }
 
+/** Content-Security-Policy violations seen by any page of this file since the last test ended:
+ * every browser test fails on one (the server sends its real policy to these pages). */
+const cspViolations: string[] = []
+
+afterEach(() => {
+  if (cspViolations.length === 0) return
+  const seen = [...new Set(cspViolations.splice(0))]
+  throw new Error(`the page broke its Content-Security-Policy:\n${seen.join('\n')}`)
+})
+
+/** Reports every CSP violation of the pages of a browser context (the DOM's securitypolicyviolation
+ * events, and Chromium's console lines for what has no document, e.g. a worker). */
+export async function watchCsp(context: BrowserContext): Promise<void> {
+  await context.exposeBinding('__onemapCspViolation', (_source, text: string) => { cspViolations.push(text) })
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const w = window as unknown as { __onemapCspViolation(text: string): void }
+      w.__onemapCspViolation(`${location.pathname}: ${e.effectiveDirective} refused ${e.blockedURI || '(inline)'}` +
+        ` at ${e.sourceFile || '?'}:${e.lineNumber}`)
+    })
+  })
+  context.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text())
+  })
+}
+
 export interface Watched {
   context: BrowserContext
   page: Page
@@ -74,6 +101,7 @@ export async function openPage(h: MapHarness, opts: { keepBodies?: boolean } = {
   const outside: string[] = []
   const consoleErrors: string[] = []
   const responses: { url: string; body: Buffer }[] = []
+  await watchCsp(context)
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url())
     if (url.hostname === '127.0.0.1') return route.continue()

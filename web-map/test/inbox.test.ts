@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARTIFACTS, PASSWORD, openPage, signInAs, startHarness, waitIdle, type MapHarness } from './harness'
+import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/tiles/test-fixture'
 import { hashPassword } from '../../server/auth'
 
@@ -45,7 +46,7 @@ afterAll(async () => {
   fs.rmSync(PHOTO_DIR, { recursive: true, force: true })
 })
 
-describe('the inbox on a phone', () => {
+describe('the inbox on a phone', { timeout: BROWSER_TEST_MS }, () => {
   it('an inspector records a finding with a photo and confirms; the card shows the start, the alert is closed', async () => {
     const w = await openPage(h)
     try {
@@ -131,7 +132,7 @@ describe('the inbox on a phone', () => {
   })
 })
 
-describe('the inbox of an analyst', () => {
+describe('the inbox of an analyst', { timeout: BROWSER_TEST_MS }, () => {
   it('re-assigns an alert to another inspector of its county, chosen with the alerts each carries', async () => {
     const db = h.t.database.db
     await db.users.create({ username: 'insp.luolong2', display_name: '洛龙巡查员二', role: 'inspector', county_scope: ['410311'], password_hash: await hashPassword(PASSWORD) })

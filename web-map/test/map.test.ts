@@ -9,6 +9,7 @@ import {
   ARTIFACTS, clickLngLat, jumpTo, loginAs, openPage, renderedCount, renderedProps, startHarness, waitIdle,
   type MapHarness,
 } from './harness'
+import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE } from '../../server/tiles/test-fixture'
 
 let h: MapHarness
@@ -22,7 +23,7 @@ afterAll(async () => h?.close())
 
 const centreOf = (box: [number, number, number, number]): [number, number] => [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]
 
-describe('the map for the public', () => {
+describe('the map for the public', { timeout: BROWSER_TEST_MS }, () => {
   it('loads with no console errors and no outside requests, and draws clusters and plan zones', async () => {
     const w = await openPage(h)
     try {
@@ -40,7 +41,7 @@ describe('the map for the public', () => {
   })
 })
 
-describe('the map for an administrator', () => {
+describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
   it('renders features of every layer, opens a parcel card with its code and area, and stays on this machine', async () => {
     const w = await openPage(h)
     try {
@@ -164,7 +165,7 @@ describe('the map for an administrator', () => {
   })
 })
 
-describe('editing a parcel on its card', () => {
+describe('editing a parcel on its card', { timeout: BROWSER_TEST_MS }, () => {
   it('says so when someone else edited first, reloads, and then saves into the file', async () => {
     const w = await openPage(h)
     try {
@@ -204,7 +205,7 @@ describe('editing a parcel on its card', () => {
   })
 })
 
-describe('a surveyor', () => {
+describe('a surveyor', { timeout: BROWSER_TEST_MS }, () => {
   it('sees no tax figure anywhere in the page, in the tiles or in what the server sent', async () => {
     const w = await openPage(h, { keepBodies: true })
     try {

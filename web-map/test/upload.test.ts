@@ -10,6 +10,7 @@ import path from 'node:path'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARTIFACTS, jumpTo, loginAs, openPage, renderedProps, startHarness, waitIdle, type MapHarness } from './harness'
+import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/tiles/test-fixture'
 
 let h: MapHarness
@@ -43,7 +44,7 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true })
 })
 
-describe('uploading a GDAL-made GBK shapefile', () => {
+describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, () => {
   it('is what a county office sends: GBK bytes in the DBF, a .cpg, a GK .prj', () => {
     const dbf = fs.readFileSync(path.join(dir, '宗地.dbf'))
     expect(dbf.includes(iconv.encode(OWNER, 'gbk'))).toBe(true)

@@ -2,15 +2,17 @@
  * alert, the workflow steps (PATCH with If-Match), field photos, routing by cluster, and the scan on
  * demand; the scheduled scan runs in this process (server/alerts/scheduler.ts). Every route needs a
  * login; the county scope is applied in SQL, and out of scope answers exactly like missing. */
+import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { ROLES, type Role } from '../../config'
+import { multipartError } from '../../plugins/input'
 import { HttpError } from '../../errors'
 import { scopeOf } from '../../plugins/auth'
 import { userActor } from '../../db/actor'
 import { ALERT_MESSAGES, PHOTO_ROLES, SUPERVISORS, type AlertViewer } from '../../db/repos/alerts'
-import { expectedVersion, JsonText, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import { expectedVersion, FileAnswer, JsonText, listOf, MEDIA, nameUnknownFields, setEtag } from '../../schemas/common'
 import { imageType, PhotoFileError, readPhoto, storePhoto, type PhotoType } from '../../alerts/photos'
 import { AlertScheduler, SCHEDULED_TYPES } from '../../alerts/scheduler'
 import {
@@ -139,6 +141,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['alerts'],
       summary: '上传现场照片 / add a field photo (multipart, field "photo"; JPEG or PNG by content; size-limited) before the finding',
       params: AlertId,
+      documentBody: {
+        consumes: ['multipart/form-data'],
+        schema: Type.Object({ photo: Type.String({ format: 'binary', description: 'JPEG or PNG (told by its content), at most ONEMAP_PHOTO_MAX_MB' }) }),
+      },
     },
   }, async (request, reply) => {
     const viewer = viewerOf(request)
@@ -162,7 +168,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
         throw new HttpError(400, 'invalid_request', PHOTO_MESSAGES.noFile, { field: 'photo' })
       }
-      throw e
+      throw multipartError(e) ?? e
     }
     const type = imageType(data)
     if (!type) throw new HttpError(415, 'not_an_image', PHOTO_MESSAGES.notImage, { field: 'photo' })
@@ -174,7 +180,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:id/photos/:photoId', {
     config: { access: PHOTO_ROLES },
-    schema: { tags: ['alerts'], summary: '现场照片 / a field photo of an alert in your counties (verified against its stored hash)', params: PhotoParams },
+    schema: {
+      tags: ['alerts'], summary: '现场照片 / a field photo of an alert in your counties (verified against its stored hash)', params: PhotoParams,
+      response: { 200: FileAnswer([MEDIA.jpeg, MEDIA.png], 'the photo as it was uploaded') },
+    },
   }, async (request, reply) => {
     const { id, photoId } = request.params
     const row = await app.db.alerts.photo(id, photoId, scopeOf(request.user))

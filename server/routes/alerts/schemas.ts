@@ -2,7 +2,9 @@
  * PostGIS (server/db/repos/alerts/*.sql) and described here for OpenAPI. */
 import { Type, type Static } from '@sinclair/typebox'
 import { ACTIONS, ALERT_STATUSES, ALERT_TYPES } from '../../db/repos/alerts'
-import { GeoJsonGeometry, IsoDate, Nullable, Timestamp, Version } from '../../schemas/common'
+import {
+  GeoJsonGeometry, IfMatchHeaders, IsoDate, Nullable, Timestamp, Version,
+} from '../../schemas/common'
 
 const literals = <T extends readonly string[]>(xs: T, description: string) =>
   Type.Union(xs.map((x) => Type.Literal(x)), { description })
@@ -16,7 +18,7 @@ export const AlertQuery = Type.Object({
   status: Type.Optional(Type.Array(AlertStatusSchema, { maxItems: ALERT_STATUSES.length, description: 'repeatable' })),
   type: Type.Optional(Type.Array(AlertTypeSchema, { maxItems: ALERT_TYPES.length, description: 'repeatable' })),
   cluster: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 18, description: '集聚区代码, repeatable' })),
-  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20, description: '区县代码, repeatable' })),
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$', maxLength: 139 }), { maxItems: 20, description: '区县代码, repeatable' })),
   assignee: Type.Optional(Type.String({ minLength: 2, maxLength: 64, description: 'username of the assignee, or "me"' })),
   open: Type.Optional(Type.Boolean({ description: 'true: new, assigned or in field' })),
   overdue: Type.Optional(Type.Boolean({ description: 'true: open and past its due date' })),
@@ -29,7 +31,7 @@ export const AlertQuery = Type.Object({
 export type AlertQuery = Static<typeof AlertQuery>
 
 export const IfMatch = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'the ETag of the alert the step was decided on' })),
+  'if-match': IfMatchHeaders.properties['if-match'],
 })
 
 export const AlertId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) })

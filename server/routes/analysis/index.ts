@@ -14,16 +14,15 @@ export const ANALYSIS_MESSAGES = {
   badDate: (field: string, value: string) => `日期无效 / ${field} "${value}" is not a calendar date (YYYY-MM-DD)`,
 } as const
 
-const DATE = '^\\d{4}-\\d{2}-\\d{2}$'
 
-const AsOf = Type.Optional(Type.String({ pattern: DATE, description: '分析基准日 / the date the analysis is as of (default: today, Beijing time)' }))
+const AsOf = Type.Optional(Type.String({ format: 'date', description: '分析基准日 / the date the analysis is as of (default: today, Beijing time)' }))
 
 const ListQuery = Type.Object({
   asOf: AsOf,
-  county: Type.Optional(Type.String({ pattern: '^4103\\d{2}$', description: '区县代码 / county code' })),
+  county: Type.Optional(Type.String({ maxLength: 6, pattern: '^4103\\d{2}$', description: '区县代码 / county code' })),
   cluster: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: '产业集聚区代码 / cluster code' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
 }, { additionalProperties: false })
 type ListQuery = Static<typeof ListQuery>
 
@@ -142,7 +141,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       summary: '汇总 / counts and areas per cluster, county and city, with the 批而未供 targets',
       querystring: Type.Object({
         asOf: AsOf,
-        county: Type.Optional(Type.String({ pattern: '^4103\\d{2}$' })),
+        county: Type.Optional(Type.String({ maxLength: 6, pattern: '^4103\\d{2}$' })),
       }, { additionalProperties: false }),
     },
   }, async (request) => {

@@ -1,8 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyRequest } from 'fastify'
 import { ROLES, type Role } from '../../config'
 import { hashToken, newToken, verifyPassword } from '../../auth'
 import { HttpError, MESSAGES } from '../../errors'
+import { LoginThrottle, type Refusal } from '../../login-throttle'
+import { ErrorBody } from '../../schemas/common'
 
 const UserView = Type.Object({
   username: Type.String(),
@@ -19,23 +23,62 @@ const Me = Type.Object({
   }), { description: 'admins only: what needs their attention' })),
 })
 
+function refusalError(r: Refusal): HttpError {
+  const minutes = Math.max(1, Math.ceil(r.retryAfter / 60))
+  const message = !r.locked ? MESSAGES.loginDelayed(r.retryAfter)
+    : r.scope === 'account' ? MESSAGES.accountLocked(minutes) : MESSAGES.addressLocked(minutes)
+  return new HttpError(429, r.locked ? 'login_locked' : 'login_delayed', message, { retry_after: r.retryAfter, scope: r.scope })
+}
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const settings = app.config.login
+  const throttle = new LoginThrottle(settings)
+  // A flood guard per address over every login request, right or wrong; the counts of failures
+  // below slow down and lock. Only the login route has it.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new HttpError(429, 'too_many_requests', MESSAGES.tooManyLogins(Math.ceil(context.ttl / 1000))),
+  })
+
+  const record = (kind: string, request: FastifyRequest, username: string, detail: object = {}, userId: number | null = null) =>
+    app.db.users.securityEvent({ kind, username, userId, address: request.ip, detail })
+
   app.post('/login', {
-    config: { access: 'public' },
+    config: { access: 'public', rateLimit: { max: settings.perMinute, timeWindow: 60_000 } },
     schema: {
-      tags: ['auth'], summary: '登录 / log in, get a bearer token',
+      tags: ['auth'], summary: '登录 / log in, get a bearer token (failed logins slow down, then lock: 429 with Retry-After)',
       body: Type.Object({
         username: Type.String({ minLength: 1, maxLength: 64 }),
         password: Type.String({ minLength: 1, maxLength: 256 }),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ token: Type.String(), expires_at: Type.String(), user: UserView }) },
+      response: {
+        200: Type.Object({ token: Type.String(), expires_at: Type.String(), user: UserView }),
+        429: Type.Composite([ErrorBody], { description: 'too many failed logins: a delay or a lock, for Retry-After seconds' }),
+      },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { username, password } = request.body
+    const address = request.ip
+    const refusal = throttle.check(username, address)
+    if (refusal) {
+      // refused without a look at the password; it counts, so hammering reaches the lock sooner
+      const locked = throttle.refused(refusal, username, address)
+      await record(locked ? `login_locked_${refusal.scope}` : 'login_refused', request, username, { retry_after: refusal.retryAfter, scope: refusal.scope, locked: refusal.locked })
+      const now = throttle.check(username, address) ?? refusal
+      reply.header('retry-after', String(now.retryAfter))
+      throw refusalError(now)
+    }
     const found = await app.db.users.findByUsername(username)
     // Verify even for an unknown user name, so that timing does not tell which names exist.
     const ok = await verifyPassword(found?.password_hash ?? DUMMY_HASH, password)
-    if (!found || !found.active || !ok) throw new HttpError(401, 'bad_credentials', MESSAGES.badCredentials)
+    if (!found || !found.active || !ok) {
+      const started = throttle.fail(username, address)
+      await record('login_failed', request, username, { reason: !found ? 'unknown_user' : !found.active ? 'inactive' : 'wrong_password' }, found?.id ?? null)
+      if (started.accountLocked) await record('login_locked_account', request, username, {}, found?.id ?? null)
+      if (started.addressLocked) await record('login_locked_address', request, username)
+      throw new HttpError(401, 'bad_credentials', MESSAGES.badCredentials)
+    }
+    throttle.succeed(username)
     const { token, tokenHash } = newToken()
     const { expires_at } = await app.db.users.createSession(tokenHash, found.id, app.config.sessionHours)
     const { password_hash: _h, active: _a, id: _id, ...user } = found

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import {
-  bboxOf, expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+  bboxOf, expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import { BatchNo, BatchPage, BatchPatch, BatchSearchQuery, BatchView } from '../../schemas/batch'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
@@ -39,7 +39,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: EDITORS },
     schema: {
       tags: ['batches'], summary: '修改批次 / edit an approval batch (If-Match)',
-      params: BatchNo, headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }), body: BatchPatch,
+      params: BatchNo, headers: IfMatchHeaders, body: BatchPatch,
       response: { 200: JsonText(BatchView) },
     },
   }, async (request, reply) => {

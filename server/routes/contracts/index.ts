@@ -3,12 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import {
-  expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+  expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import { ContractCreate, ContractNo, ContractPage, ContractPatch, ContractSearchQuery, ContractView } from '../../schemas/contract'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
 
-const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) })
+const IfMatch = IfMatchHeaders
 const JSON_TYPE = 'application/json'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {

@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { HttpError } from '../../errors'
+import { FileAnswer, MEDIA } from '../../schemas/common'
 import { userActor } from '../../db/actor'
 import { ROLES } from '../../config'
 import { disclosureTablesOf } from '../../governance/tables'
@@ -28,9 +29,9 @@ export const DISCLOSURE_MESSAGES = {
 const PUBLISHERS = ['admin', 'analyst'] as const
 
 const SnapshotId = Type.Object({
-  id: Type.String({ pattern: '^(\\d{1,12}|latest)$', description: 'snapshot id, or latest' }),
+  id: Type.String({ pattern: '^(\\d{1,12}|latest)$', maxLength: 12, description: 'snapshot id, or latest' }),
 })
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const XLSX = MEDIA.xlsx
 const LAYER = 'disclosure'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -79,7 +80,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/snapshots/:id/export.csv', {
     config: { access: 'public' },
-    schema: { tags: ['disclosure'], summary: '公开清单 CSV（UTF-8 带 BOM）/ a snapshot as CSV (public)', params: SnapshotId },
+    schema: { tags: ['disclosure'], summary: '公开清单 CSV（UTF-8 带 BOM）/ a snapshot as CSV (public)', params: SnapshotId, response: { 200: FileAnswer([MEDIA.csv], 'RFC 4180, UTF-8 with BOM') } },
   }, async (request, reply) => {
     const s = await snapshot(request.params.id)
     cache(reply, request.params.id)
@@ -90,7 +91,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/snapshots/:id/export.xlsx', {
     config: { access: 'public' },
-    schema: { tags: ['disclosure'], summary: '公开清单 XLSX / a snapshot as XLSX (public)', params: SnapshotId },
+    schema: { tags: ['disclosure'], summary: '公开清单 XLSX / a snapshot as XLSX (public)', params: SnapshotId, response: { 200: FileAnswer([MEDIA.xlsx], 'the workbook') } },
   }, async (request, reply) => {
     const s = await snapshot(request.params.id)
     cache(reply, request.params.id)
@@ -105,8 +106,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['disclosure'], summary: '公开清单矢量瓦片 / a snapshot as Mapbox vector tiles, layer "disclosure" (public)',
       params: Type.Object({
         id: SnapshotId.properties.id,
-        z: Type.Integer({ minimum: 0, maximum: 20 }), x: Type.Integer({ minimum: 0 }), y: Type.Integer({ minimum: 0 }),
+        z: Type.Integer({ minimum: 0, maximum: 20 }), x: Type.Integer({ minimum: 0, maximum: 2 ** 20 - 1 }), y: Type.Integer({ minimum: 0, maximum: 2 ** 20 - 1 }),
       }),
+      response: { 200: FileAnswer([MEDIA.mvt], 'a Mapbox vector tile, layer "disclosure"') },
     },
   }, async (request, reply) => {
     const { z, x, y } = request.params
@@ -139,7 +141,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['disclosure'],
       summary: '设置公开类别 / publish a class or not, for a county (or the city-wide default) from a date on: a county_rule row',
       body: Type.Object({
-        county: Type.Union([Type.String({ pattern: '^4103\\d\\d$' }), Type.Null()], { description: 'null: the city-wide default' }),
+        county: Type.Union([Type.String({ maxLength: 6, pattern: '^4103\\d\\d$' }), Type.Null()], { description: 'null: the city-wide default' }),
         class: Type.Union([Type.Literal('unsupplied'), Type.Literal('idle'), Type.Literal('inefficient')]),
         publish: Type.Boolean(),
         from: Type.String({ format: 'date', description: 'effective from' }),

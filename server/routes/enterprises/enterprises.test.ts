@@ -76,6 +76,10 @@ describe('yearly figures', () => {
   it('PUT one year: created, then replaced only on the current version; sensitive roles only', async () => {
     const url = `/api/enterprises/${YITUO}/figures/2023`
     expect((await t.app.inject({ method: 'PUT', url, headers: surveyorA, payload: { tax_paid_wan: 1 } })).statusCode).toBe(403)
+    // If-Match: * on figures not yet recorded: there is no current version to match (RFC 9110 §13.1.1)
+    const none = await t.app.inject({ method: 'PUT', url, headers: { ...analystA, 'if-match': '*' }, payload: { tax_paid_wan: 1 } })
+    expect(none.statusCode).toBe(412)
+    expect(none.json().code).toBe('precondition_failed')
     const made = await t.app.inject({ method: 'PUT', url, headers: analystA, payload: { tax_paid_wan: 320.5, tax_refund_wan: 20, output_wan: 15000, rating: 'B' } })
     expect(made.statusCode, made.body).toBe(201)
     expect(made.json()).toMatchObject({ year: 2023, tax_paid_wan: 320.5, tax_refund_wan: 20, output_wan: 15000, rating: 'B', version: 1 })
@@ -85,6 +89,9 @@ describe('yearly figures', () => {
     // only the columns sent change: the statistics bureau's output stays
     expect(changed.json()).toMatchObject({ tax_paid_wan: 330, output_wan: 15000, version: 2 })
     expect((await t.app.inject({ method: 'PUT', url, headers: { ...analystA, 'if-match': '"1"' }, payload: { tax_paid_wan: 1 } })).statusCode).toBe(409)
+    const any = await t.app.inject({ method: 'PUT', url, headers: { ...analystA, 'if-match': '*' }, payload: { tax_paid_wan: 331 } })
+    expect(any.statusCode, any.body).toBe(200)
+    expect(any.json()).toMatchObject({ tax_paid_wan: 331, version: 3 })
     const wrong = await t.app.inject({ method: 'PUT', url, headers: { ...analystA, 'if-match': '"2"' }, payload: { rating: 'E' } })
     expect(wrong.statusCode).toBe(400)
     expect(wrong.json().message).toContain('rating')

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import { HttpError } from '../../errors'
 import {
-  expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+  expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import {
   CreditCodeParams, EnterprisePage, EnterprisePatch, EnterpriseSearchQuery, EnterpriseView, EnterpriseYear, Figures, FiguresParams,
@@ -15,7 +15,7 @@ import {
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
 import { readFiguresTable, readGrid, sameName, type TableProblem } from './figures-table'
 
-const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) })
+const IfMatch = IfMatchHeaders
 const JSON_TYPE = 'application/json'
 const TABLE_TYPES = ['text/csv', 'text/tab-separated-values', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream']
 
@@ -80,6 +80,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       summary: '导入年度数据表 / import a year\'s table from the tax or statistics bureau (CSV or XLSX as the body); all rows or none',
       params: Type.Object({ year: FiguresParams.properties.year }),
       querystring: ImportQuery,
+      documentBody: {
+        consumes: TABLE_TYPES,
+        schema: Type.String({ format: 'binary', description: 'the table: CSV (UTF-8 or GBK) or XLSX, one row per enterprise with its credit code, at most 50 MB' }),
+      },
     },
   }, async (request) => {
     const body = request.body

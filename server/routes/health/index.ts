@@ -1,35 +1,84 @@
+/** Liveness and readiness. `GET /api/health` answers from the process alone, so that it answers
+ * while a long write holds the database: the embedded PGlite has one connection, and a large
+ * commit keeps it for seconds. `GET /api/health/ready` asks the database (one SELECT 1) and says
+ * 503 "busy" rather than queue behind such a write. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import type { Db } from '../../db/pgp'
+
+const DatabaseState = Type.Object({
+  mode: Type.Union([Type.Literal('embedded'), Type.Literal('server')]),
+  postgis: Type.String({ description: 'PostGIS library version' }),
+  busy: Type.Boolean({ description: 'every connection is in use (embedded: the one connection), so a request that asks the database waits' }),
+  waiting: Type.Integer({ minimum: 0, description: 'requests waiting for a connection' }),
+})
 
 const Health = Type.Object({
   status: Type.Literal('ok'),
-  database: Type.Object({
-    mode: Type.Union([Type.Literal('embedded'), Type.Literal('server')]),
-    postgis: Type.String({ description: 'PostGIS library version' }),
-  }),
-  schemaVersion: Type.Union([Type.String(), Type.Null()], { description: 'the last applied migration' }),
+  database: DatabaseState,
+  schemaVersion: Type.Union([Type.String(), Type.Null()], { description: 'the last applied migration (read at start, from memory)' }),
   backup: Type.Object({
     state: Type.Union([Type.Literal('ok'), Type.Literal('none'), Type.Literal('missed'), Type.Literal('failed')], {
       description: 'ok; none: no backup yet and none due; missed: none for ONEMAP_BACKUP_ALERT_HOURS; failed: the last run failed',
     }),
     schedule: Type.Union([Type.String(), Type.Null()], { description: 'daily time of the scheduled backup, China Standard Time' }),
-    lastRun: Type.Union([Type.Null(), Type.Object({ at: Type.String(), ok: Type.Boolean() })]),
-    lastBackup: Type.Union([Type.Null(), Type.Object({ at: Type.String(), name: Type.String(), schemaVersion: Type.String() })]),
+    lastRun: Type.Union([Type.Null(), Type.Object({ at: Type.String(), ok: Type.Boolean() }, { additionalProperties: false })]),
+    lastBackup: Type.Union([Type.Null(), Type.Object({ at: Type.String(), name: Type.String(), schemaVersion: Type.String() }, { additionalProperties: false })]),
     alertHours: Type.Number(),
+  }, {
+    additionalProperties: false,
+    description: 'from the backup folder (one stat per request; read again only when the folder changes), never from the database',
   }),
-})
+}, { additionalProperties: false })
+
+const Ready = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('busy')], { description: 'busy: the database is held by a long write; retry later' }),
+  database: DatabaseState,
+}, { additionalProperties: false })
+
+/** How long readiness waits for its SELECT 1 on a server before saying busy. */
+const READY_WAIT_MS = 2_000
+
+/** The pool's state, read from pg's Pool without a query. */
+function poolState(db: Db): { busy: boolean; waiting: number } {
+  const pool = db.$pool as unknown as { totalCount: number; idleCount: number; waitingCount: number; options: { max: number } }
+  const waiting = pool.waitingCount
+  const busy = waiting > 0 || (pool.totalCount >= pool.options.max && pool.idleCount === 0)
+  return { busy, waiting }
+}
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const state = () => ({ mode: app.database.mode, postgis: app.database.postgis, ...poolState(app.db) })
+
   app.get('/', {
     config: { access: 'public' },
-    schema: { tags: ['system'], summary: '服务状态 / service health', response: { 200: Health } },
+    schema: {
+      tags: ['system'], summary: '存活检查 / liveness: answers from the process, without the database; says whether the database is busy, the schema version and the backup state',
+      response: { 200: Health },
+    },
   }, async () => {
-    await app.db.one('SELECT 1')
+    // no query: the schema version is what the start applied, the backup state comes from the backup folder
     const { error: _error, ...backup } = await app.backups.monitor.status()
-    return {
-      status: 'ok' as const, database: { mode: app.database.mode, postgis: app.database.postgis },
-      schemaVersion: app.database.migration.schemaVersion, backup,
-    }
+    return { status: 'ok' as const, database: state(), schemaVersion: app.database.migration.schemaVersion, backup }
+  })
+
+  app.get('/ready', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['system'], summary: '就绪检查 / readiness: the database answers a query now (503 busy while a long write holds it)',
+      response: { 200: Ready, 503: Ready },
+    },
+  }, async (_request, reply) => {
+    const before = state()
+    // Every connection is taken (embedded: the one): a query would only queue behind them.
+    if (before.busy) return reply.status(503).header('retry-after', '1').send({ status: 'busy', database: before })
+    let timer: NodeJS.Timeout | undefined
+    const answered = await Promise.race([
+      app.db.one('SELECT 1').then(() => true),
+      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), READY_WAIT_MS) }),
+    ]).finally(() => clearTimeout(timer))
+    if (!answered) return reply.status(503).header('retry-after', '1').send({ status: 'busy', database: state() })
+    return { status: 'ready' as const, database: state() }
   })
 }
 export default routes

@@ -3,7 +3,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
-import { expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import {
+  expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, RecordId, setEtag,
+} from '../../schemas/common'
 import { ParcelCode } from '../../schemas/parcel'
 import { LedgerCreate, LedgerEntry, LedgerPage, LedgerPatch, LedgerQuery, ParcelLedger } from '../../schemas/ledger'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
@@ -47,8 +49,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: EDITORS },
     schema: {
       tags: ['ledger'], summary: '更新处置进展 / update progress or complete a ledger entry (If-Match)',
-      params: Type.Object({ code: ParcelCode.properties.code, id: Type.Integer({ minimum: 1 }) }),
-      headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }), body: LedgerPatch,
+      params: Type.Object({ code: ParcelCode.properties.code, id: RecordId }),
+      headers: IfMatchHeaders, body: LedgerPatch,
       response: { 200: JsonText(LedgerEntry) },
     },
   }, async (request, reply) => {

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import {
-  bboxOf, expectedVersion, JsonText, LAND_MESSAGES, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
+  bboxOf, expectedVersion, FileAnswer, IfMatchHeaders, JsonText, LAND_MESSAGES, landNotFound, listOf, MEDIA, nameUnknownFields, pageOf, RecordId, setEtag, tokensOf,
 } from '../../schemas/common'
 import {
   DevelopmentEvent, DevelopmentEventCreate, DevelopmentEventPatch, ParcelCard, ParcelCode, ParcelFile, ParcelPage, ParcelPatch,
@@ -14,11 +14,9 @@ import {
 import { actorOf, EDITORS, RECORDERS, viewerOf } from './viewer'
 import { listWorkbook, parcelWorkbook } from './export'
 
-const IfMatch = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'the ETag of the card the edit was made on' })),
-})
+const IfMatch = IfMatchHeaders
 const GEOJSON = 'application/geo+json'
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const XLSX = MEDIA.xlsx
 const attachment = (name: string) => `attachment; filename="parcels.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -45,7 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['parcels'],
       summary: '导出宗地一览及档案 / the cards and files of a filtered list as a printable XLSX (the search filters; one page of at most 1000)',
-      querystring: ParcelSearchQuery,
+      querystring: ParcelSearchQuery, response: { 200: FileAnswer([MEDIA.xlsx], '宗地一览.xlsx') },
     },
   }, async (request, reply) => {
     const q = request.query
@@ -71,7 +69,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:code/export.xlsx', {
     config: { access: ROLES },
-    schema: { tags: ['parcels'], summary: '导出一宗一卡、一地一档 / the card and the file of one parcel as a printable XLSX', params: ParcelCode },
+    schema: {
+      tags: ['parcels'], summary: '导出一宗一卡、一地一档 / the card and the file of one parcel as a printable XLSX', params: ParcelCode,
+      response: { 200: FileAnswer([MEDIA.xlsx], '宗地{code}.xlsx') },
+    },
   }, async (request, reply) => {
     const viewer = viewerOf(app, request)
     const { code } = request.params
@@ -102,7 +103,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ParcelCode,
       querystring: Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'events per page; all of them when absent' })),
-        offset: Type.Integer({ minimum: 0, default: 0, description: 'events to skip, in the order of the file' }),
+        offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'events to skip, in the order of the file' }),
       }, { additionalProperties: false }),
       response: { 200: JsonText(ParcelFile) },
     },
@@ -158,7 +159,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: RECORDERS },
     schema: {
       tags: ['parcels'], summary: '修改开发事件 / edit a development event (If-Match its version)',
-      params: Type.Object({ code: ParcelCode.properties.code, id: Type.Integer({ minimum: 1 }) }),
+      params: Type.Object({ code: ParcelCode.properties.code, id: RecordId }),
       headers: IfMatch, body: DevelopmentEventPatch, response: { 200: JsonText(DevelopmentEvent) },
     },
   }, async (request, reply) => {

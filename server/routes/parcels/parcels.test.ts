@@ -417,6 +417,13 @@ describe('edits', () => {
     expect(malformed.statusCode).toBe(400)
     expect((await field({ land_use: 'x' }, 1)).status).toBe(409)
     expect((await t.database.db.one(`SELECT version FROM parcel WHERE code = 'E-VALID'`)).version).toBe(2)
+    // If-Match: * matches any current version (RFC 9110 §13.1.1): the edit applies to version 2
+    const any = await t.app.inject({ method: 'PATCH', url: '/api/parcels/E-VALID', headers: { ...surveyorA, 'if-match': '*' }, payload: { land_use: '工业用地（二类）' } })
+    expect(any.statusCode, any.body).toBe(200)
+    expect(any.headers.etag).toBe('"3"')
+    expect(any.json().properties).toMatchObject({ land_use: '工业用地（二类）', version: 3 })
+    const missing = await t.app.inject({ method: 'PATCH', url: '/api/parcels/E-NOWHERE', headers: { ...surveyorA, 'if-match': '*' }, payload: { land_use: 'x' } })
+    expect(missing.statusCode).toBe(404)
   })
 
   it('retires a parcel with a reason instead of deleting it', async () => {
@@ -445,7 +452,7 @@ describe('development events', () => {
     const early = await post({ kind: 'completion', occurred_on: '2022-03-01' })
     expect(early.statusCode).toBe(400)
     expect(early.json().detail).toEqual({ field: 'occurred_on' })
-    expect((await post({ kind: 'inspection', occurred_on: '2999-01-01' })).json().detail).toEqual({ field: 'occurred_on' })
+    expect((await post({ kind: 'inspection', occurred_on: '2099-01-01' })).json().detail).toEqual({ field: 'occurred_on' })
     expect((await post({ kind: 'inspection', occurred_on: '2023-06-01' }, inspectorA)).statusCode).toBe(201)
     // measured tax per mu is a tax figure: a surveyor may not write what it may not see
     const taxed = await post({ kind: 'completion', occurred_on: '2023-01-01', measured: { tax_per_mu: 12 } })
@@ -464,6 +471,9 @@ describe('development events', () => {
     expect(file.filter((e: { type: string }) => e.type === 'development').map((e: { on: string; action: string }) => [e.action, e.on]))
       .toEqual([['insert', '2022-04-01'], ['insert', '2023-01-01'], ['update', expect.any(String)]])
     expect(file.find((e: { type: string }) => e.type === 'inspection').actor).toBe('user:inspector_410311')
+    const any = await t.app.inject({ method: 'PATCH', url: `/api/parcels/D-1/development/${id}`, headers: { ...surveyorA, 'if-match': '*' }, payload: { developed_area_m2: 9200 } })
+    expect(any.statusCode, any.body).toBe(200)
+    expect(any.json()).toMatchObject({ developed_area_m2: 9200, version: 3 })
   })
 })
 

@@ -21,8 +21,8 @@ const MAX_YEARS = 20
 export const YearFields = {
   year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: '年度 / the year (default: the last whole year before asOf)' })),
   from: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: '趋势起始年度 / first year of the trend (default: year − 4)' })),
-  asOf: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '基准日 / the date the figures are as of (default: today, Beijing time)' })),
-  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$' }), { maxItems: 20, description: '区县代码 / county codes' })),
+  asOf: Type.Optional(Type.String({ format: 'date', description: '基准日 / the date the figures are as of (default: today, Beijing time)' })),
+  county: Type.Optional(Type.Array(Type.String({ pattern: '^4103\\d\\d(,4103\\d\\d)*$', maxLength: 139 }), { maxItems: 20, description: '区县代码 / county codes' })),
   cluster: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9-]+(,[a-z0-9-]+)*$', maxLength: 400 }), { maxItems: 18, description: '产业集聚区代码 / cluster codes' })),
 }
 export const YearQuery = Type.Object(YearFields, { additionalProperties: false })

@@ -8,6 +8,7 @@ import type { Role } from '../../config'
 import { userActor } from '../../db/actor'
 import { ReportInputError, type ReportKind, type StoredReport } from '../../db/repos/governance'
 import { HttpError, notFound } from '../../errors'
+import { FileAnswer, MEDIA } from '../../schemas/common'
 import { scopeOf } from '../../plugins/auth'
 import { jsonDiff, ruleVersionChanges } from '../../governance/diff'
 import { withholdTax } from '../../governance/redact'
@@ -35,17 +36,17 @@ const PERIOD_HINT: Record<string, string> = { quarterly: 'YYYYQ1–Q4', ranking:
 const PERIOD_PATTERN: Record<string, RegExp> = { quarterly: /^\d{4}Q[1-4]$/, ranking: /^\d{4}H[12]$/, evaluation: /^\d{4}$/, quota: /^\d{4}$/ }
 
 const Kind = Type.Union(['quarterly', 'ranking', 'evaluation', 'quota'].map((k) => Type.Literal(k)))
-const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const Id = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
 
 const GenerateBody = Type.Object({
   kind: Kind,
-  period: Type.String({ pattern: '^\\d{4}([QH][1-4])?$', description: '2024Q2 (quarterly), 2024H1 (ranking), 2024 (evaluation; quota: the disposal year)' }),
+  period: Type.String({ pattern: '^\\d{4}([QH][1-4])?$', maxLength: 6, description: '2024Q2 (quarterly), 2024H1 (ranking), 2024 (evaluation; quota: the disposal year)' }),
   asOf: Type.Optional(Type.String({ format: 'date', description: '基准日 (default: the period\'s last day, or today while it runs)' })),
-  county: Type.Optional(Type.String({ pattern: '^4103\\d\\d$', description: 'quarterly: one county (default: your scope)' })),
+  county: Type.Optional(Type.String({ maxLength: 6, pattern: '^4103\\d\\d$', description: 'quarterly: one county (default: your scope)' })),
   permuYear: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: '亩均税收年度 (default: the year before the period)' })),
 }, { additionalProperties: false })
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const XLSX = MEDIA.xlsx
 const attachment = (name: string, ascii: string) => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -110,7 +111,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:id/export.json', {
     config: { access: REPORT_ROLES },
-    schema: { tags: ['reports'], summary: '报告 JSON 下载 / the stored report as a JSON file', params: Id },
+    schema: { tags: ['reports'], summary: '报告 JSON 下载 / the stored report as a JSON file', params: Id, response: { 200: FileAnswer(['application/json'], 'the report, as GET /api/reports/{id}, to save') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
     return reply.type('application/json; charset=utf-8').header('content-disposition', exportName(r, 'json')).send(JSON.stringify(r, null, 2))
@@ -118,7 +119,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:id/export.csv', {
     config: { access: REPORT_ROLES },
-    schema: { tags: ['reports'], summary: '报告 CSV（主表，UTF-8 带 BOM）/ the main table as CSV (RFC 4180, UTF-8 with BOM)', params: Id },
+    schema: { tags: ['reports'], summary: '报告 CSV（主表，UTF-8 带 BOM）/ the main table as CSV (RFC 4180, UTF-8 with BOM)', params: Id, response: { 200: FileAnswer([MEDIA.csv], 'RFC 4180, UTF-8 with BOM') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
     return reply.type('text/csv; charset=utf-8').header('content-disposition', exportName(r, 'csv')).send(reportCsv(reportTables(r)))
@@ -126,7 +127,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/:id/export.xlsx', {
     config: { access: REPORT_ROLES },
-    schema: { tags: ['reports'], summary: '报告 XLSX（说明与全部表格）/ every table as XLSX, 说明 (inputs, rules, data version) first', params: Id },
+    schema: { tags: ['reports'], summary: '报告 XLSX（说明与全部表格）/ every table as XLSX, 说明 (inputs, rules, data version) first', params: Id, response: { 200: FileAnswer([MEDIA.xlsx], 'the workbook') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
     return reply.type(XLSX).header('content-disposition', exportName(r, 'xlsx')).send(await reportWorkbook(reportTables(r)))
@@ -138,7 +139,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['reports'], summary: '指标背后的宗地 / the parcels behind a figure of a quarterly report (GeoJSON)',
       params: Id,
       querystring: Type.Object({
-        unit: Type.String({ pattern: '^(county:4103\\d\\d|cluster:[a-z0-9-]+|city)$', description: 'county:<code>, cluster:<code> or city' }),
+        unit: Type.String({ pattern: '^(county:4103\\d\\d|cluster:[a-z0-9-]+|city)$', maxLength: 72, description: 'county:<code>, cluster:<code> or city' }),
         figure: Type.String({ maxLength: 64, description: 'e.g. idle.disposed_ytd.codes, unsupplied.codes_period (see LINKED_FIGURES)' }),
       }, { additionalProperties: false }),
     },

@@ -7,14 +7,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
 import { scopeOf } from '../../plugins/auth'
-import { expectedVersion, JsonText, landNotFound, listOf, nameUnknownFields, setEtag } from '../../schemas/common'
+import {
+  expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, setEtag,
+} from '../../schemas/common'
 import { ContractNo } from '../../schemas/contract'
 import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
 import { aggregateAccess, aggregateScope, dateOrToday, YearFields, YearQuery, yearRange } from '../permu/query'
 import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, STATUSES, Terms, Termination } from './schemas'
 
 const JSON_TYPE = 'application/json'
-const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) })
+const IfMatch = IfMatchHeaders
 const AsOfQuery = Type.Object({ asOf: YearFields.asOf }, { additionalProperties: false })
 const PlaceFields = { asOf: YearFields.asOf, county: YearFields.county, cluster: YearFields.cluster }
 

@@ -45,7 +45,8 @@ export const CheckKind = Type.Union([Type.Literal('completion'), Type.Literal('p
 export const CheckCreate = Type.Object({
   kind: CheckKind,
   checked_on: IsoDate,
-  measured: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{1,39}$' }), Type.Number(), {
+  measured: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{1,39}$' }), Type.Number({ minimum: -1e12, maximum: 1e12 }), {
+    maxProperties: 50,
     description: 'measured value per indicator; at a production check tax_per_mu and output_per_mu default to the parcel\'s per-mu figures of the last whole year',
   }),
   rectification_deadline: Type.Optional(Type.Union([IsoDate, Type.Null()], { description: '整改期限 on failure (≤ 2 years; default: the county period)' })),

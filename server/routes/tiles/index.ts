@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { HttpError, notFound } from '../../errors'
+import { FileAnswer, MEDIA } from '../../schemas/common'
 import { scopeOf } from '../../plugins/auth'
 import { LAYERS, TileService, findLayer, mayRead, visibleAttributes, type LayerDef } from '../../tiles'
 import { isValidTile } from '../../tiles/tile-math'
@@ -104,9 +105,14 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       params: Type.Object({
         layer: LayerParam,
         z: Type.Integer({ minimum: 0, maximum: 24 }),
-        x: Type.Integer({ minimum: 0 }),
-        y: Type.Integer({ minimum: 0 }),
+        x: Type.Integer({ minimum: 0, maximum: 2 ** 24 - 1 }),
+        y: Type.Integer({ minimum: 0, maximum: 2 ** 24 - 1 }),
       }),
+      response: {
+        200: FileAnswer([MEDIA.mvt], 'a Mapbox vector tile (Content-Encoding: gzip when asked for and ready)'),
+        204: Type.Null({ description: 'no feature of the layer in this tile' }),
+        304: Type.Null({ description: 'the tile is the one of If-None-Match' }),
+      },
     },
   }, async (request, reply) => {
     const { z, x, y } = request.params
@@ -121,12 +127,12 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
     reply.header('x-tile-cache', tile.cache)
     if (tile.body.length === 0) {
       reply.header('etag', tile.etag)
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     }
     const gzip = tile.gzip && acceptsGzip(request.headers['accept-encoding'])
     reply.header('etag', gzip ? tile.gzipEtag : tile.etag)
     const seen = request.headers['if-none-match']
-    if (seen === tile.etag || seen === tile.gzipEtag) return reply.code(304).send()
+    if (seen === tile.etag || seen === tile.gzipEtag) return reply.code(304).send(null)
     reply.type('application/vnd.mapbox-vector-tile')
     if (!gzip) return reply.send(tile.body)
     return reply.header('content-encoding', 'gzip').send(tile.gzip)

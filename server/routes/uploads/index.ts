@@ -15,6 +15,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import type { Role } from '../../config'
 import { HttpError } from '../../errors'
+import { INPUT_MESSAGES, multipartError, nulPath, surrogatePath } from '../../plugins/input'
 import { scopeOf } from '../../plugins/auth'
 import { JobRunner } from '../../ingest/jobs'
 import { LAYERS } from '../../ingest/field-mapping'
@@ -34,6 +35,7 @@ export const ROUTE_MESSAGES = {
   twoFiles: '一次只能上传一个文件（字段 file） / upload one file, in the field "file"',
   badMapping: (why: string) => `字段 mapping 应为 JSON 对象 {"目标字段": "源字段"}：${why} / the field "mapping" must be a JSON object {"target": "source column"}: ${why}`,
   badField: (name: string) => `未知字段 ${name} / unknown field "${name}"`,
+  tooLong: (name: string, max: number) => `字段 ${name} 超过 ${max} 个字符 / the field "${name}" is longer than ${max} characters`,
 } as const
 
 const UploadId = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -53,12 +55,14 @@ const MappingBody = Type.Object({
   }),
 }, { additionalProperties: false })
 const FeaturesQuery = Type.Object({
-  bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'west,south,east,north in EPSG:4490' })),
+  bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', maxLength: 200, description: 'west,south,east,north in EPSG:4490' })),
   limit: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
 })
 
-/** The multipart form of POST /api/uploads, for the OpenAPI document only: the handler reads the
- * parts as they stream (request.parts()), so Fastify validates no body; receive() checks each field. */
+/** The multipart form of POST /api/uploads, for the OpenAPI document (`documentBody`) and for
+ * receive(): the handler reads the parts as they stream (request.parts()), so Fastify validates no
+ * body; receive() takes only these text fields, each within its maxLength (plugins/input.ts: every
+ * input states its bounds), and refuses a NUL in any of them. */
 const UploadForm = Type.Object({
   layer: Type.String({ enum: [...LAYERS], description: '图层 the layer to write: parcels 宗地, batches 批次, contracts 供地合同, plan_zones 规划分区, clusters 集聚区边界, changes 遥感变化图斑' }),
   file: Type.String({
@@ -66,6 +70,7 @@ const UploadForm = Type.Object({
     description: '一个文件 one file: a .zip of shapefiles (.shp .shx .dbf, with .prj and .cpg when there are), a GeoJSON, or a 国土 coordinate TXT (界址点坐标交换格式)',
   }),
   crs: Type.Optional(Type.String({
+    maxLength: 64,
     description: '坐标系 the CRS as an EPSG code (EPSG:4546 or 4546), when the file does not say or says it wrong; checked against the coordinates and the city\'s extent. ' +
       'Where the file declares another CRS (.prj, a GeoJSON crs member, a coordinate TXT\'s 坐标系/带号) it is refused unless confirmCrs is true',
   })),
@@ -73,11 +78,20 @@ const UploadForm = Type.Object({
     enum: ['true', 'false', '1', '0'],
     description: '确认按指定坐标系读取 true: read the file in the stated crs even where the file declares another (default false)',
   })),
-  encoding: Type.Optional(Type.String({ description: '字符编码 the text encoding of the attributes (gbk, utf8, gb18030…), when the file does not say' })),
-  mapping: Type.Optional(Type.String({ description: '字段对应 JSON {"target field": "source column" | null}, e.g. {"code": "宗地编号"}; without it the mapping is proposed from the column names' })),
+  encoding: Type.Optional(Type.String({ maxLength: 40, description: '字符编码 the text encoding of the attributes (gbk, utf8, gb18030…), when the file does not say' })),
+  mapping: Type.Optional(Type.String({
+    maxLength: 64 * 1024,
+    description: '字段对应 JSON {"target field": "source column" | null}, e.g. {"code": "宗地编号"}; without it the mapping is proposed from the column names',
+  })),
 }, { additionalProperties: false })
 
-const TEXT_FIELDS = new Set(['layer', 'crs', 'confirmCrs', 'encoding', 'mapping'])
+/** The text fields of the form and the longest value each takes (an enum: its longest member;
+ * the values are trimmed, so a little room for spaces). */
+const TEXT_FIELDS = new Map(Object.entries(UploadForm.properties).filter(([name]) => name !== 'file').map(([name, schema]) => {
+  const { maxLength, enum: members } = schema as { maxLength?: number; enum?: string[] }
+  return [name, maxLength ?? Math.max(...members!.map((m) => m.length)) + 16] as const
+}))
+
 
 interface Received {
   path: string
@@ -125,7 +139,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     try {
       const fields: Record<string, string> = {}
       let file: Omit<Received, 'fields'> | null = null
+      let parts = 0
       for await (const part of request.parts()) {
+        parts++
         if (part.type === 'file') {
           if (part.fieldname !== 'file' || file) {
             part.file.resume()
@@ -146,10 +162,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           const fileName = basename(part.filename || 'upload').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'upload'
           file = { path, fileName, sha256: hash.digest('hex'), sizeBytes: size }
         } else {
-          if (!TEXT_FIELDS.has(part.fieldname)) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badField(part.fieldname), { field: part.fieldname })
-          fields[part.fieldname] = String(part.value ?? '')
+          const longest = TEXT_FIELDS.get(part.fieldname)
+          if (longest === undefined) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badField(part.fieldname), { field: part.fieldname })
+          const value = String(part.value ?? '')
+          // multipart fields are not the JSON body the input plugin looks at
+          if (value.includes('\u0000')) throw new HttpError(400, 'invalid_request', INPUT_MESSAGES.nul(part.fieldname), { field: part.fieldname })
+          if (value.length > longest) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.tooLong(part.fieldname, longest), { field: part.fieldname })
+          fields[part.fieldname] = value
         }
       }
+      if (parts === 0) throw new HttpError(400, 'bad_multipart', INPUT_MESSAGES.badMultipart('no part of the body is delimited by the declared boundary'))
       if (!file) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.noFile, { field: 'file' })
       return { received: { ...file, fields }, cleanup }
     } catch (e) {
@@ -158,19 +180,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'upload_too_large', ROUTE_MESSAGES.tooLarge(maxBytes))
       if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') throw new HttpError(400, 'upload_two_files', ROUTE_MESSAGES.twoFiles)
       if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new HttpError(415, 'upload_not_multipart', ROUTE_MESSAGES.notMultipart)
-      throw e
+      throw multipartError(e) ?? e
     }
   }
 
   app.post('/', {
-    config: {
-      access: ANALYSTS,
-      swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: UploadForm }, url }),
-    },
+    config: { access: ANALYSTS },
     schema: {
       tags: ['uploads'],
       summary: '上传并校验（暂存，不写入正式数据） / upload a zipped shapefile or a GeoJSON: staged and checked, nothing written yet',
-      consumes: ['multipart/form-data'],
+      documentBody: { consumes: ['multipart/form-data'], schema: UploadForm },
       response: { 201: Created },
     },
   }, async (request, reply) => {
@@ -190,6 +209,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             Object.values(parsed).some((v) => v !== null && typeof v !== 'string')) {
           throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badMapping('not an object of strings'), { field: 'mapping' })
         }
+        const nul = nulPath(parsed)
+        if (nul) throw new HttpError(400, 'invalid_request', INPUT_MESSAGES.nul(`mapping.${nul}`), { field: 'mapping' })
+        // "\ud800" in the JSON text: not text, and the mapping is kept as jsonb
+        const broken = surrogatePath(parsed)
+        if (broken) throw new HttpError(400, 'invalid_request', INPUT_MESSAGES.surrogate(`mapping.${broken}`), { field: 'mapping' })
         mapping = parsed as Record<string, string | null>
       }
       const confirm = (f.confirmCrs ?? '').trim()

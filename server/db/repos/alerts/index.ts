@@ -10,7 +10,7 @@ import type { Role } from '../../../config'
 import { sqlLoader } from '../../sql'
 import { setActor } from '../../actor'
 import { HttpError } from '../../../errors'
-import { invalidField, versionConflict } from '../../../schemas/common'
+import { invalidField, versionConflict, versionFor, type IfMatch } from '../../../schemas/common'
 
 const sql = sqlLoader(import.meta.url)
 const Q = {
@@ -166,11 +166,12 @@ export class AlertsRepo {
    * the second sees the first's version); 409 when the status does not allow the step; 403 when an
    * inspector acts on another inspector's alert.
    */
-  async act(id: number, viewer: AlertViewer, expected: number, step: AlertStep, actor: string): Promise<Versioned> {
+  async act(id: number, viewer: AlertViewer, ifMatch: IfMatch, step: AlertStep, actor: string): Promise<Versioned> {
     return this.db.tx('alert-step', async (t) => {
       await setActor(t, actor, step.note ?? `巡查预警 #${id}: ${ACTION_NAMES[step.action] ?? step.action}`)
       const cur: Locked | null = await t.oneOrNone(Q.lock, { id, scope: viewer.scope })
       if (!cur) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(id))
+      const expected = versionFor(ifMatch, cur.version)
       if (cur.version !== expected) {
         const current = (await this.detail(id, viewer, t))!
         throw versionConflict('巡查预警 alert', String(id), expected, { version: current.version, state: JSON.parse(current.json) })

@@ -4,7 +4,7 @@ import type { ColumnSet, IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
 import { setActor } from '../../actor'
 import { HttpError } from '../../../errors'
-import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, type Bbox, type Page } from '../../../schemas/common'
+import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type Bbox, type IfMatch, type Page } from '../../../schemas/common'
 import type { BatchPatch } from '../../../schemas/batch'
 import { GEOMETRY_PROBLEMS, isGeometryError, type Versioned, type Viewer } from '../parcels'
 
@@ -59,13 +59,14 @@ export class BatchesRepo {
     return row ? { version: row.version, json: row.batch } : null
   }
 
-  async patch(no: string, viewer: Viewer, expected: number, patch: BatchPatch, actor: string): Promise<Versioned> {
+  async patch(no: string, viewer: Viewer, ifMatch: IfMatch, patch: BatchPatch, actor: string): Promise<Versioned> {
     const { note, ...fields } = patch
     if (Object.keys(fields).length === 0) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     return this.db.tx('batch-patch', async (t) => {
       await setActor(t, actor, note)
       const cur = await t.oneOrNone(LOCK, { no, scope: viewer.scope })
       if (!cur) throw landNotFound('batch', no)
+      const expected = versionFor(ifMatch, cur.version)
       if (cur.version !== expected) {
         const current = (await this.view(no, viewer, t))!
         throw versionConflict('批次 batch', no, expected, { version: current.version, state: JSON.parse(current.json) })

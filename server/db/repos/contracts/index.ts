@@ -5,7 +5,7 @@ import type { ColumnSet, IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
 import { setActor } from '../../actor'
 import { HttpError } from '../../../errors'
-import { checkDateOrder, invalidField, LAND_MESSAGES, landNotFound, versionConflict, type Page } from '../../../schemas/common'
+import { checkDateOrder, invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type IfMatch, type Page } from '../../../schemas/common'
 import type { ContractCreate, ContractPatch } from '../../../schemas/contract'
 import type { Versioned, Viewer } from '../parcels'
 
@@ -71,7 +71,7 @@ export class ContractsRepo {
     return row.page
   }
 
-  async patch(no: string, viewer: Viewer, expected: number, patch: ContractPatch, actor: string): Promise<Versioned> {
+  async patch(no: string, viewer: Viewer, ifMatch: IfMatch, patch: ContractPatch, actor: string): Promise<Versioned> {
     const { note, indicators, ...fields } = patch
     if (Object.keys(fields).length === 0 && indicators === undefined) {
       throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
@@ -83,6 +83,7 @@ export class ContractsRepo {
       await setActor(t, actor, note)
       const cur = await t.oneOrNone(LOCK, { no, scope: viewer.scope })
       if (!cur) throw landNotFound('contract', no)
+      const expected = versionFor(ifMatch, cur.version)
       if (cur.version !== expected) {
         const current = (await this.view(no, viewer, t))!
         throw versionConflict('供地合同 contract', no, expected, { version: current.version, state: JSON.parse(current.json) })

@@ -5,7 +5,7 @@ import type { ColumnSet, IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
 import { setActor } from '../../actor'
 import { HttpError } from '../../../errors'
-import { LAND_MESSAGES, landNotFound, versionConflict, type Page } from '../../../schemas/common'
+import { LAND_MESSAGES, landNotFound, versionConflict, versionFor, versionOrNone, type IfMatch, type Page } from '../../../schemas/common'
 import { FIGURE_COLUMNS, type EnterprisePatch, type Figures } from '../../../schemas/enterprise'
 import type { Scope, Versioned, Viewer } from '../parcels'
 
@@ -65,13 +65,14 @@ export class EnterprisesRepo {
     return row.page
   }
 
-  async patch(creditCode: string, viewer: Viewer, expected: number, patch: EnterprisePatch, actor: string): Promise<Versioned> {
+  async patch(creditCode: string, viewer: Viewer, ifMatch: IfMatch, patch: EnterprisePatch, actor: string): Promise<Versioned> {
     const { note, ...fields } = patch
     if (Object.keys(fields).length === 0) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     return this.db.tx('enterprise-patch', async (t) => {
       await setActor(t, actor, note)
       const cur = await t.oneOrNone(LOCK, { creditCode, visible: this.visible(viewer.scope) })
       if (!cur) throw landNotFound('enterprise', creditCode)
+      const expected = versionFor(ifMatch, cur.version)
       if (cur.version !== expected) {
         const current = (await this.view(creditCode, viewer, t))!
         throw versionConflict('企业 enterprise', creditCode, expected, { version: current.version, state: JSON.parse(current.json) })
@@ -83,16 +84,17 @@ export class EnterprisesRepo {
 
   /** PUT of one year's figures: creates them, or replaces the columns sent when the caller
    * edited the current version (If-Match required once they exist). */
-  async putFigures(creditCode: string, year: number, viewer: Viewer, expected: number | null, values: Partial<Figures>,
+  async putFigures(creditCode: string, year: number, viewer: Viewer, ifMatch: IfMatch | null, values: Partial<Figures>,
     actor: string, note?: string): Promise<Versioned & { created: boolean }> {
     return this.db.tx('figures-put', async (t) => {
       await setActor(t, actor, note)
       const firm = await t.oneOrNone(LOCK, { creditCode, visible: this.visible(viewer.scope) })
       if (!firm) throw landNotFound('enterprise', creditCode)
       const cur = await t.oneOrNone(FIGURES_LOCK, { creditCode, year })
-      if (cur && expected === null) throw new HttpError(428, 'precondition_required', LAND_MESSAGES.preconditionRequired)
-      if ((cur?.version ?? 0) !== (expected ?? 0)) {
-        throw versionConflict('年度数据 figures', `${creditCode}/${year}`, expected ?? 0, { version: cur?.version ?? 0, state: cur?.figures ?? null })
+      if (cur && ifMatch === null) throw new HttpError(428, 'precondition_required', LAND_MESSAGES.preconditionRequired)
+      const expected = versionOrNone(ifMatch, cur?.version)
+      if ((cur?.version ?? 0) !== expected) {
+        throw versionConflict('年度数据 figures', `${creditCode}/${year}`, expected, { version: cur?.version ?? 0, state: cur?.figures ?? null })
       }
       const row = await this.upsertFigures(t, creditCode, year, values)
       return { version: row.version, json: JSON.stringify(row.figures), created: row.created }

@@ -5,7 +5,7 @@ import type { ColumnSet, IDatabase, IMain } from 'pg-promise'
 import { sqlLoader } from '../../sql'
 import { setActor } from '../../actor'
 import { HttpError } from '../../../errors'
-import { invalidField, LAND_MESSAGES, landNotFound, versionConflict } from '../../../schemas/common'
+import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type IfMatch } from '../../../schemas/common'
 import type { LedgerCreate, LedgerPatch } from '../../../schemas/ledger'
 import type { Versioned, Viewer } from '../parcels'
 
@@ -65,13 +65,14 @@ export class LedgerRepo {
     })
   }
 
-  async patch(code: string, id: number, viewer: Viewer, expected: number, patch: LedgerPatch, actor: string): Promise<Versioned> {
+  async patch(code: string, id: number, viewer: Viewer, ifMatch: IfMatch, patch: LedgerPatch, actor: string): Promise<Versioned> {
     const { note, ...fields } = patch
     if (Object.keys(fields).length === 0) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     return this.db.tx('ledger-patch', async (t) => {
       await setActor(t, actor, note)
       const cur = await t.oneOrNone(LOCK, { code, id, scope: viewer.scope })
       if (!cur) throw landNotFound('ledgerEntry', `${code}/${id}`)
+      const expected = versionFor(ifMatch, cur.version)
       if (cur.version !== expected) {
         const current = await t.one(ENTRY, { id })
         throw versionConflict('台账记录 ledger entry', String(id), expected, { version: current.version, state: JSON.parse(current.entry) })

@@ -9,7 +9,7 @@ import type { ColumnSet } from 'pg-promise'
 import { sqlLoader } from '../../sql'
 import { setActor } from '../../actor'
 import { HttpError } from '../../../errors'
-import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, type Bbox, type Page } from '../../../schemas/common'
+import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type Bbox, type IfMatch, type Page } from '../../../schemas/common'
 import type { DevelopmentEventCreate, DevelopmentEventPatch, ParcelPatch } from '../../../schemas/parcel'
 
 /** A GeoJSON Feature built by PostGIS. */
@@ -152,7 +152,7 @@ export class ParcelsRepo {
 
   /** Applies an edit made on version `expected`: 404 when missing or out of scope, 409 with the
    * current card when someone else changed it first, 400 naming the field when it is invalid. */
-  async patch(code: string, viewer: Viewer, expected: number, patch: ParcelPatch, actor: string): Promise<Versioned> {
+  async patch(code: string, viewer: Viewer, expected: IfMatch, patch: ParcelPatch, actor: string): Promise<Versioned> {
     const { note, ...fields } = patch
     if (Object.keys(fields).length === 0) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     return this.db.tx('parcel-patch', async (t) => {
@@ -183,17 +183,17 @@ export class ParcelsRepo {
         throw invalidField(field, `登记面积 ${stated} m² 与图形面积 ${check.area_m2.toFixed(2)} m² 相差超过 ${(check.tolerance * 100).toFixed(1)}% / the stated area ${stated} m² and the area of the geometry, ${check.area_m2.toFixed(2)} m², differ by more than ${(check.tolerance * 100).toFixed(1)}%`)
       }
       const sets = this.pgp.helpers.sets(fields, columnsOf(this.pgp).parcel)
-      await t.one(UPDATE, { sets, id: cur.id, expected })
+      await t.one(UPDATE, { sets, id: cur.id, expected: cur.version })
       return (await this.cardText(code, viewer, t))!
     })
   }
 
   /** Retirement (注销) instead of deletion: the row and its file stay, with the date and the reason. */
-  async retire(code: string, viewer: Viewer, expected: number, reason: string, actor: string): Promise<Versioned> {
+  async retire(code: string, viewer: Viewer, expected: IfMatch, reason: string, actor: string): Promise<Versioned> {
     return this.db.tx('parcel-retire', async (t) => {
       await setActor(t, actor, reason)
       const cur = await this.lockEditable(t, code, viewer, expected)
-      await t.one(RETIRE, { id: cur.id, expected, reason })
+      await t.one(RETIRE, { id: cur.id, expected: cur.version, reason })
       return (await this.cardText(code, viewer, t))!
     })
   }
@@ -217,11 +217,12 @@ export class ParcelsRepo {
     })
   }
 
-  async patchDevelopmentEvent(code: string, id: number, viewer: Viewer, expected: number, patch: DevelopmentEventPatch, actor: string): Promise<Versioned> {
+  async patchDevelopmentEvent(code: string, id: number, viewer: Viewer, ifMatch: IfMatch, patch: DevelopmentEventPatch, actor: string): Promise<Versioned> {
     return this.db.tx('development-patch', async (t) => {
       await setActor(t, actor, patch.note ?? undefined)
       const cur = await t.oneOrNone(DEV_LOCK, { code, id, scope: viewer.scope })
       if (!cur) throw landNotFound('developmentEvent', `${code}/${id}`)
+      const expected = versionFor(ifMatch, cur.version)
       if (cur.version !== expected) {
         throw versionConflict(DEVELOPMENT_EVENT, String(id), expected, { version: cur.version, state: await this.redacted(t, viewer, cur.state) })
       }
@@ -234,9 +235,10 @@ export class ParcelsRepo {
   }
 
   /** The parcel locked for an edit made on version `expected`. */
-  private async lockEditable(t: ITask<unknown>, code: string, viewer: Viewer, expected: number) {
+  private async lockEditable(t: ITask<unknown>, code: string, viewer: Viewer, ifMatch: IfMatch) {
     const cur = await t.oneOrNone(LOCK, { code, scope: viewer.scope })
     if (!cur) throw landNotFound('parcel', code)
+    const expected = versionFor(ifMatch, cur.version)
     if (cur.version !== expected) {
       const current = (await this.cardText(code, viewer, t))!
       throw versionConflict(PARCEL, code, expected, { version: current.version, state: JSON.parse(current.json) })

@@ -9,7 +9,7 @@ import { sqlLoader } from '../../sql'
 import { setActor } from '../../actor'
 import type { Repos } from '../../pgp'
 import { HttpError } from '../../../errors'
-import { invalidField, landNotFound, versionConflict } from '../../../schemas/common'
+import { invalidField, landNotFound, versionConflict, versionOrNone, type IfMatch } from '../../../schemas/common'
 import type { CheckCreate, StandardLandCreate, Terms, Termination } from '../../../routes/standard-land/schemas'
 import type { Scope, Versioned, Viewer } from '../parcels'
 
@@ -145,14 +145,15 @@ export class StandardLandRepo {
   }
 
   /** Sets the agreement's number and periods (If-Match once they exist, like every other edit). */
-  async setTerms(no: string, viewer: Viewer, expected: number | null, body: Terms, actor: string, asOf: string): Promise<Versioned> {
+  async setTerms(no: string, viewer: Viewer, ifMatch: IfMatch | null, body: Terms, actor: string, asOf: string): Promise<Versioned> {
     return this.db.tx('standard-land-terms', async (t) => {
       await setActor(t, actor)
       const c = await this.lockStandard(t, no, viewer)
       const cur = await t.oneOrNone(TERMS_GET, { contractId: c.id })
-      if (cur && expected === null) throw new HttpError(428, 'precondition_required', '请带上协议期限的版本号（If-Match 头）后再修改 / send If-Match with the version of the agreement\'s periods you edited')
-      if ((cur?.version ?? 0) !== (expected ?? 0)) {
-        throw versionConflict('履约监管协议 agreement', no, expected ?? 0, { version: cur?.version ?? 0, state: cur })
+      if (cur && ifMatch === null) throw new HttpError(428, 'precondition_required', '请带上协议期限的版本号（If-Match 头）后再修改 / send If-Match with the version of the agreement\'s periods you edited')
+      const expected = versionOrNone(ifMatch, cur?.version)
+      if ((cur?.version ?? 0) !== expected) {
+        throw versionConflict('履约监管协议 agreement', no, expected, { version: cur?.version ?? 0, state: cur })
       }
       await this.writeTerms(t, c, { ...(cur ?? {}), ...body })
       return (await this.view(no, asOf, viewer, t))!

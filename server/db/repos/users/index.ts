@@ -63,6 +63,14 @@ export class UsersRepo {
     )
   }
 
+  /** A security event (security_event, append-only): failed, refused and locked logins. */
+  securityEvent(e: { kind: string; username: string | null; userId?: number | null; address: string | null; detail?: object }): Promise<null> {
+    return this.db.none(
+      `INSERT INTO security_event (kind, username, user_id, address, detail) VALUES ($1, left($2, 64), $3, left($4, 64), $5)`,
+      [e.kind, e.username, e.userId ?? null, e.address, JSON.stringify(e.detail ?? {})],
+    )
+  }
+
   deleteSession(tokenHash: string): Promise<null> {
     return this.db.none('DELETE FROM user_session WHERE token_hash = $1', [tokenHash])
   }

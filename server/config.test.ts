@@ -1,0 +1,49 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ConfigError, describeConfigError, environment, loadConfig } from './config'
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-config-'))
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+function envFile(text: string): string {
+  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.env`)
+  fs.writeFileSync(file, text)
+  return file
+}
+
+describe('settings from .env and the environment', () => {
+  it('reads the settings of .env; a variable exported wins over the file', () => {
+    const file = envFile('ONEMAP_SESSION_HOURS=5\nONEMAP_SENSITIVE_ROLES=admin\n# a comment\nPORT=3100\n')
+    const fromFile = loadConfig(environment(file, {}).env)
+    expect(fromFile.sessionHours).toBe(5)
+    expect(fromFile.sensitiveRoles).toEqual(['admin'])
+    expect(fromFile.port).toBe(3100)
+    const source = environment(file, { PORT: '3200' })
+    expect(loadConfig(source.env).port).toBe(3200)
+    expect([...source.fromFile].sort()).toEqual(['ONEMAP_SENSITIVE_ROLES', 'ONEMAP_SESSION_HOURS'])
+  })
+
+  it('without a .env file the environment alone', () => {
+    const source = environment(path.join(dir, 'missing.env'), { PORT: '3300' })
+    expect(source.fromFile.size).toBe(0)
+    expect(loadConfig(source.env).port).toBe(3300)
+  })
+
+  it('refuses a bad value from either source, naming the file when it came from there', () => {
+    const file = envFile('ONEMAP_SENSITIVE_ROLES=admin,boss\n')
+    const source = environment(file, {})
+    let error: unknown
+    try {
+      loadConfig(source.env)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(describeConfigError(error as ConfigError, source)).toBe(
+      `ONEMAP_SENSITIVE_ROLES: unknown role "boss" (known: admin, analyst, surveyor, inspector) (set in ${file})`)
+    expect(() => loadConfig(environment(envFile('PORT=3000\n'), { PORT: '70000' }).env)).toThrow(ConfigError)
+    expect(() => loadConfig(environment(envFile('ONEMAP_DEMO=maybe\n'), {}).env)).toThrow(/ONEMAP_DEMO=maybe is not true or false/)
+  })
+})
