@@ -93,6 +93,24 @@ describe('hostile values in the upload form', () => {
     expect(await t.database.db.one('SELECT count(*)::int AS n FROM upload', [], (r: { n: number }) => r.n)).toBe(before)
   })
 
+  it('a file whose text carries a lone UTF-16 surrogate (a GeoJSON "\\ud800") ends ready or failed, never 5xx or validating', async () => {
+    for (const [name, data] of [
+      ['surrogate-crs.geojson', geojson([square('S-1')], 'EPSG:45\ud80046')],
+      ['surrogate-field.geojson', geojson([square('S-2', { 权利人: 'a\ud800b', 备注: '\udc00' })])],
+      ['nul-field.geojson', geojson([square('S-3', { 权利人: 'a\u0000b' })])],
+      ['surrogate-column.geojson', geojson([square('S-4', { '权利\ud800': 'x', 'a\u0000': 'y' })])],
+    ] as const) {
+      const body = multipart({ layer: 'parcels' }, { name, data })
+      const res = await upload(body.payload, body.headers['content-type'])
+      expect(res.statusCode, `${name}: ${res.body.slice(0, 300)}`).toBeLessThan(500)
+      const rows = await t.database.db.any(`SELECT status, error FROM upload WHERE file_name = $1`, [name])
+      for (const r of rows) {
+        expect(r.status, name).not.toBe('validating')
+        if (r.status === 'failed') expect(r.error.message, name).toMatch(/\S/)
+      }
+    }
+  })
+
   it('a file whose text carries a NUL into the error ends failed with that message, not validating', async () => {
     const body = multipart({ layer: 'parcels' }, { name: 'nul.geojson', data: geojson([square('H-9')], 'EPSG:45\u000046') })
     const res = await upload(body.payload, body.headers['content-type'])

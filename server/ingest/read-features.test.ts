@@ -347,6 +347,19 @@ describe('GeoJSON', () => {
     expect(reader.describe().sources[0].crs).toMatchObject({ epsg: 4525, source: 'inferred' })
   })
 
+  it('"\\u0000" and lone surrogate escapes in names and values are mended (␀, U+FFFD), pairs kept: PostgreSQL stores neither', async () => {
+    const rows = [
+      { 宗地编号: 'N-1', 权利人: 'a\u0000b', 'col\u0000': 'x', 备注: 'lone \ud800 high', 'k\udc00': 'lone low \udc00', 图: '𝌆 a pair' },
+    ]
+    const body = JSON.stringify(parcelCollection(rows))
+    expect(body).toContain('\\ud800')
+    const { reader, features } = await readAll(text('escapes.geojson', body), PARCELS)
+    expect(reader.describe().sources[0].fieldNames).toEqual(['宗地编号', '权利人', 'col\u2400', '备注', 'k\ufffd', '图'])
+    expect(features[0].properties).toEqual({
+      宗地编号: 'N-1', 权利人: 'a\u2400b', 'col\u2400': 'x', 备注: 'lone \ufffd high', 'k\ufffd': 'lone low \ufffd', 图: '𝌆 a pair',
+    })
+  })
+
   it('invalid JSON', async () => {
     const e = await expectIngestError(openUpload(text('bad.geojson', '{"type": "FeatureCollection", "features": [}'), PARCELS),
       'geojson_invalid_json', 'bad.geojson')

@@ -401,6 +401,23 @@ async function openTxt(path: string, file: string, options: ReadOptions, limits:
 // ---------------------------------------------------------------------------------------------
 // GeoJSON
 
+/** An escape of NUL or of a UTF-16 surrogate somewhere in a JSON text (a pair is one too: the slow
+ * parse then finds nothing to mend). */
+const BAD_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+/** A NUL shows as ␀ (U+2400), a lone surrogate as U+FFFD, as a UTF-8 decoder shows bytes it cannot read. */
+const mendString = (s: string) => s.replace(/\u0000/g, '\u2400').replace(LONE_SURROGATE, '\uFFFD')
+
+/** JSON.parse reviver: every string and every property name mended. */
+function mendText(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return mendString(value)
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>
+    if (Object.keys(o).some((k) => mendString(k) !== k)) return Object.fromEntries(Object.entries(o).map(([k, v]) => [mendString(k), v]))
+  }
+  return value
+}
+
 async function openGeoJson(path: string, file: string, options: ReadOptions, limits: ReadLimits): Promise<UploadReader> {
   const { size } = await stat(path)
   if (size > limits.maxGeoJsonBytes) throw ingestError('geojson_too_large', { file, max: limits.maxGeoJsonBytes })
@@ -408,7 +425,9 @@ async function openGeoJson(path: string, file: string, options: ReadOptions, lim
 
   let doc: unknown
   try {
-    doc = JSON.parse(text)
+    // A "\u0000" or a lone "\ud800" escape is JSON but not text PostgreSQL stores (jsonb refuses
+    // both): only when the text has such an escape is it parsed again, slower, mending them
+    doc = JSON.parse(text, BAD_ESCAPE.test(text) ? mendText : undefined)
   } catch (e) {
     // JSON has no NaN or Infinity, but some exporters write them; say so rather than "token N".
     if (/[[,:]\s*-?(?:NaN|Infinity)\b/.test(text)) throw ingestError('geojson_nonfinite', { file, where: '' })
