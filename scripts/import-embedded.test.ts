@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { LOCK_FILE, processStartTicks } from '../server/db/data-lock'
 import { PARCEL_ROWS, makeTempDir, parcelCollection, removeTempDirs, writeJson } from '../server/ingest/test-helpers'
 import { freePort } from '../server/test/pg-cluster'
+import { budget } from '../server/test/budget'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
@@ -154,7 +155,7 @@ describe('the import CLI and the server on one embedded data folder', () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true })
     }
-  }, 600_000)
+  }, budget(30_000)) // two embedded server starts and two CLI runs: ~27 s on an idle machine
 
   it('a lock left by a process that died does not block; one held by a live process does', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-embedded-stale-'))
@@ -186,7 +187,7 @@ describe('the import CLI and the server on one embedded data folder', () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true })
     }
-  }, 400_000)
+  }, budget(20_000)) // an embedded server start and CLI runs against the lock: ~18 s
 
   it('backup and restore read the same lock: with no one in the folder backup takes it and neither the copy nor the restored folder carries it; while the import CLI holds it both are refused naming it', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-embedded-bk-'))
@@ -235,5 +236,5 @@ describe('the import CLI and the server on one embedded data folder', () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true })
     }
-  }, 400_000)
+  }, budget(35_000)) // an embedded folder made, a backup, a restore, and refusals while the CLI holds it: ~31 s
 })

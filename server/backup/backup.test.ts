@@ -11,6 +11,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { openPglite } from '../db/embedded'
 import { pgp } from '../db/pgp'
+import { budget } from '../test/budget'
 import { freePort, withDatabase } from '../test/pg-cluster'
 import { checkBackup } from './restore'
 
@@ -385,7 +386,7 @@ describe('backup of a running server while edits go on, restored and served agai
     expect(forced.result.movedAside).toEqual([expect.stringMatching(/data\.before-restore-\d{8}T\d{6}Z$/)])
     expect(fs.existsSync(path.join(forced.result.movedAside[0], 'PG_VERSION'))).toBe(true)
     expect(fs.existsSync(path.join(restoredDir, 'PG_VERSION'))).toBe(true)
-  }, 600_000)
+  }, budget(70_000)) // a first embedded start loading the demo, a backup during edits, a restore started and served again: ~66 s on an idle machine
 
   it('PostgreSQL server: pg_dump from one snapshot while the service runs', async () => {
     const url = await newDatabase()
@@ -426,7 +427,7 @@ describe('backup of a running server while edits go on, restored and served agai
 
     // damaged copies of this backup are refused, naming what is wrong
     await damaged(b.result.folder, tempDir('onemap-bk-damaged-'))
-  }, 600_000)
+  }, budget(20_000)) // a service on a new database, pg_dump during edits, a restore served again: ~15 s
 })
 
 /** Copies of a good backup, each damaged one way, are all refused by the checksum check. */
@@ -507,5 +508,5 @@ describe('kill -9 during a backup', () => {
     expect(ok.code, ok.out).toBe(0)
     expect(fs.readdirSync(backupDir).sort()).toEqual(['last-run.json', ok.result.name])
     await expect(checkBackup(ok.result.folder, () => undefined)).resolves.toMatchObject({ parts: expect.arrayContaining([expect.objectContaining({ name: 'photos.tar.gz', files: 40 })]) })
-  }, 600_000)
+  }, budget(35_000)) // a backup killed in each of its phases, every leftover tried by restore: ~30 s
 })
