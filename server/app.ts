@@ -31,6 +31,7 @@ import alertRoutes from './routes/alerts'
 import reportRoutes from './routes/reports'
 import disclosureRoutes from './routes/disclosure'
 import tokenRoutes from './routes/tokens'
+import ogcRoutes from './ogc/routes'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,6 +90,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(enterpriseRoutes, { prefix: '/api/enterprises' })
   await app.register(ledgerRoutes, { prefix: '/api' })
   await app.register(tileRoutes, { prefix: '/tiles' })
+  await app.register(ogcRoutes, { prefix: '/ogc' })
   await app.register(analysisRoutes, { prefix: '/api/analysis' })
   await app.register(uploadRoutes, { prefix: '/api/uploads' })
   await app.register(perMuRoutes, { prefix: '/api/permu' })
