@@ -42,7 +42,7 @@ afterAll(async () => {
 /** GDAL's own environment, plus the Basic credentials when given (never on the command line). */
 function gdalEnv(userpwd?: string): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH, HOME: process.env.HOME, GDAL_HTTP_TIMEOUT: '60', CPL_DEBUG: 'OFF',
+    PATH: process.env.PATH, HOME: process.env.HOME, GDAL_HTTP_TIMEOUT: '60',
     ...(userpwd ? { GDAL_HTTP_AUTH: 'BASIC', GDAL_HTTP_USERPWD: userpwd } : {}),
   }
 }
@@ -88,6 +88,20 @@ describe('GDAL (OAPIF driver) as the client', () => {
     // no other county's parcel, and no sensitive field for a surveyor
     expect(copied.features.every((f) => f.properties.county_code === '410311')).toBe(true)
     expect(Object.keys(copied.features[0]!.properties)).not.toContain('price_wan')
+  })
+
+  it('ogr2ogr -where is pushed to the server as a CQL filter and selects what SQL selects', async () => {
+    const gpkg = path.join(dir, 'where.gpkg')
+    const { stderr } = await run('ogr2ogr', ['-f', 'GPKG', gpkg, `OAPIF:${root}`, 'parcels', '-where', "code LIKE 'LL-00%' AND stage = 'producing'"],
+      { env: { ...gdalEnv(`gdal.user:${token}`), CPL_DEBUG: 'ON' }, maxBuffer: 64 << 20 })
+    // the driver sent the filter (it does so only when /ogc/api lists filter-lang cql-text)
+    expect(stderr).toMatch(/Fetch\(http:[^\n]*\/ogc\/collections\/parcels\/items\?[^\n]*filter=/)
+    const { stdout } = await run('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', gpkg, 'parcels'], { env: gdalEnv(), maxBuffer: 64 << 20 })
+    const got = (JSON.parse(stdout) as { features: { properties: { code: string } }[] }).features.map((f) => f.properties.code).sort()
+    const expected: string[] = (await t.database.db.any(
+      `SELECT code FROM parcel WHERE county_code = '410311' AND code LIKE 'LL-00%' AND stage = 'producing' ORDER BY code`)).map((r: { code: string }) => r.code)
+    expect(expected.length).toBeGreaterThan(0)
+    expect(got).toEqual(expected)
   })
 
   it('without the token, or with a revoked one, the parcels are not there', async () => {

@@ -59,8 +59,9 @@ describe('landing, conformance, collections', () => {
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
       'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
     ]))
-    const api = await get('/ogc/api', analyst)
+    const api = await get('/ogc/api', { ...analyst, accept: 'application/vnd.oai.openapi+json;version=3.0' })
     expect(api.headers['content-type']).toMatch(/^application\/vnd\.oai\.openapi\+json; ?version="?3\.0/)
+    expect((await get('/ogc/api', { accept: 'application/json' })).headers['content-type']).toMatch(/^application\/json/)
     const doc = api.json()
     expect(doc.paths['/collections/parcels/items'].get.parameters).toContainEqual({ $ref: '#/components/parameters/limit' })
     expect(doc.components.parameters.limit.schema).toMatchObject({ maximum: 10000, default: 100 })

@@ -12,12 +12,13 @@ export function ogcOpenApi(root: string, collections: readonly CollectionDef[]):
     '/conformance': { get: { summary: 'conformance classes', operationId: 'getConformance', responses: { 200: json('the conformance classes') } } },
     '/collections': { get: { summary: 'collections', operationId: 'getCollections', responses: { 200: json('the collections this caller may read') } } },
   }
-  const itemParams = ['limit', 'offset', 'cursor', 'bbox', 'bbox-crs', 'crs', 'f'].map((p) => ({ $ref: `#/components/parameters/${p}` }))
+  const itemParams = ['limit', 'offset', 'cursor', 'bbox', 'bbox-crs', 'crs', 'f', 'filter', 'filter-lang', 'filter-crs'].map((p) => ({ $ref: `#/components/parameters/${p}` }))
   for (const c of collections) {
     paths[`/collections/${c.id}`] = { get: { summary: c.title, operationId: `describe_${c.id}`, responses: { 200: json(c.description) } } }
     paths[`/collections/${c.id}/items`] = {
       get: { summary: `${c.title}：要素 / features`, operationId: `getFeatures_${c.id}`, parameters: itemParams, responses: { 200: json('a page of features', 'application/geo+json'), 400: json('a parameter is wrong (named in the message)'), 404: json('no such collection for this caller') } },
     }
+    paths[`/collections/${c.id}/queryables`] = { get: { summary: `${c.title}：可查询属性 / queryables`, operationId: `getQueryables_${c.id}`, responses: { 200: json('the queryables (JSON Schema)') } } }
     paths[`/collections/${c.id}/items/{featureId}`] = {
       get: {
         summary: `${c.title}：一个要素 / one feature`, operationId: `getFeature_${c.id}`,
@@ -41,6 +42,10 @@ export function ogcOpenApi(root: string, collections: readonly CollectionDef[]):
         'bbox-crs': crsParam('bbox-crs', 'the CRS of bbox (default CRS84)'),
         crs: crsParam('crs', 'the CRS of the geometries (default CRS84)'),
         f: { name: 'f', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'geojson'] } },
+        filter: { name: 'filter', in: 'query', required: false, description: 'CQL2 text over the queryables', schema: { type: 'string' } },
+        // GDAL pushes a -where down only when this enum lists cql-text
+        'filter-lang': { name: 'filter-lang', in: 'query', required: false, schema: { type: 'string', enum: ['cql2-text', 'cql-text'], default: 'cql2-text' } },
+        'filter-crs': crsParam('filter-crs', 'the CRS of the filter\'s geometries (default CRS84)'),
       },
     },
     security: [{}, { token: [] }, { basic: [] }],

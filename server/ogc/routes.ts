@@ -16,11 +16,12 @@ import { JsonText } from '../schemas/common'
 import { publicBase } from '../public-url'
 import { viewerOf } from '../routes/parcels/viewer'
 import { COLLECTIONS, fieldsOf, findCollection, mayReadCollection, type Asker, type CollectionDef } from './collections'
-import { CRS84, CRS_URIS, STORAGE_CRS, crsOf, type CrsDef } from './crs'
-import { countQuery, extentQuery, pageQuery, type ItemsRequest } from './sql'
+import { CRS84, CRS_URIS, STORAGE_CRS, crsOf, withinBounds, xyOf, type CrsDef } from './crs'
+import { countQuery, extentQuery, pageQuery, queryablesOf, type ItemsRequest } from './sql'
+import { CqlError, cqlToSql, parseCql2, positionsOf } from './cql2'
 import { ogcOpenApi } from './openapi'
 import {
-  CollectionAnswer, CollectionsAnswer, ConformanceAnswer, FeatureAnswer, FeatureCollectionAnswer, ItemsQuery, LandingAnswer, OpenApiAnswer,
+  CollectionAnswer, CollectionsAnswer, ConformanceAnswer, FeatureAnswer, FeatureCollectionAnswer, ItemsQuery, LandingAnswer, OpenApiAnswer, QueryablesAnswer,
 } from './schemas'
 
 export const OGC_MESSAGES = {
@@ -39,6 +40,14 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+  'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
   'http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core',
   'http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page',
   'http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/json',
@@ -47,6 +56,7 @@ export const CONFORMANCE = [
 
 const JSON_TYPE = 'application/json'
 const GEOJSON = 'application/geo+json'
+const SCHEMA_JSON = 'application/schema+json'
 export const OPENAPI_TYPE = 'application/vnd.oai.openapi+json;version=3.0'
 
 /** Who is asking, decided once per request: the one place that reads the request's user. */
@@ -110,6 +120,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       links: [
         { href, rel: 'self', type: JSON_TYPE, title: c.title },
         { href: `${href}/items`, rel: 'items', type: GEOJSON, title: c.title },
+        // GDAL reads the plain rel and refuses application/schema+json: both forms
+        { href: `${href}/queryables`, rel: 'queryables', type: JSON_TYPE, title: '可查询属性 / queryables' },
+        { href: `${href}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: SCHEMA_JSON, title: '可查询属性 / queryables' },
       ],
     }
   }
@@ -143,7 +156,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: 'public' },
     schema: { tags: ['ogc'], summary: 'OGC API 的 OpenAPI 3.0 文档 / the OpenAPI 3.0 document of /ogc (the collections this caller may read)', response: { 200: JsonText(OpenApiAnswer) } },
   }, async (request, reply) => {
-    reply.type(OPENAPI_TYPE)
+    // the OpenAPI media type when asked for it; else application/json, the only one GDAL takes
+    // (written as is: GDAL compares the text, and reply.type would quote the version)
+    reply.header('content-type', /application\/vnd\.oai\.openapi\+json/.test(request.headers.accept ?? '') ? `${OPENAPI_TYPE}; charset=utf-8` : `${JSON_TYPE}; charset=utf-8`)
     return reply.send(JSON.stringify(ogcOpenApi(base(request), visible(askerOf(app, request)))))
   })
 
@@ -172,6 +187,27 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     return describe(c, base(request), b && b.every((v) => v !== null) ? (b as number[]) : await cityExtent())
   })
 
+  app.get('/collections/:collectionId/queryables', {
+    config: { access: 'public' },
+    schema: { tags: ['ogc'], summary: '可查询属性（JSON Schema）/ the properties a filter may name, for this caller', params: CollectionParams, response: { 200: QueryablesAnswer } },
+  }, async (request, reply) => {
+    const { c, asker } = readable(request, request.params.collectionId)
+    const attrs = fieldsOf(c, asker, app.config.sensitiveRoles)
+    const href = `${base(request)}/collections/${c.id}/queryables`
+    const type = (t: string) => (t === 'String' ? 'string' : t === 'Boolean' ? 'boolean' : 'number')
+    // application/schema+json when asked for; else application/json (GDAL refuses any other type)
+    reply.type(/application\/schema\+json/.test(request.headers.accept ?? '') ? SCHEMA_JSON : JSON_TYPE)
+    return {
+      $schema: 'https://json-schema.org/draft/2020-12/schema', $id: href, type: 'object' as const, title: c.title,
+      properties: {
+        geom: { title: '几何 / geometry', format: c.kind === 'point' ? 'geometry-point' : 'geometry-any', 'x-ogc-role': 'primary-geometry' },
+        ...Object.fromEntries(attrs.map((a) => [a.name, { title: a.title, type: type(a.type) }])),
+      },
+      additionalProperties: false,
+      queryables: [{ id: 'geom' }, ...attrs.map((a) => ({ id: a.name }))],
+    }
+  })
+
   /** The request's parameters, checked before any SQL. */
   function itemsRequest(c: CollectionDef, asker: Asker, q: Static<typeof ItemsQuery>): ItemsRequest {
     if (q.cursor !== undefined && q.offset !== undefined) throw new HttpError(400, 'invalid_request', OGC_MESSAGES.cursorAndOffset, { field: 'cursor' })
@@ -181,14 +217,31 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const [a, b, x, y] = parseBbox(q.bbox)
       // Part 1: the axes of bbox-crs; stored x is easting or longitude
       bbox = { box: bboxCrs.order === 'lonlat' ? [a, b, x, y] : [b, a, y, x], crs: bboxCrs }
-      if (bboxCrs.order !== 'northeast' && (bbox.box[0] < -180 || bbox.box[2] > 180 || bbox.box[1] < -90 || bbox.box[3] > 90)) {
+      if (!withinBounds(bboxCrs, [bbox.box[0], bbox.box[1]]) || !withinBounds(bboxCrs, [bbox.box[2], bbox.box[3]])) {
         throw new HttpError(400, 'invalid_bbox', OGC_MESSAGES.badBbox(q.bbox), { field: 'bbox' })
+      }
+    }
+    let filter: ItemsRequest['filter'] = null
+    if (q.filter !== undefined) {
+      const crs = crsParam('filter-crs', q['filter-crs'])
+      try {
+        const tree = parseCql2(q.filter)
+        for (const pos of positionsOf(tree)) {
+          if (!withinBounds(crs, xyOf(crs, pos))) throw new CqlError(`坐标 ${pos.join(' ')} 不在 ${crs.uri} 的范围内`, `the position ${pos.join(' ')} is outside ${crs.uri} (filter-crs, in its axis order)`)
+        }
+        filter = { tree, crs, queryables: queryablesOf(c, fieldsOf(c, asker, app.config.sensitiveRoles), available) }
+        // compiled once here, so that a name or a type that does not fit is a 400 before any SQL
+        cqlToSql(tree, filter.queryables, () => '$0', (g) => g)
+      } catch (e) {
+        if (e instanceof CqlError) throw new HttpError(400, 'invalid_filter', e.message, { field: 'filter' })
+        throw e
       }
     }
     return {
       scope: asker.scope, crs: crsParam('crs', q.crs), bbox,
       limit: q.limit ?? 100, offset: q.offset ?? 0,
       after: q.cursor !== undefined ? decodeCursor(c, q.cursor) : null,
+      filter,
     }
   }
 
@@ -215,6 +268,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     if (request.query.bbox !== undefined) keep.set('bbox', request.query.bbox)
     if (request.query['bbox-crs'] !== undefined) keep.set('bbox-crs', r.bbox!.crs.uri)
     if (request.query.crs !== undefined) keep.set('crs', r.crs.uri)
+    if (request.query.filter !== undefined) {
+      keep.set('filter', request.query.filter)
+      keep.set('filter-lang', request.query['filter-lang'] ?? 'cql2-text')
+      if (request.query['filter-crs'] !== undefined) keep.set('filter-crs', r.filter!.crs.uri)
+    }
     const link = (extra: Record<string, string>, rel: string) => {
       const qs = new URLSearchParams(keep)
       for (const [k, v] of Object.entries(extra)) qs.set(k, v)

@@ -12,7 +12,20 @@ export const ItemsQuery = Type.Object({
   'bbox-crs': Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the CRS of bbox (a URI of the collection\'s crs list; default CRS84)' })),
   crs: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the CRS of the geometries (a URI of the collection\'s crs list; default CRS84)' })),
   f: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('geojson')], { description: 'the format: GeoJSON (the only one)' })),
+  filter: Type.Optional(Type.String({ minLength: 1, maxLength: 16_384, description: 'a CQL2 text filter over the collection\'s queryables, e.g. code LIKE \'LL-%\' AND area_m2 > 1000' })),
+  'filter-lang': Type.Optional(Type.Union([Type.Literal('cql2-text'), Type.Literal('cql-text')], { description: 'cql2-text (the default; cql-text, as GDAL sends it, is the same)' })),
+  'filter-crs': Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the CRS of the filter\'s geometries, in its axis order (default CRS84)' })),
 }, { additionalProperties: false })
+
+/** A JSON Schema document (its $schema and $id members are not declared here: the OpenAPI
+ * generator would take a declared `$id` for a schema of its own). */
+export const QueryablesAnswer = Type.Object({
+  type: Type.Literal('object'),
+  title: Type.String(),
+  properties: Type.Record(Type.String(), Type.Object({ title: Type.String() }, { additionalProperties: true })),
+  additionalProperties: Type.Boolean(),
+  queryables: Type.Array(Type.Object({ id: Type.String() }), { description: 'the names again, as GDAL reads them (not in the standard)' }),
+}, { additionalProperties: true })
 
 const Link = Type.Object({
   href: Type.String(),

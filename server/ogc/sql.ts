@@ -10,6 +10,7 @@ import type { AttributeDef } from '../tiles'
 import { attributeSql, joinsFor, qualifiedName } from '../tiles/sql'
 import type { CollectionDef } from './collections'
 import type { CrsDef } from './crs'
+import { cqlToSql, type CqlNode, type Queryable } from './cql2'
 
 const as = pgPromise.as
 
@@ -24,6 +25,22 @@ export interface ItemsRequest {
   after: string | null
   /** One feature by its key. */
   id?: string
+  /** A CQL2 filter (parsed), its geometries in `crs`, over `queryables` (the caller's). */
+  filter?: { tree: CqlNode; crs: CrsDef; queryables: ReadonlyMap<string, Queryable & { attribute?: AttributeDef }> } | null
+}
+
+/** What a filter may name for a caller: the fields it may see (by name, and by their Chinese
+ * title where that is unambiguous), and `geom`. A field withheld from the caller is not
+ * queryable either, or a filter would read it through the counts. */
+export function queryablesOf(c: CollectionDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): Map<string, Queryable & { attribute?: AttributeDef }> {
+  const m = new Map<string, Queryable & { attribute?: AttributeDef }>()
+  m.set('geom', { sql: c.geom, type: 'geometry' })
+  const type = (a: AttributeDef) => (a.type === 'String' ? 'string' as const : a.type === 'Boolean' ? 'boolean' as const : 'number' as const)
+  for (const a of attrs) m.set(a.name, { sql: attributeSql(a, available), type: type(a), attribute: a })
+  const titles = new Map<string, number>()
+  for (const a of attrs) titles.set(a.title, (titles.get(a.title) ?? 0) + 1)
+  for (const a of attrs) if (titles.get(a.title) === 1 && !m.has(a.title)) m.set(a.title, m.get(a.name)!)
+  return m
 }
 
 /** The geometry of a feature as GeoJSON text, in the CRS and axis order asked for. */
@@ -43,8 +60,10 @@ class Params {
   }
 }
 
-function whereOf(c: CollectionDef, r: ItemsRequest, p: Params, withCursor: boolean): string[] {
+/** The conditions, and the fields the filter reads (their joins are needed). */
+function whereOf(c: CollectionDef, r: ItemsRequest, p: Params, withCursor: boolean): { where: string[]; reads: AttributeDef[] } {
   const where = [c.where ?? 'true']
+  const reads: AttributeDef[] = []
   if (c.countyColumn) {
     const scope = p.add(r.scope, 'text[]')
     where.push(`(${scope} IS NULL OR ${c.countyColumn} = ANY(${scope}))`)
@@ -57,7 +76,21 @@ function whereOf(c: CollectionDef, r: ItemsRequest, p: Params, withCursor: boole
   }
   if (withCursor && r.after !== null) where.push(`${c.key.sql} > ${p.add(r.after, c.key.type)}`)
   if (r.id !== undefined) where.push(`${c.key.sql} = ${p.add(r.id, c.key.type)}`)
-  return where
+  if (r.filter) {
+    const f = r.filter
+    const toStorage = (placeholder: string) => {
+      let g = `ST_SetSRID(ST_GeomFromGeoJSON(${placeholder}), ${f.crs.srid})`
+      if (f.crs.order !== 'lonlat') g = `ST_FlipCoordinates(${g})`
+      return f.crs.srid === c.srid ? g : `ST_Transform(${g}, ${c.srid})`
+    }
+    const { sql, used } = cqlToSql(f.tree, f.queryables, (v, cast) => p.add(v, cast), toStorage)
+    where.push(sql)
+    for (const name of used) {
+      const a = f.queryables.get(name)?.attribute
+      if (a) reads.push(a)
+    }
+  }
+  return { where, reads }
 }
 
 function fromOf(c: CollectionDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): string {
@@ -69,13 +102,13 @@ function fromOf(c: CollectionDef, attrs: readonly AttributeDef[], available: Rea
  * as GeoJSON text joined by commas. */
 export function pageQuery(c: CollectionDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>, r: ItemsRequest): { text: string; values: unknown[] } {
   const p = new Params()
-  const where = whereOf(c, r, p, true)
+  const { where, reads } = whereOf(c, r, p, true)
   const limit = p.add(r.limit, 'int')
   const offset = p.add(r.offset, 'int')
   const props = attrs.map((a) => `${as.text(a.name)}, ${as.name(a.name)}`).join(', ')
   const text = `WITH f AS (
   SELECT ${c.key.sql} AS __key, ${geometrySql(c, r.crs)} AS __g${attrs.map((a) => `,\n    ${attributeSql(a, available)} AS ${as.name(a.name)}`).join('')}
-  ${fromOf(c, attrs, available)}
+  ${fromOf(c, [...attrs, ...reads], available)}
   WHERE ${where.join('\n    AND ')}
   ORDER BY 1 LIMIT ${limit} + 1 OFFSET ${offset}
 ), page AS (SELECT * FROM f ORDER BY __key LIMIT ${limit})
@@ -89,14 +122,14 @@ FROM page`
 /** numberMatched: the features the same request selects on all pages. */
 export function countQuery(c: CollectionDef, available: ReadonlySet<string>, r: ItemsRequest): { text: string; values: unknown[] } {
   const p = new Params()
-  const where = whereOf(c, { ...r, after: null }, p, false)
-  return { text: `SELECT count(*)::int AS n ${fromOf(c, [], available)} WHERE ${where.join(' AND ')}`, values: p.values }
+  const { where, reads } = whereOf(c, { ...r, after: null }, p, false)
+  return { text: `SELECT count(*)::int AS n ${fromOf(c, reads, available)} WHERE ${where.join(' AND ')}`, values: p.values }
 }
 
 /** The extent of what the caller may see of a collection, lon/lat. */
 export function extentQuery(c: CollectionDef, available: ReadonlySet<string>, scope: string[] | null): { text: string; values: unknown[] } {
   const p = new Params()
-  const where = whereOf(c, { scope, crs: undefined as never, bbox: null, limit: 0, offset: 0, after: null }, p, false)
+  const { where } = whereOf(c, { scope, crs: undefined as never, bbox: null, limit: 0, offset: 0, after: null }, p, false)
   return {
     text: `SELECT ARRAY[ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)]::float8[] AS b FROM (
   SELECT ST_Extent(${c.geom}) AS b ${fromOf(c, [], available)} WHERE ${where.join(' AND ')}) x`,
