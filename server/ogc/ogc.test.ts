@@ -180,6 +180,26 @@ const GK_111 = '+proj=tmerc +lat_0=0 +lon_0=111 +k=1 +x_0=500000 +y_0=0 +ellps=G
 const GK_37 = '+proj=tmerc +lat_0=0 +lon_0=111 +k=1 +x_0=37500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
 const GK_38 = '+proj=tmerc +lat_0=0 +lon_0=114 +k=1 +x_0=38500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
 
+describe('analysis findings', () => {
+  it('each finding of the engine\'s table is a feature of its collection, the reason for sensitive roles only, in scope', async () => {
+    // two findings as the engine writes them (analysis.parcel_status), one in another county
+    await t.database.db.none(`INSERT INTO analysis.parcel_status (parcel_id, rule, classification, county_code, cluster_code, stage, suspended, area_m2, reason)
+      VALUES ($1, 'idle_one_year', 'idle', '410311', 'luolong', 1, false, 8000, '{"days_idle": 400, "tax_wan": 12}'),
+             ($2, 'idle_one_year', 'idle', '410305', 'gaoxin', 1, false, 9000, '{"days_idle": 500}')`, [fx.ids['LL-002'], fx.ids['GX-001']])
+    const ana = (await get('/ogc/collections/idle/items', analyst)).json() as Page
+    expect(ana.numberMatched).toBe(1)
+    expect(ana.features[0]).toMatchObject({ id: `${fx.ids['LL-002']}:idle_one_year`, properties: { parcel_code: 'LL-002', rule: 'idle_one_year', stage: 1, suspended: false } })
+    expect(JSON.parse(ana.features[0]!.properties.reason as string)).toEqual({ days_idle: 400, tax_wan: 12 })
+    const sur = (await get('/ogc/collections/idle/items', surveyor)).json() as Page
+    expect(sur.features.map((f) => f.properties.parcel_code)).toEqual(['LL-002'])
+    expect(Object.keys(sur.features[0]!.properties)).not.toContain('reason')
+    const one = await get(`/ogc/collections/idle/items/${encodeURIComponent(`${fx.ids['LL-002']}:idle_one_year`)}`, surveyor)
+    expect(one.statusCode).toBe(200)
+    expect((await get(`/ogc/collections/idle/items/${encodeURIComponent(`${fx.ids['GX-001']}:idle_one_year`)}`, surveyor)).statusCode).toBe(404)
+    expect(((await get('/ogc/collections/inefficient/items', analyst)).json() as Page).numberMatched).toBe(0)
+  })
+})
+
 describe('crs (Part 2)', () => {
   it.each([[4546, GK_111], [4547, GK_114], [4525, GK_37], [4526, GK_38]])(
     'EPSG:%i: northing,easting within 1 mm of proj4 and of ST_Transform, with Content-Crs', async (srid, def) => {
