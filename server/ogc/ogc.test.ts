@@ -245,6 +245,17 @@ describe('crs (Part 2)', () => {
   })
 })
 
+describe('datetime (Part 1 core)', () => {
+  it('is accepted as an instant or interval and selects every feature (no collection is temporal); nonsense is 400', async () => {
+    for (const dt of ['2024-01-01', '2024-01-01T00:00:00Z', '2020-01-01/..', '../2024-12-31T23:59:59+08:00']) {
+      const res = await get(`/ogc/collections/parcels/items?datetime=${encodeURIComponent(dt)}`, surveyor)
+      expect(res.statusCode, dt).toBe(200)
+      expect(res.json().numberMatched).toBe(13)
+    }
+    expect((await get('/ogc/collections/parcels/items?datetime=yesterday', surveyor)).statusCode).toBe(400)
+  })
+})
+
 describe('wrong parameters: 400 naming the parameter, nothing run', () => {
   it.each([
     ['crs=EPSG:3857', 'crs'],

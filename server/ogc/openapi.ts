@@ -12,7 +12,7 @@ export function ogcOpenApi(root: string, collections: readonly CollectionDef[]):
     '/conformance': { get: { summary: 'conformance classes', operationId: 'getConformance', responses: { 200: json('the conformance classes') } } },
     '/collections': { get: { summary: 'collections', operationId: 'getCollections', responses: { 200: json('the collections this caller may read') } } },
   }
-  const itemParams = ['limit', 'offset', 'cursor', 'bbox', 'bbox-crs', 'crs', 'f', 'filter', 'filter-lang', 'filter-crs'].map((p) => ({ $ref: `#/components/parameters/${p}` }))
+  const itemParams = ['limit', 'offset', 'cursor', 'bbox', 'bbox-crs', 'crs', 'f', 'datetime', 'filter', 'filter-lang', 'filter-crs'].map((p) => ({ $ref: `#/components/parameters/${p}` }))
   for (const c of collections) {
     paths[`/collections/${c.id}`] = { get: { summary: c.title, operationId: `describe_${c.id}`, responses: { 200: json(c.description) } } }
     paths[`/collections/${c.id}/items`] = {
@@ -42,6 +42,7 @@ export function ogcOpenApi(root: string, collections: readonly CollectionDef[]):
         'bbox-crs': crsParam('bbox-crs', 'the CRS of bbox (default CRS84)'),
         crs: crsParam('crs', 'the CRS of the geometries (default CRS84)'),
         f: { name: 'f', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'geojson'] } },
+        datetime: { name: 'datetime', in: 'query', required: false, description: 'accepted and ignored: no collection has a temporal property', schema: { type: 'string' } },
         filter: { name: 'filter', in: 'query', required: false, description: 'CQL2 text over the queryables', schema: { type: 'string' } },
         // GDAL pushes a -where down only when this enum lists cql-text
         'filter-lang': { name: 'filter-lang', in: 'query', required: false, schema: { type: 'string', enum: ['cql2-text', 'cql-text'], default: 'cql2-text' } },

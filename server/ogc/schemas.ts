@@ -12,6 +12,9 @@ export const ItemsQuery = Type.Object({
   'bbox-crs': Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the CRS of bbox (a URI of the collection\'s crs list; default CRS84)' })),
   crs: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the CRS of the geometries (a URI of the collection\'s crs list; default CRS84)' })),
   f: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('geojson')], { description: 'the format: GeoJSON (the only one)' })),
+  // Part 1 core: every items operation takes datetime; no collection declares a temporal
+  // property (none has a temporal extent), so it selects every feature
+  datetime: Type.Optional(Type.String({ minLength: 2, maxLength: 100, pattern: '^(\\.\\.|\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?)?(/(\\.\\.|\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?)?)?$', description: 'an instant or an interval (RFC 3339); accepted and ignored: no collection has a temporal property' })),
   filter: Type.Optional(Type.String({ minLength: 1, maxLength: 16_384, description: 'a CQL2 text filter over the collection\'s queryables, e.g. code LIKE \'LL-%\' AND area_m2 > 1000' })),
   'filter-lang': Type.Optional(Type.Union([Type.Literal('cql2-text'), Type.Literal('cql-text')], { description: 'cql2-text (the default; cql-text, as GDAL sends it, is the same)' })),
   'filter-crs': Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the CRS of the filter\'s geometries, in its axis order (default CRS84)' })),
