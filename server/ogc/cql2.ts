@@ -72,11 +72,10 @@ function lex(src: string): Token[] {
       i = end + 1
       continue
     }
-    const prev = out[out.length - 1]
-    // a sign belongs to a number only where an operand may start
-    const signOk = !prev || (prev.t === 'op' && prev.v !== ')')
+    // the subset has no arithmetic: a sign before digits is always the number's own (positions
+    // of a geometry are numbers side by side: POINT(-1 -2))
     const num = NUMBER.exec(src.slice(i, i + 64))
-    if (num && (/[\d.]/.test(c) || signOk)) {
+    if (num) {
       out.push({ t: 'num', v: num[0], pos: start })
       i += num[0].length
       continue

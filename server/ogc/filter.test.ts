@@ -79,6 +79,10 @@ describe('a filter selects what the same condition in SQL selects', () => {
     const gk = proj4('EPSG:4326', GK_114)
     const ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]].map((p) => gk.forward(p)).map(([e, n]) => `${n} ${e}`).join(', ')
     expect(await codes(`S_INTERSECTS(geom, POLYGON((${ring})))`, surveyor, `&filter-crs=${encodeURIComponent('http://www.opengis.net/def/crs/EPSG/0/4547')}`)).toEqual(expected)
+    // negative numbers side by side (positions), and the whole world
+    expect(await codes('S_INTERSECTS(geom, POINT(-1.5 -2))')).toEqual([])
+    expect(await codes('S_INTERSECTS(geom, POLYGON((-180 -90, 180 -90, 180 90, -180 90, -180 -90)))')).toEqual(await sql('true'))
+    expect(await codes('area_m2 > -1')).toEqual(await sql('true'))
     // cql-text (what GDAL sends) is read as cql2-text
     expect(await codes("code = 'LL-003'", surveyor, '&filter-lang=cql-text')).toEqual(['LL-003'])
   })
