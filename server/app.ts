@@ -1,5 +1,5 @@
 /** The Fastify app as a plugin tree; main.ts only listens. Tests build it and use app.inject. */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config'
 import type { Database } from './db/connect'
@@ -10,6 +10,7 @@ import openapi from './plugins/openapi'
 import security from './plugins/security'
 import input, { dateFormats } from './plugins/input'
 import webMap from './plugins/web-map'
+import { maskTokens } from './personal-tokens'
 import dailyRefresh from './plugins/daily-refresh'
 import backups from './plugins/backups'
 import healthRoutes from './routes/health'
@@ -29,6 +30,8 @@ import standardLandRoutes from './routes/standard-land'
 import alertRoutes from './routes/alerts'
 import reportRoutes from './routes/reports'
 import disclosureRoutes from './routes/disclosure'
+import tokenRoutes from './routes/tokens'
+import ogcRoutes from './ogc/routes'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,6 +39,11 @@ declare module 'fastify' {
     database: Database
     db: Db
   }
+}
+
+/** What the log says of a request: pino's default fields, the URL with tokens masked. */
+function requestForLog(request: FastifyRequest) {
+  return { method: request.method, url: maskTokens(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort }
 }
 
 export interface BuildOptions {
@@ -46,7 +54,8 @@ export interface BuildOptions {
 
 export async function buildApp({ config, database, logger = false }: BuildOptions) {
   const app = Fastify({
-    logger,
+    // the request log never shows a personal token, even one sent (and refused) in a URL
+    logger: logger && typeof logger === 'object' ? { ...logger, serializers: { req: requestForLog } } : logger,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     // onCreate runs after ajv-formats: OneMap's dates (1900–2100, real calendar days) replace its own
@@ -72,6 +81,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(backups)
   await app.register(healthRoutes, { prefix: '/api/health' })
   await app.register(authRoutes, { prefix: '/api/auth' })
+  await app.register(tokenRoutes, { prefix: '/api/tokens' })
   await app.register(clusterRoutes, { prefix: '/api/clusters' })
   await app.register(countyRoutes, { prefix: '/api/counties' })
   await app.register(parcelRoutes, { prefix: '/api/parcels' })
@@ -80,6 +90,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(enterpriseRoutes, { prefix: '/api/enterprises' })
   await app.register(ledgerRoutes, { prefix: '/api' })
   await app.register(tileRoutes, { prefix: '/tiles' })
+  await app.register(ogcRoutes, { prefix: '/ogc' })
   await app.register(analysisRoutes, { prefix: '/api/analysis' })
   await app.register(uploadRoutes, { prefix: '/api/uploads' })
   await app.register(perMuRoutes, { prefix: '/api/permu' })

@@ -40,6 +40,9 @@ export interface Config {
   /** Addresses of reverse proxies whose X-Forwarded-For names the client (login throttling is per
    * address); empty: the connection's own address. */
   trustProxy: string[]
+  /** The address the public reaches OneMap at (scheme, host, optional path, no trailing slash),
+   * for absolute links (TileJSON tiles, OGC API links); null: from each request (server/public-url.ts). */
+  publicUrl: string | null
   login: LoginSettings
   ingest: IngestSettings
   alerts: AlertSettings
@@ -246,6 +249,19 @@ function addressList(env: NodeJS.ProcessEnv, name: string): string[] {
   return list
 }
 
+function publicUrlSetting(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.ONEMAP_PUBLIC_URL?.trim()
+  if (!raw) return null
+  let u: URL | null = null
+  try {
+    u = new URL(raw)
+  } catch { /* not a URL */ }
+  if (!u || !/^https?:$/.test(u.protocol) || u.search || u.hash || u.username || u.password) {
+    throw new ConfigError(`ONEMAP_PUBLIC_URL="${raw}" is not an http(s) address without query, fragment or credentials (e.g. https://gis.example.gov.cn/onemap)`)
+  }
+  return `${u.origin}${u.pathname}`.replace(/\/+$/, '')
+}
+
 function tiandituSetting(env: NodeJS.ProcessEnv): string | null {
   const raw = env.ONEMAP_TIANDITU_TOKEN?.trim()
   if (!raw) return null
@@ -280,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     countyBoundaries: path.resolve(env.ONEMAP_COUNTY_BOUNDARIES?.trim() || DEFAULT_COUNTY_BOUNDARIES),
     corsOrigins: originList(env, 'ONEMAP_CORS_ORIGINS'),
     trustProxy: addressList(env, 'ONEMAP_TRUST_PROXY'),
+    publicUrl: publicUrlSetting(env),
     login: loadLoginSettings(env),
     ingest: loadIngestSettings(env),
     alerts: loadAlertSettings(env),

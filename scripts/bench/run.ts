@@ -12,6 +12,7 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   ingest: { file: 'ingest.ts', fn: 'benchIngest' },
   tiles: { file: 'tiles.ts', fn: 'benchTiles' },
   alerts: { file: 'alerts.ts', fn: 'benchAlerts' },
+  ogc: { file: 'ogc.ts', fn: 'benchOgc' },
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))

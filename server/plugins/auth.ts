@@ -6,6 +6,9 @@ import type { Role } from '../config'
 import type { User } from '../db/repos/users'
 import { hashToken } from '../auth'
 import { HttpError, MESSAGES } from '../errors'
+import {
+  PERSONAL_TOKEN_FORMAT, PersonalTokenCache, READ_METHODS, TOKEN_IN_URL, TOKEN_MESSAGES, presented, type Credential, type TokenOwner,
+} from '../personal-tokens'
 
 export type Access = 'public' | readonly Role[]
 
@@ -15,9 +18,12 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user: User | null
+    /** How the user signed in (null: not signed in): a session, or a personal token and its scope. */
+    credential: Credential | null
   }
   interface FastifyInstance {
     sessions: SessionCache
+    personalTokens: PersonalTokenCache
     /** "GET /api/parcels/:code" → who may call it, for every route with a declared access. */
     routeAccess: Map<string, Access>
   }
@@ -77,17 +83,36 @@ export class UnknownTokens {
 /** Routes that belong to libraries (OpenAPI UI, static files) and are public by nature. */
 const LIBRARY_ROUTES = /^\/(docs|assets)(\/|$)|^\/$|^\/\*$/
 
-function bearer(request: FastifyRequest): string | null {
-  const h = request.headers.authorization
-  if (!h) return null
-  const m = /^Bearer\s+(\S+)$/i.exec(h)
-  return m ? m[1]! : null
-}
-
 export default fp(async (app) => {
   app.decorateRequest('user', null)
+  app.decorateRequest('credential', null)
   app.decorate('sessions', new SessionCache())
+  app.decorate('personalTokens', new PersonalTokenCache())
   const unknownTokens = new UnknownTokens()
+
+  async function sessionUser(token: string): Promise<User | null> {
+    if (!TOKEN_FORMAT.test(token)) return null
+    const tokenHash = hashToken(token)
+    let user = app.sessions.get(tokenHash)
+    if (user === undefined && !unknownTokens.has(tokenHash)) {
+      user = (await app.db.users.findBySession(tokenHash)) ?? undefined
+      if (user) app.sessions.set(tokenHash, user)
+      else unknownTokens.add(tokenHash)
+    }
+    return user ?? null
+  }
+
+  async function tokenOwner(token: string): Promise<TokenOwner | null> {
+    if (!PERSONAL_TOKEN_FORMAT.test(token)) return null
+    const tokenHash = hashToken(token)
+    let owner = app.personalTokens.get(tokenHash)
+    if (owner === undefined && !unknownTokens.has(tokenHash)) {
+      owner = (await app.db.tokens.findOwner(tokenHash)) ?? undefined
+      if (owner) app.personalTokens.set(tokenHash, owner)
+      else unknownTokens.add(tokenHash)
+    }
+    return owner ?? null
+  }
 
   app.decorate('routeAccess', new Map<string, Access>())
   app.addHook('onRoute', (route) => {
@@ -100,21 +125,31 @@ export default fp(async (app) => {
   })
 
   app.addHook('onRequest', async (request) => {
+    // a token in a URL ends up in logs, proxies and histories: refused, whoever's it is
+    if (TOKEN_IN_URL.test(request.url)) throw new HttpError(400, 'token_in_url', TOKEN_MESSAGES.inUrl)
     const access = request.routeOptions.config?.access ?? 'public'
-    const token = bearer(request)
-    if (token) {
-      let user: User | null | undefined = null
-      if (TOKEN_FORMAT.test(token)) {
-        const tokenHash = hashToken(token)
-        user = app.sessions.get(tokenHash)
-        if (user === undefined && !unknownTokens.has(tokenHash)) {
-          user = await app.db.users.findBySession(tokenHash)
-          if (user) app.sessions.set(tokenHash, user)
-          else unknownTokens.add(tokenHash)
+    const creds = presented(request)
+    if (creds && creds.kind !== 'malformed') {
+      let user: User | null = null
+      if (creds.kind === 'bearer' && TOKEN_FORMAT.test(creds.token)) {
+        user = await sessionUser(creds.token)
+        if (user) request.credential = { kind: 'session' }
+      } else {
+        // a personal token, as the bearer token or as HTTP Basic's password (never an account
+        // password: argon2 on every page of a desktop tool, and passwords in its settings)
+        const owner = await tokenOwner(creds.kind === 'bearer' ? creds.token : creds.password)
+        if (owner && (creds.kind === 'bearer' || creds.username.toLowerCase() === owner.user.username.toLowerCase())) {
+          user = owner.user
+          request.credential = { kind: 'token', id: owner.tokenId, scope: owner.scope }
         }
       }
-      request.user = user ?? null
-      if (!request.user && access !== 'public') throw new HttpError(401, 'bad_token', MESSAGES.badToken)
+      request.user = user
+      if (!user && access !== 'public') {
+        throw new HttpError(401, 'bad_token', creds.kind === 'basic' ? TOKEN_MESSAGES.badBasic : MESSAGES.badToken)
+      }
+      if (request.credential?.kind === 'token' && request.credential.scope === 'read' && !READ_METHODS.has(request.method)) {
+        throw new HttpError(403, 'token_read_only', TOKEN_MESSAGES.readOnly)
+      }
     }
     if (access === 'public') return
     if (!request.user) throw new HttpError(401, 'unauthenticated', MESSAGES.unauthenticated)

@@ -22,7 +22,7 @@ export function qualifiedName(name: string): string {
   return name.split('.').map((p) => as.name(p)).join('.')
 }
 
-function joinsFor(layer: LayerDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): string[] {
+export function joinsFor(layer: LayerDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): string[] {
   const wanted = new Set(layer.baseJoins ?? [])
   for (const a of attrs) for (const j of a.needs ?? []) wanted.add(j)
   const joins: string[] = []
@@ -37,7 +37,7 @@ function joinsFor(layer: LayerDef, attrs: readonly AttributeDef[], available: Re
 }
 
 /** The expression of an attribute, or a typed NULL when the relation it reads is missing. */
-function attributeSql(a: AttributeDef, available: ReadonlySet<string>): string {
+export function attributeSql(a: AttributeDef, available: ReadonlySet<string>): string {
   for (const j of a.needs ?? []) {
     const rel = OPTIONAL_RELATIONS[j]
     if (rel && !available.has(rel)) return a.type === 'Number' ? 'NULL::float8' : a.type === 'Boolean' ? 'NULL::boolean' : 'NULL::text'

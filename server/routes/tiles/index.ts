@@ -8,6 +8,7 @@ import { FileAnswer, MEDIA } from '../../schemas/common'
 import { scopeOf } from '../../plugins/auth'
 import { LAYERS, TileService, findLayer, mayRead, visibleAttributes, type LayerDef } from '../../tiles'
 import { isValidTile } from '../../tiles/tile-math'
+import { publicBase } from '../../public-url'
 
 export const TILE_MESSAGES = {
   unavailable: (id: string, relation: string) =>
@@ -83,7 +84,7 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       'SELECT ARRAY[ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)]::float8[] AS b FROM (SELECT ST_Extent(boundary) AS b FROM cluster) x',
       [], (r: { b: (number | null)[] | null }) => r.b,
     )
-    const base = `${request.protocol}://${request.host}`
+    const base = publicBase(app, request)
     return {
       tilejson: '3.0.0',
       name: layer.id,
