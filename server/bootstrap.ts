@@ -1,7 +1,7 @@
 /** First-start work: the reference data (counties, the 18 clusters), the demo data when asked,
  * and the accounts. Later starts find them and do nothing. */
 import crypto from 'node:crypto'
-import type { Config, Role } from './config'
+import { isLandRole, type Config, type Role } from './config'
 import type { Db } from './db/pgp'
 import type { RefreshResult } from './db/repos/analysis'
 import { hashPassword } from './auth'
@@ -14,6 +14,9 @@ export const DEMO_USERS: { username: string; display_name: string; role: Role }[
   { username: 'analyst.luolong', display_name: '洛龙区分析员', role: 'analyst' },
   { username: 'surveyor.luolong', display_name: '洛龙区测绘员', role: 'surveyor' },
   { username: 'inspector.luolong', display_name: '洛龙区巡查员', role: 'inspector' },
+  // the two duty roles beside admin (separated duties, GB/T 22239-2019 8.1.4.2): no land data
+  { username: 'security.officer', display_name: '安全管理员', role: 'security' },
+  { username: 'audit.officer', display_name: '审计管理员', role: 'audit' },
 ]
 
 export interface BootstrapReport {
@@ -24,10 +27,12 @@ export interface BootstrapReport {
   analysisPending: number
   adminPassword: string | null
   demoUsers: string[]
+  /** audit events moved to security_event_archive at this start */
+  auditArchived: number
 }
 
 export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport> {
-  const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [] }
+  const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [], auditArchived: 0 }
   const clusters = await db.one('SELECT count(*)::int AS n FROM cluster', [], (r: { n: number }) => r.n)
   if (clusters === 0) {
     const data = generateDemo()
@@ -47,10 +52,12 @@ export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport
   if (config.loadDemo) {
     for (const u of DEMO_USERS) {
       if (await db.users.findByUsername(u.username)) continue
-      await db.users.create({ ...u, county_scope: [DEMO_COUNTY], password_hash: await hashPassword(DEMO_PASSWORD) })
+      await db.users.create({ ...u, county_scope: isLandRole(u.role) ? [DEMO_COUNTY] : null, password_hash: await hashPassword(DEMO_PASSWORD) })
       report.demoUsers.push(u.username)
     }
   }
+  // the trail keeps ONEMAP_AUDIT_KEEP_DAYS (at least 180) in security_event; older rows move whole to the archive
+  report.auditArchived = await db.audit.archive(config.audit.keepDays)
   return report
 }
 

@@ -2,7 +2,7 @@
  * operation — path, query, If-Match, each property of a JSON body — gets hostile values (NUL,
  * very long strings, Infinity, -1, huge integers, impossible dates, ../, unicode, SQL
  * metacharacters, wrong types, and more drawn by fast-check), the other parameters valid, as each
- * role (anonymous, admin, analyst, surveyor, inspector) on the demo data: the first role that may
+ * role (anonymous, admin, analyst, surveyor, inspector, and the duty roles security and audit) on the demo data: the first role that may
  * call a route gets every named value, the others the cases the issue names, a role turned away at
  * the door a few. Asserted for every request: no 5xx; and no change to any table unless the
  * request was an accepted (2xx) write — checked cheaply by the database's next transaction id (a
@@ -31,7 +31,7 @@ interface Operation {
   body: Schema | null
 }
 
-const WHO = ['anonymous', 'admin', 'analyst', 'surveyor', 'inspector'] as const
+const WHO = ['anonymous', 'admin', 'analyst', 'surveyor', 'inspector', 'security', 'audit'] as const
 type Who = (typeof WHO)[number]
 
 /** A JSON number the JSON text carries but JSON.stringify cannot write (1e999 parses to Infinity). */
@@ -91,7 +91,8 @@ beforeAll(async () => {
   t = await createTestApp()
   await loadDemo(t.database.db, generateDemo({ parcels: 300, batches: 40, changes: 40 }))
   auth.admin = await t.loginAs('admin', null)
-  for (const role of ['analyst', 'surveyor', 'inspector'] as Role[]) auth[role] = await t.loginAs(role, ['410311'])
+  for (const role of ['analyst', 'surveyor', 'inspector'] as const) auth[role] = await t.loginAs(role, ['410311'])
+  for (const role of ['security', 'audit'] as const) auth[role] = await t.loginAs(role, null)
   auth.anonymous = {}
   const db = t.database.db
   const one = async (sql: string) => Object.values(await db.one(sql))[0] as string | number

@@ -2,7 +2,7 @@
  * A route that forgets is refused when the app is built, so none can be left open by mistake. */
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import type { Role } from '../config'
+import { isLandRole, type Role } from '../config'
 import type { User } from '../db/repos/users'
 import { hashToken } from '../auth'
 import { HttpError, MESSAGES } from '../errors'
@@ -24,8 +24,9 @@ declare module 'fastify' {
 }
 
 /** Token hash → user for a few seconds, so a burst of tile and card requests does not look the
- * session up once each. Logout drops its entry at once; a user deactivated in the database keeps
- * access in this process for at most SESSION_CACHE_MS. */
+ * session up once each. Logout drops its entry at once, and so does every change made through user
+ * administration (dropUser); only a change made in the database behind the application's back
+ * leaves a token working in this process for at most SESSION_CACHE_MS. */
 const SESSION_CACHE_MS = 5_000
 
 export class SessionCache {
@@ -45,6 +46,11 @@ export class SessionCache {
   }
   drop(tokenHash: string): void {
     this.entries.delete(tokenHash)
+  }
+  /** Drops every cached session of an account (deactivated, its role, scope or password changed):
+   * its tokens stop working at once, not after SESSION_CACHE_MS. */
+  dropUser(userId: number): void {
+    for (const [k, e] of this.entries) if (e.user.id === userId) this.entries.delete(k)
   }
 }
 
@@ -116,7 +122,12 @@ export default fp(async (app) => {
       request.user = user ?? null
       if (!request.user && access !== 'public') throw new HttpError(401, 'bad_token', MESSAGES.badToken)
     }
-    if (access === 'public') return
+    if (access === 'public') {
+      // the security and audit roles see no land data (separated duties): on a public route
+      // they are shown what anyone is, never what a signed-in land role is
+      if (request.user && !isLandRole(request.user.role)) request.user = null
+      return
+    }
     if (!request.user) throw new HttpError(401, 'unauthenticated', MESSAGES.unauthenticated)
     if (!access.includes(request.user.role)) {
       throw new HttpError(403, 'forbidden', MESSAGES.forbidden(request.user.role))

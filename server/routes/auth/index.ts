@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
-import { ROLES, type Role } from '../../config'
+import { ALL_ROLES, type Role } from '../../config'
 import { hashToken, newToken, verifyPassword } from '../../auth'
 import { HttpError, MESSAGES } from '../../errors'
 import { LoginThrottle, type Refusal } from '../../login-throttle'
@@ -11,7 +11,7 @@ import { ErrorBody } from '../../schemas/common'
 const UserView = Type.Object({
   username: Type.String(),
   display_name: Type.String(),
-  role: Type.Unsafe<Role>({ type: 'string', enum: [...ROLES] }),
+  role: Type.Unsafe<Role>({ type: 'string', enum: [...ALL_ROLES] }),
   county_scope: Type.Union([Type.Null(), Type.Array(Type.String())], { description: 'null: the whole city' }),
 })
 
@@ -40,8 +40,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     errorResponseBuilder: (_request, context) => new HttpError(429, 'too_many_requests', MESSAGES.tooManyLogins(Math.ceil(context.ttl / 1000))),
   })
 
-  const record = (kind: string, request: FastifyRequest, username: string, detail: object = {}, userId: number | null = null) =>
-    app.db.users.securityEvent({ kind, username, userId, address: request.ip, detail })
+  // before a sign-in succeeds the actor is the name typed (unknown names too)
+  const record = (kind: string, request: FastifyRequest, username: string, detail: Record<string, unknown> = {}, userId: number | null = null,
+    result: 'ok' | 'refused' | 'failed' = 'refused') =>
+    app.audit({ kind, username, userId, role: null, object: `user:${username.slice(0, 60)}`, result, detail }, request)
 
   app.post('/login', {
     config: { access: 'public', rateLimit: { max: settings.perMinute, timeWindow: 60_000 } },
@@ -73,7 +75,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const ok = await verifyPassword(found?.password_hash ?? DUMMY_HASH, password)
     if (!found || !found.active || !ok) {
       const started = throttle.fail(username, address)
-      await record('login_failed', request, username, { reason: !found ? 'unknown_user' : !found.active ? 'inactive' : 'wrong_password' }, found?.id ?? null)
+      await record('login_failed', request, username, { reason: !found ? 'unknown_user' : !found.active ? 'inactive' : 'wrong_password' }, found?.id ?? null, 'failed')
       if (started.accountLocked) await record('login_locked_account', request, username, {}, found?.id ?? null)
       if (started.addressLocked) await record('login_locked_address', request, username)
       throw new HttpError(401, 'bad_credentials', MESSAGES.badCredentials)
@@ -81,12 +83,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     throttle.succeed(username)
     const { token, tokenHash } = newToken()
     const { expires_at } = await app.db.users.createSession(tokenHash, found.id, app.config.sessionHours)
-    const { password_hash: _h, active: _a, id: _id, ...user } = found
+    const { password_hash: _h, active: _a, id: _id, password_must_change: _m, password_changed_at: _c, ...user } = found
+    await app.db.users.signedIn(found.id)
+    await app.audit({ kind: 'login', username: found.username, userId: found.id, role: found.role, object: `user:${found.username}` }, request)
     return { token, expires_at: expires_at.toISOString(), user }
   })
 
   app.post('/logout', {
-    config: { access: ROLES },
+    config: { access: ALL_ROLES },
     schema: { tags: ['auth'], summary: '退出登录 / revoke this token' },
   }, async (request, reply) => {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
@@ -94,12 +98,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const tokenHash = hashToken(token)
       app.sessions.drop(tokenHash)
       await app.db.users.deleteSession(tokenHash)
+      await app.audit({ kind: 'logout', object: `user:${request.user!.username}` }, request)
     }
     return reply.status(204).send()
   })
 
   app.get('/me', {
-    config: { access: ROLES },
+    config: { access: ALL_ROLES },
     schema: { tags: ['auth'], summary: '当前用户 / who am I; for admins, system notices (a missed or failed backup)', response: { 200: Me } },
   }, async (request) => {
     const user = request.user!

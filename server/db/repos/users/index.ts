@@ -14,7 +14,21 @@ export interface User {
 export interface UserWithHash extends User {
   password_hash: string
   active: boolean
+  password_must_change: boolean
+  password_changed_at: Date
 }
+
+/** An account as the security administrator sees it (user administration, no password hash). */
+export interface Account extends User {
+  active: boolean
+  created_at: string
+  last_login_at: string | null
+  password_must_change: boolean
+}
+
+const ACCOUNT_COLUMNS = `id, username, display_name, role, county_scope, active, password_must_change,
+  to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS created_at,
+  to_char(last_login_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS last_login_at`
 
 const USER_COLUMNS = 'id, username, display_name, role, county_scope'
 
@@ -23,18 +37,61 @@ export class UsersRepo {
 
   findByUsername(username: string): Promise<UserWithHash | null> {
     return this.db.oneOrNone(
-      `SELECT ${USER_COLUMNS}, password_hash, active FROM app_user WHERE username = $1`,
+      `SELECT ${USER_COLUMNS}, password_hash, active, password_must_change, password_changed_at FROM app_user WHERE username = $1`,
       [username],
     )
   }
 
-  create(u: Omit<User, 'id'> & { password_hash: string }): Promise<User> {
+  create(u: Omit<User, 'id'> & { password_hash: string; password_must_change?: boolean }): Promise<User> {
     return this.db.one(
-      `INSERT INTO app_user (username, display_name, role, county_scope, password_hash)
-       VALUES ($<username>, $<display_name>, $<role>, $<county_scope>, $<password_hash>)
+      `INSERT INTO app_user (username, display_name, role, county_scope, password_hash, password_must_change)
+       VALUES ($<username>, $<display_name>, $<role>, $<county_scope>, $<password_hash>, $<must>)
        RETURNING ${USER_COLUMNS}`,
-      u,
+      { ...u, must: u.password_must_change ?? false },
     )
+  }
+
+  /** Every account, with its last sign-in, by user name. */
+  accounts(): Promise<Account[]> {
+    return this.db.any(`SELECT ${ACCOUNT_COLUMNS} FROM app_user ORDER BY username`)
+  }
+
+  account(username: string): Promise<Account | null> {
+    return this.db.oneOrNone(`SELECT ${ACCOUNT_COLUMNS} FROM app_user WHERE username = $1`, [username])
+  }
+
+  /** Changes an account; its sessions end when it is deactivated or its role or scope change
+   * (what a token may do is decided at sign-in). Returns the account as it is now. */
+  update(username: string, change: { display_name?: string; role?: Role; county_scope?: string[] | null; active?: boolean }): Promise<Account> {
+    return this.db.tx('user-update', async (t) => {
+      const before = await t.one(`SELECT id, role, county_scope, active FROM app_user WHERE username = $1 FOR UPDATE`, [username])
+      await t.none(
+        `UPDATE app_user SET display_name = coalesce($<display_name>, display_name), role = coalesce($<role>, role),
+           county_scope = CASE WHEN $<setScope> THEN $<county_scope>::char(6)[] ELSE county_scope END,
+           active = coalesce($<active>, active), updated_at = now()
+         WHERE id = $<id>`,
+        { display_name: change.display_name ?? null, role: change.role ?? null, setScope: change.county_scope !== undefined,
+          county_scope: change.county_scope ?? null, active: change.active ?? null, id: before.id },
+      )
+      const after = await t.one(`SELECT ${ACCOUNT_COLUMNS} FROM app_user WHERE id = $1`, [before.id])
+      if (!after.active || after.role !== before.role || JSON.stringify(after.county_scope) !== JSON.stringify(before.county_scope)) {
+        await t.none('DELETE FROM user_session WHERE user_id = $1', [before.id])
+      }
+      return after
+    })
+  }
+
+  /** Sets a password chosen by the system (a reset): it must be changed at the next sign-in, and
+   * every session of the account ends. */
+  resetPassword(userId: number, passwordHash: string): Promise<void> {
+    return this.db.tx('password-reset', async (t) => {
+      await t.none(`UPDATE app_user SET password_hash = $2, password_must_change = true, password_changed_at = now(), updated_at = now() WHERE id = $1`, [userId, passwordHash])
+      await t.none('DELETE FROM user_session WHERE user_id = $1', [userId])
+    })
+  }
+
+  signedIn(userId: number): Promise<null> {
+    return this.db.none('UPDATE app_user SET last_login_at = now() WHERE id = $1', [userId])
   }
 
   setPassword(username: string, passwordHash: string): Promise<null> {
@@ -60,14 +117,6 @@ export class UsersRepo {
          FROM user_session s JOIN app_user u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`,
       [tokenHash],
-    )
-  }
-
-  /** A security event (security_event, append-only): failed, refused and locked logins. */
-  securityEvent(e: { kind: string; username: string | null; userId?: number | null; address: string | null; detail?: object }): Promise<null> {
-    return this.db.none(
-      `INSERT INTO security_event (kind, username, user_id, address, detail) VALUES ($1, left($2, 64), $3, left($4, 64), $5)`,
-      [e.kind, e.username, e.userId ?? null, e.address, JSON.stringify(e.detail ?? {})],
     )
   }
 
