@@ -237,11 +237,15 @@ async function fingerprint(): Promise<Map<string, string>> {
   return new Map(rows.map((r: { t: string; f: string }) => [r.t, r.f]))
 }
 
+/** A row as its checksum sees it: a session's idle clock (user_session.last_seen_at, restarted
+ * by the requests themselves: ONEMAP_IDLE_MINUTES) is no change of content. */
+const rowText = (tb: string) => tb === 'public.user_session' ? '(x.token_hash, x.user_id, x.created_at, x.expires_at, x.stage, x.address)::text' : 'x::text'
+
 /** Row count and checksum of the content of some tables. */
 async function checksums(of: string[]): Promise<Map<string, string>> {
   if (!of.length) return new Map()
   const rows = await t.database.db.any(of.map((tb) =>
-    `SELECT '${tb}' AS t, count(*)::text || ':' || coalesce(sum(hashtextextended(x::text, 0)), 0)::text AS f FROM ${tb} x`).join(' UNION ALL '))
+    `SELECT '${tb}' AS t, count(*)::text || ':' || coalesce(sum(hashtextextended(${rowText(tb)}, 0)), 0)::text AS f FROM ${tb} x`).join(' UNION ALL '))
   return new Map(rows.map((r: { t: string; f: string }) => [r.t, r.f]))
 }
 

@@ -3,7 +3,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import { isLandRole, type Role } from '../config'
-import type { User } from '../db/repos/users'
+import type { SessionUser, User } from '../db/repos/users'
+import { POLICY_MESSAGES } from '../password-policy'
 import { hashToken } from '../auth'
 import { HttpError, MESSAGES } from '../errors'
 
@@ -12,6 +13,8 @@ export type Access = 'public' | readonly Role[]
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    /** open to a session that still has a sign-in step to do (a forced password change) */
+    signInStep?: boolean
   }
   interface FastifyRequest {
     user: User | null
@@ -30,8 +33,8 @@ declare module 'fastify' {
 const SESSION_CACHE_MS = 5_000
 
 export class SessionCache {
-  private entries = new Map<string, { user: User; until: number }>()
-  get(tokenHash: string): User | undefined {
+  private entries = new Map<string, { user: SessionUser; until: number }>()
+  get(tokenHash: string): SessionUser | undefined {
     const e = this.entries.get(tokenHash)
     if (!e) return undefined
     if (e.until < Date.now()) {
@@ -40,7 +43,7 @@ export class SessionCache {
     }
     return e.user
   }
-  set(tokenHash: string, user: User): void {
+  set(tokenHash: string, user: SessionUser): void {
     if (this.entries.size > 10_000) this.entries.clear()
     this.entries.set(tokenHash, { user, until: Date.now() + SESSION_CACHE_MS })
   }
@@ -109,17 +112,24 @@ export default fp(async (app) => {
     const access = request.routeOptions.config?.access ?? 'public'
     const token = bearer(request)
     if (token) {
-      let user: User | null | undefined = null
+      let user: SessionUser | null | undefined = null
       if (TOKEN_FORMAT.test(token)) {
         const tokenHash = hashToken(token)
         user = app.sessions.get(tokenHash)
         if (user === undefined && !unknownTokens.has(tokenHash)) {
-          user = await app.db.users.findBySession(tokenHash)
+          user = await app.db.users.findBySession(tokenHash, app.config.signIn.idleMinutes)
           if (user) app.sessions.set(tokenHash, user)
           else unknownTokens.add(tokenHash)
         }
       }
-      request.user = user ?? null
+      if (user && user.stage !== 'ok') {
+        // a session with a step left (身份鉴别: a password set by someone else or expired) may only do that step
+        if (!request.routeOptions.config?.signInStep) throw new HttpError(403, 'password_change_required', POLICY_MESSAGES.mustChange)
+      }
+      if (user) {
+        const { stage: _s, ...plain } = user
+        request.user = plain
+      } else request.user = null
       if (!request.user && access !== 'public') throw new HttpError(401, 'bad_token', MESSAGES.badToken)
     }
     if (access === 'public') {

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
 import { ALL_ROLES, type Role } from '../../config'
-import { hashToken, newToken, verifyPassword } from '../../auth'
+import { hashPassword, hashToken, newToken, verifyPassword } from '../../auth'
+import { mustChange, policyProblem, POLICY_MESSAGES } from '../../password-policy'
 import { HttpError, MESSAGES } from '../../errors'
 import { LoginThrottle, type Refusal } from '../../login-throttle'
 import { ErrorBody } from '../../schemas/common'
@@ -54,7 +55,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         password: Type.String({ minLength: 1, maxLength: 256 }),
       }, { additionalProperties: false }),
       response: {
-        200: Type.Object({ token: Type.String(), expires_at: Type.String(), user: UserView }),
+        200: Type.Object({
+          token: Type.String(), expires_at: Type.String(), user: UserView,
+          password_change_required: Type.Boolean({ description: 'true: this token may only change the password (POST /api/auth/password), set by someone else or expired' }),
+        }),
         429: Type.Composite([ErrorBody], { description: 'too many failed logins: a delay or a lock, for Retry-After seconds' }),
       },
     },
@@ -82,15 +86,43 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
     throttle.succeed(username)
     const { token, tokenHash } = newToken()
-    const { expires_at } = await app.db.users.createSession(tokenHash, found.id, app.config.sessionHours)
+    const change = mustChange(found, app.config.signIn)
+    const { expires_at } = await app.db.users.createSession(tokenHash, found.id, app.config.sessionHours, change ? 'password' : 'ok', address)
     const { password_hash: _h, active: _a, id: _id, password_must_change: _m, password_changed_at: _c, ...user } = found
     await app.db.users.signedIn(found.id)
-    await app.audit({ kind: 'login', username: found.username, userId: found.id, role: found.role, object: `user:${found.username}` }, request)
-    return { token, expires_at: expires_at.toISOString(), user }
+    await app.audit({ kind: 'login', username: found.username, userId: found.id, role: found.role, object: `user:${found.username}`, detail: { password_change_required: change } }, request)
+    return { token, expires_at: expires_at.toISOString(), user, password_change_required: change }
+  })
+
+  app.post('/password', {
+    config: { access: ALL_ROLES, signInStep: true, audit: 'password_changed' },
+    schema: {
+      tags: ['auth'], summary: '修改密码 / change one\'s own password (the password policy applies; other sessions end)',
+      body: Type.Object({
+        current: Type.String({ minLength: 1, maxLength: 256 }),
+        password: Type.String({ minLength: 1, maxLength: 256, description: 'the new password' }),
+      }, { additionalProperties: false }),
+    },
+  }, async (request, reply) => {
+    const user = request.user!
+    const { current, password } = request.body
+    const found = (await app.db.users.findByUsername(user.username))!
+    if (!(await verifyPassword(found.password_hash, current))) throw new HttpError(400, 'wrong_password', POLICY_MESSAGES.wrongCurrent, { field: 'current' })
+    if (password === current) throw new HttpError(400, 'password_policy', POLICY_MESSAGES.same, { field: 'password' })
+    const problem = policyProblem(password, user.username, app.config.signIn)
+    if (problem) throw new HttpError(400, 'password_policy', problem, { field: 'password' })
+    const n = app.config.signIn.passwordHistory
+    for (const old of n > 0 ? await app.db.users.recentPasswords(user.id, n) : []) {
+      if (await verifyPassword(old, password)) throw new HttpError(400, 'password_policy', POLICY_MESSAGES.reused(n), { field: 'password' })
+    }
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? ''
+    await app.db.users.changePassword(user.id, await hashPassword(password), hashToken(token))
+    app.sessions.dropUser(user.id)
+    return reply.status(204).send()
   })
 
   app.post('/logout', {
-    config: { access: ALL_ROLES },
+    config: { access: ALL_ROLES, signInStep: true },
     schema: { tags: ['auth'], summary: '退出登录 / revoke this token' },
   }, async (request, reply) => {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
@@ -104,7 +136,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/me', {
-    config: { access: ALL_ROLES },
+    config: { access: ALL_ROLES, signInStep: true },
     schema: { tags: ['auth'], summary: '当前用户 / who am I; for admins, system notices (a missed or failed backup)', response: { 200: Me } },
   }, async (request) => {
     const user = request.user!

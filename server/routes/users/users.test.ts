@@ -43,6 +43,10 @@ describe('user administration by the security role', () => {
     const signedIn = await login('analyst.new', password)
     expect(signedIn.statusCode, signedIn.body).toBe(200)
     const token = { authorization: `Bearer ${signedIn.json().token}` }
+    // a password set by someone else is changed first (身份鉴别)
+    expect(signedIn.json().password_change_required).toBe(true)
+    expect((await call('GET', '/api/parcels', token)).statusCode).toBe(403)
+    expect((await call('POST', '/api/auth/password', token, { current: password, password: 'My-own-choice-9' })).statusCode).toBe(204)
     const page = await call('GET', '/api/parcels?limit=1000', token)
     expect(page.statusCode).toBe(200)
     const counties = new Set((page.json().features as { properties: { county_code: string } }[]).map((f) => f.properties.county_code))
@@ -62,7 +66,7 @@ describe('user administration by the security role', () => {
     expect(off.json().user.active).toBe(false)
     expect((await call('GET', '/api/auth/me', token)).statusCode).toBe(401)
     expect((await call('GET', '/api/parcels', token)).statusCode).toBe(401)
-    expect((await login('analyst.new', password)).statusCode).toBe(401)
+    expect((await login('analyst.new', 'My-own-choice-9')).statusCode).toBe(401)
     expect((await t.database.db.one(`SELECT count(*)::int AS n FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE u.username = 'analyst.new'`)).n).toBe(0)
   })
 
@@ -106,7 +110,7 @@ describe('user administration by the security role', () => {
 
 describe('separated duties: admin, security and audit', () => {
   it('no route other than one\'s own account is open to two of the three', () => {
-    const own = new Set(['POST /api/auth/logout', 'GET /api/auth/me', 'HEAD /api/auth/me'])
+    const own = new Set(['POST /api/auth/logout', 'GET /api/auth/me', 'HEAD /api/auth/me', 'POST /api/auth/password'])
     const shared: string[] = []
     for (const [route, access] of t.app.routeAccess) {
       if (access === 'public' || own.has(route)) continue

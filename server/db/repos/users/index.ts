@@ -30,6 +30,12 @@ const ACCOUNT_COLUMNS = `id, username, display_name, role, county_scope, active,
   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS created_at,
   to_char(last_login_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS last_login_at`
 
+/** 'ok', or a sign-in step still to do before anything else ('password': a forced change). */
+export type SessionStage = 'ok' | 'password'
+export interface SessionUser extends User {
+  stage: SessionStage
+}
+
 const USER_COLUMNS = 'id, username, display_name, role, county_scope'
 
 export class UsersRepo {
@@ -102,22 +108,49 @@ export class UsersRepo {
     return this.db.one('SELECT count(*)::int AS n FROM app_user', [], (r: { n: number }) => r.n)
   }
 
-  createSession(tokenHash: string, userId: number, hours: number): Promise<{ expires_at: Date }> {
+  /** A session; 'password': it may only change the password (a forced change) until it does. */
+  createSession(tokenHash: string, userId: number, hours: number, stage: SessionStage = 'ok', address: string | null = null): Promise<{ expires_at: Date }> {
     return this.db.one(
-      `INSERT INTO user_session (token_hash, user_id, expires_at)
-       VALUES ($1, $2, now() + make_interval(hours => $3)) RETURNING expires_at`,
-      [tokenHash, userId, hours],
+      `INSERT INTO user_session (token_hash, user_id, expires_at, stage, address)
+       VALUES ($1, $2, now() + make_interval(hours => $3), $4, left($5, 64)) RETURNING expires_at`,
+      [tokenHash, userId, hours, stage, address],
     )
   }
 
-  /** The active user behind a token that has not expired, or null. */
-  findBySession(tokenHash: string): Promise<User | null> {
+  /** The active user behind a token that has neither expired nor been idle for idleMinutes, or
+   * null; its idle clock restarts (written at most once a minute, or a fifth of the idle time). */
+  findBySession(tokenHash: string, idleMinutes: number): Promise<SessionUser | null> {
     return this.db.oneOrNone(
-      `SELECT u.id, u.username, u.display_name, u.role, u.county_scope
-         FROM user_session s JOIN app_user u ON u.id = s.user_id
-        WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`,
-      [tokenHash],
+      `WITH s AS (
+         SELECT s.token_hash, s.user_id, s.stage, s.last_seen_at FROM user_session s
+          WHERE s.token_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2 * 60)
+       ), seen AS (
+         UPDATE user_session x SET last_seen_at = now() FROM s
+          WHERE x.token_hash = s.token_hash AND s.last_seen_at < now() - make_interval(secs => least(60, $2 * 12))
+       )
+       SELECT u.id, u.username, u.display_name, u.role, u.county_scope, s.stage
+         FROM s JOIN app_user u ON u.id = s.user_id WHERE u.active`,
+      [tokenHash, idleMinutes],
     )
+  }
+
+  /** The password hashes an account may not take again: its current one and its last n-1. */
+  recentPasswords(userId: number, n: number): Promise<string[]> {
+    return this.db.map(
+      `SELECT password_hash FROM app_user WHERE id = $1
+       UNION ALL (SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY set_at DESC LIMIT greatest($2 - 1, 0))`,
+      [userId, n], (r: { password_hash: string }) => r.password_hash)
+  }
+
+  /** The account's own new password: the old one goes to the history, the forced change is done,
+   * every other session ends, this one may do everything again. */
+  changePassword(userId: number, passwordHash: string, keepSession: string): Promise<void> {
+    return this.db.tx('password-change', async (t) => {
+      await t.none(`INSERT INTO password_history (user_id, password_hash) SELECT id, password_hash FROM app_user WHERE id = $1`, [userId])
+      await t.none(`UPDATE app_user SET password_hash = $2, password_must_change = false, password_changed_at = now(), updated_at = now() WHERE id = $1`, [userId, passwordHash])
+      await t.none(`DELETE FROM user_session WHERE user_id = $1 AND token_hash <> $2`, [userId, keepSession])
+      await t.none(`UPDATE user_session SET stage = 'ok' WHERE token_hash = $1`, [keepSession])
+    })
   }
 
   deleteSession(tokenHash: string): Promise<null> {
