@@ -3,8 +3,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import { isLandRole, type Role } from '../config'
-import type { SessionUser, User } from '../db/repos/users'
+import type { SessionStage, SessionUser, User } from '../db/repos/users'
 import { POLICY_MESSAGES } from '../password-policy'
+import { TOTP_MESSAGES } from '../totp'
 import { hashToken } from '../auth'
 import { HttpError, MESSAGES } from '../errors'
 
@@ -13,11 +14,13 @@ export type Access = 'public' | readonly Role[]
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
-    /** open to a session that still has a sign-in step to do (a forced password change) */
-    signInStep?: boolean
+    /** the sign-in steps a session may be at to call this route (any route: 'ok') */
+    signInStep?: readonly SessionStage[]
   }
   interface FastifyRequest {
     user: User | null
+    /** the caller's session: done ('ok') or at a sign-in step; null without a session */
+    sessionStage: SessionStage | null
   }
   interface FastifyInstance {
     sessions: SessionCache
@@ -86,6 +89,12 @@ export class UnknownTokens {
 /** Routes that belong to libraries (OpenAPI UI, static files) and are public by nature. */
 const LIBRARY_ROUTES = /^\/(docs|assets)(\/|$)|^\/$|^\/\*$/
 
+const STEP_LEFT: Record<Exclude<SessionStage, 'ok'>, () => HttpError> = {
+  password: () => new HttpError(403, 'password_change_required', POLICY_MESSAGES.mustChange),
+  totp: () => new HttpError(403, 'totp_required', TOTP_MESSAGES.required),
+  enrol: () => new HttpError(403, 'totp_enrolment_required', TOTP_MESSAGES.enrolRequired),
+}
+
 function bearer(request: FastifyRequest): string | null {
   const h = request.headers.authorization
   if (!h) return null
@@ -95,6 +104,7 @@ function bearer(request: FastifyRequest): string | null {
 
 export default fp(async (app) => {
   app.decorateRequest('user', null)
+  app.decorateRequest('sessionStage', null)
   app.decorate('sessions', new SessionCache())
   const unknownTokens = new UnknownTokens()
 
@@ -122,10 +132,13 @@ export default fp(async (app) => {
           else unknownTokens.add(tokenHash)
         }
       }
-      if (user && user.stage !== 'ok') {
-        // a session with a step left (身份鉴别: a password set by someone else or expired) may only do that step
-        if (!request.routeOptions.config?.signInStep) throw new HttpError(403, 'password_change_required', POLICY_MESSAGES.mustChange)
+      if (user && user.stage !== 'ok' && !request.routeOptions.config?.signInStep?.includes(user.stage)) {
+        // a session with a sign-in step left (身份鉴别) may only do that step; elsewhere it is
+        // refused, or on a public route (the login itself among them) seen as no one
+        if (access !== 'public') throw STEP_LEFT[user.stage]()
+        user = null
       }
+      request.sessionStage = user?.stage ?? null
       if (user) {
         const { stage: _s, ...plain } = user
         request.user = plain

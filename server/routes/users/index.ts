@@ -28,7 +28,7 @@ const Username = Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-
 const AccountView = Type.Object({
   username: Type.String(), display_name: Type.String(), role: RoleName,
   county_scope: Type.Union([Type.Null(), Type.Array(Type.String())]), active: Type.Boolean(),
-  password_must_change: Type.Boolean(), created_at: Type.String(),
+  password_must_change: Type.Boolean(), totp: Type.Boolean({ description: 'a second factor is set up' }), created_at: Type.String(),
   last_login_at: Type.Union([Type.String(), Type.Null()], { description: '最近登录 the last sign-in (Beijing time), null: never' }),
 })
 
@@ -80,6 +80,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Object({
         display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), role: Type.Optional(RoleName),
         county_scope: Type.Optional(Scope), active: Type.Optional(Type.Boolean()),
+        totp_reset: Type.Optional(Type.Literal(true, { description: 'remove the second factor (a lost phone): set up again at the next sign-in' })),
       }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: Type.Object({ user: AccountView }) },
     },
@@ -89,13 +90,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     request.auditDetail = { username, change: b }
     const before = await found(username)
     request.auditDetail = { username, before: { role: before.role, county_scope: before.county_scope, active: before.active, display_name: before.display_name }, change: b }
-    const changesAccess = (b.role !== undefined && b.role !== before.role) || b.county_scope !== undefined || b.active === false
+    const changesAccess = (b.role !== undefined && b.role !== before.role) || b.county_scope !== undefined || b.active === false || b.totp_reset === true
     if (before.id === request.user!.id && changesAccess) throw new HttpError(403, 'forbidden', USER_MESSAGES.ownAccount)
     const role = b.role ?? before.role
     // a duty role has no county scope: turning an account into one clears it
     const scope = b.county_scope !== undefined ? b.county_scope : isLandRole(role) ? before.county_scope : null
     await checkScope(role, scope)
-    const after = await app.db.users.update(username, { ...b, ...(scope !== before.county_scope ? { county_scope: scope } : {}) })
+    const { totp_reset: totpReset, ...change } = b
+    const after = await app.db.users.update(username, { ...change, ...(scope !== before.county_scope ? { county_scope: scope } : {}) }, totpReset === true)
     app.sessions.dropUser(before.id)
     return { user: view(after) }
   })

@@ -16,6 +16,7 @@ export interface UserWithHash extends User {
   active: boolean
   password_must_change: boolean
   password_changed_at: Date
+  totp_enrolled: boolean
 }
 
 /** An account as the security administrator sees it (user administration, no password hash). */
@@ -24,14 +25,16 @@ export interface Account extends User {
   created_at: string
   last_login_at: string | null
   password_must_change: boolean
+  totp: boolean
 }
 
-const ACCOUNT_COLUMNS = `id, username, display_name, role, county_scope, active, password_must_change,
+const ACCOUNT_COLUMNS = `id, username, display_name, role, county_scope, active, password_must_change, totp_secret IS NOT NULL AS totp,
   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS created_at,
   to_char(last_login_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS last_login_at`
 
-/** 'ok', or a sign-in step still to do before anything else ('password': a forced change). */
-export type SessionStage = 'ok' | 'password'
+/** 'ok', or a sign-in step still to do before anything else: 'totp' (the second factor),
+ * 'enrol' (set up a second factor the role requires), 'password' (a forced change). */
+export type SessionStage = 'ok' | 'password' | 'totp' | 'enrol'
 export interface SessionUser extends User {
   stage: SessionStage
 }
@@ -43,7 +46,8 @@ export class UsersRepo {
 
   findByUsername(username: string): Promise<UserWithHash | null> {
     return this.db.oneOrNone(
-      `SELECT ${USER_COLUMNS}, password_hash, active, password_must_change, password_changed_at FROM app_user WHERE username = $1`,
+      `SELECT ${USER_COLUMNS}, password_hash, active, password_must_change, password_changed_at, totp_secret IS NOT NULL AS totp_enrolled
+         FROM app_user WHERE username = $1`,
       [username],
     )
   }
@@ -68,7 +72,7 @@ export class UsersRepo {
 
   /** Changes an account; its sessions end when it is deactivated or its role or scope change
    * (what a token may do is decided at sign-in). Returns the account as it is now. */
-  update(username: string, change: { display_name?: string; role?: Role; county_scope?: string[] | null; active?: boolean }): Promise<Account> {
+  update(username: string, change: { display_name?: string; role?: Role; county_scope?: string[] | null; active?: boolean }, totpReset = false): Promise<Account> {
     return this.db.tx('user-update', async (t) => {
       const before = await t.one(`SELECT id, role, county_scope, active FROM app_user WHERE username = $1 FOR UPDATE`, [username])
       await t.none(
@@ -79,6 +83,11 @@ export class UsersRepo {
         { display_name: change.display_name ?? null, role: change.role ?? null, setScope: change.county_scope !== undefined,
           county_scope: change.county_scope ?? null, active: change.active ?? null, id: before.id },
       )
+      if (totpReset) {
+        await t.none('UPDATE app_user SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = $1', [before.id])
+        await t.none('DELETE FROM totp_recovery_code WHERE user_id = $1', [before.id])
+        await t.none('DELETE FROM user_session WHERE user_id = $1', [before.id])
+      }
       const after = await t.one(`SELECT ${ACCOUNT_COLUMNS} FROM app_user WHERE id = $1`, [before.id])
       if (!after.active || after.role !== before.role || JSON.stringify(after.county_scope) !== JSON.stringify(before.county_scope)) {
         await t.none('DELETE FROM user_session WHERE user_id = $1', [before.id])
@@ -94,6 +103,46 @@ export class UsersRepo {
       await t.none(`UPDATE app_user SET password_hash = $2, password_must_change = true, password_changed_at = now(), updated_at = now() WHERE id = $1`, [userId, passwordHash])
       await t.none('DELETE FROM user_session WHERE user_id = $1', [userId])
     })
+  }
+
+  setStage(tokenHash: string, stage: SessionStage): Promise<null> {
+    return this.db.none('UPDATE user_session SET stage = $2 WHERE token_hash = $1', [tokenHash, stage])
+  }
+
+  totp(userId: number): Promise<{ secret: string | null; pending: string | null; last_step: number | null }> {
+    return this.db.one('SELECT totp_secret AS secret, totp_pending_secret AS pending, totp_last_step AS last_step FROM app_user WHERE id = $1', [userId])
+  }
+
+  setPendingTotp(userId: number, secret: string): Promise<null> {
+    return this.db.none('UPDATE app_user SET totp_pending_secret = $2 WHERE id = $1', [userId, secret])
+  }
+
+  /** Takes a code's time step once: false when a code of this step or a later one was taken already
+   * (a code seen by someone else cannot be used again). */
+  acceptTotpStep(userId: number, step: number): Promise<boolean> {
+    return this.db.oneOrNone(
+      'UPDATE app_user SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id',
+      [userId, step]).then((r) => r !== null)
+  }
+
+  /** The pending secret becomes the account's second factor, with new recovery codes (their hashes). */
+  confirmTotp(userId: number, step: number, recoveryHashes: string[]): Promise<void> {
+    return this.db.tx('totp-confirm', async (t) => {
+      await t.none(`UPDATE app_user SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $2, updated_at = now() WHERE id = $1`, [userId, step])
+      await t.none('DELETE FROM totp_recovery_code WHERE user_id = $1', [userId])
+      await t.none('INSERT INTO totp_recovery_code (user_id, code_hash) SELECT $1, unnest($2::text[])', [userId, recoveryHashes])
+    })
+  }
+
+  /** Uses a recovery code once; false when it is not one of the account's unused codes. */
+  useRecoveryCode(userId: number, codeHash: string): Promise<boolean> {
+    return this.db.oneOrNone(
+      'UPDATE totp_recovery_code SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING user_id',
+      [userId, codeHash]).then((r) => r !== null)
+  }
+
+  recoveryCodesLeft(userId: number): Promise<number> {
+    return this.db.one('SELECT count(*)::int AS n FROM totp_recovery_code WHERE user_id = $1 AND used_at IS NULL', [userId], (r: { n: number }) => r.n)
   }
 
   signedIn(userId: number): Promise<null> {
