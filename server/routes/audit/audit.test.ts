@@ -3,9 +3,14 @@
  * the owner); a hash chain whose check names a row edited and a row deleted behind the
  * application's back; rows older than the retention moved whole to the archive, never dropped. */
 import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import { pgp } from '../../db/pgp'
+import { openDatabase } from '../../db/connect'
+import { budget } from '../../test/budget'
 import { parseCsv } from '../../governance/csv'
 import { generateDemo } from '../../../scripts/demo/generate'
 import { loadDemo } from '../../../scripts/demo/load'
@@ -199,4 +204,29 @@ describe('what the land routes record', () => {
     expect(reads.map((e) => [e.actor, e.object.replace(/\?.*/, '')])).toEqual([['analyst.exports', 'GET /api/permu/parcels'], ['analyst.exports', `enterprise:${credit}`]])
     expect((await check()).whole).toBe(true)
   })
+})
+
+describe('embedded mode (PGlite)', () => {
+  it('the triggers refuse UPDATE, DELETE and TRUNCATE there too, and the chain check finds an edit made with them off', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-audit-embedded-'))
+    const embedded = await openDatabase({ databaseUrl: null, dataDir: dir })
+    try {
+      const db = embedded.db
+      await db.audit.append({ kind: 'embedded_test', username: 'pglite' })
+      await expect(db.none(`UPDATE security_event SET username = 'x'`)).rejects.toThrow(/append-only \(UPDATE refused\)/)
+      await expect(db.none(`DELETE FROM security_event`)).rejects.toThrow(/append-only \(DELETE refused\)/)
+      await expect(db.none(`TRUNCATE security_event`)).rejects.toThrow(/append-only \(TRUNCATE refused\)/)
+      expect(await db.audit.check()).toEqual([])
+      // its one user is a superuser, who can switch the triggers off: the chain is what shows it
+      const seq = (await db.one(`SELECT max(seq) AS s FROM security_event`)).s
+      await db.tx(async (tx) => {
+        await tx.none(`SET LOCAL session_replication_role = replica`)
+        await tx.none(`UPDATE security_event SET username = 'someone else' WHERE seq = $1`, [seq])
+      })
+      expect((await db.audit.check()).map((p) => [p.seq, p.problem])).toEqual([[seq, 'edited']])
+    } finally {
+      await embedded.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, budget(20_000)) // an embedded start with every migration: ~15 s on an idle machine
 })
