@@ -113,7 +113,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/ratings/:year', {
-    config: { access: raters },
+    config: { access: raters, audit: 'published' },
     schema: {
       tags: ['permu'],
       summary: '发布年度评价 / store the ratings of a year (the annual evaluation that inefficient type 5 reads) for the caller\'s counties',
