@@ -6,6 +6,7 @@ import type { Database } from './db/connect'
 import type { Db } from './db/pgp'
 import errors from './plugins/errors'
 import auth from './plugins/auth'
+import audit from './plugins/audit'
 import openapi from './plugins/openapi'
 import security from './plugins/security'
 import input, { dateFormats } from './plugins/input'
@@ -32,6 +33,8 @@ import reportRoutes from './routes/reports'
 import disclosureRoutes from './routes/disclosure'
 import tokenRoutes from './routes/tokens'
 import ogcRoutes from './ogc/routes'
+import auditRoutes from './routes/audit'
+import userRoutes from './routes/users'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -77,6 +80,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(input)
   await app.register(openapi)
   await app.register(auth)
+  await app.register(audit)
   await app.register(dailyRefresh)
   await app.register(backups)
   await app.register(healthRoutes, { prefix: '/api/health' })
@@ -98,6 +102,8 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(alertRoutes, { prefix: '/api/alerts' })
   await app.register(reportRoutes, { prefix: '/api/reports' })
   await app.register(disclosureRoutes, { prefix: '/api/disclosure' })
+  await app.register(auditRoutes, { prefix: '/api/audit' })
+  await app.register(userRoutes, { prefix: '/api/users' })
   await app.register(webMap)
   return app as unknown as FastifyInstance
 }

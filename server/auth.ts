@@ -11,3 +11,15 @@ export function newToken(): { token: string; tokenHash: string } {
 }
 
 export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
+
+/** A password made for someone (the bootstrap admin, a new account, a reset): 18 random
+ * characters holding all four classes, so that it passes any password policy OneMap accepts. */
+export function newPassword(): string {
+  const pick = (set: string) => set[crypto.randomInt(set.length)]!
+  const chars = [...crypto.randomBytes(14).toString('base64url'), pick('abcdefghijkmnpqrstuvwxyz'), pick('ABCDEFGHJKLMNPQRSTUVWXYZ'), pick('23456789'), pick('-_.!')]
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = crypto.randomInt(i + 1)
+    ;[chars[i], chars[j]] = [chars[j]!, chars[i]!]
+  }
+  return chars.join('')
+}

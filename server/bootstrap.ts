@@ -1,10 +1,9 @@
 /** First-start work: the reference data (counties, the 18 clusters), the demo data when asked,
  * and the accounts. Later starts find them and do nothing. */
-import crypto from 'node:crypto'
-import type { Config, Role } from './config'
+import { isLandRole, type Config, type Role } from './config'
 import type { Db } from './db/pgp'
 import type { RefreshResult } from './db/repos/analysis'
-import { hashPassword } from './auth'
+import { hashPassword, newPassword } from './auth'
 import { generateDemo } from '../scripts/demo/generate'
 import { loadDemo } from '../scripts/demo/load'
 
@@ -14,6 +13,9 @@ export const DEMO_USERS: { username: string; display_name: string; role: Role }[
   { username: 'analyst.luolong', display_name: '洛龙区分析员', role: 'analyst' },
   { username: 'surveyor.luolong', display_name: '洛龙区测绘员', role: 'surveyor' },
   { username: 'inspector.luolong', display_name: '洛龙区巡查员', role: 'inspector' },
+  // the two duty roles beside admin (separated duties, GB/T 22239-2019 8.1.4.2): no land data
+  { username: 'security.officer', display_name: '安全管理员', role: 'security' },
+  { username: 'audit.officer', display_name: '审计管理员', role: 'audit' },
 ]
 
 export interface BootstrapReport {
@@ -24,10 +26,14 @@ export interface BootstrapReport {
   analysisPending: number
   adminPassword: string | null
   demoUsers: string[]
+  /** the first security and audit officers made at this start: user name → random password */
+  dutyPasswords: Record<string, string>
+  /** audit events moved to security_event_archive at this start */
+  auditArchived: number
 }
 
 export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport> {
-  const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [] }
+  const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [], dutyPasswords: {}, auditArchived: 0 }
   const clusters = await db.one('SELECT count(*)::int AS n FROM cluster', [], (r: { n: number }) => r.n)
   if (clusters === 0) {
     const data = generateDemo()
@@ -40,17 +46,29 @@ export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport
   report.analysis = caughtUp.refreshed
   report.analysisPending = caughtUp.pending
   if (!(await db.users.findByUsername('admin'))) {
-    const password = config.adminPassword ?? crypto.randomBytes(12).toString('base64url')
-    await db.users.create({ username: 'admin', display_name: '系统管理员', role: 'admin', county_scope: null, password_hash: await hashPassword(password) })
+    const password = config.adminPassword ?? newPassword()
+    // a password printed to the terminal was not chosen: it must be changed at the first sign-in (身份鉴别)
+    await db.users.create({ username: 'admin', display_name: '系统管理员', role: 'admin', county_scope: null, password_hash: await hashPassword(password), password_must_change: !config.adminPassword })
     report.adminPassword = config.adminPassword ? null : password
   }
   if (config.loadDemo) {
     for (const u of DEMO_USERS) {
       if (await db.users.findByUsername(u.username)) continue
-      await db.users.create({ ...u, county_scope: [DEMO_COUNTY], password_hash: await hashPassword(DEMO_PASSWORD) })
+      await db.users.create({ ...u, county_scope: isLandRole(u.role) ? [DEMO_COUNTY] : null, password_hash: await hashPassword(DEMO_PASSWORD) })
       report.demoUsers.push(u.username)
     }
   }
+  // separated duties (GB/T 22239-2019 8.1.4.2): the first security and audit officers, made like
+  // the first admin (the admin may not make accounts), each with a random password printed once
+  for (const [role, username, display_name] of [['security', 'security', '安全管理员'], ['audit', 'audit', '审计管理员']] as const) {
+    const any = await db.one('SELECT count(*)::int AS n FROM app_user WHERE role = $1', [role], (r: { n: number }) => r.n)
+    if (any || await db.users.findByUsername(username)) continue
+    const password = newPassword()
+    await db.users.create({ username, display_name, role, county_scope: null, password_hash: await hashPassword(password), password_must_change: true })
+    report.dutyPasswords[username] = password
+  }
+  // the trail keeps ONEMAP_AUDIT_KEEP_DAYS (at least 180) in security_event; older rows move whole to the archive
+  report.auditArchived = await db.audit.archive(config.audit.keepDays)
   return report
 }
 

@@ -45,5 +45,9 @@ describe('settings from .env and the environment', () => {
       `ONEMAP_SENSITIVE_ROLES: unknown role "boss" (known: admin, analyst, surveyor, inspector) (set in ${file})`)
     expect(() => loadConfig(environment(envFile('PORT=3000\n'), { PORT: '70000' }).env)).toThrow(ConfigError)
     expect(() => loadConfig(environment(envFile('ONEMAP_DEMO=maybe\n'), {}).env)).toThrow(/ONEMAP_DEMO=maybe is not true or false/)
+    // the duty roles see no land data: never among those shown tax, output and price
+    for (const role of ['security', 'audit']) {
+      expect(() => loadConfig({ ONEMAP_SENSITIVE_ROLES: `admin,${role}` })).toThrow(`ONEMAP_SENSITIVE_ROLES: the role "${role}" sees no land data`)
+    }
   })
 })

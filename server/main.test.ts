@@ -70,6 +70,20 @@ describe('embedded database (smoke)', () => {
     })
     expect(login.status).toBe(200)
     expect(first.out()).toContain('surveyor.luolong')
+    // separated duties in the demo: the security and audit officers, and the second factor said to be off
+    expect(first.out()).toContain('security.officer')
+    expect(first.out()).toContain('audit.officer')
+    expect(first.out()).toContain('second factor (TOTP): off')
+    // the audit trail in embedded mode: the migrations applied at this start, and a whole chain
+    const auditor = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'audit.officer', password: 'onemap-demo' }),
+    })
+    const headers = { authorization: `Bearer ${(await auditor.json()).token}` }
+    const migrations = await (await fetch(`http://127.0.0.1:${port}/api/audit?kind=migration&limit=1000`, { headers })).json()
+    expect(migrations.events.map((e: { object: string }) => e.object)).toContain('migration:940_audit_trail.sql')
+    const check = await (await fetch(`http://127.0.0.1:${port}/api/audit/check`, { headers })).json()
+    expect(check).toMatchObject({ whole: true, problems: [] })
     first.child.kill('SIGTERM')
     expect(await first.exited, first.out()).toBe(0)
 

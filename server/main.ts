@@ -42,7 +42,13 @@ async function main() {
     loaded: report.loaded, analysis: report.analysis, seconds: (Date.now() - started) / 1000,
   }, 'OneMap ready')
   if (report.adminPassword) console.log(`\n  管理员 admin user: admin / ${report.adminPassword}  (set ONEMAP_ADMIN_PASSWORD to choose it)`)
+  for (const [username, password] of Object.entries(report.dutyPasswords)) {
+    console.log(`  ${username === 'security' ? '安全管理员 security officer' : '审计管理员 audit officer'}: ${username} / ${password}  (change it at the first sign-in)`)
+  }
   if (report.demoUsers.length) console.log(`  演示用户 demo users (password ${DEMO_PASSWORD}): ${report.demoUsers.join(', ')}`)
+  if (!config.signIn.totpRequired) {
+    console.log('  第二因素 second factor (TOTP): off for admin/security/audit (ONEMAP_TOTP_REQUIRED=false; true by default outside the demo)')
+  }
   console.log(`  OneMap 一张图: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/   API docs: /docs\n`)
 }
 

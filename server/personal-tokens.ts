@@ -9,6 +9,7 @@ import crypto from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import type { User } from './db/repos/users'
 import { hashToken } from './auth'
+import { DUTY_ROLES, type Role } from './config'
 
 export const PERSONAL_TOKEN_PREFIX = 'omp_'
 export const PERSONAL_TOKEN_FORMAT = /^omp_[A-Za-z0-9_-]{43}$/
@@ -19,13 +20,27 @@ const TOKEN_IN_TEXT = new RegExp(TOKEN_IN_URL.source, 'g')
 export type TokenScope = 'read' | 'read_write'
 
 /** How the caller proved who it is: a session of the web map's login, or a personal token. */
-export type Credential = { kind: 'session' } | { kind: 'token'; id: number; scope: TokenScope }
+export type Credential = { kind: 'session' } | {
+  kind: 'token'; id: number
+  /** what the token may do now: 'read' when it was made so, or when its owner signs in with a second factor */
+  scope: TokenScope
+  secondFactor: boolean
+}
 
 export interface TokenOwner {
   user: User
   tokenId: number
   scope: TokenScope
+  /** the owner's sign-in takes a second factor (TOTP): a token of theirs may only read */
+  secondFactor: boolean
 }
+
+/** Whether an account signs in with a second factor: it set one up, or its role must have one
+ * (admin, security, audit when ONEMAP_TOTP_REQUIRED; server/routes/auth login). A token never
+ * stands in for that factor: such an owner's tokens may only read (GB/T 22239-2019 8.1.4.1:
+ * administrators authenticated by two factors). */
+export const signsInWithSecondFactor = (role: Role, totpEnrolled: boolean, totpRequired: boolean) =>
+  totpEnrolled || (totpRequired && DUTY_ROLES.includes(role))
 
 export function newPersonalToken(): { token: string; tokenHash: string; displayPrefix: string } {
   const token = PERSONAL_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url')
@@ -91,6 +106,9 @@ export const maskTokens = (url: string) => url.replace(TOKEN_IN_TEXT, 'omp_***')
 export const TOKEN_MESSAGES = {
   badBasic: 'HTTP Basic 认证需要用户名和有效的个人访问令牌（不接受账户密码）/ HTTP Basic takes your user name and a valid personal access token as the password (never the account password): the token is unknown, expired, revoked, or not yours',
   readOnly: '此个人访问令牌为只读，不能修改数据 / this personal access token is read-only: it cannot change anything',
+  readOnlySecondFactor: '您的账户登录需要动态口令，个人访问令牌只能读取；修改请用密码和动态口令登录 / your account signs in with a second factor (TOTP), so a personal access token of yours may only read: sign in with your password and code to change anything',
+  readWriteSecondFactor: '您的账户登录需要动态口令，只能新建只读令牌（scope: read）/ your account signs in with a second factor (TOTP): your tokens may only read (scope: read)',
+  dutyRole: (role: string) => `${role} 角色不使用个人访问令牌，请用密码和动态口令登录 / the ${role} role does not use personal access tokens (it sees no land data, all a desktop tool reads): sign in with your password and second factor`,
   needsSession: '管理个人访问令牌需要用账户密码登录（不能用令牌）/ tokens are made and revoked after signing in with your password, not with a token',
   tooMany: (max: number) => `有效令牌已达 ${max} 个，请先撤销不用的令牌 / you have ${max} live tokens: revoke one you no longer use first`,
   nameTaken: (name: string) => `已有同名的有效令牌“${name}” / you have a live token named "${name}" already`,

@@ -102,6 +102,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     }
     const postgis = await ensurePostgis(db, where)
     const migration = await migrate(db, undefined, opts.migrationGuard)
+    // the schema's history in the audit trail (GB/T 22239-2019 8.1.4.3): each migration applied
+    for (const name of migration.applied) {
+      await db.audit.append({ kind: 'migration', username: null, object: `migration:${name}`, detail: { schema_version: migration.schemaVersion, note: migration.note } })
+    }
     const boundaries = await loadCountyBoundaries(db, opts.countyBoundaries ?? DEFAULT_COUNTY_BOUNDARIES)
     return {
       db, url, mode: embedded ? 'embedded' : 'server', postgis, migration, boundaries, dataLock: embedded?.lock ?? null, close,

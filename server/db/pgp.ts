@@ -16,6 +16,7 @@ import { StandardLandRepo } from './repos/standard-land'
 import { AlertsRepo } from './repos/alerts'
 import { GovernanceRepo } from './repos/governance'
 import { TokensRepo } from './repos/tokens'
+import { AuditRepo } from './repos/audit'
 
 export interface Repos {
   clusters: ClustersRepo
@@ -33,6 +34,7 @@ export interface Repos {
   alerts: AlertsRepo
   governance: GovernanceRepo
   tokens: TokensRepo
+  audit: AuditRepo
 }
 
 export type Db = IDatabase<Repos> & Repos
@@ -54,6 +56,7 @@ const initOptions: IInitOptions<Repos> = {
     obj.alerts = new AlertsRepo(obj, pgp)
     obj.governance = new GovernanceRepo(obj, pgp)
     obj.tokens = new TokensRepo(obj, pgp)
+    obj.audit = new AuditRepo(obj, pgp)
   },
 }
 

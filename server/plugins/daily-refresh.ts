@@ -13,7 +13,12 @@ export default fp(async (app) => {
     try {
       // also retries a deferred refresh that failed (or whose process died)
       const { refreshed, pending } = await app.db.analysis.catchUp()
-      if (refreshed) app.log.info({ result: refreshed }, 'analysis snapshot moved to today')
+      if (refreshed) {
+        app.log.info({ result: refreshed }, 'analysis snapshot moved to today')
+        // a new day: the audit trail's rows past ONEMAP_AUDIT_KEEP_DAYS move whole to the archive
+        const archived = await app.db.audit.archive(app.config.audit.keepDays)
+        if (archived) app.log.info({ archived }, 'audit rows archived')
+      }
       if (pending) app.log.info({ pending }, 'queued analysis refreshes done')
     } catch (err) {
       app.log.error({ err }, 'analysis refresh failed; will try again')

@@ -3,6 +3,7 @@
  * buttons for what it may not do (editing, uploading). */
 import * as api from './api'
 import { escapeHtml, ROLE_NAMES } from './format'
+import { currentStep, DUTY_ROLE_NAMES, openAudit, openUsers, runSteps } from './account'
 
 /** Roles that edit parcels (issue 4: admin, analyst, surveyor); inspectors record findings. */
 export const EDITORS: readonly api.Role[] = ['admin', 'analyst', 'surveyor']
@@ -20,8 +21,16 @@ export class LoginPanel {
   render(user: api.User | null): void {
     if (user) {
       const scope = user.county_scope ? `（${user.county_scope.join('、')}）` : '（全市）'
-      this.root.innerHTML = `<span class="user" data-testid="user">${escapeHtml(user.display_name)} · ${ROLE_NAMES[user.role] ?? user.role}${scope}</span>
-        <button type="button" id="logout">退出</button>`
+      const role = user.role as string
+      // the security and audit officers' own screens (separated duties: no land data for them)
+      const duty = role === 'security' ? '<button type="button" id="open-users">用户管理</button>'
+        : role === 'audit' ? '<button type="button" id="open-audit">审计记录</button>' : ''
+      this.root.innerHTML = `<span class="user" data-testid="user">${escapeHtml(user.display_name)} · ${ROLE_NAMES[role] ?? DUTY_ROLE_NAMES[role] ?? role}${DUTY_ROLE_NAMES[role] ? '' : scope}</span>
+        ${duty}<button type="button" id="logout">退出</button>`
+      const users = this.root.querySelector<HTMLButtonElement>('#open-users')
+      if (users) users.onclick = () => openUsers()
+      const audit = this.root.querySelector<HTMLButtonElement>('#open-audit')
+      if (audit) audit.onclick = () => openAudit()
       this.root.querySelector<HTMLButtonElement>('#logout')!.onclick = async () => {
         await api.logout()
         this.onChange(null)
@@ -42,6 +51,16 @@ export class LoginPanel {
       error.textContent = ''
       try {
         const u = await api.login(String(data.get('username')), String(data.get('password')))
+        // the steps after the password: a second factor, its set-up, a forced change (account.ts)
+        const step = await currentStep()
+        if (step !== 'ok') {
+          try {
+            await runSteps(step)
+          } catch {
+            this.onChange(null)
+            return
+          }
+        }
         this.onChange(u)
       } catch (err) {
         error.textContent = err instanceof api.ApiError ? err.message.split(' / ')[0]! : '登录失败'

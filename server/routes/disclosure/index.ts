@@ -136,7 +136,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.put('/settings', {
-    config: { access: ['admin'] },
+    config: { access: ['admin'], audit: 'setting_changed' },
     schema: {
       tags: ['disclosure'],
       summary: '设置公开类别 / publish a class or not, for a county (or the city-wide default) from a date on: a county_rule row',
@@ -152,11 +152,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const b = request.body
     const note = b.note ?? `信息公开设置：${b.class} ${b.publish ? '公开' : '不公开'}`
     const ruleId = await app.db.governance.setDisclosure({ county: b.county, class: b.class, publish: b.publish, from: b.from, note }, userActor(request.user!))
+    request.auditDetail = { setting: 'disclosure_publish', rule_id: ruleId, county: b.county, class: b.class, publish: b.publish, from: b.from }
     return { rule_id: ruleId, settings: await app.db.governance.disclosureSettings(b.from) }
   })
 
   app.post('/publish', {
-    config: { access: PUBLISHERS },
+    config: { access: PUBLISHERS, audit: 'published' },
     schema: {
       tags: ['disclosure'], summary: '发布公开清单 / publish the lists at a date (default today) as a dated snapshot that stays retrievable',
       body: Type.Optional(Type.Object({ asOf: Type.Optional(Type.String({ format: 'date' })) }, { additionalProperties: false })),
@@ -167,6 +168,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const asOf = request.body?.asOf ?? today
     if (asOf > today) throw new HttpError(400, 'invalid_request', DISCLOSURE_MESSAGES.future(asOf, today), { field: 'asOf' })
     const r = await generate(app, { kind: 'disclosure', period: asOf, asOf, scope: null, params: {} }, userActor(request.user!))
+    request.auditDetail = { snapshot: r.id, as_of: r.as_of, counts: r.result.counts }
     reply.status(201).header('location', `/api/disclosure/snapshots/${r.id}`)
     return { id: r.id, as_of: r.as_of, published_at: r.generated_at, counts: r.result.counts, data_version: r.data_version, report: `/api/reports/${r.id}` }
   })

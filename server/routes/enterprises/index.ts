@@ -40,8 +40,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: ROLES },
     schema: { tags: ['enterprises'], summary: '企业 / one enterprise with its land (and figures for sensitive roles); ETag = version', params: CreditCodeParams, response: { 200: JsonText(EnterpriseView) } },
   }, async (request, reply) => {
-    const found = await app.db.enterprises.view(request.params.credit_code, viewerOf(app, request))
+    const viewer = viewerOf(app, request)
+    const found = await app.db.enterprises.view(request.params.credit_code, viewer)
     if (!found) throw landNotFound('enterprise', request.params.credit_code)
+    // a read of an enterprise's tax and output is in the audit trail (GB/T 22239-2019 8.1.4.3)
+    if (viewer.sensitive) await app.audit({ kind: 'figures_read', object: `enterprise:${request.params.credit_code}` }, request)
     setEtag(reply, found.version)
     return reply.type(JSON_TYPE).send(found.json)
   })
@@ -74,7 +77,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/figures/:year/import', {
-    config: { access: figureRoles },
+    config: { access: figureRoles, audit: 'figures_import' },
     schema: {
       tags: ['enterprises'],
       summary: '导入年度数据表 / import a year\'s table from the tax or statistics bureau (CSV or XLSX as the body); all rows or none',

@@ -19,6 +19,9 @@ const GEOJSON = 'application/geo+json'
 const XLSX = MEDIA.xlsx
 const attachment = (name: string) => `attachment; filename="parcels.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`
 
+/** What a sensitive role's export holds beyond the others' (the audit trail names them). */
+const SENSITIVE_FIELDS = ['price_wan', 'tax_paid_wan', 'output_wan']
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.setSchemaErrorFormatter(nameUnknownFields)
 
@@ -39,7 +42,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/export.xlsx', {
-    config: { access: ROLES },
+    config: { access: ROLES, audit: 'export' },
     schema: {
       tags: ['parcels'],
       summary: '导出宗地一览及档案 / the cards and files of a filtered list as a printable XLSX (the search filters; one page of at most 1000)',
@@ -48,7 +51,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const q = request.query
     const viewer = viewerOf(app, request)
-    const workbook = await app.db.task('parcel-export', async (t) => {
+    const { workbook, rows } = await app.db.task('parcel-export', async (t) => {
       const page = JSON.parse(await t.parcels.search({
         county: listOf(q.county), cluster: listOf(q.cluster), status: q.status?.length ? [...q.status] : null, kind: q.kind?.length ? [...q.kind] : null,
         tokens: tokensOf(q.q), bbox: bboxOf(q.bbox), includeRetired: q.include_retired ?? false, page: pageOf(q),
@@ -62,13 +65,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         cards.push(JSON.parse(card.json))
         files.push({ code: f.id, events: JSON.parse(file).events })
       }
-      return listWorkbook(cards, files, `宗地一览（${cards.length} 宗）`)
+      return { workbook: await listWorkbook(cards, files, `宗地一览（${cards.length} 宗）`), rows: cards.length }
     })
+    request.auditDetail = { file: '宗地一览.xlsx', rows, sensitive_fields: viewer.sensitive ? SENSITIVE_FIELDS : [] }
     return reply.type(XLSX).header('content-disposition', attachment('宗地一览.xlsx')).send(workbook)
   })
 
   app.get('/:code/export.xlsx', {
-    config: { access: ROLES },
+    config: { access: ROLES, audit: 'export' },
     schema: {
       tags: ['parcels'], summary: '导出一宗一卡、一地一档 / the card and the file of one parcel as a printable XLSX', params: ParcelCode,
       response: { 200: FileAnswer([MEDIA.xlsx], '宗地{code}.xlsx') },
@@ -79,6 +83,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const [card, file] = await Promise.all([app.db.parcels.cardText(code, viewer), app.db.parcels.history(code, viewer)])
     if (!card || !file) throw landNotFound('parcel', code)
     const workbook = await parcelWorkbook(JSON.parse(card.json), JSON.parse(file))
+    request.auditDetail = { file: `宗地${code}.xlsx`, rows: 1, sensitive_fields: viewer.sensitive ? SENSITIVE_FIELDS : [] }
     return reply.type(XLSX).header('content-disposition', attachment(`宗地${code}.xlsx`)).send(workbook)
   })
 

@@ -61,7 +61,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/enterprises', {
-    config: { access: figures },
+    config: { access: figures, audit: 'figures_read' },
     schema: {
       tags: ['permu'],
       summary: '企业亩均排名 / land users ranked by tax per mu within their cluster and the city (tenants merged into the land)',
@@ -74,7 +74,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/enterprises/:credit_code', {
-    config: { access: figures },
+    config: { access: figures, audit: 'figures_read' },
     schema: {
       tags: ['permu'],
       summary: '企业亩均效益 / one land user\'s per-mu figures year by year, per parcel with its tenants',
@@ -89,7 +89,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/parcels', {
-    config: { access: figures },
+    config: { access: figures, audit: 'figures_read' },
     schema: {
       tags: ['permu'],
       summary: '宗地亩均税收 / tax and output per mu of every parcel with figures (for colouring the map)',
@@ -101,7 +101,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/ratings', {
-    config: { access: figures },
+    config: { access: figures, audit: 'figures_read' },
     schema: {
       tags: ['permu'],
       summary: '企业分类评价 / A/B/C/D ratings of a year under the county rules in force, beside the stored and the imported ones',
@@ -113,7 +113,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/ratings/:year', {
-    config: { access: raters },
+    config: { access: raters, audit: 'published' },
     schema: {
       tags: ['permu'],
       summary: '发布年度评价 / store the ratings of a year (the annual evaluation that inefficient type 5 reads) for the caller\'s counties',

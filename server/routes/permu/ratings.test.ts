@@ -141,5 +141,8 @@ describe('ratings of a year through the API', () => {
     const late = await t.app.inject({ method: 'POST', url: '/api/permu/ratings/2099', headers: analyst })
     expect(late.statusCode).toBe(400)
     expect(late.json().detail.field).toBe('year')
+    // publishing a year's ratings is in the audit trail, the refused one too
+    const trail = await db.map(`SELECT object || ' ' || result AS e FROM security_event WHERE kind = 'published' ORDER BY seq DESC LIMIT 2`, [], (r: { e: string }) => r.e)
+    expect(trail).toEqual(['POST /api/permu/ratings/2099 failed', 'POST /api/permu/ratings/2024 ok'])
   })
 })

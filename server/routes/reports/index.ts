@@ -107,29 +107,36 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['reports'], summary: '报告（首次生成时的结果）/ a stored report as first produced, with its inputs, rule versions and data version', params: Id },
   }, async (request) => readable(request, request.params.id))
 
+  // the audit trail's record of an export: which report, how many rows, whether tax per mu was in it
+  const exported = (request: FastifyRequest, r: StoredReport, ext: string) => {
+    request.auditDetail = { report: r.id, kind: r.kind, format: ext, rows: reportTables(r).main.rows.length, sensitive_fields: sensitive(request) ? ['tax_per_mu'] : [] }
+  }
   const exportName = (r: StoredReport, ext: string) => attachment(`${reportTables(r).title}-${r.id}.${ext}`, `report-${r.id}.${ext}`)
 
   app.get('/:id/export.json', {
-    config: { access: REPORT_ROLES },
+    config: { access: REPORT_ROLES, audit: 'export' },
     schema: { tags: ['reports'], summary: '报告 JSON 下载 / the stored report as a JSON file', params: Id, response: { 200: FileAnswer(['application/json'], 'the report, as GET /api/reports/{id}, to save') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
+    exported(request, r, 'json')
     return reply.type('application/json; charset=utf-8').header('content-disposition', exportName(r, 'json')).send(JSON.stringify(r, null, 2))
   })
 
   app.get('/:id/export.csv', {
-    config: { access: REPORT_ROLES },
+    config: { access: REPORT_ROLES, audit: 'export' },
     schema: { tags: ['reports'], summary: '报告 CSV（主表，UTF-8 带 BOM）/ the main table as CSV (RFC 4180, UTF-8 with BOM)', params: Id, response: { 200: FileAnswer([MEDIA.csv], 'RFC 4180, UTF-8 with BOM') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
+    exported(request, r, 'csv')
     return reply.type('text/csv; charset=utf-8').header('content-disposition', exportName(r, 'csv')).send(reportCsv(reportTables(r)))
   })
 
   app.get('/:id/export.xlsx', {
-    config: { access: REPORT_ROLES },
+    config: { access: REPORT_ROLES, audit: 'export' },
     schema: { tags: ['reports'], summary: '报告 XLSX（说明与全部表格）/ every table as XLSX, 说明 (inputs, rules, data version) first', params: Id, response: { 200: FileAnswer([MEDIA.xlsx], 'the workbook') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
+    exported(request, r, 'xlsx')
     return reply.type(XLSX).header('content-disposition', exportName(r, 'xlsx')).send(await reportWorkbook(reportTables(r)))
   })
 

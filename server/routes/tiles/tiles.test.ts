@@ -54,6 +54,20 @@ describe('tile attributes by role', () => {
     }
   }
 
+  it('gives the security and audit roles what it gives the public, not what a signed-in land role sees (separated duties)', async () => {
+    const duty: Record<string, Record<string, string>> = {}
+    for (const role of ['security', 'audit'] as const) duty[role] = await t.loginAs(role, null)
+    for (const layer of LAYERS) {
+      const anyone = await t.app.inject({ url: tileUrl(layer.id, fx.tile) })
+      for (const role of ['security', 'audit']) {
+        const res = await t.app.inject({ url: tileUrl(layer.id, fx.tile), headers: duty[role] })
+        expect(res.statusCode, `${layer.id} for ${role}`).toBe(anyone.statusCode)
+        expect(res.rawPayload.equals(anyone.rawPayload), `${layer.id} for ${role}`).toBe(true)
+      }
+      if (layer.access === 'signedIn') expect(anyone.statusCode, layer.id).toBe(401)
+    }
+  })
+
   it('gives the tax roles the land price and the land user\'s tax, and the surveyor neither', async () => {
     const { parcel, tax_wan, price_wan, name } = fx.enterprise
     for (const role of ROLES) {

@@ -4,10 +4,9 @@
  * server/personal-tokens.ts says how tokens are sent and checked. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyRequest } from 'fastify'
 import { ROLES } from '../../config'
 import { HttpError } from '../../errors'
-import { newPersonalToken, TOKEN_MESSAGES } from '../../personal-tokens'
+import { newPersonalToken, signsInWithSecondFactor, TOKEN_MESSAGES } from '../../personal-tokens'
 import type { TokenRow } from '../../db/repos/tokens'
 
 /** Live tokens a user may hold at once. */
@@ -44,10 +43,6 @@ const view = (r: TokenRow, withOwner = false) => ({
   ...(withOwner && r.username ? { username: r.username } : {}),
 })
 
-function needSession(request: FastifyRequest): void {
-  if (request.credential?.kind !== 'session') throw new HttpError(403, 'token_needs_session', TOKEN_MESSAGES.needsSession)
-}
-
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
     config: { access: ROLES },
@@ -59,8 +54,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['auth'], summary: '全部个人访问令牌（管理员）/ everyone\'s personal access tokens, with their owners (admin)', response: { 200: Type.Array(TokenView) } },
   }, async () => (await app.db.tokens.list(null)).map((r) => view(r, true)))
 
+  // making and revoking are in the audit trail (config.audit), the token's name, scope and
+  // owner with them, never the token
   app.post('/', {
-    config: { access: ROLES },
+    config: { access: ROLES, sessionOnly: true, audit: 'token_created' },
     schema: {
       tags: ['auth'],
       summary: '新建个人访问令牌 / make a personal access token for QGIS, ArcGIS Pro or GDAL (needs a password sign-in); the token is in this answer only',
@@ -72,37 +69,47 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: Created },
     },
   }, async (request, reply) => {
-    needSession(request)
     const user = request.user!
     const name = request.body.name.trim()
+    const scope = request.body.scope ?? 'read'
+    const days = request.body.expires_in_days ?? DEFAULT_TOKEN_DAYS
+    request.auditDetail = { name, scope, days }
+    if (scope === 'read_write') {
+      // a token never stands in for the second factor of whoever signs in with one
+      const account = await app.db.users.findByUsername(user.username)
+      if (account && signsInWithSecondFactor(account.role, account.totp_enrolled, app.config.signIn.totpRequired)) {
+        throw new HttpError(400, 'invalid_request', TOKEN_MESSAGES.readWriteSecondFactor, { field: 'scope' })
+      }
+    }
     const made = newPersonalToken()
     let row: TokenRow | null
     try {
       row = await app.db.tokens.create({
-        userId: user.id, name, tokenHash: made.tokenHash, displayPrefix: made.displayPrefix,
-        scope: request.body.scope ?? 'read', days: request.body.expires_in_days ?? DEFAULT_TOKEN_DAYS, max: MAX_LIVE_TOKENS,
+        userId: user.id, name, tokenHash: made.tokenHash, displayPrefix: made.displayPrefix, scope, days, max: MAX_LIVE_TOKENS,
       })
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw new HttpError(409, 'token_name_taken', TOKEN_MESSAGES.nameTaken(name), { field: 'name' })
       throw e
     }
     if (!row) throw new HttpError(409, 'too_many_tokens', TOKEN_MESSAGES.tooMany(MAX_LIVE_TOKENS))
+    request.auditDetail = { name, scope, days, id: Number(row.id), prefix: row.display_prefix }
     // shown once: nothing may keep this answer
     reply.header('cache-control', 'no-store')
     return reply.status(201).send({ ...view(row), token: made.token })
   })
 
   app.delete('/:id', {
-    config: { access: ROLES },
+    config: { access: ROLES, sessionOnly: true, audit: 'token_revoked' },
     schema: {
       tags: ['auth'], summary: '撤销个人访问令牌 / revoke a token: yours, or anyone\'s as an admin (needs a password sign-in)',
       params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) }),
     },
   }, async (request, reply) => {
-    needSession(request)
     const user = request.user!
+    request.auditDetail = { id: request.params.id }
     const done = await app.db.tokens.revoke(request.params.id, user.role === 'admin' ? null : user.id, user.id)
     if (!done) throw new HttpError(404, 'not_found', TOKEN_MESSAGES.notFound(request.params.id))
+    request.auditDetail = { id: Number(done.id), owner_id: Number(done.user_id) }
     app.personalTokens.dropToken(Number(done.id))
     return reply.status(204).send()
   })

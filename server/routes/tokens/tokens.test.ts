@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from '../../test/app'
 import { buildApp } from '../../app'
 import { loadConfig } from '../../config'
 import { MAX_LIVE_TOKENS } from '.'
+import { signsInWithSecondFactor } from '../../personal-tokens'
 
 let t: TestApp
 let analyst: { authorization: string }
@@ -133,6 +134,96 @@ describe('revocation and expiry', () => {
       VALUES ($1, 'x', $2, $3, 'read', now() + interval '1 day')`, [leaver.id, crypto.createHash('sha256').update(token).digest('hex'), token.slice(0, 8)])
     await t.database.db.none('UPDATE app_user SET active = false WHERE id = $1', [leaver.id])
     expect((await me(bearer(token))).statusCode).toBe(401)
+  })
+})
+
+describe('with user administration (separated duties) and the audit trail', () => {
+  const patch = (username: string, payload: object) =>
+    t.app.inject({ method: 'PATCH', url: `/api/users/${username}`, headers: security, payload })
+  let security: { authorization: string }
+  beforeAll(async () => { security = await t.loginAs('security', null, 'sec.tokens') })
+
+  it('deactivated by the security officer, the token stops at once though just used (cached); a new role or scope applies at once', async () => {
+    const owner = await t.loginAs('analyst', ['410311'], 'ana.leaving')
+    const made = (await make(owner, { name: 'desktop', scope: 'read' })).json()
+    const who = await me(basic('ana.leaving', made.token))
+    expect(who.json()).toMatchObject({ role: 'analyst', county_scope: ['410311'] })
+    // another role and scope: the very next request sees them
+    const changed = await patch('ana.leaving', { role: 'surveyor', county_scope: null })
+    expect(changed.statusCode, changed.body).toBe(200)
+    expect((await me(bearer(made.token))).json()).toMatchObject({ role: 'surveyor', county_scope: null })
+    expect((await patch('ana.leaving', { active: false })).statusCode).toBe(200)
+    for (const headers of [bearer(made.token), basic('ana.leaving', made.token)]) {
+      const refused = await me(headers)
+      expect(refused.statusCode).toBe(401)
+      expect(refused.json().code).toBe('bad_token')
+      expect((await t.app.inject({ url: '/api/parcels', headers })).statusCode).toBe(401)
+    }
+  })
+
+  it('the duty roles make no tokens, and a token of an account turned into one is refused at once', async () => {
+    const auditor = await t.loginAs('audit', null, 'aud.tokens')
+    for (const headers of [security, auditor]) {
+      const res = await make(headers, { name: 'no' })
+      expect(res.statusCode).toBe(403)
+      expect(res.json().code).toBe('forbidden')
+    }
+    const owner = await t.loginAs('inspector', null, 'ins.promoted')
+    const made = (await make(owner, { name: 'phone', scope: 'read' })).json()
+    expect((await me(bearer(made.token))).statusCode).toBe(200)
+    expect((await patch('ins.promoted', { role: 'security' })).statusCode).toBe(200)
+    for (const url of ['/api/auth/me', '/api/users', '/api/parcels', '/ogc/collections']) {
+      const refused = await t.app.inject({ url, headers: bearer(made.token) })
+      expect(refused.statusCode, url).toBe(403)
+      expect(refused.json().code).toBe('token_not_for_role')
+    }
+  })
+
+  it('a token never stands in for a second factor: such an owner makes read tokens only, and a read-write one only reads', async () => {
+    const owner = await t.loginAs('admin', null, 'adm.totp')
+    // the session was signed in before the second factor was set up (its stage is done)
+    await t.database.db.none(`UPDATE app_user SET totp_secret = 'JBSWY3DPEHPK3PXP' WHERE username = 'adm.totp'`)
+    const refused = await make(owner, { name: 'rw', scope: 'read_write' })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json()).toMatchObject({ code: 'invalid_request', detail: { field: 'scope' } })
+    expect((await make(owner, { name: 'ro', scope: 'read' })).statusCode).toBe(201)
+    // a read-write token made before the second factor: it reads, and writes nothing
+    const token = 'omp_' + crypto.randomBytes(32).toString('base64url')
+    await t.database.db.none(`INSERT INTO personal_token (user_id, name, token_hash, display_prefix, scope, expires_at)
+      SELECT id, 'older', $1, $2, 'read_write', now() + interval '1 day' FROM app_user WHERE username = 'adm.totp'`,
+    [crypto.createHash('sha256').update(token).digest('hex'), token.slice(0, 8)])
+    expect((await t.app.inject({ url: '/api/tokens/all', headers: bearer(token) })).statusCode).toBe(200)
+    const write = await t.app.inject({ method: 'POST', url: '/api/analysis/refresh', headers: bearer(token), payload: {} })
+    expect(write.statusCode).toBe(403)
+    expect(write.json().code).toBe('token_read_only')
+    expect(write.json().message).toMatch(/动态口令.*second factor/)
+    // the rule: set up by the account, or required of admin, security and audit (ONEMAP_TOTP_REQUIRED)
+    expect(signsInWithSecondFactor('surveyor', true, false)).toBe(true)
+    expect(signsInWithSecondFactor('admin', false, true)).toBe(true)
+    expect(signsInWithSecondFactor('admin', false, false)).toBe(false)
+    expect(signsInWithSecondFactor('analyst', false, true)).toBe(false)
+  })
+
+  it('making and revoking are in the audit trail, with the name and scope, never the token', async () => {
+    const { last } = await t.database.db.one('SELECT coalesce(max(seq), 0)::int AS last FROM security_event')
+    const made = (await make(analyst, { name: 'audited', scope: 'read', expires_in_days: 7 })).json()
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/tokens/${made.id}`, headers: admin })).statusCode).toBe(204)
+    const refused = await make(bearer((await make(analyst, { name: 'audited 2', scope: 'read_write' })).json().token), { name: 'minted' })
+    expect(refused.statusCode).toBe(403)
+    const rows = await t.database.db.any(`SELECT kind, username, actor_role, result, detail FROM security_event
+      WHERE kind IN ('token_created', 'token_revoked') AND seq > $1 ORDER BY seq`, [last])
+    expect(rows.find((r) => r.kind === 'token_created' && r.detail.id === made.id)).toMatchObject({
+      username: 'ana.tokens', actor_role: 'analyst', result: 'ok', detail: { name: 'audited', scope: 'read', days: 7, prefix: made.prefix },
+    })
+    expect(rows.find((r) => r.kind === 'token_revoked' && r.detail.id === made.id)).toMatchObject({
+      username: 'adm.tokens', actor_role: 'admin', result: 'ok', detail: { owner_id: expect.any(Number) },
+    })
+    // made with a token: refused before the route, and recorded so
+    expect(rows.filter((r) => r.kind === 'token_created' && r.result === 'refused')).toEqual([
+      expect.objectContaining({ username: 'ana.tokens', detail: expect.objectContaining({ status: 403 }) }),
+    ])
+    const all = JSON.stringify(await t.database.db.any('SELECT * FROM security_event'))
+    expect(all).not.toContain(made.token.slice(4))
   })
 })
 

@@ -2,7 +2,7 @@
  * and the list, creation and revocation of /api/tokens. Only hashes are read or written here. */
 import type { IDatabase, IMain } from 'pg-promise'
 import type { Role } from '../../../config'
-import type { TokenOwner, TokenScope } from '../../../personal-tokens'
+import { signsInWithSecondFactor, type TokenOwner, type TokenScope } from '../../../personal-tokens'
 import { sqlLoader } from '../../sql'
 
 const sql = sqlLoader(import.meta.url)
@@ -24,16 +24,17 @@ export interface TokenRow {
   username?: string
 }
 
-interface FoundRow { token_id: number; scope: TokenScope; id: number; username: string; display_name: string; role: Role; county_scope: string[] | null }
+interface FoundRow { token_id: number; scope: TokenScope; id: number; username: string; display_name: string; role: Role; county_scope: string[] | null; totp: boolean }
 
 export class TokensRepo {
   constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
 
-  async findOwner(tokenHash: string): Promise<TokenOwner | null> {
+  /** The owner of a live token as the account is now; `totpRequired`: ONEMAP_TOTP_REQUIRED. */
+  async findOwner(tokenHash: string, totpRequired: boolean): Promise<TokenOwner | null> {
     const r: FoundRow | null = await this.db.oneOrNone(FIND, { tokenHash })
     if (!r) return null
     return {
-      tokenId: Number(r.token_id), scope: r.scope,
+      tokenId: Number(r.token_id), scope: r.scope, secondFactor: signsInWithSecondFactor(r.role, r.totp, totpRequired),
       user: { id: Number(r.id), username: r.username, display_name: r.display_name, role: r.role, county_scope: r.county_scope },
     }
   }
