@@ -6,6 +6,7 @@ import type { Database } from './db/connect'
 import type { Db } from './db/pgp'
 import errors from './plugins/errors'
 import auth from './plugins/auth'
+import viewer from './plugins/viewer'
 import openapi from './plugins/openapi'
 import security from './plugins/security'
 import input, { dateFormats } from './plugins/input'
@@ -68,6 +69,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(input)
   await app.register(openapi)
   await app.register(auth)
+  await app.register(viewer)
   await app.register(dailyRefresh)
   await app.register(backups)
   await app.register(healthRoutes, { prefix: '/api/health' })

@@ -5,8 +5,9 @@ import path from 'node:path'
 import { DEFAULT_COUNTY_BOUNDARIES } from './db/reference'
 import { parse as parseDotenv } from 'dotenv'
 
-export type Role = 'admin' | 'analyst' | 'surveyor' | 'inspector'
-export const ROLES: readonly Role[] = ['admin', 'analyst', 'surveyor', 'inspector']
+import { ROLES, type Role } from './shared/roles'
+
+export { ROLES, type Role }
 
 export interface Config {
   host: string

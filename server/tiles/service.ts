@@ -7,6 +7,7 @@ import zlib from 'node:zlib'
 import type { IDatabase } from 'pg-promise'
 import { ROLES, type Role } from '../config'
 import { sqlLoader } from '../db/sql'
+import type { Viewer } from '../db/viewer'
 import { TileCache, type CachedTile } from './cache'
 import { makeEncoder, probeEncoder, type EncoderKind, type TileEncoder } from './encoders'
 import { LAYERS, findLayer, layersOfTable, visibleAttributes, type LayerDef } from './layers'
@@ -26,11 +27,9 @@ export interface TileServiceOptions {
   watchMs?: number
 }
 
-export interface Caller {
-  role: Role | null
-  /** null: the whole city. */
-  scope: string[] | null
-}
+/** Who asks for a tile: the role picks the attributes, the county scope the features (anonymous
+ * callers read the public layers of the whole city). */
+export type Caller = Pick<Viewer, 'role' | 'scope' | 'user'>
 
 export interface TileResult {
   body: Buffer
@@ -125,7 +124,7 @@ export class TileService {
   /** A tile for a caller who may read the layer (the route checks access). */
   async tile(layer: LayerDef, t: TileAddress, caller: Caller): Promise<TileResult> {
     const variant = this.variants.get(layer.id)!.get(caller.role ?? '')!
-    const scope = layer.countyColumn ? caller.scope : null
+    const scope = layer.countyColumn && caller.user ? caller.scope : null
     const scopeKey = scope === null ? '*' : [...scope].sort().join('+')
     const key = TileCache.key(layer.id, t.z, t.x, t.y, `${variant.key}:${scopeKey}`)
     const hit = this.cache.get(key)

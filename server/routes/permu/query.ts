@@ -1,7 +1,7 @@
 /** What the per-mu and standard-land routes share: the year range of a request (year, from, asOf),
  * the county and cluster filters, and who may see aggregates (a setting) and enterprise figures. */
 import { Type, type Static } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { ROLES, type Config, type Role } from '../../config'
 import { HttpError } from '../../errors'
 import type { Access } from '../../plugins/auth'
@@ -61,9 +61,6 @@ export function yearRange(q: YearQuery): YearRange {
 export function aggregateScope(request: FastifyRequest): string[] | null {
   return request.user ? request.user.county_scope : null
 }
-
-export const isSensitive = (app: FastifyInstance, request: FastifyRequest) =>
-  !!request.user && app.config.sensitiveRoles.includes(request.user.role)
 
 /** Who may see aggregated per-mu figures (clusters, counties, the city), the KPIs and the pilot
  * shares: ONEMAP_AGGREGATE_ROLES, a comma-separated list of roles, with "public" for everyone

@@ -8,7 +8,8 @@
 import type { IDatabase, IMain, ITask } from 'pg-promise'
 import type { Role } from '../../../config'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
+import { setActor, type Writer } from '../../actor'
+import type { Viewer } from '../../viewer'
 import { HttpError } from '../../../errors'
 import { invalidField, versionConflict, versionFor, type IfMatch } from '../../../schemas/common'
 
@@ -50,12 +51,7 @@ export const SUPERVISORS: readonly Role[] = ['admin', 'analyst']
 export const PHOTO_ROLES: readonly Role[] = ['admin', 'analyst', 'inspector']
 
 /** Who acts: the counties (applied in SQL), the account and its role. */
-export interface AlertViewer {
-  scope: string[] | null
-  userId: number
-  username: string
-  role: Role
-}
+export type AlertViewer = Pick<Viewer, 'scope' | 'userId' | 'username' | 'role'>
 
 export interface AlertFilter {
   status: string[] | null
@@ -149,7 +145,7 @@ export class AlertsRepo {
   }
 
   async detail(id: number, viewer: Pick<AlertViewer, 'scope' | 'role'>, conn: Conn = this.db): Promise<Versioned | null> {
-    const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, photos: PHOTO_ROLES.includes(viewer.role) })
+    const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, photos: (viewer.role !== null && PHOTO_ROLES.includes(viewer.role)) })
     return row ? { version: row.version, json: row.alert } : null
   }
 
@@ -166,7 +162,7 @@ export class AlertsRepo {
    * the second sees the first's version); 409 when the status does not allow the step; 403 when an
    * inspector acts on another inspector's alert.
    */
-  async act(id: number, viewer: AlertViewer, ifMatch: IfMatch, step: AlertStep, actor: string): Promise<Versioned> {
+  async act(id: number, viewer: AlertViewer, ifMatch: IfMatch, step: AlertStep, actor: Writer): Promise<Versioned> {
     return this.db.tx('alert-step', async (t) => {
       await setActor(t, actor, step.note ?? `巡查预警 #${id}: ${ACTION_NAMES[step.action] ?? step.action}`)
       const cur: Locked | null = await t.oneOrNone(Q.lock, { id, scope: viewer.scope })
@@ -180,7 +176,7 @@ export class AlertsRepo {
       if (!rule.from.includes(cur.status)) {
         throw new HttpError(409, 'invalid_transition', ALERT_MESSAGES.transition(step.action, cur.status), { status: cur.status, action: step.action })
       }
-      const supervisor = SUPERVISORS.includes(viewer.role)
+      const supervisor = (viewer.role !== null && SUPERVISORS.includes(viewer.role))
       const sets: Record<string, unknown> = { status: rule.to }
 
       if (step.action === 'assign') {
@@ -268,12 +264,12 @@ export class AlertsRepo {
 
   /** A photo's row once its file is stored: only the assignee (or a supervisor), only before the finding. */
   async addPhoto(id: number, viewer: AlertViewer, photo: { sha256: string; mediaType: string; sizeBytes: number; fileName: string | null },
-    actor: string, beforeInsert?: () => Promise<void>): Promise<{ photo: unknown; created: boolean }> {
+    actor: Writer, beforeInsert?: () => Promise<void>): Promise<{ photo: unknown; created: boolean }> {
     return this.db.tx('alert-photo', async (t) => {
       await setActor(t, actor, `巡查预警 #${id}: 现场照片`)
       const cur: Locked | null = await t.oneOrNone(Q.lock, { id, scope: viewer.scope })
       if (!cur) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(id))
-      if (!SUPERVISORS.includes(viewer.role) && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
+      if (!(viewer.role !== null && SUPERVISORS.includes(viewer.role)) && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
       if (cur.status !== 'assigned' && cur.status !== 'in_field') throw new HttpError(409, 'invalid_transition', ALERT_MESSAGES.photoStatus(cur.status))
       await beforeInsert?.()
       return t.one(Q.photoInsert, { alertId: id, ...photo, uploadedBy: viewer.username })
@@ -284,7 +280,7 @@ export class AlertsRepo {
   async checkPhotoAllowed(id: number, viewer: AlertViewer): Promise<void> {
     const cur = await this.db.oneOrNone(Q.photoAllowed, { id, scope: viewer.scope })
     if (!cur) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(id))
-    if (!SUPERVISORS.includes(viewer.role) && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
+    if (!(viewer.role !== null && SUPERVISORS.includes(viewer.role)) && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
     if (cur.status !== 'assigned' && cur.status !== 'in_field') throw new HttpError(409, 'invalid_transition', ALERT_MESSAGES.photoStatus(cur.status))
   }
 
@@ -297,7 +293,7 @@ export class AlertsRepo {
    * null takes every change (and the parcel scan of no_change_after_start_date). Overdue alerts
    * are escalated in the same transaction.
    */
-  scan(trigger: ScanTrigger, actor: string, o: ScanOptions = {}): Promise<ScanResult> {
+  scan(trigger: ScanTrigger, actor: Writer, o: ScanOptions = {}): Promise<ScanResult> {
     return this.db.tx('alert-scan', async (t) => {
       await setActor(t, actor, `巡查预警扫描 (${trigger})`)
       return scanIn(t, trigger, o)
@@ -313,7 +309,7 @@ export class AlertsRepo {
     return this.db.one(Q.routes, { scope }, (r: { routes: string }) => r.routes)
   }
 
-  async setRoute(cluster: string, username: string, scope: string[] | null, actor: string): Promise<boolean> {
+  async setRoute(cluster: string, username: string, scope: string[] | null, actor: Writer): Promise<boolean> {
     return this.db.tx('alert-route', async (t) => {
       await setActor(t, actor, `巡查预警分派：集聚区 ${cluster} → ${username}`)
       return (await t.oneOrNone(Q.routeSet, { cluster, username, scope })) !== null
