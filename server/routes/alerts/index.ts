@@ -8,12 +8,12 @@ import multipart from '@fastify/multipart'
 import { ROLES, type Role } from '../../config'
 import { multipartError } from '../../plugins/input'
 import { HttpError } from '../../errors'
-import { ALERT_MESSAGES, PHOTO_ROLES, SUPERVISORS } from '../../db/repos/alerts'
+import { ACTION_NAMES, ACTIONS, ALERT_MESSAGES, ALERT_STATUSES, PHOTO_ROLES, STATUS_NAMES, SUPERVISORS, TRANSITIONS } from '../../db/repos/alerts'
 import { expectedVersion, FileAnswer, JsonText, listOf, MEDIA, nameUnknownFields, setEtag } from '../../schemas/common'
 import { imageType, PhotoFileError, readPhoto, storePhoto, type PhotoType } from '../../alerts/photos'
 import { AlertScheduler, SCHEDULED_TYPES } from '../../alerts/scheduler'
 import {
-  AlertAssignees, AlertDetail, AlertId, AlertPage, AlertQuery, AlertRoutes, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams,
+  AlertAssignees, AlertDetail, AlertId, AlertPage, AlertQuery, AlertRoutes, AlertTransitions, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams,
   ScanBody,
 } from './schemas'
 
@@ -60,6 +60,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }, request.viewer)
     return reply.type(JSON_TYPE).send(page)
   })
+
+  app.get('/transitions', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['alerts'],
+      summary: '预警处置流程 / the alert state machine: each step, the statuses it may be taken from, where it leads and who takes it',
+      response: { 200: AlertTransitions },
+    },
+  }, async () => ({
+    statuses: ALERT_STATUSES.map((status) => ({ status, label: STATUS_NAMES[status]! })),
+    actions: ACTIONS.map((action) => ({ action, label: ACTION_NAMES[action]!, ...TRANSITIONS[action], from: [...TRANSITIONS[action].from] })),
+  }))
 
   app.get('/routes', {
     config: { access: ROLES },

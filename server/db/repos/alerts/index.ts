@@ -115,14 +115,28 @@ export const ACTION_NAMES: Record<string, string> = {
   assign: '分派', take: '领取', start_field: '开始现场核查', confirm: '确认属实', false_positive: '排除（误报）', close: '办结',
 }
 
-/** From which statuses each step may be taken, and where it leads (issue 8 §3). */
-const TRANSITIONS: Record<AlertAction, { from: readonly AlertStatus[]; to: AlertStatus }> = {
-  assign: { from: ['new', 'assigned', 'in_field'], to: 'assigned' },
-  take: { from: ['new'], to: 'assigned' },
-  start_field: { from: ['assigned'], to: 'in_field' },
-  confirm: { from: ['in_field'], to: 'confirmed' },
-  false_positive: { from: ['in_field'], to: 'false_positive' },
-  close: { from: ['confirmed', 'false_positive'], to: 'closed' },
+/** Who may take a step: a supervisor (SUPERVISORS), an inspector taking a new alert for
+ * themselves, or the alert's assignee (a supervisor may act for them). */
+export type AlertActor = 'supervisor' | 'inspector' | 'assignee'
+
+export interface AlertTransition {
+  from: readonly AlertStatus[]
+  to: AlertStatus
+  by: AlertActor
+  /** What the step must carry: the inspector assigned, or the field finding. */
+  requires: 'assignee' | 'finding' | null
+}
+
+/** The state machine of a patrol alert (DOMAIN.md "Dynamic monitoring": 发现 → 分派 → 现场核查 →
+ * 确认或排除 → 办结): from which statuses each step may be taken, where it leads and who takes it.
+ * act() reads it, and GET /api/alerts/transitions publishes it for the web map. */
+export const TRANSITIONS: Readonly<Record<AlertAction, AlertTransition>> = {
+  assign: { from: ['new', 'assigned', 'in_field'], to: 'assigned', by: 'supervisor', requires: 'assignee' },
+  take: { from: ['new'], to: 'assigned', by: 'inspector', requires: null },
+  start_field: { from: ['assigned'], to: 'in_field', by: 'assignee', requires: null },
+  confirm: { from: ['in_field'], to: 'confirmed', by: 'assignee', requires: 'finding' },
+  false_positive: { from: ['in_field'], to: 'false_positive', by: 'assignee', requires: 'finding' },
+  close: { from: ['confirmed', 'false_positive'], to: 'closed', by: 'assignee', requires: null },
 }
 
 interface Locked {
@@ -179,20 +193,22 @@ export class AlertsRepo {
       const supervisor = (viewer.role !== null && SUPERVISORS.includes(viewer.role))
       const sets: Record<string, unknown> = { status: rule.to }
 
+      if (rule.by === 'supervisor' && !supervisor) throw new HttpError(403, 'forbidden', ALERT_MESSAGES.assignForbidden)
+      if (rule.by === 'inspector' && viewer.role !== 'inspector') throw new HttpError(403, 'forbidden', ALERT_MESSAGES.assignForbidden)
+      if (rule.by === 'assignee' && !supervisor && cur.assignee_id !== viewer.userId) {
+        throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
+      }
+
       if (step.action === 'assign') {
-        if (!supervisor) throw new HttpError(403, 'forbidden', ALERT_MESSAGES.assignForbidden)
         if (!step.assignee) throw invalidField('assignee', ALERT_MESSAGES.noAssignee)
         const who = await t.oneOrNone(Q.inspector, { username: step.assignee, county: cur.county_code })
         if (!who) throw invalidField('assignee', ALERT_MESSAGES.badAssignee(step.assignee))
         Object.assign(sets, { assignee_id: who.id, assigned_at: new Date() })
       } else if (step.action === 'take') {
-        if (viewer.role !== 'inspector') throw new HttpError(403, 'forbidden', ALERT_MESSAGES.assignForbidden)
         Object.assign(sets, { assignee_id: viewer.userId, assigned_at: new Date() })
-      } else {
-        if (!supervisor && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
       }
 
-      if (step.action === 'confirm' || step.action === 'false_positive') {
+      if (rule.requires === 'finding') {
         const f = step.finding
         if (!f) throw invalidField('finding', ALERT_MESSAGES.findingRequired)
         if (f.visited_on > cur.today) throw invalidField('finding.visited_on', ALERT_MESSAGES.future('visited_on', f.visited_on, cur.today))
