@@ -10,7 +10,7 @@ import { pgp } from '../../server/db/pgp'
 import { buildApp } from '../../server/app'
 import { loadConfig } from '../../server/config'
 import { hashPassword } from '../../server/auth'
-import { COUNTY_A, seedPlaces } from '../../server/routes/parcels/test-land'
+import { COUNTY_A, seedPlaces } from '../../server/test/land'
 import { pageOf, bboxOf } from '../../server/schemas/common'
 import type { ReadViewer as Viewer } from '../../server/db/viewer'
 

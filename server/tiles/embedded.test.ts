@@ -9,7 +9,7 @@ import { ROLES, type Role } from '../config'
 import { LAYERS } from './layers'
 import { TileService } from './service'
 import { decodeTile, ringArea, ringBBox, type DecodedFeature } from './decode'
-import { insertMapFixture, type MapFixture } from './test-fixture'
+import { insertMapFixture, type MapFixture } from '../test/tiles-fixture'
 
 const SENSITIVE: Role[] = ['admin', 'analyst']
 let pair: EmbeddedPair

@@ -11,9 +11,9 @@ import path from 'node:path'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { rectWkt, Scenario, type Rect } from '../../analysis/scenario'
-import { makeTempDir, removeTempDirs, writeJson } from '../../ingest/test-helpers'
-import { multipart, uploadFile } from '../uploads/test-fixture'
+import { rectWkt, Scenario, type Rect } from '../../test/scenario'
+import { makeTempDir, removeTempDirs, writeJson } from '../../test/ingest-helpers'
+import { multipart, uploadFile } from '../../test/upload-fixture'
 
 const PHOTO_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-photos-'))
 const MAX_PHOTO = Math.round(0.05 * 1024 * 1024)

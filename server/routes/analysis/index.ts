@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify'
 import { ROLES } from '../../config'
 import type { Classification } from '../../db/repos/analysis'
 import { HttpError, notFound } from '../../errors'
+import { todayInBeijing } from '../../db/viewer'
 
 export const ANALYSIS_MESSAGES = {
   badDate: (field: string, value: string) => `日期无效 / ${field} "${value}" is not a calendar date (YYYY-MM-DD)`,
@@ -44,10 +45,6 @@ const Refresh = Type.Object({
   as_of: Type.String(), duration_ms: Type.Integer(), findings: Type.Integer(), batches: Type.Integer(), changes: Type.Integer(),
 })
 
-/** Today in Beijing: the date a county office means by "now". */
-export function todayInBeijing(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
-}
 
 function dateOrToday(value: string | undefined, field = 'asOf'): string {
   if (value === undefined) return todayInBeijing()

@@ -6,6 +6,7 @@ import { ROLES, type Config, type Role } from '../../config'
 import { HttpError } from '../../errors'
 import type { Access } from '../../plugins/auth'
 import { listOf } from '../../schemas/common'
+import { todayInBeijing } from '../../db/viewer'
 
 export const PERMU_MESSAGES = {
   badDate: (field: string, value: string) => `日期无效 / ${field} "${value}" is not a calendar date (YYYY-MM-DD)`,
@@ -28,10 +29,7 @@ export const YearFields = {
 export const YearQuery = Type.Object(YearFields, { additionalProperties: false })
 export type YearQuery = Static<typeof YearQuery>
 
-/** Today in Beijing: the date a county office means by "now". */
-export function todayInBeijing(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
-}
+export { todayInBeijing }
 
 export function dateOrToday(value: string | undefined, field = 'asOf'): string {
   if (value === undefined) return todayInBeijing()
