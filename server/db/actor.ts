@@ -1,7 +1,8 @@
 /** Who the writes of a transaction are by: read by the event-log trigger (一地一档), and whether
  * they may write sensitive values: read by the write guard (guard_sensitive_write(),
  * sql/functions/land-1-sensitive.sql). A system writer (a string: the scheduler, the import CLI,
- * the demo loader) is trusted with every value. */
+ * the demo loader) is trusted with every value; a user named only by a 'user:<name>' string is
+ * not (fail closed): a request's writes pass request.viewer, which says what its user may write. */
 import type { ITask } from 'pg-promise'
 import { HttpError } from '../errors'
 import { LAND_MESSAGES } from '../schemas/common'
@@ -16,7 +17,7 @@ export function actorName(writer: Writer): string {
 
 export async function setActor(t: ITask<unknown>, writer: Writer, note?: string): Promise<void> {
   const actor = actorName(writer)
-  const sensitive = typeof writer === 'string' || writer.sensitive ? 'on' : 'off'
+  const sensitive = (typeof writer === 'string' ? !writer.startsWith('user:') : writer.sensitive) ? 'on' : 'off'
   await t.one("SELECT set_config('onemap.actor', $1, true), set_config('onemap.note', $2, true), set_config('onemap.sensitive', $3, true)",
     [actor, note ?? '', sensitive])
 }
