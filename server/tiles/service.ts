@@ -13,6 +13,7 @@ import { makeEncoder, probeEncoder, type EncoderKind, type TileEncoder } from '.
 import { LAYERS, findLayer, layersOfTable, visibleAttributes, type LayerDef } from './layers'
 import { OPTIONAL_RELATIONS } from './analysis-sources'
 import type { BBox, TileAddress } from './tile-math'
+import { publish, subscribe } from '../events'
 
 const sql = sqlLoader(import.meta.url)
 const CHANGED_BBOXES = sql('changed-bboxes.sql')
@@ -67,6 +68,7 @@ export class TileService {
   /** Keys of the tiles being compressed now. */
   private compressing = new Set<string>()
   private compressed: (() => void)[] = []
+  private unsubscribe: (() => void) | null = null
 
   private constructor(
     private db: IDatabase<unknown>,
@@ -110,6 +112,8 @@ export class TileService {
       service.timer.unref()
     }
     live.add(service)
+    // what committed writes changed reaches the cache through the one channel (server/events.ts)
+    service.unsubscribe = subscribe((m) => (m.kind === 'land-changed' ? service.invalidate(m.target, m.bbox) : 0))
     return service
   }
 
@@ -201,6 +205,8 @@ export class TileService {
   close(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
+    this.unsubscribe?.()
+    this.unsubscribe = null
     live.delete(this)
   }
 }
@@ -242,11 +248,10 @@ function etagOf(body: Buffer): string {
 
 /** Drops the cached tiles that a change of `layer` (a tile layer id such as 'parcels', or a table
  * such as 'parcel' or 'rs_change') inside `bbox4490` ([minLon, minLat, maxLon, maxLat] in
- * EPSG:4490; null when unknown) can have altered, in every app of this process. Writers call it
- * after their transaction commits; returns how many cached tiles were dropped. */
+ * EPSG:4490; null when unknown) can have altered, in every app of this process: a land-changed
+ * message on the one channel (server/events.ts), to which every TileService subscribes. Writers
+ * call it (or publish) after their transaction commits; returns how many cached tiles were dropped. */
 export function invalidateTiles(layer: string, bbox4490: BBox | null): number {
   affectedLayers(layer)
-  let dropped = 0
-  for (const s of live) dropped += s.invalidate(layer, bbox4490)
-  return dropped
+  return publish({ kind: 'land-changed', target: layer, bbox: bbox4490 })
 }
