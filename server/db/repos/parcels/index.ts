@@ -8,7 +8,7 @@ import type { IDatabase, IMain, ITask } from 'pg-promise'
 import type { ColumnSet } from 'pg-promise'
 import { sqlLoader } from '../../sql'
 import { guardSensitiveWrite, setActor, type Writer } from '../../actor'
-import type { ReadViewer as Viewer, Scope } from '../../viewer'
+import type { ReadViewer as Viewer } from '../../viewer'
 import { HttpError } from '../../../errors'
 import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type Bbox, type IfMatch, type Page } from '../../../schemas/common'
 import type { DevelopmentEventCreate, DevelopmentEventPatch, ParcelPatch } from '../../../schemas/parcel'
@@ -101,12 +101,6 @@ export const GEOMETRY_PROBLEMS: Record<string, string> = {
 
 export class ParcelsRepo {
   constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
-
-  /** The card as an object (for callers inside the server); the routes pass cardText through. */
-  async card(code: string, scope: Scope, sensitive = false): Promise<Feature | null> {
-    const found = await this.cardText(code, { scope, sensitive })
-    return found ? (JSON.parse(found.json) as Feature) : null
-  }
 
   async cardText(code: string, viewer: Viewer, conn: Conn = this.db): Promise<Versioned | null> {
     const row = await conn.oneOrNone(this.cardQuery(code, viewer))
