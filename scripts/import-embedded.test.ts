@@ -11,7 +11,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LOCK_FILE, processStartTicks } from '../server/db/data-lock'
-import { PARCEL_ROWS, makeTempDir, parcelCollection, removeTempDirs, writeJson } from '../server/ingest/test-helpers'
+import { PARCEL_ROWS, makeTempDir, parcelCollection, removeTempDirs, writeJson } from '../server/test/ingest-helpers'
 import { freePort } from '../server/test/pg-cluster'
 import { budget } from '../server/test/budget'
 

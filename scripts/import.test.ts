@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../server/test/db'
-import { PARCEL_ROWS, makeTempDir, parcelCollection, removeTempDirs, writeJson, writeShapefile, zipCli } from '../server/ingest/test-helpers'
-import { seedPlaces } from '../server/routes/uploads/test-fixture'
+import { PARCEL_ROWS, makeTempDir, parcelCollection, removeTempDirs, writeJson, writeShapefile, zipCli } from '../server/test/ingest-helpers'
+import { seedPlaces } from '../server/test/upload-fixture'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 let database: TestDatabase

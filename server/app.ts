@@ -7,6 +7,7 @@ import type { Db } from './db/pgp'
 import errors from './plugins/errors'
 import auth from './plugins/auth'
 import audit from './plugins/audit'
+import viewer from './plugins/viewer'
 import openapi from './plugins/openapi'
 import security from './plugins/security'
 import input, { dateFormats } from './plugins/input'
@@ -81,6 +82,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(openapi)
   await app.register(auth)
   await app.register(audit)
+  await app.register(viewer)
   await app.register(dailyRefresh)
   await app.register(backups)
   await app.register(healthRoutes, { prefix: '/api/health' })

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createTestApp, type TestApp } from './test/app'
-import { multipart, seedPlaces } from './routes/uploads/test-fixture'
+import { multipart, seedPlaces } from './test/upload-fixture'
 
 let t: TestApp
 let analyst: { authorization: string }

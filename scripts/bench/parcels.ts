@@ -10,9 +10,9 @@ import { pgp } from '../../server/db/pgp'
 import { buildApp } from '../../server/app'
 import { loadConfig } from '../../server/config'
 import { hashPassword } from '../../server/auth'
-import { COUNTY_A, seedPlaces } from '../../server/routes/parcels/test-land'
+import { COUNTY_A, seedPlaces } from '../../server/test/land'
 import { pageOf, bboxOf } from '../../server/schemas/common'
-import type { Viewer } from '../../server/db/repos/parcels'
+import type { ReadViewer as Viewer } from '../../server/db/viewer'
 
 const N = 100_000
 const COLUMNS = 400 // parcels per row of the generated grid; cell 0.0005°, parcel 0.0004°

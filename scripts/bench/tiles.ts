@@ -33,7 +33,7 @@ import { loadConfig } from '../../server/config'
 import { hashPassword } from '../../server/auth'
 import { TileService, invalidateTiles, tilesCompressed } from '../../server/tiles'
 import { latToTileY, lonToTileX } from '../../server/tiles/tile-math'
-import { insertSeedClusters } from '../../server/tiles/test-fixture'
+import { insertSeedClusters } from '../../server/test/tiles-fixture'
 import { ensureWebBuild } from '../ensure-web-build'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')

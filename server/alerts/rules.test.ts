@@ -5,8 +5,8 @@
  * Every scenario lies in its own strip of land (x offsets 5 km apart) inside one big cluster. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { Scenario } from '../analysis/scenario'
-import { areaOf, candidates, expectClose, insertChange, type Candidate } from './test-land'
+import { Scenario } from '../test/scenario'
+import { areaOf, candidates, expectClose, insertChange, type Candidate } from '../test/alerts-land'
 
 let t: TestDatabase
 let s: Scenario

@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { Scenario } from '../analysis/scenario'
+import { Scenario } from '../test/scenario'
 import { AlertScheduler } from './scheduler'
 import { imageType, photoPath } from './photos'
 import { loadAlertSettings } from './settings'

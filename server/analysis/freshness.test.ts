@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ITask } from 'pg-promise'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { Scenario } from './scenario'
+import { Scenario } from '../test/scenario'
 
 let t: TestDatabase
 let s: Scenario

@@ -2,7 +2,7 @@
  * thresholds, asserting the outcome and the reason (rule, measured value, threshold, source). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { creditCode, Scenario } from './scenario'
+import { creditCode, Scenario } from '../test/scenario'
 
 let t: TestDatabase
 let s: Scenario

@@ -6,7 +6,7 @@ import proj4 from 'proj4'
 import * as turf from '@turf/turf'
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { ORIGIN, Scenario, shapeRing, type Shape } from './scenario'
+import { ORIGIN, Scenario, shapeRing, type Shape } from '../test/scenario'
 
 const GK_111 = '+proj=tmerc +lat_0=0 +lon_0=111 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
 const LAEA = '+proj=laea +lat_0=34.6 +lon_0=112.5 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs'

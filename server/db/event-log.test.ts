@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ITask } from 'pg-promise'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { Scenario } from '../analysis/scenario'
+import { Scenario } from '../test/scenario'
 import { setActor } from './actor'
 
 let t: TestDatabase

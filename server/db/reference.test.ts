@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { makeTempDir, removeTempDirs, run } from '../ingest/test-helpers'
+import { makeTempDir, removeTempDirs, run } from '../test/ingest-helpers'
 import { DEFAULT_COUNTY_BOUNDARIES, ReferenceDataError, loadCountyBoundaries } from './reference'
 
 let t: TestDatabase

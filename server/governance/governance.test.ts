@@ -6,7 +6,7 @@ import { jsonDiff, ruleVersionChanges } from './diff'
 import { withholdTax } from './redact'
 import { parseCsv } from './csv'
 import { createTestApp, type TestApp } from '../test/app'
-import { Scenario } from '../analysis/scenario'
+import { Scenario } from '../test/scenario'
 
 describe('jsonDiff', () => {
   it('lists every changed leaf by path, and nothing for equal documents', () => {

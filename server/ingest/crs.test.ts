@@ -5,7 +5,7 @@ import {
   inferCrsFromCoordinates, legacyDatumOfEpsg, parseWkt, proj4Def, requireSupportedEpsg, sixDigitCandidates,
 } from './crs'
 import { decideCrs } from './crs-decide'
-import { expectIngestError, gdalSrs, run } from './test-helpers'
+import { expectIngestError, gdalSrs, run } from '../test/ingest-helpers'
 
 /** Round-trip check against GDAL/PROJ, not against our own table: every supported code. */
 describe('detectCrsFromPrj on what GDAL writes for every supported code', () => {

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { type DbfRecord, decodeFieldNames, readDbfHeader, readDbfRecords, sampleTextBytes } from './dbf'
 import {
   PARCEL_ROWS, expectIngestError, makeTempDir, parcelCollection, removeTempDirs, writeShapefile,
-} from './test-helpers'
+} from '../test/ingest-helpers'
 
 afterAll(removeTempDirs)
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import iconv from 'iconv-lite'
 import { decideEncoding, decodeText, isValidUtf8, normaliseEncodingName } from './encoding'
-import { expectIngestError, makeTempDir, parcelCollection, removeTempDirs, writeShapefile } from './test-helpers'
+import { expectIngestError, makeTempDir, parcelCollection, removeTempDirs, writeShapefile } from '../test/ingest-helpers'
 
 afterAll(removeTempDirs)
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { LAYERS, LAYER_FIELDS, applyMapping, proposeMapping, toDate, validateMapping } from './field-mapping'
-import { expectIngestError } from './test-helpers'
+import { expectIngestError } from '../test/ingest-helpers'
 
 describe('the field table', () => {
   it('has every layer, each with at least one required field and no synonym claimed twice', () => {

@@ -12,9 +12,9 @@
  * county official would expect them kept; they are all optional.
  */
 import { ingestError } from './errors'
+import { LAYERS, type LayerName } from '../db/repos/uploads/layers'
 
-export const LAYERS = ['parcels', 'batches', 'contracts', 'plan_zones', 'clusters', 'changes'] as const
-export type LayerName = (typeof LAYERS)[number]
+export { LAYERS, type LayerName }
 
 export type FieldType = 'text' | 'number' | 'date' | 'enum'
 

@@ -9,7 +9,7 @@ import { type ReadOptions, type SourceFeature, type UploadReader, openUpload, re
 import {
   PARCEL_ROWS, expectIngestError, fixturePlacer, gdalSrs, grid, makeTempDir, parcelCollection, removeTempDirs, run, shapefileEntries,
   square, writeJson, writeRawZip, writeShapefile, zipCli,
-} from './test-helpers'
+} from '../test/ingest-helpers'
 
 afterAll(removeTempDirs)
 

@@ -6,7 +6,7 @@ import type { Feature, MultiPolygon, Polygon } from 'geojson'
 import { type ShapeRecord, assemblePolygons, inspectShapefile, readPolygonRecords, signedArea } from './shp'
 import {
   PARCEL_ROWS, expectIngestError, makeTempDir, parcelCollection, removeTempDirs, run, square, writeShapefile,
-} from './test-helpers'
+} from '../test/ingest-helpers'
 
 afterAll(removeTempDirs)
 

@@ -8,7 +8,7 @@ import proj4 from 'proj4'
 import { afterAll, describe, expect, it } from 'vitest'
 import { proj4Def } from './crs'
 import { openUpload } from './read-features'
-import { expectIngestError, fixturePlacer, makeTempDir, removeTempDirs } from './test-helpers'
+import { expectIngestError, fixturePlacer, makeTempDir, removeTempDirs } from '../test/ingest-helpers'
 import { blockPolygon, decideTxtEncoding, parseTxt, placeTxt } from './txt'
 
 afterAll(removeTempDirs)

@@ -14,7 +14,7 @@
 import type { Db } from '../db/pgp'
 import { LAYER_TABLE, StagingLostError, type CommitResult, type UploadReport, type UploadStatus, type UploadView } from '../db/repos/uploads'
 import { HttpError, notFound } from '../errors'
-import { invalidateTiles } from '../tiles'
+import { publish } from '../events'
 import { IngestError, isIngestError } from './errors'
 import { type LayerName, layerFields } from './field-mapping'
 import { JobRunner, type ProgressFn } from './jobs'
@@ -310,10 +310,11 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   return { status: 'committed', result }
 }
 
-/** Drops the cached tiles under an upload's features, in every layer drawn from its table. */
+/** Says what an upload's commit changed (its table, under its features' bbox) on the one channel
+ * (server/events.ts): the tile cache drops the tiles there. */
 function invalidate(ctx: UploadContext, id: string, layer: LayerName, bbox: UploadReport['bbox']): void {
   try {
-    invalidateTiles(LAYER_TABLE[layer], bbox)
+    publish({ kind: 'land-changed', target: LAYER_TABLE[layer], bbox })
   } catch (e) {
     ctx.log?.warn({ err: e, upload: id }, 'tile invalidation failed')
   }

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises'
 import { DEFAULT_ZIP_LIMITS, type ZipLimits, createSizeGuard, extractShapefiles } from './zip'
 import {
   expectIngestError, makeTempDir, parcelCollection, removeTempDirs, shapefileEntries, writeRawZip, writeShapefile, zipCli,
-} from './test-helpers'
+} from '../test/ingest-helpers'
 
 afterAll(removeTempDirs)
 

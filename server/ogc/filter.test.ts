@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import proj4 from 'proj4'
 import { createTestApp, type TestApp } from '../test/app'
-import { insertMapFixture, type MapFixture } from '../tiles/test-fixture'
+import { insertMapFixture, type MapFixture } from '../test/tiles-fixture'
 import { CQL_LIMITS, CqlError, parseCql2 } from './cql2'
 
 let t: TestApp

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../test/app'
-import { insertMapFixture, type MapFixture } from '../tiles/test-fixture'
+import { insertMapFixture, type MapFixture } from '../test/tiles-fixture'
 
 const run = promisify(execFile)
 

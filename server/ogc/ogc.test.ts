@@ -6,7 +6,7 @@
 import proj4 from 'proj4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../test/app'
-import { insertMapFixture, type MapFixture } from '../tiles/test-fixture'
+import { insertMapFixture, type MapFixture } from '../test/tiles-fixture'
 
 let t: TestApp
 let fx: MapFixture

@@ -10,11 +10,10 @@
  * the literal items path of each collection and its `limit` as a $ref'd parameter. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { HttpError } from '../errors'
 import { JsonText } from '../schemas/common'
 import { publicBase } from '../public-url'
-import { viewerOf } from '../routes/parcels/viewer'
 import { COLLECTIONS, fieldsOf, findCollection, mayReadCollection, type Asker, type CollectionDef } from './collections'
 import { CRS84, CRS_URIS, STORAGE_CRS, crsOf, withinBounds, xyOf, type CrsDef } from './crs'
 import { countQuery, extentQuery, pageQuery, queryablesOf, type ItemsRequest } from './sql'
@@ -59,10 +58,9 @@ const GEOJSON = 'application/geo+json'
 const SCHEMA_JSON = 'application/schema+json'
 export const OPENAPI_TYPE = 'application/vnd.oai.openapi+json;version=3.0'
 
-/** Who is asking, decided once per request: the one place that reads the request's user. */
-function askerOf(app: FastifyInstance, request: FastifyRequest): Asker {
-  const viewer = viewerOf(app, request)
-  return { role: request.user?.role ?? null, scope: viewer.scope }
+/** Who is asking: the request's viewer (plugins/viewer.ts), its role and counties. */
+function askerOf(request: FastifyRequest): Asker {
+  return { role: request.viewer.role, scope: request.viewer.scope }
 }
 
 function parseBbox(value: string): [number, number, number, number] {
@@ -98,7 +96,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const base = (request: FastifyRequest) => `${publicBase(app, request)}/ogc`
   const visible = (asker: Asker) => COLLECTIONS.filter((c) => mayReadCollection(c, asker, available))
   function readable(request: FastifyRequest, id: string): { c: CollectionDef; asker: Asker } {
-    const asker = askerOf(app, request)
+    const asker = askerOf(request)
     const c = findCollection(id)
     if (!c || !mayReadCollection(c, asker, available)) throw new HttpError(404, 'not_found', OGC_MESSAGES.noCollection(id))
     return { c, asker }
@@ -159,7 +157,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     // the OpenAPI media type when asked for it; else application/json, the only one GDAL takes
     // (written as is: GDAL compares the text, and reply.type would quote the version)
     reply.header('content-type', /application\/vnd\.oai\.openapi\+json/.test(request.headers.accept ?? '') ? `${OPENAPI_TYPE}; charset=utf-8` : `${JSON_TYPE}; charset=utf-8`)
-    return reply.send(JSON.stringify(ogcOpenApi(base(request), visible(askerOf(app, request)))))
+    return reply.send(JSON.stringify(ogcOpenApi(base(request), visible(askerOf(request)))))
   })
 
   app.get('/collections', {
@@ -171,7 +169,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     return {
       links: [{ href: `${root}/collections`, rel: 'self', type: JSON_TYPE, title: '图层集合 / collections' }],
       crs: CRS_URIS,
-      collections: visible(askerOf(app, request)).map((c) => describe(c, root, extent)),
+      collections: visible(askerOf(request)).map((c) => describe(c, root, extent)),
     }
   })
 

@@ -7,7 +7,7 @@
  * (the map then colours parcels by `stage`) and the `unsupplied` layer answers 404 "not
  * available". The engine fills its tables at its first full recompute (analysis.refresh_all);
  * before that `class` is null too. Switch here, and only here, if the engine's names change. */
-import type { AttributeDef } from './layers'
+import type { AttributeDef } from './layer-def'
 
 /** The order a parcel with several findings is coloured by: the most urgent first. Plan
  * conformity findings are not a colour class (they sit beside the land-status classes). */

@@ -9,7 +9,7 @@ import { ROLES, type Role } from '../config'
 import { LAYERS } from './layers'
 import { TileService } from './service'
 import { decodeTile, ringArea, ringBBox, type DecodedFeature } from './decode'
-import { insertMapFixture, type MapFixture } from './test-fixture'
+import { insertMapFixture, type MapFixture } from '../test/tiles-fixture'
 
 const SENSITIVE: Role[] = ['admin', 'analyst']
 let pair: EmbeddedPair
@@ -50,7 +50,7 @@ describe('the embedded database', () => {
       if (!embeddedTiles.isAvailable(layer) || !serverTiles.isAvailable(layer)) continue
       for (const role of [null, ...ROLES] as (Role | null)[]) {
         if (layer.access === 'signedIn' && role === null) continue
-        const caller = { role, scope: null }
+        const caller = { role, scope: null, user: null }
         const [a, b] = await Promise.all([
           embeddedTiles.tile(layer, fxEmbedded.tile, caller),
           serverTiles.tile(layer, fxEmbedded.tile, caller),

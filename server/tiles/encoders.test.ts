@@ -7,7 +7,7 @@ import { ROLES, type Role } from '../config'
 import { LAYERS, visibleAttributes } from './layers'
 import { makeEncoder, probeEncoder, type EncoderKind } from './encoders'
 import { decodeTile, ringArea, ringBBox, type DecodedFeature } from './decode'
-import { insertMapFixture, type MapFixture } from './test-fixture'
+import { insertMapFixture, type MapFixture } from '../test/tiles-fixture'
 import { BUFFER, EXTENT, latToTileY, lonToTileX, tileBounds } from './tile-math'
 
 const SENSITIVE: Role[] = ['admin', 'analyst']

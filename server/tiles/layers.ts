@@ -7,59 +7,11 @@
  * tile; the parcel's 权利人 (owner_name, which may name a person) only in the parcel layer, which is
  * for signed-in roles only, as the card is. */
 import type { Role } from '../config'
+import { maySeeSensitive } from '../db/viewer'
 import { CLASSIFICATION, UNSUPPLIED } from './analysis-sources'
+import type { AttributeDef, LayerDef } from './layer-def'
 
-/** Who may see an attribute: anyone (public layers only), any signed-in role, or the roles of
- * `config.sensitiveRoles`. */
-export type Visibility = 'everyone' | 'signedIn' | 'sensitive'
-
-/** TileJSON field types (vector_layers.fields). */
-export type FieldType = 'String' | 'Number' | 'Boolean'
-
-export interface AttributeDef {
-  name: string
-  /** SQL over the layer's aliases; cast to text, float8, int or boolean so that ST_AsMVT and the
-   * GeoJSON encoder give the same value types. */
-  sql: string
-  type: FieldType
-  title: string
-  visibleTo: Visibility
-  /** Named joins of the layer this attribute reads from. */
-  needs?: string[]
-}
-
-export interface LayerDef {
-  id: string
-  title: string
-  /** The table whose geometry is filtered with && (in its own SRID, so its GiST index is used). */
-  table: string
-  alias: string
-  /** Geometry expression, over the aliases, in `srid`. */
-  geom: string
-  srid: number
-  kind: 'polygon' | 'point'
-  /** Numeric feature id (MVT feature id, MapLibre feature-state); null: use promoteId on a property. */
-  featureId: string | null
-  /** The property MapLibre should promote to the feature id when featureId is null. */
-  promoteId?: string
-  /** County column for the caller's scope (null: the layer is the same for every county). */
-  countyColumn: string | null
-  where?: string
-  /** Joins by name, added only when a selected attribute or the geometry needs them. */
-  joins?: Record<string, string>
-  /** Joins the geometry or the filter always needs. */
-  baseJoins?: string[]
-  access: 'public' | 'signedIn'
-  minzoom: number
-  maxzoom: number
-  /** ST_Simplify tolerance in MVT units (1/4096 of a tile) at every zoom: simplification by zoom. */
-  simplify: number
-  attributes: AttributeDef[]
-  /** Tables (event_log.entity) whose changes change this layer's tiles. */
-  tables: string[]
-  /** A relation the layer cannot exist without (the analysis engine's output): probed at start. */
-  requires?: string
-}
+export type { AttributeDef, FieldType, LayerDef, Visibility } from './layer-def'
 
 const ROUND2 = (expr: string) => `round((${expr})::numeric, 2)::float8`
 
@@ -216,7 +168,7 @@ export function visibleAttributes(layer: LayerDef, role: Role | null, sensitiveR
     if (a.visibleTo === 'everyone') return true
     if (role === null) return false
     if (a.visibleTo === 'signedIn') return true
-    return sensitiveRoles.includes(role)
+    return maySeeSensitive(role, sensitiveRoles)
   })
 }
 

@@ -7,11 +7,13 @@ import zlib from 'node:zlib'
 import type { IDatabase } from 'pg-promise'
 import { ROLES, type Role } from '../config'
 import { sqlLoader } from '../db/sql'
+import type { Viewer } from '../db/viewer'
 import { TileCache, type CachedTile } from './cache'
 import { makeEncoder, probeEncoder, type EncoderKind, type TileEncoder } from './encoders'
 import { LAYERS, findLayer, layersOfTable, visibleAttributes, type LayerDef } from './layers'
 import { OPTIONAL_RELATIONS } from './analysis-sources'
 import type { BBox, TileAddress } from './tile-math'
+import { publish, subscribe } from '../events'
 
 const sql = sqlLoader(import.meta.url)
 const CHANGED_BBOXES = sql('changed-bboxes.sql')
@@ -26,11 +28,9 @@ export interface TileServiceOptions {
   watchMs?: number
 }
 
-export interface Caller {
-  role: Role | null
-  /** null: the whole city. */
-  scope: string[] | null
-}
+/** Who asks for a tile: the role picks the attributes, the county scope the features (anonymous
+ * callers read the public layers of the whole city). */
+export type Caller = Pick<Viewer, 'role' | 'scope' | 'user'>
 
 export interface TileResult {
   body: Buffer
@@ -68,6 +68,7 @@ export class TileService {
   /** Keys of the tiles being compressed now. */
   private compressing = new Set<string>()
   private compressed: (() => void)[] = []
+  private unsubscribe: (() => void) | null = null
 
   private constructor(
     private db: IDatabase<unknown>,
@@ -111,6 +112,8 @@ export class TileService {
       service.timer.unref()
     }
     live.add(service)
+    // what committed writes changed reaches the cache through the one channel (server/events.ts)
+    service.unsubscribe = subscribe((m) => (m.kind === 'land-changed' ? service.invalidate(m.target, m.bbox) : 0))
     return service
   }
 
@@ -125,7 +128,7 @@ export class TileService {
   /** A tile for a caller who may read the layer (the route checks access). */
   async tile(layer: LayerDef, t: TileAddress, caller: Caller): Promise<TileResult> {
     const variant = this.variants.get(layer.id)!.get(caller.role ?? '')!
-    const scope = layer.countyColumn ? caller.scope : null
+    const scope = layer.countyColumn && caller.user ? caller.scope : null
     const scopeKey = scope === null ? '*' : [...scope].sort().join('+')
     const key = TileCache.key(layer.id, t.z, t.x, t.y, `${variant.key}:${scopeKey}`)
     const hit = this.cache.get(key)
@@ -202,6 +205,8 @@ export class TileService {
   close(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
+    this.unsubscribe?.()
+    this.unsubscribe = null
     live.delete(this)
   }
 }
@@ -243,11 +248,10 @@ function etagOf(body: Buffer): string {
 
 /** Drops the cached tiles that a change of `layer` (a tile layer id such as 'parcels', or a table
  * such as 'parcel' or 'rs_change') inside `bbox4490` ([minLon, minLat, maxLon, maxLat] in
- * EPSG:4490; null when unknown) can have altered, in every app of this process. Writers call it
- * after their transaction commits; returns how many cached tiles were dropped. */
+ * EPSG:4490; null when unknown) can have altered, in every app of this process: a land-changed
+ * message on the one channel (server/events.ts), to which every TileService subscribes. Writers
+ * call it (or publish) after their transaction commits; returns how many cached tiles were dropped. */
 export function invalidateTiles(layer: string, bbox4490: BBox | null): number {
   affectedLayers(layer)
-  let dropped = 0
-  for (const s of live) dropped += s.invalidate(layer, bbox4490)
-  return dropped
+  return publish({ kind: 'land-changed', target: layer, bbox: bbox4490 })
 }

@@ -13,7 +13,7 @@ import { createTestApp, type TestApp } from '../../server/test/app'
 import { hashPassword } from '../../server/auth'
 import { generateDemo } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
-import { SENSITIVE_KEYS, scanJson, scanTile, scanValue, type Finding } from '../../server/governance/sensitive'
+import { SENSITIVE_KEYS, scanJson, scanTile, scanValue, type Finding } from '../../server/test/sensitive-scan'
 import { ARTIFACTS, buildMap, CHROMIUM_ARGS, PASSWORD, watchCsp } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 

@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createTestApp, type TestApp } from '../../server/test/app'
 import { hashPassword } from '../../server/auth'
 import type { Role } from '../../server/config'
-import { insertMapFixture, insertSeedClusters, type MapFixture } from '../../server/tiles/test-fixture'
+import { insertMapFixture, insertSeedClusters, type MapFixture } from '../../server/test/tiles-fixture'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const ROOT = path.resolve(here, '..', '..')

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARTIFACTS, PASSWORD, openPage, signInAs, startHarness, waitIdle, type MapHarness } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
-import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/tiles/test-fixture'
+import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/test/tiles-fixture'
 import { hashPassword } from '../../server/auth'
 
 let h: MapHarness

@@ -10,7 +10,7 @@ import {
   type MapHarness,
 } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
-import { FIXTURE_CENTRE } from '../../server/tiles/test-fixture'
+import { FIXTURE_CENTRE } from '../../server/test/tiles-fixture'
 
 let h: MapHarness
 

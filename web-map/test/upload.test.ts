@@ -11,7 +11,7 @@ import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARTIFACTS, jumpTo, loginAs, openPage, renderedProps, startHarness, waitIdle, type MapHarness } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
-import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/tiles/test-fixture'
+import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/test/tiles-fixture'
 
 let h: MapHarness
 let dir: string

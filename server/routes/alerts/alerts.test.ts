@@ -11,9 +11,9 @@ import path from 'node:path'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { rectWkt, Scenario, type Rect } from '../../analysis/scenario'
-import { makeTempDir, removeTempDirs, writeJson } from '../../ingest/test-helpers'
-import { multipart, uploadFile } from '../uploads/test-fixture'
+import { rectWkt, Scenario, type Rect } from '../../test/scenario'
+import { makeTempDir, removeTempDirs, writeJson } from '../../test/ingest-helpers'
+import { multipart, uploadFile } from '../../test/upload-fixture'
 
 const PHOTO_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-photos-'))
 const MAX_PHOTO = Math.round(0.05 * 1024 * 1024)
@@ -346,5 +346,30 @@ describe('intake through the upload pipeline (layer changes)', () => {
     expect(after).toEqual([{ id: first[0].id }])
     const detail = (await get(`/api/alerts/${first[0].id}`, a1)).json()
     expect(detail.detections.map((d: { code: string; period: string }) => `${d.period}:${d.code}`)).toEqual(['2024Q1:TB-1', '2024Q3:TB-9'])
+  })
+})
+
+describe('the published state machine', () => {
+  it('GET /transitions gives every status and step with who takes it, and PATCH enforces that very table', async () => {
+    expect((await t.app.inject({ url: '/api/alerts/transitions' })).statusCode).toBe(401)
+    const res = await get('/api/alerts/transitions', surveyor)
+    expect(res.statusCode).toBe(200)
+    const m = res.json() as { statuses: { status: string; label: string }[]; actions: { action: string; from: string[]; to: string; by: string; requires: string | null }[] }
+    expect(m.statuses.map((s) => s.status)).toEqual(['new', 'assigned', 'in_field', 'confirmed', 'false_positive', 'closed'])
+    expect(m.statuses.find((s) => s.status === 'in_field')!.label).toBe('现场核查中')
+    const by = Object.fromEntries(m.actions.map((a) => [a.action, a]))
+    expect(by.assign).toEqual({ action: 'assign', label: '分派', from: ['new', 'assigned', 'in_field'], to: 'assigned', by: 'supervisor', requires: 'assignee' })
+    expect(by.take).toMatchObject({ from: ['new'], to: 'assigned', by: 'inspector', requires: null })
+    expect(by.confirm).toMatchObject({ from: ['in_field'], to: 'confirmed', by: 'assignee', requires: 'finding' })
+    expect(by.close).toMatchObject({ from: ['confirmed', 'false_positive'], to: 'closed', by: 'assignee' })
+    // closed is final: every step the table refuses from it, PATCH refuses with 409 and the status
+    const closed = await t.app.db.one("SELECT id, version FROM alert WHERE status = 'closed' ORDER BY id LIMIT 1")
+    const refused = m.actions.filter((a) => !a.from.includes('closed'))
+    expect(refused.map((a) => a.action).sort()).toEqual(['assign', 'close', 'confirm', 'false_positive', 'start_field', 'take'])
+    for (const a of refused) {
+      const r = await step(closed.id, closed.version, { action: a.action, assignee: 'insp.a1', finding: { visited_on: '2024-01-02', notes: 'x' } }, a.by === 'inspector' ? a1 : admin)
+      expect(r.statusCode, `${a.action}: ${r.body}`).toBe(409)
+      expect(r.json().detail).toEqual({ status: 'closed', action: a.action })
+    }
   })
 })

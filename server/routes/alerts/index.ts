@@ -4,19 +4,16 @@
  * login; the county scope is applied in SQL, and out of scope answers exactly like missing. */
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { ROLES, type Role } from '../../config'
 import { multipartError } from '../../plugins/input'
 import { HttpError } from '../../errors'
-import { scopeOf } from '../../plugins/auth'
-import { userActor } from '../../db/actor'
-import { ALERT_MESSAGES, PHOTO_ROLES, SUPERVISORS, type AlertViewer } from '../../db/repos/alerts'
+import { ACTION_NAMES, ACTIONS, ALERT_MESSAGES, ALERT_STATUSES, PHOTO_ROLES, STATUS_NAMES, SUPERVISORS, TRANSITIONS } from '../../db/repos/alerts'
 import { expectedVersion, FileAnswer, JsonText, listOf, MEDIA, nameUnknownFields, setEtag } from '../../schemas/common'
 import { imageType, PhotoFileError, readPhoto, storePhoto, type PhotoType } from '../../alerts/photos'
 import { AlertScheduler, SCHEDULED_TYPES } from '../../alerts/scheduler'
 import {
-  AlertAssignees, AlertDetail, AlertId, AlertPage, AlertQuery, AlertRoutes, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams,
+  AlertAssignees, AlertDetail, AlertId, AlertPage, AlertQuery, AlertRoutes, AlertTransitions, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams,
   ScanBody,
 } from './schemas'
 
@@ -31,11 +28,6 @@ export const PHOTO_MESSAGES = {
   fileMissing: '照片文件缺失或已被改动，请联系管理员 / the photo file is missing or was altered on disk: tell the administrator',
   routeRefused: (c: string, u: string) => `未找到集聚区 ${c}，或 ${u} 不是负责该区县的在岗巡查员 / no cluster ${c} in your counties, or ${u} is not an active inspector of its county`,
 } as const
-
-function viewerOf(request: FastifyRequest): AlertViewer {
-  const u = request.user!
-  return { scope: scopeOf(u), userId: u.id, username: u.username, role: u.role }
-}
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.setSchemaErrorFormatter(nameUnknownFields)
@@ -65,22 +57,34 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       assignee: q.assignee === 'me' ? request.user!.username : (q.assignee ?? null),
       open: q.open ?? null, overdue: q.overdue ?? null, dueSoon: q.due_soon ?? null, escalated: q.escalated ?? null,
       parcel: q.parcel ?? null, limit: q.limit ?? 100, offset: q.offset ?? 0,
-    }, viewerOf(request))
+    }, request.viewer)
     return reply.type(JSON_TYPE).send(page)
   })
+
+  app.get('/transitions', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['alerts'],
+      summary: '预警处置流程 / the alert state machine: each step, the statuses it may be taken from, where it leads and who takes it',
+      response: { 200: AlertTransitions },
+    },
+  }, async () => ({
+    statuses: ALERT_STATUSES.map((status) => ({ status, label: STATUS_NAMES[status]! })),
+    actions: ACTIONS.map((action) => ({ action, label: ACTION_NAMES[action]!, ...TRANSITIONS[action], from: [...TRANSITIONS[action].from] })),
+  }))
 
   app.get('/routes', {
     config: { access: ROLES },
     schema: { tags: ['alerts'], summary: '预警分派规则 / which inspector takes each cluster\'s new alerts', response: { 200: JsonText(AlertRoutes) } },
-  }, async (request, reply) => reply.type(JSON_TYPE).send(await app.db.alerts.routes(scopeOf(request.user))))
+  }, async (request, reply) => reply.type(JSON_TYPE).send(await app.db.alerts.routes(request.viewer.scope)))
 
   app.put('/routes/:cluster', {
     config: { access: SUPERVISORS },
     schema: { tags: ['alerts'], summary: '设置集聚区巡查员 / route a cluster\'s new alerts to an inspector', params: RouteParams, body: RouteBody, response: { 200: JsonText(AlertRoutes) } },
   }, async (request, reply) => {
-    const ok = await app.db.alerts.setRoute(request.params.cluster, request.body.inspector, scopeOf(request.user), userActor(request.user!))
+    const ok = await app.db.alerts.setRoute(request.params.cluster, request.body.inspector, request.viewer.scope, request.viewer)
     if (!ok) throw new HttpError(404, 'not_found', PHOTO_MESSAGES.routeRefused(request.params.cluster, request.body.inspector))
-    return reply.type(JSON_TYPE).send(await app.db.alerts.routes(scopeOf(request.user)))
+    return reply.type(JSON_TYPE).send(await app.db.alerts.routes(request.viewer.scope))
   })
 
   app.post('/scan', {
@@ -92,14 +96,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const b = request.body ?? {}
-    return app.db.alerts.scan('demand', userActor(request.user!), { types: b.types ? [...b.types] : SCHEDULED_TYPES, asOf: b.as_of ?? null })
+    return app.db.alerts.scan('demand', request.viewer, { types: b.types ? [...b.types] : SCHEDULED_TYPES, asOf: b.as_of ?? null })
   })
 
   app.get('/:id', {
     config: { access: ROLES },
     schema: { tags: ['alerts'], summary: '预警详情 / one alert: change polygon and its detections, parcel, dates, finding, photos, history; ETag = version', params: AlertId, response: { 200: JsonText(AlertDetail) } },
   }, async (request, reply) => {
-    const a = await app.db.alerts.detail(request.params.id, viewerOf(request))
+    const a = await app.db.alerts.detail(request.params.id, request.viewer)
     if (!a) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(request.params.id))
     setEtag(reply, a.version)
     return reply.type(JSON_TYPE).send(a.json)
@@ -112,7 +116,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: AlertId, response: { 200: JsonText(AlertAssignees) },
     },
   }, async (request, reply) => {
-    const body = await app.db.alerts.assignees(request.params.id, viewerOf(request))
+    const body = await app.db.alerts.assignees(request.params.id, request.viewer)
     if (!body) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(request.params.id))
     return reply.type(JSON_TYPE).send(body)
   })
@@ -127,10 +131,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
     const b = request.body
-    const a = await app.db.alerts.act(request.params.id, viewerOf(request), expected, {
+    const a = await app.db.alerts.act(request.params.id, request.viewer, expected, {
       action: b.action, assignee: b.assignee, note: b.note,
       finding: b.finding ? { ...b.finding, position: b.finding.position ?? null } : undefined,
-    }, userActor(request.user!))
+    }, request.viewer)
     setEtag(reply, a.version)
     return reply.type(JSON_TYPE).send(a.json)
   })
@@ -147,7 +151,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
   }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = request.viewer
     const id = request.params.id
     await app.db.alerts.checkPhotoAllowed(id, viewer)
     if (!request.isMultipart()) throw new HttpError(415, 'not_multipart', PHOTO_MESSAGES.noFile)
@@ -174,7 +178,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     if (!type) throw new HttpError(415, 'not_an_image', PHOTO_MESSAGES.notImage, { field: 'photo' })
     const stored = await storePhoto(settings.photoDir, data, type)
     const r = await app.db.alerts.addPhoto(id, viewer, { sha256: stored.sha256, mediaType: type, sizeBytes: data.length, fileName },
-      userActor(request.user!))
+      request.viewer)
     return reply.status(r.created ? 201 : 200).type(JSON_TYPE).send(r.photo)
   })
 
@@ -186,7 +190,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const { id, photoId } = request.params
-    const row = await app.db.alerts.photo(id, photoId, scopeOf(request.user))
+    const row = await app.db.alerts.photo(id, photoId, request.viewer.scope)
     if (!row) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(`${id}/photos/${photoId}`))
     let data: Buffer
     try {

@@ -1,7 +1,7 @@
 /** Request and answer shapes of the patrol alerts (issue 8 §5). The alerts themselves are built by
  * PostGIS (server/db/repos/alerts/*.sql) and described here for OpenAPI. */
 import { Type, type Static } from '@sinclair/typebox'
-import { ACTIONS, ALERT_STATUSES, ALERT_TYPES } from '../../db/repos/alerts'
+import { ACTIONS, ALERT_STATUSES, ALERT_TYPES, type AlertAction, type AlertStatus } from '../../db/repos/alerts'
 import {
   GeoJsonGeometry, IfMatchHeaders, IsoDate, Nullable, Timestamp, Version,
 } from '../../schemas/common'
@@ -145,6 +145,22 @@ export const AlertDetail = Type.Object({
   history: Type.Array(Type.Object({
     at: Timestamp, actor: Nullable(Type.String()), action: Type.String(), from: Nullable(Type.String()), to: Nullable(Type.String()),
     assignee_id: Nullable(Type.Integer()), note: Nullable(Type.String()),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false })
+
+/** The state machine of an alert, as the repository enforces it (db/repos/alerts TRANSITIONS). */
+const StatusName = Type.Unsafe<AlertStatus>({ type: 'string', enum: [...ALERT_STATUSES] })
+export const AlertTransitions = Type.Object({
+  statuses: Type.Array(Type.Object({ status: StatusName, label: Type.String() }, { additionalProperties: false })),
+  actions: Type.Array(Type.Object({
+    action: Type.Unsafe<AlertAction>({ type: 'string', enum: [...ACTIONS] }),
+    label: Type.String(),
+    from: Type.Array(StatusName),
+    to: StatusName,
+    by: Type.Union([Type.Literal('supervisor'), Type.Literal('inspector'), Type.Literal('assignee')], {
+      description: 'supervisor: admin or analyst; inspector: an inspector taking a new alert; assignee: the assigned inspector, or a supervisor for them',
+    }),
+    requires: Nullable(Type.Union([Type.Literal('assignee'), Type.Literal('finding')])),
   }, { additionalProperties: false })),
 }, { additionalProperties: false })
 

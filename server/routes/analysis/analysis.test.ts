@@ -2,7 +2,7 @@
  * summary, the card's classifications and the admin full recompute. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { Scenario } from '../../analysis/scenario'
+import { Scenario } from '../../test/scenario'
 
 let t: TestApp
 const AS_OF = '2024-06-30'

@@ -5,10 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { ROLES } from '../../config'
-import { userActor } from '../../db/actor'
 import type { Classification } from '../../db/repos/analysis'
 import { HttpError, notFound } from '../../errors'
-import { scopeOf } from '../../plugins/auth'
+import { todayInBeijing } from '../../db/viewer'
 
 export const ANALYSIS_MESSAGES = {
   badDate: (field: string, value: string) => `日期无效 / ${field} "${value}" is not a calendar date (YYYY-MM-DD)`,
@@ -46,10 +45,6 @@ const Refresh = Type.Object({
   as_of: Type.String(), duration_ms: Type.Integer(), findings: Type.Integer(), batches: Type.Integer(), changes: Type.Integer(),
 })
 
-/** Today in Beijing: the date a county office means by "now". */
-export function todayInBeijing(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
-}
 
 function dateOrToday(value: string | undefined, field = 'asOf'): string {
   if (value === undefined) return todayInBeijing()
@@ -63,7 +58,7 @@ function dateOrToday(value: string | undefined, field = 'asOf'): string {
 function listQuery(request: FastifyRequest, q: ListQuery) {
   return {
     asOf: dateOrToday(q.asOf),
-    scope: scopeOf(request.user),
+    scope: request.viewer.scope,
     county: q.county ?? null,
     cluster: q.cluster ?? null,
     limit: q.limit,
@@ -72,8 +67,6 @@ function listQuery(request: FastifyRequest, q: ListQuery) {
 }
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  const sensitive = (request: FastifyRequest) => !!request.user && app.config.sensitiveRoles.includes(request.user.role)
-
   app.get('/unsupplied', {
     config: { access: ROLES },
     schema: {
@@ -103,7 +96,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         type: q.type ?? null,
         stage: q.stage ?? null,
         includeSuspended: q.includeSuspended ?? true,
-        sensitive: sensitive(request),
+        sensitive: request.viewer.sensitive,
       })
     })
   }
@@ -145,7 +138,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }, { additionalProperties: false }),
     },
   }, async (request) => {
-    const scope = scopeOf(request.user)
+    const scope = request.viewer.scope
     const county = request.query.county
     // A county filter narrows the caller's scope; it never widens it.
     const narrowed = county === undefined ? scope : (scope === null || scope.includes(county) ? [county] : [])
@@ -162,7 +155,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const r = await app.db.analysis.parcelClassifications(
-      request.params.code, dateOrToday(request.query.asOf), scopeOf(request.user), sensitive(request))
+      request.params.code, dateOrToday(request.query.asOf), request.viewer.scope, request.viewer.sensitive)
     if (!r) throw notFound('宗地 parcel', request.params.code)
     return r
   })
@@ -181,7 +174,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Refresh },
     },
   }, async (request) => {
-    return app.db.analysis.refresh(dateOrToday(request.body?.asOf), userActor(request.user!))
+    return app.db.analysis.refresh(dateOrToday(request.body?.asOf), request.viewer)
   })
 }
 export default routes

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as turf from '@turf/turf'
 import { createTestApp, type TestApp } from '../../test/app'
-import { COUNTY_A, COUNTY_B, insertParcel, seedPlaces, squareGeoJson, squareWkt } from '../parcels/test-land'
+import { COUNTY_A, COUNTY_B, insertParcel, seedPlaces, squareGeoJson, squareWkt } from '../../test/land'
 
 let t: TestApp
 type Headers = { authorization: string }

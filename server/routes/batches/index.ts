@@ -6,7 +6,7 @@ import {
   bboxOf, expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import { BatchNo, BatchPage, BatchPatch, BatchSearchQuery, BatchView } from '../../schemas/batch'
-import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
+import { EDITORS } from '../../shared/roles'
 
 const GEOJSON = 'application/geo+json'
 
@@ -21,7 +21,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const collection = await app.db.batches.search({
       county: listOf(q.county), cluster: listOf(q.cluster), tokens: tokensOf(q.q), bbox: bboxOf(q.bbox),
       approvedFrom: q.approved_from ?? null, approvedTo: q.approved_to ?? null, page: pageOf(q),
-    }, viewerOf(app, request))
+    }, request.viewer)
     return reply.type(GEOJSON).send(collection)
   })
 
@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: ROLES },
     schema: { tags: ['batches'], summary: '批次 / one approval batch with the parcels on it; ETag = version', params: BatchNo, response: { 200: JsonText(BatchView) } },
   }, async (request, reply) => {
-    const found = await app.db.batches.view(request.params.no, viewerOf(app, request))
+    const found = await app.db.batches.view(request.params.no, request.viewer)
     if (!found) throw landNotFound('batch', request.params.no)
     setEtag(reply, found.version)
     return reply.type(GEOJSON).send(found.json)
@@ -44,7 +44,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
-    const found = await app.db.batches.patch(request.params.no, viewerOf(app, request), expected, request.body, actorOf(request))
+    const found = await app.db.batches.patch(request.params.no, request.viewer, expected, request.body, request.viewer)
     setEtag(reply, found.version)
     return reply.type(GEOJSON).send(found.json)
   })

@@ -1,7 +1,7 @@
 /** Supply contracts: search, one contract, edits (If-Match, dates in order, price for sensitive roles only), a new supply. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { COUNTY_A, COUNTY_B, creditCode, insertContract, insertEnterprise, insertParcel, seedPlaces } from '../parcels/test-land'
+import { COUNTY_A, COUNTY_B, creditCode, insertContract, insertEnterprise, insertParcel, seedPlaces } from '../../test/land'
 
 let t: TestApp
 type Headers = { authorization: string }

@@ -6,7 +6,7 @@ import {
   expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import { ContractCreate, ContractNo, ContractPage, ContractPatch, ContractSearchQuery, ContractView } from '../../schemas/contract'
-import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
+import { EDITORS } from '../../shared/roles'
 
 const IfMatch = IfMatchHeaders
 const JSON_TYPE = 'application/json'
@@ -23,7 +23,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       county: listOf(q.county), cluster: listOf(q.cluster), tokens: tokensOf(q.q),
       supplyMethod: q.supply_method ?? null, standardLand: q.standard_land ?? null, inForce: q.in_force ?? null,
       signedFrom: q.signed_from ?? null, signedTo: q.signed_to ?? null, page: pageOf(q),
-    }, viewerOf(app, request))
+    }, request.viewer)
     return reply.type(JSON_TYPE).send(page)
   })
 
@@ -31,7 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: ROLES },
     schema: { tags: ['contracts'], summary: '供地合同 / one contract with its indicators; ETag = version', params: ContractNo, response: { 200: JsonText(ContractView) } },
   }, async (request, reply) => {
-    const found = await app.db.contracts.view(request.params.no, viewerOf(app, request))
+    const found = await app.db.contracts.view(request.params.no, request.viewer)
     if (!found) throw landNotFound('contract', request.params.no)
     setEtag(reply, found.version)
     return reply.type(JSON_TYPE).send(found.json)
@@ -45,7 +45,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
-    const found = await app.db.contracts.patch(request.params.no, viewerOf(app, request), expected, request.body, actorOf(request))
+    const found = await app.db.contracts.patch(request.params.no, request.viewer, expected, request.body, request.viewer)
     setEtag(reply, found.version)
     return reply.type(JSON_TYPE).send(found.json)
   })
@@ -54,7 +54,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: EDITORS },
     schema: { tags: ['contracts'], summary: '登记供地 / record the supply of a parcel', body: ContractCreate, response: { 201: JsonText(ContractView) } },
   }, async (request, reply) => {
-    const found = await app.db.contracts.create(request.body, viewerOf(app, request), actorOf(request))
+    const found = await app.db.contracts.create(request.body, request.viewer, request.viewer)
     setEtag(reply, found.version)
     return reply.status(201).type(JSON_TYPE).send(found.json)
   })

@@ -6,10 +6,10 @@
  * profit figures, credit codes, the publisher's user name). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { Scenario, type Rect } from '../../analysis/scenario'
-import { ledgerEntry, trueArea } from '../../governance/test-land'
+import { Scenario, type Rect } from '../../test/scenario'
+import { ledgerEntry, trueArea } from '../../test/governance-land'
 import { parseCsv } from '../../governance/csv'
-import { SENSITIVE_KEYS, scanJson, scanText, scanTile, scanXlsx, type Finding } from '../../governance/sensitive'
+import { SENSITIVE_KEYS, scanJson, scanText, scanTile, scanXlsx, type Finding } from '../../test/sensitive-scan'
 import { latToTileY, lonToTileX } from '../../tiles/tile-math'
 
 const K = '410311'

@@ -8,7 +8,6 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { HttpError } from '../../errors'
 import { FileAnswer, MEDIA } from '../../schemas/common'
-import { userActor } from '../../db/actor'
 import { ROLES } from '../../config'
 import { disclosureTablesOf } from '../../governance/tables'
 import { reportCsv, reportWorkbook } from '../../governance/xlsx'
@@ -151,7 +150,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const b = request.body
     const note = b.note ?? `信息公开设置：${b.class} ${b.publish ? '公开' : '不公开'}`
-    const ruleId = await app.db.governance.setDisclosure({ county: b.county, class: b.class, publish: b.publish, from: b.from, note }, userActor(request.user!))
+    const ruleId = await app.db.governance.setDisclosure({ county: b.county, class: b.class, publish: b.publish, from: b.from, note }, request.viewer)
     request.auditDetail = { setting: 'disclosure_publish', rule_id: ruleId, county: b.county, class: b.class, publish: b.publish, from: b.from }
     return { rule_id: ruleId, settings: await app.db.governance.disclosureSettings(b.from) }
   })
@@ -167,7 +166,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const today = await app.db.governance.today()
     const asOf = request.body?.asOf ?? today
     if (asOf > today) throw new HttpError(400, 'invalid_request', DISCLOSURE_MESSAGES.future(asOf, today), { field: 'asOf' })
-    const r = await generate(app, { kind: 'disclosure', period: asOf, asOf, scope: null, params: {} }, userActor(request.user!))
+    const r = await generate(app, { kind: 'disclosure', period: asOf, asOf, scope: null, params: {} }, request.viewer)
     request.auditDetail = { snapshot: r.id, as_of: r.as_of, counts: r.result.counts }
     reply.status(201).header('location', `/api/disclosure/snapshots/${r.id}`)
     return { id: r.id, as_of: r.as_of, published_at: r.generated_at, counts: r.result.counts, data_version: r.data_version, report: `/api/reports/${r.id}` }

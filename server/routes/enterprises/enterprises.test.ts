@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { createTestApp, type TestApp } from '../../test/app'
-import { COUNTY_A, COUNTY_B, creditCode, insertContract, insertEnterprise, insertParcel, seedPlaces } from '../parcels/test-land'
+import { COUNTY_A, COUNTY_B, creditCode, insertContract, insertEnterprise, insertParcel, seedPlaces } from '../../test/land'
 
 let t: TestApp
 type Headers = { authorization: string }

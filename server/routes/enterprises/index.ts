@@ -12,7 +12,7 @@ import {
   CreditCodeParams, EnterprisePage, EnterprisePatch, EnterpriseSearchQuery, EnterpriseView, EnterpriseYear, Figures, FiguresParams,
   ImportQuery,
 } from '../../schemas/enterprise'
-import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
+import { EDITORS } from '../../shared/roles'
 import { readFiguresTable, readGrid, sameName, type TableProblem } from './figures-table'
 
 const IfMatch = IfMatchHeaders
@@ -32,7 +32,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const q = request.query
     const page = await app.db.enterprises.search({
       county: listOf(q.county), industry: q.industry ?? null, aboveScale: q.above_scale ?? null, tokens: tokensOf(q.q), page: pageOf(q),
-    }, viewerOf(app, request))
+    }, request.viewer)
     return reply.type(JSON_TYPE).send(page)
   })
 
@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: ROLES },
     schema: { tags: ['enterprises'], summary: '企业 / one enterprise with its land (and figures for sensitive roles); ETag = version', params: CreditCodeParams, response: { 200: JsonText(EnterpriseView) } },
   }, async (request, reply) => {
-    const viewer = viewerOf(app, request)
+    const viewer = request.viewer
     const found = await app.db.enterprises.view(request.params.credit_code, viewer)
     if (!found) throw landNotFound('enterprise', request.params.credit_code)
     // a read of an enterprise's tax and output is in the audit trail (GB/T 22239-2019 8.1.4.3)
@@ -54,7 +54,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['enterprises'], summary: '修改企业信息 / edit an enterprise (If-Match)', params: CreditCodeParams, headers: IfMatch, body: EnterprisePatch, response: { 200: JsonText(EnterpriseView) } },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
-    const found = await app.db.enterprises.patch(request.params.credit_code, viewerOf(app, request), expected, request.body, actorOf(request))
+    const found = await app.db.enterprises.patch(request.params.credit_code, request.viewer, expected, request.body, request.viewer)
     setEtag(reply, found.version)
     return reply.type(JSON_TYPE).send(found.json)
   })
@@ -70,8 +70,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const raw = request.headers['if-match']
     const expected = raw === undefined ? null : expectedVersion(raw)
     const { note, ...values } = request.body
-    const found = await app.db.enterprises.putFigures(request.params.credit_code, request.params.year, viewerOf(app, request),
-      expected, values, actorOf(request), note)
+    const found = await app.db.enterprises.putFigures(request.params.credit_code, request.params.year, request.viewer,
+      expected, values, request.viewer, note)
     setEtag(reply, found.version)
     return reply.status(found.created ? 201 : 200).type(JSON_TYPE).send(found.json)
   })
@@ -103,7 +103,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const problems: TableProblem[] = [...table.problems]
     const warnings: TableProblem[] = []
-    const viewer = viewerOf(app, request)
+    const viewer = request.viewer
     const known = await app.db.enterprises.visibleAmong(table.rows.map((r) => r.creditCode), viewer.scope)
     const rows = table.rows.filter((r) => {
       const name = known.get(r.creditCode)
@@ -127,7 +127,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const source = request.query.source ?? 'upload'
     const written = await app.db.enterprises.importFigures(year, rows.map((r) => ({ creditCode: r.creditCode, values: r.values })),
-      actorOf(request), `导入 ${year} 年度数据表 / import: ${source}`)
+      request.viewer, `导入 ${year} 年度数据表 / import: ${source}`)
     return { ...report, committed: true, ...written }
   })
 }

@@ -8,7 +8,7 @@ import {
 } from '../../schemas/common'
 import { ParcelCode } from '../../schemas/parcel'
 import { LedgerCreate, LedgerEntry, LedgerPage, LedgerPatch, LedgerQuery, ParcelLedger } from '../../schemas/ledger'
-import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
+import { EDITORS } from '../../shared/roles'
 
 const JSON_TYPE = 'application/json'
 
@@ -23,7 +23,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const page = await app.db.ledger.list({
       county: listOf(q.county), cluster: listOf(q.cluster), measure: q.measure?.length ? [...q.measure] : null,
       open: q.open ?? null, overdue: q.overdue ?? null, limit: q.limit ?? 100, offset: q.offset ?? 0,
-    }, viewerOf(app, request))
+    }, request.viewer)
     return reply.type(JSON_TYPE).send(page)
   })
 
@@ -31,7 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: ROLES },
     schema: { tags: ['ledger'], summary: '宗地处置台账 / the disposal ledger of a parcel', params: ParcelCode, response: { 200: JsonText(ParcelLedger) } },
   }, async (request, reply) => {
-    const ledger = await app.db.ledger.ofParcel(request.params.code, viewerOf(app, request))
+    const ledger = await app.db.ledger.ofParcel(request.params.code, request.viewer)
     if (!ledger) throw landNotFound('parcel', request.params.code)
     return reply.type(JSON_TYPE).send(ledger)
   })
@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: EDITORS },
     schema: { tags: ['ledger'], summary: '新增处置措施 / add a measure to a parcel\'s ledger (一地一策)', params: ParcelCode, body: LedgerCreate, response: { 201: JsonText(LedgerEntry) } },
   }, async (request, reply) => {
-    const entry = await app.db.ledger.add(request.params.code, viewerOf(app, request), request.body, actorOf(request))
+    const entry = await app.db.ledger.add(request.params.code, request.viewer, request.body, request.viewer)
     setEtag(reply, entry.version)
     return reply.status(201).type(JSON_TYPE).send(entry.json)
   })
@@ -55,7 +55,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match'])
-    const entry = await app.db.ledger.patch(request.params.code, request.params.id, viewerOf(app, request), expected, request.body, actorOf(request))
+    const entry = await app.db.ledger.patch(request.params.code, request.params.id, request.viewer, expected, request.body, request.viewer)
     setEtag(reply, entry.version)
     return reply.type(JSON_TYPE).send(entry.json)
   })

@@ -1,7 +1,7 @@
 /** The disposal ledger (工作台账, annex 3 art. 6): per parcel and across the caller's counties, overdue entries flagged. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { COUNTY_A, COUNTY_B, insertParcel, seedPlaces } from '../parcels/test-land'
+import { COUNTY_A, COUNTY_B, insertParcel, seedPlaces } from '../../test/land'
 
 let t: TestApp
 type Headers = { authorization: string }

@@ -3,7 +3,7 @@
  * (闲置土地处置办法 2012 art. 2); one started on time is not. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { COUNTY_A, insertContract, insertParcel, seedPlaces } from './test-land'
+import { COUNTY_A, insertContract, insertParcel, seedPlaces } from '../../test/land'
 
 let t: TestApp
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import { budget } from '../../test/budget'
-import { COUNTY_A, seedPlaces } from './test-land'
+import { COUNTY_A, seedPlaces } from '../../test/land'
 
 const N = 100_000
 let t: TestApp

@@ -5,7 +5,7 @@ import * as turf from '@turf/turf'
 import { createTestApp, type TestApp } from '../../test/app'
 import {
   COUNTY_A, COUNTY_B, creditCode, insertContract, insertEnterprise, insertParcel, seedPlaces, squareGeoJson, squareWkt,
-} from './test-land'
+} from '../../test/land'
 
 let t: TestApp
 type Headers = { authorization: string }

@@ -1,23 +1,9 @@
-/** Who is looking, as the land repositories need it: the counties (applied in SQL) and whether
- * tax, output and price may be shown (app.config.sensitiveRoles). */
+/** @deprecated Compatibility for code written against the earlier helpers: read `request.viewer`
+ * (plugins/viewer.ts) and import the role lists from server/shared/roles.ts. Nothing in the tree
+ * imports this; it goes once the branches written before the viewer have moved. */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Role } from '../../config'
-import { scopeOf } from '../../plugins/auth'
-import { userActor } from '../../db/actor'
-import type { Viewer } from '../../db/repos/parcels'
+import type { Viewer } from '../../db/viewer'
 
-export function viewerOf(app: FastifyInstance, request: FastifyRequest): Viewer {
-  const user = request.user
-  return {
-    scope: scopeOf(user),
-    sensitive: user !== null && app.config.sensitiveRoles.includes(user.role),
-  }
-}
-
-/** The event-log actor of a request (every land route requires a login). */
-export const actorOf = (request: FastifyRequest) => userActor(request.user!)
-
-/** Roles that edit the land records; inspectors record inspections and findings only. */
-export const EDITORS: readonly Role[] = ['admin', 'analyst', 'surveyor']
-/** Development events include inspections (巡查), which inspectors record. */
-export const RECORDERS: readonly Role[] = ['admin', 'analyst', 'surveyor', 'inspector']
+export { EDITORS, RECORDERS } from '../../shared/roles'
+export const viewerOf = (_app: FastifyInstance, request: FastifyRequest): Viewer => request.viewer
+export const actorOf = (request: FastifyRequest): Viewer => request.viewer

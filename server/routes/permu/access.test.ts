@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import type { Role } from '../../config'
-import { B, buildWorld, E6, H, mu } from './test-world'
+import { B, buildWorld, E6, H, mu } from '../../test/permu-world'
 
 type Headers = { authorization: string }
 let t: TestApp

@@ -7,13 +7,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Role } from '../../config'
-import { userActor } from '../../db/actor'
 import { HttpError } from '../../errors'
-import { scopeOf } from '../../plugins/auth'
 import { JsonText, nameUnknownFields } from '../../schemas/common'
 import { CreditCode } from '../../schemas/enterprise'
-import { EDITORS } from '../parcels/viewer'
-import { aggregateAccess, aggregateScope, isSensitive, PERMU_MESSAGES, YearFields, YearQuery, yearRange } from './query'
+import { EDITORS } from '../../shared/roles'
+import { aggregateAccess, aggregateScope, PERMU_MESSAGES, YearFields, YearQuery, yearRange } from './query'
 import { PermuParcels, PermuSummary } from './schemas'
 
 const JSON_TYPE = 'application/json'
@@ -44,7 +42,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const r = yearRange(request.query)
-    const body = await app.db.permu.summary({ ...r, scope: aggregateScope(request) }, isSensitive(app, request))
+    const body = await app.db.permu.summary({ ...r, scope: aggregateScope(request) }, request.viewer.sensitive)
     return reply.type(JSON_TYPE).send(body)
   })
 
@@ -70,7 +68,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { limit, offset, ...q } = request.query
     const r = yearRange(q)
-    return reply.type(JSON_TYPE).send(await app.db.permu.enterprises({ ...r, scope: scopeOf(request.user) }, { limit, offset }))
+    return reply.type(JSON_TYPE).send(await app.db.permu.enterprises({ ...r, scope: request.viewer.scope }, { limit, offset }))
   })
 
   app.get('/enterprises/:credit_code', {
@@ -83,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const r = yearRange(request.query)
-    const body = await app.db.permu.enterprise(request.params.credit_code, { ...r, scope: scopeOf(request.user) })
+    const body = await app.db.permu.enterprise(request.params.credit_code, { ...r, scope: request.viewer.scope })
     if (!body) throw new HttpError(404, 'not_found', PERMU_MESSAGES.noFigures(request.params.credit_code))
     return reply.type(JSON_TYPE).send(body)
   })
@@ -97,7 +95,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const r = yearRange(request.query)
-    return reply.type(JSON_TYPE).send(await app.db.permu.parcels({ ...r, scope: scopeOf(request.user) }))
+    return reply.type(JSON_TYPE).send(await app.db.permu.parcels({ ...r, scope: request.viewer.scope }))
   })
 
   app.get('/ratings', {
@@ -109,7 +107,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const r = yearRange(request.query)
-    return reply.type(JSON_TYPE).send(await app.db.permu.ratings({ ...r, scope: scopeOf(request.user) }))
+    return reply.type(JSON_TYPE).send(await app.db.permu.ratings({ ...r, scope: request.viewer.scope }))
   })
 
   app.post('/ratings/:year', {
@@ -124,7 +122,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const year = request.params.year
     const thisYear = Number(yearRange({}).asOf.slice(0, 4))
     if (year >= thisYear) throw new HttpError(400, 'invalid_request', PERMU_MESSAGES.yearNotEnded(year), { field: 'year' })
-    return app.db.permu.storeRatings(year, scopeOf(request.user), userActor(request.user!))
+    return app.db.permu.storeRatings(year, request.viewer.scope, request.viewer)
   })
 }
 export default routes

@@ -3,7 +3,7 @@
  * enterprises using land in the cluster with intelligent retrofits against 62%. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { boxAt, ensureCounty, figures, firmCode, grant, insertCluster, insertFirm, insertParcelBox, lease } from './test-land'
+import { boxAt, ensureCounty, figures, firmCode, grant, insertCluster, insertFirm, insertParcelBox, lease } from '../../test/permu-land'
 
 let t: TestApp
 let analyst: { authorization: string }

@@ -4,7 +4,7 @@
  * the 18 万元 city target. Parcel areas come from a closed-form ellipsoidal formula, not PostGIS. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { A, buildWorld, E2, H, mu, T1, T2, T3 } from './test-world'
+import { A, buildWorld, E2, H, mu, T1, T2, T3 } from '../../test/permu-world'
 
 let t: TestApp
 type Headers = { authorization: string }

@@ -1,11 +1,12 @@
 /** What the per-mu and standard-land routes share: the year range of a request (year, from, asOf),
  * the county and cluster filters, and who may see aggregates (a setting) and enterprise figures. */
 import { Type, type Static } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { ROLES, type Config, type Role } from '../../config'
 import { HttpError } from '../../errors'
 import type { Access } from '../../plugins/auth'
 import { listOf } from '../../schemas/common'
+import { todayInBeijing } from '../../db/viewer'
 
 export const PERMU_MESSAGES = {
   badDate: (field: string, value: string) => `日期无效 / ${field} "${value}" is not a calendar date (YYYY-MM-DD)`,
@@ -28,10 +29,7 @@ export const YearFields = {
 export const YearQuery = Type.Object(YearFields, { additionalProperties: false })
 export type YearQuery = Static<typeof YearQuery>
 
-/** Today in Beijing: the date a county office means by "now". */
-export function todayInBeijing(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
-}
+export { todayInBeijing }
 
 export function dateOrToday(value: string | undefined, field = 'asOf'): string {
   if (value === undefined) return todayInBeijing()
@@ -61,9 +59,6 @@ export function yearRange(q: YearQuery): YearRange {
 export function aggregateScope(request: FastifyRequest): string[] | null {
   return request.user ? request.user.county_scope : null
 }
-
-export const isSensitive = (app: FastifyInstance, request: FastifyRequest) =>
-  !!request.user && app.config.sensitiveRoles.includes(request.user.role)
 
 /** Who may see aggregated per-mu figures (clusters, counties, the city), the KPIs and the pilot
  * shares: ONEMAP_AGGREGATE_ROLES, a comma-separated list of roles, with "public" for everyone

@@ -4,8 +4,8 @@
  * two years running" reaching analysis.effective_rating, which inefficient type 5 reads. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { A, B, buildWorld, E2, E6, H, mu, ORIGIN_A, T3 } from './test-world'
-import { boxAreaM2, boxAt, figures, firmCode, grant, insertFirm, insertParcelBox, muOf } from './test-land'
+import { A, B, buildWorld, E2, E6, H, mu, ORIGIN_A, T3 } from '../../test/permu-world'
+import { boxAreaM2, boxAt, figures, firmCode, grant, insertFirm, insertParcelBox, muOf } from '../../test/permu-land'
 
 let t: TestApp
 type Headers = { authorization: string }

@@ -5,11 +5,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Role } from '../../config'
-import { userActor } from '../../db/actor'
+import type { Writer } from '../../db/actor'
 import { ReportInputError, type ReportKind, type StoredReport } from '../../db/repos/governance'
 import { HttpError, notFound } from '../../errors'
 import { FileAnswer, MEDIA } from '../../schemas/common'
-import { scopeOf } from '../../plugins/auth'
 import { jsonDiff, ruleVersionChanges } from '../../governance/diff'
 import { withholdTax } from '../../governance/redact'
 import { LINKED_FIGURES, at, reportTables } from '../../governance/tables'
@@ -50,13 +49,11 @@ const XLSX = MEDIA.xlsx
 const attachment = (name: string, ascii: string) => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  const sensitive = (request: FastifyRequest) => !!request.user && app.config.sensitiveRoles.includes(request.user.role)
-
   /** The report as this reader may see it: tax per mu withheld from roles outside sensitiveRoles. */
   async function readable(request: FastifyRequest, id: number): Promise<StoredReport> {
-    const r = await app.db.governance.get(id, scopeOf(request.user))
+    const r = await app.db.governance.get(id, request.viewer.scope)
     if (!r) throw notFound('报告 report', String(id))
-    return sensitive(request) ? r : { ...r, result: withholdTax(r.result) }
+    return request.viewer.sensitive ? r : { ...r, result: withholdTax(r.result) }
   }
 
   app.post('/', {
@@ -71,7 +68,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     if (asOf < p.starts_on || asOf > p.ends_on || asOf > p.today) {
       throw new HttpError(400, 'invalid_request', GOVERNANCE_MESSAGES.asOfOutside(asOf, p.starts_on, p.ends_on, p.today), { field: 'asOf' })
     }
-    const viewer = scopeOf(request.user)
+    const viewer = request.viewer.scope
     let scope: string[] | null = null
     if (b.kind === 'quarterly') {
       if (b.county !== undefined && viewer !== null && !viewer.includes(b.county)) {
@@ -82,9 +79,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       throw new HttpError(403, 'forbidden', GOVERNANCE_MESSAGES.cityOnly(b.kind))
     }
     const report = await generate(app, { kind: b.kind as ReportKind, period: b.period, asOf, scope, params: b.permuYear ? { permu_year: b.permuYear } : {} },
-      userActor(request.user!))
+      request.viewer)
     reply.status(201).header('location', `/api/reports/${report.id}`)
-    return sensitive(request) ? report : { ...report, result: withholdTax(report.result) }
+    return request.viewer.sensitive ? report : { ...report, result: withholdTax(report.result) }
   })
 
   app.get('/', {
@@ -99,7 +96,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const q = request.query
-    return { reports: await app.db.governance.list({ kind: (q.kind as ReportKind) ?? null, period: q.period ?? null, limit: q.limit }, scopeOf(request.user)) }
+    return { reports: await app.db.governance.list({ kind: (q.kind as ReportKind) ?? null, period: q.period ?? null, limit: q.limit }, request.viewer.scope) }
   })
 
   app.get('/:id', {
@@ -109,7 +106,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   // the audit trail's record of an export: which report, how many rows, whether tax per mu was in it
   const exported = (request: FastifyRequest, r: StoredReport, ext: string) => {
-    request.auditDetail = { report: r.id, kind: r.kind, format: ext, rows: reportTables(r).main.rows.length, sensitive_fields: sensitive(request) ? ['tax_per_mu'] : [] }
+    request.auditDetail = { report: r.id, kind: r.kind, format: ext, rows: reportTables(r).main.rows.length, sensitive_fields: request.viewer.sensitive ? ['tax_per_mu'] : [] }
   }
   const exportName = (r: StoredReport, ext: string) => attachment(`${reportTables(r).title}-${r.id}.${ext}`, `report-${r.id}.${ext}`)
 
@@ -161,7 +158,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const u = units.find((x) => x.level === level && (level === 'city' || x.code === code))
     if (!u) throw new HttpError(404, 'not_found', GOVERNANCE_MESSAGES.badUnit(unit))
     const codes = at(u, figure)
-    return app.db.governance.parcels(Array.isArray(codes) ? codes : [], scopeOf(request.user))
+    return app.db.governance.parcels(Array.isArray(codes) ? codes : [], request.viewer.scope)
   })
 
   app.post('/:id/regenerate', {
@@ -172,14 +169,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: Id,
     },
   }, async (request) => {
-    const stored = await app.db.governance.get(request.params.id, scopeOf(request.user))
+    const stored = await app.db.governance.get(request.params.id, request.viewer.scope)
     if (!stored) throw notFound('报告 report', String(request.params.id))
     const now = await app.db.governance.compute({
       kind: stored.kind, period: stored.period, asOf: stored.as_of, scope: stored.scope, params: stored.params,
     })
     const differences = jsonDiff(stored.result, now.result)
     // a reader who may not see tax per mu learns that it differs, not its values
-    const shown = sensitive(request) ? differences : jsonDiff(withholdTax(stored.result), withholdTax(now.result))
+    const shown = request.viewer.sensitive ? differences : jsonDiff(withholdTax(stored.result), withholdTax(now.result))
     const events = await app.db.governance.eventsSince(stored.data_version, stored.scope)
     return {
       id: stored.id, kind: stored.kind, period: stored.period, as_of: stored.as_of,
@@ -199,7 +196,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 }
 
 /** Generates and stores a report; a governance function that refuses its inputs is a 400. */
-export async function generate(app: FastifyInstance, inputs: Parameters<FastifyInstance['db']['governance']['generate']>[0], actor: string): Promise<StoredReport> {
+export async function generate(app: FastifyInstance, inputs: Parameters<FastifyInstance['db']['governance']['generate']>[0], actor: Writer): Promise<StoredReport> {
   try {
     return await app.db.governance.generate(inputs, actor)
   } catch (e) {

@@ -12,8 +12,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import ExcelJS from 'exceljs'
 import { createTestApp, type TestApp } from '../../test/app'
-import { Scenario, type Rect } from '../../analysis/scenario'
-import { alertRow, ledgerEntry, mu, trueArea } from '../../governance/test-land'
+import { Scenario, type Rect } from '../../test/scenario'
+import { alertRow, ledgerEntry, mu, trueArea } from '../../test/governance-land'
 import { parseCsv } from '../../governance/csv'
 
 const K = '410311'

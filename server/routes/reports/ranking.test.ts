@@ -16,8 +16,8 @@
  * compared within 0.01. Areas for the quota come from proj4 (independent of PostGIS). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { Scenario, type Rect } from '../../analysis/scenario'
-import { mu, trueArea } from '../../governance/test-land'
+import { Scenario, type Rect } from '../../test/scenario'
+import { mu, trueArea } from '../../test/governance-land'
 
 let t: TestApp
 let admin: { authorization: string }

@@ -6,14 +6,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ROLES } from '../../config'
-import { scopeOf } from '../../plugins/auth'
 import {
   expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, setEtag,
 } from '../../schemas/common'
 import { ContractNo } from '../../schemas/contract'
-import { actorOf, EDITORS, viewerOf } from '../parcels/viewer'
+import { EDITORS } from '../../shared/roles'
 import { aggregateAccess, aggregateScope, dateOrToday, YearFields, YearQuery, yearRange } from '../permu/query'
-import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, STATUSES, Terms, Termination } from './schemas'
+import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, STATUSES, Terms, Termination } from '../../schemas/standard-land'
 
 const JSON_TYPE = 'application/json'
 const IfMatch = IfMatchHeaders
@@ -42,7 +41,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const q = request.query
     const body = await app.db.standardLand.list({
-      asOf: dateOrToday(q.asOf), scope: scopeOf(request.user), county: listOf(q.county), cluster: listOf(q.cluster),
+      asOf: dateOrToday(q.asOf), scope: request.viewer.scope, county: listOf(q.county), cluster: listOf(q.cluster),
       status: q.status ?? null, overdue: q.overdue ?? null, limit: q.limit, offset: q.offset,
     })
     return reply.type(JSON_TYPE).send(body)
@@ -58,7 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const q = request.query
     const body = await app.db.standardLand.overdue({
-      asOf: dateOrToday(q.asOf), scope: scopeOf(request.user), county: listOf(q.county), cluster: listOf(q.cluster),
+      asOf: dateOrToday(q.asOf), scope: request.viewer.scope, county: listOf(q.county), cluster: listOf(q.cluster),
     })
     return reply.type(JSON_TYPE).send(body)
   })
@@ -83,7 +82,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ContractNo, querystring: AsOfQuery, response: { 200: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
-    const found = await app.db.standardLand.view(request.params.no, dateOrToday(request.query.asOf), viewerOf(app, request))
+    const found = await app.db.standardLand.view(request.params.no, dateOrToday(request.query.asOf), request.viewer)
     if (!found) throw landNotFound('contract', request.params.no)
     setEtag(reply, found.version)
     return reply.type(JSON_TYPE).send(found.json)
@@ -97,7 +96,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       body: StandardLandCreate, response: { 201: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
-    const found = await app.db.standardLand.create(request.body, viewerOf(app, request), actorOf(request), dateOrToday(undefined))
+    const found = await app.db.standardLand.create(request.body, request.viewer, request.viewer, dateOrToday(undefined))
     setEtag(reply, found.version)
     return reply.status(201).type(JSON_TYPE).send(found.json)
   })
@@ -112,8 +111,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const ifMatch = request.headers['if-match']
     const expected = ifMatch === undefined ? null : expectedVersion(ifMatch)
-    const found = await app.db.standardLand.setTerms(request.params.no, viewerOf(app, request), expected, request.body,
-      actorOf(request), dateOrToday(undefined))
+    const found = await app.db.standardLand.setTerms(request.params.no, request.viewer, expected, request.body,
+      request.viewer, dateOrToday(undefined))
     return reply.type(JSON_TYPE).send(found.json)
   })
 
@@ -125,8 +124,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ContractNo, body: CheckCreate, response: { 201: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
-    const found = await app.db.standardLand.recordCheck(request.params.no, viewerOf(app, request), request.body,
-      actorOf(request), request.user!.username)
+    const found = await app.db.standardLand.recordCheck(request.params.no, request.viewer, request.body,
+      request.viewer, request.user!.username)
     return reply.status(201).type(JSON_TYPE).send(found.json)
   })
 
@@ -138,7 +137,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ContractNo, body: Termination, response: { 200: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
-    const found = await app.db.standardLand.terminate(request.params.no, viewerOf(app, request), request.body, actorOf(request))
+    const found = await app.db.standardLand.terminate(request.params.no, request.viewer, request.body, request.viewer)
     return reply.type(JSON_TYPE).send(found.json)
   })
 }

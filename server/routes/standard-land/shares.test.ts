@@ -3,7 +3,7 @@
  * county and the city, against ≥ 20% in 2021 and 100% from 2023 (after the end of 2022). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { boxAreaM2, boxAt, ensureCounty, grant, insertCluster, insertParcelBox, muOf, type Box } from '../permu/test-land'
+import { boxAreaM2, boxAt, ensureCounty, grant, insertCluster, insertParcelBox, muOf, type Box } from '../../test/permu-land'
 
 let t: TestApp
 let analyst: { authorization: string }

@@ -5,7 +5,7 @@
  * listed at a date, and all of it in the parcel's file and disposal ledger. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { boxAreaM2, boxAt, ensureCounty, figures, firmCode, insertCluster, insertFirm, insertParcelBox, muOf } from '../permu/test-land'
+import { boxAreaM2, boxAt, ensureCounty, figures, firmCode, insertCluster, insertFirm, insertParcelBox, muOf } from '../../test/permu-land'
 
 let t: TestApp
 type Headers = { authorization: string }

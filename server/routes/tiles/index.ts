@@ -5,7 +5,6 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { HttpError, notFound } from '../../errors'
 import { FileAnswer, MEDIA } from '../../schemas/common'
-import { scopeOf } from '../../plugins/auth'
 import { LAYERS, TileService, findLayer, mayRead, visibleAttributes, type LayerDef } from '../../tiles'
 import { isValidTile } from '../../tiles/tile-math'
 import { publicBase } from '../../public-url'
@@ -120,8 +119,7 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
     const layer = readable(request, request.params.layer)
     if (!isValidTile({ z, x, y })) throw new HttpError(400, 'invalid_tile', TILE_MESSAGES.badTile(z, x, y))
     if (z < layer.minzoom || z > layer.maxzoom) throw new HttpError(404, 'zoom_out_of_range', TILE_MESSAGES.zoom(layer.id, layer.minzoom, layer.maxzoom, z))
-    const user = request.user
-    const tile = await service.tile(layer, { z, x, y }, { role: user?.role ?? null, scope: user ? scopeOf(user) : null })
+    const tile = await service.tile(layer, { z, x, y }, request.viewer)
     // The content depends on who asks (role, county scope): a shared cache must key on the token.
     reply.header('vary', 'Authorization, Accept-Encoding')
     reply.header('cache-control', `${request.headers.authorization ? 'private' : 'public'}, no-cache`)

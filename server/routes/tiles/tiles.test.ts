@@ -7,7 +7,7 @@ import { ROLES, type Role } from '../../config'
 import { gunzipSync } from 'node:zlib'
 import { LAYERS, invalidateTiles, syncTilesWithEventLog, tilesCompressed, visibleAttributes } from '../../tiles'
 import { decodeTile } from '../../tiles/decode'
-import { boxPolygon, insertMapFixture, rect, type MapFixture } from '../../tiles/test-fixture'
+import { boxPolygon, insertMapFixture, rect, type MapFixture } from '../../test/tiles-fixture'
 import { lonToTileX, latToTileY } from '../../tiles/tile-math'
 
 let t: TestApp

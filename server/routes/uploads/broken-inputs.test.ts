@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import {
   type RawZipEntry, gdalSrs, makeTempDir, run, parcelCollection, removeTempDirs, shapefileEntries, square, writeJson, writeRawZip, writeShapefile,
-} from '../../ingest/test-helpers'
-import { LUOLONG, expectUnchanged, liveFingerprint, multipart, seedPlaces, uploadFile } from './test-fixture'
+} from '../../test/ingest-helpers'
+import { LUOLONG, expectUnchanged, liveFingerprint, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 
 let t: TestApp
 let auth: { authorization: string }

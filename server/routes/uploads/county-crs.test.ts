@@ -8,9 +8,9 @@ import * as turf from '@turf/turf'
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { makeTempDir, removeTempDirs, square, writeJson, writeShapefile, zipCli } from '../../ingest/test-helpers'
+import { makeTempDir, removeTempDirs, square, writeJson, writeShapefile, zipCli } from '../../test/ingest-helpers'
 import { DEFAULT_COUNTY_BOUNDARIES, loadCountyBoundaries } from '../../db/reference'
-import { LUOLONG, multipart, seedPlaces, uploadFile } from './test-fixture'
+import { LUOLONG, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 
 const COUNTIES = JSON.parse(readFileSync(DEFAULT_COUNTY_BOUNDARIES, 'utf8')) as FeatureCollection<MultiPolygon, { code: string; name: string }>
 const outline = (code: string) => COUNTIES.features.find((f) => f.properties.code === code)!

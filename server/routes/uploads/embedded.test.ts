@@ -9,8 +9,8 @@ import { buildApp, type App } from '../../app'
 import { hashPassword } from '../../auth'
 import { loadConfig } from '../../config'
 import { type Database, openDatabase } from '../../db/connect'
-import { makeTempDir, parcelCollection, removeTempDirs, writeShapefile, zipCli } from '../../ingest/test-helpers'
-import { LUOLONG, gdalAreas, multipart, seedPlaces, uploadFile } from './test-fixture'
+import { makeTempDir, parcelCollection, removeTempDirs, writeShapefile, zipCli } from '../../test/ingest-helpers'
+import { LUOLONG, gdalAreas, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'onemap-embedded-upload-'))
 let database: Database

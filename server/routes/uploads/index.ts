@@ -16,7 +16,6 @@ import type { FastifyRequest } from 'fastify'
 import type { Role } from '../../config'
 import { HttpError } from '../../errors'
 import { INPUT_MESSAGES, multipartError, nulPath, surrogatePath } from '../../plugins/input'
-import { scopeOf } from '../../plugins/auth'
 import { JobRunner } from '../../ingest/jobs'
 import { LAYERS } from '../../ingest/field-mapping'
 import { readLimitsOf } from '../../ingest/settings'
@@ -124,7 +123,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     limits: { fileSize: maxBytes, files: 1, fields: 8, fieldSize: 1024 * 1024, parts: 10 },
   })
 
-  const uploader = (request: FastifyRequest): Uploader => ({ username: request.user!.username, scope: scopeOf(request.user) })
+  const uploader = (request: FastifyRequest): Uploader => ({ username: request.user!.username, scope: request.viewer.scope })
 
   /** The file to a temp dir under a fixed name (the client's name is never a path), hashed as it
    * streams; 413 past the limit. The dir is removed on every path out. */

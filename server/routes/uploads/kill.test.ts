@@ -11,8 +11,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { buildApp } from '../../app'
 import { loadConfig } from '../../config'
 import { createTestDatabase, type TestDatabase } from '../../test/db'
-import { makeTempDir, parcelCollection, removeTempDirs, writeShapefile, zipCli } from '../../ingest/test-helpers'
-import { multipart, seedPlaces, uploadFile } from './test-fixture'
+import { makeTempDir, parcelCollection, removeTempDirs, writeShapefile, zipCli } from '../../test/ingest-helpers'
+import { multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 import { freePort } from '../../test/pg-cluster'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))

@@ -9,8 +9,8 @@ import * as turf from '@turf/turf'
 import type { FeatureCollection, Polygon } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { makeTempDir, parcelCollection, removeTempDirs, writeJson, writeShapefile, zipCli } from '../../ingest/test-helpers'
-import { LUOLONG, gdalAreas, multipart, seedPlaces, uploadFile } from './test-fixture'
+import { makeTempDir, parcelCollection, removeTempDirs, writeJson, writeShapefile, zipCli } from '../../test/ingest-helpers'
+import { LUOLONG, gdalAreas, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 
 let t: TestApp
 let auth: { authorization: string }

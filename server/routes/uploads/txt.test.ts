@@ -10,8 +10,8 @@ import iconv from 'iconv-lite'
 import type { FeatureCollection, Polygon, Position } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { makeTempDir, removeTempDirs, run, writeJson } from '../../ingest/test-helpers'
-import { LUOLONG, expectUnchanged, gdalAreas, liveFingerprint, multipart, seedPlaces, uploadFile } from './test-fixture'
+import { makeTempDir, removeTempDirs, run, writeJson } from '../../test/ingest-helpers'
+import { LUOLONG, expectUnchanged, gdalAreas, liveFingerprint, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 
 let t: TestApp
 let auth: { authorization: string }

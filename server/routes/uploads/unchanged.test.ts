@@ -9,8 +9,8 @@ import * as turf from '@turf/turf'
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { makeTempDir, removeTempDirs, run, writeJson, writeShapefile, zipCli } from '../../ingest/test-helpers'
-import { LUOLONG, multipart, seedPlaces, uploadFile } from './test-fixture'
+import { makeTempDir, removeTempDirs, run, writeJson, writeShapefile, zipCli } from '../../test/ingest-helpers'
+import { LUOLONG, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 
 let t: TestApp
 let auth: { authorization: string }

@@ -7,8 +7,8 @@ import type { Feature, FeatureCollection, Polygon } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { area as turfArea, intersect as turfIntersect, featureCollection } from '@turf/turf'
 import { createTestApp, type TestApp } from '../../test/app'
-import { makeTempDir, removeTempDirs, square, writeJson } from '../../ingest/test-helpers'
-import { LUOLONG, XINAN, expectUnchanged, liveFingerprint, multipart, seedPlaces, uploadFile } from './test-fixture'
+import { makeTempDir, removeTempDirs, square, writeJson } from '../../test/ingest-helpers'
+import { LUOLONG, XINAN, expectUnchanged, liveFingerprint, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 
 let t: TestApp
 let analyst: { authorization: string }

@@ -8,7 +8,8 @@
 import type { IDatabase, IMain, ITask } from 'pg-promise'
 import type { Role } from '../../../config'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
+import { setActor, type Writer } from '../../actor'
+import type { Viewer } from '../../viewer'
 import { HttpError } from '../../../errors'
 import { invalidField, versionConflict, versionFor, type IfMatch } from '../../../schemas/common'
 
@@ -50,12 +51,7 @@ export const SUPERVISORS: readonly Role[] = ['admin', 'analyst']
 export const PHOTO_ROLES: readonly Role[] = ['admin', 'analyst', 'inspector']
 
 /** Who acts: the counties (applied in SQL), the account and its role. */
-export interface AlertViewer {
-  scope: string[] | null
-  userId: number
-  username: string
-  role: Role
-}
+export type AlertViewer = Pick<Viewer, 'scope' | 'userId' | 'username' | 'role'>
 
 export interface AlertFilter {
   status: string[] | null
@@ -119,14 +115,28 @@ export const ACTION_NAMES: Record<string, string> = {
   assign: '分派', take: '领取', start_field: '开始现场核查', confirm: '确认属实', false_positive: '排除（误报）', close: '办结',
 }
 
-/** From which statuses each step may be taken, and where it leads (issue 8 §3). */
-const TRANSITIONS: Record<AlertAction, { from: readonly AlertStatus[]; to: AlertStatus }> = {
-  assign: { from: ['new', 'assigned', 'in_field'], to: 'assigned' },
-  take: { from: ['new'], to: 'assigned' },
-  start_field: { from: ['assigned'], to: 'in_field' },
-  confirm: { from: ['in_field'], to: 'confirmed' },
-  false_positive: { from: ['in_field'], to: 'false_positive' },
-  close: { from: ['confirmed', 'false_positive'], to: 'closed' },
+/** Who may take a step: a supervisor (SUPERVISORS), an inspector taking a new alert for
+ * themselves, or the alert's assignee (a supervisor may act for them). */
+export type AlertActor = 'supervisor' | 'inspector' | 'assignee'
+
+export interface AlertTransition {
+  from: readonly AlertStatus[]
+  to: AlertStatus
+  by: AlertActor
+  /** What the step must carry: the inspector assigned, or the field finding. */
+  requires: 'assignee' | 'finding' | null
+}
+
+/** The state machine of a patrol alert (DOMAIN.md "Dynamic monitoring": 发现 → 分派 → 现场核查 →
+ * 确认或排除 → 办结): from which statuses each step may be taken, where it leads and who takes it.
+ * act() reads it, and GET /api/alerts/transitions publishes it for the web map. */
+export const TRANSITIONS: Readonly<Record<AlertAction, AlertTransition>> = {
+  assign: { from: ['new', 'assigned', 'in_field'], to: 'assigned', by: 'supervisor', requires: 'assignee' },
+  take: { from: ['new'], to: 'assigned', by: 'inspector', requires: null },
+  start_field: { from: ['assigned'], to: 'in_field', by: 'assignee', requires: null },
+  confirm: { from: ['in_field'], to: 'confirmed', by: 'assignee', requires: 'finding' },
+  false_positive: { from: ['in_field'], to: 'false_positive', by: 'assignee', requires: 'finding' },
+  close: { from: ['confirmed', 'false_positive'], to: 'closed', by: 'assignee', requires: null },
 }
 
 interface Locked {
@@ -149,7 +159,7 @@ export class AlertsRepo {
   }
 
   async detail(id: number, viewer: Pick<AlertViewer, 'scope' | 'role'>, conn: Conn = this.db): Promise<Versioned | null> {
-    const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, photos: PHOTO_ROLES.includes(viewer.role) })
+    const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, photos: (viewer.role !== null && PHOTO_ROLES.includes(viewer.role)) })
     return row ? { version: row.version, json: row.alert } : null
   }
 
@@ -166,7 +176,7 @@ export class AlertsRepo {
    * the second sees the first's version); 409 when the status does not allow the step; 403 when an
    * inspector acts on another inspector's alert.
    */
-  async act(id: number, viewer: AlertViewer, ifMatch: IfMatch, step: AlertStep, actor: string): Promise<Versioned> {
+  async act(id: number, viewer: AlertViewer, ifMatch: IfMatch, step: AlertStep, actor: Writer): Promise<Versioned> {
     return this.db.tx('alert-step', async (t) => {
       await setActor(t, actor, step.note ?? `巡查预警 #${id}: ${ACTION_NAMES[step.action] ?? step.action}`)
       const cur: Locked | null = await t.oneOrNone(Q.lock, { id, scope: viewer.scope })
@@ -180,23 +190,25 @@ export class AlertsRepo {
       if (!rule.from.includes(cur.status)) {
         throw new HttpError(409, 'invalid_transition', ALERT_MESSAGES.transition(step.action, cur.status), { status: cur.status, action: step.action })
       }
-      const supervisor = SUPERVISORS.includes(viewer.role)
+      const supervisor = (viewer.role !== null && SUPERVISORS.includes(viewer.role))
       const sets: Record<string, unknown> = { status: rule.to }
 
+      if (rule.by === 'supervisor' && !supervisor) throw new HttpError(403, 'forbidden', ALERT_MESSAGES.assignForbidden)
+      if (rule.by === 'inspector' && viewer.role !== 'inspector') throw new HttpError(403, 'forbidden', ALERT_MESSAGES.assignForbidden)
+      if (rule.by === 'assignee' && !supervisor && cur.assignee_id !== viewer.userId) {
+        throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
+      }
+
       if (step.action === 'assign') {
-        if (!supervisor) throw new HttpError(403, 'forbidden', ALERT_MESSAGES.assignForbidden)
         if (!step.assignee) throw invalidField('assignee', ALERT_MESSAGES.noAssignee)
         const who = await t.oneOrNone(Q.inspector, { username: step.assignee, county: cur.county_code })
         if (!who) throw invalidField('assignee', ALERT_MESSAGES.badAssignee(step.assignee))
         Object.assign(sets, { assignee_id: who.id, assigned_at: new Date() })
       } else if (step.action === 'take') {
-        if (viewer.role !== 'inspector') throw new HttpError(403, 'forbidden', ALERT_MESSAGES.assignForbidden)
         Object.assign(sets, { assignee_id: viewer.userId, assigned_at: new Date() })
-      } else {
-        if (!supervisor && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
       }
 
-      if (step.action === 'confirm' || step.action === 'false_positive') {
+      if (rule.requires === 'finding') {
         const f = step.finding
         if (!f) throw invalidField('finding', ALERT_MESSAGES.findingRequired)
         if (f.visited_on > cur.today) throw invalidField('finding.visited_on', ALERT_MESSAGES.future('visited_on', f.visited_on, cur.today))
@@ -268,12 +280,12 @@ export class AlertsRepo {
 
   /** A photo's row once its file is stored: only the assignee (or a supervisor), only before the finding. */
   async addPhoto(id: number, viewer: AlertViewer, photo: { sha256: string; mediaType: string; sizeBytes: number; fileName: string | null },
-    actor: string, beforeInsert?: () => Promise<void>): Promise<{ photo: unknown; created: boolean }> {
+    actor: Writer, beforeInsert?: () => Promise<void>): Promise<{ photo: unknown; created: boolean }> {
     return this.db.tx('alert-photo', async (t) => {
       await setActor(t, actor, `巡查预警 #${id}: 现场照片`)
       const cur: Locked | null = await t.oneOrNone(Q.lock, { id, scope: viewer.scope })
       if (!cur) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(id))
-      if (!SUPERVISORS.includes(viewer.role) && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
+      if (!(viewer.role !== null && SUPERVISORS.includes(viewer.role)) && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
       if (cur.status !== 'assigned' && cur.status !== 'in_field') throw new HttpError(409, 'invalid_transition', ALERT_MESSAGES.photoStatus(cur.status))
       await beforeInsert?.()
       return t.one(Q.photoInsert, { alertId: id, ...photo, uploadedBy: viewer.username })
@@ -284,7 +296,7 @@ export class AlertsRepo {
   async checkPhotoAllowed(id: number, viewer: AlertViewer): Promise<void> {
     const cur = await this.db.oneOrNone(Q.photoAllowed, { id, scope: viewer.scope })
     if (!cur) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(id))
-    if (!SUPERVISORS.includes(viewer.role) && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
+    if (!(viewer.role !== null && SUPERVISORS.includes(viewer.role)) && cur.assignee_id !== viewer.userId) throw new HttpError(403, 'not_assignee', ALERT_MESSAGES.notAssignee)
     if (cur.status !== 'assigned' && cur.status !== 'in_field') throw new HttpError(409, 'invalid_transition', ALERT_MESSAGES.photoStatus(cur.status))
   }
 
@@ -297,7 +309,7 @@ export class AlertsRepo {
    * null takes every change (and the parcel scan of no_change_after_start_date). Overdue alerts
    * are escalated in the same transaction.
    */
-  scan(trigger: ScanTrigger, actor: string, o: ScanOptions = {}): Promise<ScanResult> {
+  scan(trigger: ScanTrigger, actor: Writer, o: ScanOptions = {}): Promise<ScanResult> {
     return this.db.tx('alert-scan', async (t) => {
       await setActor(t, actor, `巡查预警扫描 (${trigger})`)
       return scanIn(t, trigger, o)
@@ -313,7 +325,7 @@ export class AlertsRepo {
     return this.db.one(Q.routes, { scope }, (r: { routes: string }) => r.routes)
   }
 
-  async setRoute(cluster: string, username: string, scope: string[] | null, actor: string): Promise<boolean> {
+  async setRoute(cluster: string, username: string, scope: string[] | null, actor: Writer): Promise<boolean> {
     return this.db.tx('alert-route', async (t) => {
       await setActor(t, actor, `巡查预警分派：集聚区 ${cluster} → ${username}`)
       return (await t.oneOrNone(Q.routeSet, { cluster, username, scope })) !== null

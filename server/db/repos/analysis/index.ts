@@ -2,7 +2,8 @@
  * functions, which serve the materialised snapshot when it is for the asked date and compute
  * live otherwise. Every read takes the caller's county scope and applies it in SQL. */
 import type { IDatabase, IMain, ITask } from 'pg-promise'
-import { setActor } from '../../actor'
+import type { Scope } from '../../viewer'
+import { setActor, type Writer } from '../../actor'
 import { sqlLoader } from '../../sql'
 
 const sql = sqlLoader(import.meta.url)
@@ -16,7 +17,6 @@ const REFRESH_IF_STALE = sql('refresh-if-stale.sql')
 const SNAPSHOT = sql('snapshot.sql')
 
 /** null: the whole city; else the county codes the caller may see. */
-export type Scope = string[] | null
 
 export type Classification = 'idle' | 'inefficient' | 'used_before_supply' | 'conformity'
 
@@ -87,7 +87,7 @@ export class AnalysisRepo {
   }
 
   /** Full recompute (admin). */
-  refresh(asOf: string, actor: string): Promise<RefreshResult> {
+  refresh(asOf: string, actor: Writer): Promise<RefreshResult> {
     return this.db.tx('analysis-refresh', async (t) => {
       await setActor(t, actor, `analysis full recompute as of ${asOf}`)
       return t.one(REFRESH, { asOf }, (r: { result: RefreshResult }) => r.result)

@@ -2,11 +2,12 @@
  * with optimistic concurrency. County scope in SQL; every edit in one transaction with its actor. */
 import type { ColumnSet, IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
+import { setActor, type Writer } from '../../actor'
 import { HttpError } from '../../../errors'
 import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type Bbox, type IfMatch, type Page } from '../../../schemas/common'
 import type { BatchPatch } from '../../../schemas/batch'
-import { GEOMETRY_PROBLEMS, isGeometryError, type Versioned, type Viewer } from '../parcels'
+import { GEOMETRY_PROBLEMS, isGeometryError, type Versioned } from '../parcels'
+import type { ReadViewer as Viewer } from '../../viewer'
 
 const sql = sqlLoader(import.meta.url)
 const SEARCH = sql('search.sql')
@@ -59,7 +60,7 @@ export class BatchesRepo {
     return row ? { version: row.version, json: row.batch } : null
   }
 
-  async patch(no: string, viewer: Viewer, ifMatch: IfMatch, patch: BatchPatch, actor: string): Promise<Versioned> {
+  async patch(no: string, viewer: Viewer, ifMatch: IfMatch, patch: BatchPatch, actor: Writer): Promise<Versioned> {
     const { note, ...fields } = patch
     if (Object.keys(fields).length === 0) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     return this.db.tx('batch-patch', async (t) => {

@@ -3,11 +3,12 @@
  * concurrency, each in one transaction with its actor, so the event log keeps the old values. */
 import type { ColumnSet, IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
+import { guardSensitiveWrite, setActor, type Writer } from '../../actor'
 import { HttpError } from '../../../errors'
 import { checkDateOrder, invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type IfMatch, type Page } from '../../../schemas/common'
 import type { ContractCreate, ContractPatch } from '../../../schemas/contract'
-import type { Versioned, Viewer } from '../parcels'
+import type { Versioned } from '../parcels'
+import type { ReadViewer as Viewer } from '../../viewer'
 
 const sql = sqlLoader(import.meta.url)
 const VIEW = sql('view.sql')
@@ -71,16 +72,14 @@ export class ContractsRepo {
     return row.page
   }
 
-  async patch(no: string, viewer: Viewer, ifMatch: IfMatch, patch: ContractPatch, actor: string): Promise<Versioned> {
+  async patch(no: string, viewer: Viewer, ifMatch: IfMatch, patch: ContractPatch, actor: Writer): Promise<Versioned> {
     const { note, indicators, ...fields } = patch
     if (Object.keys(fields).length === 0 && indicators === undefined) {
       throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     }
-    if (!viewer.sensitive && 'price_wan' in fields) {
-      throw new HttpError(403, 'forbidden', LAND_MESSAGES.sensitiveField('price_wan'), { field: 'price_wan' })
-    }
     return this.db.tx('contract-patch', async (t) => {
       await setActor(t, actor, note)
+      await guardSensitiveWrite(t, fields)
       const cur = await t.oneOrNone(LOCK, { no, scope: viewer.scope })
       if (!cur) throw landNotFound('contract', no)
       const expected = versionFor(ifMatch, cur.version)
@@ -101,13 +100,11 @@ export class ContractsRepo {
   }
 
   /** Records the supply of a parcel in the caller's scope. */
-  async create(body: ContractCreate, viewer: Viewer, actor: string): Promise<Versioned> {
-    if (!viewer.sensitive && body.price_wan !== undefined && body.price_wan !== null) {
-      throw new HttpError(403, 'forbidden', LAND_MESSAGES.sensitiveField('price_wan'), { field: 'price_wan' })
-    }
+  async create(body: ContractCreate, viewer: Viewer, actor: Writer): Promise<Versioned> {
     const { indicators, note, parcel_code, ...fields } = body
     return this.db.tx('contract-create', async (t) => {
       await setActor(t, actor, note)
+      await guardSensitiveWrite(t, fields, { dropNulls: true })
       const parcel = await t.oneOrNone(
         `SELECT id, county_code, retired_at FROM parcel
           WHERE code = $<code> AND ($<scope>::text[] IS NULL OR county_code = ANY($<scope>::text[])) FOR UPDATE`,

@@ -3,11 +3,12 @@
  * counties or holds or rents land there; the figures only to sensitive roles. */
 import type { ColumnSet, IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
+import { guardSensitiveWrite, setActor, type Writer } from '../../actor'
 import { HttpError } from '../../../errors'
 import { LAND_MESSAGES, landNotFound, versionConflict, versionFor, versionOrNone, type IfMatch, type Page } from '../../../schemas/common'
 import { FIGURE_COLUMNS, type EnterprisePatch, type Figures } from '../../../schemas/enterprise'
-import type { Scope, Versioned, Viewer } from '../parcels'
+import type { Versioned } from '../parcels'
+import type { Scope, ReadViewer as Viewer } from '../../viewer'
 
 const sql = sqlLoader(import.meta.url)
 const VISIBLE = sql('visible.sql')
@@ -65,7 +66,7 @@ export class EnterprisesRepo {
     return row.page
   }
 
-  async patch(creditCode: string, viewer: Viewer, ifMatch: IfMatch, patch: EnterprisePatch, actor: string): Promise<Versioned> {
+  async patch(creditCode: string, viewer: Viewer, ifMatch: IfMatch, patch: EnterprisePatch, actor: Writer): Promise<Versioned> {
     const { note, ...fields } = patch
     if (Object.keys(fields).length === 0) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     return this.db.tx('enterprise-patch', async (t) => {
@@ -85,9 +86,10 @@ export class EnterprisesRepo {
   /** PUT of one year's figures: creates them, or replaces the columns sent when the caller
    * edited the current version (If-Match required once they exist). */
   async putFigures(creditCode: string, year: number, viewer: Viewer, ifMatch: IfMatch | null, values: Partial<Figures>,
-    actor: string, note?: string): Promise<Versioned & { created: boolean }> {
+    actor: Writer, note?: string): Promise<Versioned & { created: boolean }> {
     return this.db.tx('figures-put', async (t) => {
       await setActor(t, actor, note)
+      await guardSensitiveWrite(t, values)
       const firm = await t.oneOrNone(LOCK, { creditCode, visible: this.visible(viewer.scope) })
       if (!firm) throw landNotFound('enterprise', creditCode)
       const cur = await t.oneOrNone(FIGURES_LOCK, { creditCode, year })
@@ -108,9 +110,10 @@ export class EnterprisesRepo {
   }
 
   /** A whole year's table in one transaction: every row or none. */
-  async importFigures(year: number, rows: FigureRow[], actor: string, note: string): Promise<FiguresWrite> {
+  async importFigures(year: number, rows: FigureRow[], actor: Writer, note: string): Promise<FiguresWrite> {
     return this.db.tx('figures-import', async (t) => {
       await setActor(t, actor, note)
+      await guardSensitiveWrite(t, Object.assign({}, ...rows.map((r) => r.values)))
       const result: FiguresWrite = { created: 0, updated: 0 }
       for (const r of rows) {
         const row = await this.upsertFigures(t, r.creditCode, year, r.values)

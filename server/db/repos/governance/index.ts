@@ -3,7 +3,8 @@
  * rule versions and data version (governance.report), read back as first produced, and recomputed
  * from the same inputs for comparison. */
 import pgPromise, { type IDatabase, type IMain, type ITask } from 'pg-promise'
-import { setActor } from '../../actor'
+import type { Scope } from '../../viewer'
+import { actorName, setActor, type Writer } from '../../actor'
 import { sqlLoader } from '../../sql'
 
 const sql = sqlLoader(import.meta.url)
@@ -26,7 +27,6 @@ const TODAY = sql('today.sql')
 export type ReportKind = 'quarterly' | 'ranking' | 'evaluation' | 'quota' | 'disclosure'
 
 /** null: the whole city; else the county codes. */
-export type Scope = string[] | null
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- report results are PostGIS-built JSON */
 export type Json = any
@@ -81,9 +81,9 @@ export class GovernanceRepo {
     })
   }
 
-  async generate(inputs: ReportInputs, actor: string): Promise<StoredReport> {
+  async generate(inputs: ReportInputs, actor: Writer): Promise<StoredReport> {
     return this.snapshot('report-generate', async (t) => {
-      const { id } = await t.one(GENERATE, { ...inputs, actor }).catch(inputError)
+      const { id } = await t.one(GENERATE, { ...inputs, actor: actorName(actor) }).catch(inputError)
       return t.one(REPORT, { id, viewer: null })
     })
   }
@@ -149,7 +149,7 @@ export class GovernanceRepo {
     return (await this.db.one(DISCLOSURE_SETTINGS, { asOf })).settings
   }
 
-  async setDisclosure(s: { county: string | null; class: string; publish: boolean; from: string; note: string }, actor: string): Promise<number> {
+  async setDisclosure(s: { county: string | null; class: string; publish: boolean; from: string; note: string }, actor: Writer): Promise<number> {
     return this.db.tx('disclosure-set', async (t) => {
       await setActor(t, actor, s.note)
       return (await t.one(DISCLOSURE_SET, s)).id

@@ -3,11 +3,12 @@
  * in SQL through the parcel; edits with optimistic concurrency, in one transaction with the actor. */
 import type { ColumnSet, IDatabase, IMain } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
+import { setActor, type Writer } from '../../actor'
 import { HttpError } from '../../../errors'
 import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type IfMatch } from '../../../schemas/common'
 import type { LedgerCreate, LedgerPatch } from '../../../schemas/ledger'
-import type { Versioned, Viewer } from '../parcels'
+import type { Versioned } from '../parcels'
+import type { ReadViewer as Viewer } from '../../viewer'
 
 const sql = sqlLoader(import.meta.url)
 const ENTRIES = sql('entries.sql')
@@ -51,7 +52,7 @@ export class LedgerRepo {
     return (await this.db.one(ALL, { scope: viewer.scope, ...f })).page
   }
 
-  async add(code: string, viewer: Viewer, body: LedgerCreate, actor: string): Promise<Versioned> {
+  async add(code: string, viewer: Viewer, body: LedgerCreate, actor: Writer): Promise<Versioned> {
     return this.db.tx('ledger-add', async (t) => {
       await setActor(t, actor, body.note)
       const parcel = await t.oneOrNone(PARCEL, { code, scope: viewer.scope })
@@ -65,7 +66,7 @@ export class LedgerRepo {
     })
   }
 
-  async patch(code: string, id: number, viewer: Viewer, ifMatch: IfMatch, patch: LedgerPatch, actor: string): Promise<Versioned> {
+  async patch(code: string, id: number, viewer: Viewer, ifMatch: IfMatch, patch: LedgerPatch, actor: Writer): Promise<Versioned> {
     const { note, ...fields } = patch
     if (Object.keys(fields).length === 0) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     return this.db.tx('ledger-patch', async (t) => {

@@ -7,7 +7,8 @@
 import type { IDatabase, IMain, ITask } from 'pg-promise'
 import type { ColumnSet } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
+import { guardSensitiveWrite, setActor, type Writer } from '../../actor'
+import type { ReadViewer as Viewer } from '../../viewer'
 import { HttpError } from '../../../errors'
 import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type Bbox, type IfMatch, type Page } from '../../../schemas/common'
 import type { DevelopmentEventCreate, DevelopmentEventPatch, ParcelPatch } from '../../../schemas/parcel'
@@ -24,17 +25,11 @@ const LOCK = sql('lock.sql')
 const CHECK_EDIT = sql('check-edit.sql')
 const UPDATE = sql('update.sql')
 const RETIRE = sql('retire.sql')
-const SENSITIVE_KEYS = sql('sensitive-keys.sql')
 const DEV_DATES = sql('development-dates.sql')
 const DEV_INSERT = sql('development-insert.sql')
 const DEV_LOCK = sql('development-lock.sql')
 const DEV_UPDATE = sql('development-update.sql')
 
-/** null: the whole city; else the county codes the caller may see. */
-export type Scope = string[] | null
-
-/** Who reads: the counties they may see and whether they may see tax, output and price. */
-export interface Viewer { scope: Scope; sensitive: boolean }
 
 /** A JSON document built by PostGIS, passed to the client as it is, with the row version (ETag). */
 export interface Versioned { version: number; json: string }
@@ -107,12 +102,6 @@ export const GEOMETRY_PROBLEMS: Record<string, string> = {
 export class ParcelsRepo {
   constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
 
-  /** The card as an object (for callers inside the server); the routes pass cardText through. */
-  async card(code: string, scope: Scope, sensitive = false): Promise<Feature | null> {
-    const found = await this.cardText(code, { scope, sensitive })
-    return found ? (JSON.parse(found.json) as Feature) : null
-  }
-
   async cardText(code: string, viewer: Viewer, conn: Conn = this.db): Promise<Versioned | null> {
     const row = await conn.oneOrNone(this.cardQuery(code, viewer))
     return row ? { version: row.version, json: row.card } : null
@@ -145,14 +134,9 @@ export class ParcelsRepo {
     })
   }
 
-  /** The keys of a value that only sensitive roles may write (price, tax, output…). */
-  async sensitiveKeysOf(value: Record<string, unknown>, conn: Conn = this.db): Promise<string[]> {
-    return (await conn.one(SENSITIVE_KEYS, { value: JSON.stringify(value) })).keys
-  }
-
   /** Applies an edit made on version `expected`: 404 when missing or out of scope, 409 with the
    * current card when someone else changed it first, 400 naming the field when it is invalid. */
-  async patch(code: string, viewer: Viewer, expected: IfMatch, patch: ParcelPatch, actor: string): Promise<Versioned> {
+  async patch(code: string, viewer: Viewer, expected: IfMatch, patch: ParcelPatch, actor: Writer): Promise<Versioned> {
     const { note, ...fields } = patch
     if (Object.keys(fields).length === 0) throw new HttpError(400, 'invalid_request', LAND_MESSAGES.emptyEdit)
     return this.db.tx('parcel-patch', async (t) => {
@@ -189,7 +173,7 @@ export class ParcelsRepo {
   }
 
   /** Retirement (注销) instead of deletion: the row and its file stay, with the date and the reason. */
-  async retire(code: string, viewer: Viewer, expected: IfMatch, reason: string, actor: string): Promise<Versioned> {
+  async retire(code: string, viewer: Viewer, expected: IfMatch, reason: string, actor: Writer): Promise<Versioned> {
     return this.db.tx('parcel-retire', async (t) => {
       await setActor(t, actor, reason)
       const cur = await this.lockEditable(t, code, viewer, expected)
@@ -199,13 +183,13 @@ export class ParcelsRepo {
   }
 
   /** Records a development event (DOMAIN.md life cycle 3) on a parcel in scope. */
-  async addDevelopmentEvent(code: string, viewer: Viewer, body: DevelopmentEventCreate, actor: string, username: string): Promise<Versioned> {
+  async addDevelopmentEvent(code: string, viewer: Viewer, body: DevelopmentEventCreate, actor: Writer, username: string): Promise<Versioned> {
     return this.db.tx('development-add', async (t) => {
       await setActor(t, actor, body.note ?? undefined)
       const parcel = await t.oneOrNone(LOCK, { code, scope: viewer.scope })
       if (!parcel) throw landNotFound('parcel', code)
       if (parcel.retired_at) throw new HttpError(409, 'retired', LAND_MESSAGES.retired(code))
-      await this.checkSensitive(t, viewer, body)
+      await guardSensitiveWrite(t, body)
       await this.checkDevelopmentDates(t, parcel.id, null, body.kind, body.occurred_on)
       const row = await t.one(DEV_INSERT, {
         parcelId: parcel.id, countyCode: parcel.county_code, kind: body.kind, occurred_on: body.occurred_on,
@@ -217,7 +201,7 @@ export class ParcelsRepo {
     })
   }
 
-  async patchDevelopmentEvent(code: string, id: number, viewer: Viewer, ifMatch: IfMatch, patch: DevelopmentEventPatch, actor: string): Promise<Versioned> {
+  async patchDevelopmentEvent(code: string, id: number, viewer: Viewer, ifMatch: IfMatch, patch: DevelopmentEventPatch, actor: Writer): Promise<Versioned> {
     return this.db.tx('development-patch', async (t) => {
       await setActor(t, actor, patch.note ?? undefined)
       const cur = await t.oneOrNone(DEV_LOCK, { code, id, scope: viewer.scope })
@@ -226,7 +210,7 @@ export class ParcelsRepo {
       if (cur.version !== expected) {
         throw versionConflict(DEVELOPMENT_EVENT, String(id), expected, { version: cur.version, state: await this.redacted(t, viewer, cur.state) })
       }
-      await this.checkSensitive(t, viewer, patch)
+      await guardSensitiveWrite(t, patch)
       await this.checkDevelopmentDates(t, cur.parcel_id, id, patch.kind ?? cur.kind, patch.occurred_on ?? cur.occurred_on)
       const sets = this.pgp.helpers.sets(patch, columnsOf(this.pgp).development)
       const row = await t.one(DEV_UPDATE, { sets, id, expected, sensitive: viewer.sensitive })
@@ -245,12 +229,6 @@ export class ParcelsRepo {
     }
     if (cur.retired_at) throw new HttpError(409, 'retired', LAND_MESSAGES.retired(code))
     return cur as { id: number; county_code: string; version: number; stated_area_m2: number | null }
-  }
-
-  private async checkSensitive(t: ITask<unknown>, viewer: Viewer, value: Record<string, unknown>): Promise<void> {
-    if (viewer.sensitive) return
-    const keys = await this.sensitiveKeysOf(value, t)
-    if (keys.length) throw new HttpError(403, 'forbidden', LAND_MESSAGES.sensitiveField(keys[0]!), { field: keys[0] })
   }
 
   private async redacted(t: ITask<unknown>, viewer: Viewer, state: unknown): Promise<unknown> {

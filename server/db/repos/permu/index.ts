@@ -5,8 +5,8 @@
  * the others. */
 import type { IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
-import type { Scope } from '../parcels'
+import { actorName, setActor, type Writer } from '../../actor'
+import type { Scope } from '../../viewer'
 
 const sql = sqlLoader(import.meta.url)
 const SUMMARY = sql('summary.sql')
@@ -63,11 +63,11 @@ export class PerMuRepo {
   }
 
   /** Stores a year's ratings (the annual evaluation) for the land users in the scope. */
-  storeRatings(year: number, scope: Scope, actor: string): Promise<RatingsStored> {
+  storeRatings(year: number, scope: Scope, actor: Writer): Promise<RatingsStored> {
     return this.db.tx('ratings-store', async (t) => {
       await t.none('SET LOCAL jit = off')
       await setActor(t, actor, `enterprise rating ${year}`)
-      return t.one(RATINGS_STORE, { year, scope, actor }, (r: { result: RatingsStored }) => r.result)
+      return t.one(RATINGS_STORE, { year, scope, actor: actorName(actor) }, (r: { result: RatingsStored }) => r.result)
     })
   }
 

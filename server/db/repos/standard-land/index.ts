@@ -6,12 +6,13 @@
  * in SQL; measured tax and output per mu only for sensitive roles. */
 import type { IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
-import type { Repos } from '../../pgp'
+import { guardSensitiveWrite, setActor, type Writer } from '../../actor'
+import type { ContractsRepo } from '../contracts'
 import { HttpError } from '../../../errors'
 import { invalidField, landNotFound, versionConflict, versionOrNone, type IfMatch } from '../../../schemas/common'
-import type { CheckCreate, StandardLandCreate, Terms, Termination } from '../../../routes/standard-land/schemas'
-import type { Scope, Versioned, Viewer } from '../parcels'
+import type { CheckCreate, StandardLandCreate, Terms, Termination } from '../../../schemas/standard-land'
+import type { Versioned } from '../parcels'
+import type { Scope, ReadViewer as Viewer } from '../../viewer'
 
 const sql = sqlLoader(import.meta.url)
 const LOCK = sql('lock.sql')
@@ -58,7 +59,6 @@ export const STANDARD_LAND_MESSAGES = {
   notInContract: (name: string) => `合同未约定指标 ${name} / the contract has no indicator ${name}`,
   noIndicators: (kind: string) => `合同没有${KIND_LABEL[kind as keyof typeof KIND_LABEL]}要核查的指标 / the contract has no indicator for a ${kind} check`,
   deadline: (max: string) => `整改期限应晚于检查日期且不超过两年（${max}）/ the rectification deadline must be after the check and at most two years later (${max}), annex 2 art. 12`,
-  sensitive: (field: string) => `当前角色无权录入 "${field}" / your role may not record "${field}"`,
 } as const
 
 export interface ListQuery {
@@ -72,6 +72,8 @@ export interface ListQuery {
   offset: number
 }
 
+/** The contracts repository on the same transaction (a sale of standard land records its contract). */
+type Repos = { contracts: ContractsRepo }
 type Tx = ITask<Repos> & Repos
 
 interface Locked {
@@ -125,7 +127,7 @@ export class StandardLandRepo {
 
   /** Sells a parcel as standard land: the 3 main indicators are required (minimums), the term is
    * at most 20 years unless major_project (then 50); the agreement's periods in the same transaction. */
-  async create(body: StandardLandCreate, viewer: Viewer, actor: string, asOf: string): Promise<Versioned> {
+  async create(body: StandardLandCreate, viewer: Viewer, actor: Writer, asOf: string): Promise<Versioned> {
     const { agreement_no, completion_check_by, production_check_by, indicators, major_project, ...fields } = body
     checkSale(body)
     return (this.db as IDatabase<Repos>).tx('standard-land-create', async (tx) => {
@@ -145,7 +147,7 @@ export class StandardLandRepo {
   }
 
   /** Sets the agreement's number and periods (If-Match once they exist, like every other edit). */
-  async setTerms(no: string, viewer: Viewer, ifMatch: IfMatch | null, body: Terms, actor: string, asOf: string): Promise<Versioned> {
+  async setTerms(no: string, viewer: Viewer, ifMatch: IfMatch | null, body: Terms, actor: Writer, asOf: string): Promise<Versioned> {
     return this.db.tx('standard-land-terms', async (t) => {
       await setActor(t, actor)
       const c = await this.lockStandard(t, no, viewer)
@@ -178,7 +180,7 @@ export class StandardLandRepo {
   /** Records a completion or production check (annex 2 art. 12): per indicator pass or fail; a
    * failure opens a rectification of at most two years (ledger: 限期整改); the re-check closes it,
    * and a failed re-check recommends terminating the contract and recovering the land (ledger: 收回). */
-  async recordCheck(no: string, viewer: Viewer, body: CheckCreate, actor: string, username: string): Promise<Versioned> {
+  async recordCheck(no: string, viewer: Viewer, body: CheckCreate, actor: Writer, username: string): Promise<Versioned> {
     return this.db.tx('standard-land-check', async (t) => {
       await setActor(t, actor, body.note)
       const c = await this.lockStandard(t, no, viewer)
@@ -186,11 +188,7 @@ export class StandardLandRepo {
       const on = body.checked_on
       if (on > c.today) throw invalidField('checked_on', STANDARD_LAND_MESSAGES.future('checked_on', on, c.today))
       if (on < c.signed_on) throw invalidField('checked_on', STANDARD_LAND_MESSAGES.beforeSigned('checked_on', on, c.signed_on))
-      if (!viewer.sensitive) {
-        const keys: string[] = (await t.one('SELECT sensitive_keys() AS k')).k
-        const hidden = Object.keys(body.measured).find((k) => keys.includes(k))
-        if (hidden) throw new HttpError(403, 'forbidden', STANDARD_LAND_MESSAGES.sensitive(`measured.${hidden}`), { field: `measured.${hidden}` })
-      }
+      await guardSensitiveWrite(t, { measured: body.measured })
 
       const st = await t.one(STATE, { id: c.id, on })
       if (st.last_checked_on && on < st.last_checked_on) {
@@ -275,7 +273,7 @@ export class StandardLandRepo {
 
   /** Records the termination of a standard-land contract and the recovery of its parcel; completes
    * the ledger entry of a recommended termination. */
-  async terminate(no: string, viewer: Viewer, body: Termination, actor: string): Promise<Versioned> {
+  async terminate(no: string, viewer: Viewer, body: Termination, actor: Writer): Promise<Versioned> {
     return this.db.tx('standard-land-terminate', async (t) => {
       await setActor(t, actor, body.note ?? '解除标准地出让合同，收回土地')
       const c = await this.lockStandard(t, no, viewer)

@@ -1,12 +1,11 @@
 /** Uploads (issue 3): the upload rows, the staging tables and the set-based checks over them, and
  * the commit into the live land tables. The checks and the commit are SQL files beside this one;
  * the orchestration (reading, progress, background jobs) is server/ingest/uploads.ts. */
-import type { IDatabase, IMain, ITask } from 'pg-promise'
+import type { IBaseProtocol, IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { setActor } from '../../actor'
-import { ISSUES, issueTemplates } from '../../../ingest/issues'
-import type { LayerName } from '../../../ingest/field-mapping'
-import { type Connection, NO_JIT } from '../../../ingest/stage'
+import { setActor, type Writer } from '../../actor'
+import { ISSUES, issueTemplates } from './issues'
+import { NO_JIT, type LayerName } from './layers'
 import { refreshAlertsForUpload } from '../alerts'
 
 const sql = sqlLoader(import.meta.url)
@@ -156,7 +155,7 @@ export class UploadsRepo {
   }
 
   /** Inside the staging transaction (server/ingest/stage.ts), on its connection. */
-  async stageInsert(sco: Connection, uploadId: string, layer: LayerName): Promise<void> {
+  async stageInsert(sco: IBaseProtocol<unknown>, uploadId: string, layer: LayerName): Promise<void> {
     await sco.none(Q.stageInsert, { uploadId, layer })
   }
 
@@ -225,7 +224,7 @@ export class UploadsRepo {
    * deferAnalysis (parcels only), the analysis freshness trigger queues what to refresh instead
    * of refreshing it here.
    */
-  async commit(id: string, layer: LayerName, actor: string, committedBy: string, expectedCount: number,
+  async commit(id: string, layer: LayerName, actor: Writer, committedBy: string, expectedCount: number,
     opts: { deferAnalysis?: boolean } = {}): Promise<CommitResult> {
     return this.db.tx('upload-commit', async (t) => {
       await setActor(t, actor, `upload ${id}`)

@@ -12,9 +12,9 @@ import * as turf from '@turf/turf'
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import proj4 from 'proj4'
 import { expect } from 'vitest'
-import { proj4Def } from './crs'
-import type { Placer } from './crs-decide'
-import { IngestError, type IngestErrorCode } from './errors'
+import { proj4Def } from '../ingest/crs'
+import type { Placer } from '../ingest/crs-decide'
+import { IngestError, type IngestErrorCode } from '../ingest/errors'
 
 const made: string[] = []
 

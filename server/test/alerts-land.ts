@@ -1,10 +1,10 @@
-/** What the alert tests share: shapes in metres (server/analysis/scenario.ts) measured independently
+/** What the alert tests share: shapes in metres (server/test/scenario.ts) measured independently
  * of PostGIS (proj4 to lon/lat, then a Lambert equal-area projection on GRS80 and the shoelace
  * formula; 0.01 % agreement with PostGIS's spheroidal area at these sizes), change polygons with
  * an explicit period, and reading the candidates of analysis.alert_candidates. */
 import proj4 from 'proj4'
 import type { IDatabase } from 'pg-promise'
-import { ORIGIN, rectWkt, shapeRing, type Shape } from '../analysis/scenario'
+import { ORIGIN, rectWkt, shapeRing, type Shape } from './scenario'
 
 const GK_111 = '+proj=tmerc +lat_0=0 +lon_0=111 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
 const LAEA = '+proj=laea +lat_0=34.6 +lon_0=112.5 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs'

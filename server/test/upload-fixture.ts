@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import type { Db } from '../../db/pgp'
-import { run } from '../../ingest/test-helpers'
+import type { Db } from '../db/pgp'
+import { run } from './ingest-helpers'
 
 /** Luoyang's 14 counties (the county of an upload is where its shape lies, so any of them may be
  * met), a cluster over 112.35–112.6°E, 34.55–34.75°N named 洛龙's (ingest's test squares at
@@ -15,7 +15,7 @@ export const LUOLONG = '410311'
 export const XINAN = '410323'
 
 export async function seedPlaces(db: Db): Promise<void> {
-  const { counties } = JSON.parse(readFileSync(join(import.meta.dirname, '../../../fixtures/luoyang-clusters.json'), 'utf8')) as
+  const { counties } = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/luoyang-clusters.json'), 'utf8')) as
     { counties: { code: string; name: string }[] }
   for (const c of counties) await db.none('INSERT INTO county (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [c.code, c.name])
   await db.none(`

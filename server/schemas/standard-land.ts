@@ -2,9 +2,9 @@
  * indicators and the performance agreement's periods, a completion or production check, a termination;
  * the contract's file and the list, built by PostGIS (server/db/repos/standard-land/*.sql). */
 import { Type, type Static } from '@sinclair/typebox'
-import { ContractCreate, Indicator } from '../../schemas/contract'
-import { IsoDate, Nullable, Timestamp, Version } from '../../schemas/common'
-import { LedgerItem } from '../../schemas/ledger'
+import { ContractCreate, Indicator } from './contract'
+import { IsoDate, Nullable, Timestamp, Version } from './common'
+import { LedgerItem } from './ledger'
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max })
 

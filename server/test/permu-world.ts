@@ -2,10 +2,10 @@
  * each, a parcel leased to two tenants (and a third tenant with land of its own), an enterprise on
  * two parcels, a parcel outside every cluster, a contract terminated before the year, a land user
  * without figures. Every expected value of the tests is computed from these numbers by hand. */
-import type { Db } from '../../db/pgp'
+import type { Db } from '../db/pgp'
 import {
   boxAreaM2, boxAt, ensureCounty, figures, firmCode, grant, insertCluster, insertFirm, insertParcelBox, lease, muOf, type Box,
-} from './test-land'
+} from './permu-land'
 
 export const A = '410311'
 export const B = '410324'

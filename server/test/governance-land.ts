@@ -4,7 +4,7 @@
  * (ledger entries, alerts), which the reports read as of a date. */
 import proj4 from 'proj4'
 import type { IDatabase } from 'pg-promise'
-import { ORIGIN, shapeRing, type Shape } from '../analysis/scenario'
+import { ORIGIN, shapeRing, type Shape } from './scenario'
 
 const GK_111 = '+proj=tmerc +lat_0=0 +lon_0=111 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
 const LAEA = '+proj=laea +lat_0=34.6 +lon_0=112.5 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs'

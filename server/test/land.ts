@@ -1,6 +1,6 @@
 /** Test data for the land routes: two counties with one cluster each, and small builders for
  * parcels and the records of a life cycle. Every test file calls seedPlaces on its own database. */
-import type { Db } from '../../db/pgp'
+import type { Db } from '../db/pgp'
 
 export const COUNTY_A = '410311' // 洛龙区
 export const COUNTY_B = '410324' // 栾川县

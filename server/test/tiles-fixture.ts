@@ -5,7 +5,7 @@
  * numbers, independently of PostGIS. */
 import fs from 'node:fs'
 import type { IDatabase } from 'pg-promise'
-import { lonToTileX, latToTileY, tileBounds, type TileAddress } from './tile-math'
+import { lonToTileX, latToTileY, tileBounds, type TileAddress } from '../tiles/tile-math'
 
 export const FIXTURE_CENTRE: [number, number] = [112.45, 34.62]
 /** The zoom-14 tile the fixture's parcel grid sits in. */

@@ -1,8 +1,8 @@
 /** Test land for the per-mu and standard-land tests: lon/lat rectangles laid out in metres, their
  * area on the ellipsoid computed here in closed form (independently of PostGIS), and builders for
  * enterprises, contracts, leases and yearly figures. */
-import type { Db } from '../../db/pgp'
-import { rect } from '../../tiles/test-fixture'
+import type { Db } from '../db/pgp'
+import { rect } from './tiles-fixture'
 
 // WGS84 (the CGCS2000 ellipsoid differs by 0.1 mm in the semi-minor axis).
 const A = 6378137

@@ -1,0 +1,46 @@
+/** The one channel for what a committed write changed (一张图: the tiles and every other reader of
+ * the land learn of it from here, not from the writer). A change goes out as a message, plain data
+ * that a later version can carry across processes (LISTEN/NOTIFY); in one process, subscribers are
+ * called in turn as it is published. Publish after the transaction commits. */
+
+/** [minLon, minLat, maxLon, maxLat] in EPSG:4490. */
+export type ChangeBox = [number, number, number, number]
+
+export interface LandChanged {
+  kind: 'land-changed'
+  /** A tile layer id ('parcels') or a table ('parcel', 'rs_change'). */
+  target: string
+  /** Where, in EPSG:4490; null when unknown (everything the target draws). */
+  bbox: ChangeBox | null
+}
+
+export type ChangeMessage = LandChanged
+
+/** A subscriber: returns how much it dropped or did (summed for the publisher), or nothing. */
+export type Subscriber = (message: ChangeMessage) => number | void
+
+const subscribers = new Set<Subscriber>()
+
+/** Subscribes; returns the unsubscribe. */
+export function subscribe(s: Subscriber): () => void {
+  subscribers.add(s)
+  return () => {
+    subscribers.delete(s)
+  }
+}
+
+/** Sends a message to every subscriber of this process; returns the sum of their answers. A
+ * subscriber that throws does not keep the others from the message; the first error is rethrown. */
+export function publish(message: ChangeMessage): number {
+  let total = 0
+  let failure: unknown = null
+  for (const s of [...subscribers]) {
+    try {
+      total += s(structuredClone(message)) ?? 0
+    } catch (e) {
+      failure ??= e
+    }
+  }
+  if (failure !== null) throw failure
+  return total
+}
