@@ -3,7 +3,7 @@
  * the analysis engine (批而未供, 闲置, 低效 by type, 未供即用, normal); a parcel the engine has not
  * classified yet is coloured by its life-cycle stage. */
 import type { ExpressionSpecification, FilterSpecification, LayerSpecification } from 'maplibre-gl'
-import { ZONE_NAMES } from './format'
+import { label } from './format'
 
 export interface LegendItem {
   key: string
@@ -99,7 +99,7 @@ export const LAYER_GROUPS: LayerGroup[] = [
       },
       { id: 'plan_zones-line', type: 'line', paint: { 'line-color': '#a1887f', 'line-width': 0.8 } },
     ],
-    legend: Object.entries(ZONE_COLOURS).map(([k, c]) => ({ key: k, label: ZONE_NAMES[k] ?? k, colour: c })),
+    legend: Object.entries(ZONE_COLOURS).map(([k, c]) => ({ key: k, label: label('zoneType', k), colour: c })),
   },
   {
     id: 'clusters', title: '产业集聚区', visible: true,

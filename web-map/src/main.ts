@@ -12,7 +12,7 @@ import * as api from './api'
 import { offlineStyle, tiandituSource, TIANDITU_LAYERS, type TiandituKind } from './basemap'
 import { CardPanel } from './card'
 import { describeGaussKruger } from './coords'
-import { CHANGE_NAMES, escapeHtml, mu, SEVERITY_NAMES, STAGE_NAMES } from './format'
+import { escapeHtml, label, mu } from './format'
 import { LAYER_GROUPS, LABEL_ORDER, parcelFilter } from './layers'
 import { FilterPanel, LegendPanel, type Filters } from './legend'
 import { can, LoginPanel } from './login'
@@ -187,7 +187,7 @@ map.on('mousemove', 'parcels-fill', (e) => {
     setState(hovered, { hover: true })
   }
   map.getCanvas().style.cursor = measure.active ? 'crosshair' : 'pointer'
-  $('hover-info').textContent = `${f.properties.code} · ${STAGE_NAMES[String(f.properties.stage)] ?? f.properties.stage} · ${mu(f.properties.area_mu)}`
+  $('hover-info').textContent = `${f.properties.code} · ${label('stage', f.properties.stage)} · ${mu(f.properties.area_mu)}`
 })
 map.on('mouseleave', 'parcels-fill', () => {
   setState(hovered, { hover: false })
@@ -209,8 +209,8 @@ map.on('click', (e) => {
   }
   const p = f.properties
   const html = f.layer.id === 'alerts-circle'
-    ? `<b>巡查预警</b><br>${escapeHtml(p.type)}（${escapeHtml(SEVERITY_NAMES[String(p.severity)] ?? p.severity)}）<br>状态：${escapeHtml(p.status)}${p.parcel_code ? `<br>宗地：${escapeHtml(p.parcel_code)}` : ''}`
-    : `<b>变化图斑 ${escapeHtml(p.code)}</b><br>${escapeHtml(CHANGE_NAMES[String(p.change_type)] ?? p.change_type)}，${escapeHtml(p.image_before)} → ${escapeHtml(p.image_after)}`
+    ? `<b>巡查预警</b><br>${escapeHtml(label('alertType', p.type))}（${escapeHtml(label('severity', p.severity))}）<br>状态：${escapeHtml(label('alertStatus', p.status))}${p.parcel_code ? `<br>宗地：${escapeHtml(p.parcel_code)}` : ''}`
+    : `<b>变化图斑 ${escapeHtml(p.code)}</b><br>${escapeHtml(label('changeType', p.change_type))}，${escapeHtml(p.image_before)} → ${escapeHtml(p.image_after)}`
   new Popup({ closeButton: true }).setLngLat(e.lngLat).setHTML(html).addTo(map)
 })
 

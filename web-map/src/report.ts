@@ -4,7 +4,8 @@
  * with the result as first produced. Charts are the dashboard's (./charts, ECharts). */
 import * as api from './api'
 import { LoginPanel } from './login'
-import { escapeHtml, num, STAGE_NAMES } from './format'
+import { REPORT_KIND } from '../../server/labels/codes'
+import { escapeHtml, label, num } from './format'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- reports are PostGIS-built JSON */
 type Json = any
@@ -14,7 +15,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const hook = { ready: false, id: null as number | null, error: null as string | null }
 ;(window as unknown as { onemapReport: typeof hook }).onemapReport = hook
 
-const KIND_NAMES: Record<string, string> = { quarterly: '季度进展报告', ranking: '半年评比排名', evaluation: '年度考评', quota: '增存挂钩新增建设用地指标测算', disclosure: '信息公开快照' }
+const KIND_NAMES: Readonly<Record<string, string>> = REPORT_KIND
 const INDICATORS: Record<string, string> = {
   unsupplied_yearly: '批而未供消化', old_stock: '存量盘活', idle_disposal: '闲置处置', inefficient_disposal: '低效处置',
   standard_land: '标准地比例', per_mu_tax: '亩均税收', alert_handling: '预警处置', ledger_on_time: '台账按期',
@@ -45,12 +46,7 @@ let charts: Charts | null = null
 let current: Json = null
 
 async function call<T>(url: string, method = 'GET', body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { ...api.authHeaders() }
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const json = await res.json().catch(() => ({}))
-  if (!res.ok) throw new api.ApiError(res.status, json.code ?? `http_${res.status}`, json.message ?? `请求失败 (${res.status})`)
-  return json as T
+  return (await api.request<T>(url, { method, body })).data
 }
 
 const pct = (v: unknown) => (v === null || v === undefined ? '—' : `${num(Number(v) * 100, 1)}%`)
@@ -154,8 +150,7 @@ async function open(id: number): Promise<void> {
 }
 
 async function download(r: Json, ext: 'json' | 'csv' | 'xlsx'): Promise<void> {
-  const res = await fetch(`/api/reports/${r.id}/export.${ext}`, { headers: api.authHeaders() })
-  const blob = await res.blob()
+  const blob = await api.blob(`/api/reports/${r.id}/export.${ext}`)
   const a = document.createElement('a')
   a.href = URL.createObjectURL(blob)
   a.download = `${KIND_NAMES[r.kind] ?? r.kind}-${r.period}-${r.id}.${ext}`
@@ -347,7 +342,7 @@ async function showParcels(a: HTMLAnchorElement): Promise<void> {
     box.innerHTML = `<button type="button" class="close" aria-label="关闭">×</button>
       <h4>${escapeHtml(a.dataset.name)} · ${escapeHtml(figureName(a.dataset.figure!))}（${fc.features.length} 宗）</h4>
       <table><tr><th>宗地编号</th><th>面积(亩)</th><th>阶段</th></tr>${fc.features.map((f: Json) =>
-        `<tr><td class="t">${escapeHtml(f.properties.code)}</td><td>${num(f.properties.area_mu)}</td><td class="t">${escapeHtml(STAGE_NAMES[f.properties.stage] ?? f.properties.stage)}${f.properties.retired ? '（已注销）' : ''}</td></tr>`).join('')}</table>`
+        `<tr><td class="t">${escapeHtml(f.properties.code)}</td><td>${num(f.properties.area_mu)}</td><td class="t">${escapeHtml(label('stage', f.properties.stage))}${f.properties.retired ? '（已注销）' : ''}</td></tr>`).join('')}</table>`
     box.querySelector<HTMLButtonElement>('.close')!.onclick = () => { box.hidden = true }
   } catch (e) {
     box.textContent = e instanceof Error ? e.message : String(e)

@@ -1,7 +1,7 @@
 /** The search box: a parcel code or an enterprise name (issue 4's GET /api/parcels?q=); picking a
  * result flies the map to it and opens its card. */
 import * as api from './api'
-import { escapeHtml, mu, STAGE_NAMES } from './format'
+import { escapeHtml, mu, label } from './format'
 
 export class SearchBox {
   private timer: ReturnType<typeof setTimeout> | null = null
@@ -45,7 +45,7 @@ export class SearchBox {
       this.list.innerHTML = hits.length
         ? hits.map((h, i) => `<li data-i="${i}" tabindex="0"><b>${escapeHtml(h.properties.code)}</b>
             <span>${escapeHtml(h.properties.land_user_name ?? h.properties.owner_name ?? '')}</span>
-            <small>${escapeHtml(STAGE_NAMES[h.properties.stage] ?? h.properties.stage)} · ${mu(h.properties.area_mu)}</small></li>`).join('')
+            <small>${escapeHtml(label('stage', h.properties.stage))} · ${mu(h.properties.area_mu)}</small></li>`).join('')
         : '<li class="empty">未找到匹配的宗地</li>'
       for (const li of this.list.querySelectorAll<HTMLElement>('li[data-i]')) {
         li.onclick = () => this.pick(Number(li.dataset.i))

@@ -8,7 +8,8 @@
  * bar follows the file up and the server's checking of it. */
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
-import { areaM2, escapeHtml, num } from './format'
+import { COUNTY_SOURCE, CRS_SOURCE, ENCODING_SOURCE, FEATURE_CHANGE, FEATURE_STATUS, UPLOAD_PHASE } from '../../server/labels/codes'
+import { areaM2, chinese, escapeHtml, num } from './format'
 import { boundsOf } from './overview'
 // The target fields and their Chinese labels are the upload pipeline's own table (pure data), so
 // the form offers exactly the fields the server maps.
@@ -47,16 +48,13 @@ export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = [
   { id: 'changes', label: '遥感变化图斑' },
 ]
 
-const ENCODING_SOURCES: Record<string, string> = { override: '人工指定', cpg: '依据 .cpg 文件', ldid: '依据 DBF 语言驱动标识', sniffed: '按内容识别' }
-const CRS_SOURCES: Record<string, string> = {
-  override: '人工指定', prj: '依据 .prj 文件', 'geojson-crs': '依据 GeoJSON crs 成员', rfc7946: 'GeoJSON 默认（WGS84）', inferred: '按坐标范围推断',
-  txt: '依据坐标文件的 [属性描述]',
-}
-const COUNTY_SOURCES: Record<string, string> = { column: '依据文件中的行政区代码', boundary: '依据区县界（图形所在）', code_prefix: '依据编号前 6 位', parcel: '依据所属宗地', cluster: '依据所属集聚区' }
-const PHASES: Record<string, string> = { reading: '读取', remapping: '字段对应', checking: '校验', committing: '提交', analysing: '分析', ready: '完成' }
-const STATUS_NAMES: Record<string, string> = { ok: '通过', warning: '警告', rejected: '拒绝' }
+const ENCODING_SOURCES: Readonly<Record<string, string>> = ENCODING_SOURCE
+const CRS_SOURCES: Readonly<Record<string, string>> = CRS_SOURCE
+const COUNTY_SOURCES: Readonly<Record<string, string>> = COUNTY_SOURCE
+const PHASES: Readonly<Record<string, string>> = UPLOAD_PHASE
+const STATUS_NAMES: Readonly<Record<string, string>> = FEATURE_STATUS
 /** What the commit would do with a feature (check-changes.sql): unchanged means no new version and no file entry. */
-const CHANGE_NAMES: Record<string, string> = { new: '新增', changed: '变更', unchanged: '未变' }
+const CHANGE_NAMES: Readonly<Record<string, string>> = FEATURE_CHANGE
 /** A changed field's label on the form ('geometry': the shape). */
 const fieldLabel = (layer: string, name: string) =>
   name === 'geometry' ? '图形' : LAYER_FIELDS[layer as LayerName]?.find((f) => f.name === name)?.label ?? name
@@ -65,7 +63,7 @@ const STAGED = 'staged'
 const EXTENT = 'city-extent'
 const CANDIDATES = 'crs-candidates'
 const SAMPLE_ROWS = 10
-const zh = (s: unknown) => String(s ?? '').split(' / ')[0]!
+const zh = chinese
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class UploadPanel {
