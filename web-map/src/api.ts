@@ -140,6 +140,8 @@ export interface LayerInfo {
   maxzoom: number
   promoteId: string | null
   fields: Record<string, string>
+  /** the Chinese label of each coded value of a field (server/labels/) */
+  valueLabels?: Record<string, Record<string, string>>
   available: boolean
 }
 

@@ -1,5 +1,6 @@
 /** Vector tiles (MVT) and TileJSON for the map: GET /tiles/{layer}/{z}/{x}/{y}.mvt,
  * GET /tiles/{layer}.json, and GET /tiles (the layers this caller may read). */
+import { CODE_LABELS } from '../../labels/codes'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
@@ -56,6 +57,8 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       promoteId: layer.promoteId ?? null,
       fields: Object.fromEntries(attrs.map((a) => [a.name, a.title])),
       fieldTypes: Object.fromEntries(attrs.map((a) => [a.name, a.type])),
+      // the Chinese label of each coded value (server/labels/, the words the web map shows)
+      valueLabels: Object.fromEntries(attrs.filter((a) => a.values).map((a) => [a.name, CODE_LABELS[a.values!] as Record<string, string>])),
     }
   }
 
@@ -94,7 +97,7 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       maxzoom: layer.maxzoom,
       ...(bounds && bounds.every((v) => v !== null) ? { bounds } : {}),
       vector_layers: [{ id: layer.id, description: layer.title, minzoom: layer.minzoom, maxzoom: layer.maxzoom, fields: d.fields }],
-      'x-onemap': { encoder: service.encoderKind, kind: d.kind, promoteId: d.promoteId, fieldTypes: d.fieldTypes },
+      'x-onemap': { encoder: service.encoderKind, kind: d.kind, promoteId: d.promoteId, fieldTypes: d.fieldTypes, valueLabels: d.valueLabels },
     }
   })
 
