@@ -158,7 +158,7 @@ export const MEASURED = {
   halted: '停工', halted_since: '停工自', idle: '闲置', completed_on: '竣工日期', stage: '阶段', inside_m2: '集聚区内面积（m²）',
   on_parcels_m2: '落在宗地上的面积（m²）', batch_overlap_m2: '与批次重叠面积（m²）', approved: '已批准建设',
   contract_in_force_at_image_after: '后时相日期有有效供地合同', changes_since_signed: '签约后变化图斑数',
-  loss_years: '亏损年数', ratings: '评价', outside_m2: '集聚区外面积（m²）', unsupplied_m2: '未供地面积（m²）',
+  loss_years: '亏损年数', last_rated_year: '最近评价年度', ratings: '评价', outside_m2: '集聚区外面积（m²）', unsupplied_m2: '未供地面积（m²）',
 } as const
 
 // ---- governance reports (§四(三), §二(三)9) -------------------------------------------------------

@@ -130,7 +130,7 @@ export class CardPanel {
       const r = (c.reason as Props | null | undefined) ?? {}
       const measured = r.measured && typeof r.measured === 'object'
         ? Object.entries(r.measured as Props).filter(([, v]) => v !== null && typeof v !== 'object')
-          .map(([k, v]) => `${escapeHtml(label('measured', k))} ${typeof v === 'number' ? num(v, Number.isInteger(v) ? 0 : 2) : typeof v === 'boolean' ? (v ? '是' : '否') : escapeHtml(v)}`).join('；')
+          .map(([k, v]) => `${escapeHtml(label('measured', k))} ${typeof v === 'number' && /year$/.test(k) ? String(v) : typeof v === 'number' ? num(v, Number.isInteger(v) ? 0 : 2) : typeof v === 'boolean' ? (v ? '是' : '否') : escapeHtml(v)}`).join('；')
         : ''
       return `<li><b>${escapeHtml(this.className(c))}</b>
         ${escapeHtml(zh(c.label ?? r.label ?? ''))}
@@ -180,7 +180,9 @@ export class CardPanel {
     if (!v || typeof v !== 'object') return ''
     if (e.type === 'contract_indicator' && v.indicator) return escapeHtml(indicatorText(v as { indicator: unknown; value: unknown }))
     const parts = Object.entries(v)
-      .filter(([k, x]) => x !== null && x !== undefined && x !== '' && typeof x !== 'object' && k !== 'kind' && !k.endsWith('_id') && k !== 'id')
+      // ids and codes of the place are the card's own (区县, 集聚区 above); who recorded it is said beside the event
+      .filter(([k, x]) => x !== null && x !== undefined && x !== '' && typeof x !== 'object' && k !== 'kind' && k !== 'id'
+        && !k.endsWith('_id') && !k.endsWith('_code') && k !== 'recorded_by')
       .map(([k, x]) => `${escapeHtml(label('field', k))} ${this.value(k, x)}`)
     return parts.join('，')
   }
@@ -196,6 +198,9 @@ export class CardPanel {
     if (field === 'unit') return escapeHtml(label('unit', v))
     if (field === 'change_type') return escapeHtml(label('changeType', v))
     if (field === 'zone_type') return escapeHtml(label('zoneType', v))
+    if (field === 'recorded_by' || field === 'actor') return escapeHtml(actorLabel(String(v)))
+    if (field === 'cluster_code') return escapeHtml(this.card?.properties.cluster_code === v ? String(this.card?.properties.cluster_name ?? v) : v)
+    if (field === 'county_code') return escapeHtml(this.card?.properties.county_code === v ? String(this.card?.properties.county_name ?? v) : v)
     if (field.endsWith('_m2')) return m2(v)
     if (field.endsWith('_wan')) return wan(v)
     if (typeof v === 'boolean') return v ? '是' : '否'

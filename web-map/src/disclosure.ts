@@ -8,7 +8,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import { offlineStyle } from './basemap'
 import { DISCLOSURE_CLASS } from '../../server/labels/codes'
 import * as api from './api'
-import { chinese, escapeHtml, num } from './format'
+import { chinese, escapeHtml, MAP_LOCALE, num } from './format'
 
 setWorkerUrl(workerUrl)
 
@@ -29,7 +29,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 
 const map = new MapLibreMap({
   container: 'map', style: offlineStyle(), center: [112.45, 34.62], zoom: 9, minZoom: 5, maxZoom: 18,
-  localIdeographFontFamily: 'sans-serif', attributionControl: { compact: true },
+  localIdeographFontFamily: 'sans-serif', attributionControl: { compact: true }, locale: MAP_LOCALE,
 })
 map.addControl(new NavigationControl({ visualizePitch: false }), 'top-right')
 map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right')

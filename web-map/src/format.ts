@@ -39,3 +39,15 @@ export function escapeHtml(s: unknown): string {
 export { CHANGE_TYPE as CHANGE_NAMES, ROLE as ROLE_NAMES, SEVERITY as SEVERITY_NAMES, STAGE as STAGE_NAMES, ZONE_TYPE as ZONE_NAMES } from '../../server/labels/codes'
 export { label, classificationLabel } from '../../server/labels/codes'
 export { actorLabel, alertReasonText, beijingDate, beijingTime, chinese, indicatorText } from '../../server/labels/words'
+
+/** MapLibre's own words (its controls' titles and labels), in Chinese. */
+export const MAP_LOCALE: Record<string, string> = {
+  'AttributionControl.ToggleAttribution': '显示或隐藏数据来源', 'AttributionControl.MapFeedback': '地图反馈',
+  'FullscreenControl.Enter': '全屏', 'FullscreenControl.Exit': '退出全屏', 'GeolocateControl.FindMyLocation': '定位到我的位置',
+  'GeolocateControl.LocationNotAvailable': '无法定位', 'LogoControl.Title': '地图引擎标志', 'Map.Title': '地图', 'Marker.Title': '地图标记',
+  'NavigationControl.ResetBearing': '拖动旋转地图，单击恢复正北', 'NavigationControl.ZoomIn': '放大', 'NavigationControl.ZoomOut': '缩小',
+  'Popup.Close': '关闭', 'ScaleControl.Feet': '英尺', 'ScaleControl.Meters': 'm', 'ScaleControl.Kilometers': 'km', 'ScaleControl.Miles': '英里',
+  'ScaleControl.NauticalMiles': '海里', 'GlobeControl.Enable': '球面显示', 'GlobeControl.Disable': '平面显示', 'TerrainControl.Enable': '显示地形',
+  'TerrainControl.Disable': '隐藏地形', 'CooperativeGesturesHandler.WindowsHelpText': '按住 Ctrl 并滚动鼠标缩放地图',
+  'CooperativeGesturesHandler.MacHelpText': '按住 ⌘ 并滚动鼠标缩放地图', 'CooperativeGesturesHandler.MobileHelpText': '用两根手指移动地图',
+}

@@ -6,6 +6,7 @@
  * main.ts need only one line each to host it. */
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
+import { CHANGE_COLOUR } from './layers'
 import { ALERT_STATUS, ALERT_TYPE } from '../../server/labels/codes'
 import { actorLabel, alertReasonText, beijingTime, chinese, date, escapeHtml, label, m2, num, SEVERITY_NAMES } from './format'
 
@@ -403,7 +404,7 @@ export class InboxPanel {
     }
   }
 
-  /** The change polygon (magenta) and the parcel (blue) of the alert, and the map fitted to them. */
+  /** The change polygon (green, as the map's change layer) and the parcel (blue) of the alert, and the map fitted to them. */
   private focus(a: AlertDetail): void {
     const features: GeoJSON.Feature[] = []
     if (a.parcel) features.push({ type: 'Feature', geometry: a.parcel.geometry, properties: { role: 'parcel' } })
@@ -414,9 +415,9 @@ export class InboxPanel {
     else if (this.map.isStyleLoaded()) {
       this.map.addSource(FOCUS, { type: 'geojson', data })
       this.map.addLayer({ id: `${FOCUS}-fill`, type: 'fill', source: FOCUS, paint: {
-        'fill-color': ['match', ['get', 'role'], 'change', '#d500f9', '#1565c0'], 'fill-opacity': 0.25 } })
+        'fill-color': ['match', ['get', 'role'], 'change', CHANGE_COLOUR, '#1565c0'], 'fill-opacity': 0.25 } })
       this.map.addLayer({ id: `${FOCUS}-line`, type: 'line', source: FOCUS, paint: {
-        'line-color': ['match', ['get', 'role'], 'change', '#aa00ff', '#0d47a1'], 'line-width': 3 } })
+        'line-color': ['match', ['get', 'role'], 'change', CHANGE_COLOUR, '#0d47a1'], 'line-width': 3 } })
     }
     const coords: number[][] = []
     const walk = (x: unknown): void => {
@@ -475,8 +476,8 @@ function injectStyle(): void {
 .inbox button.link { border: 0; background: none; color: #0d47a1; text-decoration: underline; padding: 0; font: inherit; cursor: pointer; }
 .inbox-actions { margin: 10px 0; }
 form.assign { display: flex; gap: 6px; align-items: end; margin: 10px 0; flex-wrap: wrap; }
-form.assign select { min-height: 40px; max-width: 100%; }
-.inbox-actions > button, form.finding button { min-height: 40px; padding: 6px 12px; font-size: 14px; }
+form.assign select { min-height: 44px; max-width: 100%; }
+.inbox-actions > button, form.finding button { min-height: 44px; padding: 6px 12px; font-size: 14px; }
 .inbox button.primary { background: #1565c0; color: #fff; border: 0; border-radius: 3px; }
 form.finding label { display: block; margin: 6px 0; }
 form.finding textarea, form.finding input[type=date], form.finding input[type=file], form.finding .pos input { width: 100%; font-size: 16px; padding: 6px; }
@@ -485,7 +486,7 @@ form.finding .pos { display: flex; gap: 6px; margin: 4px 0; }
 form.finding .pos > * { flex: 1; }
 .photos img { width: 96px; height: 96px; object-fit: cover; margin: 0 6px 6px 0; border: 1px solid #cfd8dc; }
 @media (max-width: 700px) {
-  #open-inbox { position: fixed; right: 10px; bottom: 16px; z-index: 30; padding: 10px 14px; border-radius: 22px;
+  #open-inbox { position: fixed; right: 10px; bottom: 56px; z-index: 30; min-height: 44px; padding: 10px 14px; border-radius: 22px;
     background: #1565c0; color: #fff; border: 0; box-shadow: 0 2px 8px rgba(0,0,0,.35); font-size: 15px; }
   .panel.inbox { position: fixed; left: 0; right: 0; bottom: 0; width: auto; height: 60vh; z-index: 25;
     border-left: 0; border-top: 2px solid #1565c0; box-shadow: 0 -2px 10px rgba(0,0,0,.25); }

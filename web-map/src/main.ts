@@ -12,7 +12,7 @@ import * as api from './api'
 import { offlineStyle, tiandituSource, TIANDITU_LAYERS, type TiandituKind } from './basemap'
 import { CardPanel } from './card'
 import { describeGaussKruger } from './coords'
-import { escapeHtml, label, mu } from './format'
+import { escapeHtml, label, MAP_LOCALE, mu } from './format'
 import { LAYER_GROUPS, LABEL_ORDER, parcelFilter } from './layers'
 import { FilterPanel, LegendPanel, type Filters } from './legend'
 import { can, LoginPanel } from './login'
@@ -37,6 +37,7 @@ let catalog = new Map<string, api.LayerInfo>()
 const visible: Record<string, boolean> = Object.fromEntries(LAYER_GROUPS.map((g) => [g.id, g.visible]))
 let filters: Filters = { cluster: null, county: null, classes: null }
 let tileVersion = 0
+let clusterData: api.ClusterCollection | null = null
 let hovered: FeatureIdentifier | null = null
 let selected: FeatureIdentifier | null = null
 
@@ -54,6 +55,7 @@ const map = new MapLibreMap({
   // The bearer token goes to this server only, never to a basemap provider.
   transformRequest: (url) => (sameOrigin(url) ? { url, headers: api.authHeaders() } : { url }),
   localIdeographFontFamily: 'sans-serif',
+  locale: MAP_LOCALE,
   attributionControl: { compact: true },
 })
 map.addControl(new NavigationControl({ visualizePitch: false }), 'top-right')
@@ -250,6 +252,12 @@ function closeUpload(): void {
   if (!$('upload-panel').hidden) void upload.close()
 }
 
+// on a phone the sidebar is a bottom sheet: its handle opens and closes it
+$('sidebar-toggle').onclick = () => {
+  const open = $('sidebar').classList.toggle('open')
+  $('sidebar-toggle').setAttribute('aria-expanded', String(open))
+}
+
 $('measure-length').onclick = () => measure.start('length')
 $('measure-area').onclick = () => measure.start('area')
 $('measure-clear').onclick = () => measure.stop()
@@ -257,6 +265,25 @@ $('open-upload').onclick = () => {
   card.close()
   upload.open()
 }
+
+/** One panel open at a time (card, upload, dashboard, inbox): opening one closes the others, so
+ * that the map is never squeezed between two of them. */
+const PANELS: Record<string, () => void> = {
+  'card-panel': () => card.close(),
+  'upload-panel': () => closeUpload(),
+  'dashboard-panel': () => dashboard.close(),
+  'inbox-panel': () => inbox.close(),
+}
+const panelWatch = new MutationObserver((records) => {
+  for (const r of records) {
+    const el = r.target as HTMLElement
+    if (el.hidden || r.oldValue === null) continue
+    // on a phone the sidebar's sheet steps down under a panel's
+    $('sidebar').classList.remove('open')
+    for (const [id, close] of Object.entries(PANELS)) if (id !== el.id && !$(id).hidden) close()
+  }
+})
+for (const id of Object.keys(PANELS)) panelWatch.observe($(id), { attributes: true, attributeFilter: ['hidden'], attributeOldValue: true })
 
 /** Shows only what the role may do. */
 function renderRole(): void {
@@ -273,6 +300,32 @@ function renderNotices(u: api.User | null): void {
   $('system-notices').textContent = (u?.notices ?? []).map((n) => n.message).join('；')
 }
 
+/** The zoom from which parcels are drawn (the parcel layer's minzoom). */
+const parcelZoom = () => catalog.get('parcels')?.minzoom ?? 12
+
+/** After login the map goes where the user works: a county's user to the largest cluster of their
+ * county, at a zoom where its parcels are drawn (DOMAIN.md "Places"); a city-wide user stays on the
+ * city, where the hint says to zoom in. */
+function goToUser(u: api.User | null): void {
+  if (!u?.county_scope || !clusterData) return
+  const mine = clusterData.features.filter((f) => u.county_scope!.includes(f.properties.county_code))
+  const largest = [...mine].sort((a, b) => Number(b.properties.area_mu) - Number(a.properties.area_mu))[0]
+  const bounds = largest && boundsOf([largest.geometry])
+  if (!bounds) return
+  const camera = map.cameraForBounds(bounds, { padding: 20 })
+  if (!camera?.center) return
+  map.jumpTo({ center: camera.center, zoom: Math.max(camera.zoom ?? parcelZoom(), parcelZoom() + 0.5) })
+}
+
+/** Below the parcel zoom a signed-in user is told to zoom in (parcels are not drawn there). */
+function renderZoomHint(): void {
+  const hint = $('zoom-hint')
+  const below = !!user && map.getZoom() < parcelZoom()
+  hint.hidden = !below
+  if (below) hint.textContent = `放大到第 ${parcelZoom()} 级以上显示宗地（当前 ${map.getZoom().toFixed(1)} 级）`
+}
+map.on('zoomend', renderZoomHint)
+
 async function onUser(u: api.User | null): Promise<void> {
   // the login answer carries no notices: an admin's come with /api/auth/me
   if (u?.role === 'admin') u = (await api.me()) ?? u
@@ -282,6 +335,8 @@ async function onUser(u: api.User | null): Promise<void> {
   closeUpload()
   renderRole()
   if (map.loaded() || map.isStyleLoaded()) await buildDataLayers()
+  goToUser(u)
+  renderZoomHint()
 }
 
 async function start(): Promise<void> {
@@ -293,11 +348,13 @@ async function start(): Promise<void> {
   renderNotices(u)
   renderRole()
   renderBasemapChooser()
+  clusterData = clusters
   overview.render(clusters)
   filterPanel.render(clusters.features.map((f) => f.properties))
   if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('load', () => resolve()))
   // (with a stale token the catalog route answers as to the public, which is what the map then is)
   await buildDataLayers(catalogRequest)
+  renderZoomHint()
 }
 
 start().catch((e) => {

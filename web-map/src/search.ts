@@ -25,6 +25,10 @@ export class SearchBox {
         if (this.hits[0]) this.pick(0)
       } else if (e.key === 'Escape') this.clear()
     })
+    // a tap or click anywhere else closes the list
+    document.addEventListener('pointerdown', (e) => {
+      if (!this.list.hidden && !this.list.contains(e.target as Node) && e.target !== input) this.clear()
+    })
   }
 
   setEnabled(enabled: boolean): void {
@@ -66,6 +70,9 @@ export class SearchBox {
   }
 
   clear(): void {
+    // a search still on its way must not open the list again over the card it led to
+    this.seq++
+    if (this.timer) clearTimeout(this.timer)
     this.hits = []
     this.list.hidden = true
     this.list.innerHTML = ''

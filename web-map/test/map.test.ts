@@ -136,11 +136,17 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       expect(Number(m[1]!.replace(/,/g, ''))).toBeGreaterThan(7840)
       expect(Number(m[1]!.replace(/,/g, ''))).toBeLessThan(8160)
       expect(Math.abs(Number(m[2]) - 12)).toBeLessThan(0.25)
+      // the area is written on the map too, beside the last point
+      expect(await w.page.textContent('[data-testid=measure-tag]')).toBe(text)
 
       await w.page.click('#measure-length')
       await clickLngLat(w.page, [box[0], box[1]])
       await clickLngLat(w.page, [box[2], box[1]])
-      const len = /（([\d,.]+) m）/.exec((await w.page.textContent('[data-testid=measure-output]')) ?? '')!
+      // one unit below a kilometre ("长度 100.00 m", not "100.00 m（100.00 m）"), and the same words on the map
+      const lengthText = (await w.page.textContent('[data-testid=measure-output]')) ?? ''
+      const len = /^长度 ([\d,.]+) m$/.exec(lengthText)!
+      expect(len, lengthText).toBeTruthy()
+      expect(await w.page.textContent('[data-testid=measure-tag]')).toBe(lengthText)
       expect(Math.abs(Number(len[1]!.replace(/,/g, '')) - 100)).toBeLessThan(3)
       await w.page.click('#measure-clear')
 
