@@ -190,6 +190,10 @@ export const LAYER_GROUPS: LayerGroup[] = [
   },
 ]
 
+/** Label layers drawn from a GeoJSON source of one point per feature (label-points.ts) instead of
+ * the tiles, so that a feature cut by tile edges is labelled once. */
+export const LABEL_SOURCES: Record<string, string> = { 'clusters-label': 'cluster-labels', 'parcels-label': 'parcel-labels' }
+
 /** Labels and strokes go above every fill, in this order. */
 export const LABEL_ORDER = ['clusters-line', 'clusters-label', 'parcels-label']
 

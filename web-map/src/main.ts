@@ -13,7 +13,8 @@ import { offlineStyle, tiandituSource, TIANDITU_LAYERS, type TiandituKind } from
 import { CardPanel } from './card'
 import { describeGaussKruger } from './coords'
 import { escapeHtml, label, MAP_LOCALE, mu } from './format'
-import { LAYER_GROUPS, LABEL_ORDER, parcelFilter } from './layers'
+import { LABEL_ORDER, LABEL_SOURCES, LAYER_GROUPS, parcelFilter } from './layers'
+import { followParcelLabels, pointsOf } from './label-points'
 import { FilterPanel, LegendPanel, type Filters } from './legend'
 import { can, LoginPanel } from './login'
 import { MeasureTool } from './measure'
@@ -97,6 +98,11 @@ const login = new LoginPanel($('login'), (u) => void onUser(u))
 
 // ---- data layers ------------------------------------------------------------------------------
 
+const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] }
+const clusterLabelData = (c: api.ClusterCollection) => pointsOf(c.features, ['code', 'short_name'])
+// a parcel's code once, from the zoom its label layer starts at
+followParcelLabels(map, 'parcel-labels', 15, ['code', 'cluster_code', 'county_code', 'class', 'class_detail', 'stage'])
+
 /** (Re)builds the tile sources and layers for the current role: fields and access differ by role,
  * so the sources are replaced on login and logout, not patched. */
 async function buildDataLayers(prefetched?: Promise<{ layers: api.LayerInfo[] }>): Promise<void> {
@@ -122,6 +128,12 @@ async function buildDataLayers(prefetched?: Promise<{ layers: api.LayerInfo[] }>
       ...(info.promoteId ? { promoteId: info.promoteId } : {}),
     })
     for (const l of g.layers) {
+      const labels = LABEL_SOURCES[l.id]
+      if (labels) {
+        if (!map.getSource(labels)) map.addSource(labels, { type: 'geojson', data: labels === 'cluster-labels' && clusterData ? clusterLabelData(clusterData) : EMPTY })
+        map.addLayer({ ...l, source: labels, layout: { ...(l.layout ?? {}), visibility: visible[g.id] === false ? 'none' : 'visible' } } as LayerSpecification, before)
+        continue
+      }
       map.addLayer({
         ...l, source: g.id, 'source-layer': g.id,
         layout: { ...(l.layout ?? {}), visibility: visible[g.id] === false ? 'none' : 'visible' },

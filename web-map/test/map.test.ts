@@ -52,6 +52,20 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       }
       const codes = (await renderedProps(w.page, 'parcels-fill')).map((p) => p.code)
       expect(codes).toContain('LL-001')
+      // labels once per feature: one label point per parcel whatever the tiles cut it into, inside
+      // it; one per cluster
+      const labels = await w.page.evaluate(async () => {
+        const m = (window as any).onemap.map
+        const pieces = m.querySourceFeatures('parcels', { sourceLayer: 'parcels' }).map((f: any) => f.properties.code as string)
+        const points = (await m.getSource('parcel-labels').getData()).features.map((f: any) => f.properties.code as string)
+        const clusters = (await m.getSource('cluster-labels').getData()).features.map((f: any) => f.properties.code as string)
+        return { pieces, points, clusters }
+      })
+      expect(labels.points.length).toBe(new Set(labels.points).size)
+      expect([...labels.points].sort()).toEqual([...new Set(labels.pieces)].sort())
+      expect(labels.pieces.length).toBeGreaterThan(new Set(labels.pieces).size) // some parcels are cut by tile edges here
+      expect(labels.clusters.length).toBe(new Set(labels.clusters).size)
+      expect(labels.clusters.length).toBeGreaterThanOrEqual(18)
       await w.page.screenshot({ path: path.join(ARTIFACTS, 'map.png') })
 
       // LL-006: 100 m × 80 m laid out on the ellipsoid = 8000 m² = 12 亩 (1 亩 = 10000/15 m²)
