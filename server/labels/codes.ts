@@ -168,6 +168,13 @@ export const REPORT_KIND = {
   disclosure: '批而未供、闲置、低效用地公开清单',
 } as const
 
+/** How a report's score is computed, in words, with the plan's article (the SQL's own formula,
+ * governance-3-reports.sql, says the same in symbols). */
+export const REPORT_FORMULA = {
+  ranking: '得分 = Σ（权重 × 完成率 × 100）÷ Σ 权重；完成率 = 完成值 ÷ 目标值，不超过单项上限；无可评内容的指标不参评并列出（洛政办〔2021〕16号 §四(三) 半年评比）',
+  evaluation: '得分 = Σ（权重 × 完成率 × 100）÷ Σ 权重；完成率 = 完成值 ÷ 年度目标，不超过单项上限；无可评内容的指标不参评并列出（洛政办〔2021〕16号 §四(三) 年度考评）',
+} as const
+
 export const REPORT_LEVEL = { county: '区县', cluster: '集聚区', city: '全市' } as const
 
 export const REPORT_INDICATOR = {
@@ -198,7 +205,16 @@ export const RULE = {
   construction_change_types: '视为建设的变化类型', industrial_zone_types: '工业规划分区类型',
   unsupplied_yearly_target: '批而未供年度消化目标', idle_disposal_yearly_target: '闲置处置年度目标',
   inefficient_disposal_yearly_target: '低效处置年度目标', 'parcel.stated_area_tolerance': '填报面积容差',
-  alert_severity: '预警等级', alert_due_days: '预警办结天数',
+  alert_severity: '预警等级', alert_due_days: '预警办结天数', alert_due_soon_days: '预警即将到期天数',
+  change_link_share: '变化图斑关联重叠比例', city_target_tax_per_mu: '全市亩均税收目标', energy_intensity_decline_target: '能耗强度下降目标',
+  enterprise_rating: '企业分类评价规则', industrial_land_use_like: '工业用地用途识别', intelligent_retrofit_target: '智能化改造目标',
+  large_project_mu: '大项目面积线（亩）', permu_disclosure_min_enterprises: '亩均数据公开最少企业数', phased_supply_from: '分期供地起始面积',
+  rating_c_years: '连续 C 类年数', standard_land_completion_check_months: '标准地竣工验收期限（月）',
+  standard_land_completion_indicators: '标准地竣工验收指标', standard_land_production_check_months: '标准地达产验收期限（月）',
+  standard_land_rectification_months: '标准地整改期限（月）', standard_land_share_targets: '标准地出让比例目标',
+  standard_land_termination_months: '标准地解除合同期限（月）', stock_cutoff_date: '存量认定截止日期',
+  stock_revitalise_deadline: '存量盘活完成期限', stock_revitalise_target: '存量盘活目标', ubs_ledger_days: '未供即用台账办结天数',
+  ubs_ledger_unit: '未供即用台账责任单位', unsupplied_baseline_date: '批而未供基数日期',
 } as const
 
 // ---- per-mu and standard land ---------------------------------------------------------------------
@@ -248,7 +264,7 @@ export const CODE_LABELS = {
   parcelKey: PARCEL_KEY, role: ROLE, zoneType: ZONE_TYPE, changeType: CHANGE_TYPE, supplyMethod: SUPPLY_METHOD,
   developmentKind: DEVELOPMENT_KIND, severity: SEVERITY, alertType: ALERT_TYPE, alertStatus: ALERT_STATUS, alertAction: ALERT_ACTION,
   flagKind: FLAG_KIND, indicator: INDICATOR, unit: UNIT, fileEvent: FILE_EVENT, fileAction: FILE_ACTION, field: FIELD,
-  measured: MEASURED, reportKind: REPORT_KIND, reportLevel: REPORT_LEVEL, reportIndicator: REPORT_INDICATOR, leftOut: LEFT_OUT,
+  measured: MEASURED, reportKind: REPORT_KIND, reportFormula: REPORT_FORMULA, reportLevel: REPORT_LEVEL, reportIndicator: REPORT_INDICATOR, leftOut: LEFT_OUT,
   reportSet: REPORT_SET, interviewReason: INTERVIEW_REASON, rule: RULE, standardLandStatus: STANDARD_LAND_STATUS, rating: RATING,
   uploadLayer: UPLOAD_LAYER, uploadStatus: UPLOAD_STATUS, uploadPhase: UPLOAD_PHASE, featureStatus: FEATURE_STATUS,
   featureChange: FEATURE_CHANGE, countySource: COUNTY_SOURCE, crsSource: CRS_SOURCE, encodingSource: ENCODING_SOURCE,

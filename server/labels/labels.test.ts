@@ -50,6 +50,12 @@ describe('every code the schema allows has a label', () => {
     for (const t of types) expect(label('alertType', t), t).not.toBe(t)
   })
 
+  it('every county rule a report or a reason cites has a name', async () => {
+    const keys = await db.db.map('SELECT DISTINCT key FROM county_rule ORDER BY key', [], (r) => r.key as string)
+    expect(keys.length).toBeGreaterThan(10)
+    expect(keys.filter((k) => label('rule', k) === k)).toEqual([])
+  })
+
   it('no label is empty or an English word', () => {
     for (const [domain, table] of Object.entries(CODE_LABELS)) {
       for (const [code, l] of Object.entries(table as Record<string, string>)) {

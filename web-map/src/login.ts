@@ -2,7 +2,7 @@
  * shows only what the role may do: the server strips what it may not see; the UI hides the
  * buttons for what it may not do (editing, uploading). */
 import * as api from './api'
-import { escapeHtml, ROLE_NAMES } from './format'
+import { escapeHtml, label } from './format'
 
 /** Roles that edit parcels (issue 4: admin, analyst, surveyor); inspectors record findings. */
 export const EDITORS: readonly api.Role[] = ['admin', 'analyst', 'surveyor']
@@ -15,12 +15,15 @@ export const can = {
 }
 
 export class LoginPanel {
+  /** County code → name, for the user's scope (set once the clusters are known). */
+  countyName: (code: string) => string = (code) => code
+
   constructor(private root: HTMLElement, private onChange: (user: api.User | null) => void) {}
 
   render(user: api.User | null): void {
     if (user) {
-      const scope = user.county_scope ? `（${user.county_scope.join('、')}）` : '（全市）'
-      this.root.innerHTML = `<span class="user" data-testid="user">${escapeHtml(user.display_name)} · ${ROLE_NAMES[user.role] ?? user.role}${scope}</span>
+      const scope = user.county_scope ? `（${user.county_scope.map((c) => this.countyName(c)).join('、')}）` : '（全市）'
+      this.root.innerHTML = `<span class="user" data-testid="user">${escapeHtml(user.display_name)} · ${escapeHtml(label('role', user.role))}${scope}</span>
         <button type="button" id="logout">退出</button>`
       this.root.querySelector<HTMLButtonElement>('#logout')!.onclick = async () => {
         await api.logout()

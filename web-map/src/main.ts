@@ -357,10 +357,12 @@ async function start(): Promise<void> {
   const [s, u, clusters] = await Promise.all([api.mapSettings(), api.me(), api.clusters()])
   settings = s
   user = u
+  clusterData = clusters
+  const names = new Map(clusters.features.map((f) => [f.properties.county_code, f.properties.county_name]))
+  login.countyName = (code) => names.get(code) ?? code
   renderNotices(u)
   renderRole()
   renderBasemapChooser()
-  clusterData = clusters
   overview.render(clusters)
   filterPanel.render(clusters.features.map((f) => f.properties))
   if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('load', () => resolve()))
