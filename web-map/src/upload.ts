@@ -259,7 +259,7 @@ export class UploadPanel {
     const warnings = r.issues.filter((i) => i.level !== 'error')
     out.innerHTML = `
       <section data-testid="upload-report"><h3>校验报告</h3>
-        <p>${escapeHtml(u.fileName)} · ${num(r.featureCount, 0)} 个要素：通过 ${num(r.accepted, 0)}，拒绝 ${num(r.rejected, 0)}，警告 ${num(r.warned, 0)}；
+        <p>${escapeHtml(u.fileName)} · ${num(r.featureCount, 0)} 个要素：通过 ${num(r.accepted, 0)}，拒绝 ${num(r.rejected, 0)}，有警告 ${num(r.warned, 0)} 个；
           合计 ${areaM2(r.areaM2)}</p>
         <p data-testid="upload-changes">提交后：新增 ${num(r.new, 0)}，变更 ${num(r.changed, 0)}，未变 ${num(r.unchanged, 0)}（未变的不产生新版本，也不记入一地一档）</p>
         ${r.changes?.length ? `<ul class="muted" data-testid="upload-changed">${r.changes.map((c) =>
@@ -285,13 +285,13 @@ export class UploadPanel {
         ${this.problems('错误', errors, 'error')}
         ${this.problems('警告', warnings, 'warning')}
         ${r.issuesTruncated ? '<p class="muted">（问题过多，仅列出部分；预览中每个要素都带有其问题）</p>' : ''}
+        ${r.warnings ? '<label><input type="checkbox" id="accept-warnings"> 已核对警告，仍然提交</label>' : ''}
+        ${r.errors ? '<label><input type="checkbox" id="skip-rejected"> 跳过被拒绝的要素，只提交通过的</label>' : ''}
         <div class="actions">
           <button type="button" id="upload-preview">在地图上预览</button>
           <button type="button" id="upload-commit">提交入库</button>
           <button type="button" id="upload-discard">放弃</button>
         </div>
-        ${r.warnings ? '<label><input type="checkbox" id="accept-warnings"> 已核对警告，仍然提交</label>' : ''}
-        ${r.errors ? '<label><input type="checkbox" id="skip-rejected"> 跳过被拒绝的要素，只提交通过的</label>' : ''}
         <div id="upload-result" role="status"></div>
       </section>`
     out.querySelector<HTMLFormElement>('#mapping-form')!.onsubmit = (e) => {
@@ -328,7 +328,9 @@ export class UploadPanel {
 
   private problems(title: string, list: api.UploadIssue[], cls: string): string {
     if (!list.length) return `<p class="muted">无${title}</p>`
-    return `<h4>${title}（${list.length}）</h4><ul class="${cls}" data-testid="upload-${cls}s">${list.slice(0, 200).map((p) =>
+    // counted as the summary counts them (features), with the number of issues beside
+    const features = new Set(list.map((p) => p.index)).size
+    return `<h4>${title}（${features} 个要素${list.length !== features ? `，${list.length} 条` : ''}）</h4><ul class="${cls}" data-testid="upload-${cls}s">${list.slice(0, 200).map((p) =>
       `<li>第 ${p.index + 1} 个要素${p.key ? `（${escapeHtml(p.key)}）` : ''}：${escapeHtml(zh(p.message))}</li>`).join('')}</ul>`
   }
 
@@ -352,6 +354,11 @@ export class UploadPanel {
     }
     this.upload = { ...u, status: 'committed' }
     this.setStaged(null)
+    // done: committing again or discarding would only be refused (409)
+    for (const id of ['upload-commit', 'upload-discard', 'accept-warnings', 'skip-rejected']) {
+      const b = this.root.querySelector<HTMLButtonElement | HTMLInputElement>(`#${id}`)
+      if (b) b.disabled = true
+    }
     this.result(`<span data-testid="upload-committed">已提交入库：新增 ${num(res.inserted, 0)}，更新 ${num(res.updated, 0)}，未变 ${num(res.unchanged, 0)}</span>`)
     this.onCommitted(u.layer)
   }
@@ -366,7 +373,10 @@ export class UploadPanel {
 
   private result(html: string): void {
     const el = this.root.querySelector<HTMLElement>('#upload-result')
-    if (el) el.innerHTML = html
+    if (!el) return
+    el.innerHTML = html
+    // the answer where the user looks: scrolled into the panel's view
+    el.scrollIntoView({ block: 'nearest' })
   }
 
   private setCandidates(list: api.CrsCandidate[]): void {
