@@ -228,10 +228,22 @@ map.on('click', (e) => {
   new Popup({ closeButton: true }).setLngLat(e.lngLat).setHTML(html).addTo(map)
 })
 
+/** The Gauss-Kruger zone of the read-out: the one chosen (kept in this browser), else the pointer's. */
+const GK_ZONE_KEY = 'onemap.gkZone'
+const gkZone = () => { const z = Number(localStorage.getItem(GK_ZONE_KEY)); return z >= 25 && z <= 45 ? z : null }
+const COORDS_IDLE = $('coords').textContent ?? ''
+const zoneSelect = $<HTMLSelectElement>('gk-zone')
+zoneSelect.value = String(gkZone() ?? '')
+zoneSelect.onchange = () => {
+  if (zoneSelect.value) localStorage.setItem(GK_ZONE_KEY, zoneSelect.value)
+  else localStorage.removeItem(GK_ZONE_KEY)
+}
 map.on('mousemove', (e) => {
   const { lng, lat } = e.lngLat
-  $('coords').textContent = `${lng.toFixed(6)}°E ${lat.toFixed(6)}°N  ${describeGaussKruger(lng, lat)}`
+  $('coords').textContent = `${lng.toFixed(6)}°E ${lat.toFixed(6)}°N  ${describeGaussKruger(lng, lat, gkZone())}`
 })
+// the read-out is of the pointer: gone with it
+map.getCanvasContainer().addEventListener('mouseleave', () => { $('coords').textContent = COORDS_IDLE })
 
 // ---- basemap, tools, panels -------------------------------------------------------------------
 

@@ -179,6 +179,23 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       expect(Math.abs(x - northing!)).toBeLessThan(0.15)
       expect(Math.abs(y - easting!)).toBeLessThan(0.15)
       expect(easting!).toBeGreaterThan(37_000_000)
+
+      // fixed to zone 38 (the bureau's data zone, say): the same point read in zone 38, its own zone named beside
+      await w.page.selectOption('#gk-zone', '38')
+      await w.page.mouse.move(mapBox.x + point.x + 1, mapBox.y + point.y)
+      await w.page.mouse.move(mapBox.x + point.x, mapBox.y + point.y)
+      const fixed = (await w.page.textContent('#coords'))!
+      expect(fixed).toContain('第38带（固定）')
+      expect(fixed).toContain('EPSG:4526')
+      expect(fixed).toContain('（指针位于第37带）')
+      const epsg4526 = '+proj=tmerc +lat_0=0 +lon_0=114 +k=1 +x_0=38500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
+      const [e38, n38] = proj4('EPSG:4326', epsg4526, [lon, lat])
+      const [x38, y38] = /X ([\d.]+) m\s+Y ([\d.]+) m/.exec(fixed)!.slice(1).map(Number) as [number, number]
+      expect(Math.abs(x38 - n38!)).toBeLessThan(0.15)
+      expect(Math.abs(y38 - e38!)).toBeLessThan(0.15)
+      // the pointer leaves the map: the read-out goes with it
+      await w.page.mouse.move(mapBox.x - 50, mapBox.y + 10) // over the sidebar
+      expect(await w.page.textContent('#coords')).not.toMatch(/X [\d.]+ m/)
     } finally {
       await w.context.close()
     }
