@@ -1,6 +1,7 @@
 /** Vector tiles (MVT) and TileJSON for the map: GET /tiles/{layer}/{z}/{x}/{y}.mvt,
  * GET /tiles/{layer}.json, and GET /tiles (the layers this caller may read). */
 import { CODE_LABELS } from '../../labels/codes'
+import { mapStyle } from '../../styles/style-json'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
@@ -71,6 +72,25 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       ...describe(l, request),
       available: service.isAvailable(l),
     })),
+  }))
+
+  app.get('/style.json', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['tiles'],
+      summary: 'MapLibre 样式（style.json）/ the one map as a MapLibre style for outside clients: the web map\'s layers, colours and Chinese labels over the TileJSON of the layers this caller may read',
+      response: {
+        200: Type.Object({
+          version: Type.Literal(8), name: Type.String(), metadata: Type.Record(Type.String(), Type.Unknown()),
+          center: Type.Array(Type.Number()), zoom: Type.Number(),
+          sources: Type.Record(Type.String(), Type.Object({ type: Type.Literal('vector'), url: Type.String() })),
+          layers: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+        }),
+      },
+    },
+  }, async (request) => mapStyle(`${request.protocol}://${request.host}`, (id) => {
+    const layer = findLayer(id)
+    return !!layer && service.isAvailable(layer) && mayRead(layer, request.user?.role ?? null)
   }))
 
   app.get('/:layer.json', {
