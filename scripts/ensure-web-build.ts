@@ -18,7 +18,9 @@ function newestSource(dir: string): number {
 
 export async function ensureWebBuild(outDir = path.join(root, 'dist')): Promise<'built' | 'fresh'> {
   const index = path.join(outDir, 'index.html')
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newestSource(root)) return 'fresh'
+  // the labels (server/labels/) are built into the map as well
+  const newest = Math.max(newestSource(root), newestSource(path.join(root, '..', 'server', 'labels')))
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newest) return 'fresh'
   const { build } = await import('vite')
   await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir } })
   return 'built'

@@ -11,6 +11,8 @@
  *
  * Nothing here touches the live land tables except the commit.
  */
+import { label } from '../labels/codes'
+import { beijingTime, chinese } from '../labels/words'
 import type { Db } from '../db/pgp'
 import { LAYER_TABLE, StagingLostError, type CommitResult, type UploadReport, type UploadStatus, type UploadView } from '../db/repos/uploads'
 import { HttpError, notFound } from '../errors'
@@ -63,27 +65,30 @@ export interface CreatedUpload {
   report: UploadReport | null
 }
 
+/** The first issues of a report, as each half of a bilingual message lists them (features counted from 1, as the report's list does). */
+type IssueList = { zh: string; en: string }
+
 export const UPLOAD_MESSAGES = {
-  alreadyCommitted: (at: string | null) => `该上传已于 ${at ?? '?'} 提交，不能重复提交 / this upload was already committed (${at ?? '?'}); it cannot be committed twice`,
+  alreadyCommitted: (at: string | null) => `该上传已于 ${beijingTime(at)}（北京时间）提交，不能重复提交 / this upload was already committed (${at ?? '?'}); it cannot be committed twice`,
   discarded: '该上传已被放弃，不能提交；请重新上传 / this upload was discarded and cannot be committed: upload the file again',
   committing: '该上传正在提交中 / this upload is being committed right now',
-  notReady: (status: string) => `该上传尚未校验完成（${status}），请稍后再试 / this upload is not validated yet (${status}): try again when it is ready`,
+  notReady: (status: string) => `该上传尚未校验完成（${label('uploadStatus', status)}），请稍后再试 / this upload is not validated yet (${status}): try again when it is ready`,
   failed: (why: string) => `该上传处理失败，不能提交：${why} / this upload failed and cannot be committed: ${why}`,
-  hasErrors: (n: number, list: string) =>
-    `校验报告中有 ${n} 个错误，请修正后重新上传，或选择跳过被拒绝的要素（skipRejected）：${list} / ` +
-    `the report lists ${n} error(s): fix the file and upload again, or commit with skipRejected to leave those features out: ${list}`,
-  hasWarnings: (n: number, list: string) =>
-    `校验报告中有 ${n} 个警告，请核对后确认（acceptWarnings）再提交：${list} / ` +
-    `the report lists ${n} warning(s): review them and commit with acceptWarnings: ${list}`,
+  hasErrors: (n: number, list: IssueList) =>
+    `校验报告中有 ${n} 个错误，请修正后重新上传，或选择跳过被拒绝的要素：${list.zh} / ` +
+    `the report lists ${n} error(s): fix the file and upload again, or commit with skipRejected to leave those features out: ${list.en}`,
+  hasWarnings: (n: number, list: IssueList) =>
+    `校验报告中有 ${n} 个警告，请核对后勾选“已核对警告”再提交：${list.zh} / ` +
+    `the report lists ${n} warning(s): review them and commit with acceptWarnings: ${list.en}`,
   nothingToCommit: '没有可提交的要素（全部被拒绝） / nothing to commit: every feature was rejected',
   outOfScope: (n: number, counties: string) =>
     `${n} 个要素位于您管辖范围以外的区县，或将覆盖范围以外的已有记录（${counties}），不能提交 / ` +
     `${n} feature(s) lie in counties outside your scope or would overwrite records outside it (${counties}): not committed`,
-  cannotDiscard: (status: string) => `该上传状态为 ${status}，不能放弃 / an upload that is ${status} cannot be discarded`,
+  cannotDiscard: (status: string) => `该上传${label('uploadStatus', status)}，不能放弃 / an upload that is ${status} cannot be discarded`,
   stagingLost: '暂存数据已丢失（数据库曾重启），请重新上传 / the staged features were lost (the database restarted): upload the file again',
   interrupted: '服务在处理该上传时停止，未写入任何数据，请重新上传或重新提交 / the server stopped while handling this upload; nothing was written: upload it again',
   commitFailed: (why: string) => `提交失败，未写入任何数据：${why} / the commit failed and wrote nothing: ${why}`,
-  cannotRemap: (status: string) => `该上传状态为 ${status}，不能修改字段对应 / the field mapping of an upload that is ${status} cannot be changed`,
+  cannotRemap: (status: string) => `该上传${label('uploadStatus', status)}，不能修改字段对应 / the field mapping of an upload that is ${status} cannot be changed`,
 } as const
 
 const UPLOAD = '上传 upload'
@@ -242,8 +247,13 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   const u = await getUpload(ctx, id, user)
   refuseUnlessReady(u)
   const report = u.report!
-  const firstOf = (level: string) => report.issues.filter((i) => i.level === level).slice(0, 5)
-    .map((i) => `#${i.index + 1}${i.key ? ` ${i.key}` : ''} ${i.message}`).join('; ')
+  const firstOf = (level: string): IssueList => {
+    const issues = report.issues.filter((i) => i.level === level).slice(0, 5)
+    return {
+      zh: issues.map((i) => `第 ${i.index + 1} 个要素${i.key ? ` ${i.key}` : ''} ${chinese(i.message)}`).join('；'),
+      en: issues.map((i) => `#${i.index + 1}${i.key ? ` ${i.key}` : ''} ${i.message}`).join('; '),
+    }
+  }
   if (report.errors > 0 && !opts.skipRejected) throw new HttpError(422, 'upload_has_errors', UPLOAD_MESSAGES.hasErrors(report.errors, firstOf('error')), { byCode: report.byCode })
   if (report.accepted === 0) throw new HttpError(422, 'upload_nothing_to_commit', UPLOAD_MESSAGES.nothingToCommit)
   if (report.warned > 0 && !opts.acceptWarnings) {

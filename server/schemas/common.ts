@@ -263,6 +263,7 @@ export const MEDIA = {
   mvt: 'application/vnd.mapbox-vector-tile',
   jpeg: 'image/jpeg',
   png: 'image/png',
+  qml: 'text/xml',
 } as const
 
 /** The answer of a route that sends a file, a tile or an image, for the document: its media types

@@ -248,6 +248,7 @@ export const ParcelFile = Type.Object({
     on: IsoDate,
     recorded_at: Timestamp,
     actor: Nullable(Type.String()),
+    actor_name: Nullable(Type.String({ description: 'the display name of the user who did it; null for the system' })),
     type: Type.String({ description: 'registration, attribute_change, geometry_change, retirement, approval, supply, contract_indicator, development, inspection, disposal, alert, lease, figures…' }),
     entity: Type.String(),
     entity_id: Nullable(Type.String()),

@@ -1,5 +1,6 @@
 /** The shape of a tile layer's definition (the registry itself is server/tiles/layers.ts): kept
  * apart so that the attribute sources (analysis-sources.ts) and the registry do not import each other. */
+import type { CodeDomain } from '../labels/codes'
 
 /** Who may see an attribute: anyone (public layers only), any signed-in role, or the roles of
  * `config.sensitiveRoles`. */
@@ -18,6 +19,9 @@ export interface AttributeDef {
   visibleTo: Visibility
   /** Named joins of the layer this attribute reads from. */
   needs?: string[]
+  /** The labels of its coded values (server/labels/): TileJSON and the catalog carry them, so a
+   * client shows 在建, not under_construction. */
+  values?: CodeDomain
 }
 
 export interface LayerDef {

@@ -60,7 +60,7 @@ export const LAYERS: readonly LayerDef[] = [
     attributes: [
       { name: 'cluster_code', sql: 'z.cluster_code', type: 'String', title: '集聚区', visibleTo: 'everyone' },
       { name: 'county_code', sql: 'z.county_code::text', type: 'String', title: '区县代码', visibleTo: 'everyone' },
-      { name: 'zone_type', sql: 'z.zone_type', type: 'String', title: '分区类型', visibleTo: 'everyone' },
+      { name: 'zone_type', sql: 'z.zone_type', type: 'String', title: '分区类型', visibleTo: 'everyone', values: 'zoneType' },
       { name: 'name', sql: 'z.name', type: 'String', title: '名称', visibleTo: 'everyone' },
       { name: 'area_mu', sql: ROUND2('z.area_mu'), type: 'Number', title: '面积（亩）', visibleTo: 'everyone' },
     ],
@@ -78,12 +78,12 @@ export const LAYERS: readonly LayerDef[] = [
       { name: 'county_code', sql: 'p.county_code::text', type: 'String', title: '区县代码', visibleTo: 'signedIn' },
       { name: 'cluster_code', sql: 'p.cluster_code', type: 'String', title: '集聚区', visibleTo: 'signedIn' },
       { name: 'land_use', sql: 'p.land_use', type: 'String', title: '土地用途', visibleTo: 'signedIn' },
-      { name: 'stage', sql: 'p.stage', type: 'String', title: '阶段', visibleTo: 'signedIn' },
+      { name: 'stage', sql: 'p.stage', type: 'String', title: '阶段', visibleTo: 'signedIn', values: 'stage' },
       { name: 'area_m2', sql: ROUND2('p.area_m2'), type: 'Number', title: '面积（m²）', visibleTo: 'signedIn' },
       { name: 'area_mu', sql: ROUND2('p.area_mu'), type: 'Number', title: '面积（亩）', visibleTo: 'signedIn' },
-      { name: 'class', sql: CLASSIFICATION.classSql, type: 'String', title: '分类', visibleTo: 'signedIn', needs: ['classification'] },
-      { name: 'class_detail', sql: CLASSIFICATION.detailSql, type: 'String', title: '分类细项', visibleTo: 'signedIn', needs: ['classification'] },
-      { name: 'supply_method', sql: 'sc.supply_method', type: 'String', title: '供地方式', visibleTo: 'signedIn', needs: ['contract'] },
+      { name: 'class', sql: CLASSIFICATION.classSql, type: 'String', title: '分类', visibleTo: 'signedIn', values: 'classification', needs: ['classification'] },
+      { name: 'class_detail', sql: CLASSIFICATION.detailSql, type: 'String', title: '分类细项', visibleTo: 'signedIn', values: 'parcelKey', needs: ['classification'] },
+      { name: 'supply_method', sql: 'sc.supply_method', type: 'String', title: '供地方式', visibleTo: 'signedIn', values: 'supplyMethod', needs: ['contract'] },
       // An enterprise's name is on the published lists (§四(四)); its legal person and phone never are.
       { name: 'land_user', sql: 'e.name', type: 'String', title: '用地单位', visibleTo: 'signedIn', needs: ['contract'] },
       // 权利人 as surveyed: may be a person's name, so for the roles that see the card, never public
@@ -121,7 +121,7 @@ export const LAYERS: readonly LayerDef[] = [
     attributes: [
       { name: 'code', sql: 'r.code', type: 'String', title: '图斑编号', visibleTo: 'signedIn' },
       { name: 'period', sql: 'r.period', type: 'String', title: '监测批次', visibleTo: 'signedIn' },
-      { name: 'change_type', sql: 'r.change_type', type: 'String', title: '变化类型', visibleTo: 'signedIn' },
+      { name: 'change_type', sql: 'r.change_type', type: 'String', title: '变化类型', visibleTo: 'signedIn', values: 'changeType' },
       { name: 'image_before', sql: 'r.image_before::text', type: 'String', title: '前时相', visibleTo: 'signedIn' },
       { name: 'image_after', sql: 'r.image_after::text', type: 'String', title: '后时相', visibleTo: 'signedIn' },
       { name: 'county_code', sql: 'r.county_code::text', type: 'String', title: '区县代码', visibleTo: 'signedIn' },
@@ -142,9 +142,9 @@ export const LAYERS: readonly LayerDef[] = [
   LEFT JOIN approval_batch ab ON ab.id = a.batch_id`,
     },
     attributes: [
-      { name: 'type', sql: 'a.type', type: 'String', title: '预警类型', visibleTo: 'signedIn' },
-      { name: 'severity', sql: 'a.severity', type: 'String', title: '等级', visibleTo: 'signedIn' },
-      { name: 'status', sql: 'a.status', type: 'String', title: '状态', visibleTo: 'signedIn' },
+      { name: 'type', sql: 'a.type', type: 'String', title: '预警类型', visibleTo: 'signedIn', values: 'alertType' },
+      { name: 'severity', sql: 'a.severity', type: 'String', title: '等级', visibleTo: 'signedIn', values: 'severity' },
+      { name: 'status', sql: 'a.status', type: 'String', title: '状态', visibleTo: 'signedIn', values: 'alertStatus' },
       { name: 'county_code', sql: 'a.county_code::text', type: 'String', title: '区县代码', visibleTo: 'signedIn' },
       { name: 'cluster_code', sql: 'a.cluster_code', type: 'String', title: '集聚区', visibleTo: 'signedIn' },
       { name: 'parcel_code', sql: 'ap.code', type: 'String', title: '宗地编号', visibleTo: 'signedIn', needs: ['sources'] },

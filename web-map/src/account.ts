@@ -3,12 +3,11 @@
  * administration and the audit officer's audit trail (GB/T 22239-2019 8.1.4.1–3). One module, so
  * that the rest of the map need not know about them; login.ts calls it. */
 import * as api from './api'
-import { escapeHtml } from './format'
+import { escapeHtml, label } from './format'
+import { AUDIT_KIND, ROLE } from '../../server/labels/codes'
 
 export type Step = 'ok' | 'totp' | 'enrol' | 'password'
 
-export const DUTY_ROLE_NAMES: Record<string, string> = { security: '安全管理员', audit: '审计管理员' }
-const ALL_ROLE_NAMES: Record<string, string> = { admin: '系统管理员', analyst: '分析员', surveyor: '测绘员', inspector: '巡查员', ...DUTY_ROLE_NAMES }
 
 const short = (e: unknown) => (e instanceof api.ApiError ? e.message.split(' / ')[0]! : '操作失败')
 
@@ -119,7 +118,7 @@ interface Account {
 /** 用户管理: the security officer's accounts, roles, county scopes, deactivation and resets. */
 export function openUsers(): void {
   const d = dialog('用户管理', 'user-admin')
-  const roleOptions = Object.entries(ALL_ROLE_NAMES).map(([r, n]) => `<option value="${r}">${n}</option>`).join('')
+  const roleOptions = Object.entries(ROLE).map(([r, n]) => `<option value="${r}">${n}</option>`).join('')
   d.box.innerHTML = `<form class="new-user" style="display:flex;gap:.4em;flex-wrap:wrap;align-items:center">
       <input name="username" required placeholder="用户名" aria-label="用户名" pattern="[A-Za-z0-9_.\\-]{2,64}">
       <input name="display_name" required placeholder="姓名" aria-label="姓名" maxlength="64">
@@ -137,7 +136,7 @@ export function openUsers(): void {
     d.box.querySelector('.list')!.innerHTML = `<table style="border-collapse:collapse;width:100%"><thead><tr>
         <th>用户名</th><th>姓名</th><th>角色</th><th>区县范围</th><th>状态</th><th>动态口令</th><th>最近登录</th><th></th></tr></thead><tbody>
       ${users.map((u) => `<tr data-user="${escapeHtml(u.username)}">
-        <td>${escapeHtml(u.username)}</td><td>${escapeHtml(u.display_name)}</td><td>${ALL_ROLE_NAMES[u.role] ?? escapeHtml(u.role)}</td>
+        <td>${escapeHtml(u.username)}</td><td>${escapeHtml(u.display_name)}</td><td>${escapeHtml(label('role', u.role))}</td>
         <td>${u.county_scope ? escapeHtml(u.county_scope.join('、')) : '全市'}</td>
         <td>${u.active ? (u.password_must_change ? '待改密码' : '正常') : '已停用'}</td><td>${u.totp ? '已绑定' : '—'}</td>
         <td>${u.last_login_at ? escapeHtml(u.last_login_at.slice(0, 16).replace('T', ' ')) : '从未'}</td>
@@ -194,7 +193,7 @@ interface AuditEvent {
 export function openAudit(): void {
   const d = dialog('审计记录', 'audit-trail')
   d.box.innerHTML = `<form class="filter" style="display:flex;gap:.4em;flex-wrap:wrap;align-items:center">
-      <input name="kind" placeholder="事件（如 login_failed）" aria-label="事件">
+      <select name="kind" aria-label="事件"><option value="">全部事件</option>${Object.entries(AUDIT_KIND).map(([k, n]) => `<option value="${k}">${n}</option>`).join('')}</select>
       <input name="actor" placeholder="操作人" aria-label="操作人">
       <select name="result" aria-label="结果"><option value="">全部结果</option><option value="ok">成功</option><option value="refused">拒绝</option><option value="failed">失败</option></select>
       <input name="from" type="date" aria-label="起始日期"> <input name="to" type="date" aria-label="截止日期">
@@ -209,15 +208,14 @@ export function openAudit(): void {
     for (const [k, v] of new FormData(form)) if (String(v).trim()) q.append(k, String(v).trim())
     return q
   }
-  const RESULT: Record<string, string> = { ok: '成功', refused: '拒绝', failed: '失败' }
   const load = async () => {
     const { events } = await call<{ events: AuditEvent[] }>(`/api/audit?${query()}`)
     status.textContent = `${events.length} 条`
     d.box.querySelector('.list')!.innerHTML = `<table style="border-collapse:collapse;width:100%;font-size:.9em"><thead><tr>
       <th>序号</th><th>时间</th><th>事件</th><th>操作人</th><th>角色</th><th>地址</th><th>对象</th><th>结果</th><th>详情</th></tr></thead><tbody>
-      ${events.map((e) => `<tr data-seq="${e.seq}"><td>${e.seq}</td><td>${escapeHtml(e.at.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(e.kind)}</td>
-        <td>${escapeHtml(e.actor ?? '系统')}</td><td>${escapeHtml(ALL_ROLE_NAMES[e.actor_role ?? ''] ?? e.actor_role ?? '')}</td><td>${escapeHtml(e.address ?? '')}</td>
-        <td>${escapeHtml(e.object ?? '')}</td><td>${RESULT[e.result] ?? escapeHtml(e.result)}</td>
+      ${events.map((e) => `<tr data-seq="${e.seq}"><td>${e.seq}</td><td>${escapeHtml(e.at.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(label('auditKind', e.kind))}</td>
+        <td>${escapeHtml(e.actor ?? '系统')}</td><td>${e.actor_role ? escapeHtml(label('role', e.actor_role)) : ''}</td><td>${escapeHtml(e.address ?? '')}</td>
+        <td>${escapeHtml(e.object ?? '')}</td><td>${escapeHtml(label('auditResult', e.result))}</td>
         <td><code>${escapeHtml(JSON.stringify(e.detail).slice(0, 160))}</code></td></tr>`).join('')}</tbody></table>`
   }
   form.onsubmit = (e) => {

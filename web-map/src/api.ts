@@ -41,7 +41,9 @@ interface RequestOptions {
   headers?: Record<string, string>
 }
 
-async function request<T>(url: string, opts: RequestOptions = {}): Promise<{ data: T; headers: Headers }> {
+/** The one way the web map calls the server: the bearer token sent, a refusal thrown as an ApiError
+ * with the server's message. Every panel calls through here (or a named call below). */
+export async function request<T>(url: string, opts: RequestOptions = {}): Promise<{ data: T; headers: Headers }> {
   const headers: Record<string, string> = { ...authHeaders(), ...opts.headers }
   let body: BodyInit | undefined
   if (opts.body instanceof FormData) body = opts.body
@@ -59,6 +61,27 @@ async function request<T>(url: string, opts: RequestOptions = {}): Promise<{ dat
   }
   return { data: json as T, headers: res.headers }
 }
+
+/** A file the server sends (a photo, an export) as a Blob, with the bearer token an <img> or a link cannot send. */
+export async function blob(url: string): Promise<Blob> {
+  const res = await fetch(url, { headers: authHeaders() })
+  if (!res.ok) {
+    const e = (safeJson(await res.text()) ?? {}) as { code?: string; message?: string }
+    throw new ApiError(res.status, e.code ?? 'http_' + res.status, e.message ?? `请求失败 / request failed (${res.status})`)
+  }
+  return res.blob()
+}
+
+/** GET a public JSON answer with no token at all (the disclosure page: what anyone may see). */
+export async function publicJson<T>(url: string): Promise<T> {
+  const res = await fetch(url)
+  const json = safeJson(await res.text()) as { code?: string; message?: string } | undefined
+  if (!res.ok) throw new ApiError(res.status, json?.code ?? 'http_' + res.status, json?.message ?? `请求失败 / request failed (${res.status})`)
+  return json as T
+}
+
+/** GET a JSON answer. */
+export const getJson = async <T>(url: string): Promise<T> => (await request<T>(url)).data
 
 function safeJson(text: string): unknown {
   try {
@@ -117,6 +140,8 @@ export interface LayerInfo {
   maxzoom: number
   promoteId: string | null
   fields: Record<string, string>
+  /** the Chinese label of each coded value of a field (server/labels/) */
+  valueLabels?: Record<string, Record<string, string>>
   available: boolean
 }
 
@@ -165,6 +190,8 @@ export interface FileEvent {
   on: string
   recorded_at: string
   actor: string | null
+  /** the user's display name (null for the system's own writes) */
+  actor_name: string | null
   type: string
   entity: string
   action: string

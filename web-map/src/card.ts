@@ -3,50 +3,12 @@
  * that edit land records, an edit form that says so when someone else edited first (409).
  * What a role may not see never reaches the browser: the server redacts tax, output and price. */
 import * as api from './api'
-import { areaM2, date, escapeHtml, m2, mu, num, STAGE_NAMES, wan, ZONE_NAMES } from './format'
+import { actorLabel, areaM2, beijingTime, chinese, classificationLabel, date, escapeHtml, indicatorText, label, m2, mu, num, STAGE_NAMES, wan } from './format'
 import { can } from './login'
 
 type Props = Record<string, unknown>
 
-const CLASS_NAMES: Record<string, string> = {
-  unsupplied: '批而未供', idle: '闲置', inefficient: '低效', used_before_supply: '未供即用', conformity: '规划不符', nonconforming: '规划不符',
-}
-
-/** Annex 3 art. 2: the six types of inefficient land. */
-const INEFFICIENT_TYPES: Record<number, string> = {
-  1: '产业转型', 2: '停建缓建', 3: '开发未达标', 4: '停产半停产', 5: '产出未达标', 6: '其他',
-}
-
-/** Measured values the analysis cites, by the names it gives them. */
-const MEASURED_NAMES: Record<string, string> = {
-  days_since_agreed_start: '距约定动工日期（天）', started: '已动工', started_on: '动工日期', halted_on: '停工日期',
-  halted_days: '停工天数', developed_m2: '已开发面积（m²）', planned_area_m2: '应开发面积（m²）', developed_share: '开发比例',
-  invested_wan: '已投资（万元）', total_investment_wan: '总投资（万元）', invested_share: '投资比例',
-}
-
-const EVENT_NAMES: Record<string, string> = {
-  registration: '登记入库', retirement: '注销', geometry_change: '图形变更', attribute_change: '属性变更', supply: '供地',
-  contract_indicator: '合同指标', inspection: '巡查', development: '开发建设', disposal: '处置台账', alert: '巡查预警',
-  lease: '租赁', figures: '年度经营数据', approval: '批次批准',
-}
-
-const FIELD_NAMES: Record<string, string> = {
-  code: '宗地编号', county_code: '区县代码', cluster_code: '集聚区', land_use: '土地用途', stage: '阶段', stated_area_m2: '填报面积',
-  owner_name: '权利人',
-  geom: '图形', retired_at: '注销时间', retired_reason: '注销原因', area_m2: '面积', area_mu: '面积（亩）', kind: '类型',
-  occurred_on: '日期', developed_area_m2: '已开发面积', invested_wan: '已投资', note: '说明', measure: '处置措施', deadline: '期限',
-  responsible_unit: '责任单位', progress: '进展', completed_on: '完成日期', status: '状态', severity: '等级', contract_no: '合同编号',
-  signed_on: '签订日期', supply_method: '供地方式', agreed_start_on: '约定动工日期', agreed_completion_on: '约定竣工日期',
-}
-
-const SUPPLY_METHODS: Record<string, string> = { grant: '出让', allocation: '划拨' }
-
-const DEV_KINDS: Record<string, string> = {
-  start: '动工', progress: '进度', halt: '停工', resume: '复工', completion: '竣工', completion_acceptance: '竣工验收',
-  production_acceptance: '达产验收', inspection: '巡查',
-}
-
-const zh = (s: unknown) => String(s ?? '').split(' / ')[0]!
+const zh = chinese
 
 function row(label: string, value: string): string {
   return `<tr><th>${escapeHtml(label)}</th><td>${value}</td></tr>`
@@ -108,7 +70,7 @@ export class CardPanel {
         <button type="button" class="close" aria-label="关闭">×</button>
       </div>
       <div class="badges">
-        <span class="badge stage">${escapeHtml(STAGE_NAMES[String(p.stage)] ?? p.stage)}</span>
+        <span class="badge stage">${escapeHtml(label('stage', p.stage))}</span>
         ${classes.map((c) => `<span class="badge class-${escapeHtml(c.classification)}">${escapeHtml(this.className(c))}</span>`).join('')}
         ${p.retired_at ? '<span class="badge retired">已注销</span>' : ''}
       </div>
@@ -137,11 +99,11 @@ export class CardPanel {
       row('面积', `<span data-testid="card-area">${mu(p.area_mu)}</span>（${m2(p.area_m2)}）`),
     ]
     if (p.stated_area_m2 != null) rows.push(row('填报面积', areaM2(p.stated_area_m2)))
-    rows.push(row('规划分区', zones.length ? zones.map((z) => `${escapeHtml(ZONE_NAMES[String(z.zone_type)] ?? z.zone_type)}${z.name ? ` ${escapeHtml(z.name)}` : ''}（${m2(z.overlap_m2)}）`).join('<br>') : '—'))
+    rows.push(row('规划分区', zones.length ? zones.map((z) => `${escapeHtml(label('zoneType', z.zone_type))}${z.name ? ` ${escapeHtml(z.name)}` : ''}（${m2(z.overlap_m2)}）`).join('<br>') : '—'))
     rows.push(row('所在批次', batches.length ? batches.map((b) => `${escapeHtml(b.approval_no)} ${date(b.approved_on)}`).join('<br>') : '—'))
     rows.push(row('用地单位', user ? `${escapeHtml(user.name)}${user.industry ? `（${escapeHtml(user.industry)}）` : ''}` : '—'))
     if (current) {
-      rows.push(row('供地', `${escapeHtml(SUPPLY_METHODS[String(current.supply_method)] ?? current.supply_method)} ${escapeHtml(current.contract_no)}，${date(current.signed_on)} 签订`))
+      rows.push(row('供地', `${escapeHtml(label('supplyMethod', current.supply_method))} ${escapeHtml(current.contract_no)}，${date(current.signed_on)} 签订`))
       rows.push(row('约定动工 / 竣工', `${date(current.agreed_start_on)} / ${date(current.agreed_completion_on)}`))
       if (current.total_investment_wan != null) rows.push(row('总投资', wan(current.total_investment_wan)))
       // land price: sent by the server to the sensitive roles only; shown to them only
@@ -168,7 +130,7 @@ export class CardPanel {
       const r = (c.reason as Props | null | undefined) ?? {}
       const measured = r.measured && typeof r.measured === 'object'
         ? Object.entries(r.measured as Props).filter(([, v]) => v !== null && typeof v !== 'object')
-          .map(([k, v]) => `${escapeHtml(MEASURED_NAMES[k] ?? k)} ${typeof v === 'number' ? num(v, Number.isInteger(v) ? 0 : 2) : typeof v === 'boolean' ? (v ? '是' : '否') : escapeHtml(v)}`).join('；')
+          .map(([k, v]) => `${escapeHtml(label('measured', k))} ${typeof v === 'number' && /year$/.test(k) ? String(v) : typeof v === 'number' ? num(v, Number.isInteger(v) ? 0 : 2) : typeof v === 'boolean' ? (v ? '是' : '否') : escapeHtml(v)}`).join('；')
         : ''
       return `<li><b>${escapeHtml(this.className(c))}</b>
         ${escapeHtml(zh(c.label ?? r.label ?? ''))}
@@ -180,10 +142,7 @@ export class CardPanel {
   }
 
   private className(c: Props): string {
-    const name = CLASS_NAMES[String(c.classification)] ?? String(c.classification)
-    if (c.classification === 'inefficient' && c.type) return `${name}·${INEFFICIENT_TYPES[Number(c.type)] ?? c.type}`
-    if (c.classification === 'idle' && c.stage) return `${name}（${Number(c.stage) >= 2 ? '满两年' : '满一年不满两年'}）`
-    return name
+    return classificationLabel(c)
   }
 
   private ledger(items: Props[]): string {
@@ -193,23 +152,60 @@ export class CardPanel {
       <td>${escapeHtml(l.responsible_unit)}</td><td>${escapeHtml(l.completed_on ? `已完成 ${date(l.completed_on)}` : l.progress ?? '—')}</td></tr>`).join('')}</table>`
   }
 
+  /** The file (一地一档) newest first, grouped by year, entries that say nothing left out; each with
+   * when (the day it took effect, and when it was recorded, in 北京时间), who (by display name) and
+   * what changed in words. */
   private timeline(events: api.FileEvent[]): string {
-    if (!events.length) return '<p class="muted">档案为空</p>'
-    return `<ol class="timeline">${events.map((e) => {
+    const shown = events.filter((e) => e.redacted || (e.changes?.length ?? 0) > 0 || e.note || this.valueText(e))
+    if (!shown.length) return '<p class="muted">档案为空</p>'
+    const sorted = [...shown].sort((x, y) => (y.on ?? '').localeCompare(x.on ?? '') || String(y.recorded_at ?? '').localeCompare(String(x.recorded_at ?? '')))
+    const byYear = new Map<string, api.FileEvent[]>()
+    for (const e of sorted) {
+      const y = (e.on ?? '').slice(0, 4) || '—'
+      byYear.set(y, [...(byYear.get(y) ?? []), e])
+    }
+    return [...byYear].map(([year, list]) => `<h4 class="file-year">${escapeHtml(year)} 年</h4><ol class="timeline">${list.map((e) => {
       const changes = e.redacted ? '<div class="muted">（涉及不公开信息，内容不予显示）</div>'
-        : (e.changes ?? []).map((c) => `<div>${escapeHtml(FIELD_NAMES[c.field] ?? c.field)}：${this.value(c.field, c.old)} → ${this.value(c.field, c.new)}</div>`).join('')
-      const kind = e.value && typeof e.value.kind === 'string' ? `（${escapeHtml(DEV_KINDS[e.value.kind] ?? e.value.kind)}）` : ''
-      return `<li><time>${date(e.on)}</time> <b>${escapeHtml(EVENT_NAMES[e.type] ?? e.type)}</b>${kind}
-        <span class="muted">${escapeHtml(e.actor ?? '')}</span>${e.note ? `<div>${escapeHtml(e.note)}</div>` : ''}${changes}</li>`
-    }).join('')}</ol>`
+        : (e.changes ?? []).map((c) => `<div>${escapeHtml(label('field', c.field))}：${this.value(c.field, c.old)} → ${this.value(c.field, c.new)}</div>`).join('')
+      const kind = e.value && typeof e.value.kind === 'string' ? `（${escapeHtml(label('developmentKind', e.value.kind))}）` : ''
+      const value = e.redacted || e.changes?.length ? '' : this.valueText(e)
+      return `<li><time title="记录于 ${escapeHtml(beijingTime(e.recorded_at))}">${date(e.on)}</time> <b>${escapeHtml(label('fileEvent', e.type))}</b>${kind}
+        <span class="muted">${escapeHtml(label('fileAction', e.action))} · ${escapeHtml(actorLabel(e.actor, e.actor_name))}</span>${e.note ? `<div>${escapeHtml(e.note)}</div>` : ''}${changes}${value ? `<div>${value}</div>` : ''}</li>`
+    }).join('')}</ol>`).join('')
+  }
+
+  /** What an event without a list of changes recorded, in words (an indicator, a supply, a start). */
+  private valueText(e: api.FileEvent): string {
+    const v = e.value
+    if (!v || typeof v !== 'object') return ''
+    if (e.type === 'contract_indicator' && v.indicator) return escapeHtml(indicatorText(v as { indicator: unknown; value: unknown }))
+    const parts = Object.entries(v)
+      // ids and codes of the place are the card's own (区县, 集聚区 above); who recorded it is said beside the event
+      .filter(([k, x]) => x !== null && x !== undefined && x !== '' && typeof x !== 'object' && k !== 'kind' && k !== 'id'
+        && !k.endsWith('_id') && !k.endsWith('_code') && k !== 'recorded_by')
+      .map(([k, x]) => `${escapeHtml(label('field', k))} ${this.value(k, x)}`)
+    return parts.join('，')
   }
 
   private value(field: string, v: unknown): string {
     if (v === null || v === undefined) return '空'
     if (field === 'geom') return '（图形）'
-    if (field === 'stage') return escapeHtml(STAGE_NAMES[String(v)] ?? v)
+    if (field === 'stage') return escapeHtml(label('stage', v))
+    if (field === 'supply_method') return escapeHtml(label('supplyMethod', v))
+    if (field === 'kind') return escapeHtml(label('developmentKind', v))
+    if (field === 'status') return escapeHtml(label('alertStatus', v))
+    if (field === 'indicator') return escapeHtml(label('indicator', v))
+    if (field === 'unit') return escapeHtml(label('unit', v))
+    if (field === 'change_type') return escapeHtml(label('changeType', v))
+    if (field === 'zone_type') return escapeHtml(label('zoneType', v))
+    if (field === 'recorded_by' || field === 'actor') return escapeHtml(actorLabel(String(v)))
+    if (field === 'cluster_code') return escapeHtml(this.card?.properties.cluster_code === v ? String(this.card?.properties.cluster_name ?? v) : v)
+    if (field === 'county_code') return escapeHtml(this.card?.properties.county_code === v ? String(this.card?.properties.county_name ?? v) : v)
     if (field.endsWith('_m2')) return m2(v)
-    if (typeof v === 'object') return escapeHtml(JSON.stringify(v))
+    if (field.endsWith('_wan')) return wan(v)
+    if (typeof v === 'boolean') return v ? '是' : '否'
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) return escapeHtml(beijingTime(v))
+    if (typeof v === 'object') return '（已变更）'
     return escapeHtml(v)
   }
 
@@ -251,6 +247,11 @@ export class CardPanel {
         await api.editParcel(code, this.etag ?? '', patch)
         this.onEdited(code, this.card!.geometry)
         await this.open(code)
+        const saved = this.root.querySelector<HTMLElement>('#edit-error')
+        if (saved) {
+          saved.className = 'saved'
+          saved.textContent = `已保存（${beijingTime(new Date())}）`
+        }
       } catch (err) {
         if (err instanceof api.ApiError && err.status === 409) {
           error.innerHTML = `${escapeHtml(zh(err.message))} <button type="button" id="reload-card">载入最新版本</button>`

@@ -30,13 +30,18 @@ function converter(zone: number): proj4.Converter {
 /** 3-degree zone of a longitude: the nearest multiple of 3 °E is its central meridian. */
 export const zoneOf = (lon: number) => Math.round(lon / 3)
 
-export function toGaussKruger(lon: number, lat: number): GaussKruger {
-  const zone = zoneOf(lon)
+/** In the zone given (the one the bureau's data uses), else in the pointer's own zone. */
+export function toGaussKruger(lon: number, lat: number, fixedZone: number | null = null): GaussKruger {
+  const zone = fixedZone ?? zoneOf(lon)
   const [easting, northing] = converter(zone).forward([lon, lat])
   return { zone, centralMeridian: zone * 3, epsg: 4513 + zone - 25, x: northing!, y: easting! }
 }
 
-export function describeGaussKruger(lon: number, lat: number): string {
-  const g = toGaussKruger(lon, lat)
-  return `CGCS2000 3°带 第${g.zone}带（中央经线 ${g.centralMeridian}°E，EPSG:${g.epsg}）  X ${g.x.toFixed(2)} m  Y ${g.y.toFixed(2)} m`
+/** The read-out; with a fixed zone, the pointer's own zone is named beside when it differs (Luoyang
+ * lies across 112.5°E, the edge of zones 37 and 38). */
+export function describeGaussKruger(lon: number, lat: number, fixedZone: number | null = null): string {
+  const g = toGaussKruger(lon, lat, fixedZone)
+  const own = zoneOf(lon)
+  const aside = fixedZone !== null && own !== fixedZone ? `（指针位于第${own}带）` : ''
+  return `CGCS2000 3°带 第${g.zone}带${fixedZone !== null ? '（固定）' : ''}（中央经线 ${g.centralMeridian}°E，EPSG:${g.epsg}）  X ${g.x.toFixed(2)} m  Y ${g.y.toFixed(2)} m${aside}`
 }

@@ -9,15 +9,7 @@ import type { ExpressionSpecification, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
 import { escapeHtml, num } from './format'
 
-// ---- calls (to move into api.ts with the other calls) -------------------------------------------
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { headers: api.authHeaders() })
-  const text = await res.text()
-  const json = text ? JSON.parse(text) : undefined
-  if (!res.ok) throw new api.ApiError(res.status, json?.code ?? `http_${res.status}`, json?.message ?? `请求失败 (${res.status})`)
-  return json as T
-}
+const getJson = api.getJson
 
 export interface YearFigures {
   year: number

@@ -6,7 +6,9 @@ import 'maplibre-gl/dist/maplibre-gl.css'
 import { Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl, type FilterSpecification } from 'maplibre-gl'
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import { offlineStyle } from './basemap'
-import { escapeHtml, num } from './format'
+import { DISCLOSURE_CLASS } from '../../server/labels/codes'
+import * as api from './api'
+import { chinese, escapeHtml, MAP_LOCALE, num } from './format'
 
 setWorkerUrl(workerUrl)
 
@@ -22,12 +24,12 @@ interface Snapshot {
 }
 
 const COLOURS: Record<string, string> = { unsupplied: '#f9a825', idle: '#c62828', inefficient: '#6a1b9a' }
-const NAMES: Record<string, string> = { unsupplied: '批而未供', idle: '闲置', inefficient: '低效' }
+const NAMES: Readonly<Record<string, string>> = DISCLOSURE_CLASS
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 
 const map = new MapLibreMap({
   container: 'map', style: offlineStyle(), center: [112.45, 34.62], zoom: 9, minZoom: 5, maxZoom: 18,
-  localIdeographFontFamily: 'sans-serif', attributionControl: { compact: true },
+  localIdeographFontFamily: 'sans-serif', attributionControl: { compact: true }, locale: MAP_LOCALE,
 })
 map.addControl(new NavigationControl({ visualizePitch: false }), 'top-right')
 map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right')
@@ -40,10 +42,7 @@ const shown = new Set(['unsupplied', 'idle', 'inefficient'])
 let county = ''
 
 async function get<T>(url: string): Promise<T> {
-  const res = await fetch(url)
-  const json = await res.json().catch(() => ({}))
-  if (!res.ok) throw new Error(json.message ?? `请求失败 (${res.status})`)
-  return json as T
+  return api.publicJson<T>(url)
 }
 
 function filter(): FilterSpecification {
@@ -137,5 +136,5 @@ async function init(): Promise<void> {
 
 void init().catch((e) => {
   hook.error = String(e)
-  $('list').innerHTML = `<p style="color:#c62828">${escapeHtml(e instanceof Error ? e.message : e)}</p>`
+  $('list').innerHTML = `<p style="color:#c62828">${escapeHtml(e instanceof Error ? chinese(e.message) : e)}</p>`
 })

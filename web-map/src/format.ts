@@ -1,3 +1,5 @@
+import { beijingDate } from '../../server/labels/words'
+
 /** Numbers as the bureau reads them: areas in 亩 with m² beside, money in 万元, dates as written. */
 
 /** 1 mu = 10000/15 m² (DOMAIN.md "Units and coordinates"). */
@@ -25,27 +27,27 @@ export function areaM2(v: unknown): string {
   return `${num(Number(v) / M2_PER_MU)} 亩（${num(v)} m²）`
 }
 
-export const date = (v: unknown) => (v ? String(v).slice(0, 10) : '—')
+/** A date as written (2024-05-20); a moment is read in 北京时间 first (DOMAIN.md: the city's day). */
+export const date = (v: unknown) => (v ? beijingDate(v) : '—')
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 }
 
-/** Life-cycle stages (DOMAIN.md "The land's life cycle"). */
-export const STAGE_NAMES: Record<string, string> = {
-  approved: '已批未供', supplied: '已供未建', under_construction: '在建', completed: '已竣工', producing: '已投产', recovered: '已收回',
-}
+// The Chinese names of codes come from the one source the server uses too (server/labels/): the
+// map, the exports, the reports and the tiles' TileJSON say the same words.
+export { CHANGE_TYPE as CHANGE_NAMES, ROLE as ROLE_NAMES, SEVERITY as SEVERITY_NAMES, STAGE as STAGE_NAMES, ZONE_TYPE as ZONE_NAMES } from '../../server/labels/codes'
+export { label, classificationLabel } from '../../server/labels/codes'
+export { actorLabel, alertReasonText, beijingDate, beijingTime, chinese, indicatorText } from '../../server/labels/words'
 
-export const ROLE_NAMES: Record<string, string> = {
-  admin: '管理员', analyst: '分析员', surveyor: '测绘员', inspector: '巡查员',
+/** MapLibre's own words (its controls' titles and labels), in Chinese. */
+export const MAP_LOCALE: Record<string, string> = {
+  'AttributionControl.ToggleAttribution': '显示或隐藏数据来源', 'AttributionControl.MapFeedback': '地图反馈',
+  'FullscreenControl.Enter': '全屏', 'FullscreenControl.Exit': '退出全屏', 'GeolocateControl.FindMyLocation': '定位到我的位置',
+  'GeolocateControl.LocationNotAvailable': '无法定位', 'LogoControl.Title': '地图引擎标志', 'Map.Title': '地图', 'Marker.Title': '地图标记',
+  'NavigationControl.ResetBearing': '拖动旋转地图，单击恢复正北', 'NavigationControl.ZoomIn': '放大', 'NavigationControl.ZoomOut': '缩小',
+  'Popup.Close': '关闭', 'ScaleControl.Feet': '英尺', 'ScaleControl.Meters': 'm', 'ScaleControl.Kilometers': 'km', 'ScaleControl.Miles': '英里',
+  'ScaleControl.NauticalMiles': '海里', 'GlobeControl.Enable': '球面显示', 'GlobeControl.Disable': '平面显示', 'TerrainControl.Enable': '显示地形',
+  'TerrainControl.Disable': '隐藏地形', 'CooperativeGesturesHandler.WindowsHelpText': '按住 Ctrl 并滚动鼠标缩放地图',
+  'CooperativeGesturesHandler.MacHelpText': '按住 ⌘ 并滚动鼠标缩放地图', 'CooperativeGesturesHandler.MobileHelpText': '用两根手指移动地图',
 }
-
-export const ZONE_NAMES: Record<string, string> = {
-  industrial: '工业', logistics: '物流仓储', residential: '居住配套', public: '公共服务', green: '绿地', road: '道路', other: '其他',
-}
-
-export const CHANGE_NAMES: Record<string, string> = {
-  new_construction: '新增建设', demolition: '拆除', earth_moving: '推填土',
-}
-
-export const SEVERITY_NAMES: Record<string, string> = { high: '高', medium: '中', low: '低' }

@@ -6,7 +6,9 @@
  * main.ts need only one line each to host it. */
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
-import { date, escapeHtml, m2, num } from './format'
+import { CHANGE_COLOUR } from './layers'
+import { ALERT_STATUS, ALERT_TYPE } from '../../server/labels/codes'
+import { actorLabel, alertReasonText, beijingTime, chinese, date, escapeHtml, label, m2, num, SEVERITY_NAMES } from './format'
 
 // ---- calls (the alert API: /api/alerts) -------------------------------------------------------
 
@@ -42,34 +44,16 @@ export interface AlertDetail extends Omit<AlertItem, 'assignee' | 'assignee_name
   parcel: { code: string; stage: string; started_on: string | null; area_mu: number; geometry: Geometry } | null
   batch: { approval_no: string; approved_on: string } | null
   contract: { contract_no: string; agreed_start_on: string | null } | null
-  reason: { label?: string; test?: string } | null
+  reason: { label?: string; measured?: Record<string, unknown> | null; thresholds?: { key?: string; value?: unknown }[] | null } | null
   finding: Record<string, unknown> | null
   photos: { id: number; url: string; media_type: string; file_name: string | null }[] | null
-  history: { at: string; actor: string; from: string | null; to: string | null; note: string | null }[]
+  history: { at: string; actor: string; actor_name: string | null; action: string; from: string | null; to: string | null; note: string | null }[]
   ledger_id: number | null
 }
 
 async function call<T>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ data: T; etag: string | null }> {
-  const headers: Record<string, string> = { ...api.authHeaders(), ...init.headers }
-  let body: BodyInit | undefined
-  if (init.body instanceof FormData) body = init.body
-  else if (init.body !== undefined) {
-    headers['content-type'] = 'application/json'
-    body = JSON.stringify(init.body)
-  }
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, body })
-  const text = await res.text()
-  let json: unknown
-  try {
-    json = text ? JSON.parse(text) : undefined
-  } catch {
-    json = undefined
-  }
-  if (!res.ok) {
-    const e = (json ?? {}) as { code?: string; message?: string; detail?: unknown }
-    throw new api.ApiError(res.status, e.code ?? `http_${res.status}`, e.message ?? `请求失败 / request failed (${res.status})`, e.detail)
-  }
-  return { data: json as T, etag: res.headers.get('etag') }
+  const { data, headers } = await api.request<T>(url, init)
+  return { data, etag: headers.get('etag') }
 }
 
 export interface Assignee { username: string; display_name: string; city_wide: boolean; open_alerts: number }
@@ -88,34 +72,23 @@ export const alertsApi = {
   },
   /** A photo as an object URL: an <img> cannot send the bearer token itself. */
   async photoUrl(url: string): Promise<string> {
-    const res = await fetch(url, { headers: api.authHeaders() })
-    if (!res.ok) throw new api.ApiError(res.status, `http_${res.status}`, '照片无法显示 / the photo cannot be shown')
-    return URL.createObjectURL(await res.blob())
+    return URL.createObjectURL(await api.blob(url))
   },
 }
 
 // ---- words ------------------------------------------------------------------------------------
 
-export const TYPE_NAMES: Record<string, string> = {
-  construction_on_unsupplied: '未供即用／违法用地',
-  construction_on_idle: '闲置或未动工宗地新增建设',
-  no_change_after_start_date: '疑似闲置（逾期未动工）',
-  demolition_on_producing: '投产宗地拆除',
-  change_outside_cluster: '集聚区外变化',
-}
-export const STATUS_NAMES: Record<string, string> = {
-  new: '新建', assigned: '已分派', in_field: '现场核查中', confirmed: '已确认', false_positive: '误报', closed: '已办结',
-}
-const SEVERITY: Record<string, string> = { high: '高', medium: '中', low: '低' }
+export const TYPE_NAMES: Readonly<Record<string, string>> = ALERT_TYPE
+export const STATUS_NAMES: Readonly<Record<string, string>> = ALERT_STATUS
+const SEVERITY: Readonly<Record<string, string>> = SEVERITY_NAMES
 /** Statuses from which a supervisor may (re-)assign (server/db/repos/alerts TRANSITIONS.assign). */
 const ASSIGNABLE = ['new', 'assigned', 'in_field']
-const CHANGE_TYPES: Record<string, string> = { new_construction: '新增建设', demolition: '拆除', earth_moving: '推填土' }
 const WORKERS: readonly api.Role[] = ['admin', 'analyst', 'inspector']
 const SUPERVISORS: readonly api.Role[] = ['admin', 'analyst']
 /** Types whose finding can carry the actual start date (a confirmed start is recorded on the parcel). */
 const START_TYPES = ['construction_on_idle', 'no_change_after_start_date']
 
-const zh = (s: string) => s.split(' / ')[0]!
+const zh = chinese
 
 type Tab = 'mine' | 'soon' | 'overdue'
 const TABS: { id: Tab; label: string }[] = [{ id: 'mine', label: '我的预警' }, { id: 'soon', label: '即将到期' }, { id: 'overdue', label: '已逾期' }]
@@ -250,7 +223,7 @@ export class InboxPanel {
       ['办结期限', `${date(a.due_on)}${a.overdue ? ` <b class="error">逾期 ${a.days_overdue} 天</b>` : ''}`],
     ]
     if (c) {
-      rows.push(['变化图斑', `${escapeHtml(c.code)}（${escapeHtml(c.period)}，${escapeHtml(CHANGE_TYPES[c.change_type] ?? c.change_type)}）`])
+      rows.push(['变化图斑', `${escapeHtml(c.code)}（${escapeHtml(c.period)}，${escapeHtml(label('changeType', c.change_type))}）`])
       rows.push(['前时相 → 后时相', `<span data-testid="image-dates">${date(c.image_before)} → ${date(c.image_after)}</span>`])
       rows.push(['图斑面积', m2(c.area_m2)])
     }
@@ -265,12 +238,12 @@ export class InboxPanel {
       ? `<h3>历次监测（${a.detections.length}）</h3><ol class="timeline">${a.detections.map((d) =>
         `<li>${escapeHtml(d.period)} ${escapeHtml(d.code)}：${date(d.image_before)} → ${date(d.image_after)}</li>`).join('')}</ol>` : ''
     const finding = a.finding ? `<h3>核查记录</h3><p>${escapeHtml(a.finding.notes)}</p>
-      <p class="muted">核查 ${date(a.finding.visited_on)}${a.finding.started_on ? ` · 动工 ${date(a.finding.started_on)}` : ''} · ${escapeHtml(a.finding.recorded_by)}</p>` : ''
+      <p class="muted">核查 ${date(a.finding.visited_on)}${a.finding.started_on ? ` · 动工 ${date(a.finding.started_on)}` : ''} · ${escapeHtml(a.finding.recorded_by === a.assignee?.username ? a.assignee?.display_name : a.finding.recorded_by)}</p>` : ''
     this.root.innerHTML = `<div class="panel-head"><button type="button" class="back">‹ 返回</button><button type="button" class="close" aria-label="关闭">×</button></div>
       <h2 data-testid="alert-title">${escapeHtml(TYPE_NAMES[a.type] ?? a.type)} <span class="sev sev-${a.severity}">${SEVERITY[a.severity] ?? ''}</span></h2>
       <p class="muted">${escapeHtml(a.label)}</p>
       <table class="card">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>
-      ${a.reason?.test ? `<p class="muted small">${escapeHtml(a.reason.test)}</p>` : ''}
+      ${a.reason ? `<p class="muted small" data-testid="alert-reason">${escapeHtml(alertReasonText(a.type, a.reason))}</p>` : ''}
       ${detections}${finding}
       <div class="photos" data-testid="photos"></div>
       ${this.supervisor && ASSIGNABLE.includes(a.status) ? `<form class="assign" data-testid="assign-form">
@@ -279,7 +252,7 @@ export class InboxPanel {
       <div class="inbox-actions">${this.actions(a, mayAct)}</div>
       <p class="error" role="alert" data-testid="inbox-error"></p>
       <details><summary>处理记录</summary><ol class="timeline">${a.history.map((h) =>
-        `<li><time>${escapeHtml(new Date(h.at).toLocaleString('zh-CN', { hour12: false }))}</time> ${escapeHtml(h.actor.replace(/^user:/, ''))}：${escapeHtml(STATUS_NAMES[h.to ?? ''] ?? h.to ?? '')}</li>`).join('')}</ol></details>`
+        `<li><time>${escapeHtml(beijingTime(h.at))}</time> ${escapeHtml(actorLabel(h.actor, h.actor_name))}：${escapeHtml(h.to && h.to !== h.from ? `${h.from ? `${label('alertStatus', h.from)} → ` : ''}${label('alertStatus', h.to)}` : label('fileAction', h.action))}${h.note ? `（${escapeHtml(h.note)}）` : ''}</li>`).join('')}</ol></details>`
     this.root.querySelector<HTMLButtonElement>('.back')!.onclick = () => void this.showList()
     this.root.querySelector<HTMLButtonElement>('.close')!.onclick = () => this.close()
     for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-open-parcel]')) b.onclick = () => {
@@ -431,7 +404,7 @@ export class InboxPanel {
     }
   }
 
-  /** The change polygon (magenta) and the parcel (blue) of the alert, and the map fitted to them. */
+  /** The change polygon (green, as the map's change layer) and the parcel (blue) of the alert, and the map fitted to them. */
   private focus(a: AlertDetail): void {
     const features: GeoJSON.Feature[] = []
     if (a.parcel) features.push({ type: 'Feature', geometry: a.parcel.geometry, properties: { role: 'parcel' } })
@@ -442,9 +415,9 @@ export class InboxPanel {
     else if (this.map.isStyleLoaded()) {
       this.map.addSource(FOCUS, { type: 'geojson', data })
       this.map.addLayer({ id: `${FOCUS}-fill`, type: 'fill', source: FOCUS, paint: {
-        'fill-color': ['match', ['get', 'role'], 'change', '#d500f9', '#1565c0'], 'fill-opacity': 0.25 } })
+        'fill-color': ['match', ['get', 'role'], 'change', CHANGE_COLOUR, '#1565c0'], 'fill-opacity': 0.25 } })
       this.map.addLayer({ id: `${FOCUS}-line`, type: 'line', source: FOCUS, paint: {
-        'line-color': ['match', ['get', 'role'], 'change', '#aa00ff', '#0d47a1'], 'line-width': 3 } })
+        'line-color': ['match', ['get', 'role'], 'change', CHANGE_COLOUR, '#0d47a1'], 'line-width': 3 } })
     }
     const coords: number[][] = []
     const walk = (x: unknown): void => {
@@ -503,8 +476,8 @@ function injectStyle(): void {
 .inbox button.link { border: 0; background: none; color: #0d47a1; text-decoration: underline; padding: 0; font: inherit; cursor: pointer; }
 .inbox-actions { margin: 10px 0; }
 form.assign { display: flex; gap: 6px; align-items: end; margin: 10px 0; flex-wrap: wrap; }
-form.assign select { min-height: 40px; max-width: 100%; }
-.inbox-actions > button, form.finding button { min-height: 40px; padding: 6px 12px; font-size: 14px; }
+form.assign select { min-height: 44px; max-width: 100%; }
+.inbox-actions > button, form.finding button { min-height: 44px; padding: 6px 12px; font-size: 14px; }
 .inbox button.primary { background: #1565c0; color: #fff; border: 0; border-radius: 3px; }
 form.finding label { display: block; margin: 6px 0; }
 form.finding textarea, form.finding input[type=date], form.finding input[type=file], form.finding .pos input { width: 100%; font-size: 16px; padding: 6px; }
@@ -513,7 +486,7 @@ form.finding .pos { display: flex; gap: 6px; margin: 4px 0; }
 form.finding .pos > * { flex: 1; }
 .photos img { width: 96px; height: 96px; object-fit: cover; margin: 0 6px 6px 0; border: 1px solid #cfd8dc; }
 @media (max-width: 700px) {
-  #open-inbox { position: fixed; right: 10px; bottom: 16px; z-index: 30; padding: 10px 14px; border-radius: 22px;
+  #open-inbox { position: fixed; right: 10px; bottom: 56px; z-index: 30; min-height: 44px; padding: 10px 14px; border-radius: 22px;
     background: #1565c0; color: #fff; border: 0; box-shadow: 0 2px 8px rgba(0,0,0,.35); font-size: 15px; }
   .panel.inbox { position: fixed; left: 0; right: 0; bottom: 0; width: auto; height: 60vh; z-index: 25;
     border-left: 0; border-top: 2px solid #1565c0; box-shadow: 0 -2px 10px rgba(0,0,0,.25); }

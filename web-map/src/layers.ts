@@ -3,7 +3,7 @@
  * the analysis engine (批而未供, 闲置, 低效 by type, 未供即用, normal); a parcel the engine has not
  * classified yet is coloured by its life-cycle stage. */
 import type { ExpressionSpecification, FilterSpecification, LayerSpecification } from 'maplibre-gl'
-import { ZONE_NAMES } from './format'
+import { label } from './format'
 
 export interface LegendItem {
   key: string
@@ -30,23 +30,37 @@ export const PARCEL_KEY: ExpressionSpecification = [
   'coalesce', ['get', 'class_detail'], ['get', 'class'], ['concat', 'stage_', ['get', 'stage']],
 ]
 
+/** Colours chosen so that every two classes of different meaning stay apart (CIEDE2000 ≥ 15) for
+ * normal, protanopic and deuteranopic eyes, and shades within a class (闲置 by stage, 低效 by type, 正常 by
+ * stage) apart for normal eyes (≥ 6): checked in web-map/test/colours.test.ts. Labels: server/labels/. */
 export const PARCEL_LEGEND: LegendItem[] = [
-  { key: 'used_before_supply', label: '未供即用', colour: '#8e24aa' },
-  { key: 'idle_1', label: '闲置（满1年不满2年）', colour: '#e53935' },
-  { key: 'idle_2', label: '闲置（满2年）', colour: '#b71c1c' },
-  { key: 'inefficient_1', label: '低效·产业转型', colour: '#e65100' },
-  { key: 'inefficient_2', label: '低效·停建缓建', colour: '#ef6c00' },
-  { key: 'inefficient_3', label: '低效·开发未达标', colour: '#f57c00' },
-  { key: 'inefficient_4', label: '低效·停产半停产', colour: '#fb8c00' },
-  { key: 'inefficient_5', label: '低效·产出未达标', colour: '#ffa726' },
-  { key: 'inefficient_6', label: '低效·其他', colour: '#ffb74d' },
-  { key: 'stage_approved', label: '批而未供（已批未供）', colour: '#fdd835' },
-  { key: 'stage_supplied', label: '正常·已供未建', colour: '#90caf9' },
-  { key: 'stage_under_construction', label: '正常·在建', colour: '#42a5f5' },
-  { key: 'stage_completed', label: '正常·已竣工', colour: '#66bb6a' },
-  { key: 'stage_producing', label: '正常·已投产', colour: '#2e7d32' },
-  { key: 'stage_recovered', label: '已收回', colour: '#9e9e9e' },
+  { key: 'used_before_supply', label: label('parcelKey', 'used_before_supply'), colour: '#772eb9' },
+  { key: 'idle_1', label: label('parcelKey', 'idle_1'), colour: '#a4293e' },
+  { key: 'idle_2', label: label('parcelKey', 'idle_2'), colour: '#640b06' },
+  { key: 'inefficient_1', label: label('parcelKey', 'inefficient_1'), colour: '#e86905' },
+  { key: 'inefficient_2', label: label('parcelKey', 'inefficient_2'), colour: '#d34e0b' },
+  { key: 'inefficient_3', label: label('parcelKey', 'inefficient_3'), colour: '#cb9b17' },
+  { key: 'inefficient_4', label: label('parcelKey', 'inefficient_4'), colour: '#f85300' },
+  { key: 'inefficient_5', label: label('parcelKey', 'inefficient_5'), colour: '#bf750d' },
+  { key: 'inefficient_6', label: label('parcelKey', 'inefficient_6'), colour: '#ca6202' },
+  { key: 'stage_approved', label: label('parcelKey', 'stage_approved'), colour: '#fbff12' },
+  { key: 'stage_supplied', label: label('parcelKey', 'stage_supplied'), colour: '#849ae1' },
+  { key: 'stage_under_construction', label: label('parcelKey', 'stage_under_construction'), colour: '#549de1' },
+  { key: 'stage_completed', label: label('parcelKey', 'stage_completed'), colour: '#299ad2' },
+  { key: 'stage_producing', label: label('parcelKey', 'stage_producing'), colour: '#122049' },
+  { key: 'stage_recovered', label: label('parcelKey', 'stage_recovered'), colour: '#bbbbc2' },
 ]
+
+/** The parcels' classes as the colour test groups them: shades of one group mean one class. */
+export const PARCEL_GROUPS: Record<string, string[]> = {
+  used_before_supply: ['used_before_supply'], idle: ['idle_1', 'idle_2'],
+  inefficient: [1, 2, 3, 4, 5, 6].map((n) => `inefficient_${n}`), unsupplied: ['stage_approved'],
+  normal: ['stage_supplied', 'stage_under_construction', 'stage_completed', 'stage_producing'], recovered: ['stage_recovered'],
+}
+
+/** The other layers' fills drawn over or beside parcels: 批次未供部分 and 变化图斑 (not the colour of any class). */
+export const REMAINDER_COLOUR = '#bcecb1'
+export const CHANGE_COLOUR = '#11a17b'
 
 /** The class filter's choices, as the keys of PARCEL_KEY they cover. */
 export const CLASS_FILTERS: { id: string; label: string; keys: string[] }[] = [
@@ -60,8 +74,8 @@ export const CLASS_FILTERS: { id: string; label: string; keys: string[] }[] = [
 const parcelColour: ExpressionSpecification = [
   'match', PARCEL_KEY,
   ...PARCEL_LEGEND.flatMap((l) => [l.key, l.colour]),
-  'idle', '#e53935',
-  'inefficient', '#f57c00',
+  'idle', '#a4293e',
+  'inefficient', '#e86905',
   '#bdbdbd',
 ] as unknown as ExpressionSpecification
 
@@ -99,7 +113,7 @@ export const LAYER_GROUPS: LayerGroup[] = [
       },
       { id: 'plan_zones-line', type: 'line', paint: { 'line-color': '#a1887f', 'line-width': 0.8 } },
     ],
-    legend: Object.entries(ZONE_COLOURS).map(([k, c]) => ({ key: k, label: ZONE_NAMES[k] ?? k, colour: c })),
+    legend: Object.entries(ZONE_COLOURS).map(([k, c]) => ({ key: k, label: label('zoneType', k), colour: c })),
   },
   {
     id: 'clusters', title: '产业集聚区', visible: true,
@@ -123,10 +137,10 @@ export const LAYER_GROUPS: LayerGroup[] = [
   {
     id: 'unsupplied', title: '批而未供', visible: true,
     layers: [
-      { id: 'unsupplied-fill', type: 'fill', paint: { 'fill-color': '#fdd835', 'fill-opacity': 0.45 } },
-      { id: 'unsupplied-line', type: 'line', paint: { 'line-color': '#f9a825', 'line-width': 1 } },
+      { id: 'unsupplied-fill', type: 'fill', paint: { 'fill-color': REMAINDER_COLOUR, 'fill-opacity': 0.55 } },
+      { id: 'unsupplied-line', type: 'line', paint: { 'line-color': '#689f38', 'line-width': 1, 'line-dasharray': [3, 2] } },
     ],
-    legend: [{ key: 'remainder', label: '批次未供部分', colour: '#fdd835' }],
+    legend: [{ key: 'remainder', label: '批次未供部分', colour: REMAINDER_COLOUR }],
   },
   {
     id: 'parcels', title: '宗地', visible: true,
@@ -151,10 +165,10 @@ export const LAYER_GROUPS: LayerGroup[] = [
   {
     id: 'changes', title: '遥感变化图斑', visible: true,
     layers: [
-      { id: 'changes-fill', type: 'fill', paint: { 'fill-color': '#d500f9', 'fill-opacity': 0.25 } },
-      { id: 'changes-line', type: 'line', paint: { 'line-color': '#aa00ff', 'line-width': 1.5 } },
+      { id: 'changes-fill', type: 'fill', paint: { 'fill-color': CHANGE_COLOUR, 'fill-opacity': 0.3 } },
+      { id: 'changes-line', type: 'line', paint: { 'line-color': CHANGE_COLOUR, 'line-width': 2 } },
     ],
-    legend: [{ key: 'change', label: '变化图斑', colour: '#d500f9' }],
+    legend: [{ key: 'change', label: '变化图斑', colour: CHANGE_COLOUR }],
     interactive: ['changes-fill'],
   },
   {
@@ -175,6 +189,10 @@ export const LAYER_GROUPS: LayerGroup[] = [
     interactive: ['alerts-circle'],
   },
 ]
+
+/** Label layers drawn from a GeoJSON source of one point per feature (label-points.ts) instead of
+ * the tiles, so that a feature cut by tile edges is labelled once. */
+export const LABEL_SOURCES: Record<string, string> = { 'clusters-label': 'cluster-labels', 'parcels-label': 'parcel-labels' }
 
 /** Labels and strokes go above every fill, in this order. */
 export const LABEL_ORDER = ['clusters-line', 'clusters-label', 'parcels-label']

@@ -2,8 +2,8 @@
  * shows only what the role may do: the server strips what it may not see; the UI hides the
  * buttons for what it may not do (editing, uploading). */
 import * as api from './api'
-import { escapeHtml, ROLE_NAMES } from './format'
-import { currentStep, DUTY_ROLE_NAMES, openAudit, openUsers, runSteps } from './account'
+import { escapeHtml, label } from './format'
+import { currentStep, openAudit, openUsers, runSteps } from './account'
 
 /** Roles that edit parcels (issue 4: admin, analyst, surveyor); inspectors record findings. */
 export const EDITORS: readonly api.Role[] = ['admin', 'analyst', 'surveyor']
@@ -16,17 +16,22 @@ export const can = {
 }
 
 export class LoginPanel {
+  /** County code → name, for the user's scope (set once the clusters are known). */
+  countyName: (code: string) => string = (code) => code
+
   constructor(private root: HTMLElement, private onChange: (user: api.User | null) => void) {}
 
   render(user: api.User | null): void {
     if (user) {
-      const scope = user.county_scope ? `（${user.county_scope.join('、')}）` : '（全市）'
       const role = user.role as string
-      // the security and audit officers' own screens (separated duties: no land data for them)
-      const duty = role === 'security' ? '<button type="button" id="open-users">用户管理</button>'
+      // the security and audit officers see no land data (separated duties): no county scope, and
+      // their own screens instead
+      const duty = role === 'security' || role === 'audit'
+      const scope = duty ? '' : user.county_scope ? `（${user.county_scope.map((c) => this.countyName(c)).join('、')}）` : '（全市）'
+      const screens = role === 'security' ? '<button type="button" id="open-users">用户管理</button>'
         : role === 'audit' ? '<button type="button" id="open-audit">审计记录</button>' : ''
-      this.root.innerHTML = `<span class="user" data-testid="user">${escapeHtml(user.display_name)} · ${ROLE_NAMES[role] ?? DUTY_ROLE_NAMES[role] ?? role}${DUTY_ROLE_NAMES[role] ? '' : scope}</span>
-        ${duty}<button type="button" id="logout">退出</button>`
+      this.root.innerHTML = `<span class="user" data-testid="user">${escapeHtml(user.display_name)} · ${escapeHtml(label('role', role))}${scope}</span>
+        ${screens}<button type="button" id="logout">退出</button>`
       const users = this.root.querySelector<HTMLButtonElement>('#open-users')
       if (users) users.onclick = () => openUsers()
       const audit = this.root.querySelector<HTMLButtonElement>('#open-audit')

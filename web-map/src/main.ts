@@ -12,8 +12,9 @@ import * as api from './api'
 import { offlineStyle, tiandituSource, TIANDITU_LAYERS, type TiandituKind } from './basemap'
 import { CardPanel } from './card'
 import { describeGaussKruger } from './coords'
-import { CHANGE_NAMES, escapeHtml, mu, SEVERITY_NAMES, STAGE_NAMES } from './format'
-import { LAYER_GROUPS, LABEL_ORDER, parcelFilter } from './layers'
+import { escapeHtml, label, MAP_LOCALE, mu } from './format'
+import { LABEL_ORDER, LABEL_SOURCES, LAYER_GROUPS, parcelFilter } from './layers'
+import { followParcelLabels, pointsOf } from './label-points'
 import { FilterPanel, LegendPanel, type Filters } from './legend'
 import { can, LoginPanel } from './login'
 import { MeasureTool } from './measure'
@@ -37,6 +38,7 @@ let catalog = new Map<string, api.LayerInfo>()
 const visible: Record<string, boolean> = Object.fromEntries(LAYER_GROUPS.map((g) => [g.id, g.visible]))
 let filters: Filters = { cluster: null, county: null, classes: null }
 let tileVersion = 0
+let clusterData: api.ClusterCollection | null = null
 let hovered: FeatureIdentifier | null = null
 let selected: FeatureIdentifier | null = null
 
@@ -54,6 +56,7 @@ const map = new MapLibreMap({
   // The bearer token goes to this server only, never to a basemap provider.
   transformRequest: (url) => (sameOrigin(url) ? { url, headers: api.authHeaders() } : { url }),
   localIdeographFontFamily: 'sans-serif',
+  locale: MAP_LOCALE,
   attributionControl: { compact: true },
 })
 map.addControl(new NavigationControl({ visualizePitch: false }), 'top-right')
@@ -95,6 +98,11 @@ const login = new LoginPanel($('login'), (u) => void onUser(u))
 
 // ---- data layers ------------------------------------------------------------------------------
 
+const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] }
+const clusterLabelData = (c: api.ClusterCollection) => pointsOf(c.features, ['code', 'short_name'])
+// a parcel's code once, from the zoom its label layer starts at
+followParcelLabels(map, 'parcel-labels', 15, ['code', 'cluster_code', 'county_code', 'class', 'class_detail', 'stage'])
+
 /** (Re)builds the tile sources and layers for the current role: fields and access differ by role,
  * so the sources are replaced on login and logout, not patched. */
 async function buildDataLayers(prefetched?: Promise<{ layers: api.LayerInfo[] }>): Promise<void> {
@@ -120,6 +128,12 @@ async function buildDataLayers(prefetched?: Promise<{ layers: api.LayerInfo[] }>
       ...(info.promoteId ? { promoteId: info.promoteId } : {}),
     })
     for (const l of g.layers) {
+      const labels = LABEL_SOURCES[l.id]
+      if (labels) {
+        if (!map.getSource(labels)) map.addSource(labels, { type: 'geojson', data: labels === 'cluster-labels' && clusterData ? clusterLabelData(clusterData) : EMPTY })
+        map.addLayer({ ...l, source: labels, layout: { ...(l.layout ?? {}), visibility: visible[g.id] === false ? 'none' : 'visible' } } as LayerSpecification, before)
+        continue
+      }
       map.addLayer({
         ...l, source: g.id, 'source-layer': g.id,
         layout: { ...(l.layout ?? {}), visibility: visible[g.id] === false ? 'none' : 'visible' },
@@ -187,7 +201,7 @@ map.on('mousemove', 'parcels-fill', (e) => {
     setState(hovered, { hover: true })
   }
   map.getCanvas().style.cursor = measure.active ? 'crosshair' : 'pointer'
-  $('hover-info').textContent = `${f.properties.code} · ${STAGE_NAMES[String(f.properties.stage)] ?? f.properties.stage} · ${mu(f.properties.area_mu)}`
+  $('hover-info').textContent = `${f.properties.code} · ${label('stage', f.properties.stage)} · ${mu(f.properties.area_mu)}`
 })
 map.on('mouseleave', 'parcels-fill', () => {
   setState(hovered, { hover: false })
@@ -209,15 +223,27 @@ map.on('click', (e) => {
   }
   const p = f.properties
   const html = f.layer.id === 'alerts-circle'
-    ? `<b>巡查预警</b><br>${escapeHtml(p.type)}（${escapeHtml(SEVERITY_NAMES[String(p.severity)] ?? p.severity)}）<br>状态：${escapeHtml(p.status)}${p.parcel_code ? `<br>宗地：${escapeHtml(p.parcel_code)}` : ''}`
-    : `<b>变化图斑 ${escapeHtml(p.code)}</b><br>${escapeHtml(CHANGE_NAMES[String(p.change_type)] ?? p.change_type)}，${escapeHtml(p.image_before)} → ${escapeHtml(p.image_after)}`
+    ? `<b>巡查预警</b><br>${escapeHtml(label('alertType', p.type))}（${escapeHtml(label('severity', p.severity))}）<br>状态：${escapeHtml(label('alertStatus', p.status))}${p.parcel_code ? `<br>宗地：${escapeHtml(p.parcel_code)}` : ''}`
+    : `<b>变化图斑 ${escapeHtml(p.code)}</b><br>${escapeHtml(label('changeType', p.change_type))}，${escapeHtml(p.image_before)} → ${escapeHtml(p.image_after)}`
   new Popup({ closeButton: true }).setLngLat(e.lngLat).setHTML(html).addTo(map)
 })
 
+/** The Gauss-Kruger zone of the read-out: the one chosen (kept in this browser), else the pointer's. */
+const GK_ZONE_KEY = 'onemap.gkZone'
+const gkZone = () => { const z = Number(localStorage.getItem(GK_ZONE_KEY)); return z >= 25 && z <= 45 ? z : null }
+const COORDS_IDLE = $('coords').textContent ?? ''
+const zoneSelect = $<HTMLSelectElement>('gk-zone')
+zoneSelect.value = String(gkZone() ?? '')
+zoneSelect.onchange = () => {
+  if (zoneSelect.value) localStorage.setItem(GK_ZONE_KEY, zoneSelect.value)
+  else localStorage.removeItem(GK_ZONE_KEY)
+}
 map.on('mousemove', (e) => {
   const { lng, lat } = e.lngLat
-  $('coords').textContent = `${lng.toFixed(6)}°E ${lat.toFixed(6)}°N  ${describeGaussKruger(lng, lat)}`
+  $('coords').textContent = `${lng.toFixed(6)}°E ${lat.toFixed(6)}°N  ${describeGaussKruger(lng, lat, gkZone())}`
 })
+// the read-out is of the pointer: gone with it
+map.getCanvasContainer().addEventListener('mouseleave', () => { $('coords').textContent = COORDS_IDLE })
 
 // ---- basemap, tools, panels -------------------------------------------------------------------
 
@@ -250,6 +276,12 @@ function closeUpload(): void {
   if (!$('upload-panel').hidden) void upload.close()
 }
 
+// on a phone the sidebar is a bottom sheet: its handle opens and closes it
+$('sidebar-toggle').onclick = () => {
+  const open = $('sidebar').classList.toggle('open')
+  $('sidebar-toggle').setAttribute('aria-expanded', String(open))
+}
+
 $('measure-length').onclick = () => measure.start('length')
 $('measure-area').onclick = () => measure.start('area')
 $('measure-clear').onclick = () => measure.stop()
@@ -257,6 +289,25 @@ $('open-upload').onclick = () => {
   card.close()
   upload.open()
 }
+
+/** One panel open at a time (card, upload, dashboard, inbox): opening one closes the others, so
+ * that the map is never squeezed between two of them. */
+const PANELS: Record<string, () => void> = {
+  'card-panel': () => card.close(),
+  'upload-panel': () => closeUpload(),
+  'dashboard-panel': () => dashboard.close(),
+  'inbox-panel': () => inbox.close(),
+}
+const panelWatch = new MutationObserver((records) => {
+  for (const r of records) {
+    const el = r.target as HTMLElement
+    if (el.hidden || r.oldValue === null) continue
+    // on a phone the sidebar's sheet steps down under a panel's
+    $('sidebar').classList.remove('open')
+    for (const [id, close] of Object.entries(PANELS)) if (id !== el.id && !$(id).hidden) close()
+  }
+})
+for (const id of Object.keys(PANELS)) panelWatch.observe($(id), { attributes: true, attributeFilter: ['hidden'], attributeOldValue: true })
 
 /** Shows only what the role may do. */
 function renderRole(): void {
@@ -273,6 +324,32 @@ function renderNotices(u: api.User | null): void {
   $('system-notices').textContent = (u?.notices ?? []).map((n) => n.message).join('；')
 }
 
+/** The zoom from which parcels are drawn (the parcel layer's minzoom). */
+const parcelZoom = () => catalog.get('parcels')?.minzoom ?? 12
+
+/** After login the map goes where the user works: a county's user to the largest cluster of their
+ * county, at a zoom where its parcels are drawn (DOMAIN.md "Places"); a city-wide user stays on the
+ * city, where the hint says to zoom in. */
+function goToUser(u: api.User | null): void {
+  if (!u?.county_scope || !clusterData) return
+  const mine = clusterData.features.filter((f) => u.county_scope!.includes(f.properties.county_code))
+  const largest = [...mine].sort((a, b) => Number(b.properties.area_mu) - Number(a.properties.area_mu))[0]
+  const bounds = largest && boundsOf([largest.geometry])
+  if (!bounds) return
+  const camera = map.cameraForBounds(bounds, { padding: 20 })
+  if (!camera?.center) return
+  map.jumpTo({ center: camera.center, zoom: Math.max(camera.zoom ?? parcelZoom(), parcelZoom() + 0.5) })
+}
+
+/** Below the parcel zoom a signed-in user is told to zoom in (parcels are not drawn there). */
+function renderZoomHint(): void {
+  const hint = $('zoom-hint')
+  const below = !!user && map.getZoom() < parcelZoom()
+  hint.hidden = !below
+  if (below) hint.textContent = `放大到第 ${parcelZoom()} 级以上显示宗地（当前 ${map.getZoom().toFixed(1)} 级）`
+}
+map.on('zoomend', renderZoomHint)
+
 async function onUser(u: api.User | null): Promise<void> {
   // the login answer carries no notices: an admin's come with /api/auth/me
   if (u?.role === 'admin') u = (await api.me()) ?? u
@@ -282,6 +359,8 @@ async function onUser(u: api.User | null): Promise<void> {
   closeUpload()
   renderRole()
   if (map.loaded() || map.isStyleLoaded()) await buildDataLayers()
+  goToUser(u)
+  renderZoomHint()
 }
 
 async function start(): Promise<void> {
@@ -290,6 +369,9 @@ async function start(): Promise<void> {
   const [s, u, clusters] = await Promise.all([api.mapSettings(), api.me(), api.clusters()])
   settings = s
   user = u
+  clusterData = clusters
+  const names = new Map(clusters.features.map((f) => [f.properties.county_code, f.properties.county_name]))
+  login.countyName = (code) => names.get(code) ?? code
   renderNotices(u)
   renderRole()
   renderBasemapChooser()
@@ -298,6 +380,7 @@ async function start(): Promise<void> {
   if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('load', () => resolve()))
   // (with a stale token the catalog route answers as to the public, which is what the map then is)
   await buildDataLayers(catalogRequest)
+  renderZoomHint()
 }
 
 start().catch((e) => {

@@ -2,7 +2,7 @@
  * (turf's geodesic length), areas in m² and 亩 (turf's spherical area; within 0.5% of the
  * ellipsoidal area at Luoyang's latitude, which is the figure of record on the parcel card). */
 import { area as turfArea, length as turfLength, lineString, polygon } from '@turf/turf'
-import type { GeoJSONSource, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl'
+import { Marker, type GeoJSONSource, type Map as MapLibreMap, type MapMouseEvent } from 'maplibre-gl'
 import { M2_PER_MU, metres, num } from './format'
 
 export type MeasureMode = 'length' | 'area'
@@ -27,7 +27,8 @@ export function measureArea(points: [number, number][]): { m2: number; mu: numbe
 }
 
 export function formatResult(r: MeasureResult): string {
-  if (r.mode === 'length') return `长度 ${metres(r.metres ?? 0)}（${num(r.metres ?? 0)} m）`
+  // one unit, the one a reader expects: metres below a kilometre, km with the metres beside above it
+  if (r.mode === 'length') return (r.metres ?? 0) >= 1000 ? `长度 ${metres(r.metres ?? 0)}（${num(r.metres ?? 0)} m）` : `长度 ${num(r.metres ?? 0)} m`
   return `面积 ${num(r.m2 ?? 0)} m²，合 ${num(r.mu ?? 0)} 亩`
 }
 
@@ -36,6 +37,7 @@ export class MeasureTool {
   /** What is (or was last) measured; `drawing` while points are being added. */
   private mode: MeasureMode = 'length'
   private drawing = false
+  private tag: Marker | null = null
   private readonly onClick = (e: MapMouseEvent) => this.add([e.lngLat.lng, e.lngLat.lat])
   private readonly onDblClick = (e: MapMouseEvent) => {
     e.preventDefault()
@@ -118,5 +120,20 @@ export class MeasureTool {
 
   private render(): void {
     (this.map.getSource(SOURCE) as GeoJSONSource | undefined)?.setData(this.geojson())
+    // the result is written on the map, beside the last point (an HTML marker: any text, no glyphs)
+    const enough = this.points.length >= (this.mode === 'area' ? 3 : 2)
+    if (!enough) {
+      this.tag?.remove()
+      this.tag = null
+      return
+    }
+    if (!this.tag) {
+      const el = document.createElement('div')
+      el.className = 'measure-tag'
+      el.dataset.testid = 'measure-tag'
+      this.tag = new Marker({ element: el, anchor: 'bottom-left', offset: [8, -8] })
+    }
+    this.tag.getElement().textContent = formatResult(this.result())
+    this.tag.setLngLat(this.points[this.points.length - 1]!).addTo(this.map)
   }
 }

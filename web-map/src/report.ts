@@ -4,7 +4,9 @@
  * with the result as first produced. Charts are the dashboard's (./charts, ECharts). */
 import * as api from './api'
 import { LoginPanel } from './login'
-import { escapeHtml, num, STAGE_NAMES } from './format'
+import { REPORT_FORMULA, REPORT_KIND } from '../../server/labels/codes'
+import { beijingTime, chinese, escapeHtml, label, num } from './format'
+import { ruleText } from '../../server/labels/words'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- reports are PostGIS-built JSON */
 type Json = any
@@ -14,7 +16,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const hook = { ready: false, id: null as number | null, error: null as string | null }
 ;(window as unknown as { onemapReport: typeof hook }).onemapReport = hook
 
-const KIND_NAMES: Record<string, string> = { quarterly: '季度进展报告', ranking: '半年评比排名', evaluation: '年度考评', quota: '增存挂钩新增建设用地指标测算', disclosure: '信息公开快照' }
+const KIND_NAMES: Readonly<Record<string, string>> = REPORT_KIND
 const INDICATORS: Record<string, string> = {
   unsupplied_yearly: '批而未供消化', old_stock: '存量盘活', idle_disposal: '闲置处置', inefficient_disposal: '低效处置',
   standard_land: '标准地比例', per_mu_tax: '亩均税收', alert_handling: '预警处置', ledger_on_time: '台账按期',
@@ -41,16 +43,16 @@ function figureName(path: string): string {
 }
 
 let user: api.User | null = null
+/** County code → name (from the clusters), so that a report names places, not codes. */
+const counties = new Map<string, string>()
+const countyName = (code: string) => counties.get(code) ?? code
+/** A rule a report cites, by its name, whose and since when (server/labels/words.ts). */
+const rule = (c: Json) => escapeHtml(ruleText({ key: c.key, county_code: c.county_code ?? null, effective_from: c.effective_from ?? null }, countyName))
 let charts: Charts | null = null
 let current: Json = null
 
 async function call<T>(url: string, method = 'GET', body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { ...api.authHeaders() }
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const json = await res.json().catch(() => ({}))
-  if (!res.ok) throw new api.ApiError(res.status, json.code ?? `http_${res.status}`, json.message ?? `请求失败 (${res.status})`)
-  return json as T
+  return (await api.request<T>(url, { method, body })).data
 }
 
 const pct = (v: unknown) => (v === null || v === undefined ? '—' : `${num(Number(v) * 100, 1)}%`)
@@ -95,10 +97,11 @@ async function onUser(u: api.User | null, login: LoginPanel): Promise<void> {
     const kind = $<HTMLSelectElement>('kind').value
     $<HTMLInputElement>('period').placeholder = { quarterly: '2024Q2', ranking: '2024H1', evaluation: '2024', quota: '2024（处置年度）' }[kind] ?? ''
   }
-  const counties = new Map<string, string>()
   try {
     for (const f of (await api.clusters()).features) counties.set(f.properties.county_code, f.properties.county_name)
   } catch { /* the list is a convenience */ }
+  login.countyName = countyName
+  login.render(u)
   $('county').innerHTML = '<option value="">我的范围</option>' + [...counties].sort()
     .filter(([c]) => !u.county_scope || u.county_scope.includes(c))
     .map(([c, n]) => `<option value="${escapeHtml(c)}">${escapeHtml(n)}</option>`).join('')
@@ -154,8 +157,7 @@ async function open(id: number): Promise<void> {
 }
 
 async function download(r: Json, ext: 'json' | 'csv' | 'xlsx'): Promise<void> {
-  const res = await fetch(`/api/reports/${r.id}/export.${ext}`, { headers: api.authHeaders() })
-  const blob = await res.blob()
+  const blob = await api.blob(`/api/reports/${r.id}/export.${ext}`)
   const a = document.createElement('a')
   a.href = URL.createObjectURL(blob)
   a.download = `${KIND_NAMES[r.kind] ?? r.kind}-${r.period}-${r.id}.${ext}`
@@ -170,7 +172,7 @@ async function regenerate(r: Json): Promise<void> {
   const c = await call<Json>(`/api/reports/${r.id}/regenerate`, 'POST')
   box.innerHTML = `<b data-testid="regen-result">${c.same ? '与首次生成结果一致' : `有 ${c.difference_count} 处不同`}</b>
     · 数据版本 ${c.data_version_then} → ${c.data_version_now}，此后记录 ${c.events_since.total} 条变更
-    ${c.rule_versions_changed.length ? `· 规则变化：${c.rule_versions_changed.map((x: Json) => `${escapeHtml(x.key)} #${x.then ?? '—'}→#${x.now ?? '—'}`).join('；')}` : ''}
+    ${c.rule_versions_changed.length ? `· 规则变化：${c.rule_versions_changed.map((x: Json) => escapeHtml(label('rule', x.key))).join('；')}` : ''}
     ${c.same ? '' : `<ul>${c.differences.slice(0, 20).map((d: Json) => `<li><code>${escapeHtml(d.path)}</code>：${escapeHtml(JSON.stringify(d.then))} → ${escapeHtml(JSON.stringify(d.now))}</li>`).join('')}</ul>`}`
 }
 
@@ -182,11 +184,11 @@ async function render(r: Json): Promise<void> {
   charts ??= await import('./charts')
   charts.disposeCharts($('page'))
   const res = r.result
-  const scope = r.scope ? r.scope.join('、') : '全市'
+  const scope = r.scope ? r.scope.map(countyName).join('、') : '全市'
   $('page').innerHTML = `
     <h2 data-testid="report-title">${escapeHtml(KIND_NAMES[r.kind] ?? r.kind)}　${escapeHtml(r.period)}</h2>
     <p class="meta">基准日 <b data-testid="report-as-of">${escapeHtml(r.as_of)}</b>${res.partial ? '（期间未结束）' : ''} · 范围 ${escapeHtml(scope)} ·
-      报告 #${r.id} · 数据版本 <span data-testid="report-data-version">${r.data_version}</span> · 生成于 ${escapeHtml(String(r.generated_at).slice(0, 19).replace('T', ' '))} ·
+      报告 #${r.id} · 数据版本 <span data-testid="report-data-version">${r.data_version}</span> · 生成于 ${escapeHtml(beijingTime(r.generated_at))} ·
       摘要 <code>${escapeHtml(r.digest.slice(0, 12))}</code></p>
     <p class="meta">${escapeHtml(res.basis ?? '')}</p>
     <div class="downloads noprint">
@@ -196,7 +198,7 @@ async function render(r: Json): Promise<void> {
     <div class="regen noprint" id="regen" hidden></div>
     <div id="body"></div>
     <details class="rules"><summary>适用规则版本（${r.rule_versions.length} 条，基准日有效）</summary>
-      ${r.rule_versions.map((v: Json) => `${escapeHtml(v.key)}#${v.rule_id}${v.county_code ? `（${escapeHtml(v.county_code)}）` : ''} 自 ${escapeHtml(v.effective_from)}`).join('；')}</details>`
+      ${r.rule_versions.map((v: Json) => rule(v)).join('；')}</details>`
   for (const b of $('page').querySelectorAll<HTMLButtonElement>('.downloads button[data-ext]')) {
     b.onclick = () => void download(r, b.dataset.ext as 'json' | 'csv' | 'xlsx')
   }
@@ -289,10 +291,10 @@ function landTable(title: string, section: 'idle' | 'inefficient', units: Json[]
         <td>${c(u, 'now')}</td><td>${num(u[section].now.area_mu)}</td>${stages ? `<td>${u.idle.now.stage2}</td>` : ''}</tr>`).join('')}</table>`
 }
 
-function methodBox(m: Json): string {
+function methodBox(m: Json, kind?: string): string {
   const weights = Object.entries(m.weights ?? {}).map(([k, w]) => `${INDICATORS[k] ?? k} ${w}`).join('，')
-  const rules = (m.rule ? [m.rule] : m.rules ?? []).map((c: Json) => `${escapeHtml(c.key)}#${c.rule_id}（自 ${escapeHtml(c.effective_from)}）`).join('；')
-  return `<div class="method" data-testid="report-method"><b>计算方法</b>：${escapeHtml(m.formula)}<br>
+  const rules = (m.rule ? [m.rule] : m.rules ?? []).map((c: Json) => rule(c)).join('；')
+  return `<div class="method" data-testid="report-method"><b>计算方法</b>：${escapeHtml(kind && kind in REPORT_FORMULA ? label('reportFormula', kind) : chinese(m.formula))}<br>
     ${weights ? `权重：${escapeHtml(weights)}；单项上限 ${m.cap ?? '—'}${m.pro_rata !== undefined ? `；目标按时间进度折算：${m.pro_rata ? `是（${pct(m.fraction_of_year)}）` : '否'}` : ''}<br>` : ''}
     ${m.interview ? `约谈：得分低于 ${m.interview.score_below}${m.interview.bottom ? `，或排名末 ${m.interview.bottom} 位` : ''}<br>` : ''}
     ${(m.grades ?? []).map((g: Json) => `${escapeHtml(g.grade)}（≥${g.min}）：${escapeHtml(g.consequence)}`).join('<br>')}
@@ -314,7 +316,7 @@ async function scored(el: HTMLElement, res: Json, evaluation: boolean): Promise<
   const rows = (list: Json[]) => list.map((u) => `<tr data-testid="rank-${escapeHtml(u.code)}"><td>${u.rank ?? '—'}</td><td class="t">${escapeHtml(u.name)}</td><td><b>${num(u.score)}</b></td>
     ${evaluation ? `<td>${escapeHtml(u.grade ?? '—')}</td><td class="t">${escapeHtml(u.consequence ?? '')}</td><td>${u.interview ? '<span class="bad">约谈</span>' : '—'}</td>` : ''}
     ${indicatorCells(u)}</tr>`).join('')
-  el.innerHTML = `${methodBox(res.method)}
+  el.innerHTML = `${methodBox(res.method, evaluation ? 'evaluation' : 'ranking')}
     <div class="chart" id="chart-scores" data-testid="chart-scores"></div>
     <h3>${evaluation ? '区县考评结果' : '区县排名'}</h3><table data-testid="table-counties"><tr>${head}</tr>${rows(res.counties)}</table>
     ${evaluation
@@ -347,7 +349,7 @@ async function showParcels(a: HTMLAnchorElement): Promise<void> {
     box.innerHTML = `<button type="button" class="close" aria-label="关闭">×</button>
       <h4>${escapeHtml(a.dataset.name)} · ${escapeHtml(figureName(a.dataset.figure!))}（${fc.features.length} 宗）</h4>
       <table><tr><th>宗地编号</th><th>面积(亩)</th><th>阶段</th></tr>${fc.features.map((f: Json) =>
-        `<tr><td class="t">${escapeHtml(f.properties.code)}</td><td>${num(f.properties.area_mu)}</td><td class="t">${escapeHtml(STAGE_NAMES[f.properties.stage] ?? f.properties.stage)}${f.properties.retired ? '（已注销）' : ''}</td></tr>`).join('')}</table>`
+        `<tr><td class="t">${escapeHtml(f.properties.code)}</td><td>${num(f.properties.area_mu)}</td><td class="t">${escapeHtml(label('stage', f.properties.stage))}${f.properties.retired ? '（已注销）' : ''}</td></tr>`).join('')}</table>`
     box.querySelector<HTMLButtonElement>('.close')!.onclick = () => { box.hidden = true }
   } catch (e) {
     box.textContent = e instanceof Error ? e.message : String(e)

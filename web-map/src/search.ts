@@ -1,7 +1,7 @@
 /** The search box: a parcel code or an enterprise name (issue 4's GET /api/parcels?q=); picking a
  * result flies the map to it and opens its card. */
 import * as api from './api'
-import { escapeHtml, mu, STAGE_NAMES } from './format'
+import { escapeHtml, mu, label } from './format'
 
 export class SearchBox {
   private timer: ReturnType<typeof setTimeout> | null = null
@@ -25,6 +25,10 @@ export class SearchBox {
         if (this.hits[0]) this.pick(0)
       } else if (e.key === 'Escape') this.clear()
     })
+    // a tap or click anywhere else closes the list
+    document.addEventListener('pointerdown', (e) => {
+      if (!this.list.hidden && !this.list.contains(e.target as Node) && e.target !== input) this.clear()
+    })
   }
 
   setEnabled(enabled: boolean): void {
@@ -45,7 +49,7 @@ export class SearchBox {
       this.list.innerHTML = hits.length
         ? hits.map((h, i) => `<li data-i="${i}" tabindex="0"><b>${escapeHtml(h.properties.code)}</b>
             <span>${escapeHtml(h.properties.land_user_name ?? h.properties.owner_name ?? '')}</span>
-            <small>${escapeHtml(STAGE_NAMES[h.properties.stage] ?? h.properties.stage)} · ${mu(h.properties.area_mu)}</small></li>`).join('')
+            <small>${escapeHtml(label('stage', h.properties.stage))} · ${mu(h.properties.area_mu)}</small></li>`).join('')
         : '<li class="empty">未找到匹配的宗地</li>'
       for (const li of this.list.querySelectorAll<HTMLElement>('li[data-i]')) {
         li.onclick = () => this.pick(Number(li.dataset.i))
@@ -66,6 +70,9 @@ export class SearchBox {
   }
 
   clear(): void {
+    // a search still on its way must not open the list again over the card it led to
+    this.seq++
+    if (this.timer) clearTimeout(this.timer)
     this.hits = []
     this.list.hidden = true
     this.list.innerHTML = ''

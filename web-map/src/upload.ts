@@ -8,7 +8,8 @@
  * bar follows the file up and the server's checking of it. */
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
-import { areaM2, escapeHtml, num } from './format'
+import { COUNTY_SOURCE, CRS_SOURCE, ENCODING_SOURCE, FEATURE_CHANGE, FEATURE_STATUS, UPLOAD_PHASE } from '../../server/labels/codes'
+import { areaM2, chinese, escapeHtml, num } from './format'
 import { boundsOf } from './overview'
 // The target fields and their Chinese labels are the upload pipeline's own table (pure data), so
 // the form offers exactly the fields the server maps.
@@ -47,16 +48,13 @@ export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = [
   { id: 'changes', label: '遥感变化图斑' },
 ]
 
-const ENCODING_SOURCES: Record<string, string> = { override: '人工指定', cpg: '依据 .cpg 文件', ldid: '依据 DBF 语言驱动标识', sniffed: '按内容识别' }
-const CRS_SOURCES: Record<string, string> = {
-  override: '人工指定', prj: '依据 .prj 文件', 'geojson-crs': '依据 GeoJSON crs 成员', rfc7946: 'GeoJSON 默认（WGS84）', inferred: '按坐标范围推断',
-  txt: '依据坐标文件的 [属性描述]',
-}
-const COUNTY_SOURCES: Record<string, string> = { column: '依据文件中的行政区代码', boundary: '依据区县界（图形所在）', code_prefix: '依据编号前 6 位', parcel: '依据所属宗地', cluster: '依据所属集聚区' }
-const PHASES: Record<string, string> = { reading: '读取', remapping: '字段对应', checking: '校验', committing: '提交', analysing: '分析', ready: '完成' }
-const STATUS_NAMES: Record<string, string> = { ok: '通过', warning: '警告', rejected: '拒绝' }
+const ENCODING_SOURCES: Readonly<Record<string, string>> = ENCODING_SOURCE
+const CRS_SOURCES: Readonly<Record<string, string>> = CRS_SOURCE
+const COUNTY_SOURCES: Readonly<Record<string, string>> = COUNTY_SOURCE
+const PHASES: Readonly<Record<string, string>> = UPLOAD_PHASE
+const STATUS_NAMES: Readonly<Record<string, string>> = FEATURE_STATUS
 /** What the commit would do with a feature (check-changes.sql): unchanged means no new version and no file entry. */
-const CHANGE_NAMES: Record<string, string> = { new: '新增', changed: '变更', unchanged: '未变' }
+const CHANGE_NAMES: Readonly<Record<string, string>> = FEATURE_CHANGE
 /** A changed field's label on the form ('geometry': the shape). */
 const fieldLabel = (layer: string, name: string) =>
   name === 'geometry' ? '图形' : LAYER_FIELDS[layer as LayerName]?.find((f) => f.name === name)?.label ?? name
@@ -65,7 +63,7 @@ const STAGED = 'staged'
 const EXTENT = 'city-extent'
 const CANDIDATES = 'crs-candidates'
 const SAMPLE_ROWS = 10
-const zh = (s: unknown) => String(s ?? '').split(' / ')[0]!
+const zh = chinese
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class UploadPanel {
@@ -261,7 +259,7 @@ export class UploadPanel {
     const warnings = r.issues.filter((i) => i.level !== 'error')
     out.innerHTML = `
       <section data-testid="upload-report"><h3>校验报告</h3>
-        <p>${escapeHtml(u.fileName)} · ${num(r.featureCount, 0)} 个要素：通过 ${num(r.accepted, 0)}，拒绝 ${num(r.rejected, 0)}，警告 ${num(r.warned, 0)}；
+        <p>${escapeHtml(u.fileName)} · ${num(r.featureCount, 0)} 个要素：通过 ${num(r.accepted, 0)}，拒绝 ${num(r.rejected, 0)}，有警告 ${num(r.warned, 0)} 个；
           合计 ${areaM2(r.areaM2)}</p>
         <p data-testid="upload-changes">提交后：新增 ${num(r.new, 0)}，变更 ${num(r.changed, 0)}，未变 ${num(r.unchanged, 0)}（未变的不产生新版本，也不记入一地一档）</p>
         ${r.changes?.length ? `<ul class="muted" data-testid="upload-changed">${r.changes.map((c) =>
@@ -287,13 +285,13 @@ export class UploadPanel {
         ${this.problems('错误', errors, 'error')}
         ${this.problems('警告', warnings, 'warning')}
         ${r.issuesTruncated ? '<p class="muted">（问题过多，仅列出部分；预览中每个要素都带有其问题）</p>' : ''}
+        ${r.warnings ? '<label><input type="checkbox" id="accept-warnings"> 已核对警告，仍然提交</label>' : ''}
+        ${r.errors ? '<label><input type="checkbox" id="skip-rejected"> 跳过被拒绝的要素，只提交通过的</label>' : ''}
         <div class="actions">
           <button type="button" id="upload-preview">在地图上预览</button>
           <button type="button" id="upload-commit">提交入库</button>
           <button type="button" id="upload-discard">放弃</button>
         </div>
-        ${r.warnings ? '<label><input type="checkbox" id="accept-warnings"> 已核对警告，仍然提交</label>' : ''}
-        ${r.errors ? '<label><input type="checkbox" id="skip-rejected"> 跳过被拒绝的要素，只提交通过的</label>' : ''}
         <div id="upload-result" role="status"></div>
       </section>`
     out.querySelector<HTMLFormElement>('#mapping-form')!.onsubmit = (e) => {
@@ -330,7 +328,9 @@ export class UploadPanel {
 
   private problems(title: string, list: api.UploadIssue[], cls: string): string {
     if (!list.length) return `<p class="muted">无${title}</p>`
-    return `<h4>${title}（${list.length}）</h4><ul class="${cls}" data-testid="upload-${cls}s">${list.slice(0, 200).map((p) =>
+    // counted as the summary counts them (features), with the number of issues beside
+    const features = new Set(list.map((p) => p.index)).size
+    return `<h4>${title}（${features} 个要素${list.length !== features ? `，${list.length} 条` : ''}）</h4><ul class="${cls}" data-testid="upload-${cls}s">${list.slice(0, 200).map((p) =>
       `<li>第 ${p.index + 1} 个要素${p.key ? `（${escapeHtml(p.key)}）` : ''}：${escapeHtml(zh(p.message))}</li>`).join('')}</ul>`
   }
 
@@ -354,6 +354,11 @@ export class UploadPanel {
     }
     this.upload = { ...u, status: 'committed' }
     this.setStaged(null)
+    // done: committing again or discarding would only be refused (409)
+    for (const id of ['upload-commit', 'upload-discard', 'accept-warnings', 'skip-rejected']) {
+      const b = this.root.querySelector<HTMLButtonElement | HTMLInputElement>(`#${id}`)
+      if (b) b.disabled = true
+    }
     this.result(`<span data-testid="upload-committed">已提交入库：新增 ${num(res.inserted, 0)}，更新 ${num(res.updated, 0)}，未变 ${num(res.unchanged, 0)}</span>`)
     this.onCommitted(u.layer)
   }
@@ -368,7 +373,10 @@ export class UploadPanel {
 
   private result(html: string): void {
     const el = this.root.querySelector<HTMLElement>('#upload-result')
-    if (el) el.innerHTML = html
+    if (!el) return
+    el.innerHTML = html
+    // the answer where the user looks: scrolled into the panel's view
+    el.scrollIntoView({ block: 'nearest' })
   }
 
   private setCandidates(list: api.CrsCandidate[]): void {

@@ -113,12 +113,13 @@ describe('sign-in steps and the officers\' screens', { timeout: BROWSER_TEST_MS 
       await page.click('#sign-in-steps button[type=submit]')
       await page.waitForSelector('#open-audit')
       await page.click('#open-audit')
-      await page.fill('#audit-trail input[name=kind]', 'user_created')
+      await page.selectOption('#audit-trail select[name=kind]', 'user_created')
       await page.click('#audit-trail form.filter button[type=submit]')
-      // the filtered list (the unfiltered one is shown first): user_created rows only, the analyst's among them
+      // the filtered list (the unfiltered one is shown first): user_created rows only (新建用户, in
+      // the words of server/labels/), the analyst's among them
       await page.waitForFunction(() => {
         const rows = [...document.querySelectorAll('#audit-trail .list tbody tr')]
-        return rows.length > 0 && rows.every((r) => r.children[2]?.textContent === 'user_created') && rows.some((r) => /analyst\.map2/.test(r.textContent ?? ''))
+        return rows.length > 0 && rows.every((r) => r.children[2]?.textContent === '新建用户') && rows.some((r) => /analyst\.map2/.test(r.textContent ?? ''))
       })
       const row = await page.locator('#audit-trail .list tbody tr', { hasText: 'analyst.map2' }).textContent()
       expect(row).toContain('sec.map')

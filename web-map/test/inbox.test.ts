@@ -9,12 +9,35 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import { ARTIFACTS, PASSWORD, openPage, signInAs, startHarness, waitIdle, type MapHarness } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/test/tiles-fixture'
 import { hashPassword } from '../../server/auth'
 
 let h: MapHarness
+
+const PHONE = { width: 390, height: 844 }
+
+/** On the phone: the page no wider than the screen, and every visible button, tab and field of the
+ * given part inside the screen once scrolled to (as a tap would), and at least 44 px high. */
+async function fitsThePhone(page: Page, scope: string, where: string): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${where}: page width`).toBeLessThanOrEqual(PHONE.width)
+  const controls = page.locator(`${scope} button:visible, ${scope} input:visible:not([type=hidden]), ${scope} select:visible, ${scope} textarea:visible`)
+  const n = await controls.count()
+  expect(n, `${where}: controls`).toBeGreaterThan(0)
+  for (let i = 0; i < n; i++) {
+    const c = controls.nth(i)
+    await c.scrollIntoViewIfNeeded()
+    const box = (await c.boundingBox())!
+    const what = `${where}: ${await c.evaluate((el) => el.outerHTML.slice(0, 90))}`
+    expect(box.height, what).toBeGreaterThanOrEqual(44)
+    expect(box.x, what).toBeGreaterThanOrEqual(0)
+    expect(box.x + box.width, what).toBeLessThanOrEqual(PHONE.width + 0.5)
+    expect(box.y, what).toBeGreaterThanOrEqual(0)
+    expect(box.y + box.height, what).toBeLessThanOrEqual(PHONE.height + 0.5)
+  }
+}
 let parcelId: number
 let alertId: number
 const CODE = 'LL-INBOX-1'
@@ -51,8 +74,18 @@ describe('the inbox on a phone', { timeout: BROWSER_TEST_MS }, () => {
     const w = await openPage(h)
     try {
       const page = w.page
-      await page.setViewportSize({ width: 390, height: 844 })
+      await page.setViewportSize(PHONE)
+      await page.reload()
+      await page.waitForFunction(() => ((window as any).onemap?.builds ?? 0) >= 1)
+      // before login: the form on the screen, the page no wider than it
+      await fitsThePhone(page, 'header', 'before login')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'login-390x844.png') })
       await signInAs(page, 'insp.luolong')
+      await fitsThePhone(page, 'header', 'after login')
+      const inboxButton = (await page.locator('#open-inbox').boundingBox())!
+      expect(inboxButton.y + inboxButton.height).toBeLessThanOrEqual(PHONE.height)
+      expect(inboxButton.x + inboxButton.width).toBeLessThanOrEqual(PHONE.width)
+      expect(inboxButton.height).toBeGreaterThanOrEqual(44)
 
       // the inbox: my alerts, one of them, due in 15 days (medium)
       await page.click('#open-inbox')
@@ -64,6 +97,7 @@ describe('the inbox on a phone', { timeout: BROWSER_TEST_MS }, () => {
       expect(item).toContain(`宗地 ${CODE}`)
       const panel = (await page.locator('#inbox-panel').boundingBox())!
       expect(panel.width).toBeLessThanOrEqual(390) // fits the screen
+      await fitsThePhone(page, '#inbox-panel', 'the inbox list')
       await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-390x844.png') })
 
       // the alert: its dates, the change and the parcel drawn on the map
@@ -89,6 +123,7 @@ describe('the inbox on a phone', { timeout: BROWSER_TEST_MS }, () => {
       }
       await waitIdle(page)
       await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-alert-390x844.png') })
+      await fitsThePhone(page, '#inbox-panel', 'the alert')
 
       await page.click('[data-step=start_field]')
       await page.waitForSelector('[data-testid=finding-form]')
@@ -105,6 +140,7 @@ describe('the inbox on a phone', { timeout: BROWSER_TEST_MS }, () => {
       expect(await page.inputValue('form.finding textarea[name=notes]')).toContain('塔吊')
       await waitIdle(page)
       await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-finding-390x844.png'), fullPage: false })
+      await fitsThePhone(page, '#inbox-panel', 'the finding form')
 
       await page.click('form.finding button[value=confirm]')
       await page.waitForSelector('[data-step=close]')
@@ -117,6 +153,13 @@ describe('the inbox on a phone', { timeout: BROWSER_TEST_MS }, () => {
       await page.click(`[data-open-parcel="${CODE}"]`)
       await page.waitForSelector('[data-testid=card-code]')
       await page.waitForFunction(() => document.querySelector('#card-panel')?.textContent?.includes('动工 2024-05-20'))
+      // the map stays the screen's width above the card's sheet, not squeezed to 0 px
+      const mapBox = (await page.locator('#map').boundingBox())!
+      expect(mapBox.width).toBeGreaterThanOrEqual(PHONE.width - 1)
+      const card = (await page.locator('#card-panel').boundingBox())!
+      expect(card.y).toBeGreaterThan(mapBox.y + 100)
+      await fitsThePhone(page, '#card-panel', 'the card')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'card-390x844.png') })
       expect(await page.textContent('[data-testid=card-code]')).toBe(CODE)
 
       const db = h.t.database.db

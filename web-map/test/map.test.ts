@@ -52,6 +52,20 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       }
       const codes = (await renderedProps(w.page, 'parcels-fill')).map((p) => p.code)
       expect(codes).toContain('LL-001')
+      // labels once per feature: one label point per parcel whatever the tiles cut it into, inside
+      // it; one per cluster
+      const labels = await w.page.evaluate(async () => {
+        const m = (window as any).onemap.map
+        const pieces = m.querySourceFeatures('parcels', { sourceLayer: 'parcels' }).map((f: any) => f.properties.code as string)
+        const points = (await m.getSource('parcel-labels').getData()).features.map((f: any) => f.properties.code as string)
+        const clusters = (await m.getSource('cluster-labels').getData()).features.map((f: any) => f.properties.code as string)
+        return { pieces, points, clusters }
+      })
+      expect(labels.points.length).toBe(new Set(labels.points).size)
+      expect([...labels.points].sort()).toEqual([...new Set(labels.pieces)].sort())
+      expect(labels.pieces.length).toBeGreaterThan(new Set(labels.pieces).size) // some parcels are cut by tile edges here
+      expect(labels.clusters.length).toBe(new Set(labels.clusters).size)
+      expect(labels.clusters.length).toBeGreaterThanOrEqual(18)
       await w.page.screenshot({ path: path.join(ARTIFACTS, 'map.png') })
 
       // LL-006: 100 m × 80 m laid out on the ellipsoid = 8000 m² = 12 亩 (1 亩 = 10000/15 m²)
@@ -136,11 +150,17 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       expect(Number(m[1]!.replace(/,/g, ''))).toBeGreaterThan(7840)
       expect(Number(m[1]!.replace(/,/g, ''))).toBeLessThan(8160)
       expect(Math.abs(Number(m[2]) - 12)).toBeLessThan(0.25)
+      // the area is written on the map too, beside the last point
+      expect(await w.page.textContent('[data-testid=measure-tag]')).toBe(text)
 
       await w.page.click('#measure-length')
       await clickLngLat(w.page, [box[0], box[1]])
       await clickLngLat(w.page, [box[2], box[1]])
-      const len = /（([\d,.]+) m）/.exec((await w.page.textContent('[data-testid=measure-output]')) ?? '')!
+      // one unit below a kilometre ("长度 100.00 m", not "100.00 m（100.00 m）"), and the same words on the map
+      const lengthText = (await w.page.textContent('[data-testid=measure-output]')) ?? ''
+      const len = /^长度 ([\d,.]+) m$/.exec(lengthText)!
+      expect(len, lengthText).toBeTruthy()
+      expect(await w.page.textContent('[data-testid=measure-tag]')).toBe(lengthText)
       expect(Math.abs(Number(len[1]!.replace(/,/g, '')) - 100)).toBeLessThan(3)
       await w.page.click('#measure-clear')
 
@@ -159,6 +179,23 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       expect(Math.abs(x - northing!)).toBeLessThan(0.15)
       expect(Math.abs(y - easting!)).toBeLessThan(0.15)
       expect(easting!).toBeGreaterThan(37_000_000)
+
+      // fixed to zone 38 (the bureau's data zone, say): the same point read in zone 38, its own zone named beside
+      await w.page.selectOption('#gk-zone', '38')
+      await w.page.mouse.move(mapBox.x + point.x + 1, mapBox.y + point.y)
+      await w.page.mouse.move(mapBox.x + point.x, mapBox.y + point.y)
+      const fixed = (await w.page.textContent('#coords'))!
+      expect(fixed).toContain('第38带（固定）')
+      expect(fixed).toContain('EPSG:4526')
+      expect(fixed).toContain('（指针位于第37带）')
+      const epsg4526 = '+proj=tmerc +lat_0=0 +lon_0=114 +k=1 +x_0=38500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
+      const [e38, n38] = proj4('EPSG:4326', epsg4526, [lon, lat])
+      const [x38, y38] = /X ([\d.]+) m\s+Y ([\d.]+) m/.exec(fixed)!.slice(1).map(Number) as [number, number]
+      expect(Math.abs(x38 - n38!)).toBeLessThan(0.15)
+      expect(Math.abs(y38 - e38!)).toBeLessThan(0.15)
+      // the pointer leaves the map: the read-out goes with it
+      await w.page.mouse.move(mapBox.x - 50, mapBox.y + 10) // over the sidebar
+      expect(await w.page.textContent('#coords')).not.toMatch(/X [\d.]+ m/)
     } finally {
       await w.context.close()
     }

@@ -101,10 +101,22 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
       // a feature across tile edges is returned once per tile: count distinct keys
       expect(new Set((await renderedProps(w.page, 'staged-fill')).map((p) => p.key))).toEqual(new Set(CODES))
 
-      if (await w.page.locator('#accept-warnings').count()) await w.page.check('#accept-warnings')
+      // the sample table scrolls sideways: no cell wraps (one line each)
+      const cellHeights = await w.page.$$eval('[data-testid=upload-sample] td', (tds) => tds.map((td) => td.getBoundingClientRect().height))
+      expect(Math.max(...cellHeights)).toBeLessThan(40)
+      // the confirmation comes before the button it confirms
+      if (await w.page.locator('#accept-warnings').count()) {
+        const order = await w.page.evaluate(() => document.querySelector('#accept-warnings')!.compareDocumentPosition(document.querySelector('#upload-commit')!))
+        expect(order & 4).toBe(4) // DOCUMENT_POSITION_FOLLOWING
+        await w.page.check('#accept-warnings')
+      }
       await w.page.click('#upload-commit')
       await w.page.waitForSelector('[data-testid=upload-committed]', { timeout: 30_000 })
       expect(await w.page.textContent('[data-testid=upload-committed]')).toContain('新增 3')
+      // done: the result in view, committing or discarding again disabled
+      expect(await w.page.locator('[data-testid=upload-committed]').isVisible()).toBe(true)
+      expect(await w.page.isDisabled('#upload-commit')).toBe(true)
+      expect(await w.page.isDisabled('#upload-discard')).toBe(true)
 
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       await expect.poll(async () => {

@@ -143,7 +143,7 @@ export const AlertDetail = Type.Object({
     file_name: Nullable(Type.String()), uploaded_by: Nullable(Type.String()), uploaded_at: Timestamp,
   }, { additionalProperties: false })), { description: 'null for roles that may not see field photos' }),
   history: Type.Array(Type.Object({
-    at: Timestamp, actor: Nullable(Type.String()), action: Type.String(), from: Nullable(Type.String()), to: Nullable(Type.String()),
+    at: Timestamp, actor: Nullable(Type.String()), actor_name: Nullable(Type.String()), action: Type.String(), from: Nullable(Type.String()), to: Nullable(Type.String()),
     assignee_id: Nullable(Type.Integer()), note: Nullable(Type.String()),
   }, { additionalProperties: false })),
 }, { additionalProperties: false })

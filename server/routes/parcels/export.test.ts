@@ -56,6 +56,9 @@ describe('export', () => {
     const file = wb.getWorksheet('宗地档案')!
     expect(text(file)).toContain('供地')
     expect(file.rowCount).toBeGreaterThan(3)
+    // who and when as people read them (server/labels/): no raw actor ids, times in 北京时间 without T
+    expect(text(file)).not.toMatch(/user:|system:|\d{4}-\d{2}-\d{2}T\d/)
+    expect(text(file)).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/)
 
     const forSurveyor = await workbook('/api/parcels/X-A-1/export.xlsx', surveyorA)
     const all = forSurveyor.worksheets.map(text).join('\n')

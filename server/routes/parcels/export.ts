@@ -2,6 +2,8 @@
  * the header row repeated on every page). Built from the same JSON the API serves, so the same
  * county scope and the same hiding of tax, output and price apply. */
 import ExcelJS from 'exceljs'
+import { classificationLabel, label as codeLabel } from '../../labels/codes'
+import { actorLabel, beijingTime, indicatorText } from '../../labels/words'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the card and the file are PostGIS-built JSON */
 type Json = any
@@ -51,9 +53,9 @@ function describe(e: Json): string {
     case 'development':
     case 'inspection': return [label(DEV_KIND, v.kind), v.note].filter(Boolean).join('：')
     case 'disposal': return [v.measure, v.deadline && `时限 ${v.deadline}`, v.responsible_unit].filter(Boolean).join('，')
-    case 'contract_indicator': return `${v.indicator ?? ''} ${v.direction === 'max' ? '≤' : '≥'} ${v.value ?? ''}${v.unit ?? ''}`
+    case 'contract_indicator': return indicatorText(v)
     case 'figures': return `${v.year ?? ''} 年：纳税 ${show(v.tax_paid_wan)} 万元，产值 ${show(v.output_wan)} 万元`
-    case 'alert': return `${v.type ?? ''}（${v.status ?? ''}）`
+    case 'alert': return `${codeLabel('alertType', v.type)}（${codeLabel('alertStatus', v.status)}）`
     case 'registration': return [v.code, v.owner_name && `权利人 ${v.owner_name}`, v.land_use].filter(Boolean).join('，')
     default: return v.code ?? v.name ?? ''
   }
@@ -90,7 +92,7 @@ function cardRows(card: Json): [string, unknown][] {
     ['宗地编号', p.code], ['区县', `${p.county_name ?? ''}（${p.county_code}）`], ['产业集聚区', p.cluster_name ?? p.cluster_code],
     ['土地用途', p.land_use], ['生命周期阶段', label(STAGE, p.stage)],
     ['图形面积(m²)', p.area_m2], ['图形面积(亩)', p.area_mu], ['登记面积(m²)', p.stated_area_m2],
-    ['规划分区', (p.plan_zones ?? []).map((z: Json) => `${z.name ?? z.zone_type}（${z.zone_type}，${z.overlap_m2} m²）`).join('；')],
+    ['规划分区', (p.plan_zones ?? []).map((z: Json) => `${z.name ?? codeLabel('zoneType', z.zone_type)}（${codeLabel('zoneType', z.zone_type)}，${z.overlap_m2} m²）`).join('；')],
     ['批次', (p.approval_batches ?? []).map((b: Json) => `${b.approval_no}（${b.approved_on}）`).join('；')],
     // 权利人 as surveyed; 土地使用权人 is the land user of the contract in force (DOMAIN.md life cycle 2)
     ['权利人', p.owner_name],
@@ -101,13 +103,13 @@ function cardRows(card: Json): [string, unknown][] {
     ['标准地', current ? show(current.is_standard_land) : ''],
   ]
   if (current && 'price_wan' in current) rows.push(['出让价款(万元)', current.price_wan])
-  rows.push(['合同指标', (current?.indicators ?? []).map((i: Json) => `${i.indicator} ${i.direction === 'max' ? '≤' : '≥'} ${i.value}${i.unit}`).join('；')])
+  rows.push(['合同指标', (current?.indicators ?? []).map((i: Json) => indicatorText(i)).join('；')])
   rows.push(
     ['实际动工', d.started_on], ['竣工', d.completed_on], ['竣工验收', d.completion_accepted_on], ['达产验收', d.production_accepted_on],
     ['停工自', d.halted_since], ['已开发面积(m²)', d.developed_area_m2], ['已投资(万元)', d.invested_wan], ['最近巡查', d.last_inspection_on],
-    ['未结预警', (p.alerts ?? []).map((a: Json) => `${a.type}（${a.status}）`).join('；')],
+    ['未结预警', (p.alerts ?? []).map((a: Json) => `${codeLabel('alertType', a.type)}（${codeLabel('alertStatus', a.status)}）`).join('；')],
     ['处置台账', (p.ledger ?? []).map((l: Json) => `${l.measure}，时限 ${l.deadline}${l.completed_on ? `，${l.completed_on} 完成` : l.overdue ? `，逾期 ${l.days_overdue} 天` : ''}`).join('；')],
-    ['分类认定', (p.classifications ?? []).map((c: Json) => c.kind ?? JSON.stringify(c)).join('；')],
+    ['分类认定', (p.classifications ?? []).map((c: Json) => classificationLabel(c)).join('；')],
   )
   for (const f of p.figures ?? []) {
     rows.push([`${f.relation === 'tenant' ? '承租企业' : '使用权人'} ${f.name} ${f.year} 年`,
@@ -129,7 +131,7 @@ function addFile(ws: ExcelJS.Worksheet, files: { code: string; events: Json[] }[
     for (const e of f.events) {
       ws.addRow({
         code: f.code, on: e.on, type: label(EVENT_TYPE, e.type), action: label(ACTION, e.action), what: describe(e),
-        actor: e.actor ?? '', recorded: e.recorded_at ? String(e.recorded_at).replace('T', ' ').slice(0, 19) : '', note: e.note ?? '',
+        actor: actorLabel(e.actor, e.actor_name), recorded: e.recorded_at ? beijingTime(e.recorded_at) : '', note: e.note ?? '',
       })
     }
   }

@@ -1,5 +1,8 @@
 /** Vector tiles (MVT) and TileJSON for the map: GET /tiles/{layer}/{z}/{x}/{y}.mvt,
  * GET /tiles/{layer}.json, and GET /tiles (the layers this caller may read). */
+import { CODE_LABELS } from '../../labels/codes'
+import { mapStyle } from '../../styles/style-json'
+import { layerQml, QML_LAYER_IDS } from '../../styles/qml'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
@@ -13,6 +16,7 @@ export const TILE_MESSAGES = {
   unavailable: (id: string, relation: string) =>
     `图层 ${id} 暂不可用：分析结果 ${relation} 尚未生成 / layer ${id} is not available until the analysis engine provides ${relation}`,
   signIn: (id: string) => `请先登录后查看图层 ${id} / log in to see the layer ${id}`,
+  noStyle: (id: string, ids: string[]) => `图层 ${id} 没有 QGIS 样式（有样式的图层：${ids.join('、')}）/ no QGIS style for the layer ${id} (styled: ${ids.join(', ')})`,
   badTile: (z: number, x: number, y: number) => `瓦片编号无效 / no tile ${z}/${x}/${y}: x and y must be below 2^z`,
   zoom: (id: string, min: number, max: number, z: number) =>
     `图层 ${id} 仅提供 ${min}–${max} 级瓦片 / layer ${id} has tiles for zoom ${min}–${max}, not ${z}`,
@@ -56,6 +60,8 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       promoteId: layer.promoteId ?? null,
       fields: Object.fromEntries(attrs.map((a) => [a.name, a.title])),
       fieldTypes: Object.fromEntries(attrs.map((a) => [a.name, a.type])),
+      // the Chinese label of each coded value (server/labels/, the words the web map shows)
+      valueLabels: Object.fromEntries(attrs.filter((a) => a.values).map((a) => [a.name, CODE_LABELS[a.values!] as Record<string, string>])),
     }
   }
 
@@ -69,6 +75,40 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       available: service.isAvailable(l),
     })),
   }))
+
+  app.get('/style.json', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['tiles'],
+      summary: 'MapLibre 样式（style.json）/ the one map as a MapLibre style for outside clients: the web map\'s layers, colours and Chinese labels over the TileJSON of the layers this caller may read',
+      response: {
+        200: Type.Object({
+          version: Type.Literal(8), name: Type.String(), metadata: Type.Record(Type.String(), Type.Unknown()),
+          center: Type.Array(Type.Number()), zoom: Type.Number(),
+          sources: Type.Record(Type.String(), Type.Object({ type: Type.Literal('vector'), url: Type.String() })),
+          layers: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+        }),
+      },
+    },
+  }, async (request) => mapStyle(`${request.protocol}://${request.host}`, (id) => {
+    const layer = findLayer(id)
+    return !!layer && service.isAvailable(layer) && mayRead(layer, request.user?.role ?? null)
+  }))
+
+  app.get('/:layer/style.qml', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['tiles'],
+      summary: 'QGIS 图层样式（.qml）/ a QGIS style of a land layer: the web map\'s classes, colours and Chinese labels (parcels, plan_zones)',
+      params: Type.Object({ layer: LayerParam }),
+      response: { 200: FileAnswer([MEDIA.qml], 'a QGIS layer style (QGIS 3.22 .qml)') },
+    },
+  }, async (request, reply) => {
+    const layer = readable(request, request.params.layer)
+    const qml = layerQml(layer.id)
+    if (!qml) throw new HttpError(404, 'no_style', TILE_MESSAGES.noStyle(layer.id, QML_LAYER_IDS))
+    return reply.type(`${MEDIA.qml}; charset=utf-8`).header('content-disposition', `attachment; filename="${layer.id}.qml"`).send(qml)
+  })
 
   app.get('/:layer.json', {
     config: { access: 'public' },
@@ -94,7 +134,7 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       maxzoom: layer.maxzoom,
       ...(bounds && bounds.every((v) => v !== null) ? { bounds } : {}),
       vector_layers: [{ id: layer.id, description: layer.title, minzoom: layer.minzoom, maxzoom: layer.maxzoom, fields: d.fields }],
-      'x-onemap': { encoder: service.encoderKind, kind: d.kind, promoteId: d.promoteId, fieldTypes: d.fieldTypes },
+      'x-onemap': { encoder: service.encoderKind, kind: d.kind, promoteId: d.promoteId, fieldTypes: d.fieldTypes, valueLabels: d.valueLabels },
     }
   })
 

@@ -147,6 +147,17 @@ describe('access and addresses', () => {
     expect(Object.keys(surveyor.vector_layers[0].fields)).not.toContain('tax_wan')
     expect(Object.keys(analyst.vector_layers[0].fields)).toContain('tax_wan')
     expect(surveyor.bounds[0]).toBeLessThan(fx.parcels[0]!.box[0])
+    // value labels: the codes a tile carries, in the Chinese of server/labels/ (the web map's words)
+    const labels = surveyor['x-onemap'].valueLabels
+    expect(labels.stage.under_construction).toBe('在建')
+    expect(labels.supply_method.grant).toBe('出让')
+    expect(labels.class_detail.idle_2).toBe('闲置（满两年）')
+    expect(Object.keys(labels).sort()).toEqual(['class', 'class_detail', 'stage', 'supply_method'])
+    // every code found in the tiles' stage attribute has its label
+    const stages: string[] = await t.database.db.map('SELECT DISTINCT stage FROM parcel', [], (r) => r.stage)
+    for (const s of stages) expect(labels.stage[s], s).toMatch(/[\u4e00-\u9fff]/)
+    const changes = (await t.app.inject({ url: '/tiles/changes.json', headers: auth.surveyor })).json()
+    expect(changes['x-onemap'].valueLabels.change_type.earth_moving).toBe('推填土')
     const catalog = (await t.app.inject({ url: '/tiles', headers: auth.surveyor })).json()
     expect(catalog.encoder).toBe('postgis')
     expect(catalog.layers.map((l: { id: string }) => l.id)).toEqual(LAYERS.map((l) => l.id))

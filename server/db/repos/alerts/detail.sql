@@ -40,7 +40,8 @@ SELECT a.version, json_build_object(
                              ORDER BY ph.id), '[]'::json)
       FROM alert_photo ph WHERE ph.alert_id = a.id) END,
   -- the workflow's steps as the event log holds them (who, when, from which status to which)
-  'history', (SELECT coalesce(json_agg(json_build_object('at', e.occurred_at, 'actor', e.actor, 'action', e.action,
+  'history', (SELECT coalesce(json_agg(json_build_object('at', e.occurred_at, 'actor', e.actor,
+                                      'actor_name', (SELECT u.display_name FROM app_user u WHERE e.actor = 'user:' || u.username), 'action', e.action,
                                       'from', e.old_value ->> 'status', 'to', e.new_value ->> 'status',
                                       'assignee_id', e.new_value -> 'assignee_id', 'note', e.note) ORDER BY e.id), '[]'::json)
                 FROM event_log e WHERE e.entity = 'alert' AND e.entity_id = a.id::text)

@@ -97,7 +97,8 @@ SELECT json_build_object(
   'limit', ${limit},
   'events', coalesce((
     SELECT json_agg(json_build_object(
-             'id', e.id, 'on', e.on_date, 'recorded_at', e.recorded_at, 'actor', e.actor, 'type', e.type,
+             'id', e.id, 'on', e.on_date, 'recorded_at', e.recorded_at, 'actor', e.actor,
+             'actor_name', (SELECT u.display_name FROM app_user u WHERE e.actor = 'user:' || u.username), 'type', e.type,
              'entity', e.entity, 'entity_id', e.entity_id, 'action', e.action, 'note', e.note, 'upload', e.upload,
              'changes', e.changes, 'value', e.value, 'redacted', e.redacted
            ) ORDER BY e.n)
