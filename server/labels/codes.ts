@@ -275,6 +275,29 @@ export const ISSUE_LEVEL = { error: '错误', warning: '警告' } as const
 
 export const DISCLOSURE_CLASS = { unsupplied: '批而未供', idle: '闲置', inefficient: '低效' } as const
 
+/** The collections of the OGC API – Features (/ogc, server/ogc/collections.ts) that have no tile
+ * layer of their own (the tile layers' titles are in server/tiles/layers.ts). */
+export const COLLECTION_TITLE = {
+  contracts: '供地合同', idle: '闲置土地', inefficient: '低效用地', used_before_supply: '未供即用', conformity: '规划符合性',
+} as const
+
+/** What each OGC API collection holds, 中文 first (desktop GIS shows it beside the title). */
+export const COLLECTION_DESCRIPTION = {
+  clusters: '产业集聚区范围 / industrial cluster boundaries',
+  counties: '区县界 / county boundaries',
+  plan_zones: '集聚区规划分区 / planning zones of the clusters',
+  parcels: '宗地（含分类）/ land parcels, with their classes',
+  unsupplied: '批而未供：批次中尚未供应的部分 / the unsupplied remainders of approval batches',
+  batches: '农转用审批批次 / approval batches',
+  changes: '遥感监测变化图斑 / remote-sensing change polygons',
+  alerts: '动态巡查预警 / dynamic-patrol alerts',
+  contracts: '供地合同（宗地范围）/ supply contracts, drawn as their parcels',
+  idle: '闲置土地认定结果及依据 / parcels found idle, with the rule and reason',
+  inefficient: '低效用地认定结果及依据 / parcels found inefficient, with the rule and reason',
+  used_before_supply: '未供即用认定结果及依据 / parcels used before supply, with the rule and reason',
+  conformity: '规划符合性问题及依据 / parcels not conforming to the plan, with the rule and reason',
+} as const
+
 /** Every table above by name: what the label tests walk and TileJSON value labels draw from. */
 export const CODE_LABELS = {
   stage: STAGE, classification: CLASSIFICATION, inefficientType: INEFFICIENT_TYPE, idleStage: IDLE_STAGE, findingRule: FINDING_RULE,

@@ -10,6 +10,7 @@
  * from /ogc/collections and 404 at its items (server/ogc/routes.ts). */
 import type { Role } from '../config'
 import { LAYERS, mayRead, visibleAttributes, type AttributeDef, type LayerDef } from '../tiles'
+import { COLLECTION_DESCRIPTION, COLLECTION_TITLE } from '../labels/codes'
 
 /** What the registry of the tiles has, and what only a collection needs. */
 export interface CollectionDef extends LayerDef {
@@ -21,18 +22,8 @@ export interface CollectionDef extends LayerDef {
 
 const ROUND2 = (expr: string) => `round((${expr})::numeric, 2)::float8`
 
-/** Descriptions of the collections (中文 first). To be moved to the one source of labels. */
-const DESCRIPTIONS: Record<string, string> = {
-  clusters: '产业集聚区范围 / industrial cluster boundaries',
-  counties: '区县界 / county boundaries',
-  plan_zones: '集聚区规划分区 / planning zones of the clusters',
-  parcels: '宗地（含分类）/ land parcels, with their classes',
-  unsupplied: '批而未供：批次中尚未供应的部分 / the unsupplied remainders of approval batches',
-  batches: '农转用审批批次 / approval batches',
-  changes: '遥感监测变化图斑 / remote-sensing change polygons',
-  alerts: '动态巡查预警 / dynamic-patrol alerts',
-  contracts: '供地合同（宗地范围）/ supply contracts, drawn as their parcels',
-}
+/** Titles and descriptions come from the one source of labels (server/labels/codes.ts). */
+const DESCRIPTIONS: Record<string, string> = COLLECTION_DESCRIPTION
 
 function fromLayer(layer: LayerDef): CollectionDef {
   const promoted = layer.promoteId ? layer.attributes.find((a) => a.name === layer.promoteId) : undefined
@@ -44,7 +35,7 @@ function fromLayer(layer: LayerDef): CollectionDef {
 
 /** 供地合同 (DOMAIN.md life cycle 2), drawn as the parcel they supply. The price is sensitive. */
 const CONTRACTS: CollectionDef = {
-  id: 'contracts', title: '供地合同', description: DESCRIPTIONS.contracts!, table: 'supply_contract', alias: 's',
+  id: 'contracts', title: COLLECTION_TITLE.contracts, description: COLLECTION_DESCRIPTION.contracts, table: 'supply_contract', alias: 's',
   geom: 'cp.geom', srid: 4490, kind: 'polygon', featureId: 's.id', key: { sql: 's.id', type: 'bigint' },
   countyColumn: 's.county_code', where: 'cp.retired_at IS NULL', access: 'signedIn', minzoom: 0, maxzoom: 16, simplify: 0,
   baseJoins: ['parcel'],
@@ -72,12 +63,10 @@ const CONTRACTS: CollectionDef = {
  * found idle, inefficient, used before supply, or not conforming to the plan, each finding with
  * its rule and reason. A reason may quote an enterprise's tax or output (the card hides those
  * from other roles, analysis.parcel_classifications), so the reason goes to the sensitive roles only. */
-const FINDINGS: { id: string; classification: string; title: string; description: string }[] = [
-  { id: 'idle', classification: 'idle', title: '闲置土地', description: '闲置土地认定结果及依据 / parcels found idle, with the rule and reason' },
-  { id: 'inefficient', classification: 'inefficient', title: '低效用地', description: '低效用地认定结果及依据 / parcels found inefficient, with the rule and reason' },
-  { id: 'used_before_supply', classification: 'used_before_supply', title: '未供即用', description: '未供即用认定结果及依据 / parcels used before supply, with the rule and reason' },
-  { id: 'conformity', classification: 'conformity', title: '规划符合性', description: '规划符合性问题及依据 / parcels not conforming to the plan, with the rule and reason' },
-]
+const FINDINGS: { id: keyof typeof COLLECTION_TITLE; classification: string; title: string; description: string }[] =
+  (['idle', 'inefficient', 'used_before_supply', 'conformity'] as const).map((id) => ({
+    id, classification: id, title: COLLECTION_TITLE[id], description: COLLECTION_DESCRIPTION[id],
+  }))
 
 const findingCollection = (f: typeof FINDINGS[number]): CollectionDef => ({
   id: f.id, title: f.title, description: f.description, table: 'analysis.parcel_status', alias: 'fs',
