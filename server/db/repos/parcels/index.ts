@@ -108,8 +108,13 @@ export class ParcelsRepo {
   constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
 
   async cardText(code: string, viewer: Viewer, conn: Conn = this.db): Promise<Versioned | null> {
-    const row = await conn.oneOrNone({ ...CARD_PREPARED, values: [code, viewer.scope, viewer.sensitive] })
+    const row = await conn.oneOrNone(this.cardPrepared(code, viewer))
     return row ? { version: row.version, json: row.card } : null
+  }
+
+  /** The card's named prepared statement with its values (the benchmark runs it too). */
+  cardPrepared(code: string, viewer: Viewer): { name: string; text: string; values: unknown[] } {
+    return { ...CARD_PREPARED, values: [code, viewer.scope, viewer.sensitive] }
   }
 
   /** The SQL text of a card, values bound (the benchmark runs it directly, without the server). */

@@ -55,12 +55,14 @@ export class UsersRepo {
 
   /** The active user behind a token that has not expired, or null. */
   findBySession(tokenHash: string): Promise<User | null> {
-    return this.db.oneOrNone(
-      `SELECT u.id, u.username, u.display_name, u.role, u.county_scope
+    // a named prepared statement: every request the session cache misses (auth plugin) runs it
+    return this.db.oneOrNone({
+      name: 'session-user',
+      text: `SELECT u.id, u.username, u.display_name, u.role, u.county_scope
          FROM user_session s JOIN app_user u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`,
-      [tokenHash],
-    )
+      values: [tokenHash],
+    })
   }
 
   /** A security event (security_event, append-only): failed, refused and locked logins. */
