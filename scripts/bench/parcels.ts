@@ -288,12 +288,14 @@ export async function benchParcels(): Promise<void> {
     })
     const one = JSON.parse(await get(`/api/parcels?bbox=${boxes[0]}&limit=100`)) as { numberMatched: number; numberReturned: number }
     console.log(`a bbox window matches ${one.numberMatched} parcels, a page returns ${one.numberReturned}`)
-    const [searchHttp, searchSql] = await compare(url, base, headers, boxes.map((b) => ({
-      path: `/api/parcels?bbox=${b}&limit=100`,
-      sql: database.db.parcels.searchQuery({
-        county: null, cluster: null, status: null, kind: null, tokens: null, bbox: bboxOf(b), includeRetired: false, page: pageOf({ limit: 100 }),
-      }, viewer),
-    })))
+    const searchOf = (b: string) => ({
+      county: null, cluster: null, status: null, kind: null, tokens: null, bbox: bboxOf(b), includeRetired: false, page: pageOf({ limit: 100 }),
+    })
+    const [searchHttp, searchSql, searchPreparedSql] = await compareOps(url, base, headers, boxes.map((b) => [
+      { path: `/api/parcels?bbox=${b}&limit=100`, same: 'page' },
+      { query: database.db.parcels.searchQuery(searchOf(b), viewer), same: 'page' },
+      { query: database.db.parcels.searchPrepared(searchOf(b), viewer), same: 'page' },
+    ])) as [number[], number[], number[]]
 
     // The floor: what any endpoint that asks the database costs over HTTP here, measured on
     // /api/health/ready (one SELECT 1). Warm: the server idles between requests only as long as a
@@ -305,12 +307,7 @@ export async function benchParcels(): Promise<void> {
     const [coldHttp] = await compare(url, base, headers, codes.map(() => ({ path: '/api/health/ready', sql: `SELECT 1 FROM pg_sleep(${sleep})`, same: false })))
 
     // Throughput at 16 concurrent connections: the server's pool has 16 (as the reference pool)
-    const searchItems = boxes.map((b) => ({
-      path: `/api/parcels?bbox=${b}&limit=100`,
-      sql: database.db.parcels.searchQuery({
-        county: null, cluster: null, status: null, kind: null, tokens: null, bbox: bboxOf(b), includeRetired: false, page: pageOf({ limit: 100 }),
-      }, viewer),
-    }))
+    const searchItems = boxes.map((b) => ({ path: `/api/parcels?bbox=${b}&limit=100`, sql: database.db.parcels.searchQuery(searchOf(b), viewer) }))
     const repeat = <T>(xs: T[], times: number) => Array.from({ length: times }, () => xs).flat()
     const cardRate = await throughput(url, base, headers, repeat(codes.map((c) => ({ path: `/api/parcels/${c}`, sql: database.db.parcels.cardQuery(c, viewer) })), 5), CONCURRENCY)
     const searchRate = await throughput(url, base, headers, repeat(searchItems, 3), CONCURRENCY)
@@ -326,6 +323,7 @@ export async function benchParcels(): Promise<void> {
     console.log(`card: the prepared statement the server runs, direct ${ms(p50(cardPreparedSql))} (unprepared ${ms(p50(cardSql))}); ` +
       `a do-nothing authenticated route (GET /api/auth/me) ${ms(p50(meHttp))}; what the card route adds over both (p50): ${ms(added)}  ${added <= 0.1 ? 'ok' : 'ABOVE GOAL 0.1 ms'}`)
     ok.push(added <= 0.1)
+    console.log(`bbox search: the prepared statement the server runs, direct ${ms(p50(searchPreparedSql))} (unprepared ${ms(p50(searchSql))}).`)
     const overhead = (http: number[], direct: number[]) => ms(p50(http) - p50(direct))
     console.log(`What the endpoint adds to its unprepared SQL (p50): card ${overhead(cardHttp, cardSql)}, bbox search ${overhead(searchHttp, searchSql)}.`)
     console.log(`The floor of any endpoint that asks the database (GET /api/health/ready, one SELECT 1 of ${ms(p50(warmSql))} direct): ` +
