@@ -2,7 +2,11 @@
  * SQL with its values written in answers, for every viewer and every shape of search, also when
  * PostgreSQL runs them with a generic plan (its choice after five runs of a statement, forced
  * here), and a search's statement has only the filters of its shape. */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase } from '../../connect'
 import { createTestDatabase, type TestDatabase } from '../../../test/db'
 import { COUNTY_A, COUNTY_B, creditCode, insertContract, insertEnterprise, insertParcel, seedPlaces } from '../../../test/land'
 import { pageOf, bboxOf } from '../../../schemas/common'
@@ -125,5 +129,31 @@ describe('prepared statements of the card and the search', () => {
     const asQf = (text: string) => Object.assign(Object.create(qf), { [pgPromise.as.ctf.toPostgres]: () => text, [pgPromise.as.ctf.rawType]: true })
     expect(preparedText(asQf('SELECT ${b}, ${a}, ${b}'), ['a', 'b'])).toBe('SELECT $2, $1, $2')
     expect(() => preparedText(asQf('SELECT ${c}'), ['a', 'b'])).toThrow(/\$\{c\}/)
+  })
+})
+
+describe('in the embedded database (PGlite over pglite-socket)', () => {
+  it('the prepared card and search answer as their SQL, each statement run more than five times', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-prepared-'))
+    const embedded = await openDatabase({ databaseUrl: null, dataDir: dir })
+    try {
+      expect(embedded.mode).toBe('embedded')
+      await seedPlaces(embedded.db)
+      for (let i = 0; i < 12; i++) await insertParcel(embedded.db, { code: `E-${i}`, lon: 112.45 + i * 0.003, lat: 34.6, size: 0.002 })
+      const viewer: ReadViewer = { scope: [COUNTY_A], sensitive: false }
+      const returned: number[] = []
+      for (let k = 0; k < 8; k++) {
+        const s = search({ bbox: bboxOf(`112.44,34.59,${(112.445 + k * 0.003).toFixed(3)},34.61`) })
+        const page = await embedded.db.parcels.search(s, viewer)
+        expect(page).toBe((await embedded.db.one(embedded.db.parcels.searchQuery(s, viewer))).collection)
+        returned.push(JSON.parse(page).numberReturned)
+        const card = await embedded.db.parcels.cardText(`E-${k}`, viewer)
+        expect(card!.json).toBe((await embedded.db.one(embedded.db.parcels.cardQuery(`E-${k}`, viewer))).card)
+      }
+      expect(returned[0]).toBeLessThan(returned[7]!)
+    } finally {
+      await embedded.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
