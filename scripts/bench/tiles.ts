@@ -298,13 +298,18 @@ export async function benchTiles(): Promise<void> {
         await context.addInitScript(`sessionStorage.setItem('onemap.token', ${JSON.stringify(token)})`)
         const page = await context.newPage()
         await page.goto(`${base}/#14/${CENTRE[1]}/${CENTRE[0]}`)
-        const drawn = await page.waitForFunction(`(() => {
-          const map = window.onemap && window.onemap.map
-          if (!map || !map.getLayer('parcels-fill')) return false
-          const n = map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length
-          return n > 0 ? { t: performance.now(), n } : false
-        })()`, null, { polling: 'raf', timeout: 60_000 })
-        const first = await drawn.jsonValue() as { t: number; n: number }
+        // Polled by the page's own animation frames inside one page.evaluate (run by the
+        // browser's debugging protocol, outside the page's CSP): waitForFunction would build its
+        // predicate with eval, which the product's script-src 'self' rightly refuses.
+        const first = await page.evaluate(`new Promise((resolve, reject) => {
+          const give = setTimeout(() => reject(new Error('no parcel drawn within 60 s')), 60000)
+          const tick = () => {
+            const map = window.onemap && window.onemap.map
+            const n = map && map.getLayer('parcels-fill') ? map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length : 0
+            if (n > 0) { clearTimeout(give); resolve({ t: performance.now(), n }) } else requestAnimationFrame(tick)
+          }
+          tick()
+        })`) as { t: number; n: number }
         const idle = await page.evaluate(`new Promise((resolve) => {
           const map = window.onemap.map
           const check = () => (map.loaded() && map.areTilesLoaded() ? resolve(performance.now()) : map.once('idle', check))

@@ -131,6 +131,17 @@ describe('the idle timeout (ONEMAP_IDLE_MINUTES, 30 by default)', () => {
     expect(res.statusCode).toBe(401)
     expect(res.json().code).toBe('bad_token')
   })
+
+  it('takes a fraction of a minute (the session lookup is a prepared statement: its idle parameter is not an integer)', async () => {
+    await account('idle.qian', 'Idle-password-2')
+    const token = (await login('idle.qian', 'Idle-password-2')).json().token as string
+    const tokenHash = hashToken(token)
+    // twice: the named statement is parsed by the first call and only executed by the second
+    for (let i = 0; i < 2; i++) expect(await t.database.db.users.findBySession(tokenHash, 0.5)).toMatchObject({ username: 'idle.qian', stage: 'ok' })
+    await t.database.db.none(`UPDATE user_session SET last_seen_at = now() - interval '40 seconds' WHERE token_hash = $1`, [tokenHash])
+    expect(await t.database.db.users.findBySession(tokenHash, 0.5)).toBeNull()
+    expect(await t.database.db.users.findBySession(tokenHash, 1)).toMatchObject({ username: 'idle.qian' })
+  })
 })
 
 describe('the second factor (TOTP, RFC 6238) with recovery codes', () => {

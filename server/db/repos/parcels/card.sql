@@ -2,7 +2,7 @@
 WITH p AS (
   SELECT p.*
     FROM parcel p
-   WHERE p.code = ${code}
+   WHERE p.code = ${code}::text
      AND (${scope}::text[] IS NULL OR p.county_code = ANY(${scope}::text[]))
 ),
 contracts AS (
@@ -83,7 +83,7 @@ SELECT p.version,
           FROM tenants t),
       'contracts', (
         SELECT coalesce(jsonb_agg(
-                 CASE WHEN ${sensitive} THEN x.j ELSE redact_sensitive(x.j) END
+                 CASE WHEN ${sensitive}::boolean THEN x.j ELSE redact_sensitive(x.j) END
                  ORDER BY x.current DESC, x.signed_on DESC, x.id DESC), '[]'::jsonb)
           FROM (
             SELECT c.id, c.current, c.signed_on, jsonb_build_object(
@@ -121,7 +121,7 @@ SELECT p.version,
                     ORDER BY v.occurred_on DESC, v.id DESC LIMIT 1),
                  'last_inspection_on', max(d.occurred_on) FILTER (WHERE d.kind = 'inspection'),
                  'events', coalesce(jsonb_agg(
-                   CASE WHEN ${sensitive} THEN to_jsonb(d) ELSE redact_sensitive(to_jsonb(d)) END
+                   CASE WHEN ${sensitive}::boolean THEN to_jsonb(d) ELSE redact_sensitive(to_jsonb(d)) END
                      - 'parcel_id' - 'county_code'
                    ORDER BY d.occurred_on, d.id) FILTER (WHERE d.id IS NOT NULL), '[]'::jsonb))
           FROM dev d),
@@ -145,9 +145,9 @@ SELECT p.version,
           FROM disposal_ledger l WHERE l.parcel_id = p.id),
       -- the analysis engine's findings today, each with the rule, the measured value, the threshold
       -- and the source record (issue 5); enterprise figures in reasons only for sensitive roles
-      'classifications', analysis.parcel_classifications(p.id, luoyang_today(), ${sensitive})
+      'classifications', analysis.parcel_classifications(p.id, luoyang_today(), ${sensitive}::boolean)
     )
-    || CASE WHEN ${sensitive} THEN jsonb_build_object(
+    || CASE WHEN ${sensitive}::boolean THEN jsonb_build_object(
       -- the latest yearly figures of the land user and its tenants (annex 3 art. 14)
       'figures', (
         SELECT coalesce(jsonb_agg(jsonb_build_object(

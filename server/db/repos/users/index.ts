@@ -169,18 +169,22 @@ export class UsersRepo {
   /** The active user behind a token that has neither expired nor been idle for idleMinutes, or
    * null; its idle clock restarts (written at most once a minute, or a fifth of the idle time). */
   findBySession(tokenHash: string, idleMinutes: number): Promise<SessionUser | null> {
-    return this.db.oneOrNone(
-      `WITH s AS (
+    // a named prepared statement: every request the session cache misses (auth plugin) runs it.
+    // idleMinutes is cast: a prepared statement types its parameters once, and a fraction of a
+    // minute is a valid setting (config.ts ONEMAP_IDLE_MINUTES), which an integer $2 would refuse
+    return this.db.oneOrNone({
+      name: 'session-user',
+      text: `WITH s AS (
          SELECT s.token_hash, s.user_id, s.stage, s.last_seen_at FROM user_session s
-          WHERE s.token_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2 * 60)
+          WHERE s.token_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2::float8 * 60)
        ), seen AS (
          UPDATE user_session x SET last_seen_at = now() FROM s
-          WHERE x.token_hash = s.token_hash AND s.last_seen_at < now() - make_interval(secs => least(60, $2 * 12))
+          WHERE x.token_hash = s.token_hash AND s.last_seen_at < now() - make_interval(secs => least(60, $2::float8 * 12))
        )
        SELECT u.id, u.username, u.display_name, u.role, u.county_scope, s.stage
          FROM s JOIN app_user u ON u.id = s.user_id WHERE u.active`,
-      [tokenHash, idleMinutes],
-    )
+      values: [tokenHash, idleMinutes],
+    })
   }
 
   /** The password hashes an account may not take again: its current one and its last n-1. */
