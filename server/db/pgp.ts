@@ -15,6 +15,7 @@ import { PerMuRepo } from './repos/permu'
 import { StandardLandRepo } from './repos/standard-land'
 import { AlertsRepo } from './repos/alerts'
 import { GovernanceRepo } from './repos/governance'
+import { AdminRepo } from './repos/admin'
 
 export interface Repos {
   clusters: ClustersRepo
@@ -31,6 +32,7 @@ export interface Repos {
   standardLand: StandardLandRepo
   alerts: AlertsRepo
   governance: GovernanceRepo
+  admin: AdminRepo
 }
 
 export type Db = IDatabase<Repos> & Repos
@@ -51,6 +53,7 @@ const initOptions: IInitOptions<Repos> = {
     obj.standardLand = new StandardLandRepo(obj, pgp)
     obj.alerts = new AlertsRepo(obj, pgp)
     obj.governance = new GovernanceRepo(obj, pgp)
+    obj.admin = new AdminRepo(obj, pgp)
   },
 }
 
