@@ -74,6 +74,13 @@ describe('leases (annex 3 art. 14)', () => {
     expect(again.statusCode).toBe(409)
     // 2024 is inside the lease: the tenant stays merged into that year's figure
     close((await parcelFigure()).tax_wan, 165, 0.005)
+    // on the card: the leases for roles that see enterprise figures, not for a surveyor
+    const card = (await t.app.inject({ url: '/api/parcels/LS-P1', headers: await t.loginAs('analyst', [A]) })).json().properties
+    expect(card.leases).toEqual([expect.objectContaining({ tenant_code: T, area_m2: 5000, ends_on: '2025-12-31', doc_no: '租赁合同 2024-01' })])
+    const surveyorCard = await t.app.inject({ url: '/api/parcels/LS-P1', headers: await t.loginAs('surveyor', [A]) })
+    expect(surveyorCard.statusCode).toBe(200)
+    expect(surveyorCard.json().properties).not.toHaveProperty('leases')
+    expect(surveyorCard.body).not.toContain('租赁合同 2024-01')
     const file = JSON.stringify((await t.app.inject({ url: '/api/parcels/LS-P1/history', headers: admin })).json())
     expect(file).toContain('租赁合同 2024-01')
   })
