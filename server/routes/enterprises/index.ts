@@ -43,7 +43,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['enterprises'], summary: '企业 / one enterprise with its land (and figures for sensitive roles); ETag = version', params: CreditCodeParams, response: { 200: JsonText(EnterpriseView) } },
   }, async (request, reply) => {
     const found = await app.db.enterprises.view(request.params.credit_code, request.viewer)
-    if (!found) throw landNotFound('enterprise', request.params.credit_code)
+    if (!found) {
+      // the old code of a merged record leads to the record it was merged into
+      const merged = await app.db.admin.aliasOf(request.params.credit_code)
+      if (merged) return reply.redirect(`/api/enterprises/${merged}`, 301)
+      throw landNotFound('enterprise', request.params.credit_code)
+    }
     setEtag(reply, found.version)
     return reply.type(JSON_TYPE).send(found.json)
   })

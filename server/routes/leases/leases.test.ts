@@ -157,6 +157,9 @@ describe('enterprises: create and merge', () => {
     const reuse = await t.app.inject({ method: 'POST', url: '/api/enterprises', headers: admin,
       payload: { credit_code: E2, name: '冒用', county_code: A } })
     expect(reuse.statusCode).toBe(400) // firmCode() codes carry no valid check character either
+    const moved = await t.app.inject({ url: `/api/enterprises/${E2}`, headers: admin })
+    expect(moved.statusCode).toBe(301)
+    expect(moved.headers.location).toBe(`/api/enterprises/${E1}`)
     const view = (await t.app.inject({ url: `/api/enterprises/${E1}`, headers: admin })).json()
     expect(view.land.map((l: { code?: string; parcel_code?: string }) => l.code ?? l.parcel_code)).toContain('LS-P2')
   })

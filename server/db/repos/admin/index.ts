@@ -25,6 +25,11 @@ const LEASES = sql('leases.sql')
 const ENTERPRISE_KNOWN = sql('enterprise-known.sql')
 const ENTERPRISE_INSERT = sql('enterprise-insert.sql')
 const ENTERPRISE_MERGE = sql('enterprise-merge.sql')
+const MERGE_LOCK = sql('merge-lock.sql')
+const MERGE_JOINED = sql('merge-joined.sql')
+const MERGE_MOVE = sql('merge-move.sql')
+const MERGE_FINISH = sql('merge-finish.sql')
+const ALIAS_OF = sql('alias-of.sql')
 
 export const ADMIN_MESSAGES = {
   ruleExists: (key: string, from: string) =>
@@ -153,6 +158,11 @@ export class AdminRepo {
     })
   }
 
+  /** The code an old (merged) credit code now belongs to, or null. */
+  async aliasOf(code: string): Promise<string | null> {
+    return (await this.db.oneOrNone(ALIAS_OF, { code }))?.credit_code ?? null
+  }
+
   /** Records an enterprise; the code's check digit is checked by the route (GB 32100-2015). */
   async createEnterprise(e: EnterpriseInput, writer: Viewer): Promise<string> {
     if (!inScope(writer.scope, e.county_code)) throw new HttpError(403, 'forbidden', ADMIN_MESSAGES.outOfScope(e.county_code))
@@ -175,27 +185,18 @@ export class AdminRepo {
     if (into === from) throw invalidField('from', ADMIN_MESSAGES.mergeSelf)
     return this.db.tx('enterprise-merge', async (t) => {
       await setActor(t, writer, note)
-      const rows = await t.any(`SELECT credit_code, name, county_code FROM enterprise WHERE credit_code IN ($1, $2) ORDER BY credit_code FOR UPDATE`, [into, from])
+      const rows: { credit_code: string; name: string; county_code: string; has_figures: boolean }[] = await t.any(MERGE_LOCK, { into, from })
       for (const c of [into, from]) {
-        const r = rows.find((x: { credit_code: string }) => x.credit_code === c)
+        const r = rows.find((x) => x.credit_code === c)
         if (!r || !inScope(writer.scope, r.county_code)) throw landNotFound('enterprise', c)
       }
-      const joined = await t.oneOrNone(`SELECT 1 FROM lease WHERE (landholder_code = $1 AND tenant_code = $2) OR (landholder_code = $2 AND tenant_code = $1) LIMIT 1`, [into, from])
-      if (joined) throw new HttpError(409, 'conflict', ADMIN_MESSAGES.mergeLease)
+      const old = rows.find((x) => x.credit_code === from)!
+      // the merge writes the old record's tax and output under the new code: the write guard decides
+      if (old.has_figures) await guardSensitiveWrite(t, { tax_paid_wan: 0 })
+      if ((await t.one(MERGE_JOINED, { into, from })).joined) throw new HttpError(409, 'conflict', ADMIN_MESSAGES.mergeLease)
       const { figures } = await t.one(ENTERPRISE_MERGE, { into, from })
-      await t.none('DELETE FROM enterprise_year WHERE credit_code = $1', [from])
-      await t.none(`UPDATE enterprise_rating r SET credit_code = $1, version = r.version + 1 WHERE r.credit_code = $2
-                      AND NOT EXISTS (SELECT 1 FROM enterprise_rating o WHERE o.credit_code = $1 AND o.year = r.year)`, [into, from])
-      await t.none('DELETE FROM enterprise_rating WHERE credit_code = $1', [from])
-      const contracts = (await t.result('UPDATE supply_contract SET land_user_code = $1, version = version + 1 WHERE land_user_code = $2', [into, from])).rowCount
-      const leases = (await t.result('UPDATE lease SET landholder_code = $1, version = version + 1 WHERE landholder_code = $2', [into, from])).rowCount
-        + (await t.result('UPDATE lease SET tenant_code = $1, version = version + 1 WHERE tenant_code = $2', [into, from])).rowCount
-      await t.none('UPDATE enterprise_alias SET credit_code = $1 WHERE credit_code = $2', [into, from])
-      const old = rows.find((x: { credit_code: string }) => x.credit_code === from)
-      await t.none(`INSERT INTO enterprise_alias (alias_code, credit_code, name, merged_on, merged_by, note)
-                    VALUES ($1, $2, $3, luoyang_today(), $4, $5)`, [from, into, old.name, actorName(writer), note])
-      await t.none('UPDATE enterprise SET version = version + 1 WHERE credit_code = $1', [into])
-      await t.none('DELETE FROM enterprise WHERE credit_code = $1', [from])
+      const { contracts, leases } = await t.one(MERGE_MOVE, { into, from })
+      await t.one(MERGE_FINISH, { into, from, name: old.name, actor: actorName(writer), note })
       return { figures, contracts, leases }
     })
   }
