@@ -99,6 +99,12 @@ describe('leases (annex 3 art. 14)', () => {
     }
     expect((await t.app.inject({ method: 'POST', url: '/api/parcels/LS-P1/leases', headers: await t.loginAs('admin', [B]), payload: body })).statusCode).toBe(404)
     expect(await count()).toBe(n)
+    // a merge of the landholder and its tenant is refused and leaves everything as it was
+    const snapshot = 'SELECT (SELECT count(*) FROM enterprise)::int AS firms, (SELECT sum(tax_paid_wan)::float FROM enterprise_year WHERE credit_code = $1) AS tax'
+    const was = await t.database.db.one(snapshot, [H])
+    const merge = await t.app.inject({ method: 'POST', url: `/api/enterprises/${H}/merge`, headers: admin, payload: { from: T, note: 'x' } })
+    expect(merge.statusCode).toBe(409)
+    expect(await t.database.db.one(snapshot, [H])).toEqual(was)
     // the list names tenants and areas: only for roles that see enterprise figures
     expect((await t.app.inject({ url: '/api/parcels/LS-P1/leases', headers: await t.loginAs('surveyor', null) })).statusCode).toBe(403)
     const list = await t.app.inject({ url: '/api/parcels/LS-P1/leases', headers: await t.loginAs('analyst', [A]) })
