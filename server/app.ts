@@ -31,6 +31,9 @@ import perMuRoutes from './routes/permu'
 import standardLandRoutes from './routes/standard-land'
 import alertRoutes from './routes/alerts'
 import reportRoutes from './routes/reports'
+import ruleRoutes from './routes/rules'
+import flagRoutes from './routes/flags'
+import leaseRoutes from './routes/leases'
 import disclosureRoutes from './routes/disclosure'
 import tokenRoutes from './routes/tokens'
 import ogcRoutes from './ogc/routes'
@@ -106,6 +109,9 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(disclosureRoutes, { prefix: '/api/disclosure' })
   await app.register(auditRoutes, { prefix: '/api/audit' })
   await app.register(userRoutes, { prefix: '/api/users' })
+  await app.register(ruleRoutes, { prefix: '/api/rules' })
+  await app.register(flagRoutes, { prefix: '/api' })
+  await app.register(leaseRoutes, { prefix: '/api' })
   await app.register(webMap)
   return app as unknown as FastifyInstance
 }

@@ -17,6 +17,7 @@ import { AlertsRepo } from './repos/alerts'
 import { GovernanceRepo } from './repos/governance'
 import { TokensRepo } from './repos/tokens'
 import { AuditRepo } from './repos/audit'
+import { AdminRepo } from './repos/admin'
 
 export interface Repos {
   clusters: ClustersRepo
@@ -35,6 +36,7 @@ export interface Repos {
   governance: GovernanceRepo
   tokens: TokensRepo
   audit: AuditRepo
+  admin: AdminRepo
 }
 
 export type Db = IDatabase<Repos> & Repos
@@ -57,6 +59,7 @@ const initOptions: IInitOptions<Repos> = {
     obj.governance = new GovernanceRepo(obj, pgp)
     obj.tokens = new TokensRepo(obj, pgp)
     obj.audit = new AuditRepo(obj, pgp)
+    obj.admin = new AdminRepo(obj, pgp)
   },
 }
 

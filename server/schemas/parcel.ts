@@ -233,6 +233,10 @@ export const ParcelCardProperties = Type.Object({
   ledger: Type.Array(LedgerItem, { description: '工作台账 (annex 3 art. 6), open entries first' }),
   classifications: Type.Array(Classification),
   figures: Type.Optional(Type.Array(Figures, { description: `the latest yearly figures of the land user and its tenants; ${SENSITIVE}` })),
+  leases: Type.Optional(Type.Array(Type.Object({
+    id: Type.Integer(), landholder_code: Type.String(), tenant_code: Type.String(), tenant_name: Type.String(),
+    area_m2: Nullable(Type.Number()), starts_on: IsoDate, ends_on: Nullable(IsoDate), doc_no: Nullable(Type.String()),
+  }, { additionalProperties: false }), { description: `租赁 every lease of the land, ended ones too (annex 3 art. 14: whose figures merge into it); only for the roles that see enterprise figures` })),
 }, { additionalProperties: false })
 
 export const ParcelCard = FeatureOf(ParcelCardProperties, '宗地卡片 (一宗一卡)')

@@ -13,6 +13,8 @@ import {
   ImportQuery,
 } from '../../schemas/enterprise'
 import { EDITORS } from '../../shared/roles'
+import { creditCodeProblem } from '../../shared/credit-code'
+import { CountyCode } from '../../schemas/common'
 import { readFiguresTable, readGrid, sameName, type TableProblem } from './figures-table'
 
 const IfMatch = IfMatchHeaders
@@ -42,11 +44,55 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const viewer = request.viewer
     const found = await app.db.enterprises.view(request.params.credit_code, viewer)
-    if (!found) throw landNotFound('enterprise', request.params.credit_code)
+    if (!found) {
+      // the old code of a merged record leads to the record it was merged into
+      const merged = await app.db.admin.aliasOf(request.params.credit_code)
+      if (merged) return reply.redirect(`/api/enterprises/${merged}`, 301)
+      throw landNotFound('enterprise', request.params.credit_code)
+    }
     // a read of an enterprise's tax and output is in the audit trail (GB/T 22239-2019 8.1.4.3)
     if (viewer.sensitive) await app.audit({ kind: 'figures_read', object: `enterprise:${request.params.credit_code}` }, request)
     setEtag(reply, found.version)
     return reply.type(JSON_TYPE).send(found.json)
+  })
+
+  // 统一社会信用代码 checked with its check character (GB 32100-2015) before anything is written.
+  app.post('/', {
+    config: { access: ['admin'] },
+    schema: {
+      tags: ['enterprises'], summary: '登记企业 / record a new enterprise (credit code checked with its check character, GB 32100-2015)',
+      body: Type.Object({
+        credit_code: CreditCodeParams.properties.credit_code, county_code: CountyCode,
+        ...EnterprisePatch.properties, name: Type.String({ minLength: 2, maxLength: 200 }),
+      }, { additionalProperties: false }),
+      response: { 201: JsonText(EnterpriseView) },
+    },
+  }, async (request, reply) => {
+    const b = request.body
+    const problem = creditCodeProblem(b.credit_code)
+    if (problem) throw new HttpError(400, 'invalid_request', `统一社会信用代码 ${b.credit_code} 无效：${problem}`, { field: 'credit_code' })
+    const code = await app.db.admin.createEnterprise(b, request.viewer)
+    const found = (await app.db.enterprises.view(code, request.viewer))!
+    setEtag(reply, found.version)
+    return reply.status(201).header('location', `/api/enterprises/${code}`).type(JSON_TYPE).send(found.json)
+  })
+
+  // Two records of one company: the figures, contracts and leases of `from` move here, and its
+  // code stays as an alias (一地一档: nothing is overwritten without the old value kept).
+  app.post('/:credit_code/merge', {
+    config: { access: ['admin'] },
+    schema: {
+      tags: ['enterprises'], summary: '合并企业记录 / merge another record of the same company into this one (figures and contracts move; the old code kept as an alias)',
+      params: CreditCodeParams,
+      body: Type.Object({ from: CreditCodeParams.properties.credit_code, note: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({
+        credit_code: Type.String(), merged_from: Type.String(),
+        moved: Type.Object({ figures: Type.Integer(), contracts: Type.Integer(), leases: Type.Integer() }, { additionalProperties: false }),
+      }, { additionalProperties: false }) },
+    },
+  }, async (request) => {
+    const moved = await app.db.admin.mergeEnterprises(request.params.credit_code, request.body.from, request.body.note, request.viewer)
+    return { credit_code: request.params.credit_code, merged_from: request.body.from, moved }
   })
 
   app.patch('/:credit_code', {

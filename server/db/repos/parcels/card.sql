@@ -160,7 +160,16 @@ SELECT p.version,
           JOIN enterprise e ON e.credit_code = f.credit_code
           JOIN LATERAL (
             SELECT * FROM enterprise_year z WHERE z.credit_code = f.credit_code ORDER BY z.year DESC LIMIT 1
-          ) y ON true))
+          ) y ON true),
+      -- every lease of the land, ended ones too, with its area and document: whose tax merges into
+      -- this land in which year (annex 3 art. 14), for the roles that see those figures
+      'leases', (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                 'id', l.id, 'landholder_code', l.landholder_code, 'tenant_code', l.tenant_code, 'tenant_name', e.name,
+                 'area_m2', l.area_m2, 'starts_on', l.starts_on, 'ends_on', l.ends_on, 'doc_no', l.doc_no
+               ) ORDER BY l.starts_on, l.id), '[]'::jsonb)
+          FROM lease l JOIN enterprise e ON e.credit_code = l.tenant_code
+         WHERE l.parcel_id = p.id))
     ELSE '{}'::jsonb END
   )::text AS card
 FROM p
