@@ -58,7 +58,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   // 统一社会信用代码 checked with its check character (GB 32100-2015) before anything is written.
   app.post('/', {
-    config: { access: ['admin'] },
+    config: { access: ['admin'], audit: 'enterprise_created' },
     schema: {
       tags: ['enterprises'], summary: '登记企业 / record a new enterprise (credit code checked with its check character, GB 32100-2015)',
       body: Type.Object({
@@ -69,6 +69,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const b = request.body
+    request.auditDetail = { credit_code: b.credit_code, county_code: b.county_code, name: b.name }
     const problem = creditCodeProblem(b.credit_code)
     if (problem) throw new HttpError(400, 'invalid_request', `统一社会信用代码 ${b.credit_code} 无效：${problem}`, { field: 'credit_code' })
     const code = await app.db.admin.createEnterprise(b, request.viewer)
@@ -80,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   // Two records of one company: the figures, contracts and leases of `from` move here, and its
   // code stays as an alias (一地一档: nothing is overwritten without the old value kept).
   app.post('/:credit_code/merge', {
-    config: { access: ['admin'] },
+    config: { access: ['admin'], audit: 'enterprises_merged' },
     schema: {
       tags: ['enterprises'], summary: '合并企业记录 / merge another record of the same company into this one (figures and contracts move; the old code kept as an alias)',
       params: CreditCodeParams,
@@ -91,7 +92,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }, { additionalProperties: false }) },
     },
   }, async (request) => {
+    request.auditDetail = { into: request.params.credit_code, from: request.body.from, note: request.body.note }
     const moved = await app.db.admin.mergeEnterprises(request.params.credit_code, request.body.from, request.body.note, request.viewer)
+    request.auditDetail = { ...request.auditDetail, moved }
     return { credit_code: request.params.credit_code, merged_from: request.body.from, moved }
   })
 

@@ -30,7 +30,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/parcels/:code/flags', {
-    config: { access: ['admin'] },
+    config: { access: ['admin'], audit: 'flag_set' },
     schema: {
       tags: ['flags'], summary: '认定低效（产业转型类 / 其他类）/ flag a parcel inefficient type 1 or 6 from a date, with the document',
       params: ParcelCode,
@@ -42,12 +42,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const b = request.body
+    request.auditDetail = { parcel: request.params.code, kind: b.kind, doc_no: b.doc_no, set_on: b.set_on }
     const flags = await app.db.admin.setFlag(request.params.code, { kind: b.kind, docNo: b.doc_no, setOn: b.set_on, reason: b.reason }, request.viewer)
     return reply.status(201).send({ code: request.params.code, flags })
   })
 
   app.post('/parcels/:code/flags/:id/clear', {
-    config: { access: ['admin'] },
+    config: { access: ['admin'], audit: 'flag_cleared' },
     schema: {
       tags: ['flags'], summary: '解除低效认定 / clear a flag from a date, with the document and reason',
       params: Type.Object({ code: ParcelCode.properties.code, id: RecordId }),
@@ -56,6 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const b = request.body
+    request.auditDetail = { parcel: request.params.code, flag: request.params.id, doc_no: b.doc_no, cleared_on: b.cleared_on }
     const flags = await app.db.admin.clearFlag(request.params.code, request.params.id, { clearedOn: b.cleared_on, docNo: b.doc_no, reason: b.reason }, request.viewer)
     return { code: request.params.code, flags }
   })

@@ -27,7 +27,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/parcels/:code/leases', {
-    config: { access: ['admin'] },
+    config: { access: ['admin'], audit: 'lease_recorded' },
     schema: {
       tags: ['leases'], summary: '登记租赁 / record a lease: landholder, tenant, area, from–to, document',
       params: ParcelCode,
@@ -42,6 +42,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const b = request.body
+    request.auditDetail = { parcel: request.params.code, landholder: b.landholder_code, tenant: b.tenant_code, starts_on: b.starts_on, ends_on: b.ends_on ?? null, doc_no: b.doc_no ?? null }
     const leases = await app.db.admin.addLease(request.params.code, {
       landholder: b.landholder_code, tenant: b.tenant_code, startsOn: b.starts_on, endsOn: b.ends_on ?? null,
       areaM2: b.area_m2 ?? null, docNo: b.doc_no ?? null, note: b.note ?? null,
@@ -50,7 +51,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/parcels/:code/leases/:id/end', {
-    config: { access: ['admin'] },
+    config: { access: ['admin'], audit: 'lease_ended' },
     schema: {
       tags: ['leases'], summary: '结束租赁 / end a lease on a date',
       params: Type.Object({ code: ParcelCode.properties.code, id: RecordId }),
@@ -58,6 +59,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Leases },
     },
   }, async (request) => {
+    request.auditDetail = { parcel: request.params.code, lease: request.params.id, ends_on: request.body.ends_on }
     const leases = await app.db.admin.endLease(request.params.code, request.params.id, request.body.ends_on, request.body.note ?? null, request.viewer)
     return { code: request.params.code, leases }
   })

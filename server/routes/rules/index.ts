@@ -41,7 +41,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/:key/versions', {
-    config: { access: ['admin'] },
+    config: { access: ['admin'], audit: 'rule_version_added' },
     schema: {
       tags: ['rules'],
       summary: '新增规则版本 / add a version of a rule for a county (or city-wide) from a date on (never edits one in force)',
@@ -57,12 +57,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { key } = request.params
     const b = request.body
+    request.auditDetail = { key, county: b.county, value: b.value, effective_from: b.effective_from }
     const kind = RULE_KINDS[key]
     if (!kind) throw invalidField('key', RULE_MESSAGES.notSettable(key))
     if (!fitsRule(kind, b.value)) throw invalidField('value', RULE_MESSAGES.badValue(key, RULE_KIND_LABELS[kind]))
     const today = request.viewer.today
     if (b.effective_from < today) throw invalidField('effective_from', RULE_MESSAGES.past(b.effective_from, today))
     const row = await app.db.admin.addRuleVersion({ county: b.county, key, value: b.value, from: b.effective_from, note: b.note }, request.viewer)
+    request.auditDetail = { ...request.auditDetail, version: (row as { id: number }).id }
     return reply.status(201).send(row)
   })
 }
