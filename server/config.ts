@@ -5,7 +5,7 @@ import path from 'node:path'
 import { DEFAULT_COUNTY_BOUNDARIES } from './db/reference'
 import { parse as parseDotenv } from 'dotenv'
 
-import { ALL_ROLES, DUTY_ROLES, isLandRole, ROLES, type DutyRole, type LandRole, type Role } from './shared/roles'
+import { ALL_ROLES, DUTY_ROLES, isLandRole, ROLES, type DutyRole, type LandRole, type Role } from './common/roles'
 
 export { ALL_ROLES, DUTY_ROLES, isLandRole, ROLES, type DutyRole, type LandRole, type Role }
 

@@ -2,7 +2,7 @@
  * every repository, tile and report: the account, its role, the counties it may see (applied in
  * SQL), whether it may see enterprise tax, output and price (app.config.sensitiveRoles; DOMAIN.md
  * "Governance"), the event-log actor of its writes (一地一档), and today in Luoyang. */
-import { isLandRole, type Role } from '../shared/roles'
+import { isLandRole, type Role } from '../common/roles'
 import type { User } from './repos/users'
 
 /** The counties a caller may see: null, the whole city; [] none (not signed in). */

@@ -6,7 +6,7 @@ import {
   bboxOf, expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import { BatchNo, BatchPage, BatchPatch, BatchSearchQuery, BatchView } from '../../schemas/batch'
-import { EDITORS } from '../../shared/roles'
+import { EDITORS } from '../../common/roles'
 
 const GEOJSON = 'application/geo+json'
 

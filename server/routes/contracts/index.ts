@@ -6,7 +6,7 @@ import {
   expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, pageOf, setEtag, tokensOf,
 } from '../../schemas/common'
 import { ContractCreate, ContractNo, ContractPage, ContractPatch, ContractSearchQuery, ContractView } from '../../schemas/contract'
-import { EDITORS } from '../../shared/roles'
+import { EDITORS } from '../../common/roles'
 
 const IfMatch = IfMatchHeaders
 const JSON_TYPE = 'application/json'

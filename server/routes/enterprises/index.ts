@@ -12,8 +12,8 @@ import {
   CreditCodeParams, EnterprisePage, EnterprisePatch, EnterpriseSearchQuery, EnterpriseView, EnterpriseYear, Figures, FiguresParams,
   ImportQuery,
 } from '../../schemas/enterprise'
-import { EDITORS } from '../../shared/roles'
-import { creditCodeProblem } from '../../shared/credit-code'
+import { EDITORS } from '../../common/roles'
+import { creditCodeProblem } from '../../common/credit-code'
 import { CountyCode } from '../../schemas/common'
 import { readFiguresTable, readGrid, sameName, type TableProblem } from './figures-table'
 

@@ -8,7 +8,7 @@ import {
 } from '../../schemas/common'
 import { ParcelCode } from '../../schemas/parcel'
 import { LedgerCreate, LedgerEntry, LedgerPage, LedgerPatch, LedgerQuery, ParcelLedger } from '../../schemas/ledger'
-import { EDITORS } from '../../shared/roles'
+import { EDITORS } from '../../common/roles'
 
 const JSON_TYPE = 'application/json'
 

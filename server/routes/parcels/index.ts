@@ -11,7 +11,7 @@ import {
   DevelopmentEvent, DevelopmentEventCreate, DevelopmentEventPatch, ParcelCard, ParcelCode, ParcelFile, ParcelPage, ParcelPatch,
   ParcelSearchQuery, RetireBody,
 } from '../../schemas/parcel'
-import { EDITORS, RECORDERS } from '../../shared/roles'
+import { EDITORS, RECORDERS } from '../../common/roles'
 import { listWorkbook, parcelWorkbook } from './export'
 
 const IfMatch = IfMatchHeaders

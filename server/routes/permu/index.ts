@@ -10,7 +10,7 @@ import type { Role } from '../../config'
 import { HttpError } from '../../errors'
 import { JsonText, nameUnknownFields } from '../../schemas/common'
 import { CreditCode } from '../../schemas/enterprise'
-import { EDITORS } from '../../shared/roles'
+import { EDITORS } from '../../common/roles'
 import { aggregateAccess, aggregateScope, PERMU_MESSAGES, YearFields, YearQuery, yearRange } from './query'
 import { PermuParcels, PermuSummary } from './schemas'
 

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { CountyCode, IsoDate, Nullable, Timestamp, invalidField } from '../../schemas/common'
-import { RULE_KINDS, RULE_KIND_LABELS, fitsRule } from '../../shared/rule-kinds'
+import { RULE_KINDS, RULE_KIND_LABELS, fitsRule } from '../../common/rule-kinds'
 
 const RuleKey = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9_]*$' })
 

@@ -10,7 +10,7 @@ import {
   expectedVersion, IfMatchHeaders, JsonText, landNotFound, listOf, nameUnknownFields, setEtag,
 } from '../../schemas/common'
 import { ContractNo } from '../../schemas/contract'
-import { EDITORS } from '../../shared/roles'
+import { EDITORS } from '../../common/roles'
 import { aggregateAccess, aggregateScope, dateOrToday, YearFields, YearQuery, yearRange } from '../permu/query'
 import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, STATUSES, Terms, Termination } from '../../schemas/standard-land'
 
