@@ -22,6 +22,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { startPgCluster } from '../../server/test/pg-cluster'
+import { runNode } from './client-process'
 import { openDatabase } from '../../server/db/connect'
 import { pgp } from '../../server/db/pgp'
 import { sqlLoader } from '../../server/db/sql'
@@ -115,19 +116,6 @@ agent.destroy()
 console.log(JSON.stringify(out))
 `
 
-/** Runs a client script in a node process of its own, its input on stdin; returns what it prints. */
-function runNode<T>(args: string[], input: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (err += d))
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`benchmark client failed (${code}): ${err}`))))
-    child.stdin.end(JSON.stringify(input))
-  })
-}
 
 /** node:http over one keep-alive connection (the counterpart of node-postgres on the SQL side;
  * fetch costs the client more), the body kept as bytes until the clock stops. */

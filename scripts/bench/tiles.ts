@@ -15,7 +15,6 @@
  *
  * HTTP and SQL clients run in processes of their own, so that they do not share the server's
  * event loop. */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import nodeHttp from 'node:http'
 import os from 'node:os'
@@ -25,6 +24,7 @@ import { fileURLToPath } from 'node:url'
 import Fastify from 'fastify'
 import { chromium } from 'playwright-core'
 import { startPgCluster } from '../../server/test/pg-cluster'
+import { runNode } from './client-process'
 import { openDatabase } from '../../server/db/connect'
 import { pgp } from '../../server/db/pgp'
 import { sqlLoader } from '../../server/db/sql'
@@ -134,19 +134,6 @@ agent.destroy()
 console.log(JSON.stringify(out))
 `
 
-/** Runs a client script in a node process of its own, its input on stdin; returns what it prints. */
-function runNode<T>(args: string[], input: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (err += d))
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`benchmark client failed (${code}): ${err}`))))
-    child.stdin.end(JSON.stringify(input))
-  })
-}
 
 const script = (s: string) => ['--input-type=module', '-e', s]
 
