@@ -17,12 +17,15 @@ export interface EmbeddedPostgis {
    * and outside any transaction: not between an extended-query message (Parse, Bind, Describe,
    * Execute, Close, Flush) and its Sync, where a statement of our own would end the client's
    * unnamed statement and portal, nor inside BEGIN…COMMIT (server/backup copies the data then). */
-  exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T>
+  exclusiveBetweenRequests<T>(fn: () => Promise<T>, opts?: { giveUpMs?: number }): Promise<T>
   stop(): Promise<void>
 }
 
 // Parse, Bind, Describe, Execute, Close, Flush: a Sync ('S') or a simple Query ('Q') ends them
 const EXTENDED = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48])
+/** how often a waiting exclusive task looks again while no message arrives, and when it gives up */
+const EXCLUSIVE_RETRY_MS = 20
+const EXCLUSIVE_GIVE_UP_MS = 120_000
 
 /** PGlite on a data folder with the extensions OneMap's schema uses. The caller holds the data
  * folder's lock (data-lock.ts), or the folder is one no OneMap process uses (a restore's work folder). */
@@ -71,18 +74,41 @@ export async function startEmbedded(dataDir: string, purpose = 'server'): Promis
     url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
     lock,
     pg: db,
-    exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T> {
+    exclusiveBetweenRequests<T>(fn: () => Promise<T>, opts: { giveUpMs?: number } = {}): Promise<T> {
       if (waiting) return Promise.reject(new Error('another exclusive task is waiting'))
+      const giveUpMs = opts.giveUpMs ?? EXCLUSIVE_GIVE_UP_MS
       return new Promise<T>((resolve, reject) => {
-        const run = () => fn().then(resolve, reject)
+        const started = Date.now()
+        let timer: NodeJS.Timeout | null = null
+        const run = async () => {
+          if (timer) clearTimeout(timer)
+          await fn().then(resolve, reject)
+        }
         waiting = run
-        // when the client is quiet, take the lock now
-        void db.runExclusive(async () => {
-          if (waiting === run && between()) {
-            waiting = null
-            await run()
-          }
-        })
+        // When the client is quiet, take the lock now; when it is not (inside a transaction, or
+        // between an extended-query message and its Sync), the socket's next message retries after
+        // it is done. A client can also fall quiet at such a moment (a transaction left open while
+        // its JS awaits something else): so retry on a timer too, and give up with a clear error
+        // rather than wait for ever.
+        const attempt = () => {
+          timer = null
+          void db.runExclusive(async () => {
+            if (waiting !== run) return
+            if (between()) {
+              waiting = null
+              await run()
+              return
+            }
+            if (Date.now() - started > giveUpMs) {
+              waiting = null
+              reject(new Error(`the embedded database stayed inside a request for ${(giveUpMs / 1000).toFixed(1)} s ` +
+                `(last message '${String.fromCharCode(last)}', in a transaction: ${db.isInTransaction()})`))
+              return
+            }
+            timer = setTimeout(attempt, EXCLUSIVE_RETRY_MS)
+          })
+        }
+        attempt()
       })
     },
     async stop() {
