@@ -13,6 +13,7 @@ import security from './plugins/security'
 import input, { dateFormats } from './plugins/input'
 import webMap from './plugins/web-map'
 import { maskTokens } from './personal-tokens'
+import signals from './plugins/signals'
 import jobs from './plugins/jobs'
 import dailyRefresh from './plugins/daily-refresh'
 import backups from './plugins/backups'
@@ -88,6 +89,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(auth)
   await app.register(audit)
   await app.register(viewer)
+  await app.register(signals)
   await app.register(jobs)
   await app.register(dailyRefresh)
   await app.register(backups)

@@ -35,7 +35,13 @@ export interface Resync {
   kind: 'resync'
 }
 
-export type ChangeMessage = LandChanged | SessionRevoked | JobQueued | Resync
+/** Rows were added to event_log (sent by its trigger, sql/migrations/991_event_log_notify.sql):
+ * readers of the log (the tile cache) read it now. */
+export interface EventLogged {
+  kind: 'event-logged'
+}
+
+export type ChangeMessage = LandChanged | SessionRevoked | JobQueued | Resync | EventLogged
 
 /** A subscriber: returns how much it dropped or did (summed for the publisher), or nothing. */
 export type Subscriber = (message: ChangeMessage) => number | void
