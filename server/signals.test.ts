@@ -58,4 +58,21 @@ describe('the signal bridge', () => {
       await bridge.stop()
     }
   }, budget(5_000))
+
+  it('counts the other processes listening on the database (a start leaves their uploads in progress alone)', async () => {
+    const first = new SignalBridge(t.db, log)
+    await first.start()
+    const second = new SignalBridge(t.db, log)
+    try {
+      expect(await first.peers()).toBe(0)
+      await second.start()
+      expect(await first.peers()).toBe(1)
+      expect(await second.peers()).toBe(1)
+      await second.stop()
+      await until(async () => (await first.peers()) === 0)
+    } finally {
+      await second.stop()
+      await first.stop()
+    }
+  }, budget(3_000))
 })

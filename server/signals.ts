@@ -55,6 +55,15 @@ export class SignalBridge {
     return this.inFlight.size > 0
   }
 
+  /** How many other processes listen on this database now (their listening connections). */
+  async peers(): Promise<number> {
+    const mine = (this.conn as unknown as { client: { processID: number } } | null)?.client.processID ?? 0
+    return this.db.one(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND query = 'LISTEN "${SIGNAL_CHANNEL}"' AND pid <> $1`,
+      [mine], (r: { n: number }) => r.n)
+  }
+
   async flush(): Promise<void> {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight])
   }
