@@ -166,5 +166,11 @@ describe('jobs across processes', () => {
     await t.db.none("UPDATE job SET state = 'running', attempt = 1, owner = 'dead', lease_until = now() - interval '1 s' WHERE id = $1", [last.id])
     expect(await q.runOne()).toBe(false)
     expect(await jobRow(last.id)).toMatchObject({ state: 'failed', message: '运行任务的进程多次中断，任务已放弃', owner: null })
+
+    // finished jobs past the keeping time are pruned; open and recent ones stay
+    await t.db.none("UPDATE job SET finished_at = now() - interval '31 days' WHERE id = $1", [bad.id])
+    expect(await t.db.jobs.prune(30)).toBe(1)
+    expect(await t.db.oneOrNone('SELECT id FROM job WHERE id = $1', [bad.id])).toBeNull()
+    expect((await jobRow(flaky.id)).state).toBe('done')
   }, budget(3_000))
 })

@@ -6,6 +6,8 @@
 import fp from 'fastify-plugin'
 
 export const REFRESH_JOB = 'analysis-refresh'
+/** Finished jobs are kept this long for GET /api/jobs. */
+export const JOB_KEEP_DAYS = 30
 
 export default fp(async (app) => {
   app.jobs.register(REFRESH_JOB, async ({ t, progress }) => {
@@ -17,6 +19,8 @@ export default fp(async (app) => {
       app.log.info({ result: refreshed }, 'analysis snapshot moved to today')
       // a new day: the audit trail's rows past ONEMAP_AUDIT_KEEP_DAYS move whole to the archive
       archived = await t.audit.archive(app.config.audit.keepDays)
+      // and finished jobs a month old go (their outcome is in the log and what they wrote)
+      await t.jobs.prune(JOB_KEEP_DAYS)
     }
     progress({ phase: 'refresh', message: '分析快照已是今天', done: 1, total: 1 })
     return { refreshed: refreshed !== null, pending, archived }

@@ -117,6 +117,12 @@ export class JobsRepo {
     return r ? r.state : null
   }
 
+  /** Deletes the jobs finished more than `days` ago (a slot every period adds up); how many. */
+  prune(days: number): Promise<number> {
+    return this.db.one(`WITH gone AS (DELETE FROM job WHERE finished_at < now() - make_interval(days => $1) RETURNING 1)
+      SELECT count(*)::int AS n FROM gone`, [days], (r: { n: number }) => r.n)
+  }
+
   find(id: number, userId: number | null): Promise<JobRow | null> {
     return this.db.oneOrNone(Q.find, { id, userId })
   }
