@@ -13,6 +13,8 @@ import { createTestDatabase, type TestDatabase } from './test/db'
 import { freePort } from './test/pg-cluster'
 import { budget } from './test/budget'
 import { Scenario } from './test/scenario'
+import { parcelCollection } from './test/ingest-helpers'
+import { multipart } from './test/upload-fixture'
 
 const ROOT = path.resolve(__dirname, '..')
 // node --import tsx, as server/main.test.ts starts the server (why there)
@@ -155,5 +157,32 @@ describe('two processes over one primary', () => {
       const job = await (await fetch(`${p.base}/api/jobs/${ids[0]}`, { headers: editor })).json()
       expect(job).toMatchObject({ id: ids[0], state: 'done', attempt: 1 })
     }
+  }, budget(10_000))
+
+  it('a file uploaded and checked through A is committed through B: the staging is in the database', async () => {
+    const editor = await login(a, 'editor')
+    const rows = [1, 2, 3].map((i) => ({ 宗地编号: `SCALE-${i}`, 土地用途: '工业用地' }))
+    const body = multipart({ layer: 'parcels' }, { name: 'three.geojson', data: Buffer.from(JSON.stringify(parcelCollection(rows))) })
+    const created = await fetch(`${a.base}/api/uploads`, { method: 'POST', headers: { ...body.headers, ...editor }, body: body.payload })
+    expect(created.status, await created.clone().text()).toBe(201)
+    const { id } = await created.json()
+    let status = ''
+    while (status !== 'ready') {
+      const u = await (await fetch(`${a.base}/api/uploads/${id}`, { headers: editor })).json()
+      if (u.status === 'failed') throw new Error(JSON.stringify(u))
+      status = u.status
+    }
+    // B reads the report and commits: it never saw the file
+    const seen = await (await fetch(`${b.base}/api/uploads/${id}`, { headers: editor })).json()
+    // the squares lie in no cluster of this database: three warnings, accepted at the commit
+    expect(seen.report).toMatchObject({ featureCount: 3, accepted: 3, errors: 0, warnings: 3 })
+    const commit = await fetch(`${b.base}/api/uploads/${id}/commit`, {
+      method: 'POST', headers: { ...editor, 'content-type': 'application/json' }, body: JSON.stringify({ acceptWarnings: true }),
+    })
+    expect(commit.status, await commit.clone().text()).toBeLessThan(300)
+    while ((await (await fetch(`${b.base}/api/uploads/${id}`, { headers: editor })).json()).status !== 'committed') {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect((await t.db.any("SELECT code FROM parcel WHERE code LIKE 'SCALE-%' ORDER BY code")).map((r) => r.code)).toEqual(['SCALE-1', 'SCALE-2', 'SCALE-3'])
   }, budget(10_000))
 })
