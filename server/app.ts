@@ -13,6 +13,8 @@ import security from './plugins/security'
 import input, { dateFormats } from './plugins/input'
 import webMap from './plugins/web-map'
 import { maskTokens } from './personal-tokens'
+import signals from './plugins/signals'
+import jobs from './plugins/jobs'
 import dailyRefresh from './plugins/daily-refresh'
 import backups from './plugins/backups'
 import healthRoutes from './routes/health'
@@ -39,6 +41,7 @@ import tokenRoutes from './routes/tokens'
 import ogcRoutes from './ogc/routes'
 import auditRoutes from './routes/audit'
 import userRoutes from './routes/users'
+import jobRoutes from './routes/jobs'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -86,6 +89,8 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(auth)
   await app.register(audit)
   await app.register(viewer)
+  await app.register(signals)
+  await app.register(jobs)
   await app.register(dailyRefresh)
   await app.register(backups)
   await app.register(healthRoutes, { prefix: '/api/health' })
@@ -112,6 +117,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(ruleRoutes, { prefix: '/api/rules' })
   await app.register(flagRoutes, { prefix: '/api' })
   await app.register(leaseRoutes, { prefix: '/api' })
+  await app.register(jobRoutes, { prefix: '/api/jobs' })
   await app.register(webMap)
   return app as unknown as FastifyInstance
 }

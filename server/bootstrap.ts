@@ -32,7 +32,26 @@ export interface BootstrapReport {
   auditArchived: number
 }
 
+/** Any constant: serialises the first-start work of processes that start together. */
+const BOOTSTRAP_LOCK = 4_103_000_002
+
 export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport> {
+  // Several processes started at once on a new database (docker-compose.yml's two) would both
+  // find no admin and both make one: one process at a time, the lock held by a connection of its
+  // own while the work uses the others. A pool of one connection (the embedded database, whose
+  // data folder is one process's anyway) has none to spare, and needs no lock.
+  if ((db.$pool.options.max ?? 10) < 2) return bootstrapOnce(db, config)
+  const lock = await db.connect()
+  try {
+    await lock.one('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK])
+    return await bootstrapOnce(db, config)
+  } finally {
+    await lock.one('SELECT pg_advisory_unlock($1) AS released', [BOOTSTRAP_LOCK]).catch(() => undefined)
+    lock.done()
+  }
+}
+
+async function bootstrapOnce(db: Db, config: Config): Promise<BootstrapReport> {
   const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [], dutyPasswords: {}, auditArchived: 0 }
   const clusters = await db.one('SELECT count(*)::int AS n FROM cluster', [], (r: { n: number }) => r.n)
   if (clusters === 0) {

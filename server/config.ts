@@ -50,6 +50,8 @@ export interface Config {
   ingest: IngestSettings
   alerts: AlertSettings
   backup: BackupSettings
+  /** The job runner (server/jobs/queue.ts): a claim's lease and how often an idle runner looks. */
+  jobs: { leaseMs: number; pollMs: number }
 }
 
 export class ConfigError extends Error {}
@@ -353,5 +355,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingest: loadIngestSettings(env),
     alerts: loadAlertSettings(env),
     backup: loadBackupSettings(env),
+    jobs: {
+      leaseMs: intSetting(env, 'ONEMAP_JOB_LEASE_SECONDS', 30, 2, 3600) * 1000,
+      pollMs: intSetting(env, 'ONEMAP_JOB_POLL_SECONDS', 5, 1, 600) * 1000,
+    },
   }
 }

@@ -1,14 +1,14 @@
 /** The one channel of committed changes: messages are plain data, every subscriber gets its own
  * copy, one that throws keeps no other from it, and an unsubscribed one gets nothing. */
 import { describe, expect, it } from 'vitest'
-import { publish, subscribe, type ChangeMessage } from './events'
+import { publish, subscribe, type LandChanged } from './events'
 
 describe('the change channel', () => {
   it('delivers a copy of each message to every subscriber and sums their answers', () => {
-    const got: ChangeMessage[] = []
-    const offA = subscribe((m) => { got.push(m); (m.bbox as number[])[0] = -1; return 2 })
-    const offB = subscribe((m) => { got.push(m); return 3 })
-    const sent: ChangeMessage = { kind: 'land-changed', target: 'parcel', bbox: [112.1, 34.5, 112.2, 34.6] }
+    const got: LandChanged[] = []
+    const offA = subscribe((m) => { const l = m as LandChanged; got.push(l); (l.bbox as number[])[0] = -1; return 2 })
+    const offB = subscribe((m) => { got.push(m as LandChanged); return 3 })
+    const sent: LandChanged = { kind: 'land-changed', target: 'parcel', bbox: [112.1, 34.5, 112.2, 34.6] }
     expect(publish(sent)).toBe(5)
     expect(got).toHaveLength(2)
     expect(sent.bbox).toEqual([112.1, 34.5, 112.2, 34.6])

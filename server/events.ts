@@ -1,6 +1,6 @@
 /** The one channel for what a committed write changed (一张图: the tiles and every other reader of
  * the land learn of it from here, not from the writer). A change goes out as a message, plain data
- * that a later version can carry across processes (LISTEN/NOTIFY); in one process, subscribers are
+ * that server/signals.ts carries across processes (LISTEN/NOTIFY); in one process, subscribers are
  * called in turn as it is published. Publish after the transaction commits. */
 
 /** [minLon, minLat, maxLon, maxLat] in EPSG:4490. */
@@ -14,7 +14,34 @@ export interface LandChanged {
   bbox: ChangeBox | null
 }
 
-export type ChangeMessage = LandChanged
+/** A session or personal token revoked (logout, deactivation, a password, role or scope change):
+ * every process drops what it cached of it at once. By the token's SHA-256 (never the token), the
+ * account, or the personal token's id. */
+export interface SessionRevoked {
+  kind: 'session-revoked'
+  tokenHash?: string
+  userId?: number
+  tokenId?: number
+}
+
+/** A job was queued (server/jobs/queue.ts): idle runners look for work now. */
+export interface JobQueued {
+  kind: 'job-queued'
+}
+
+/** Messages from other processes may have been missed (server/signals.ts lost its connection):
+ * whatever they keep fresh is dropped. Never sent between processes. */
+export interface Resync {
+  kind: 'resync'
+}
+
+/** Rows were added to event_log (sent by its trigger, sql/migrations/991_event_log_notify.sql):
+ * readers of the log (the tile cache) read it now. */
+export interface EventLogged {
+  kind: 'event-logged'
+}
+
+export type ChangeMessage = LandChanged | SessionRevoked | JobQueued | Resync | EventLogged
 
 /** A subscriber: returns how much it dropped or did (summed for the publisher), or nothing. */
 export type Subscriber = (message: ChangeMessage) => number | void

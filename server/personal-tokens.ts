@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify'
 import type { User } from './db/repos/users'
 import { hashToken } from './auth'
 import { DUTY_ROLES, type Role } from './config'
+import { publish, type SessionRevoked } from './events'
 
 export const PERSONAL_TOKEN_PREFIX = 'omp_'
 export const PERSONAL_TOKEN_FORMAT = /^omp_[A-Za-z0-9_-]{43}$/
@@ -87,13 +88,25 @@ export class PersonalTokenCache {
     if (this.entries.size > 10_000) this.entries.clear()
     this.entries.set(tokenHash, { owner, until: Date.now() + CACHE_MS })
   }
-  /** Drops every entry of a token (by id): its hash is not known to whoever revokes it. */
+  /** Drops every entry of a token (by id: its hash is not known to whoever revokes it), here and,
+   * through the change channel, in every process (server/events.ts, server/signals.ts). */
   dropToken(tokenId: number): void {
-    for (const [hash, e] of this.entries) if (e.owner.tokenId === tokenId) this.entries.delete(hash)
+    this.forget({ kind: 'session-revoked', tokenId })
+    publish({ kind: 'session-revoked', tokenId })
   }
-  /** Drops every entry of a user. */
+  /** Drops every entry of a user, in every process. */
   dropUser(userId: number): void {
-    for (const [hash, e] of this.entries) if (e.owner.user.id === userId) this.entries.delete(hash)
+    this.forget({ kind: 'session-revoked', userId })
+    publish({ kind: 'session-revoked', userId })
+  }
+  /** What a revocation (of this process or another) drops here. */
+  forget(m: SessionRevoked): void {
+    for (const [hash, e] of this.entries) {
+      if (hash === m.tokenHash || e.owner.tokenId === m.tokenId || e.owner.user.id === m.userId) this.entries.delete(hash)
+    }
+  }
+  clear(): void {
+    this.entries.clear()
   }
 }
 

@@ -16,6 +16,9 @@ export interface SchedulerOptions {
   /** Run every rule once at start when no scan ever ran and there are changes (the demo). */
   scanOnFirstStart: boolean
   log: FastifyBaseLogger
+  /** Each tick schedules this period's slot of the job table instead of scanning here (the app:
+   * with several processes the scan runs once per period, server/jobs/queue.ts). */
+  schedule?: (periodMs: number) => Promise<unknown>
 }
 
 export class AlertScheduler {
@@ -30,7 +33,11 @@ export class AlertScheduler {
       this.running = this.first().finally(() => { this.running = null })
     }
     if (this.o.minutes > 0) {
-      this.timer = setInterval(() => void this.run('schedule'), this.o.minutes * 60_000)
+      const period = this.o.minutes * 60_000
+      const schedule = this.o.schedule
+      this.timer = setInterval(schedule
+        ? () => void schedule(period).catch((err) => this.o.log.error({ err }, 'alert scan not scheduled; the next tick will try again'))
+        : () => void this.run('schedule'), period)
       this.timer.unref()
     }
   }

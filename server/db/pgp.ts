@@ -18,6 +18,7 @@ import { GovernanceRepo } from './repos/governance'
 import { TokensRepo } from './repos/tokens'
 import { AuditRepo } from './repos/audit'
 import { AdminRepo } from './repos/admin'
+import { JobsRepo } from './repos/jobs'
 
 export interface Repos {
   clusters: ClustersRepo
@@ -37,6 +38,7 @@ export interface Repos {
   tokens: TokensRepo
   audit: AuditRepo
   admin: AdminRepo
+  jobs: JobsRepo
 }
 
 export type Db = IDatabase<Repos> & Repos
@@ -60,6 +62,7 @@ const initOptions: IInitOptions<Repos> = {
     obj.tokens = new TokensRepo(obj, pgp)
     obj.audit = new AuditRepo(obj, pgp)
     obj.admin = new AdminRepo(obj, pgp)
+    obj.jobs = new JobsRepo(obj, pgp)
   },
 }
 

@@ -7,6 +7,7 @@ import { POLICY_MESSAGES } from '../password-policy'
 import { TOTP_MESSAGES } from '../totp'
 import { hashToken } from '../auth'
 import { HttpError, MESSAGES } from '../errors'
+import { publish, subscribe, type SessionRevoked } from '../events'
 import {
   PERSONAL_TOKEN_FORMAT, PersonalTokenCache, READ_METHODS, TOKEN_IN_URL, TOKEN_MESSAGES, presented, type Credential, type TokenOwner,
 } from '../personal-tokens'
@@ -58,13 +59,25 @@ export class SessionCache {
     if (this.entries.size > 10_000) this.entries.clear()
     this.entries.set(tokenHash, { user, until: Date.now() + SESSION_CACHE_MS })
   }
+  /** Drops a session (logout) here and, through the change channel, in every process
+   * (server/events.ts, server/signals.ts). */
   drop(tokenHash: string): void {
-    this.entries.delete(tokenHash)
+    this.forget({ kind: 'session-revoked', tokenHash })
+    publish({ kind: 'session-revoked', tokenHash })
   }
-  /** Drops every cached session of an account (deactivated, its role, scope or password changed):
-   * its tokens stop working at once, not after SESSION_CACHE_MS. */
+  /** Drops every cached session of an account (deactivated, its role, scope or password changed),
+   * in every process: its tokens stop working at once, not after SESSION_CACHE_MS. */
   dropUser(userId: number): void {
-    for (const [k, e] of this.entries) if (e.user.id === userId) this.entries.delete(k)
+    this.forget({ kind: 'session-revoked', userId })
+    publish({ kind: 'session-revoked', userId })
+  }
+  /** What a revocation (of this process or another) drops here. */
+  forget(m: SessionRevoked): void {
+    if (m.tokenHash) this.entries.delete(m.tokenHash)
+    if (m.userId !== undefined) for (const [k, e] of this.entries) if (e.user.id === m.userId) this.entries.delete(k)
+  }
+  clear(): void {
+    this.entries.clear()
   }
 }
 
@@ -109,6 +122,17 @@ export default fp(async (app) => {
   app.decorateRequest('sessionStage', null)
   app.decorate('sessions', new SessionCache())
   app.decorate('personalTokens', new PersonalTokenCache())
+  // revocations published here or (server/signals.ts) by another process
+  const unsubscribe = subscribe((m) => {
+    if (m.kind === 'session-revoked') {
+      app.sessions.forget(m)
+      app.personalTokens.forget(m)
+    } else if (m.kind === 'resync') {
+      app.sessions.clear()
+      app.personalTokens.clear()
+    }
+  })
+  app.addHook('onClose', async () => unsubscribe())
   const unknownTokens = new UnknownTokens()
 
   /** The user of a session token and its sign-in stage; null when unknown, expired or idle. */

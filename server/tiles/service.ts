@@ -113,7 +113,14 @@ export class TileService {
     }
     live.add(service)
     // what committed writes changed reaches the cache through the one channel (server/events.ts)
-    service.unsubscribe = subscribe((m) => (m.kind === 'land-changed' ? service.invalidate(m.target, m.bbox) : 0))
+    service.unsubscribe = subscribe((m) => {
+      if (m.kind === 'land-changed') return service.invalidate(m.target, m.bbox)
+      // messages of other processes may have been missed (server/signals.ts): start afresh
+      if (m.kind === 'resync') service.clearCache()
+      // land written in any process (server/signals.ts): read the log now, not at the next tick
+      if (m.kind === 'event-logged') service.syncEventLog().catch(() => undefined)
+      return 0
+    })
     return service
   }
 
@@ -177,6 +184,11 @@ export class TileService {
     let dropped = 0
     for (const id of affectedLayers(target)) dropped += this.cache.invalidate(id, bbox)
     return dropped
+  }
+
+  /** Drops every cached tile. */
+  clearCache(): void {
+    this.cache.clear()
   }
 
   /** Reads the event log since the last call and invalidates what each change touched. */

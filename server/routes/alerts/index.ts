@@ -1,6 +1,6 @@
 /** Patrol alerts (DOMAIN.md "Dynamic monitoring"; issue 8 §3–6): the list and inbox filters, one
  * alert, the workflow steps (PATCH with If-Match), field photos, routing by cluster, and the scan on
- * demand; the scheduled scan runs in this process (server/alerts/scheduler.ts). Every route needs a
+ * demand; the scheduled scan is a job of the job table, run once across processes (server/alerts/scheduler.ts, server/jobs/queue.ts). Every route needs a
  * login; the county scope is applied in SQL, and out of scope answers exactly like missing. */
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -18,6 +18,8 @@ import {
 } from './schemas'
 
 const JSON_TYPE = 'application/json'
+/** The scheduled scan's job kind (server/jobs/queue.ts): once per period however many processes. */
+export const ALERT_SCAN_JOB = 'alert-scan'
 /** Roles that work alerts: analysts and admins direct, inspectors go to the field. */
 const WORKERS: readonly Role[] = ['admin', 'analyst', 'inspector']
 
@@ -33,8 +35,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.setSchemaErrorFormatter(nameUnknownFields)
   const settings = app.config.alerts
 
+  app.jobs.register(ALERT_SCAN_JOB, async ({ t, progress }) => {
+    progress({ phase: 'scan', message: '正在扫描疑似闲置地块', done: 0, total: 1 })
+    const r = await t.alerts.scan('schedule', 'system:alert-scan', { types: SCHEDULED_TYPES })
+    app.log.info({ scan: r.result, trigger: 'schedule' }, 'alert scan done')
+    progress({ phase: 'scan', message: '扫描完成', done: 1, total: 1 })
+    return r.result
+  })
   const scheduler = new AlertScheduler({
     alerts: app.db.alerts, minutes: settings.scanMinutes, scanOnFirstStart: app.config.loadDemo, log: app.log,
+    schedule: (period) => app.jobs.schedule(ALERT_SCAN_JOB, period),
   })
   app.addHook('onReady', async () => scheduler.start())
   app.addHook('onClose', async () => scheduler.stop())

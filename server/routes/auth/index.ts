@@ -227,8 +227,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
     if (token && request.credential?.kind === 'session') {
       const tokenHash = hashToken(token)
-      app.sessions.drop(tokenHash)
+      // the row first: a process told of the drop before it is gone would look it up and cache it again
       await app.db.users.deleteSession(tokenHash)
+      app.sessions.drop(tokenHash)
       await app.audit({ kind: 'logout', object: `user:${request.user!.username}` }, request)
     }
     return reply.status(204).send()

@@ -17,6 +17,13 @@ const Health = Type.Object({
   status: Type.Literal('ok'),
   database: DatabaseState,
   schemaVersion: Type.Union([Type.String(), Type.Null()], { description: 'the last applied migration (read at start, from memory)' }),
+  signals: Type.Optional(Type.Object({
+    listening: Type.Boolean({ description: "this process's LISTEN connection to the primary is up" }),
+    sent: Type.Integer({ minimum: 0 }),
+    received: Type.Integer({ minimum: 0, description: 'messages of other processes applied here (tile invalidation, session revocation, queued jobs)' }),
+    receivedKinds: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'received, by message kind' }),
+    reconnects: Type.Integer({ minimum: 0 }),
+  }, { additionalProperties: false, description: 'the change channel between processes (server mode only; LISTEN/NOTIFY)' })),
   backup: Type.Object({
     state: Type.Union([Type.Literal('ok'), Type.Literal('none'), Type.Literal('missed'), Type.Literal('failed')], {
       description: 'ok; none: no backup yet and none due; missed: none for ONEMAP_BACKUP_ALERT_HOURS; failed: the last run failed',
@@ -59,7 +66,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => {
     // no query: the schema version is what the start applied, the backup state comes from the backup folder
     const { error: _error, ...backup } = await app.backups.monitor.status()
-    return { status: 'ok' as const, database: state(), schemaVersion: app.database.migration.schemaVersion, backup }
+    return {
+      status: 'ok' as const, database: state(), schemaVersion: app.database.migration.schemaVersion, backup,
+      ...(app.signals ? { signals: { ...app.signals.stats, receivedKinds: { ...app.signals.stats.receivedKinds } } } : {}),
+    }
   })
 
   app.get('/ready', {

@@ -260,7 +260,9 @@ describe('caching', () => {
     await getTile('clusters', null)
     expect((await getTile('clusters', null)).res.headers['x-tile-cache']).toBe('hit')
     await t.database.db.none(`UPDATE cluster SET boundary = ST_Multi(ST_Buffer(boundary, 0.0005, 'join=mitre')) WHERE code = 'gaoxin'`)
-    expect(await syncTilesWithEventLog()).toBeGreaterThan(0)
+    // the event log's trigger notifies the app (server/signals.ts), which may have read the log
+    // already; either way the tiles were dropped by reading it
+    await syncTilesWithEventLog()
     expect((await getTile('clusters', null)).res.headers['x-tile-cache']).toBe('miss')
   })
 })

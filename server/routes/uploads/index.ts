@@ -111,9 +111,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     jobs: new JobRunner(),
     log: app.log,
   }
-  // Uploads a previous process left mid-way never finish: say so (issue 3 §9).
-  const interrupted = await app.db.uploads.failInterrupted(UPLOAD_MESSAGES.interrupted)
-  if (interrupted) app.log.warn({ interrupted }, 'uploads left unfinished by the previous process were marked failed')
+  // Uploads a previous process left mid-way never finish: say so (issue 3 §9). Not while another
+  // OneMap process listens on this database (server/signals.ts): the uploads may be its own, running.
+  const peers = app.signals ? await app.signals.peers() : 0
+  if (peers === 0) {
+    const interrupted = await app.db.uploads.failInterrupted(UPLOAD_MESSAGES.interrupted)
+    if (interrupted) app.log.warn({ interrupted }, 'uploads left unfinished by the previous process were marked failed')
+  } else {
+    app.log.info({ peers }, 'other OneMap processes use this database: uploads in progress are left to them')
+  }
   app.addHook('onClose', async () => {
     await ctx.jobs.idle()
   })

@@ -1,0 +1,19 @@
+/** The process's job runner (server/jobs/queue.ts) as app.jobs: plugins and routes register the
+ * kinds they run before the app is ready; it starts claiming then and stops (waiting for the job
+ * it runs) when the app closes. Every process over one database runs the same kinds, and each job
+ * once. */
+import fp from 'fastify-plugin'
+import { JobQueue } from '../jobs/queue'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    jobs: JobQueue
+  }
+}
+
+export default fp(async (app) => {
+  const queue = new JobQueue(app.db, { leaseMs: app.config.jobs.leaseMs, pollMs: app.config.jobs.pollMs, log: app.log })
+  app.decorate('jobs', queue)
+  app.addHook('onReady', async () => queue.start())
+  app.addHook('onClose', async () => queue.stop())
+}, { name: 'jobs' })

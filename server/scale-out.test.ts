@@ -1,0 +1,188 @@
+/** Two OneMap processes (server/main.ts in child processes, real HTTP servers) over one primary,
+ * as behind a load balancer: a session ended through A is refused by B as soon as B has the
+ * signal (LISTEN/NOTIFY, server/signals.ts), not after its session cache's few seconds; an edit
+ * through A is in B's card at once and drops the tile B had cached; a queued job runs once between
+ * the two. The tests wait for states (a signal counted in B's /api/health, a job's row), never for
+ * a time. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashPassword } from './auth'
+import { createTestDatabase, type TestDatabase } from './test/db'
+import { freePort } from './test/pg-cluster'
+import { budget } from './test/budget'
+import { Scenario } from './test/scenario'
+import { parcelCollection } from './test/ingest-helpers'
+import { multipart } from './test/upload-fixture'
+
+const ROOT = path.resolve(__dirname, '..')
+// node --import tsx, as server/main.test.ts starts the server (why there)
+const TSX_IMPORT = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href]
+const PASSWORD = 'scale-out-password-1'
+
+interface Proc { name: string; child: ChildProcess; base: string; out: () => string }
+const procs: Proc[] = []
+let t: TestDatabase
+let parcelCode: string
+let tile: { z: number; x: number; y: number }
+
+async function startProcess(name: string): Promise<Proc> {
+  const port = await freePort()
+  let out = ''
+  const child = spawn(process.execPath, [...TSX_IMPORT, path.join(ROOT, 'server/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env, DATABASE_URL: t.url, PORT: String(port), LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent',
+      ONEMAP_BACKUP_AT: 'off', ONEMAP_DEMO: 'false', ONEMAP_TOTP_REQUIRED: 'false', ONEMAP_ADMIN_PASSWORD: 'scale-out-admin-1',
+      ONEMAP_REFRESH_MINUTES: '0', ONEMAP_ALERT_SCAN_MINUTES: '0', ONEMAP_JOB_POLL_SECONDS: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const p = { name, child, base: `http://127.0.0.1:${port}`, out: () => out }
+  procs.push(p)
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${out}`)
+    try {
+      if ((await fetch(`${p.base}/api/health`)).ok) return p
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+const signalsOf = async (p: Proc, kind: string): Promise<number> =>
+  ((await (await fetch(`${p.base}/api/health`)).json()).signals?.receivedKinds?.[kind] ?? 0) as number
+
+/** Until `p` has applied more messages of `kind` from the other process than `before`. */
+async function untilSignal(p: Proc, kind: string, before: number): Promise<void> {
+  while ((await signalsOf(p, kind)) <= before) await new Promise((r) => setTimeout(r, 25))
+}
+
+async function login(p: Proc, username: string): Promise<Record<string, string>> {
+  const res = await fetch(`${p.base}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
+  })
+  expect(res.status, await res.clone().text()).toBe(200)
+  return { authorization: `Bearer ${(await res.json()).token}` }
+}
+
+/** The XYZ tile at zoom z holding a lon/lat point. */
+function tileOf(lon: number, lat: number, z: number) {
+  const n = 2 ** z
+  const x = Math.floor(((lon + 180) / 360) * n)
+  const r = (lat * Math.PI) / 180
+  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n)
+  return { z, x, y }
+}
+
+let a: Proc
+let b: Proc
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  const s = new Scenario(t.db, '410311')
+  await s.ensureCounty()
+  const cluster = await s.cluster({ rect: [0, 0, 2000, 2000] })
+  const id = await s.parcel({ rect: [100, 100, 300, 300], cluster })
+  const p = await t.db.one('SELECT code, ST_X(c) AS lon, ST_Y(c) AS lat FROM (SELECT code, ST_Centroid(geom) AS c FROM parcel WHERE id = $1) x', [id])
+  parcelCode = p.code
+  tile = tileOf(p.lon, p.lat, 15)
+  for (const [username, role] of [['editor', 'admin'], ['reader', 'analyst']] as const) {
+    await t.db.users.create({ username, display_name: username, role, county_scope: null, password_hash: await hashPassword(PASSWORD) })
+  }
+  ;[a, b] = await Promise.all([startProcess('A'), startProcess('B')])
+}, budget(40_000)) // two server starts against a migrated database: ~15 s each on an idle machine
+afterAll(async () => {
+  for (const p of procs) {
+    p.child.kill('SIGTERM')
+    await new Promise((r) => (p.child.exitCode !== null ? r(null) : p.child.once('exit', r)))
+  }
+  await t?.drop()
+})
+
+describe('two processes over one primary', () => {
+  it('a logout through A is refused by B once B has the signal, though B had the session cached', async () => {
+    const headers = await login(a, 'reader')
+    expect((await fetch(`${b.base}/api/auth/me`, { headers })).status).toBe(200) // B caches it now
+    const before = await signalsOf(b, 'session-revoked')
+    expect((await fetch(`${a.base}/api/auth/logout`, { method: 'POST', headers })).status).toBe(204)
+    await untilSignal(b, 'session-revoked', before)
+    // within B's session cache time (5 s): only the signal can have dropped it
+    expect((await fetch(`${b.base}/api/auth/me`, { headers })).status).toBe(401)
+  }, budget(10_000))
+
+  it("an edit through A is in B's card at once, and drops the tile B had cached", async () => {
+    const editor = await login(a, 'editor')
+    const reader = await login(b, 'reader')
+    const url = `${b.base}/tiles/parcels/${tile.z}/${tile.x}/${tile.y}.mvt`
+    const first = await fetch(url, { headers: reader })
+    expect(first.status).toBe(200)
+    const etag = first.headers.get('etag')
+    const again = await fetch(url, { headers: reader })
+    expect(again.headers.get('etag')).toBe(etag) // from B's cache
+    const card = await fetch(`${a.base}/api/parcels/${encodeURIComponent(parcelCode)}`, { headers: editor })
+    const before = await signalsOf(b, 'event-logged')
+    const edit = await fetch(`${a.base}/api/parcels/${encodeURIComponent(parcelCode)}`, {
+      method: 'PATCH', headers: { ...editor, 'content-type': 'application/json', 'if-match': card.headers.get('etag')! },
+      body: JSON.stringify({ owner_name: '洛阳新权利人有限公司', note: '两进程测试' }),
+    })
+    expect(edit.status, await edit.clone().text()).toBe(200)
+    // the card through B, at once: one primary, nothing to wait for
+    const seen = await (await fetch(`${b.base}/api/parcels/${encodeURIComponent(parcelCode)}`, { headers: reader })).json()
+    expect(seen.properties.owner_name).toBe('洛阳新权利人有限公司')
+    await untilSignal(b, 'event-logged', before)
+    // B reads the log on the signal and drops the tile; the next request encodes the edit
+    let now = etag
+    while (now === etag) now = (await fetch(url, { headers: reader })).headers.get('etag')
+    expect(now).not.toBe(etag)
+  }, budget(10_000))
+
+  it('a queued job runs once between the two processes, and either reports it', async () => {
+    const editor = await login(a, 'editor')
+    const scansBefore = (await t.db.one("SELECT count(*)::int AS n FROM alert_scan WHERE trigger = 'schedule'")).n
+    const ids: number[] = []
+    for (let i = 0; i < 4; i++) {
+      ids.push((await t.db.one("INSERT INTO job (kind) VALUES ('alert-scan') RETURNING id")).id)
+    }
+    await t.db.any("SELECT pg_notify('onemap_signal', '{\"o\":\"test\",\"m\":{\"kind\":\"job-queued\"}}')")
+    while ((await t.db.one("SELECT count(*)::int AS n FROM job WHERE id = ANY($1) AND state = 'done'", [ids])).n < 4) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const rows = await t.db.any('SELECT attempt, owner FROM job WHERE id = ANY($1)', [ids])
+    expect(rows.every((r) => r.attempt === 1)).toBe(true)
+    expect((await t.db.one("SELECT count(*)::int AS n FROM alert_scan WHERE trigger = 'schedule'")).n).toBe(scansBefore + 4)
+    for (const p of [a, b]) {
+      const job = await (await fetch(`${p.base}/api/jobs/${ids[0]}`, { headers: editor })).json()
+      expect(job).toMatchObject({ id: ids[0], state: 'done', attempt: 1 })
+    }
+  }, budget(10_000))
+
+  it('a file uploaded and checked through A is committed through B: the staging is in the database', async () => {
+    const editor = await login(a, 'editor')
+    const rows = [1, 2, 3].map((i) => ({ 宗地编号: `SCALE-${i}`, 土地用途: '工业用地' }))
+    const body = multipart({ layer: 'parcels' }, { name: 'three.geojson', data: Buffer.from(JSON.stringify(parcelCollection(rows))) })
+    const created = await fetch(`${a.base}/api/uploads`, { method: 'POST', headers: { ...body.headers, ...editor }, body: body.payload })
+    expect(created.status, await created.clone().text()).toBe(201)
+    const { id } = await created.json()
+    let status = ''
+    while (status !== 'ready') {
+      const u = await (await fetch(`${a.base}/api/uploads/${id}`, { headers: editor })).json()
+      if (u.status === 'failed') throw new Error(JSON.stringify(u))
+      status = u.status
+    }
+    // B reads the report and commits: it never saw the file
+    const seen = await (await fetch(`${b.base}/api/uploads/${id}`, { headers: editor })).json()
+    // the squares lie in no cluster of this database: three warnings, accepted at the commit
+    expect(seen.report).toMatchObject({ featureCount: 3, accepted: 3, errors: 0, warnings: 3 })
+    const commit = await fetch(`${b.base}/api/uploads/${id}/commit`, {
+      method: 'POST', headers: { ...editor, 'content-type': 'application/json' }, body: JSON.stringify({ acceptWarnings: true }),
+    })
+    expect(commit.status, await commit.clone().text()).toBeLessThan(300)
+    while ((await (await fetch(`${b.base}/api/uploads/${id}`, { headers: editor })).json()).status !== 'committed') {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect((await t.db.any("SELECT code FROM parcel WHERE code LIKE 'SCALE-%' ORDER BY code")).map((r) => r.code)).toEqual(['SCALE-1', 'SCALE-2', 'SCALE-3'])
+  }, budget(10_000))
+})
