@@ -31,7 +31,7 @@ export const INGEST_ERRORS = {
     `cannot tell what ${p.file} is: upload a .zip holding a shapefile, a GeoJSON (.geojson, or newline-delimited .geojsons/.geojsonl), ` +
     `a GeoPackage (.gpkg), KML/KMZ, DXF, CSV/XLSX with a WKT or coordinate columns, or a coordinate TXT`),
   upload_layer_choice: def<{ file: string; layersZh: string; layersEn: string }>(422, (p) =>
-    `${p.file} 中有多个含面要素的图层：${p.layersZh}，请选择要导入的图层（字段 sourceLayer） / ` +
+    `${p.file} 中有多个含面要素的图层：${p.layersZh}，请选择要导入的图层 / ` +
     `${p.file} has several layers with polygons: ${p.layersEn}; choose the one to import (field sourceLayer)`),
   upload_layer_unknown: def<{ file: string; layer: string; layersZh: string; layersEn: string }>(422, (p) =>
     `${p.file} 中没有图层“${p.layer}”，其中的图层为：${p.layersZh} / ${p.file} has no layer "${p.layer}"; its layers are: ${p.layersEn}`),

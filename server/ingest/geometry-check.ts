@@ -15,6 +15,10 @@ export interface FeatureProblem {
 }
 
 
+/** A geometry type as the report names it to a Chinese reader. */
+export const geometryNameZh = (type: string): string =>
+  ({ Point: '点', MultiPoint: '多点', LineString: '线', MultiLineString: '多线', Polygon: '面', MultiPolygon: '多面', GeometryCollection: '几何集合' } as Record<string, string>)[type] ?? type
+
 export const POLYGONAL = new Set(['Polygon', 'MultiPolygon'])
 
 export function* positions(g: Polygon | MultiPolygon): Generator<Position> {

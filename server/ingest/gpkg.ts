@@ -19,7 +19,7 @@ import type { Geometry, MultiPolygon, Polygon } from 'geojson'
 import wkx from 'wkx'
 import { detectCrsFromFormat } from './crs'
 import { ingestError, isIngestError } from './errors'
-import { POLYGONAL } from './geometry-check'
+import { POLYGONAL, geometryNameZh } from './geometry-check'
 import type { RawFeature, ReadLayer } from './layered'
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
@@ -113,7 +113,7 @@ function readTable(db: DatabaseSync, t: FeatureTable, file: string): ReadLayer {
       }
     }
     if (geometry && !POLYGONAL.has(geometry.type)) {
-      skipped.push(`表 ${t.table_name} 第 ${row} 行：${geometry.type}，不是面 / row ${row}: a ${geometry.type}, not a polygon`)
+      skipped.push(`表 ${t.table_name} 第 ${row} 行：${geometryNameZh(geometry.type)}，不是面 / row ${row}: a ${geometry.type}, not a polygon`)
       continue
     }
     const properties: Record<string, unknown> = {}
@@ -131,7 +131,7 @@ function readTable(db: DatabaseSync, t: FeatureTable, file: string): ReadLayer {
     encoding: null,
     skipped,
     declared: epsg === null ? undefined : () => detectCrsFromFormat(epsg, file,
-      `${file} 的表 ${t.table_name} 声明坐标系（srs_id ${t.srs_id}）为 `, `table ${t.table_name} of ${file} declares (srs_id ${t.srs_id}) `),
-    notes: epsg === null ? [`GeoPackage 表 ${t.table_name} 的坐标系未定义（srs_id ${t.srs_id}），按坐标推断或请指定 / the table's CRS is undefined (srs_id ${t.srs_id}): inferred from the coordinates, or state it`] : undefined,
+      `${file} 的表 ${t.table_name} 声明坐标系（空间参考 ${t.srs_id}）为 `, `table ${t.table_name} of ${file} declares (srs_id ${t.srs_id}) `),
+    notes: epsg === null ? [`GPKG 表 ${t.table_name} 的坐标系未定义（空间参考 ${t.srs_id}），按坐标推断或请指定 / the table's CRS is undefined (srs_id ${t.srs_id}): inferred from the coordinates, or state it`] : undefined,
   }
 }

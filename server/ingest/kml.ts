@@ -14,6 +14,7 @@ import { DOMParser } from '@xmldom/xmldom'
 import type { Feature, Geometry, MultiPolygon, Polygon, Position } from 'geojson'
 import { detectCrsFromFormat } from './crs'
 import { ingestError } from './errors'
+import { geometryNameZh } from './geometry-check'
 import type { RawFeature, ReadLayer } from './layered'
 import type { ReadLimits } from './reader-types'
 import { readZipMember } from './zip'
@@ -80,7 +81,7 @@ export function readKml(bytes: Buffer, file: string): ReadLayer[] {
       const geometry = polygonOf(f.geometry)
       if (!geometry) {
         const n = layer.features.length + layer.skipped.length + 1
-        layer.skipped.push(`${path ?? docName} 第 ${n} 个地标${properties.name ? `“${String(properties.name)}”` : ''}：${f.geometry?.type ?? '无图形'}，不是面 / placemark ${n}: ${f.geometry?.type ?? 'no geometry'}, not a polygon`)
+        layer.skipped.push(`${path ?? docName} 第 ${n} 个地标${properties.name ? `“${String(properties.name)}”` : ''}：${f.geometry ? geometryNameZh(f.geometry.type) : '无图形'}，不是面 / placemark ${n}: ${f.geometry?.type ?? 'no geometry'}, not a polygon`)
         continue
       }
       layer.features.push({ geometry, properties })
@@ -89,7 +90,7 @@ export function readKml(bytes: Buffer, file: string): ReadLayer[] {
   walk(root, null)
   return [...layers.entries()].map(([name, l]) => ({
     name,
-    geometryType: 'Polygon',
+    geometryType: '面',
     features: l.features,
     fieldNames: [...l.fields],
     encoding: null,

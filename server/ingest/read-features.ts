@@ -75,7 +75,7 @@ export async function openUpload(path: string, options: ReadOptions): Promise<Up
     case 'kmz': return openLayers('kmz', file, readKml(await kmlOfKmz(path, file, limits), file), options)
     case 'dxf': return openLayers('dxf', file, readDxf(await readWhole(path, file, limits), file, options.encodingOverride), options)
     case 'csv': return openLayers('csv', file, readCsv(await readWhole(path, file, limits), file, options.encodingOverride), options)
-    case 'xlsx': return openLayers('xlsx', file, await readXlsx(path, file), options)
+    case 'xlsx': return openLayers('xlsx', file, await readXlsx(path, file, { ...limits, maxTotalBytes: Math.min(limits.maxTotalBytes, limits.maxGeoJsonBytes * 4) }), options)
   }
 }
 

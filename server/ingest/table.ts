@@ -29,6 +29,7 @@ import { type EncodingDecision, isValidUtf8, requireEncoding } from './encoding'
 import { ingestError, isIngestError } from './errors'
 import { POLYGONAL } from './geometry-check'
 import { type RawFeature, type ReadLayer, assembleRings } from './layered'
+import { type ZipLimits, vetZip } from './zip'
 
 interface Row { line: number; values: unknown[] }
 
@@ -214,7 +215,9 @@ function cellValue(v: ExcelJS.CellValue): unknown {
   return v
 }
 
-export async function readXlsx(path: string, file: string): Promise<ReadLayer[]> {
+export async function readXlsx(path: string, file: string, limits: ZipLimits): Promise<ReadLayer[]> {
+  // exceljs inflates the whole workbook in memory: a zip bomb is refused before it does
+  await vetZip(path, file, limits)
   const book = new ExcelJS.Workbook()
   try {
     await book.xlsx.readFile(path)

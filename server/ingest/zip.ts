@@ -353,3 +353,37 @@ export async function readZipMember(path: string, label: string, pick: (names: s
     zip.close()
   }
 }
+
+/**
+ * Inflate every member of a zip that another library will unpack (an XLSX for exceljs), through the
+ * same guards as a shapefile's extraction (safe names, entry count, total size, compression ratio,
+ * CRC), keeping nothing: a zip bomb is refused here before that library inflates it in memory.
+ */
+export async function vetZip(path: string, label: string, limits: ZipLimits): Promise<void> {
+  const zip = await openZip(path, label)
+  try {
+    const members = await listMembers(zip, label, limits)
+    const budget = { left: limits.maxTotalBytes }
+    for (const m of members) {
+      if (m.entry.isEncrypted()) throw ingestError('zip_encrypted', { member: m.name })
+      if (!m.entry.canDecodeFileData()) throw ingestError('zip_unsupported_compression', { member: m.name, method: m.entry.compressionMethod })
+      let source
+      try {
+        source = await zip.openReadStreamPromise(m.entry)
+      } catch (e) {
+        throw ingestError('zip_member_unreadable', { member: m.name, cause: (e as Error).message })
+      }
+      const sink = new Writable({ write: (_c: Buffer, _e: BufferEncoding, done: (e?: Error | null) => void) => done() })
+      try {
+        await pipeline(source, createSizeGuard(m.name, m.entry.compressedSize, limits, budget), createCrcCheck(m.name, m.entry.crc32), sink)
+      } catch (e) {
+        if (e instanceof IngestError) throw e
+        const cause = (e as Error).message
+        if (/too many bytes/i.test(cause)) throw ingestError('zip_size_mismatch', { member: m.name })
+        throw ingestError('zip_member_unreadable', { member: m.name, cause })
+      }
+    }
+  } finally {
+    zip.close()
+  }
+}

@@ -53,7 +53,7 @@ export const UPLOAD_ACCEPT = '.zip,.geojson,.json,.geojsons,.geojsonl,.gpkg,.kml
 
 /** The encoding line of a format whose text is UTF-8 by definition. */
 const UTF8_BY_FORMAT: Readonly<Record<string, string>> = {
-  geojson: 'GeoJSON', geojsonseq: 'GeoJSON', gpkg: 'GeoPackage', kml: 'KML', kmz: 'KML', xlsx: 'XLSX',
+  geojson: 'GeoJSON', geojsonseq: 'GeoJSON', gpkg: 'GPKG', kml: 'KML', kmz: 'KML', xlsx: 'XLSX',
 }
 
 const ENCODING_SOURCES: Readonly<Record<string, string>> = ENCODING_SOURCE
@@ -117,7 +117,7 @@ export class UploadPanel {
       <form id="upload-form">
         <label>图层 <select name="layer">${UPLOAD_LAYERS.map((l) => `<option value="${l.id}">${l.label}</option>`).join('')}</select></label>
         <label>文件 <input type="file" name="file" accept="${UPLOAD_ACCEPT}" required></label>
-        <p class="muted">Shapefile 请打包为 zip（含 .shp .shx .dbf，最好有 .prj 与 .cpg）；或 GeoJSON（含逐行的 .geojsonl）、GeoPackage（.gpkg）、KML/KMZ、
+        <p class="muted">Shapefile 请打包为 zip（含 .shp .shx .dbf，最好有 .prj 与 .cpg）；或 GeoJSON（含逐行格式）、GPKG 地理数据包、KML/KMZ、
           CAD 的 DXF（闭合多段线与填充为地块）、带 WKT 列或 X/Y（经度/纬度）列的 CSV/XLSX；或国土界址点坐标文件（.txt，勘测定界、报批报盘格式）。
           含多个图层的文件可在校验后选择图层；DXF 与 X/Y 坐标不含坐标系时按坐标判断，判断不了再选择坐标系。</p>
         <label>坐标系 <select name="crs" data-testid="upload-crs-choice"><option value="">自动（依据 .prj 或坐标文件的 [属性描述]，或按坐标判断）</option></select></label>

@@ -244,7 +244,7 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
       await w.page.waitForSelector('[data-testid=upload-report]', { timeout: 30_000 })
       expect(await w.page.textContent('[data-testid=upload-report]')).toContain('3 个要素')
       expect(await w.page.textContent('[data-testid=upload-crs]')).toMatch(/EPSG:4547（依据文件格式的坐标系声明）/)
-      expect(await w.page.textContent('[data-testid=upload-encoding]')).toContain('UTF-8（GeoPackage 规定）')
+      expect(await w.page.textContent('[data-testid=upload-encoding]')).toContain('UTF-8（GPKG 规定）')
       const sample = (await w.page.textContent('[data-testid=upload-sample]'))!
       for (const code of ['GP-101', 'GP-102', 'GP-103']) expect(sample).toContain(code)
       expect(sample).not.toContain('GP-001')

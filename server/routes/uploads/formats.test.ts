@@ -14,7 +14,7 @@ import type { Feature, FeatureCollection, Polygon, Position } from 'geojson'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
-import { makeTempDir, removeTempDirs, run, writeJson, writeShapefile } from '../../test/ingest-helpers'
+import { makeTempDir, removeTempDirs, run, writeJson, writeRawZip, writeShapefile } from '../../test/ingest-helpers'
 import { LUOLONG, expectUnchanged, gdalAreas, liveFingerprint, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 
 let t: TestApp
@@ -325,7 +325,7 @@ describe('bad files: a 4xx naming what is wrong, nothing written', () => {
       writeFileSync(p, '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>点</name>' +
         '<Placemark><name>井</name><Point><coordinates>112.45,34.62</coordinates></Point></Placemark></Document></kml>')
       return p
-    }, 422, /points\.kml 中没有可导入的面.*第 1 个地标“井”：Point，不是面/],
+    }, 422, /points\.kml 中没有可导入的面.*第 1 个地标“井”：点，不是面/],
     ['a KML that is not XML', () => { const p = path('broken.kml'); writeFileSync(p, '<kml><Document><Placemark>'); return p }, 400, /broken\.kml 不是有效的 KML/],
     ['a CSV whose WKT is malformed on one line', () => {
       const p = path('badwkt.csv')
@@ -348,6 +348,9 @@ describe('bad files: a 4xx naming what is wrong, nothing written', () => {
       writeFileSync(p, `${f}\n${f}\n{"type": "Feature", "prop\n`)
       return p
     }, 422, /broken\.geojsonl 第 3 行不是有效的 GeoJSON 要素/],
+    ['an XLSX that is a zip bomb (64 MB of zeros in one member), refused before exceljs inflates it', () =>
+      writeRawZip(path('bomb.xlsx'), [{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(64 * 1024 * 1024) }]),
+    413, /xl\/worksheets\/sheet1\.xml 的压缩比异常/],
     ['a file of no known kind', () => { const p = path('notes.docx'); writeFileSync(p, 'hello'); return p }, 400, /GeoPackage（\.gpkg）、KML\/KMZ、DXF/],
   ]
   it.each(bad)('%s', async (_name, make, status, message) => {
