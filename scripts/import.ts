@@ -3,7 +3,7 @@
  * The embedded database's folder is one process's at a time (server/db/data-lock.ts): while the
  * server runs on it, the CLI refuses in one line naming the server and where to upload instead.
  *
- *   npm run import -- <file.zip|file.geojson|file.txt> --layer parcels [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk]
+ *   npm run import -- <file.zip|.geojson|.txt|.gpkg|.kml|.kmz|.dxf|.csv|.xlsx|.geojsonl> --layer parcels [--source-layer NAME] [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk]
  *                     [--mapping '{"code":"宗地编号"}'] [--county 410311] [--user NAME]
  *                     [--commit [--skip-rejected] [--accept-warnings]] [--json]
  *
@@ -30,7 +30,7 @@ import type { UploadDescription } from '../server/ingest/read-features'
 import { type UploadContext, commitUpload, createUpload, getUpload } from '../server/ingest/uploads'
 
 const USAGE = `usage: npm run import -- <file> --layer parcels|batches|contracts|plan_zones|clusters|changes
-  [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk] [--mapping JSON] [--county 410311[,…]] [--user NAME]
+  [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk] [--source-layer NAME] [--mapping JSON] [--county 410311[,…]] [--user NAME]
   [--commit [--skip-rejected] [--accept-warnings]] [--json]`
 
 class UsageError extends Error {}
@@ -65,7 +65,7 @@ function printDecisions(d: UploadDescription) {
   const out = (s = '') => process.stdout.write(s + '\n')
   for (const s of d.sources) {
     out(`文件 source ${s.name}（${d.kind}，${s.featureCount} 个要素 features）`)
-    out(`  编码 encoding: ${s.encoding ? `${s.encoding.encoding} — ${s.encoding.reason}` : 'utf8 — GeoJSON 按定义为 UTF-8 / GeoJSON is UTF-8 by definition (RFC 8259)'}`)
+    out(`  编码 encoding: ${s.encoding ? `${s.encoding.encoding} — ${s.encoding.reason}` : 'utf8 — 该格式按定义为 UTF-8（GeoJSON、GeoPackage、KML） / UTF-8 by the format\'s definition (GeoJSON, GeoPackage, KML)'}`)
     out(`  坐标系 CRS: EPSG:${s.crs.epsg} — ${s.crs.reason}`)
   }
 }
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
       allowPositionals: true,
       options: {
         layer: { type: 'string' }, crs: { type: 'string' }, 'confirm-crs': { type: 'boolean', default: false },
-        encoding: { type: 'string' }, mapping: { type: 'string' },
+        encoding: { type: 'string' }, mapping: { type: 'string' }, 'source-layer': { type: 'string' },
         county: { type: 'string' }, user: { type: 'string', default: 'import-cli' },
         commit: { type: 'boolean', default: false }, 'skip-rejected': { type: 'boolean', default: false },
         'accept-warnings': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
@@ -144,7 +144,7 @@ async function main(): Promise<number> {
     const user = { username: opts.user!, scope }
     const created = await createUpload(ctx, {
       path: file, fileName: basename(file), sha256: await sha256Of(file), sizeBytes: size,
-      layer: opts.layer, crs: opts.crs, confirmCrs: opts['confirm-crs'], encoding: opts.encoding, mapping, user, mode: 'foreground',
+      layer: opts.layer, crs: opts.crs, confirmCrs: opts['confirm-crs'], encoding: opts.encoding, sourceLayer: opts['source-layer'], mapping, user, mode: 'foreground',
       onProgress: (phase, percent) => bar.update(phase === 'reading' ? '读取 reading' : phase === 'checking' ? '校验 checking' : phase, percent),
     })
     bar.done()

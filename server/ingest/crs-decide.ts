@@ -159,7 +159,7 @@ export async function decideCrs(e: CrsEvidence): Promise<CrsDecision> {
       const six = sixDigitCandidates(bbox)
       const others = six ? (await e.place(bbox, six.filter((z) => z !== decision.epsg))).filter((q) => q.fits) : []
       const [readZh, readEn] = decision.source === 'override' ? [`按您指定的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, which you stated,`]
-        : decision.source === 'prj' || decision.source === 'geojson-crs' || decision.source === 'txt' ? [`按其声明的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, which it declares,`]
+        : decision.source === 'prj' || decision.source === 'geojson-crs' || decision.source === 'txt' || decision.source === 'format' ? [`按其声明的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, which it declares,`]
         : [`按推定的 EPSG:${decision.epsg} 读取`, `read as EPSG:${decision.epsg}, inferred from its coordinates,`]
       throw ingestError('crs_outside_city', {
         file, readZh, readEn, box: describeBox(p.bbox), km: p.distanceKm.toFixed(0),

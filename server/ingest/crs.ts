@@ -11,13 +11,14 @@
  */
 import { ingestError } from './errors'
 
-export type CrsSource = 'override' | 'prj' | 'geojson-crs' | 'rfc7946' | 'inferred' | 'txt'
+export type CrsSource = 'override' | 'prj' | 'geojson-crs' | 'rfc7946' | 'inferred' | 'txt' | 'format'
 
 export interface CrsDecision {
   epsg: number
   /** override: stated by the user; prj: the .prj file; geojson-crs: a legacy GeoJSON "crs"
    * member; rfc7946: a GeoJSON without "crs" (RFC 7946 says WGS 84); inferred: from coordinates;
-   * txt: the [属性描述] of a 国土 coordinate TXT (txt.ts). */
+   * txt: the [属性描述] of a 国土 coordinate TXT (txt.ts); format: what the format itself says (a
+   * GeoPackage's srs, KML's WGS 84, 经度/纬度 columns: layered.ts). */
   source: CrsSource
   /** Plain words, Chinese first, English after. */
   reason: string
@@ -424,6 +425,12 @@ export function epsgFromCrsName(name: string): number | null {
   if (/^urn:ogc:def:crs:OGC:[\d.]*:CRS84$/i.test(s) || /^CRS84$/i.test(s)) return 4326
   const m = /^(?:urn:ogc:def:crs:)?EPSG:(?:[\d.]*:)?(\d+)$/i.exec(s) ?? /opengis\.net\/def\/crs\/EPSG\/[\d.]+\/(\d+)$/i.exec(s)
   return m ? Number(m[1]) : null
+}
+
+/** Decide from what a format declares (a GeoPackage srs_id's EPSG code, KML's WGS 84): `zh`/`en` say
+ * where it is written and end just before the CRS's name. */
+export function detectCrsFromFormat(epsg: number, file: string, zh: string, en: string): CrsDecision {
+  return fromCode(epsg, file, 'format', zh, en)
 }
 
 /** Decide from a GeoJSON legacy "crs" member naming a code. */

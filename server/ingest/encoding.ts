@@ -9,7 +9,7 @@
 import iconv from 'iconv-lite'
 import { ingestError } from './errors'
 
-export type EncodingSource = 'override' | 'cpg' | 'ldid' | 'sniffed'
+export type EncodingSource = 'override' | 'cpg' | 'ldid' | 'sniffed' | 'codepage'
 
 export interface EncodingDecision {
   /** An iconv-lite encoding name: 'gbk', 'utf8', 'gb18030', 'windows-1252', ... */

@@ -26,8 +26,41 @@ const def = <P = Record<string, never>>(status: Status, message: (p: P) => strin
 
 export const INGEST_ERRORS = {
   upload_unknown_kind: def<{ file: string }>(400, (p) =>
-    `无法识别上传文件 ${p.file}：请上传包含 Shapefile 的 .zip 压缩包或 .geojson 文件 / ` +
-    `cannot tell what ${p.file} is: upload a .zip holding a shapefile, or a .geojson file`),
+    `无法识别上传文件 ${p.file}：可上传包含 Shapefile 的 .zip 压缩包、GeoJSON（.geojson，逐行的 .geojsons/.geojsonl）、GeoPackage（.gpkg）、` +
+    `KML/KMZ、DXF、带 WKT 或坐标列的 CSV/XLSX，或界址点坐标 TXT / ` +
+    `cannot tell what ${p.file} is: upload a .zip holding a shapefile, a GeoJSON (.geojson, or newline-delimited .geojsons/.geojsonl), ` +
+    `a GeoPackage (.gpkg), KML/KMZ, DXF, CSV/XLSX with a WKT or coordinate columns, or a coordinate TXT`),
+  upload_layer_choice: def<{ file: string; layersZh: string; layersEn: string }>(422, (p) =>
+    `${p.file} 中有多个含面要素的图层：${p.layersZh}，请选择要导入的图层 / ` +
+    `${p.file} has several layers with polygons: ${p.layersEn}; choose the one to import (field sourceLayer)`),
+  upload_layer_unknown: def<{ file: string; layer: string; layersZh: string; layersEn: string }>(422, (p) =>
+    `${p.file} 中没有图层“${p.layer}”，其中的图层为：${p.layersZh} / ${p.file} has no layer "${p.layer}"; its layers are: ${p.layersEn}`),
+  upload_no_polygons: def<{ file: string; whatZh: string; whatEn: string }>(422, (p) =>
+    `${p.file} 中没有可导入的面（闭合的多边形）${p.whatZh} / ${p.file} holds no polygon to import${p.whatEn}`),
+  upload_too_large: def<{ file: string; max: number }>(413, (p) =>
+    `${p.file} 超过 ${p.max} 字节上限（此格式整体读入内存），请改用 Shapefile 压缩包或 GeoPackage 上传 / ` +
+    `${p.file} is larger than ${p.max} bytes (this format is read whole): upload a zipped shapefile or a GeoPackage instead`),
+  gpkg_invalid: def<{ file: string; cause: string }>(422, (p) =>
+    `${p.file} 不是可读取的 GeoPackage（${p.cause}），文件可能不完整或已损坏 / ${p.file} is not a readable GeoPackage (${p.cause}): the file may be truncated or damaged`),
+  gpkg_geometry: def<{ file: string; table: string; row: number; cause: string }>(422, (p) =>
+    `${p.file} 的表 ${p.table} 第 ${p.row} 行的几何已损坏（${p.cause}） / the geometry of row ${p.row} of table ${p.table} in ${p.file} is damaged (${p.cause})`),
+  kml_invalid: def<{ file: string; cause: string }>(400, (p) =>
+    `${p.file} 不是有效的 KML（${p.cause}） / ${p.file} is not valid KML (${p.cause})`),
+  kmz_no_kml: def<{ file: string }>(422, (p) =>
+    `KMZ 压缩包 ${p.file} 中没有 .kml 文件 / the KMZ ${p.file} holds no .kml file`),
+  dxf_invalid: def<{ file: string; cause: string }>(400, (p) =>
+    `${p.file} 不是可读取的 DXF 文件（${p.cause}）；DWG 请先另存为 DXF / ${p.file} is not a readable DXF file (${p.cause}); save a DWG as DXF first`),
+  table_no_geometry: def<{ file: string; sheet: string; columns: string }>(422, (p) =>
+    `${p.file}${p.sheet} 中没有几何列：需要 WKT 列（WKT、geometry、几何），或 X/Y 坐标列（X、Y，东坐标/北坐标）或经度/纬度列；现有列为：${p.columns} / ` +
+    `${p.file}${p.sheet} has no geometry columns: a WKT column (WKT, geometry, 几何), X/Y columns or 经度/纬度 (longitude/latitude) columns are needed; its columns are: ${p.columns}`),
+  table_bad_wkt: def<{ file: string; line: number; cause: string }>(422, (p) =>
+    `${p.file} 第 ${p.line} 行（表头为第 1 行）的 WKT 无法解析：${p.cause} / line ${p.line} of ${p.file} (the header is line 1): the WKT cannot be read: ${p.cause}`),
+  table_bad_coordinate: def<{ file: string; line: number; column: string; value: string }>(422, (p) =>
+    `${p.file} 第 ${p.line} 行（表头为第 1 行）的 ${p.column} 列不是数值：“${p.value}” / line ${p.line} of ${p.file} (the header is line 1): column ${p.column} is not a number: "${p.value}"`),
+  table_invalid: def<{ file: string; cause: string }>(400, (p) =>
+    `${p.file} 无法作为表格读取（${p.cause}） / ${p.file} cannot be read as a table (${p.cause})`),
+  geojsonseq_invalid: def<{ file: string; line: number; cause: string }>(422, (p) =>
+    `${p.file} 第 ${p.line} 行不是有效的 GeoJSON 要素（${p.cause}） / line ${p.line} of ${p.file} is not a valid GeoJSON feature (${p.cause})`),
 
   zip_corrupt: def<{ file: string; cause: string }>(400, (p) =>
     `压缩包 ${p.file} 已损坏或不是 zip 文件（${p.cause}） / ${p.file} is not a readable zip file (${p.cause})`),

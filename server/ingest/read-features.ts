@@ -28,18 +28,17 @@ import { type EncodingDecision, decodeText, declaredEncoding, decideEncoding, re
 
 /** The encodings county shapefiles come in (DOMAIN.md: GBK, declared or not; UTF-8 from newer tools). */
 const ALTERNATIVE_ENCODINGS = ['gbk', 'utf8'] as const
+import { readDxf } from './dxf'
 import { ingestError } from './errors'
+import { readGpkg } from './gpkg'
+import { kmlOfKmz, readKml } from './kml'
+import { openLayers } from './layered'
+import { readCsv, readXlsx } from './table'
+import { type FeatureProblem, POLYGONAL, checkGeometry, extent } from './geometry-check'
 import type { LayerName } from './field-mapping'
 import { MAX_ABS_COORDINATE, inspectShapefile, isPolygonShapeType, readPolygonRecords } from './shp'
 import { blockPolygon, blockProperties, decideTxtEncoding, decodeTxt, parseTxt, placeTxt, TXT_FIELDS } from './txt'
 import { DEFAULT_ZIP_LIMITS, type ShapefileSet, type ZipLimits, extractShapefiles } from './zip'
-
-export interface ReadLimits extends ZipLimits {
-  /** GeoJSON files are parsed whole; larger ones are refused with 413. */
-  maxGeoJsonBytes: number
-  /** DBF record bytes looked at when the encoding must be sniffed. */
-  sniffBytes: number
-}
 
 export const DEFAULT_READ_LIMITS: ReadLimits = {
   ...DEFAULT_ZIP_LIMITS,
@@ -48,78 +47,16 @@ export const DEFAULT_READ_LIMITS: ReadLimits = {
   sniffBytes: 8 * 1024 * 1024,
 }
 
-export interface ReadOptions {
-  layer: LayerName
-  /** EPSG code the user stated; wins over inference, and over a .prj or GeoJSON crs that says
-   * otherwise only with confirmCrs (crs-decide.ts). */
-  crsOverride?: number | string
-  /** The user confirms crsOverride over what the file declares. */
-  confirmCrs?: boolean
-  /** Encoding the user stated; wins over .cpg, LDID and sniffing. */
-  encodingOverride?: string
-  limits?: Partial<ReadLimits>
-  /** Where a box of coordinates lands in each candidate CRS, against the city's extent: decides
-   * the zone of 6-digit eastings and a coordinate TXT's column order, and refuses a file outside
-   * the city (crs-decide.ts). */
-  place?: Placer
-  /** The name the user uploaded (temp upload paths lose it): for messages and the kind. */
-  fileName?: string
-}
+export type { FeatureProblem, FeatureProblemCode } from './geometry-check'
+export type { ReadLimits, ReadOptions, SourceDescription, SourceFeature, UploadDescription, UploadLayerInfo, UploadReader } from './reader-types'
+import type { ReadLimits, ReadOptions, SourceDescription, SourceFeature, UploadDescription, UploadReader } from './reader-types'
 
-export type FeatureProblemCode = 'geometry_null' | 'geometry_nonfinite' | 'geometry_out_of_range' | 'geometry_corrupt' | 'xy_swapped'
+export type UploadKind = 'zip' | 'geojson' | 'txt' | 'geojsonseq' | 'gpkg' | 'kml' | 'kmz' | 'dxf' | 'csv' | 'xlsx'
 
-export interface FeatureProblem {
-  code: FeatureProblemCode
-  message: string
-}
-
-export interface SourceFeature {
-  /** 0-based position over the whole upload. */
-  index: number
-  /** The shapefile (zip member without extension) or GeoJSON file it came from. */
-  source: string
-  /** 0-based record number inside that source (DBF/.shp record, or GeoJSON feature). */
-  sourceIndex: number
-  /** As read, in the source CRS. Null for null shapes and for unusable coordinates. */
-  geometry: Polygon | MultiPolygon | null
-  /** Decoded values under the original attribute names. */
-  properties: Record<string, unknown>
-  problems: FeatureProblem[]
-}
-
-export interface SourceDescription {
-  name: string
-  /** Null for GeoJSON, which is UTF-8 by definition (RFC 8259). */
-  encoding: EncodingDecision | null
-  /** A coordinate TXT's [属性描述] as written (坐标系, 几度分带, 带号, 精度…). */
-  header?: Record<string, string>
-  crs: CrsDecision
-  fieldNames: string[]
-  /** The field names read in the other usual encodings, where they differ: to tell a wrong
-   * encoding from a missing column when a required field finds no column (stage.ts). */
-  fieldNamesIf?: Record<string, string[]>
-  /** From the .shx / DBF header, or the GeoJSON feature count. */
-  featureCount: number
-  geometryType: string
-}
-
-export interface UploadDescription {
-  kind: 'shapefile' | 'geojson' | 'txt'
-  file: string
-  /** One per shapefile in the zip (each may differ in encoding, CRS and fields), or the GeoJSON. */
-  sources: SourceDescription[]
-  featureCount: number
-}
-
-export interface UploadReader {
-  describe(): UploadDescription
-  /** Single pass: streams from disk for shapefiles. */
-  features(): AsyncGenerator<SourceFeature>
-  /** Removes temp files. Idempotent; call it on every exit path. */
-  close(): Promise<void>
-}
-
-export type UploadKind = 'zip' | 'geojson' | 'txt'
+const KIND_BY_EXTENSION: readonly (readonly [RegExp, UploadKind])[] = [
+  [/\.(geo)?json$/i, 'geojson'], [/\.(geojsons|geojsonl|geojsonseq|ndjson|jsonl)$/i, 'geojsonseq'], [/\.gpkg$/i, 'gpkg'],
+  [/\.kml$/i, 'kml'], [/\.kmz$/i, 'kmz'], [/\.dxf$/i, 'dxf'], [/\.(csv|tsv)$/i, 'csv'], [/\.xlsx$/i, 'xlsx'],
+]
 
 /** Open and vet an upload. Throws IngestError; leaves no temp files behind when it does. */
 export async function openUpload(path: string, options: ReadOptions): Promise<UploadReader> {
@@ -128,8 +65,25 @@ export async function openUpload(path: string, options: ReadOptions): Promise<Up
   if (options.encodingOverride) requireEncoding(options.encodingOverride)
   if (options.crsOverride !== undefined && options.crsOverride !== '') requireSupportedEpsg(options.crsOverride)
   const kind = await detectKind(path, file)
-  if (kind === 'txt') return openTxt(path, file, options, limits)
-  return kind === 'zip' ? openShapefileZip(path, file, options, limits) : openGeoJson(path, file, options, limits)
+  switch (kind) {
+    case 'txt': return openTxt(path, file, options, limits)
+    case 'zip': return openShapefileZip(path, file, options, limits)
+    case 'geojson': return openGeoJson(path, file, options, limits)
+    case 'geojsonseq': return openGeoJsonSeq(path, file, options, limits)
+    case 'gpkg': return openLayers('gpkg', file, await readGpkg(path, file), options)
+    case 'kml': return openLayers('kml', file, readKml(await readWhole(path, file, limits), file), options)
+    case 'kmz': return openLayers('kmz', file, readKml(await kmlOfKmz(path, file, limits), file), options)
+    case 'dxf': return openLayers('dxf', file, readDxf(await readWhole(path, file, limits), file, options.encodingOverride), options)
+    case 'csv': return openLayers('csv', file, readCsv(await readWhole(path, file, limits), file, options.encodingOverride), options)
+    case 'xlsx': return openLayers('xlsx', file, await readXlsx(path, file, { ...limits, maxTotalBytes: Math.min(limits.maxTotalBytes, limits.maxGeoJsonBytes * 4) }), options)
+  }
+}
+
+/** A whole-file format read into memory, under the same limit as a GeoJSON. */
+async function readWhole(path: string, file: string, limits: ReadLimits): Promise<Buffer> {
+  const { size } = await stat(path)
+  if (size > limits.maxGeoJsonBytes) throw ingestError('upload_too_large', { file, max: limits.maxGeoJsonBytes })
+  return readFile(path)
 }
 
 /** Convenience: every feature of an upload, cleaning up however the loop ends. */
@@ -160,13 +114,24 @@ export async function detectKind(path: string, file: string): Promise<UploadKind
   } finally {
     await fh.close()
   }
+  const start = head.subarray(0, n)
+  // Names first for the formats that are zips (XLSX, KMZ) or text any reader could claim; then content.
+  const byName = KIND_BY_EXTENSION.find(([re]) => re.test(file))?.[1]
+  if (byName === 'xlsx' || byName === 'kmz' || byName === 'gpkg' || byName === 'dxf' || byName === 'csv' || byName === 'geojsonseq') return byName
   if (n >= 4 && head.readUInt16LE(0) === 0x4b50) return 'zip' // "PK"
   if (/\.zip$/i.test(file)) return 'zip' // let the zip reader say why it is not one
-  const start = head.subarray(0, n)
+  if (start.subarray(0, 16).toString('latin1') === 'SQLite format 3\u0000') return 'gpkg'
   if (TXT_MARKERS.some((m) => start.includes(m))) return 'txt'
-  if (/\.(geo)?json$/i.test(file)) return 'geojson'
+  if (byName) return byName
   const text = head.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').trimStart()
-  if (text.startsWith('{')) return 'geojson'
+  if (text.startsWith('{')) {
+    // One feature per line (RFC 8142 without the RS, as ogr2ogr writes GeoJSONSeq)
+    const lines = text.split('\n')
+    return lines.length > 2 && lines[1]!.trimStart().startsWith('{') && lines[0]!.trimEnd().endsWith('}') ? 'geojsonseq' : 'geojson'
+  }
+  if (text.startsWith('\u001e')) return 'geojsonseq'
+  if (/^<\?xml[\s\S]*<kml\b|^<kml\b/.test(text)) return 'kml'
+  if (/^0\s*\r?\n\s*SECTION\s*\r?\n/.test(text)) return 'dxf'
   throw ingestError('upload_unknown_kind', { file })
 }
 
@@ -300,58 +265,6 @@ const damaged = (why: string): FeatureProblem => ({
 })
 
 // ---------------------------------------------------------------------------------------------
-// Geometry checks shared by both kinds
-
-const POLYGONAL = new Set(['Polygon', 'MultiPolygon'])
-
-function* positions(g: Polygon | MultiPolygon): Generator<Position> {
-  const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates
-  for (const rings of polygons) for (const ring of rings) yield* ring
-}
-
-function extent(g: Polygon | MultiPolygon): { bbox: Bbox; finite: boolean; count: number } {
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity]
-  let finite = true
-  let count = 0
-  for (const pos of positions(g)) {
-    const [x, y] = pos
-    count++
-    if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      finite = false
-      continue
-    }
-    if (x < minX) minX = x
-    if (y < minY) minY = y
-    if (x > maxX) maxX = x
-    if (y > maxY) maxY = y
-  }
-  return { bbox: [minX, minY, maxX, maxY], finite, count }
-}
-
-function checkGeometry(g: Geometry | null, epsg: number): { geometry: Polygon | MultiPolygon | null; problems: FeatureProblem[] } {
-  if (!g || !POLYGONAL.has(g.type)) {
-    return { geometry: null, problems: [{ code: 'geometry_null', message: '图形为空 / the shape is empty (null shape)' }] }
-  }
-  const poly = g as Polygon | MultiPolygon
-  const { bbox, finite, count } = extent(poly)
-  if (count === 0) return { geometry: null, problems: [{ code: 'geometry_null', message: '图形为空 / the shape has no coordinates' }] }
-  if (!finite) {
-    return {
-      geometry: null,
-      problems: [{ code: 'geometry_nonfinite', message: '坐标含 NaN 或 Infinity / a coordinate is NaN or Infinity' }],
-    }
-  }
-  const misfit = bbox.some((v) => Math.abs(v) > MAX_ABS_COORDINATE) ? 'absurdly large coordinates' : bboxMisfit(epsg, bbox)
-  if (misfit) {
-    return {
-      geometry: null,
-      problems: [{ code: 'geometry_out_of_range', message: `坐标超出 EPSG:${epsg} 的合理范围 / out of range for EPSG:${epsg}: ${misfit}` }],
-    }
-  }
-  return { geometry: poly, problems: [] }
-}
-
-// ---------------------------------------------------------------------------------------------
 // 国土 coordinate TXT (界址点坐标交换格式, txt.ts)
 
 async function openTxt(path: string, file: string, options: ReadOptions, limits: ReadLimits): Promise<UploadReader> {
@@ -433,7 +346,33 @@ async function openGeoJson(path: string, file: string, options: ReadOptions, lim
     if (/[[,:]\s*-?(?:NaN|Infinity)\b/.test(text)) throw ingestError('geojson_nonfinite', { file, where: '' })
     throw ingestError('geojson_invalid_json', { file, cause: (e as Error).message })
   }
+  return openGeoJsonDoc(doc, 'geojson', file, options)
+}
 
+/** GeoJSON Text Sequences (RFC 8142, and the newline-delimited form ogr2ogr's GeoJSONSeq writes):
+ * one Feature per line, UTF-8; a line that is not one is refused by its number (from 1). */
+async function openGeoJsonSeq(path: string, file: string, options: ReadOptions, limits: ReadLimits): Promise<UploadReader> {
+  const { size } = await stat(path)
+  if (size > limits.maxGeoJsonBytes) throw ingestError('geojson_too_large', { file, max: limits.maxGeoJsonBytes })
+  const lines = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '').split('\n')
+  const features: unknown[] = []
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.replace(/^\u001e/, '').trim()
+    if (!line) continue
+    let value: unknown
+    try {
+      value = JSON.parse(line, BAD_ESCAPE.test(line) ? mendText : undefined)
+    } catch (e) {
+      throw ingestError('geojsonseq_invalid', { file, line: i + 1, cause: (e as Error).message })
+    }
+    const type = (value as { type?: unknown } | null)?.type
+    if (type !== 'Feature') throw ingestError('geojsonseq_invalid', { file, line: i + 1, cause: `type ${String(type)}, not Feature` })
+    features.push(value)
+  }
+  return openGeoJsonDoc({ type: 'FeatureCollection', features }, 'geojsonseq', file, options)
+}
+
+async function openGeoJsonDoc(doc: unknown, kind: 'geojson' | 'geojsonseq', file: string, options: ReadOptions): Promise<UploadReader> {
   const features = featureList(doc, file)
   let bbox: Bbox | null = null
   const fieldNames = new Set<string>()
@@ -453,7 +392,7 @@ async function openGeoJson(path: string, file: string, options: ReadOptions, lim
   }
 
   const description: UploadDescription = {
-    kind: 'geojson',
+    kind,
     file,
     sources: [{ name: file, encoding: null, crs, fieldNames: [...fieldNames], featureCount: features.length, geometryType: 'Polygon' }],
     featureCount: features.length,

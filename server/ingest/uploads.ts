@@ -50,6 +50,8 @@ export interface NewUpload {
   /** The stated crs is meant even where the file declares another (crs-decide.ts). */
   confirmCrs?: boolean
   encoding?: string
+  /** The layer of a multi-layer file (GeoPackage table, KML folder, DXF layer, XLSX sheet). */
+  sourceLayer?: string
   mapping?: Record<string, string | null>
   user: Uploader
   /** 'auto': in the background past settings.backgroundFeatures. */
@@ -106,14 +108,14 @@ export async function createUpload(ctx: UploadContext, input: NewUpload): Promis
     const layer = input.layer as LayerName
     id = await ctx.db.uploads.create({
       layer, fileName: input.fileName, sha256: input.sha256, sizeBytes: input.sizeBytes,
-      options: { crs: input.crs ?? null, confirmCrs: input.confirmCrs ?? false, encoding: input.encoding ?? null, mapping: input.mapping ?? null },
+      options: { crs: input.crs ?? null, confirmCrs: input.confirmCrs ?? false, encoding: input.encoding ?? null, mapping: input.mapping ?? null, ...(input.sourceLayer ? { sourceLayer: input.sourceLayer } : {}) },
       createdBy: input.user.username, scope: input.user.scope,
     })
     // The CRS comes from the file and its coordinates against the city's extent, never from who
     // uploads it (crs-decide.ts).
     const reader = await openUpload(input.path, {
       layer, crsOverride: input.crs, confirmCrs: input.confirmCrs, encodingOverride: input.encoding, limits: ctx.limits,
-      place: (bbox, epsgs) => ctx.db.counties.place(bbox, epsgs), fileName: input.fileName,
+      place: (bbox, epsgs) => ctx.db.counties.place(bbox, epsgs), fileName: input.fileName, sourceLayer: input.sourceLayer,
     })
     let mappingDecision
     try {

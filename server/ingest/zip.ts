@@ -13,7 +13,7 @@ import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { Transform, type TransformCallback } from 'node:stream'
+import { Transform, type TransformCallback, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { crc32 } from 'node:zlib'
 import iconv from 'iconv-lite'
@@ -309,4 +309,81 @@ export function createSizeGuard(
       done(null, chunk)
     },
   })
+}
+
+/**
+ * One member of a zip read into memory, with the same guards as a shapefile's extraction (safe
+ * names, entry count, total size, compression ratio, CRC): the .kml of a KMZ. `pick` chooses among
+ * the members' names (the first it accepts); null when none is accepted.
+ */
+export async function readZipMember(path: string, label: string, pick: (names: string[]) => string | undefined,
+  limits: ZipLimits): Promise<{ name: string; data: Buffer } | null> {
+  const zip = await openZip(path, label)
+  try {
+    const members = await listMembers(zip, label, limits)
+    const name = pick(members.map((m) => m.name))
+    const m = members.find((x) => x.name === name)
+    if (!m) return null
+    if (m.entry.isEncrypted()) throw ingestError('zip_encrypted', { member: m.name })
+    if (!m.entry.canDecodeFileData()) throw ingestError('zip_unsupported_compression', { member: m.name, method: m.entry.compressionMethod })
+    if (m.entry.uncompressedSize > limits.maxTotalBytes) throw ingestError('zip_too_large', { member: m.name, max: limits.maxTotalBytes })
+    let source
+    try {
+      source = await zip.openReadStreamPromise(m.entry)
+    } catch (e) {
+      throw ingestError('zip_member_unreadable', { member: m.name, cause: (e as Error).message })
+    }
+    const chunks: Buffer[] = []
+    const sink = new Writable({
+      write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void) {
+        chunks.push(chunk)
+        done()
+      },
+    })
+    try {
+      await pipeline(source, createSizeGuard(m.name, m.entry.compressedSize, limits, { left: limits.maxTotalBytes }), createCrcCheck(m.name, m.entry.crc32), sink)
+    } catch (e) {
+      if (e instanceof IngestError) throw e
+      const cause = (e as Error).message
+      if (/too many bytes/i.test(cause)) throw ingestError('zip_size_mismatch', { member: m.name })
+      throw ingestError('zip_member_unreadable', { member: m.name, cause })
+    }
+    return { name: m.name, data: Buffer.concat(chunks) }
+  } finally {
+    zip.close()
+  }
+}
+
+/**
+ * Inflate every member of a zip that another library will unpack (an XLSX for exceljs), through the
+ * same guards as a shapefile's extraction (safe names, entry count, total size, compression ratio,
+ * CRC), keeping nothing: a zip bomb is refused here before that library inflates it in memory.
+ */
+export async function vetZip(path: string, label: string, limits: ZipLimits): Promise<void> {
+  const zip = await openZip(path, label)
+  try {
+    const members = await listMembers(zip, label, limits)
+    const budget = { left: limits.maxTotalBytes }
+    for (const m of members) {
+      if (m.entry.isEncrypted()) throw ingestError('zip_encrypted', { member: m.name })
+      if (!m.entry.canDecodeFileData()) throw ingestError('zip_unsupported_compression', { member: m.name, method: m.entry.compressionMethod })
+      let source
+      try {
+        source = await zip.openReadStreamPromise(m.entry)
+      } catch (e) {
+        throw ingestError('zip_member_unreadable', { member: m.name, cause: (e as Error).message })
+      }
+      const sink = new Writable({ write: (_c: Buffer, _e: BufferEncoding, done: (e?: Error | null) => void) => done() })
+      try {
+        await pipeline(source, createSizeGuard(m.name, m.entry.compressedSize, limits, budget), createCrcCheck(m.name, m.entry.crc32), sink)
+      } catch (e) {
+        if (e instanceof IngestError) throw e
+        const cause = (e as Error).message
+        if (/too many bytes/i.test(cause)) throw ingestError('zip_size_mismatch', { member: m.name })
+        throw ingestError('zip_member_unreadable', { member: m.name, cause })
+      }
+    }
+  } finally {
+    zip.close()
+  }
 }

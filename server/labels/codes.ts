@@ -268,10 +268,10 @@ export const COUNTY_SOURCE = {
 
 export const CRS_SOURCE = {
   override: '人工指定', prj: '依据 .prj 文件', 'geojson-crs': '依据 GeoJSON 的坐标系声明', rfc7946: 'GeoJSON 默认（WGS84）',
-  inferred: '按坐标范围推断', txt: '依据坐标文件的 [属性描述]',
+  inferred: '按坐标范围推断', txt: '依据坐标文件的 [属性描述]', format: '依据文件格式的坐标系声明',
 } as const
 
-export const ENCODING_SOURCE = { override: '人工指定', cpg: '依据 .cpg 文件', ldid: '依据 DBF 语言驱动标识', sniffed: '按内容识别' } as const
+export const ENCODING_SOURCE = { override: '人工指定', cpg: '依据 .cpg 文件', ldid: '依据 DBF 语言驱动标识', sniffed: '按内容识别', codepage: '依据 DXF 的代码页声明' } as const
 
 export const ISSUE_LEVEL = { error: '错误', warning: '警告' } as const
 

@@ -232,6 +232,18 @@ export interface UploadSource {
   fieldNames: string[]
   featureCount: number
   geometryType: string
+  /** What the file holds and is not imported (open DXF polylines, KML points…), the first 100. */
+  skipped?: string[]
+  skippedCount?: number
+  notes?: string[]
+}
+
+/** A layer of a multi-layer file (GeoPackage table, KML folder, DXF layer, XLSX sheet). */
+export interface UploadLayerInfo {
+  name: string
+  geometryType: string
+  featureCount: number
+  skipped: number
 }
 
 export interface UploadView {
@@ -245,6 +257,8 @@ export interface UploadView {
     kind: string
     sources: UploadSource[]
     featureCount: number
+    layers?: UploadLayerInfo[]
+    layer?: string
     mapping: { mapping: Record<string, string>; source: 'user' | 'proposed'; unmappedSources: string[]; truncatedMatches: { target: string; source: string }[] }
   } | null
   report: {
@@ -296,6 +310,8 @@ export interface UploadOptions {
   /** The stated crs is meant even where the file's .prj says otherwise. */
   confirmCrs?: boolean
   encoding?: string
+  /** The layer of a multi-layer file to read. */
+  sourceLayer?: string
 }
 
 export function uploadFile(file: File, layer: string, mapping: Record<string, string | null> | null,
@@ -306,6 +322,7 @@ export function uploadFile(file: File, layer: string, mapping: Record<string, st
     if (options.crs) form.append('crs', options.crs)
     if (options.crs && options.confirmCrs) form.append('confirmCrs', 'true')
     if (options.encoding) form.append('encoding', options.encoding)
+    if (options.sourceLayer) form.append('sourceLayer', options.sourceLayer)
     if (mapping) form.append('mapping', JSON.stringify(mapping))
     form.append('file', file, file.name)
     const xhr = new XMLHttpRequest()

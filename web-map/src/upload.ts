@@ -48,6 +48,14 @@ export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = [
   { id: 'changes', label: '遥感变化图斑' },
 ]
 
+/** The file picker's filter: every kind the server reads (server/ingest/read-features.ts detectKind). */
+export const UPLOAD_ACCEPT = '.zip,.geojson,.json,.geojsons,.geojsonl,.gpkg,.kml,.kmz,.dxf,.csv,.xlsx,.txt'
+
+/** The encoding line of a format whose text is UTF-8 by definition. */
+const UTF8_BY_FORMAT: Readonly<Record<string, string>> = {
+  geojson: 'GeoJSON', geojsonseq: 'GeoJSON', gpkg: 'GPKG', kml: 'KML', kmz: 'KML', xlsx: 'XLSX',
+}
+
 const ENCODING_SOURCES: Readonly<Record<string, string>> = ENCODING_SOURCE
 const CRS_SOURCES: Readonly<Record<string, string>> = CRS_SOURCE
 const COUNTY_SOURCES: Readonly<Record<string, string>> = COUNTY_SOURCE
@@ -108,8 +116,10 @@ export class UploadPanel {
       <div class="panel-head"><h2>数据上传</h2><button type="button" class="close" aria-label="关闭">×</button></div>
       <form id="upload-form">
         <label>图层 <select name="layer">${UPLOAD_LAYERS.map((l) => `<option value="${l.id}">${l.label}</option>`).join('')}</select></label>
-        <label>文件 <input type="file" name="file" accept=".zip,.geojson,.json,.txt" required></label>
-        <p class="muted">Shapefile 请打包为 zip（含 .shp .shx .dbf，最好有 .prj 与 .cpg）；或 GeoJSON；或国土界址点坐标文件（.txt，勘测定界、报批报盘格式）。</p>
+        <label>文件 <input type="file" name="file" accept="${UPLOAD_ACCEPT}" required></label>
+        <p class="muted">Shapefile 请打包为 zip（含 .shp .shx .dbf，最好有 .prj 与 .cpg）；或 GeoJSON（含逐行格式）、GPKG 地理数据包、KML/KMZ、
+          CAD 的 DXF（闭合多段线与填充为地块）、带 WKT 列或 X/Y（经度/纬度）列的 CSV/XLSX；或国土界址点坐标文件（.txt，勘测定界、报批报盘格式）。
+          含多个图层的文件可在校验后选择图层；DXF 与 X/Y 坐标不含坐标系时按坐标判断，判断不了再选择坐标系。</p>
         <label>坐标系 <select name="crs" data-testid="upload-crs-choice"><option value="">自动（依据 .prj 或坐标文件的 [属性描述]，或按坐标判断）</option></select></label>
         <label><input type="checkbox" name="confirmCrs"> 确认按指定坐标系读取（即使与 .prj 不同）</label>
         <label>字符编码 <select name="encoding">${ENCODINGS.map((e) => `<option value="${e.id}">${escapeHtml(e.label)}</option>`).join('')}</select></label>
@@ -230,9 +240,30 @@ export class UploadPanel {
       for (const b of out.querySelectorAll<HTMLButtonElement>('button.use-crs')) b.onclick = () => retry(`EPSG:${b.dataset.epsg}`, true)
       this.setCandidates(rows)
     }
+    const layers = (e.detail as { layers?: api.UploadLayerInfo[] } | undefined)?.layers ?? []
+    if ((e.code === 'upload_layer_choice' || e.code === 'upload_layer_unknown') && layers.length) {
+      out.insertAdjacentHTML('beforeend', this.layerChoice(layers, null))
+      this.wireLayerChoice(out, layer)
+    }
     if (e.code === 'crs_stated_conflict' && this.options.crs) {
       out.insertAdjacentHTML('beforeend', `<button type="button" id="confirm-crs">确认按 ${escapeHtml(this.options.crs)} 读取</button>`)
       out.querySelector<HTMLButtonElement>('#confirm-crs')!.onclick = () => retry(this.options.crs!, true)
+    }
+  }
+
+  /** The layers of a multi-layer file, with their counts, each with a button to read it. */
+  private layerChoice(layers: api.UploadLayerInfo[], current: string | null): string {
+    return `<table class="card" data-testid="upload-layers"><tr><th>源图层</th><th>面</th><th>未导入</th><th></th></tr>
+      ${layers.map((l) => `<tr><td>${escapeHtml(l.name)}${l.name === current ? '（所用）' : ''}</td><td>${num(l.featureCount, 0)}</td><td>${num(l.skipped, 0)}</td>
+        <td>${l.name === current || l.featureCount === 0 ? '' : `<button type="button" class="use-layer" data-layer="${escapeHtml(l.name)}">读取此图层</button>`}</td></tr>`).join('')}</table>`
+  }
+
+  private wireLayerChoice(out: HTMLElement, layer: string): void {
+    for (const b of out.querySelectorAll<HTMLButtonElement>('button.use-layer')) {
+      b.onclick = () => {
+        this.options = { ...this.options, sourceLayer: b.dataset.layer }
+        void this.send(layer, null)
+      }
     }
   }
 
@@ -268,9 +299,12 @@ export class UploadPanel {
         ${r.counties?.length ? `<p data-testid="upload-counties">所属区县：${r.counties.map((c) => `${escapeHtml(c.name ?? c.code)} ${num(c.features, 0)} 个（${escapeHtml(COUNTY_SOURCES[c.source ?? ''] ?? c.source ?? '')}）`).join('；')}</p>` : ''}
         ${d.sources.map((s) => `<table class="card">
           <tr><th>数据</th><td>${escapeHtml(s.name)}（${escapeHtml(s.geometryType)}，${num(s.featureCount, 0)} 个）</td></tr>
-          <tr><th>字符编码</th><td data-testid="upload-encoding">${s.encoding ? `${escapeHtml(s.encoding.encoding.toUpperCase())}（${escapeHtml(ENCODING_SOURCES[s.encoding.source] ?? s.encoding.source)}）<div class="muted">${escapeHtml(zh(s.encoding.reason))}</div>` : 'UTF-8（GeoJSON 规定）'}</td></tr>
+          <tr><th>字符编码</th><td data-testid="upload-encoding">${s.encoding ? `${escapeHtml(s.encoding.encoding.toUpperCase())}（${escapeHtml(ENCODING_SOURCES[s.encoding.source] ?? s.encoding.source)}）<div class="muted">${escapeHtml(zh(s.encoding.reason))}</div>` : `UTF-8（${escapeHtml(UTF8_BY_FORMAT[d.kind] ?? 'GeoJSON')} 规定）`}</td></tr>
           <tr><th>坐标系</th><td data-testid="upload-crs">EPSG:${escapeHtml(s.crs.epsg)}（${escapeHtml(CRS_SOURCES[s.crs.source] ?? s.crs.source)}）<div class="muted">${escapeHtml(zh(s.crs.reason))}</div></td></tr>
+          ${s.notes?.length ? `<tr><th>说明</th><td class="muted">${s.notes.map((x) => escapeHtml(zh(x))).join('<br>')}</td></tr>` : ''}
+          ${s.skippedCount ? `<tr><th>未导入</th><td data-testid="upload-skipped">${num(s.skippedCount, 0)} 项<ul class="muted">${(s.skipped ?? []).slice(0, 20).map((x) => `<li>${escapeHtml(zh(x))}</li>`).join('')}</ul></td></tr>` : ''}
         </table>`).join('')}
+        ${d.layers && d.layers.length > 1 ? this.layerChoice(d.layers, d.layer ?? null) : ''}
         <h4>字段对应${d.mapping.source === 'proposed' ? '（系统建议，可修改）' : '（已按您的选择）'}</h4>
         <form id="mapping-form"><table class="mapping"><tr><th>目标字段</th><th>来源字段</th></tr>
           ${fields.map((f) => `<tr><td>${escapeHtml(f.label)}${f.required ? ' *' : ''}</td><td><select name="${escapeHtml(f.name)}">
@@ -294,6 +328,7 @@ export class UploadPanel {
         </div>
         <div id="upload-result" role="status"></div>
       </section>`
+    this.wireLayerChoice(out, u.layer)
     out.querySelector<HTMLFormElement>('#mapping-form')!.onsubmit = (e) => {
       e.preventDefault()
       const m: Record<string, string | null> = {}

@@ -210,4 +210,51 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
       await w.context.close()
     }
   })
+
+  it('takes a GeoPackage with two tables: lists them with their counts, reads the one chosen, says the CRS its srs declares', async () => {
+    // two tables of 洛龙区 parcels in CM 114°E (EPSG:4547), 2 and 3 polygons, UTF-8 as GeoPackage is
+    const gpkg = path.join(dir, '两表.gpkg')
+    const table = (name: string, codes: string[], west: number) => {
+      const src = path.join(dir, `${name}.geojson`)
+      fs.writeFileSync(src, JSON.stringify({
+        type: 'FeatureCollection',
+        features: codes.map((code, i) => ({
+          type: 'Feature', properties: { 宗地编号: code, 权利人: OWNER, 土地用途: '工业用地' },
+          geometry: { type: 'Polygon', coordinates: boxPolygon(rect(FIXTURE_CENTRE, west + i * 120, 500, west + 80 + i * 120, 580)).coordinates[0] },
+        })),
+      }))
+      execFileSync('ogr2ogr', ['-f', 'GPKG', ...(fs.existsSync(gpkg) ? ['-update'] : []), '-nln', name, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4547', gpkg, src])
+    }
+    table('一期', ['GP-001', 'GP-002'], -600)
+    table('二期', ['GP-101', 'GP-102', 'GP-103'], 0)
+
+    const w = await openPage(h)
+    try {
+      await loginAs(w.page, 'analyst')
+      await w.page.click('#open-upload')
+      expect(await w.page.getAttribute('#upload-form input[type=file]', 'accept')).toContain('.gpkg')
+      await w.page.setInputFiles('#upload-form input[type=file]', gpkg)
+      await w.page.click('#upload-form button[type=submit]')
+      await w.page.waitForSelector('[data-testid=upload-layers]', { timeout: 30_000 })
+      expect(await w.page.textContent('#upload-report [role=alert]')).toContain('多个含面要素的图层')
+      const rows = await w.page.locator('[data-testid=upload-layers] tr').evaluateAll((trs) => trs.slice(1).map((tr) => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()))
+      expect(rows).toEqual(['一期 2 0 读取此图层', '二期 3 0 读取此图层'])
+
+      await w.page.click('[data-testid=upload-layers] button.use-layer[data-layer="二期"]')
+      await w.page.waitForSelector('[data-testid=upload-report]', { timeout: 30_000 })
+      expect(await w.page.textContent('[data-testid=upload-report]')).toContain('3 个要素')
+      expect(await w.page.textContent('[data-testid=upload-crs]')).toMatch(/EPSG:4547（依据文件格式的坐标系声明）/)
+      expect(await w.page.textContent('[data-testid=upload-encoding]')).toContain('UTF-8（GPKG 规定）')
+      const sample = (await w.page.textContent('[data-testid=upload-sample]'))!
+      for (const code of ['GP-101', 'GP-102', 'GP-103']) expect(sample).toContain(code)
+      expect(sample).not.toContain('GP-001')
+      expect(sample).toContain(OWNER)
+      // the other table stays one click away
+      expect(await w.page.locator('[data-testid=upload-layers] button.use-layer[data-layer="一期"]').count()).toBe(1)
+      expect(w.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)'])
+      expect(w.outside).toEqual([])
+    } finally {
+      await w.context.close()
+    }
+  })
 })

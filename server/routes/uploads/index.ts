@@ -27,7 +27,7 @@ const ANALYSTS: readonly Role[] = ['admin', 'analyst']
 
 export const ROUTE_MESSAGES = {
   tooLarge: (max: number) => `上传文件超过 ${Math.round(max / 1024 / 1024)} MB 上限 / the file is larger than the limit of ${Math.round(max / 1024 / 1024)} MB`,
-  notMultipart: '请以 multipart/form-data 上传（字段：layer、file，可选 crs、confirmCrs、encoding、mapping） / send multipart/form-data with the fields layer and file (optional crs, confirmCrs, encoding, mapping)',
+  notMultipart: '请以 multipart/form-data 上传（字段：layer、file，可选 crs、confirmCrs、encoding、sourceLayer、mapping） / send multipart/form-data with the fields layer and file (optional crs, confirmCrs, encoding, sourceLayer, mapping)',
   badConfirm: (v: string) => `字段 confirmCrs 应为 true 或 false：${v} / the field "confirmCrs" must be true or false, got "${v}"`,
   noFile: '缺少上传文件（字段 file） / the field "file" (the file to upload) is missing',
   noLayer: '缺少图层（字段 layer：parcels、batches、contracts、plan_zones、clusters、changes） / the field "layer" is missing (parcels, batches, contracts, plan_zones, clusters, changes)',
@@ -66,7 +66,8 @@ const UploadForm = Type.Object({
   layer: Type.String({ enum: [...LAYERS], description: '图层 the layer to write: parcels 宗地, batches 批次, contracts 供地合同, plan_zones 规划分区, clusters 集聚区边界, changes 遥感变化图斑' }),
   file: Type.String({
     format: 'binary',
-    description: '一个文件 one file: a .zip of shapefiles (.shp .shx .dbf, with .prj and .cpg when there are), a GeoJSON, or a 国土 coordinate TXT (界址点坐标交换格式)',
+    description: '一个文件 one file: a .zip of shapefiles (.shp .shx .dbf, with .prj and .cpg when there are), a GeoJSON or GeoJSONSeq (.geojsons/.geojsonl), a GeoPackage (.gpkg), ' +
+      'KML or KMZ, DXF, CSV or XLSX with a WKT column or X/Y (经度/纬度) columns, or a 国土 coordinate TXT (界址点坐标交换格式)',
   }),
   crs: Type.Optional(Type.String({
     maxLength: 64,
@@ -78,6 +79,11 @@ const UploadForm = Type.Object({
     description: '确认按指定坐标系读取 true: read the file in the stated crs even where the file declares another (default false)',
   })),
   encoding: Type.Optional(Type.String({ maxLength: 40, description: '字符编码 the text encoding of the attributes (gbk, utf8, gb18030…), when the file does not say' })),
+  sourceLayer: Type.Optional(Type.String({
+    maxLength: 200,
+    description: '源图层 the layer to read from a file with several: a GeoPackage table, a KML folder, a DXF layer or an XLSX sheet (the report lists them with their counts); ' +
+      'without it the single layer holding polygons',
+  })),
   mapping: Type.Optional(Type.String({
     maxLength: 64 * 1024,
     description: '字段对应 JSON {"target field": "source column" | null}, e.g. {"code": "宗地编号"}; without it the mapping is proposed from the column names',
@@ -193,7 +199,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: ANALYSTS },
     schema: {
       tags: ['uploads'],
-      summary: '上传并校验（暂存，不写入正式数据） / upload a zipped shapefile or a GeoJSON: staged and checked, nothing written yet',
+      summary: '上传并校验（暂存，不写入正式数据） / upload a zipped shapefile, GeoJSON, GeoPackage, KML/KMZ, DXF, CSV/XLSX or coordinate TXT: staged and checked, nothing written yet',
       documentBody: { consumes: ['multipart/form-data'], schema: UploadForm },
       response: { 201: Created },
     },
@@ -226,7 +232,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const created = await createUpload(ctx, {
         path: received.path, fileName: received.fileName, sha256: received.sha256, sizeBytes: received.sizeBytes,
         layer: f.layer.trim(), crs: f.crs?.trim() || undefined, confirmCrs: /^(true|1)$/i.test(confirm),
-        encoding: f.encoding?.trim() || undefined, mapping,
+        encoding: f.encoding?.trim() || undefined, sourceLayer: f.sourceLayer?.trim() || undefined, mapping,
         user: uploader(request), cleanup,
       })
       return reply.status(201).send(created)
