@@ -13,6 +13,7 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   tiles: { file: 'tiles.ts', fn: 'benchTiles' },
   alerts: { file: 'alerts.ts', fn: 'benchAlerts' },
   ogc: { file: 'ogc.ts', fn: 'benchOgc' },
+  exports: { file: 'exports.ts', fn: 'benchExports' },
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
