@@ -281,6 +281,8 @@ describe('re-imported through the upload API', () => {
     ['a zipped shapefile in EPSG:4490', 'shp', 'EPSG:4490'],
     ['an RFC 7946 GeoJSON', 'geojson', 'EPSG:4326'],
     ['a CGCS2000 GeoJSON stating its CRS', 'geojson', 'EPSG:4490'],
+    ['a GeoJSON in EPSG:4547 stating its CRS', 'geojson', 'EPSG:4547'],
+    ['a zipped shapefile in EPSG:4526 (zone number before the easting)', 'shp', 'EPSG:4526'],
   ])('%s: every parcel unchanged', async (_name, format, crs) => {
     const { file } = await exported(`/api/exports/parcels?format=${format}&crs=${crs}`)
     const again = await upload(file)
