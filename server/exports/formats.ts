@@ -20,13 +20,11 @@ export interface Format {
   needs: Needs
   /** Why this CRS cannot be written in this format (a 400), or null. */
   refuses(crs: ExportCrs): string | null
-  /** Features at most (a format built whole in memory); larger is refused with a 413 naming it. */
-  limit: number | null
+  /** Built whole in memory: at most config.exportMemoryLimit features (ONEMAP_EXPORT_MEMORY_LIMIT);
+   * more is refused with a 413 naming the limit. */
+  inMemory: boolean
   make(ctx: ExportContext): Writer
 }
-
-/** Features at most in a GeoPackage or a DXF (built in memory: sql.js, dxf-writer). */
-export const IN_MEMORY_LIMIT = 200_000
 
 const any = () => null
 const geom = (row: ExportRow): Geometry | null => (row.geometry ? JSON.parse(row.geometry) as Geometry : null)
@@ -199,17 +197,17 @@ function dxf(ctx: ExportContext): Writer {
 }
 
 export const FORMATS: readonly Format[] = [
-  { id: 'geojson', ext: 'geojson', media: 'application/geo+json', title: 'GeoJSON', needs: { orient: 'ccw' }, refuses: any, limit: null, make: geojson },
-  { id: 'csv', ext: 'csv', media: 'text/csv; charset=utf-8', title: 'CSV', needs: { point: true, wkt: true }, refuses: any, limit: null, make: csv },
+  { id: 'geojson', ext: 'geojson', media: 'application/geo+json', title: 'GeoJSON', needs: { orient: 'ccw' }, refuses: any, inMemory: false, make: geojson },
+  { id: 'csv', ext: 'csv', media: 'text/csv; charset=utf-8', title: 'CSV', needs: { point: true, wkt: true }, refuses: any, inMemory: false, make: csv },
   {
-    id: 'kml', ext: 'kml', media: 'application/vnd.google-earth.kml+xml', title: 'KML', needs: {}, limit: null, make: kml,
+    id: 'kml', ext: 'kml', media: 'application/vnd.google-earth.kml+xml', title: 'KML', needs: {}, inMemory: false, make: kml,
     refuses: (crs) => (crs.kind === 'geographic' ? null : 'KML 只用经纬度（EPSG:4490 或 EPSG:4326）/ KML is always WGS 84 longitude/latitude: use crs=EPSG:4490 or EPSG:4326'),
   },
-  { id: 'xlsx', ext: 'xlsx', media: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', title: 'Excel', needs: { point: true, wkt: true }, refuses: any, limit: null, make: xlsx },
-  { id: 'shp', ext: 'zip', media: 'application/zip', title: 'Shapefile', needs: { orient: 'cw' }, refuses: any, limit: null, make: writeShapefileZip },
-  { id: 'gpkg', ext: 'gpkg', media: 'application/geopackage+sqlite3', title: 'GeoPackage', needs: { wkb: true }, refuses: any, limit: IN_MEMORY_LIMIT, make: writeGeoPackage },
+  { id: 'xlsx', ext: 'xlsx', media: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', title: 'Excel', needs: { point: true, wkt: true }, refuses: any, inMemory: false, make: xlsx },
+  { id: 'shp', ext: 'zip', media: 'application/zip', title: 'Shapefile', needs: { orient: 'cw' }, refuses: any, inMemory: false, make: writeShapefileZip },
+  { id: 'gpkg', ext: 'gpkg', media: 'application/geopackage+sqlite3', title: 'GeoPackage', needs: { wkb: true }, refuses: any, inMemory: true, make: writeGeoPackage },
   {
-    id: 'dxf', ext: 'dxf', media: 'application/dxf', title: 'DXF', needs: { point: true }, limit: IN_MEMORY_LIMIT, make: dxf,
+    id: 'dxf', ext: 'dxf', media: 'application/dxf', title: 'DXF', needs: { point: true }, inMemory: true, make: dxf,
     refuses: (crs) => (crs.kind === 'gk' ? null : 'DXF 用高斯-克吕格平面坐标（米）/ DXF is written in a Gauss-Krüger zone (metres): use crs=EPSG:4546, 4547, 4525 or 4526'),
   },
 ]

@@ -6,7 +6,8 @@
  *
  * sql.js (SQLite compiled to WebAssembly) installs with npm alone; a native SQLite addon would
  * download a binary at install. It holds the database in memory until the file is written: the
- * export states its limit (formats.ts IN_MEMORY_LIMIT) and refuses more, with a 413. */
+ * export states its limit (config.exportMemoryLimit, ONEMAP_EXPORT_MEMORY_LIMIT) and refuses more,
+ * with a 413. */
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js'
 import type { ExportContext, Writer } from './writer'
 

@@ -6,7 +6,7 @@
  * shapefile, GeoPackage or DXF, in EPSG:4490 (default), 4326, or a Gauss-Krüger zone with
  * (4525/4526) or without (4546/4547) its zone number. Nothing is cut without saying so: the
  * count is in X-Feature-Count; GeoPackage and DXF, built in memory, refuse more than
- * X-Export-Limit features with a 413 that names it.
+ * X-Export-Limit features (ONEMAP_EXPORT_MEMORY_LIMIT) with a 413 that names it.
  *
  * The count and the first batch are read before the first byte goes out, under the query
  * timeout when a filter or a bbox is given: a wrong or slow request is a clear 4xx/503, never a
@@ -82,8 +82,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const cq = countQuery(c, available, r)
     const count = await run((t) => t.one(cq.text, cq.values, (x: { n: number }) => x.n) as Promise<number>)
-    if (format.limit !== null && count > format.limit) {
-      throw new HttpError(413, 'export_too_large', `${format.title} 导出最多 ${format.limit} 个要素，本次 ${count} 个：请加筛选条件，或改用 GeoJSON、CSV、Shapefile / a ${format.title} export holds at most ${format.limit} features (this one ${count}): narrow it with filter or bbox, or use geojson, csv or shp`, { limit: format.limit, count })
+    const limit = format.inMemory ? app.config.exportMemoryLimit : null
+    if (limit !== null && count > limit) {
+      throw new HttpError(413, 'export_too_large', `${format.title} 导出最多 ${limit} 个要素，本次 ${count} 个：请加筛选条件，或改用 GeoJSON、CSV、Shapefile / a ${format.title} export holds at most ${limit} features (this one ${count}): narrow it with filter or bbox, or use geojson, csv or shp`, { limit, count })
     }
     // the count and the first batch before the first byte: a wrong or slow request is a 4xx/503
     const first = await read(null)
@@ -113,7 +114,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('content-disposition', `attachment; filename="${c.id}.${format.ext}"; filename*=UTF-8''${encodeURIComponent(name)}`)
     reply.header('content-crs', `<${crs.def.uri}>`)
     reply.header('x-feature-count', String(count))
-    if (format.limit !== null) reply.header('x-export-limit', String(format.limit))
+    if (limit !== null) reply.header('x-export-limit', String(limit))
     reply.header('cache-control', 'private, no-store')
     reply.header('vary', 'Authorization')
     return reply.send(out.stream)

@@ -1,4 +1,8 @@
-/** Filtered reads under statement_timeout (server/ogc/timeout.ts): an OGC items request or an
+/** The stated limits. An export built in memory (GeoPackage, DXF) past ONEMAP_EXPORT_MEMORY_LIMIT
+ * features is a 413 naming the limit, before any byte (nothing cut silently); the streamed
+ * formats have no such limit.
+ *
+ * Filtered reads under statement_timeout (server/ogc/timeout.ts): an OGC items request or an
  * export with a CQL2 filter or a bbox that the database cannot answer within
  * ONEMAP_QUERY_TIMEOUT_MS is stopped by PostgreSQL and answered 503 query_timeout with a Chinese
  * message, never a 500. The slowness is made certain, not hoped for: another transaction holds
@@ -12,7 +16,7 @@ let t: TestApp
 let analyst: { authorization: string }
 
 beforeAll(async () => {
-  t = await createTestApp({ ONEMAP_QUERY_TIMEOUT_MS: '300' })
+  t = await createTestApp({ ONEMAP_QUERY_TIMEOUT_MS: '300', ONEMAP_EXPORT_MEMORY_LIMIT: '1' })
   await seedPlaces(t.app.db)
   await insertParcel(t.app.db, { code: 'LL-T-001', county: COUNTY_A })
   await insertParcel(t.app.db, { code: 'LL-T-002', county: COUNTY_A, lon: 112.46 })
@@ -59,5 +63,26 @@ describe('a filter slower than the query timeout', () => {
     }
     const exported = await t.app.inject({ url: `/api/exports/parcels?format=geojson&filter=${filter}`, headers: analyst })
     expect(exported.json().features.map((f: { properties: { code: string } }) => f.properties.code).sort()).toEqual(['LL-T-001', 'LL-T-002'])
+  })
+})
+
+describe('an export built in memory past its limit', () => {
+  it('is a 413 naming the limit and the count, for GeoPackage and DXF; the streamed formats have no limit', async () => {
+    for (const url of ['/api/exports/parcels?format=gpkg', '/api/exports/parcels?format=dxf&crs=EPSG:4547']) {
+      const res = await t.app.inject({ url, headers: analyst })
+      expect(res.statusCode, res.body).toBe(413)
+      expect(res.json()).toMatchObject({ code: 'export_too_large', detail: { limit: 1, count: 2 } })
+      expect(res.json().message).toMatch(/最多 1 个要素，本次 2 个/)
+    }
+    const one = await t.app.inject({ url: `/api/exports/parcels?format=gpkg&filter=${encodeURIComponent("code = 'LL-T-001'")}`, headers: analyst })
+    expect(one.statusCode).toBe(200)
+    expect(one.headers['x-export-limit']).toBe('1')
+    expect(one.headers['x-feature-count']).toBe('1')
+    for (const format of ['geojson', 'csv', 'kml', 'xlsx', 'shp']) {
+      const res = await t.app.inject({ url: `/api/exports/parcels?format=${format}`, headers: analyst })
+      expect(res.statusCode, format).toBe(200)
+      expect(res.headers['x-feature-count']).toBe('2')
+      expect(res.headers['x-export-limit']).toBeUndefined()
+    }
   })
 })
