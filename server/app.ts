@@ -39,6 +39,7 @@ import leaseRoutes from './routes/leases'
 import disclosureRoutes from './routes/disclosure'
 import tokenRoutes from './routes/tokens'
 import ogcRoutes from './ogc/routes'
+import exportRoutes from './exports/routes'
 import auditRoutes from './routes/audit'
 import userRoutes from './routes/users'
 import jobRoutes from './routes/jobs'
@@ -105,6 +106,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(ledgerRoutes, { prefix: '/api' })
   await app.register(tileRoutes, { prefix: '/tiles' })
   await app.register(ogcRoutes, { prefix: '/ogc' })
+  await app.register(exportRoutes, { prefix: '/api/exports' })
   await app.register(analysisRoutes, { prefix: '/api/analysis' })
   await app.register(uploadRoutes, { prefix: '/api/uploads' })
   await app.register(perMuRoutes, { prefix: '/api/permu' })

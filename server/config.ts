@@ -44,6 +44,13 @@ export interface Config {
   /** The address the public reaches OneMap at (scheme, host, optional path, no trailing slash),
    * for absolute links (TileJSON tiles, OGC API links); null: from each request (server/public-url.ts). */
   publicUrl: string | null
+  /** The statement_timeout of the OGC items and the exports that carry a filter or a bbox
+   * (ONEMAP_QUERY_TIMEOUT_MS): a filter too slow for it is answered 503 query_timeout, not left
+   * to hold a connection. */
+  queryTimeoutMs: number
+  /** Features at most in an export built in memory (GeoPackage, DXF: server/exports/formats.ts),
+   * ONEMAP_EXPORT_MEMORY_LIMIT; more is a 413 naming the limit, never a cut file. */
+  exportMemoryLimit: number
   login: LoginSettings
   signIn: SignInSettings
   audit: AuditSettings
@@ -349,6 +356,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: originList(env, 'ONEMAP_CORS_ORIGINS'),
     trustProxy: addressList(env, 'ONEMAP_TRUST_PROXY'),
     publicUrl: publicUrlSetting(env),
+    queryTimeoutMs: intSetting(env, 'ONEMAP_QUERY_TIMEOUT_MS', 15_000, 1, 3_600_000),
+    exportMemoryLimit: intSetting(env, 'ONEMAP_EXPORT_MEMORY_LIMIT', 200_000, 1, 10_000_000),
     login: loadLoginSettings(env),
     signIn: loadSignInSettings(env),
     audit: loadAuditSettings(env),

@@ -4,7 +4,8 @@
  * the one list of sensitive keys (sensitive_keys(), sql/functions/land-1-sensitive.sql: what a
  * developer adding such a column would change) and filled with a marker under a system writer,
  * so that the event log (一地一档) holds it as well. Then every GET operation of the OpenAPI
- * document — routes, every tile layer, the xlsx/CSV exports, the reports — is called as each role
+ * document — routes, every tile layer, every OGC collection, the exports (each collection, and
+ * the parcels and contracts in every format), the reports — is called as each role
  * with valid values of the demo data, and every answer is searched for the marker (JSON and CSV
  * as text, xlsx unzipped, tiles as their bytes, where MVT keeps strings as they are). Roles
  * outside sensitiveRoles never get it; a sensitive role gets it (the plant does flow). */
@@ -16,6 +17,8 @@ import { budget } from './test/budget'
 import { violations } from './test/response-schemas'
 import type { Role } from './config'
 import { LAYER_IDS } from './tiles'
+import { COLLECTIONS } from './ogc/collections'
+import { FORMAT_IDS } from './exports/formats'
 import { generateDemo } from '../scripts/demo/generate'
 import { loadDemo } from '../scripts/demo/load'
 
@@ -107,18 +110,32 @@ function requests(): { op: string; url: string }[] {
   for (const [path, methods] of Object.entries(paths)) {
     const get = methods.get
     if (!get) continue
-    for (const layer of path.includes('{layer}') ? LAYER_IDS : [null]) {
+    // a tile route once per layer; an OGC collection route once per collection; an export of
+    // every collection as GeoJSON, and of the land with sensitive fields in every format
+    type Variant = { layer: string | null; collection: string | null; format: string | null }
+    const none: Variant = { layer: null, collection: null, format: null }
+    // (DXF is left out: it needs a Gauss-Krüger crs, an optional parameter, and carries the code only)
+    const variants: Variant[] = path.includes('{layer}')
+      ? LAYER_IDS.map((layer) => ({ ...none, layer }))
+      : path.includes('{collectionId}')
+        ? COLLECTIONS.flatMap((c): Variant[] => (path.startsWith('/api/exports/') && ['parcels', 'contracts'].includes(c.id)
+          ? FORMAT_IDS.filter((f) => f !== 'dxf').map((format) => ({ ...none, collection: c.id, format }))
+          : [{ ...none, collection: c.id }]))
+        : [none]
+    for (const { layer, collection, format } of variants) {
       let url = path
       const query: string[] = []
       let complete = true
       for (const p of get.parameters ?? []) {
         if (p.in === 'header' || (p.in === 'query' && !p.required)) continue
-        const v = p.name === 'layer' && layer ? layer : valueFor(p.name, path, p.schema)
+        const v = p.name === 'layer' && layer ? layer : p.name === 'collectionId' && collection ? collection
+          : p.name === 'format' && format ? format : valueFor(p.name, path, p.schema)
         if (v === undefined) { complete = false; break }
         if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(String(v)))
         else query.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(String(v))}`)
       }
-      if (complete) out.push({ op: `GET ${path}${layer ? ` (${layer})` : ''}`, url: url + (query.length ? `?${query.join('&')}` : '') })
+      const variant = [layer, collection, format].filter(Boolean).join(', ')
+      if (complete) out.push({ op: `GET ${path}${variant ? ` (${variant})` : ''}`, url: url + (query.length ? `?${query.join('&')}` : '') })
     }
   }
   return out
@@ -172,6 +189,8 @@ describe('a planted sensitive column', () => {
     // the crawl is real: most operations answer, tiles and exports among them
     expect(all.length).toBeGreaterThan(60)
     expect(all.filter((r) => r.op.includes('/tiles/')).length).toBeGreaterThanOrEqual(LAYER_IDS.length)
+    expect(all.filter((r) => r.op.startsWith('GET /api/exports/')).length).toBeGreaterThanOrEqual(COLLECTIONS.length)
+    expect(all.filter((r) => r.op.startsWith('GET /ogc/collections/{collectionId}/items')).length).toBe(COLLECTIONS.length)
     expect(answered.surveyor).toBeGreaterThan(40)
     // withheld from the roles outside sensitiveRoles (admin, analyst by default) ...
     expect(shown.anonymous).toEqual([])

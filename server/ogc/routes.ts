@@ -11,6 +11,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
+import type { Role } from '../config'
 import { HttpError } from '../errors'
 import { JsonText } from '../schemas/common'
 import { publicBase } from '../public-url'
@@ -19,6 +20,7 @@ import { CRS84, CRS_URIS, STORAGE_CRS, crsOf, withinBounds, xyOf, type CrsDef } 
 import { countQuery, extentQuery, pageQuery, queryablesOf, type ItemsRequest } from './sql'
 import { CqlError, cqlToSql, parseCql2, positionsOf } from './cql2'
 import { ogcOpenApi } from './openapi'
+import { withQueryTimeout } from './timeout'
 import {
   CollectionAnswer, CollectionsAnswer, ConformanceAnswer, FeatureAnswer, FeatureCollectionAnswer, ItemsQuery, LandingAnswer, OpenApiAnswer, QueryablesAnswer,
 } from './schemas'
@@ -72,7 +74,7 @@ function parseBbox(value: string): [number, number, number, number] {
   return [a!, b!, c!, d!]
 }
 
-function crsParam(name: string, value: string | undefined): CrsDef {
+export function crsParam(name: string, value: string | undefined): CrsDef {
   if (value === undefined) return crsOf(CRS84)!
   const crs = crsOf(value)
   if (!crs) throw new HttpError(400, 'unsupported_crs', OGC_MESSAGES.badCrs(name, value), { field: name })
@@ -87,11 +89,54 @@ function decodeCursor(c: CollectionDef, cursor: string): string {
   return key
 }
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  // the analysis engine's tables are optional (tiles/analysis-sources.ts): probed once at start
+/** The request's parameters, checked before any SQL (the items here, and the exports:
+ * server/exports/). */
+export function itemsRequestOf(c: CollectionDef, asker: Asker, q: Pick<Static<typeof ItemsQuery>, 'bbox' | 'bbox-crs' | 'crs' | 'filter' | 'filter-crs' | 'limit' | 'offset' | 'cursor'>, sensitiveRoles: readonly Role[], available: ReadonlySet<string>): ItemsRequest {
+  if (q.cursor !== undefined && q.offset !== undefined) throw new HttpError(400, 'invalid_request', OGC_MESSAGES.cursorAndOffset, { field: 'cursor' })
+  const bboxCrs = crsParam('bbox-crs', q['bbox-crs'])
+  let bbox: ItemsRequest['bbox'] = null
+  if (q.bbox !== undefined) {
+    const [a, b, x, y] = parseBbox(q.bbox)
+    // Part 1: the axes of bbox-crs; stored x is easting or longitude
+    bbox = { box: bboxCrs.order === 'lonlat' ? [a, b, x, y] : [b, a, y, x], crs: bboxCrs }
+    if (!withinBounds(bboxCrs, [bbox.box[0], bbox.box[1]]) || !withinBounds(bboxCrs, [bbox.box[2], bbox.box[3]])) {
+      throw new HttpError(400, 'invalid_bbox', OGC_MESSAGES.badBbox(q.bbox), { field: 'bbox' })
+    }
+  }
+  let filter: ItemsRequest['filter'] = null
+  if (q.filter !== undefined) {
+    const crs = crsParam('filter-crs', q['filter-crs'])
+    try {
+      const tree = parseCql2(q.filter)
+      for (const pos of positionsOf(tree)) {
+        if (!withinBounds(crs, xyOf(crs, pos))) throw new CqlError(`坐标 ${pos.join(' ')} 不在 ${crs.uri} 的范围内`, `the position ${pos.join(' ')} is outside ${crs.uri} (filter-crs, in its axis order)`)
+      }
+      filter = { tree, crs, queryables: queryablesOf(c, fieldsOf(c, asker, sensitiveRoles), available) }
+      // compiled once here, so that a name or a type that does not fit is a 400 before any SQL
+      cqlToSql(tree, filter.queryables, () => '$0', (g) => g)
+    } catch (e) {
+      if (e instanceof CqlError) throw new HttpError(400, 'invalid_filter', e.message, { field: 'filter' })
+      throw e
+    }
+  }
+  return {
+    scope: asker.scope, crs: crsParam('crs', q.crs), bbox,
+    limit: q.limit ?? 100, offset: q.offset ?? 0,
+    after: q.cursor !== undefined ? decodeCursor(c, q.cursor) : null,
+    filter,
+  }
+}
+
+/** The analysis engine's tables are optional (tiles/analysis-sources.ts): which of those the
+ * collections require are present, probed once at start. */
+export async function availableSources(db: { any: (q: string, v: unknown) => Promise<{ name: string }[]> }): Promise<ReadonlySet<string>> {
   const wanted = [...new Set(COLLECTIONS.flatMap((c) => (c.requires ? [c.requires] : [])).concat('analysis.parcel_status'))]
-  const present: { name: string }[] = await app.db.any('SELECT n AS name FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL', [wanted])
-  const available: ReadonlySet<string> = new Set(present.map((r) => r.name))
+  const present = await db.any('SELECT n AS name FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL', [wanted])
+  return new Set(present.map((r) => r.name))
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const available = await availableSources(app.db)
 
   const base = (request: FastifyRequest) => `${publicBase(app, request)}/ogc`
   const visible = (asker: Asker) => COLLECTIONS.filter((c) => mayReadCollection(c, asker, available))
@@ -206,42 +251,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
   })
 
-  /** The request's parameters, checked before any SQL. */
-  function itemsRequest(c: CollectionDef, asker: Asker, q: Static<typeof ItemsQuery>): ItemsRequest {
-    if (q.cursor !== undefined && q.offset !== undefined) throw new HttpError(400, 'invalid_request', OGC_MESSAGES.cursorAndOffset, { field: 'cursor' })
-    const bboxCrs = crsParam('bbox-crs', q['bbox-crs'])
-    let bbox: ItemsRequest['bbox'] = null
-    if (q.bbox !== undefined) {
-      const [a, b, x, y] = parseBbox(q.bbox)
-      // Part 1: the axes of bbox-crs; stored x is easting or longitude
-      bbox = { box: bboxCrs.order === 'lonlat' ? [a, b, x, y] : [b, a, y, x], crs: bboxCrs }
-      if (!withinBounds(bboxCrs, [bbox.box[0], bbox.box[1]]) || !withinBounds(bboxCrs, [bbox.box[2], bbox.box[3]])) {
-        throw new HttpError(400, 'invalid_bbox', OGC_MESSAGES.badBbox(q.bbox), { field: 'bbox' })
-      }
-    }
-    let filter: ItemsRequest['filter'] = null
-    if (q.filter !== undefined) {
-      const crs = crsParam('filter-crs', q['filter-crs'])
-      try {
-        const tree = parseCql2(q.filter)
-        for (const pos of positionsOf(tree)) {
-          if (!withinBounds(crs, xyOf(crs, pos))) throw new CqlError(`坐标 ${pos.join(' ')} 不在 ${crs.uri} 的范围内`, `the position ${pos.join(' ')} is outside ${crs.uri} (filter-crs, in its axis order)`)
-        }
-        filter = { tree, crs, queryables: queryablesOf(c, fieldsOf(c, asker, app.config.sensitiveRoles), available) }
-        // compiled once here, so that a name or a type that does not fit is a 400 before any SQL
-        cqlToSql(tree, filter.queryables, () => '$0', (g) => g)
-      } catch (e) {
-        if (e instanceof CqlError) throw new HttpError(400, 'invalid_filter', e.message, { field: 'filter' })
-        throw e
-      }
-    }
-    return {
-      scope: asker.scope, crs: crsParam('crs', q.crs), bbox,
-      limit: q.limit ?? 100, offset: q.offset ?? 0,
-      after: q.cursor !== undefined ? decodeCursor(c, q.cursor) : null,
-      filter,
-    }
-  }
+  const itemsRequest = (c: CollectionDef, asker: Asker, q: Static<typeof ItemsQuery>) => itemsRequestOf(c, asker, q, app.config.sensitiveRoles, available)
 
   app.get('/collections/:collectionId/items', {
     config: { access: 'public' },
@@ -255,10 +265,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const attrs = fieldsOf(c, asker, app.config.sensitiveRoles)
     const page = pageQuery(c, attrs, available, r)
     const count = countQuery(c, available, r)
-    const [rows, matched] = await app.db.task((t) => Promise.all([
+    // a filter or a bbox runs under the query timeout (timeout.ts): too slow is a 503, not a 500
+    const timeout = r.filter || r.bbox ? app.config.queryTimeoutMs : null
+    const [rows, matched] = await app.db.tx('ogc-items', (t) => withQueryTimeout(t, timeout, () => Promise.all([
       t.one(page.text, page.values) as Promise<{ more: boolean; n: number; last: string | null; body: string }>,
       t.one(count.text, count.values, (x: { n: number }) => x.n) as Promise<number>,
-    ]))
+    ])))
     const href = `${base(request)}/collections/${c.id}/items`
     // every parameter is carried by the links (GDAL follows them verbatim)
     const keep = new URLSearchParams()

@@ -52,7 +52,7 @@ function geometrySql(c: CollectionDef, crs: CrsDef): string {
   return `ST_AsGeoJSON(${g}, ${crs.precision}, 0)`
 }
 
-class Params {
+export class Params {
   readonly values: unknown[] = []
   add(v: unknown, cast: string): string {
     this.values.push(v)
@@ -61,7 +61,7 @@ class Params {
 }
 
 /** The conditions, and the fields the filter reads (their joins are needed). */
-function whereOf(c: CollectionDef, r: ItemsRequest, p: Params, withCursor: boolean): { where: string[]; reads: AttributeDef[] } {
+export function whereOf(c: CollectionDef, r: ItemsRequest, p: Params, withCursor: boolean): { where: string[]; reads: AttributeDef[] } {
   const where = [c.where ?? 'true']
   const reads: AttributeDef[] = []
   if (c.countyColumn) {
@@ -93,7 +93,7 @@ function whereOf(c: CollectionDef, r: ItemsRequest, p: Params, withCursor: boole
   return { where, reads }
 }
 
-function fromOf(c: CollectionDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): string {
+export function fromOf(c: CollectionDef, attrs: readonly AttributeDef[], available: ReadonlySet<string>): string {
   return `FROM ${qualifiedName(c.table)} AS ${as.name(c.alias)}
   ${joinsFor(c, attrs, available).join('\n  ')}`
 }
