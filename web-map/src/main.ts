@@ -24,6 +24,7 @@ import { UploadPanel } from './upload'
 import { DashboardPanel } from './dashboard'
 import { InboxPanel } from './inbox'
 import { ClusterCounts } from './cluster-counts'
+import { LegendControl, ToolbarControl } from './map-controls'
 
 // MapLibre's worker as a file of this build (served from this origin like everything else).
 setWorkerUrl(workerUrl)
@@ -62,6 +63,9 @@ const map = new MapLibreMap({
 })
 map.addControl(new NavigationControl({ visualizePitch: false }), 'top-right')
 map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right')
+// the legend (collapsible, closed on a phone) and the tools on the map itself (map-controls.ts)
+map.addControl(new LegendControl($('legend'), matchMedia('(max-width: 700px)').matches), 'top-right')
+map.addControl(new ToolbarControl($('tools')), 'top-left')
 
 /** For the browser tests and for debugging in the console. */
 const hook = { map, builds: 0, user: () => user, clusterCounts: () => clusterCounts.counts }
