@@ -4,7 +4,7 @@ import { isLandRole, type Config, type Role } from './config'
 import type { Db } from './db/pgp'
 import type { RefreshResult } from './db/repos/analysis'
 import { hashPassword, newPassword } from './auth'
-import { generateDemo } from '../scripts/demo/generate'
+import { beijingToday, generateDemo } from '../scripts/demo/generate'
 import { loadDemo } from '../scripts/demo/load'
 
 export const DEMO_COUNTY = '410311' // 洛龙区: two clusters (洛龙, 洛阳经济技术开发区)
@@ -55,7 +55,9 @@ async function bootstrapOnce(db: Db, config: Config): Promise<BootstrapReport> {
   const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [], dutyPasswords: {}, auditArchived: 0 }
   const clusters = await db.one('SELECT count(*)::int AS n FROM cluster', [], (r: { n: number }) => r.n)
   if (clusters === 0) {
-    const data = generateDemo()
+    // the story runs up to today (the bureau's day), so this quarter, this year and the alerts
+    // have life in them (scripts/demo/retime.ts)
+    const data = generateDemo({ today: beijingToday() })
     report.loaded = await loadDemo(db, config.loadDemo ? data : { ...emptyLike(data), counties: data.counties, clusters: data.clusters })
   }
   // The materialised findings are for one date; a first start (or a restart on a new day) makes

@@ -448,3 +448,60 @@ describe('DEMO_CASES', () => {
   })
 })
 
+
+describe('the story up to today (retime.ts)', () => {
+  // Checked by plain calendar arithmetic (Date.UTC), not by the generator's day numbers.
+  const TODAY = '2026-12-07'
+  const moved = generateDemo({ today: TODAY })
+  const DAYS = (Date.UTC(2026, 11, 7) - Date.UTC(2025, 5, 30)) / 86_400_000 // 525
+  const plus = (iso: string) => new Date(Date.parse(iso) + DAYS * 86_400_000).toISOString().slice(0, 10)
+
+  it('moves every date of the land\'s life by the same days, so day counts (idle, halt, overdue) stay', () => {
+    expect(DAYS).toBe(525)
+    expect(moved.referenceDate).toBe(TODAY)
+    demo.supplyContracts.forEach((c, k) => {
+      const m = moved.supplyContracts[k]!
+      expect([m.signed_on, m.agreed_start_on, m.terminated_on]).toEqual([plus(c.signed_on), plus(c.agreed_start_on), c.terminated_on && plus(c.terminated_on)])
+    })
+    demo.developmentEvents.forEach((e, k) => expect(moved.developmentEvents[k]!.occurred_on).toBe(plus(e.occurred_on)))
+    demo.disposalLedger.forEach((l, k) => expect(moved.disposalLedger[k]!.deadline).toBe(plus(l.deadline)))
+    demo.parcelFlags.forEach((f, k) => expect(moved.parcelFlags[k]!.set_on).toBe(plus(f.set_on)))
+    // approval batches keep their dates: the old stock is "approved before 2018-01-01" (§一(二)1)
+    expect(moved.approvalBatches).toEqual(demo.approvalBatches)
+    expect(moved.parcels).toEqual(demo.parcels)
+    const last = (rows: string[]) => rows.sort().at(-1)!
+    expect(last(moved.developmentEvents.map((e) => e.occurred_on)) <= TODAY).toBe(true)
+    expect(last(moved.supplyContracts.map((c) => c.signed_on)) <= TODAY).toBe(true)
+  })
+
+  it('moves the yearly figures by whole years: the last is the year before today\'s', () => {
+    expect([...new Set(moved.enterpriseYears.map((y) => y.year))].sort()).toEqual([2023, 2024, 2025])
+    demo.enterpriseYears.forEach((y, k) => expect(moved.enterpriseYears[k]).toEqual({ ...y, year: y.year + 1 }))
+  })
+
+  it('moves the remote-sensing periods by whole quarters: the story\'s last quarter is today\'s, images inside their quarter and not after today', () => {
+    // 2025Q2 → 2026Q4 is six quarters
+    const q = (p: string) => Number(p.slice(0, 4)) * 4 + Number(p.slice(5)) - 1
+    demo.rsChanges.forEach((r, k) => {
+      const m = moved.rsChanges[k]!
+      expect(q(m.period) - q(r.period), r.code).toBe(6)
+      expect(m.code).toBe(r.code.replace(r.period, m.period))
+      const first = `${m.period.slice(0, 4)}-${String(Number(m.period.slice(5)) * 3 - 2).padStart(2, '0')}-01`
+      expect(m.image_after >= first && m.image_after <= TODAY, `${m.code} ${m.image_after}`).toBe(true)
+      expect(m.image_before < m.image_after).toBe(true)
+      if (r.linked_period) {
+        expect(q(m.linked_period!) - q(r.linked_period)).toBe(6)
+        expect(m.linked_code).toBe(r.linked_code!.replace(r.linked_period, m.linked_period!))
+      }
+    })
+    expect(moved.rsChanges.filter((r) => r.period === '2026Q4').length).toBeGreaterThan(0)
+    // the built change cases name their moved periods and codes
+    const codes = new Set(moved.rsChanges.map((r) => `${r.period}|${r.code}`))
+    for (const c of moved.cases.filter((x) => x.subject === 'change')) expect(codes.has(`${c.period}|${c.code}`), c.id).toBe(true)
+  })
+
+  it('is the story itself on its own reference date, and refuses a day before it', () => {
+    expect(sha(generateDemo({ today: REFERENCE_DATE }))).toBe(sha(demo))
+    expect(() => generateDemo({ today: '2025-06-29' })).toThrow(/on or after/)
+  })
+})

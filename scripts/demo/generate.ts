@@ -17,6 +17,7 @@ import { Frame, M2_PER_MU, type Rect, inset, rectHeight, rectWidth } from './geo
 import { buildFlags } from './flags'
 import { placeDemolitionsOnProducing } from './alert-cases'
 import { Rng } from './random'
+import { retime } from './retime'
 import { type ClusterContext, type Timeline, looksIdle, materialise, randomTimeline, stageOf } from './story'
 import type {
   ApprovalBatchRow, ClusterRow, ContractIndicatorRow, CountyRow, CountyRuleRow, DevelopmentEventRow,
@@ -30,6 +31,7 @@ import {
 
 export { DEMO_CASES, type DemoCase, type CaseClassification } from './cases'
 export { REFERENCE_DATE } from './dates'
+export { beijingToday, shiftFor, shiftPeriod } from './retime'
 export type * from './types'
 
 export interface DemoOptions {
@@ -40,6 +42,10 @@ export interface DemoOptions {
   batches?: number
   /** Remote-sensing change polygons, the built ones included. */
   changes?: number
+  /** The day the story runs up to (YYYY-MM-DD, not before REFERENCE_DATE): every date of the
+   * story moves so that its reference date is this day (retime.ts). Without it the story ends on
+   * REFERENCE_DATE, as the built cases are written; the server passes the real date. */
+  today?: string
 }
 
 export const DEMO_DEFAULTS = { seed: 20210428, parcels: 2000, batches: 150, changes: 300 } as const
@@ -89,7 +95,7 @@ interface Placed {
   caseKey: string | null
 }
 
-function resolve(opts: DemoOptions = {}) {
+function resolve({ today: _today, ...opts }: DemoOptions = {}) {
   const o = { ...DEMO_DEFAULTS, ...opts }
   for (const [k, v] of Object.entries(o)) {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${k} must be a whole number ≥ 0, got ${v}`)
@@ -456,5 +462,5 @@ export function generateDemo(opts: DemoOptions = {}): DemoData {
   placeDemolitionsOnProducing(data.rsChanges, placed, o.seed) // issue 8: alerts of every type
   data.disposalLedger = buildLedger(placed, o.seed)
   data.parcelFlags = buildFlags(data.parcels, o.seed)
-  return data
+  return opts.today === undefined ? data : retime(data, opts.today)
 }

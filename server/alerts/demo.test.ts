@@ -1,14 +1,17 @@
 /** The demo data (scripts/demo/) through the alert rules as of its reference date: alerts of every
- * type come out of it, several of each; the built change cases come out as the demo says (a
+ * type come out of it (its story run up to today, as the server loads it), several of each; the built change cases come out as the demo says (a
  * change on an idle parcel, outside a cluster, a repeat, construction on unsupplied land — and their
  * near misses); a repeated detection is one alert; and running the rules again adds nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { DEMO_CASES, REFERENCE_DATE, generateDemo, type DemoCase } from '../../scripts/demo/generate'
+import { beijingToday, generateDemo, type DemoCase } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
 import { ALERT_TYPES } from '../db/repos/alerts'
 
 let t: TestDatabase
+/** the demo as the server loads it: its story up to today (scripts/demo/retime.ts) */
+const demo = generateDemo({ today: beijingToday() })
+const AS_OF = demo.referenceDate
 let first: Record<string, number>
 /** "period:code" of a change → the alerts whose detections include it. */
 const byChange = new Map<string, { type: string; idle: boolean | null; change: string; detections: string[] }[]>()
@@ -18,8 +21,8 @@ const roots = new Map<string, string>()
 
 beforeAll(async () => {
   t = await createTestDatabase()
-  await loadDemo(t.db, generateDemo())
-  first = await t.db.one('SELECT analysis.refresh_alerts($1) AS r', [REFERENCE_DATE], (r) => r.r)
+  await loadDemo(t.db, demo)
+  first = await t.db.one('SELECT analysis.refresh_alerts($1) AS r', [AS_OF], (r) => r.r)
   const rows = await t.db.any(`
     SELECT a.type, (a.reason -> 'measured' ->> 'idle')::boolean AS idle, f.period || ':' || f.code AS change,
            array_agg(r.period || ':' || r.code ORDER BY r.image_after) AS detections
@@ -43,9 +46,9 @@ const FIRES: Record<string, (c: DemoCase) => boolean> = {
   // a repeat: linked to the first detection of the same change
   change_repeated: (c) => roots.has(key(c)) && roots.get(key(c)) !== key(c),
 }
-const mine = DEMO_CASES.filter((c) => c.subject === 'change' && FIRES[c.classification])
+const mine = demo.cases.filter((c) => c.subject === 'change' && FIRES[c.classification])
 
-describe(`the demo's alerts as of ${REFERENCE_DATE}`, () => {
+describe(`the demo's alerts as of ${AS_OF}`, () => {
   it('has alerts of every type, several of each', () => {
     for (const type of ALERT_TYPES) expect(counts[type] ?? 0, type).toBeGreaterThanOrEqual(2)
     expect(first.created).toBe(Object.values(counts).reduce((a, b) => a + b, 0))
@@ -70,7 +73,7 @@ describe(`the demo's alerts as of ${REFERENCE_DATE}`, () => {
   })
 
   it('running the rules again creates nothing', async () => {
-    const again = await t.db.one('SELECT analysis.refresh_alerts($1) AS r', [REFERENCE_DATE], (r) => r.r)
+    const again = await t.db.one('SELECT analysis.refresh_alerts($1) AS r', [AS_OF], (r) => r.r)
     expect(again.created).toBe(0)
     expect(again.candidates).toBe(first.candidates)
   })

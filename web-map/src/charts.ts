@@ -97,8 +97,9 @@ export interface TargetBarOptions extends Common {
 export function targetBarChart(el: HTMLElement, bars: TargetBar[], opts: TargetBarOptions): Chart {
   const unit = opts.unit ? ` ${opts.unit}` : ''
   const labels = bars.map((b) => b.label)
+  const axisMax = Math.max(0, ...bars.flatMap((b) => [b.value ?? 0, b.target]))
   const chart = draw(el, {
-    grid: { left: 4, right: 44, top: 6, bottom: 4 },
+    grid: { left: 4, right: 52, top: 8, bottom: 4 },
     tooltip: {
       trigger: 'axis', axisPointer: { type: 'shadow' },
       formatter: (params) => {
@@ -115,25 +116,30 @@ export function targetBarChart(el: HTMLElement, bars: TargetBar[], opts: TargetB
     },
     series: [
       {
-        type: 'bar', name: '实际', barWidth: 12, cursor: 'pointer',
+        type: 'bar', name: '实际', barWidth: 16, cursor: 'pointer',
         data: bars.map((b) => ({
           id: b.id, name: b.label, value: b.value,
           itemStyle: { color: b.value === null ? NO_DATA_COLOUR : b.value >= b.target ? ABOVE_COLOUR : BELOW_COLOUR },
-          // the value is written after the bar or after the tick, whichever ends further right
-          label: { show: b.value !== null && b.value >= b.target },
+          // the value is written at the end of its own bar, never beside the target's tick: after a
+          // bar that passes its tick, inside the end of one that stops short of it (where the tick
+          // would cross it), unless the bar is too short to hold it
+          label: b.value !== null && b.value < b.target && b.value >= 0.08 * axisMax
+            ? { show: true, position: 'insideRight', color: '#ffffff', backgroundColor: 'transparent' }
+            : { show: b.value !== null },
         })),
-        label: { position: 'right', fontSize: 11, formatter: (p) => num(p.value, 1) },
+        // on a white ground, so that a target tick just past a short bar does not cross the figure
+        label: { position: 'right', fontSize: 12, color: '#212121', backgroundColor: 'rgba(255,255,255,0.92)', padding: [1, 3], borderRadius: 2, formatter: (p) => num(p.value, 1) },
       },
       {
         // the targets as ticks across each bar: a line series with its line hidden, symbols only
         type: 'line', name: '目标',
-        data: bars.map((b) => ({ id: b.id, name: b.label, value: b.target, label: { show: b.value !== null && b.value < b.target } })),
-        symbol: 'rect', symbolSize: [3, 16], showAllSymbol: true, lineStyle: { opacity: 0 },
+        data: bars.map((b) => ({ id: b.id, name: b.label, value: b.target })),
+        symbol: 'rect', symbolSize: [3, 22], showAllSymbol: true, lineStyle: { opacity: 0 },
         itemStyle: { color: TARGET_COLOUR }, emphasis: { disabled: true }, z: 3,
-        label: { position: 'right', fontSize: 11, color: '#212121', formatter: (p) => num(bars[p.dataIndex]?.value, 1) },
+        label: { show: false },
       },
     ],
-  }, opts, bars.length * 20 + 30)
+  }, opts, Math.max(240, bars.length * 30 + 40)) // readable: 30 px a bar, never a sliver
   if (opts.onClick) {
     const onClick = opts.onClick
     chart.on('click', (p) => {

@@ -35,6 +35,14 @@ interface ShareYear { year: number; share_area: number | null; target: number | 
 interface StandardItem { contract_no: string; parcel_code: string; cluster_code: string | null; status: string; next_due: string | null; overdue: boolean }
 interface PerMuParcel { id: number; code: string; tax_per_mu: number; target: number; attainment: number }
 
+/** "已发布" is the year's evaluation as stored (发布年度评价, POST /api/permu/ratings/:year), which
+ * 低效 type 5 reads; the grades above are the live rating under the county rules. */
+function publishedText(r: RatingCounts): string {
+  const n = Object.values(r.stored_counts ?? {}).reduce((a, b) => a + b, 0)
+  const rated = Object.values(r.counts).reduce((a, b) => a + b, 0)
+  return n === 0 ? `；${r.year}年度评价尚未发布（共评 ${rated} 家）` : `；${r.year}年度评价已发布 ${n} 家（共评 ${rated} 家）`
+}
+
 const q = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString()
 
 export const dashboardApi = {
@@ -147,6 +155,8 @@ export class DashboardPanel {
     const above = clusters.filter((x) => x.y?.above_target).length
     const city = this.yearOf(s.city)
     const sensitive = this.mayShowSensitive()
+    // what the charts cover: the city, or the counties of the user's scope
+    const scope = this.scopeName(s)
     const [charts, ratings, kpis, shares, due] = await Promise.all([
       this.charts ?? import('./charts'),
       sensitive ? dashboardApi.ratings(year).catch(() => null) : Promise.resolve(null),
@@ -164,12 +174,13 @@ export class DashboardPanel {
         <button type="button" class="close" aria-label="关闭">×</button></div>
       <p data-testid="permu-city">全市亩均税收 <b>${num(city?.tax_per_mu)}</b> 万元/亩（目标 ${num(s.city_target, 0)}，${pct(city?.attainment)}）·
         <span data-testid="permu-above">${above}</span> 个集聚区达标，<span data-testid="permu-below">${clusters.filter((x) => x.y?.above_target === false).length}</span> 个未达标</p>
-      <section><h3>各集聚区亩均税收与目标（${year}年，万元/亩）</h3>
+      <p class="permu-scope" data-testid="permu-scope">范围：<b>${escapeHtml(scope)}</b> · ${year}年 · ${clusters.length} 个集聚区</p>
+      <section><h3>${escapeHtml(scope)}各集聚区亩均税收与目标（${year}年，万元/亩）</h3>
         <div data-testid="permu-bars"></div>
         <p class="muted">绿色：达到目标；红色：未达目标；黑线：目标值。点击集聚区查看其趋势，再次点击取消。</p></section>
       <section><h3>亩均税收趋势（万元/亩，虚线：目标）</h3><div data-testid="permu-trend"></div></section>
       ${ratings ? `<section><h3>企业分类评价（${year}年）</h3><div data-testid="rating-bars"></div>
-        <p class="muted">按县区评价规则计算；已发布 ${Object.values(ratings.stored_counts).reduce((a, b) => a + b, 0)} 家。</p></section>` : ''}
+        <p class="muted" data-testid="rating-published">按县区评价规则计算${publishedText(ratings)}。</p></section>` : ''}
       ${kpis ? `<section><h3>"两率"（§一(二)4）</h3>${this.kpiTable(kpis.items, year)}</section>` : ''}
       ${shares ? `<section><h3>标准地出让比例</h3>${this.sharesLine(shares.city.years)}</section>` : ''}
       ${due ? `<section><h3>标准地待验收事项</h3>${this.dueTable(due)}</section>` : ''}
@@ -186,7 +197,7 @@ export class DashboardPanel {
     charts.targetBarChart(this.root.querySelector<HTMLElement>('[data-testid=permu-bars]')!,
       clusters.map(({ c, y }) => ({ id: c.code, label: c.short_name ?? c.name, value: y?.tax_per_mu ?? null, target: c.target })),
       {
-        title: `各集聚区亩均税收与目标（${year}年）`, unit: '万元/亩',
+        title: `${scope}各集聚区亩均税收与目标（${year}年）`, unit: '万元/亩',
         onClick: (bar) => {
           this.cluster = this.cluster === bar.id ? null : bar.id
           this.drawTrend()
@@ -196,7 +207,7 @@ export class DashboardPanel {
     if (ratings) {
       charts.distributionChart(this.root.querySelector<HTMLElement>('[data-testid=rating-bars]')!,
         GRADES.map((g) => ({ name: `${g} 类`, value: ratings.counts[g] ?? 0, colour: GRADE_COLOURS[g] })),
-        { title: `企业分类评价分布（${year}年）`, unit: ' 家' })
+        { title: `${scope}企业分类评价分布（${year}年）`, unit: ' 家' })
     }
     const box = this.root.querySelector<HTMLInputElement>('#permu-colour')
     if (box) box.onchange = () => void (box.checked ? this.colour(year) : this.uncolour())
@@ -214,6 +225,14 @@ export class DashboardPanel {
     const chosen = s.clusters.find((c) => c.code === this.cluster)
     if (chosen) series.push({ name: chosen.short_name ?? chosen.name, colour: CLUSTER_COLOUR, values: values(chosen), target: chosen.target })
     this.charts.trendChart(el, years, series, { title: `亩均税收趋势：${series.map((x) => x.name).join('、')}`, unit: '万元/亩' })
+  }
+
+  /** 全市 for a city-wide user; the names of the counties of a county user's scope. */
+  private scopeName(s: PerMuSummary): string {
+    const scope = this.user?.county_scope
+    if (!scope) return '全市'
+    const names = scope.map((code) => s.counties.find((c) => c.code === code)?.name).filter((n): n is string => !!n)
+    return names.length ? names.join('、') : '本县区'
   }
 
   private kpiTable(items: KpiUnit[], year: number): string {

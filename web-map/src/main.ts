@@ -23,6 +23,8 @@ import { SearchBox } from './search'
 import { UploadPanel } from './upload'
 import { DashboardPanel } from './dashboard'
 import { InboxPanel } from './inbox'
+import { ClusterCounts } from './cluster-counts'
+import { LegendControl, ToolbarControl } from './map-controls'
 
 // MapLibre's worker as a file of this build (served from this origin like everything else).
 setWorkerUrl(workerUrl)
@@ -61,9 +63,12 @@ const map = new MapLibreMap({
 })
 map.addControl(new NavigationControl({ visualizePitch: false }), 'top-right')
 map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right')
+// the legend (collapsible, closed on a phone) and the tools on the map itself (map-controls.ts)
+map.addControl(new LegendControl($('legend'), matchMedia('(max-width: 700px)').matches), 'top-right')
+map.addControl(new ToolbarControl($('tools')), 'top-left')
 
 /** For the browser tests and for debugging in the console. */
-const hook = { map, builds: 0, user: () => user }
+const hook = { map, builds: 0, user: () => user, clusterCounts: () => clusterCounts.counts }
 ;(window as unknown as { onemap: typeof hook }).onemap = hook
 
 const measure = new MeasureTool(map, $('measure-output'), (active) => $('tools').classList.toggle('measuring', active))
@@ -100,6 +105,8 @@ const login = new LoginPanel($('login'), (u) => void onUser(u))
 
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] }
 const clusterLabelData = (c: api.ClusterCollection) => pointsOf(c.features, ['code', 'short_name'])
+// below the parcel zoom each cluster's label says what the analysis finds in it (cluster-counts.ts)
+const clusterCounts = new ClusterCounts(map, () => clusterData && clusterLabelData(clusterData), () => parcelZoom())
 // a parcel's code once, from the zoom its label layer starts at
 followParcelLabels(map, 'parcel-labels', 15, ['code', 'cluster_code', 'county_code', 'class', 'class_detail', 'stage'])
 
@@ -145,6 +152,7 @@ async function buildDataLayers(prefetched?: Promise<{ layers: api.LayerInfo[] }>
   measure.install()
   applyFilters()
   legend.render(catalog, visible)
+  clusterCounts.apply()
   hook.builds++
 }
 
@@ -359,6 +367,7 @@ async function onUser(u: api.User | null): Promise<void> {
   closeUpload()
   renderRole()
   if (map.loaded() || map.isStyleLoaded()) await buildDataLayers()
+  void clusterCounts.refresh(u)
   goToUser(u)
   renderZoomHint()
 }
@@ -380,6 +389,7 @@ async function start(): Promise<void> {
   if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('load', () => resolve()))
   // (with a stale token the catalog route answers as to the public, which is what the map then is)
   await buildDataLayers(catalogRequest)
+  void clusterCounts.refresh(user)
   renderZoomHint()
 }
 

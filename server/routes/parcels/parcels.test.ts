@@ -207,6 +207,25 @@ describe('search', () => {
     expect(await codes('q=S_A')).toEqual([])
   })
 
+  it('finds a code with or without its separators (migration 985)', async () => {
+    // the parcel code: dashes, none, spaces, full-width, other separators
+    for (const q of ['S-A-002', 'SA002', 'S A 002', 'sa-002', 'ｓａ００２', 'S/A/002', 'S.A.002', 'S—A—002']) {
+      expect(await codes('q=' + encodeURIComponent(q)), q).toEqual(['S-A-002'])
+    }
+    // a piece of a code
+    expect(await codes('q=A00')).toEqual(['S-A-001', 'S-A-002', 'S-A-003'])
+    expect(await codes('q=' + encodeURIComponent('a 00'))).toEqual(['S-A-001', 'S-A-002', 'S-A-003'])
+    // a contract number the same way
+    for (const q of ['HT-2021-015', 'HT2021015', 'HT 2021 015', '2021015']) {
+      expect(await codes('q=' + encodeURIComponent(q)), q).toEqual(['S-A-003'])
+    }
+    // a surveyor sees only the codes of the county: the other county's code is no match there
+    expect(await codes('q=SB001', surveyorA)).toEqual([])
+    expect(await codes('q=SB001')).toEqual(['S-B-001'])
+    // words that are no code still each match (names beside a year)
+    expect(await codes('q=' + encodeURIComponent('钼业 2021'))).toEqual(['S-A-003'])
+  })
+
   it('filters by bounding box and hides retired parcels unless asked', async () => {
     expect(await codes('bbox=112.515,34.64,112.545,34.66')).toEqual(['S-A-002', 'S-A-003'])
     expect(await codes('bbox=112.555,34.64,112.57,34.66')).toEqual([])

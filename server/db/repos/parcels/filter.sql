@@ -10,8 +10,14 @@ AND (${kind}::text[] IS NULL OR p.id IN (
   SELECT f.parcel_id FROM analysis.findings_at(luoyang_today()) f
    WHERE f.classification = ANY(${kind}::text[]) AND NOT f.suspended))
 AND (${minx}::float8 IS NULL OR ST_Intersects(p.geom, ST_MakeEnvelope(${minx}, ${miny}, ${maxx}, ${maxy}, 4490)))
-AND (${tokens}::text[] IS NULL OR p.id IN (
+-- the words read as one code first, separators dropped ("410311 2019 001" = "4103112019001" =
+-- "410311-2019-001", migration 985); when no parcel of the scope has such a code or contract
+-- number, every word must match a code, an owner, a contract number or an enterprise
+AND (${tokens}::text[] IS NULL OR CASE
+  WHEN EXISTS (SELECT 1 FROM parcel_code_match(array_to_string(${tokens}::text[], ''), ${scope}::text[]))
+  THEN p.id IN (SELECT c.parcel_id FROM parcel_code_match(array_to_string(${tokens}::text[], ''), ${scope}::text[]) c)
+  ELSE p.id IN (
   SELECT m.parcel_id
     FROM unnest(${tokens}::text[]) AS tok, LATERAL parcel_search_match(tok) AS m
    GROUP BY m.parcel_id
-  HAVING count(DISTINCT tok) = cardinality(${tokens}::text[])))
+  HAVING count(DISTINCT tok) = cardinality(${tokens}::text[])) END)
