@@ -21,7 +21,6 @@ export async function renderPublish(box: HTMLElement, ctx: AdminContext): Promis
       <button type="button" class="publish" disabled>发布</button></div>
     <p class="job-status" role="status" data-testid="publish-status"></p>
     <div class="preview-box" data-testid="publish-preview"></div>`
-  await renderSettings(box.querySelector<HTMLElement>('.settings')!, ctx)
   const previewButton = box.querySelector<HTMLButtonElement>('.preview')!
   const publishButton = box.querySelector<HTMLButtonElement>('.publish')!
   const status = box.querySelector<HTMLElement>('.job-status')!
@@ -48,6 +47,7 @@ export async function renderPublish(box: HTMLElement, ctx: AdminContext): Promis
       say(status, problem(e), 'error')
     }
   }
+  await renderSettings(box.querySelector<HTMLElement>('.settings')!, ctx)
 }
 
 function previewHtml(p: api.DisclosurePreview): string {

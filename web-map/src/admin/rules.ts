@@ -108,7 +108,8 @@ function showForm(slot: HTMLElement, rule: api.Rule, ctx: AdminContext, serverTo
       await api.addRuleVersion(rule.key, { county: String(data.get('county')) || null, value, effective_from: from, note: String(data.get('note')).trim() })
       saved()
     } catch (err) {
-      say(message, problem(err), 'error')
+      // the server names the rule by its key: say its name
+      say(message, problem(err).replaceAll(rule.key, `「${ruleName(rule.key)}」`), 'error')
       button.disabled = false
     }
   }
