@@ -139,10 +139,10 @@ export function openUsers(): void {
     d.box.querySelector('.list')!.innerHTML = `<div class="scroll"><table style="border-collapse:collapse;width:100%"><thead><tr>
         <th>用户名</th><th>姓名</th><th>角色</th><th>区县范围</th><th>状态</th><th>动态口令</th><th>最近登录</th><th></th></tr></thead><tbody>
       ${users.map((u) => `<tr data-user="${escapeHtml(u.username)}">
-        <td>${escapeHtml(u.username)}</td><td>${escapeHtml(u.display_name)}</td><td>${escapeHtml(label('role', u.role))}</td>
-        <td>${u.county_scope ? escapeHtml(u.county_scope.map(countyName).join('、')) : '全市'}</td>
-        <td>${u.active ? (u.password_must_change ? '待改密码' : '正常') : '已停用'}</td><td>${u.totp ? '已绑定' : '—'}</td>
-        <td>${u.last_login_at ? escapeHtml(u.last_login_at.slice(0, 16).replace('T', ' ')) : '从未'}</td>
+        <td data-label="用户名">${escapeHtml(u.username)}</td><td data-label="姓名">${escapeHtml(u.display_name)}</td><td data-label="角色">${escapeHtml(label('role', u.role))}</td>
+        <td data-label="区县范围">${u.county_scope ? escapeHtml(u.county_scope.map(countyName).join('、')) : '全市'}</td>
+        <td data-label="状态">${u.active ? (u.password_must_change ? '待改密码' : '正常') : '已停用'}</td><td data-label="动态口令">${u.totp ? '已绑定' : '—'}</td>
+        <td data-label="最近登录">${u.last_login_at ? escapeHtml(u.last_login_at.slice(0, 16).replace('T', ' ')) : '从未'}</td>
         <td><button type="button" data-act="active">${u.active ? '停用' : '启用'}</button>
           <button type="button" data-act="reset">重置密码</button>${u.totp ? ' <button type="button" data-act="totp">解绑动态口令</button>' : ''}</td></tr>`).join('')}
       </tbody></table></div>`
@@ -192,6 +192,15 @@ interface AuditEvent {
   object: string | null; result: string; detail: Record<string, unknown>
 }
 
+/** An event's details in words: each key by its field name where one is known (server/labels/),
+ * lists joined, nested values shortened; the CSV export keeps them as recorded. */
+const ACCOUNT_FIELD: Record<string, string> = { username: '用户名', role: '角色', county_scope: '区县范围', change: '修改内容', before: '修改前', display_name: '姓名' }
+function detailText(detail: Record<string, unknown>): string {
+  const value = (v: unknown): string => v === null || v === undefined ? '空' : typeof v === 'boolean' ? (v ? '是' : '否')
+    : Array.isArray(v) ? v.map(value).join('、') : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  return Object.entries(detail ?? {}).map(([k, v]) => `${ACCOUNT_FIELD[k] ?? label('field', k)}：${k === 'role' ? label('role', v) : value(v)}`).join('；').slice(0, 200)
+}
+
 /** 审计记录: the audit officer's trail, filtered, exported as CSV, its chain checked. */
 export function openAudit(): void {
   const d = dialog('审计记录', 'audit-trail')
@@ -216,10 +225,10 @@ export function openAudit(): void {
     status.textContent = `${events.length} 条`
     d.box.querySelector('.list')!.innerHTML = `<table style="border-collapse:collapse;width:100%;font-size:.9em"><thead><tr>
       <th>序号</th><th>时间</th><th>事件</th><th>操作人</th><th>角色</th><th>地址</th><th>对象</th><th>结果</th><th>详情</th></tr></thead><tbody>
-      ${events.map((e) => `<tr data-seq="${e.seq}"><td>${e.seq}</td><td>${escapeHtml(e.at.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(label('auditKind', e.kind))}</td>
-        <td>${escapeHtml(e.actor ?? '系统')}</td><td>${e.actor_role ? escapeHtml(label('role', e.actor_role)) : ''}</td><td>${escapeHtml(e.address ?? '')}</td>
-        <td>${escapeHtml(e.object ?? '')}</td><td>${escapeHtml(label('auditResult', e.result))}</td>
-        <td><code>${escapeHtml(JSON.stringify(e.detail).slice(0, 160))}</code></td></tr>`).join('')}</tbody></table>`
+      ${events.map((e) => `<tr data-seq="${e.seq}"><td data-label="序号">${e.seq}</td><td data-label="时间">${escapeHtml(e.at.slice(0, 19).replace('T', ' '))}</td><td data-label="事件">${escapeHtml(label('auditKind', e.kind))}</td>
+        <td data-label="操作人">${escapeHtml(e.actor ?? '系统')}</td><td data-label="角色">${e.actor_role ? escapeHtml(label('role', e.actor_role)) : ''}</td><td data-label="地址">${escapeHtml(e.address ?? '')}</td>
+        <td data-label="对象">${escapeHtml(e.object ?? '')}</td><td data-label="结果">${escapeHtml(label('auditResult', e.result))}</td>
+        <td data-label="详情">${escapeHtml(detailText(e.detail))}</td></tr>`).join('')}</tbody></table>`
   }
   form.onsubmit = (e) => {
     e.preventDefault()

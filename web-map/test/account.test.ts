@@ -128,6 +128,8 @@ describe('sign-in steps and the officers\' screens', { timeout: BROWSER_TEST_MS 
       const row = await page.locator('#audit-trail .list tbody tr', { hasText: 'analyst.map2' }).textContent()
       expect(row).toContain('sec.map')
       expect(row).toContain('安全管理员')
+      // the details in words: the role by its name
+      expect(row).toContain('角色：分析员')
       await page.click('#audit-trail button.check')
       await page.waitForFunction(() => /完整/.test(document.querySelector('[data-testid=audit-status]')?.textContent ?? ''))
       expect(r.consoleErrors).toEqual([])

@@ -11,6 +11,11 @@ import { countyOptions, problem, say, todayBeijing, type AdminContext } from './
 
 const ruleName = (key: string) => (RULE as Record<string, string>)[key] ?? '其他规则'
 
+// Text patterns (工业用地用途识别: what a land-use field is matched against, %工业% or an English
+// %industrial%) are shown as written and marked data-verbatim: they are data, not codes to name.
+// The basis (依据) typed by an administrator is shown; the notes of the versions the system seeded
+// (the defaults, from the migrations) are developers' notes, partly in English, and are not.
+
 /** A stored value in words: lists joined, coded members named (change types, plan zone types). */
 function valueText(key: string, kind: string | null, v: unknown): string {
   if (kind === null && v !== null && typeof v === 'object') return '（结构化规则，见设置说明）'
@@ -18,6 +23,7 @@ function valueText(key: string, kind: string | null, v: unknown): string {
     const names: Record<string, string> = kind === 'change_types' ? CHANGE_TYPE : key === 'industrial_zone_types' ? ZONE_TYPE : {}
     return v.map((x) => names[String(x)] ?? String(x)).join('、')
   }
+  if (kind === 'text') return String(v)
   if (typeof v === 'boolean') return v ? '是' : '否'
   if (v !== null && typeof v === 'object') return '（结构化规则）'
   return String(v)
@@ -54,10 +60,10 @@ export async function renderRules(box: HTMLElement, ctx: AdminContext): Promise<
   const item = (r: api.Rule) => `<details class="rule" data-rule="${escapeHtml(r.key)}">
       <summary>${escapeHtml(ruleName(r.key))} <span class="muted">${r.versions.length} 个版本</span></summary>
       <div class="scroll"><table class="versions"><tr><th>范围</th><th>取值</th><th>生效日期</th><th>状态</th><th>记录人</th><th>记录时间</th></tr>
-      ${r.versions.map((v) => `<tr data-version="${v.id}"><td>${escapeHtml(ctx.countyName(v.county_code))}</td><td>${escapeHtml(valueText(r.key, r.kind, v.value))}</td>
+      ${r.versions.map((v) => `<tr data-version="${v.id}"><td>${escapeHtml(ctx.countyName(v.county_code))}</td><td${r.kind === 'patterns' && r.key !== 'industrial_zone_types' ? ' data-verbatim' : ''}>${escapeHtml(valueText(r.key, r.kind, v.value))}</td>
         <td>${v.effective_from <= '1900-01-01' ? '默认值' : date(v.effective_from)}</td><td>${status(v, data.today)}</td>
         <td>${escapeHtml(actorLabel(v.created_by, v.created_by_name))}</td><td>${escapeHtml(beijingTime(v.created_at))}</td></tr>
-        ${v.note ? `<tr class="note"><td colspan="6" class="muted">依据：${escapeHtml(v.note)}</td></tr>` : ''}`).join('')}</table></div>
+        ${v.note && v.created_by?.startsWith('user:') ? `<tr class="note"><td colspan="6" class="muted">依据：${escapeHtml(v.note)}</td></tr>` : ''}`).join('')}</table></div>
       ${r.kind ? `<button type="button" class="add-version">新增版本</button><div class="form-slot"></div>` : '<p class="muted">结构化规则或有专门的设置界面，不在此修改。</p>'}
     </details>`
   box.innerHTML = `<p class="muted">规则的每个版本自生效日期起适用；已生效的版本不能修改，修正须新增版本（今天及以后生效）。</p>
