@@ -30,6 +30,8 @@ export interface BootstrapReport {
   dutyPasswords: Record<string, string>
   /** audit events moved to security_event_archive at this start */
   auditArchived: number
+  /** the demo's first public disclosure list, published at its first start: snapshot id and items */
+  published: { id: number; items: number } | null
 }
 
 /** Any constant: serialises the first-start work of processes that start together. */
@@ -52,7 +54,7 @@ export async function bootstrap(db: Db, config: Config): Promise<BootstrapReport
 }
 
 async function bootstrapOnce(db: Db, config: Config): Promise<BootstrapReport> {
-  const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [], dutyPasswords: {}, auditArchived: 0 }
+  const report: BootstrapReport = { loaded: null, analysis: null, analysisPending: 0, adminPassword: null, demoUsers: [], dutyPasswords: {}, auditArchived: 0, published: null }
   const clusters = await db.one('SELECT count(*)::int AS n FROM cluster', [], (r: { n: number }) => r.n)
   if (clusters === 0) {
     // the story runs up to today (the bureau's day), so this quarter, this year and the alerts
@@ -66,6 +68,13 @@ async function bootstrapOnce(db: Db, config: Config): Promise<BootstrapReport> {
   const caughtUp = await db.analysis.catchUp()
   report.analysis = caughtUp.refreshed
   report.analysisPending = caughtUp.pending
+  // The demo shows what the bureau publishes (§四(四)): a first public list at today's date, so that
+  // the disclosure page of a fresh demo is not empty; made once (a later start finds a snapshot).
+  if (config.loadDemo && (await db.governance.disclosureId(null)) === null) {
+    const today = await db.governance.today()
+    const r = await db.governance.generate({ kind: 'disclosure', period: today, asOf: today, scope: null, params: {} }, 'system:demo')
+    report.published = { id: r.id, items: (['unsupplied', 'idle', 'inefficient'] as const).reduce((n, c) => n + Number(r.result.counts?.[c]?.items ?? 0), 0) }
+  }
   if (!(await db.users.findByUsername('admin'))) {
     const password = config.adminPassword ?? newPassword()
     // a password printed to the terminal was not chosen: it must be changed at the first sign-in (身份鉴别)

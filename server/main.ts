@@ -39,7 +39,7 @@ async function main() {
   database.dataLock?.annotate({ url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}` })
   app.log.info({
     mode: database.mode, postgis: database.postgis, migrations: database.migration.applied,
-    loaded: report.loaded, analysis: report.analysis, seconds: (Date.now() - started) / 1000,
+    loaded: report.loaded, analysis: report.analysis, published: report.published, seconds: (Date.now() - started) / 1000,
   }, 'OneMap ready')
   if (report.adminPassword) console.log(`\n  管理员 admin user: admin / ${report.adminPassword}  (set ONEMAP_ADMIN_PASSWORD to choose it)`)
   for (const [username, password] of Object.entries(report.dutyPasswords)) {

@@ -138,6 +138,7 @@ export const FILE_EVENT = {
   registration: '登记入库', retirement: '注销', geometry_change: '图形变更', attribute_change: '属性变更', supply: '供地',
   contract_indicator: '合同指标', inspection: '巡查核查', development: '开发建设', disposal: '处置台账', alert: '巡查预警',
   lease: '租赁', figures: '年度经营数据', approval: '批次批准', enterprise: '企业信息', standard_land_check: '标准地核查',
+  parcel_flag: '官方认定',
 } as const
 
 export const FILE_ACTION = { insert: '新增', update: '修改', delete: '删除', approved: '批准' } as const
@@ -165,6 +166,8 @@ export const FIELD = {
   land_user: '用地单位', tax_year: '税收年度', tax_wan: '税收', old_stock: '2018年前存量', remainder_mu: '未供面积',
   digestion_rate: '消化率', class: '分类', class_detail: '分类细项', class_key: '图例分类', area_km2: '面积（km²）',
   enterprise: '企业', parcel: '宗地', contract: '供地合同', batch: '批次', alert: '预警', upload: '上传批次',
+  doc_no: '文号', set_on: '认定日期', set_by: '认定人', reason: '理由', cleared_on: '解除日期', cleared_doc_no: '解除文号',
+  cleared_reason: '解除理由', cleared_by: '解除人', tenant: '承租企业', landholder: '出租方',
 } as const
 
 /** Values the analysis measures and a reason cites (reason.measured). */

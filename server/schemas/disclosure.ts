@@ -44,6 +44,15 @@ export const DisclosureSnapshot = Type.Object({
   items: Type.Array(DisclosureItem),
 }, { additionalProperties: false })
 
+/** A publication not made: what publishing now would show (no id, no publication time). */
+export const DisclosurePreview = Type.Object({
+  as_of: IsoDate,
+  basis: DisclosureSnapshot.properties.basis,
+  settings: DisclosureSnapshot.properties.settings,
+  counts: Counts,
+  items: Type.Array(DisclosureItem),
+}, { additionalProperties: false })
+
 export const DisclosureList = Type.Object({
   snapshots: Type.Array(Type.Object({
     id: Type.Integer(), as_of: IsoDate, published_at: Timestamp, counts: Counts,

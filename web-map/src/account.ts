@@ -5,20 +5,16 @@
 import * as api from './api'
 import { escapeHtml, label } from './format'
 import { AUDIT_KIND, ROLE } from '../../server/labels/codes'
+import './admin/admin.css'
 
 export type Step = 'ok' | 'totp' | 'enrol' | 'password'
 
 
 const short = (e: unknown) => (e instanceof api.ApiError ? e.message.split(' / ')[0]! : '操作失败')
 
+/** Every call through the map's one fetch wrapper (api.ts): the token sent, a refusal an ApiError. */
 async function call<T>(url: string, method = 'GET', body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { ...api.authHeaders() }
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  if (res.status === 204) return undefined as T
-  const json = await res.json().catch(() => ({}))
-  if (!res.ok) throw new api.ApiError(res.status, json.code ?? `http_${res.status}`, json.message ?? `请求失败 (${res.status})`, json.detail)
-  return json as T
+  return (await api.request<T>(url, { method, body })).data
 }
 
 /** The sign-in step the current token is at. */
@@ -123,7 +119,7 @@ export function openUsers(): void {
       <input name="username" required placeholder="用户名" aria-label="用户名" pattern="[A-Za-z0-9_.\\-]{2,64}">
       <input name="display_name" required placeholder="姓名" aria-label="姓名" maxlength="64">
       <select name="role" aria-label="角色">${roleOptions}</select>
-      <input name="county_scope" placeholder="区县代码，逗号分隔；空为全市" aria-label="区县范围" style="min-width:16em">
+      <details class="scope-pick"><summary>区县范围（不选为全市）</summary><div class="counties">正在载入区县…</div></details>
       <button type="submit">新建用户</button></form>
     <p class="notice" role="status" data-testid="user-notice"></p>
     <div class="list"></div>
@@ -131,18 +127,25 @@ export function openUsers(): void {
   const notice = d.box.querySelector<HTMLElement>('.notice')!
   d.box.querySelector<HTMLButtonElement>('.close')!.onclick = () => d.close()
   const say = (html: string) => { notice.innerHTML = html }
+  let names = new Map<string, string>()
+  const countyName = (c: string) => names.get(c) ?? c
+  const counties = api.countyNames().then((m) => {
+    names = m
+    d.box.querySelector('.scope-pick .counties')!.innerHTML = [...m].sort(([a], [b]) => a.localeCompare(b))
+      .map(([code, name]) => `<label><input type="checkbox" name="county_scope" value="${escapeHtml(code)}"> ${escapeHtml(name)}</label>`).join('')
+  }).catch(() => { d.box.querySelector('.scope-pick .counties')!.textContent = '区县载入失败' })
   const refresh = async () => {
-    const { users } = await call<{ users: Account[] }>('/api/users')
-    d.box.querySelector('.list')!.innerHTML = `<table style="border-collapse:collapse;width:100%"><thead><tr>
+    const [{ users }] = await Promise.all([call<{ users: Account[] }>('/api/users'), counties])
+    d.box.querySelector('.list')!.innerHTML = `<div class="scroll"><table style="border-collapse:collapse;width:100%"><thead><tr>
         <th>用户名</th><th>姓名</th><th>角色</th><th>区县范围</th><th>状态</th><th>动态口令</th><th>最近登录</th><th></th></tr></thead><tbody>
       ${users.map((u) => `<tr data-user="${escapeHtml(u.username)}">
-        <td>${escapeHtml(u.username)}</td><td>${escapeHtml(u.display_name)}</td><td>${escapeHtml(label('role', u.role))}</td>
-        <td>${u.county_scope ? escapeHtml(u.county_scope.join('、')) : '全市'}</td>
-        <td>${u.active ? (u.password_must_change ? '待改密码' : '正常') : '已停用'}</td><td>${u.totp ? '已绑定' : '—'}</td>
-        <td>${u.last_login_at ? escapeHtml(u.last_login_at.slice(0, 16).replace('T', ' ')) : '从未'}</td>
+        <td data-label="用户名">${escapeHtml(u.username)}</td><td data-label="姓名">${escapeHtml(u.display_name)}</td><td data-label="角色">${escapeHtml(label('role', u.role))}</td>
+        <td data-label="区县范围">${u.county_scope ? escapeHtml(u.county_scope.map(countyName).join('、')) : '全市'}</td>
+        <td data-label="状态">${u.active ? (u.password_must_change ? '待改密码' : '正常') : '已停用'}</td><td data-label="动态口令">${u.totp ? '已绑定' : '—'}</td>
+        <td data-label="最近登录">${u.last_login_at ? escapeHtml(u.last_login_at.slice(0, 16).replace('T', ' ')) : '从未'}</td>
         <td><button type="button" data-act="active">${u.active ? '停用' : '启用'}</button>
           <button type="button" data-act="reset">重置密码</button>${u.totp ? ' <button type="button" data-act="totp">解绑动态口令</button>' : ''}</td></tr>`).join('')}
-      </tbody></table>`
+      </tbody></table></div>`
     for (const row of d.box.querySelectorAll<HTMLTableRowElement>('tr[data-user]')) {
       const username = row.dataset.user!
       const user = users.find((u) => u.username === username)!
@@ -168,7 +171,7 @@ export function openUsers(): void {
   form.onsubmit = async (e) => {
     e.preventDefault()
     const data = new FormData(form)
-    const scope = String(data.get('county_scope') ?? '').split(/[,，、\s]+/).filter(Boolean)
+    const scope = data.getAll('county_scope').map(String)
     try {
       const r = await call<{ user: Account; password: string }>('/api/users', 'POST', {
         username: String(data.get('username')), display_name: String(data.get('display_name')), role: String(data.get('role')),
@@ -187,6 +190,15 @@ export function openUsers(): void {
 interface AuditEvent {
   seq: number; at: string; kind: string; actor: string | null; actor_role: string | null; address: string | null
   object: string | null; result: string; detail: Record<string, unknown>
+}
+
+/** An event's details in words: each key by its field name where one is known (server/labels/),
+ * lists joined, nested values shortened; the CSV export keeps them as recorded. */
+const ACCOUNT_FIELD: Record<string, string> = { username: '用户名', role: '角色', county_scope: '区县范围', change: '修改内容', before: '修改前', display_name: '姓名' }
+function detailText(detail: Record<string, unknown>): string {
+  const value = (v: unknown): string => v === null || v === undefined ? '空' : typeof v === 'boolean' ? (v ? '是' : '否')
+    : Array.isArray(v) ? v.map(value).join('、') : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  return Object.entries(detail ?? {}).map(([k, v]) => `${ACCOUNT_FIELD[k] ?? label('field', k)}：${k === 'role' ? label('role', v) : value(v)}`).join('；').slice(0, 200)
 }
 
 /** 审计记录: the audit officer's trail, filtered, exported as CSV, its chain checked. */
@@ -213,20 +225,25 @@ export function openAudit(): void {
     status.textContent = `${events.length} 条`
     d.box.querySelector('.list')!.innerHTML = `<table style="border-collapse:collapse;width:100%;font-size:.9em"><thead><tr>
       <th>序号</th><th>时间</th><th>事件</th><th>操作人</th><th>角色</th><th>地址</th><th>对象</th><th>结果</th><th>详情</th></tr></thead><tbody>
-      ${events.map((e) => `<tr data-seq="${e.seq}"><td>${e.seq}</td><td>${escapeHtml(e.at.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(label('auditKind', e.kind))}</td>
-        <td>${escapeHtml(e.actor ?? '系统')}</td><td>${e.actor_role ? escapeHtml(label('role', e.actor_role)) : ''}</td><td>${escapeHtml(e.address ?? '')}</td>
-        <td>${escapeHtml(e.object ?? '')}</td><td>${escapeHtml(label('auditResult', e.result))}</td>
-        <td><code>${escapeHtml(JSON.stringify(e.detail).slice(0, 160))}</code></td></tr>`).join('')}</tbody></table>`
+      ${events.map((e) => `<tr data-seq="${e.seq}"><td data-label="序号">${e.seq}</td><td data-label="时间">${escapeHtml(e.at.slice(0, 19).replace('T', ' '))}</td><td data-label="事件">${escapeHtml(label('auditKind', e.kind))}</td>
+        <td data-label="操作人">${escapeHtml(e.actor ?? '系统')}</td><td data-label="角色">${e.actor_role ? escapeHtml(label('role', e.actor_role)) : ''}</td><td data-label="地址">${escapeHtml(e.address ?? '')}</td>
+        <td data-label="对象">${escapeHtml(e.object ?? '')}</td><td data-label="结果">${escapeHtml(label('auditResult', e.result))}</td>
+        <td data-label="详情">${escapeHtml(detailText(e.detail))}</td></tr>`).join('')}</tbody></table>`
   }
   form.onsubmit = (e) => {
     e.preventDefault()
     load().catch((err) => { status.textContent = short(err) })
   }
   d.box.querySelector<HTMLButtonElement>('.export')!.onclick = async () => {
-    const res = await fetch(`/api/audit/export.csv?${query()}`, { headers: api.authHeaders() })
-    if (!res.ok) { status.textContent = '导出失败'; return }
+    let file: Blob
+    try {
+      file = await api.blob(`/api/audit/export.csv?${query()}`)
+    } catch (err) {
+      status.textContent = `导出失败：${short(err)}`
+      return
+    }
     const a = document.createElement('a')
-    a.href = URL.createObjectURL(await res.blob())
+    a.href = URL.createObjectURL(file)
     a.download = '审计记录.csv'
     a.click()
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000)

@@ -376,3 +376,84 @@ export const commitUpload = async (id: string, opts: { acceptWarnings?: boolean;
 export const discardUpload = async (id: string) => {
   await request(`/api/uploads/${encodeURIComponent(id)}`, { method: 'DELETE' })
 }
+
+// ---- administration (issue 17: rules, flags, leases, enterprises, publishing, jobs; users, audit) ----
+
+/** County code → name, from the public county outlines (read once). */
+let countyNamesOnce: Promise<Map<string, string>> | null = null
+export function countyNames(): Promise<Map<string, string>> {
+  countyNamesOnce ??= request<{ features: { properties: { code: string; name: string } }[] }>('/api/counties')
+    .then(({ data }) => new Map(data.features.map((f) => [f.properties.code, f.properties.name])))
+    .catch((e) => { countyNamesOnce = null; throw e })
+  return countyNamesOnce
+}
+
+export interface RuleVersion {
+  id: number; county_code: string | null; value: unknown; effective_from: string; note: string | null; created_at: string
+  created_by: string | null; created_by_name: string | null; in_force: boolean
+}
+export interface Rule { key: string; kind: string | null; versions: RuleVersion[] }
+export const rules = async () => (await request<{ today: string; rules: Rule[] }>('/api/rules')).data
+export const addRuleVersion = async (key: string, body: { county: string | null; value: unknown; effective_from: string; note: string }) =>
+  (await request<RuleVersion & { key: string }>(`/api/rules/${encodeURIComponent(key)}/versions`, { method: 'POST', body })).data
+
+export interface Flag {
+  id: number; kind: 'industry_transition' | 'other'; doc_no: string | null; reason: string; set_by: string; set_on: string
+  cleared_on: string | null; cleared_doc_no: string | null; cleared_reason: string | null; cleared_by: string | null; version: number; in_force: boolean
+}
+const parcelPath = (code: string) => `/api/parcels/${encodeURIComponent(code)}`
+export const parcelFlags = async (code: string) => (await request<{ flags: Flag[] }>(`${parcelPath(code)}/flags`)).data.flags
+export const setFlag = async (code: string, body: { kind: Flag['kind']; doc_no: string; set_on: string; reason: string }) =>
+  (await request<{ flags: Flag[] }>(`${parcelPath(code)}/flags`, { method: 'POST', body })).data.flags
+export const clearFlag = async (code: string, id: number, body: { cleared_on: string; doc_no: string; reason: string }) =>
+  (await request<{ flags: Flag[] }>(`${parcelPath(code)}/flags/${id}/clear`, { method: 'POST', body })).data.flags
+
+export interface Lease {
+  id: number; landholder_code: string; landholder_name: string; tenant_code: string; tenant_name: string; area_m2: number | null
+  starts_on: string; ends_on: string | null; doc_no: string | null; note: string | null; version: number; in_force: boolean
+}
+export const parcelLeases = async (code: string) => (await request<{ leases: Lease[] }>(`${parcelPath(code)}/leases`)).data.leases
+export const addLease = async (code: string, body: { landholder_code: string; tenant_code: string; starts_on: string; ends_on: string | null; area_m2: number | null; doc_no: string | null; note: string | null }) =>
+  (await request<{ leases: Lease[] }>(`${parcelPath(code)}/leases`, { method: 'POST', body })).data.leases
+export const endLease = async (code: string, id: number, body: { ends_on: string; note: string | null }) =>
+  (await request<{ leases: Lease[] }>(`${parcelPath(code)}/leases/${id}/end`, { method: 'POST', body })).data.leases
+
+export interface EnterpriseRow { credit_code: string; name: string; county_code: string | null; industry: string | null; above_scale: boolean; intelligent_retrofit: boolean; version: number }
+export const searchEnterprises = async (q: string) =>
+  (await request<{ items: EnterpriseRow[] }>(`/api/enterprises?${new URLSearchParams({ q, limit: '20' })}`)).data.items
+export async function enterprise(cc: string): Promise<{ row: EnterpriseRow & { legal_person?: string | null; contact_phone?: string | null }; etag: string | null }> {
+  const { data, headers } = await request<EnterpriseRow>(`/api/enterprises/${encodeURIComponent(cc)}`)
+  return { row: data, etag: headers.get('etag') }
+}
+export const createEnterprise = async (body: { credit_code: string; county_code: string; name: string; industry?: string | null; above_scale?: boolean; note?: string }) =>
+  (await request<EnterpriseRow>('/api/enterprises', { method: 'POST', body })).data
+export const patchEnterprise = async (cc: string, etag: string, body: Record<string, unknown>) =>
+  (await request<EnterpriseRow>(`/api/enterprises/${encodeURIComponent(cc)}`, { method: 'PATCH', body, headers: { 'if-match': etag } })).data
+export const mergeEnterprises = async (into: string, from: string, note: string) =>
+  (await request<{ credit_code: string; merged_from: string; moved: { figures: number; contracts: number; leases: number } }>(
+    `/api/enterprises/${encodeURIComponent(into)}/merge`, { method: 'POST', body: { from, note } })).data
+
+export type DisclosureClass = 'unsupplied' | 'idle' | 'inefficient'
+export interface DisclosureSetting { county_code: string; county_name: string; unsupplied: boolean; idle: boolean; inefficient: boolean }
+export interface DisclosureItem {
+  seq: number; class: DisclosureClass; class_label: string; ref: string; detail: string | null; county_code: string; county_name: string
+  cluster_code: string | null; cluster_name: string | null; area_m2: number; area_mu: number; since: string | null; responsible_unit: string; lon: number; lat: number
+}
+export interface DisclosurePreview {
+  as_of: string; basis: string; settings: DisclosureSetting[]
+  counts: Record<DisclosureClass, { items: number; area_mu: number }>; items: DisclosureItem[]
+}
+export const disclosureSettings = async () => (await request<{ as_of: string; settings: DisclosureSetting[] }>('/api/disclosure/settings')).data
+export const setDisclosure = async (body: { county: string | null; class: DisclosureClass; publish: boolean; from: string; note?: string }) =>
+  (await request<{ settings: DisclosureSetting[] }>('/api/disclosure/settings', { method: 'PUT', body })).data
+export const previewDisclosure = async () => (await request<DisclosurePreview>('/api/disclosure/preview', { method: 'POST', body: {} })).data
+export const publishDisclosure = async () =>
+  (await request<{ id: number; as_of: string; published_at: string; counts: DisclosurePreview['counts'] }>('/api/disclosure/publish', { method: 'POST', body: {} })).data
+
+export const refreshAnalysis = async () =>
+  (await request<{ as_of: string; duration_ms: number; findings: number; batches: number; changes: number }>('/api/analysis/refresh', { method: 'POST', body: {} })).data
+export const scanAlerts = async () =>
+  (await request<{ id: number; result: { as_of: string; candidates: number; created: number; assigned: number; duration_ms: number; escalated: number } }>(
+    '/api/alerts/scan', { method: 'POST', body: {} })).data
+export const storeRatings = async (year: number) =>
+  (await request<{ year: number; stored: number; counts: Record<'A' | 'B' | 'C' | 'D', number> }>(`/api/permu/ratings/${year}`, { method: 'POST' })).data

@@ -5,6 +5,7 @@
 import * as api from './api'
 import { actorLabel, areaM2, beijingTime, chinese, classificationLabel, date, escapeHtml, indicatorText, label, m2, mu, num, STAGE_NAMES, wan } from './format'
 import { can } from './login'
+import { renderFlags, renderLeases, type CardAdminHooks } from './admin/parcel'
 
 type Props = Record<string, unknown>
 
@@ -77,10 +78,28 @@ export class CardPanel {
       <section><h3>一宗一卡</h3><table class="card">${this.cardRows(p)}</table></section>
       <section><h3>分类认定及原因</h3>${this.classifications(classes)}</section>
       <section><h3>工作台账</h3>${this.ledger((p.ledger as Props[] | undefined) ?? [])}</section>
+      <section class="card-flags" data-testid="card-flags"></section>
+      <section class="card-leases" data-testid="card-leases"></section>
       ${can.edit(this.getUser()) && !p.retired_at ? `<section><h3>修改宗地</h3>${this.editForm(p)}</section>` : ''}
       <section><h3>一地一档</h3>${file instanceof Error ? `<p class="error">${escapeHtml(file instanceof api.ApiError ? zh(file.message) : '档案载入失败')}</p>` : this.timeline(file.events)}</section>`
     this.root.querySelector<HTMLButtonElement>('.close')!.onclick = () => this.close()
     this.wireEdit()
+    this.renderAdmin(p)
+  }
+
+  /** 官方认定 and 租赁 (admin/parcel.ts): their own calls, filled in when they answer. */
+  private renderAdmin(p: Props): void {
+    const code = String(p.code)
+    const hooks: CardAdminHooks = {
+      user: this.getUser(), figures: this.mayShowSensitive(),
+      landUser: ((p.land_user as Props | null | undefined)?.credit_code as string | undefined) ?? null,
+      written: () => {
+        this.onEdited(code, this.card?.geometry ?? null)
+        void this.open(code)
+      },
+    }
+    void renderFlags(this.root.querySelector<HTMLElement>('.card-flags')!, code, hooks)
+    void renderLeases(this.root.querySelector<HTMLElement>('.card-leases')!, code, hooks)
   }
 
   private cardRows(p: Props): string {
@@ -167,7 +186,7 @@ export class CardPanel {
     return [...byYear].map(([year, list]) => `<h4 class="file-year">${escapeHtml(year)} 年</h4><ol class="timeline">${list.map((e) => {
       const changes = e.redacted ? '<div class="muted">（涉及不公开信息，内容不予显示）</div>'
         : (e.changes ?? []).map((c) => `<div>${escapeHtml(label('field', c.field))}：${this.value(c.field, c.old)} → ${this.value(c.field, c.new)}</div>`).join('')
-      const kind = e.value && typeof e.value.kind === 'string' ? `（${escapeHtml(label('developmentKind', e.value.kind))}）` : ''
+      const kind = e.value && typeof e.value.kind === 'string' ? `（${escapeHtml(label(e.type === 'parcel_flag' ? 'flagKind' : 'developmentKind', e.value.kind))}）` : ''
       const value = e.redacted || e.changes?.length ? '' : this.valueText(e)
       return `<li><time title="记录于 ${escapeHtml(beijingTime(e.recorded_at))}">${date(e.on)}</time> <b>${escapeHtml(label('fileEvent', e.type))}</b>${kind}
         <span class="muted">${escapeHtml(label('fileAction', e.action))} · ${escapeHtml(actorLabel(e.actor, e.actor_name))}</span>${e.note ? `<div>${escapeHtml(e.note)}</div>` : ''}${changes}${value ? `<div>${value}</div>` : ''}</li>`
@@ -182,7 +201,7 @@ export class CardPanel {
     const parts = Object.entries(v)
       // ids and codes of the place are the card's own (区县, 集聚区 above); who recorded it is said beside the event
       .filter(([k, x]) => x !== null && x !== undefined && x !== '' && typeof x !== 'object' && k !== 'kind' && k !== 'id'
-        && !k.endsWith('_id') && !k.endsWith('_code') && k !== 'recorded_by')
+        && !k.endsWith('_id') && !k.endsWith('_code') && k !== 'recorded_by' && k !== 'set_by')
       .map(([k, x]) => `${escapeHtml(label('field', k))} ${this.value(k, x)}`)
     return parts.join('，')
   }
@@ -198,7 +217,7 @@ export class CardPanel {
     if (field === 'unit') return escapeHtml(label('unit', v))
     if (field === 'change_type') return escapeHtml(label('changeType', v))
     if (field === 'zone_type') return escapeHtml(label('zoneType', v))
-    if (field === 'recorded_by' || field === 'actor') return escapeHtml(actorLabel(String(v)))
+    if (field === 'recorded_by' || field === 'actor' || field === 'set_by' || field === 'cleared_by') return escapeHtml(actorLabel(String(v)))
     if (field === 'cluster_code') return escapeHtml(this.card?.properties.cluster_code === v ? String(this.card?.properties.cluster_name ?? v) : v)
     if (field === 'county_code') return escapeHtml(this.card?.properties.county_code === v ? String(this.card?.properties.county_name ?? v) : v)
     if (field.endsWith('_m2')) return m2(v)

@@ -90,7 +90,7 @@ const START_TYPES = ['construction_on_idle', 'no_change_after_start_date']
 
 const zh = chinese
 
-type Tab = 'mine' | 'soon' | 'overdue'
+type Tab = 'mine' | 'scope' | 'soon' | 'overdue'
 const TABS: { id: Tab; label: string }[] = [{ id: 'mine', label: '我的预警' }, { id: 'soon', label: '即将到期' }, { id: 'overdue', label: '已逾期' }]
 
 function today(): string {
@@ -163,11 +163,19 @@ export class InboxPanel {
 
   private query(tab: Tab, limit = 200): string {
     const q = new URLSearchParams({ limit: String(limit) })
-    if (!this.supervisor) q.set('assignee', 'me')
+    // 我的预警 is the alerts assigned to the user, a supervisor's too; a supervisor (admin, analyst)
+    // oversees the rest in 全市预警 / 辖区预警 and sees the due-soon and overdue of the whole scope
+    if (tab === 'mine' || !this.supervisor) q.set('assignee', 'me')
     if (tab === 'overdue') q.set('overdue', 'true')
     else q.set('open', 'true')
     if (tab === 'soon') q.set('due_soon', 'true')
     return q.toString()
+  }
+
+  /** The tabs this user has: a supervisor's oversight list beside their own. */
+  private get tabs(): { id: Tab; label: string }[] {
+    if (!this.supervisor) return TABS
+    return [TABS[0]!, { id: 'scope', label: this.user?.county_scope ? '辖区预警' : '全市预警' }, ...TABS.slice(1)]
   }
 
   private async showList(): Promise<void> {
@@ -175,7 +183,7 @@ export class InboxPanel {
     this.clearFocus()
     this.dropUrls()
     this.root.innerHTML = `<div class="panel-head"><h2>巡查收件箱</h2><button type="button" class="close" aria-label="关闭">×</button></div>
-      <nav class="inbox-tabs" role="tablist">${TABS.map((t) =>
+      <nav class="inbox-tabs" role="tablist">${this.tabs.map((t) =>
         `<button type="button" role="tab" data-tab="${t.id}" aria-selected="${t.id === this.tab}">${t.label} <span class="count" data-count="${t.id}">…</span></button>`).join('')}</nav>
       <ul class="inbox-list" data-testid="inbox-list"><li class="muted">加载中…</li></ul>
       <p class="error" role="alert"></p>`
@@ -184,9 +192,9 @@ export class InboxPanel {
     try {
       const [page, ...counts] = await Promise.all([
         alertsApi.list(this.query(this.tab)),
-        ...TABS.map((t) => alertsApi.list(this.query(t.id, 1))),
+        ...this.tabs.map((t) => alertsApi.list(this.query(t.id, 1))),
       ])
-      TABS.forEach((t, i) => { this.root.querySelector(`[data-count=${t.id}]`)!.textContent = String(counts[i]!.numberMatched) })
+      this.tabs.forEach((t, i) => { this.root.querySelector(`[data-count=${t.id}]`)!.textContent = String(counts[i]!.numberMatched) })
       const list = this.root.querySelector('.inbox-list')!
       list.innerHTML = page.items.length === 0 ? '<li class="muted">没有预警</li>' : page.items.map((a) => `
         <li><button type="button" class="inbox-item item-${a.severity}${a.overdue ? ' overdue' : ''}" data-alert="${a.id}">
@@ -284,6 +292,13 @@ export class InboxPanel {
         ? `<option value="">选择巡查员</option>${inspectors.map((i) =>
           `<option value="${escapeHtml(i.username)}"${i.username === assignee ? ' selected' : ''}>${escapeHtml(i.display_name)}${i.city_wide ? '（全市）' : ''} · 在办 ${i.open_alerts}</option>`).join('')}`
         : '<option value="">本区县没有在岗巡查员</option>'
+      // nobody to assign to: the button says why instead of failing on a click
+      const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!
+      submit.disabled = select.disabled = inspectors.length === 0
+      if (!inspectors.length) {
+        submit.title = '本区县没有在岗巡查员，无法分派'
+        form.insertAdjacentHTML('beforeend', '<p class="muted small" data-testid="assign-reason">本区县没有在岗巡查员，无法分派；请安全管理员新建或启用本区县的巡查员账户。</p>')
+      }
     } catch (e) {
       this.error(e)
     }

@@ -25,6 +25,7 @@ import { DashboardPanel } from './dashboard'
 import { InboxPanel } from './inbox'
 import { ClusterCounts } from './cluster-counts'
 import { LegendControl, ToolbarControl } from './map-controls'
+import { AdminPanel } from './admin/panel'
 
 // MapLibre's worker as a file of this build (served from this origin like everything else).
 setWorkerUrl(workerUrl)
@@ -78,6 +79,7 @@ const dashboard = new DashboardPanel($('dashboard-panel'), $<HTMLButtonElement>(
 const card = new CardPanel($('card-panel'), () => user, () => settings.sensitiveRoles,
   () => refreshTiles(['parcels', 'unsupplied', 'alerts']), () => select(null))
 const inbox = new InboxPanel(map, { openParcel: (code) => { closeUpload(); void card.open(code) }, changed: () => refreshTiles(['alerts', 'parcels']) })
+const admin = new AdminPanel(() => refreshTiles(LAYER_GROUPS.map((g) => g.id)))
 const legend = new LegendPanel($('legend'), (group, on) => {
   visible[group] = on
   for (const l of LAYER_GROUPS.find((g) => g.id === group)!.layers) {
@@ -305,6 +307,7 @@ const PANELS: Record<string, () => void> = {
   'upload-panel': () => closeUpload(),
   'dashboard-panel': () => dashboard.close(),
   'inbox-panel': () => inbox.close(),
+  'admin-panel': () => admin.close(),
 }
 const panelWatch = new MutationObserver((records) => {
   for (const r of records) {
@@ -324,6 +327,7 @@ function renderRole(): void {
   $('open-upload').hidden = !can.upload(user)
   dashboard.setUser(user)
   inbox.render(user)
+  admin.render(user)
   document.body.dataset.role = user?.role ?? 'public'
 }
 

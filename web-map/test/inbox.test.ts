@@ -206,6 +206,9 @@ describe('the inbox of an analyst', { timeout: BROWSER_TEST_MS }, () => {
       const page = w.page
       await signInAs(page, 'analyst.luolong')
       await page.click('#open-inbox')
+      // 我的预警 is the alerts assigned to the analyst (none); the county's are under 辖区预警
+      await page.waitForFunction(() => document.querySelector('[data-count=mine]')?.textContent === '0')
+      await page.click('[data-tab=scope]')
       await page.click(`[data-alert="${second.id}"]`)
       await page.waitForSelector('[data-testid=assign-form] option[value="insp.luolong2"]', { state: 'attached' })
       // the county's inspectors, then the city-wide one of the harness, each with the open alerts they carry
@@ -225,6 +228,42 @@ describe('the inbox of an analyst', { timeout: BROWSER_TEST_MS }, () => {
       expect(w.outside).toEqual([])
     } finally {
       await w.context.close()
+    }
+  })
+})
+
+describe('the inbox of the administrator', { timeout: BROWSER_TEST_MS }, () => {
+  it('我的预警 lists the alerts assigned to the admin, 全市预警 every open one; the assign button is disabled, saying why, where no inspector is active', async () => {
+    const db = h.t.database.db
+    const counted = await db.one(`SELECT count(*) FILTER (WHERE u.username = 'map.admin')::int AS mine, count(*)::int AS open
+      FROM alert a LEFT JOIN app_user u ON u.id = a.assignee_id WHERE a.status IN ('new', 'assigned', 'in_field')`)
+    expect(counted.open).toBeGreaterThan(0)
+    expect(counted.mine).toBe(0)
+    // nobody left to assign to in 洛龙区: its inspectors and the city-wide one deactivated
+    await db.none(`UPDATE app_user SET active = false WHERE role = 'inspector'`)
+    const target = await db.one(`SELECT a.id FROM alert a JOIN parcel p ON p.id = a.parcel_id WHERE p.code = 'LL-INBOX-2'`, [], (r) => Number(r.id))
+    const w = await openPage(h)
+    try {
+      const page = w.page
+      await signInAs(page, 'map.admin')
+      await page.click('#open-inbox')
+      await page.waitForFunction(() => !/…/.test(document.querySelector('[data-count=scope]')?.textContent ?? '…'))
+      expect(await page.textContent('[data-count=mine]')).toBe(String(counted.mine))
+      expect(await page.textContent('[data-tab=scope]')).toContain('全市预警')
+      expect(await page.textContent('[data-count=scope]')).toBe(String(counted.open))
+      expect(await page.locator('[data-testid=inbox-list] [data-alert]').count()).toBe(counted.mine)
+      await page.click('[data-tab=scope]')
+      await page.waitForSelector(`[data-alert="${target}"]`)
+      expect(await page.locator('[data-testid=inbox-list] [data-alert]').count()).toBe(counted.open)
+      await page.click(`[data-alert="${target}"]`)
+      await page.waitForSelector('[data-testid=assign-reason]')
+      expect(await page.isDisabled('[data-testid=assign-form] button[type=submit]')).toBe(true)
+      expect(await page.textContent('[data-testid=assign-reason]')).toContain('没有在岗巡查员')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-admin-no-inspector.png') })
+      expect(w.consoleErrors).toEqual([])
+    } finally {
+      await w.context.close()
+      await db.none(`UPDATE app_user SET active = true WHERE role = 'inspector'`)
     }
   })
 })

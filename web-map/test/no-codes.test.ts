@@ -7,7 +7,8 @@
  * test-artifacts/ (git-ignored). After login a user of 洛龙区 sees the county's parcels without
  * touching the map; a city-wide user is told to zoom in; the security and audit officers see the
  * public map only, with their own screen. Labels come from server/labels/: a screen that shows a code is a
- * screen that forgot to use them. */
+ * screen that forgot to use them. The one exception is text marked data-verbatim: values shown as
+ * the user typed them (a county rule's text match patterns), which are data rather than codes. */
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
@@ -77,6 +78,8 @@ async function visibleTexts(page: Page): Promise<string[]> {
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement
       if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(el.tagName) || !shown(el)) continue
+      // text kept as the user wrote it (a rule's match patterns, e.g. %industrial%) is data, not a code
+      if (el.closest('[data-verbatim]')) continue
       // a closed <select> shows its selected option only
       if (el.tagName === 'OPTION' && !(el as HTMLOptionElement).selected) continue
       const s = n.textContent!.trim()
@@ -229,6 +232,29 @@ describe('no code on any screen', { timeout: BROWSER_TEST_MS * 4 }, () => {
             await page.waitForFunction(() => !/载入|加载/.test(document.querySelector('#dashboard-panel')?.textContent ?? '载入'))
             await check(page, `${name} dashboard`)
             await shot(page, `${name}-dashboard`)
+          }
+
+          if (u.role === 'admin') {
+            // 管理: each tab, the rules unfolded, the publication previewed
+            await page.click('#open-admin')
+            for (const tab of ['rules', 'enterprises', 'publish', 'jobs']) {
+              await page.click(`#admin-panel [data-tab=${tab}]`)
+              await page.waitForSelector(`#admin-panel [data-testid=admin-${tab}]`)
+              await page.waitForFunction(() => !/正在载入/.test(document.querySelector('#admin-panel .admin-body')?.textContent ?? '正在载入'))
+              if (tab === 'rules') await page.evaluate(() => { for (const d of document.querySelectorAll('#admin-panel details')) (d as HTMLDetailsElement).open = true })
+              if (tab === 'enterprises') {
+                await page.fill('#admin-panel .ent-search input[name=q]', '有限公司')
+                await page.click('#admin-panel .ent-search button[type=submit]')
+                await page.waitForSelector('#admin-panel .ent-list li:not(:has-text("查找中"))')
+              }
+              if (tab === 'publish') {
+                await page.click('#admin-panel button.preview')
+                await page.waitForSelector('[data-testid=publish-preview] ul.counts')
+              }
+              await check(page, `${name} admin ${tab}`)
+              await shot(page, `${name}-admin-${tab}`)
+            }
+            await page.click('#admin-panel .close')
           }
 
           if (u.role === 'admin' || u.role === 'analyst') {

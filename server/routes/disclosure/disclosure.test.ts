@@ -219,3 +219,38 @@ describe('no public response contains tax, output, price or personal data', () =
     expect(r).toMatchObject({ kind: 'disclosure', generated_by: 'user:publisher_admin' })
   })
 })
+
+describe('the preview before publishing', () => {
+  it('shows exactly the rows the public endpoint serves after publishing, and stores nothing', async () => {
+    const db = t.database.db
+    const stored = () => db.one(`SELECT (SELECT count(*)::int FROM governance.report) AS reports, (SELECT count(*)::int FROM governance.disclosure_item) AS items,
+      (SELECT count(*)::int FROM security_event WHERE kind = 'published') AS audited`)
+    const before = await stored()
+    expect((await t.app.inject({ method: 'POST', url: '/api/disclosure/preview', payload: { asOf: '2024-09-30' } })).statusCode).toBe(401)
+    const res = await t.app.inject({ method: 'POST', url: '/api/disclosure/preview', headers: admin, payload: { asOf: '2024-09-30' } })
+    expect(res.statusCode, res.body).toBe(200)
+    const preview = res.json()
+    expect(await stored()).toEqual(before)
+    // GD-IDLE started on 2024-08-01 (above): no longer idle on 30 September; GD-STOPPED still inefficient
+    expect(preview.items.map((i: { ref: string }) => i.ref)).toEqual([expect.stringMatching(/^gd-b\d+$/), 'GD-STOPPED'])
+    expectClean(scanJson(preview, SECRET_VALUES, sensitiveKeys))
+
+    const published = await t.app.inject({ method: 'POST', url: '/api/disclosure/publish', headers: admin, payload: { asOf: '2024-09-30' } })
+    expect(published.statusCode, published.body).toBe(201)
+    const latest = (await pub('/api/disclosure')).json()
+    expect(latest.id).toBe(published.json().id)
+    // the same rows, field by field (the seq, the areas, the points on them), the same settings and counts
+    expect({ as_of: latest.as_of, basis: latest.basis, settings: latest.settings, counts: latest.counts, items: latest.items }).toEqual(preview)
+  })
+
+  it('is refused to a county-scoped analyst (the lists are the city\'s), a future date, and the duty roles', async () => {
+    const county = await t.loginAs('analyst', [K])
+    expect((await t.app.inject({ method: 'POST', url: '/api/disclosure/preview', headers: county, payload: {} })).statusCode).toBe(403)
+    const future = await t.app.inject({ method: 'POST', url: '/api/disclosure/preview', headers: admin, payload: { asOf: '2099-01-01' } })
+    expect(future.statusCode).toBe(400)
+    expect(future.json().message).toMatch(/晚于今天/)
+    for (const role of ['security', 'audit', 'surveyor', 'inspector'] as const) {
+      expect((await t.app.inject({ method: 'POST', url: '/api/disclosure/preview', headers: await t.loginAs(role, null), payload: {} })).statusCode, role).toBe(403)
+    }
+  })
+})

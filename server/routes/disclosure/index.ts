@@ -14,7 +14,8 @@ import { reportCsv, reportWorkbook } from '../../governance/xlsx'
 import { geojsonToMvt } from '../../tiles/encoders'
 import { EXTENT, MARGIN, isValidTile, tileBounds } from '../../tiles/tile-math'
 import { generate } from '../reports'
-import { DisclosureCollection, DisclosureList, DisclosureSnapshot } from '../../schemas/disclosure'
+import { DisclosureCollection, DisclosureList, DisclosurePreview, DisclosureSnapshot } from '../../schemas/disclosure'
+import { ReportInputError } from '../../db/repos/governance'
 
 export const DISCLOSURE_MESSAGES = {
   none: '尚未发布公开清单 / no disclosure has been published yet',
@@ -153,6 +154,30 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const ruleId = await app.db.governance.setDisclosure({ county: b.county, class: b.class, publish: b.publish, from: b.from, note }, request.viewer)
     request.auditDetail = { setting: 'disclosure_publish', rule_id: ruleId, county: b.county, class: b.class, publish: b.publish, from: b.from }
     return { rule_id: ruleId, settings: await app.db.governance.disclosureSettings(b.from) }
+  })
+
+  // The publisher sees first exactly what the public will see (the rows of a publication made now,
+  // computed and read back as publishing does, then rolled back): nothing is stored or audited.
+  app.post('/preview', {
+    config: { access: PUBLISHERS },
+    schema: {
+      tags: ['disclosure'], summary: '预览公开清单 / exactly what publishing now would show the public (nothing stored)',
+      body: Type.Optional(Type.Object({ asOf: Type.Optional(Type.String({ format: 'date' })) }, { additionalProperties: false })),
+      response: { 200: DisclosurePreview },
+    },
+  }, async (request) => {
+    if (request.user!.county_scope !== null) throw new HttpError(403, 'forbidden', DISCLOSURE_MESSAGES.cityOnly)
+    const today = await app.db.governance.today()
+    const asOf = request.body?.asOf ?? today
+    if (asOf > today) throw new HttpError(400, 'invalid_request', DISCLOSURE_MESSAGES.future(asOf, today), { field: 'asOf' })
+    let s
+    try {
+      s = await app.db.governance.previewDisclosure(asOf, request.viewer)
+    } catch (e) {
+      if (e instanceof ReportInputError) throw new HttpError(400, 'invalid_request', e.message)
+      throw e
+    }
+    return { as_of: s.as_of, basis: s.basis, settings: s.settings, counts: s.counts, items: s.items }
   })
 
   app.post('/publish', {

@@ -18,7 +18,11 @@ const Version = Type.Object({
 const Rule = Type.Object({
   key: Type.String(),
   kind: Nullable(Type.String({ description: 'what the value means (share, days…); null: a structured rule not settable here' })),
-  versions: Type.Array(Type.Object({ ...Version.properties, in_force: Type.Boolean({ description: 'the version of its owner (county or city-wide) in force today' }) }, { additionalProperties: false })),
+  versions: Type.Array(Type.Object({
+    ...Version.properties,
+    created_by: Nullable(Type.String({ description: 'who recorded it (the event log\'s actor: user:<name> or a system writer)' })),
+    created_by_name: Nullable(Type.String({ description: 'that user\'s display name' })),
+    in_force: Type.Boolean({ description: 'the version of its owner (county or city-wide) in force today' }) }, { additionalProperties: false })),
 }, { additionalProperties: false })
 
 export const RULE_MESSAGES = {

@@ -73,6 +73,10 @@ describe('county rules (DOMAIN.md: every threshold per county, versioned, with a
     expect(again.statusCode).toBe(409)
     const rows = await t.database.db.any("SELECT value FROM county_rule WHERE key = 'idle_days' AND county_code = $1", [A])
     expect(rows).toEqual([{ value: 500 }])
+    // the list names who recorded the version (the event log's actor, with the display name)
+    const listed = (await t.app.inject({ url: '/api/rules?key=idle_days', headers })).json().rules[0].versions
+    expect(listed.find((v: { county_code: string | null }) => v.county_code === A))
+      .toMatchObject({ value: 500, created_by: 'user:admin_city', created_by_name: 'admin_city', in_force: false })
   })
 
   it('checks each value against the rule\'s meaning and refuses the past', async () => {

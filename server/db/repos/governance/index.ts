@@ -88,6 +88,23 @@ export class GovernanceRepo {
     })
   }
 
+  /** What publishing the disclosure lists at `asOf` would store, computed by the same
+   * governance.generate() and read back by the same query as the public endpoint, in a transaction
+   * rolled back: the preview is exactly the rows a publication now would serve, and nothing is kept. */
+  async previewDisclosure(asOf: string, actor: Writer): Promise<Json> {
+    const sentinel = { preview: null as Json }
+    try {
+      await this.snapshot('disclosure-preview', async (t) => {
+        const { id } = await t.one(GENERATE, { kind: 'disclosure', period: asOf, asOf, scope: null, params: {}, actor: actorName(actor) }).catch(inputError)
+        sentinel.preview = (await t.one(DISCLOSURE_SNAPSHOT, { id })).snapshot
+        throw sentinel
+      })
+    } catch (e) {
+      if (e !== sentinel) throw e
+    }
+    return sentinel.preview
+  }
+
   /** A period's kind (quarter, half, year), first and last day, and today in Luoyang. */
   period(period: string): Promise<{ kind: string; starts_on: string; ends_on: string; today: string }> {
     return this.db.one(PERIOD, { period }).catch(inputError)
