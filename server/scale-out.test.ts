@@ -89,7 +89,7 @@ beforeAll(async () => {
   const p = await t.db.one('SELECT code, ST_X(c) AS lon, ST_Y(c) AS lat FROM (SELECT code, ST_Centroid(geom) AS c FROM parcel WHERE id = $1) x', [id])
   parcelCode = p.code
   tile = tileOf(p.lon, p.lat, 15)
-  for (const [username, role] of [['editor', 'admin'], ['reader', 'analyst']] as const) {
+  for (const [username, role] of [['editor', 'admin'], ['reader', 'analyst'], ['desktop', 'analyst'], ['officer', 'security']] as const) {
     await t.db.users.create({ username, display_name: username, role, county_scope: null, password_hash: await hashPassword(PASSWORD) })
   }
   ;[a, b] = await Promise.all([startProcess('A'), startProcess('B')])
@@ -111,6 +111,34 @@ describe('two processes over one primary', () => {
     await untilSignal(b, 'session-revoked', before)
     // within B's session cache time (5 s): only the signal can have dropped it
     expect((await fetch(`${b.base}/api/auth/me`, { headers })).status).toBe(401)
+  }, budget(10_000))
+
+  it('a personal token B had cached is refused by B once A revokes it, or deactivates its owner', async () => {
+    const owner = await login(a, 'desktop')
+    const make = async (name: string): Promise<{ id: number; token: string }> => {
+      const res = await fetch(`${a.base}/api/tokens`, { method: 'POST', headers: { ...owner, 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
+      expect(res.status, await res.clone().text()).toBe(201)
+      return res.json()
+    }
+    const revoked = await make('办公室 QGIS')
+    const kept = await make('家里 GDAL')
+    const me = async (token: string) => (await fetch(`${b.base}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status
+    // B caches both owners now (server/personal-tokens.ts, 5 s)
+    expect(await me(revoked.token)).toBe(200)
+    expect(await me(kept.token)).toBe(200)
+    let before = await signalsOf(b, 'session-revoked')
+    expect((await fetch(`${a.base}/api/tokens/${revoked.id}`, { method: 'DELETE', headers: owner })).status).toBe(204)
+    await untilSignal(b, 'session-revoked', before)
+    expect(await me(revoked.token)).toBe(401)
+    expect(await me(kept.token)).toBe(200) // only that token
+    // the security officer deactivates the owner through A: B drops the owner's cached tokens too
+    const officer = await login(a, 'officer')
+    before = await signalsOf(b, 'session-revoked')
+    const off = await fetch(`${a.base}/api/users/desktop`, { method: 'PATCH', headers: { ...officer, 'content-type': 'application/json' }, body: JSON.stringify({ active: false }) })
+    expect(off.status, await off.clone().text()).toBe(200)
+    await untilSignal(b, 'session-revoked', before)
+    expect(await me(kept.token)).toBe(401)
+    expect((await fetch(`${b.base}/api/auth/me`, { headers: owner })).status).toBe(401) // and the session
   }, budget(10_000))
 
   it("an edit through A is in B's card at once, and drops the tile B had cached", async () => {
