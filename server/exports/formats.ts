@@ -2,7 +2,7 @@
  * come (GeoJSON, CSV, KML, XLSX: streamed to the reader; the shapefile: through files on disk,
  * zipped at the end; GeoPackage and DXF: built whole, under a stated limit). */
 import ExcelJS from 'exceljs'
-import Drawing from 'dxf-writer'
+import Drawing, { type TagsManager } from 'dxf-writer'
 import iconv from 'iconv-lite'
 import type { Geometry, Position } from 'geojson'
 import { BOM, csvField } from '../governance/csv'
@@ -160,9 +160,50 @@ function xlsx(ctx: ExportContext): Writer {
 // UTF-8 form dxf-writer writes by default is read as ANSI_1252 by GDAL 3.6, which turns Chinese
 // layer names and labels to mojibake; R2000 with its code page is read right by AutoCAD, 中望CAD
 // and GDAL alike): each polygon ring a closed LWPOLYLINE on a layer per class (parcels: 分类; else
-// the collection), the feature's code as TEXT at a point inside it, in the Gauss-Krüger zone asked
-// for (metres: a DXF has no CRS, the zone is in the file name).
+// the collection), under them each feature as one HATCH holding all its rings (the parts and the
+// holes of one parcel: a polyline cannot say which rings go together; GDAL writes polygons as
+// hatches too) on one layer named by the collection, in its class's colour, the feature's code as
+// TEXT at a point inside it, in the Gauss-Krüger zone asked for (metres: a DXF has no CRS, the zone
+// is in the file name). The upload (server/ingest/dxf.ts) reads the hatches as the features and
+// their outlines as outlines: the file is one layer of parcels to it, and comes back unchanged.
 const DXF_COLOURS = [1, 2, 3, 4, 5, 6, 30, 140, 200, 40]
+
+/** dxf-writer's entities are objects with a handle of the drawing's sequence whose tags are written
+ * at the end (toDxfString). */
+interface DxfShape { handle: string; ownerObjectHandle: string; layer: { name: string }; tags: (m: TagsManager) => void }
+
+/** A solid HATCH of closed polyline loops, its groups as the DXF reference (R2000) gives them and as
+ * GDAL writes them: elevation point, extrusion, pattern SOLID, solid fill, not associative, the loops
+ * (92 flags: 2 polyline, +1 external for a part's outer ring), odd parity, no seed points. */
+function hatchTags(m: TagsManager, h: DxfShape, colour: number, loops: { ring: Position[]; outer: boolean }[]): void {
+  m.push(0, 'HATCH')
+  m.push(5, h.handle)
+  m.push(330, h.ownerObjectHandle)
+  m.push(100, 'AcDbEntity')
+  m.push(8, h.layer.name)
+  m.push(62, colour)
+  m.push(100, 'AcDbHatch')
+  for (const [code, v] of [[10, 0], [20, 0], [30, 0], [210, 0], [220, 0], [230, 1]] as const) m.push(code, v)
+  m.push(2, 'SOLID')
+  m.push(70, 1)
+  m.push(71, 0)
+  m.push(91, loops.length)
+  for (const { ring, outer } of loops) {
+    m.push(92, outer ? 3 : 2)
+    m.push(72, 0)
+    m.push(73, 1)
+    m.push(93, ring.length - 1)
+    for (const p of ring.slice(0, -1)) {
+      m.push(10, p[0]!)
+      m.push(20, p[1]!)
+    }
+    m.push(97, 0)
+  }
+  m.push(75, 0)
+  m.push(76, 1)
+  m.push(98, 0)
+}
+
 function dxf(ctx: ExportContext): Writer {
   const d = new Drawing()
   d.setUnits('Meters')
@@ -170,24 +211,38 @@ function dxf(ctx: ExportContext): Writer {
   const text = (code: number, v: string) => [code, v] as unknown as [number, number]
   d.header('ACADVER', [text(1, 'AC1015')])
   d.header('DWGCODEPAGE', [text(3, 'ANSI_936')])
-  const layers = new Map<string, string>()
+  const layers = new Map<string, number>()
+  // the hatches' layer first: drawn under the outlines and the codes
+  const hatchLayer = ctx.c.title.replace(/[<>/\\":;?*|=`]/g, '_')
+  d.addLayer(hatchLayer, 7, 'CONTINUOUS')
   const classIdx = ctx.columns.findIndex((c) => c.source === 'class' && c.domain)
   const layerOf = (row: ExportRow) => {
     const cls = classIdx >= 0 ? (row.values[classIdx] as string | null) : null
     const name = (cls ? `${ctx.c.title}_${cls}` : `${ctx.c.title}_未分类`).replace(/[<>/\\":;?*|=`]/g, '_')
     if (!layers.has(name)) {
-      d.addLayer(name, DXF_COLOURS[layers.size % DXF_COLOURS.length]!, 'CONTINUOUS')
-      layers.set(name, name)
+      layers.set(name, DXF_COLOURS[layers.size % DXF_COLOURS.length]!)
+      d.addLayer(name, layers.get(name)!, 'CONTINUOUS')
     }
     return name
   }
-  const rings = (g: Geometry | null): Position[][] => (!g ? [] : g.type === 'Polygon' ? g.coordinates : g.type === 'MultiPolygon' ? g.coordinates.flat() : [])
+  const polygons = (g: Geometry | null): Position[][][] => (!g ? [] : g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [])
+  const lastShape = () => (d as unknown as { activeLayer: { getShapes(): DxfShape[] } }).activeLayer.getShapes().at(-1)!
   return {
     async add(row) {
-      d.setActiveLayer(layerOf(row))
+      const layer = layerOf(row)
       const g = geom(row)
+      const parts = polygons(g)
+      if (parts.length) {
+        // a shape of dxf-writer's for the hatch's handle and place, its tags ours
+        d.setActiveLayer(hatchLayer)
+        d.drawPolyline([], false)
+        const hatch = lastShape()
+        const loops = parts.flatMap((rings) => rings.map((ring, k) => ({ ring, outer: k === 0 })))
+        hatch.tags = (m) => hatchTags(m, hatch, layers.get(layer)!, loops)
+      }
+      d.setActiveLayer(layer)
       if (g?.type === 'Point') d.drawPoint(g.coordinates[0]!, g.coordinates[1]!)
-      for (const r of rings(g)) d.drawPolyline(r.slice(0, -1).map((p) => [p[0]!, p[1]!] as [number, number]), true)
+      for (const r of parts.flat()) d.drawPolyline(r.slice(0, -1).map((p) => [p[0]!, p[1]!] as [number, number]), true)
       if (row.x !== null && row.y !== null) d.drawText(row.x, row.y, 2.5, 0, nameOf(ctx, row), 'center', 'middle')
     },
     async end() {

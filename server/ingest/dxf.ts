@@ -5,7 +5,12 @@
  *
  * What becomes a parcel (DOMAIN.md: a parcel is a closed boundary):
  *   - a closed LWPOLYLINE or POLYLINE (flag 1), bulges followed as arcs;
- *   - a HATCH: its boundary loops, a loop inside another being that one's hole.
+ *   - a HATCH: its boundary loops, a loop inside another being that one's hole; a closed polyline
+ *     that is a loop of a hatch (the same vertices, on any layer, as when a hatch is made by picking
+ *     the outline, or as OneMap's own export draws each parcel: server/exports/formats.ts) or that
+ *     the hatch names as its source boundary (group 330 in its boundary data) is that hatch's
+ *     outline, read with it, not a parcel of its own (else the parcel would come twice, and its
+ *     holes and parts as parcels without a code).
  * An open polyline is not a boundary: it is listed by layer and handle as not imported.
  * Attributes of a polygon: its layer (图层) and handle (句柄); the TEXT/MTEXT whose insertion point
  * lies inside it (文字, several joined by a space); the ATTRIB values of a block inserted inside it,
@@ -187,6 +192,11 @@ function hatchLoops(groups: Group[]): Position[][] {
 
 interface Entity { type: string; layer?: string; handle?: unknown; [k: string]: unknown }
 
+/** A closed ring as its set of vertices, whatever its start and direction. */
+function loopKey(ring: Position[]): string {
+  return [...new Set(ring.map((p) => `${p[0]},${p[1]}`))].sort().join(';')
+}
+
 export function readDxf(bytes: Buffer, file: string, encodingOverride?: string): ReadLayer[] {
   const encoding = decideDxfEncoding(bytes, encodingOverride)
   const text = iconv.decode(bytes, encoding.encoding)
@@ -201,7 +211,10 @@ export function readDxf(bytes: Buffer, file: string, encodingOverride?: string):
     throw ingestError('dxf_invalid', { file, cause: (e as Error).message.split('\n')[0]!.slice(0, 200) })
   }
 
-  const polygons: { layer: string; handle: string; kind: string; geometry: NonNullable<RawFeature['geometry']> }[] = []
+  const polygons: { layer: string; handle: string; kind: string; geometry: NonNullable<RawFeature['geometry']>; outline?: string }[] = []
+  // the loops (by their vertices) and source boundaries (by handle) of the hatches
+  const hatchLoopKeys = new Set<string>()
+  const hatchSources = new Set<string>()
   const open: string[] = []
   const texts: { at: Position; text: string }[] = []
   const inserts: { at: Position; attributes: Record<string, string> }[] = []
@@ -223,10 +236,16 @@ export function readDxf(bytes: Buffer, file: string, encodingOverride?: string):
       }
       const ring = closeRing(ringWithBulges(vertices))
       const geometry = assembleRings([ring])
-      if (geometry) polygons.push({ layer, handle, kind: e.type, geometry })
+      if (geometry) polygons.push({ layer, handle, kind: e.type, geometry, outline: loopKey(ring) })
       else open.push(`图层 ${layer} 句柄 ${handle}：顶点不足 3 个，未导入 / layer ${layer} handle ${handle}: fewer than 3 vertices, not imported`)
     } else if (e.type === 'HATCH') {
-      const geometry = assembleRings(hatchLoops(e.groups as Group[]))
+      const groups = e.groups as Group[]
+      const loops = hatchLoops(groups)
+      for (const loop of loops) hatchLoopKeys.add(loopKey(loop))
+      // source boundary objects: the 330s after the boundary data begins (91), not the owner's before it
+      const from = groups.findIndex((g) => g.code === 91)
+      if (from >= 0) for (const g of groups.slice(from)) if (g.code === 330) hatchSources.add(String(g.value))
+      const geometry = assembleRings(loops)
       if (geometry) polygons.push({ layer, handle, kind: 'HATCH', geometry })
       else open.push(`图层 ${layer} 句柄 ${handle}：填充边界无法读取，未导入 / layer ${layer} handle ${handle}: the hatch boundary cannot be read, not imported`)
     } else if (e.type === 'TEXT' || e.type === 'MTEXT') {
@@ -246,6 +265,7 @@ export function readDxf(bytes: Buffer, file: string, encodingOverride?: string):
 
   const byLayer = new Map<string, { features: RawFeature[]; fields: Set<string>; kinds: Set<string> }>()
   for (const p of polygons) {
+    if (p.outline !== undefined && (hatchLoopKeys.has(p.outline) || hatchSources.has(p.handle))) continue
     let l = byLayer.get(p.layer)
     if (!l) byLayer.set(p.layer, (l = { features: [], fields: new Set(['图层', '句柄']), kinds: new Set() }))
     l.kinds.add(p.kind)
