@@ -228,12 +228,19 @@ describe('caching', () => {
     expect((await getTile('parcels', 'admin')).res.headers['x-tile-cache']).toBe('hit')
     expect((await getTile('parcels', 'admin', farTile)).res.headers['x-tile-cache']).toBe('hit')
     const before = (await getTile('parcels', 'admin')).features.find((f) => f.properties.code === 'LL-002')!
+    const edited: [number, number, number, number] = [fx.parcels[1]!.box[0], fx.parcels[1]!.box[1], fx.parcels[1]!.box[2], fx.parcels[1]!.box[3]]
+    // invalidateTiles drops the tiles under the box, and no other
+    expect(invalidateTiles('parcels', edited)).toBeGreaterThan(0)
+    expect((await getTile('parcels', 'admin', farTile)).res.headers['x-tile-cache']).toBe('hit')
+    expect((await getTile('parcels', 'admin')).res.headers['x-tile-cache']).toBe('miss')
+    expect((await getTile('parcels', 'admin')).res.headers['x-tile-cache']).toBe('hit')
 
     const box = rect(fx.parcels[1]!.box.slice(0, 2) as [number, number], 0, 0, 50, 80)
     await t.database.db.none(`UPDATE parcel SET geom = ST_GeomFromGeoJSON($1), stage = 'producing' WHERE code = 'LL-002'`,
       [JSON.stringify({ ...boxPolygon(box), crs: { type: 'name', properties: { name: 'EPSG:4490' } } })])
-    const dropped = invalidateTiles('parcels', [fx.parcels[1]!.box[0], fx.parcels[1]!.box[1], fx.parcels[1]!.box[2], fx.parcels[1]!.box[3]])
-    expect(dropped).toBeGreaterThan(0)
+    // the writer's call; the event log's notification (server/signals.ts) may have dropped the tile
+    // first, so its count is not this call's to assert (it was asserted above)
+    invalidateTiles('parcels', edited)
 
     const after = await getTile('parcels', 'admin')
     expect(after.res.headers['x-tile-cache']).toBe('miss')
