@@ -9,7 +9,9 @@
  * public map only, with their own screen. Labels come from server/labels/: a screen that shows a code is a
  * screen that forgot to use them. The one exception is text marked data-verbatim: values shown as
  * the user typed them (a county rule's text match patterns), which are data rather than codes. */
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,6 +21,7 @@ import { createTestApp, type TestApp } from '../../server/test/app'
 import { loadConfig } from '../../server/config'
 import { bootstrap, DEMO_PASSWORD, DEMO_USERS } from '../../server/bootstrap'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
+import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/test/tiles-fixture'
 
 const ADMIN_PASSWORD = 'no-codes-admin-password-1'
 let t: TestApp
@@ -27,6 +30,8 @@ let browser: Browser
 let origin: string
 /** A parcel of 洛龙区 with the longest file (一地一档). */
 let parcelCode: string
+/** A GeoPackage with two tables of parcels: the upload's layer choice, then the report of one. */
+let twoLayers: string
 
 beforeAll(async () => {
   dist = await buildMap()
@@ -40,16 +45,32 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
   fs.mkdirSync(ARTIFACTS, { recursive: true })
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-no-codes-'))
+  twoLayers = path.join(dir, '两期.gpkg')
+  for (const [name, west] of [['一期', -600], ['二期', 0]] as const) {
+    const src = path.join(dir, `${name}.geojson`)
+    fs.writeFileSync(src, JSON.stringify({
+      type: 'FeatureCollection',
+      features: [0, 1].map((i) => ({
+        type: 'Feature', properties: { 宗地编号: `GP-${name === '一期' ? 0 : 1}0${i + 1}`, 权利人: '洛阳市华夏精密机械有限公司', 土地用途: '工业用地' },
+        geometry: boxPolygon(rect(FIXTURE_CENTRE, west + i * 120, 500, west + 80 + i * 120, 580)),
+      })),
+    }))
+    execFileSync('ogr2ogr', ['-f', 'GPKG', ...(fs.existsSync(twoLayers) ? ['-update'] : []), '-nln', name, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4547', twoLayers, src])
+  }
 }, 600_000)
 afterAll(async () => {
   await browser?.close()
   await t?.close()
   if (dist) fs.rmSync(dist, { recursive: true, force: true })
+  if (twoLayers) fs.rmSync(path.dirname(twoLayers), { recursive: true, force: true })
 })
 
 /** Terms a Chinese user reads as they are (units, standards, formats). */
 const ALLOWED = new Set(['EPSG', 'CGCS', 'GeoJSON', 'Shapefile', 'shapefile', 'CSV', 'XLSX', 'JSON', 'PNG', 'JPEG', 'zip', 'ZIP', 'prj', 'cpg',
-  'dbf', 'shp', 'shx', 'DBF', 'UTF', 'GBK', 'MapLibre', 'OpenStreetMap', 'Natural', 'Earth', 'km', 'mu', 'WGS', 'TXT', 'txt', 'PDF'])
+  'dbf', 'shp', 'shx', 'DBF', 'UTF', 'GBK', 'MapLibre', 'OpenStreetMap', 'Natural', 'Earth', 'km', 'mu', 'WGS', 'TXT', 'txt', 'PDF',
+  // the extensions of the other formats the upload reads, as a file's name shows them
+  'gpkg', 'kml', 'kmz', 'dxf', 'csv', 'xlsx', 'geojson', 'geojsonl', 'geojsons'])
 
 /** What a screen shows that is a code: each hit with the text around it. */
 function codesIn(texts: string[]): string[] {
@@ -223,6 +244,18 @@ describe('no code on any screen', { timeout: BROWSER_TEST_MS * 4 }, () => {
             await page.waitForSelector('#upload-panel:not([hidden])')
             await check(page, `${name} upload`)
             await shot(page, `${name}-upload`)
+            if (u.role === 'analyst') {
+              // a file of several layers: the layer table, then the report of the one read
+              await page.setInputFiles('#upload-form input[type=file]', twoLayers)
+              await page.click('#upload-form button[type=submit]')
+              await page.waitForSelector('[data-testid=upload-layers]', { timeout: 30_000 })
+              await check(page, `${name} upload layers`)
+              await shot(page, `${name}-upload-layers`)
+              await page.click('[data-testid=upload-layers] button.use-layer[data-layer="二期"]')
+              await page.waitForSelector('[data-testid=upload-report]', { timeout: 30_000 })
+              await check(page, `${name} upload report`)
+              await shot(page, `${name}-upload-report`)
+            }
             await page.click('#upload-panel .close')
           }
 
