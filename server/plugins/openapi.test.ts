@@ -97,7 +97,7 @@ describe('the OpenAPI document (/docs)', () => {
     const doc = await document() as unknown as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, { type?: string; format?: string; enum?: string[] }>; required?: string[] } }> } }>> }
     const form = doc.paths['/api/uploads/']?.post?.requestBody?.content?.['multipart/form-data']?.schema
     expect(form, 'POST /api/uploads/ has a multipart/form-data request body').toBeDefined()
-    expect(Object.keys(form!.properties!).sort()).toEqual(['confirmCrs', 'crs', 'encoding', 'file', 'layer', 'mapping'])
+    expect(Object.keys(form!.properties!).sort()).toEqual(['confirmCrs', 'crs', 'encoding', 'file', 'layer', 'mapping', 'sourceLayer'])
     expect(form!.properties!.file).toMatchObject({ type: 'string', format: 'binary' })
     expect(form!.properties!.layer!.enum).toEqual(['parcels', 'batches', 'contracts', 'plan_zones', 'clusters', 'changes'])
     expect(form!.required!.sort()).toEqual(['file', 'layer'])
@@ -155,7 +155,7 @@ describe('answers and bodies that are not JSON', () => {
   it('describes the multipart forms (uploads, photos) and the table sent as the body (yearly figures)', async () => {
     const doc = await document() as unknown as { paths: Record<string, Record<string, Op>> }
     const upload = doc.paths['/api/uploads/']!.post!.requestBody!.content['multipart/form-data']!.schema
-    expect(Object.keys(upload.properties!)).toEqual(['layer', 'file', 'crs', 'confirmCrs', 'encoding', 'mapping'])
+    expect(Object.keys(upload.properties!)).toEqual(['layer', 'file', 'crs', 'confirmCrs', 'encoding', 'sourceLayer', 'mapping'])
     expect(upload.required).toEqual(['layer', 'file'])
     // every text field states its bound, as the route enforces it (a maxLength, or the values of an enum)
     for (const [name, field] of Object.entries(upload.properties as Record<string, { format?: string; maxLength?: number; enum?: string[] }>)) {
