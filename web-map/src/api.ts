@@ -455,5 +455,12 @@ export const refreshAnalysis = async () =>
 export const scanAlerts = async () =>
   (await request<{ id: number; result: { as_of: string; candidates: number; created: number; assigned: number; duration_ms: number; escalated: number } }>(
     '/api/alerts/scan', { method: 'POST', body: {} })).data
+/** A background job (后台任务, server/routes/jobs): state and progress as any process recorded them. */
+export interface Job {
+  id: number; kind: string; kind_name: string; state: 'queued' | 'running' | 'done' | 'failed'; state_name: string
+  attempt: number; max_attempts: number; phase: string | null; message: string | null; done: number | null; total: number | null
+  created_at: string; started_at: string | null; finished_at: string | null
+}
+export const jobs = async (limit = 10) => (await request<Job[]>(`/api/jobs?limit=${limit}`)).data
 export const storeRatings = async (year: number) =>
   (await request<{ year: number; stored: number; counts: Record<'A' | 'B' | 'C' | 'D', number> }>(`/api/permu/ratings/${year}`, { method: 'POST' })).data

@@ -125,8 +125,16 @@ describe('the administrator\'s screens', { timeout: BROWSER_TEST_MS * 2 }, () =>
       await page.click('#card-panel .close')
 
       // ---- 任务: the analysis refresh, its result in words
+      // a scheduled refresh another process ran, as the job table records it (server/jobs/queue.ts)
+      const job = await db.one(`INSERT INTO job (kind, dedupe_key, state, attempt, phase, message, done, total, result, started_at, finished_at)
+        VALUES ('analysis-refresh', 'admin-test', 'done', 2, 'done', '已更新认定结果', 4, 4, '{}', now() - interval '2 minutes', now()) RETURNING id`, [], (r: { id: string }) => Number(r.id))
       await page.click('#open-admin')
       await page.click('#admin-panel [data-tab=jobs]')
+      // the background jobs under the buttons: kind, state (the second attempt), progress, times in words
+      await page.waitForSelector(`[data-testid=job-list] tr[data-job-id="${job}"]`)
+      const jobRow = await page.locator(`[data-testid=job-list] tr[data-job-id="${job}"] td`).allTextContents()
+      expect(jobRow.slice(0, 3)).toEqual(['分析快照更新', '已完成（第 2 次）', '4/4 · 已更新认定结果'])
+      for (const time of jobRow.slice(3)) expect(time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
       await page.click('#admin-panel [data-job=refresh] .run')
       await page.waitForFunction(() => document.querySelector('[data-testid=job-refresh]')?.textContent?.startsWith('完成'))
       const done = (await page.textContent('[data-testid=job-refresh]'))!

@@ -1,9 +1,11 @@
 /** 任务: the work an administrator starts by hand — the analysis refresh (全量重算), the alert scan
  * (预警扫描) and the yearly enterprise ratings (年度评价) — each with its running state (the button
- * disabled, the seconds counted), its result in Chinese and a clear error. The existing routes do
- * the work; a job table with progress across processes is another piece of work (docs/scaling). */
+ * disabled, the seconds counted), its result in Chinese and a clear error; these routes answer when
+ * the work is done. Under them the background jobs (后台任务: the scheduled refresh and scan, which
+ * whichever process claims them runs, server/jobs/queue.ts) with their state and progress from the
+ * job table (GET /api/jobs), read again with 刷新. */
 import * as api from '../api'
-import { date, num } from '../format'
+import { beijingTime, date, escapeHtml, num } from '../format'
 import { problem, running, say, todayBeijing, type AdminContext } from './common'
 
 const seconds = (ms: number) => `${num(ms / 1000, 1)} 秒`
@@ -20,7 +22,10 @@ export function renderJobs(box: HTMLElement, ctx: AdminContext): void {
     <section class="job" data-job="ratings"><h3>年度企业评价</h3>
       <p class="muted">按现行区县规则保存一个已结束年度的 A/B/C/D 分类评价（低效第 5 类据此认定）。</p>
       <label>年度 <select name="year">${[0, 1, 2].map((i) => `<option value="${lastYear - i}">${lastYear - i} 年</option>`).join('')}</select></label>
-      <button type="button" class="run">保存评价</button><p class="job-status" role="status" data-testid="job-ratings"></p></section>`
+      <button type="button" class="run">保存评价</button><p class="job-status" role="status" data-testid="job-ratings"></p></section>
+    <section class="job" data-job="background"><h3>后台任务</h3>
+      <p class="muted">定时的全量重算和预警扫描：由任一服务进程领取运行一次，进度记录在任务表中。</p>
+      <button type="button" class="reload">刷新</button><div data-testid="job-list"><p class="muted">正在载入…</p></div></section>`
   const job = (id: string, work: () => Promise<string>) => {
     const section = box.querySelector<HTMLElement>(`[data-job=${id}]`)!
     const button = section.querySelector<HTMLButtonElement>('.run')!
@@ -43,6 +48,20 @@ export function renderJobs(box: HTMLElement, ctx: AdminContext): void {
     ctx.changed()
     return `完成：基准日 ${date(r.as_of)}，候选 ${r.candidates} 处，新建预警 ${r.created} 条，自动分派 ${r.assigned} 条，升级逾期 ${r.escalated} 条，用时 ${seconds(r.duration_ms)}`
   })
+  const list = box.querySelector<HTMLElement>('[data-testid=job-list]')!
+  const progress = (j: api.Job) => [j.done !== null && j.total ? `${j.done}/${j.total}` : '', j.message ?? ''].filter(Boolean).join(' · ') || '—'
+  const reload = async () => {
+    try {
+      const rows = await api.jobs()
+      list.innerHTML = rows.length === 0 ? '<p class="muted">暂无后台任务</p>' : `<table><thead><tr><th>任务</th><th>状态</th><th>进度</th><th>开始</th><th>结束</th></tr></thead><tbody>${
+        rows.map((j) => `<tr data-job-id="${j.id}"><td>${escapeHtml(j.kind_name)}</td><td>${escapeHtml(j.state_name)}${j.attempt > 1 ? `（第 ${j.attempt} 次）` : ''}</td><td>${escapeHtml(progress(j))}</td><td>${escapeHtml(j.started_at ? beijingTime(j.started_at) : '—')}</td><td>${escapeHtml(j.finished_at ? beijingTime(j.finished_at) : '—')}</td></tr>`).join('')
+      }</tbody></table>`
+    } catch (e) {
+      list.innerHTML = `<p class="error" role="alert">${escapeHtml(problem(e))}</p>`
+    }
+  }
+  box.querySelector<HTMLButtonElement>('[data-job=background] .reload')!.onclick = () => void reload()
+  void reload()
   job('ratings', async () => {
     const year = Number(box.querySelector<HTMLSelectElement>('[data-job=ratings] select')!.value)
     const r = await api.storeRatings(year)
