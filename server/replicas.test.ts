@@ -253,6 +253,19 @@ describe('read replicas over streaming replication', () => {
     expect(body.includes(Buffer.from('洛阳第三权利人有限公司'))).toBe(false)
   }, budget(15_000))
 
+  it('anonymous public reads (OGC items, the disclosure lists) go to the standby and ask the primary nothing', async () => {
+    const before = await databases(b)
+    const items = await fetch(`${b.base}/ogc/collections/clusters/items?limit=5`)
+    expect(items.status, await items.clone().text()).toBe(200)
+    expect((await items.json()).features.length).toBeGreaterThan(0)
+    const lists = await fetch(`${b.base}/api/disclosure/snapshots`)
+    expect(lists.status).toBe(200)
+    expect(await lists.json()).toEqual({ snapshots: [] })
+    const after = await databases(b)
+    expect(after.standby.reads).toBe(before.standby.reads + 2)
+    expect(after.primary.reads).toBe(before.primary.reads)
+  }, budget(5_000))
+
   it('with the standby stopped, reads go on from the primary and /api/health says it is down', async () => {
     const reader = await login(b, 'reader')
     const editor = await login(a, 'editor')

@@ -36,22 +36,29 @@ export default fp(async (app) => {
   })
   if (!replicas) return
 
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config?.reads !== 'replica' || !READ_METHODS.has(request.method)) return
-    const fence = request.user
-      ? await app.db.oneOrNone('SELECT lsn::text AS lsn FROM read_fence WHERE user_id = $1', [request.user.id], (r: { lsn: string } | null) => r?.lsn ?? null)
-      : null
-    request.replicaDb = await replicas.forRead(fence)
+  // plain hooks: no promise for the requests they leave alone (tiles, every other route)
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.routeOptions.config?.reads !== 'replica' || !READ_METHODS.has(request.method)) return done()
+    const user = request.user
+    const fence: Promise<string | null> = user
+      ? app.db.oneOrNone('SELECT lsn::text AS lsn FROM read_fence WHERE user_id = $1', [user.id], (r: { lsn: string } | null) => r?.lsn ?? null)
+      : Promise.resolve(null)
+    fence.then((lsn) => replicas.forRead(lsn)).then((db) => {
+      request.replicaDb = db
+      done()
+    }, (e: Error) => done(e))
   })
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (READ_METHODS.has(request.method) || !request.user || reply.statusCode >= 400) return payload
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (READ_METHODS.has(request.method) || !request.user || reply.statusCode >= 400) return done(null, payload)
     // after the handler's commit: the insert position is at or past its commit record
-    const lsn: string = await app.db.one(
+    app.db.one(
       `INSERT INTO read_fence (user_id, lsn) VALUES ($1, pg_current_wal_insert_lsn())
        ON CONFLICT (user_id) DO UPDATE SET lsn = greatest(read_fence.lsn, EXCLUDED.lsn), at = now() RETURNING lsn::text AS lsn`,
-      [request.user.id], (r: { lsn: string }) => r.lsn)
-    reply.header('x-onemap-lsn', lsn)
-    return payload
+      [request.user.id], (r: { lsn: string }) => r.lsn,
+    ).then((lsn) => {
+      reply.header('x-onemap-lsn', lsn)
+      done(null, payload)
+    }, (e: Error) => done(e))
   })
 }, { name: 'replica-reads', dependencies: ['auth'] })
