@@ -14,6 +14,7 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   alerts: { file: 'alerts.ts', fn: 'benchAlerts' },
   ogc: { file: 'ogc.ts', fn: 'benchOgc' },
   'scale-out': { file: 'scale-out.ts', fn: 'benchScaleOut' },
+  'replica-lag': { file: 'scale-out.ts', fn: 'benchReplicaLag' },
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
