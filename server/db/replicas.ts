@@ -76,6 +76,17 @@ function standbyConnection(url: string, max: number) {
   return { connectionString: url, max, application_name: 'onemap-read', options: '-c jit=off', connectionTimeoutMillis: 2000 }
 }
 
+/** How long a check waits for a standby's answer before reporting it down. */
+const CHECK_TIMEOUT_MS = 2000
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms) }),
+  ]).finally(() => clearTimeout(timer))
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class ReadReplicas {
@@ -121,8 +132,9 @@ export class ReadReplicas {
       const now = Date.now()
       await Promise.all(this.standbys.map(async (s) => {
         try {
-          const r: { recovery: boolean; lsn: string | null } = await s.db.one(
-            'SELECT pg_is_in_recovery() AS recovery, pg_last_wal_replay_lsn()::text AS lsn')
+          // a standby that stops answering on an open connection must not hold the checks
+          const r: { recovery: boolean; lsn: string | null } = await within(s.db.one(
+            'SELECT pg_is_in_recovery() AS recovery, pg_last_wal_replay_lsn()::text AS lsn'), CHECK_TIMEOUT_MS)
           if (!r.recovery || !r.lsn) throw new Error('not a standby in recovery (pg_is_in_recovery() is false)')
           s.replayed = lsnBytes(r.lsn)
           s.reachable = true
@@ -161,7 +173,8 @@ export class ReadReplicas {
     const until = Date.now() + this.settings.waitMs
     for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
       try {
-        const lsn: string | null = await s.db.one('SELECT pg_last_wal_replay_lsn()::text AS lsn', [], (r: { lsn: string | null }) => r.lsn)
+        const lsn: string | null = await within(s.db.one('SELECT pg_last_wal_replay_lsn()::text AS lsn', [], (r: { lsn: string | null }) => r.lsn),
+          Math.max(0, until - Date.now()) + 50)
         if (lsn) s.replayed = Math.max(s.replayed, lsnBytes(lsn))
       } catch {
         break
