@@ -14,6 +14,7 @@ import input, { dateFormats } from './plugins/input'
 import webMap from './plugins/web-map'
 import { maskTokens } from './personal-tokens'
 import signals from './plugins/signals'
+import replicaReads from './plugins/replica-reads'
 import jobs from './plugins/jobs'
 import dailyRefresh from './plugins/daily-refresh'
 import backups from './plugins/backups'
@@ -91,6 +92,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   await app.register(audit)
   await app.register(viewer)
   await app.register(signals)
+  await app.register(replicaReads)
   await app.register(jobs)
   await app.register(dailyRefresh)
   await app.register(backups)

@@ -50,4 +50,13 @@ describe('settings from .env and the environment', () => {
       expect(() => loadConfig({ ONEMAP_SENSITIVE_ROLES: `admin,${role}` })).toThrow(`ONEMAP_SENSITIVE_ROLES: the role "${role}" sees no land data`)
     }
   })
+
+  it('read replicas: a list of postgres URLs, only with a primary (the embedded database has no standbys)', () => {
+    const primary = 'postgres://onemap@db1/onemap'
+    expect(loadConfig({ DATABASE_URL: primary }).replicas).toEqual({ urls: [], waitMs: 500, maxLagMs: 5000, checkMs: 1000 })
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: ' postgres://r@db2/onemap, postgresql://r@db3/onemap ,', ONEMAP_REPLICA_WAIT_MS: '200' }).replicas)
+      .toMatchObject({ urls: ['postgres://r@db2/onemap', 'postgresql://r@db3/onemap'], waitMs: 200 })
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r@db2/onemap' })).toThrow(/DATABASE_REPLICA_URLS needs DATABASE_URL/)
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'db2:5432' })).toThrow(/DATABASE_REPLICA_URLS: each must start with postgres/)
+  })
 })

@@ -59,6 +59,8 @@ export interface Config {
   backup: BackupSettings
   /** The job runner (server/jobs/queue.ts): a claim's lease and how often an idle runner looks. */
   jobs: { leaseMs: number; pollMs: number }
+  /** Streaming standbys for the reads that tolerate one (server/db/replicas.ts); empty: none. */
+  replicas: { urls: string[]; waitMs: number; maxLagMs: number; checkMs: number }
 }
 
 export class ConfigError extends Error {}
@@ -335,6 +337,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl.slice(0, 20)}…")`)
   }
+  const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean)
+  for (const u of replicaUrls) {
+    if (!/^postgres(ql)?:\/\//.test(u)) {
+      throw new ConfigError(`DATABASE_REPLICA_URLS: each must start with postgres:// or postgresql:// (got "${u.slice(0, 20)}…")`)
+    }
+  }
+  if (replicaUrls.length && !databaseUrl) {
+    throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL: read replicas are standbys of a PostgreSQL primary, and the embedded database has none (set DATABASE_URL to the primary, or unset DATABASE_REPLICA_URLS)')
+  }
   const sensitiveRoles = roleList(env, 'ONEMAP_SENSITIVE_ROLES', 'admin,analyst', false) as Role[]
   return {
     host: env.HOST?.trim() || '127.0.0.1',
@@ -367,6 +378,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: {
       leaseMs: intSetting(env, 'ONEMAP_JOB_LEASE_SECONDS', 30, 2, 3600) * 1000,
       pollMs: intSetting(env, 'ONEMAP_JOB_POLL_SECONDS', 5, 1, 600) * 1000,
+    },
+    replicas: {
+      urls: replicaUrls,
+      waitMs: intSetting(env, 'ONEMAP_REPLICA_WAIT_MS', 500, 0, 60_000),
+      maxLagMs: intSetting(env, 'ONEMAP_REPLICA_MAX_LAG_MS', 5000, 10, 3_600_000),
+      checkMs: intSetting(env, 'ONEMAP_REPLICA_CHECK_MS', 1000, 50, 60_000),
     },
   }
 }

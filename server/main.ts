@@ -16,6 +16,7 @@ async function main() {
   const config = loadConfig(source.env)
   const database = await openDatabase({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, countyBoundaries: config.countyBoundaries, migrationGuard: backupGuard(config.backup),
+    replicas: config.replicas,
   })
   // a database in use was migrated: say on what ground (a recent backup, or the operator's flag)
   if (database.migration.note) console.log(`  ${database.migration.note}`)

@@ -15,6 +15,7 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   ogc: { file: 'ogc.ts', fn: 'benchOgc' },
   'scale-out': { file: 'scale-out.ts', fn: 'benchScaleOut' },
   exports: { file: 'exports.ts', fn: 'benchExports' },
+  'replica-lag': { file: 'scale-out.ts', fn: 'benchReplicaLag' },
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))

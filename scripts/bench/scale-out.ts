@@ -14,6 +14,8 @@ import { pgp } from '../../server/db/pgp'
 import { hashPassword } from '../../server/auth'
 import { seedPlaces } from '../../server/test/land'
 import { runNode } from './client-process'
+import { startReplicatedPair } from '../../server/test/pg-replication'
+import { ReadReplicas } from '../../server/db/replicas'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const TSX_IMPORT = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href]
@@ -51,7 +53,7 @@ console.log(JSON.stringify({ perSecond: paths.length / seconds }))
 
 interface Proc { child: ChildProcess; base: string }
 
-async function startProcess(url: string): Promise<Proc> {
+async function startProcess(url: string, extra: Record<string, string> = {}): Promise<Proc> {
   const port = await freePort()
   let out = ''
   const child = spawn(process.execPath, [...TSX_IMPORT, path.join(ROOT, 'server/main.ts')], {
@@ -59,7 +61,7 @@ async function startProcess(url: string): Promise<Proc> {
     env: {
       ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent',
       ONEMAP_BACKUP_AT: 'off', ONEMAP_DEMO: 'false', ONEMAP_TOTP_REQUIRED: 'false', ONEMAP_ADMIN_PASSWORD: 'bench-admin-1',
-      ONEMAP_REFRESH_MINUTES: '0', ONEMAP_ALERT_SCAN_MINUTES: '0',
+      ONEMAP_REFRESH_MINUTES: '0', ONEMAP_ALERT_SCAN_MINUTES: '0', ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -145,9 +147,95 @@ export async function benchScaleOut(): Promise<void> {
     console.log(`scale-out over one primary, ${N} parcels, ${CONCURRENCY} concurrent connections, ${REQUESTS} requests each (tiles: ${distinct.length} distinct z16 tiles, each encoded once per process, then from its cache), 2 cores shared by client, processes and PostgreSQL:`)
     console.log(`  card:  1 process ${oneCards.toFixed(0)} req/s (baseline); 2 processes ${twoCards.toFixed(0)} req/s = ${(twoCards / oneCards).toFixed(2)} × baseline`)
     console.log(`  tiles: 1 process ${oneTiles.toFixed(0)} req/s (baseline); 2 processes ${twoTiles.toFixed(0)} req/s = ${(twoTiles / oneTiles).toFixed(2)} × baseline`)
-    console.log('  replica lag under a bulk upload: not measured (this version sends no reads to standbys)')
   } finally {
     for (const p of procs) await stop(p)
     cluster.stop()
+  }
+  await benchReplicaLag()
+}
+
+const UPLOAD_PARCELS = Number(process.env.BENCH_LAG_PARCELS ?? 20_000)
+
+/** Replica lag under a bulk upload: a primary and a streaming standby (server/test/pg-replication.ts,
+ * pg_basebackup -R), one OneMap process; a GeoJSON of UPLOAD_PARCELS parcels uploaded, checked and
+ * committed through its API while the standby's lag is sampled as OneMap's own checks compute it
+ * (server/db/replicas.ts, every 25 ms). The baseline is the commit's own time in the same run. */
+export async function benchReplicaLag(): Promise<void> {
+  const pair = await startReplicatedPair()
+  let proc: Proc | null = null
+  let replicas: ReadReplicas | null = null
+  try {
+    const admin = pgp(pair.primary.urlFor('postgres'))
+    await admin.none('CREATE DATABASE onemap_bench')
+    await admin.$pool.end()
+    const database = await openDatabase({ databaseUrl: pair.primary.urlFor('onemap_bench'), dataDir: '' })
+    await seedPlaces(database.db)
+    await database.db.users.create({ username: 'bench', display_name: 'bench', role: 'admin', county_scope: null, password_hash: await hashPassword(PASSWORD) })
+    const standby = await pair.makeStandby()
+    replicas = new ReadReplicas(database.db, { urls: [standby.urlFor('onemap_bench')], waitMs: 0, maxLagMs: 3_600_000, checkMs: 25 })
+    await replicas.start()
+    proc = await startProcess(pair.primary.urlFor('onemap_bench'))
+    const login = await fetch(`${proc.base}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: PASSWORD }),
+    })
+    const headers = { authorization: `Bearer ${(await login.json()).token}` }
+    const rows = Array.from({ length: UPLOAD_PARCELS }, (_, i) => ({ 宗地编号: `LAG-${String(i).padStart(6, '0')}`, 土地用途: '工业用地' }))
+    // squares of 0.001° on a grid 100 wide, 0.002° apart, as the ingest tests' grid placement
+    // the card bench's grid (COLUMNS wide, cells of 0.0005°, parcels of 0.0004°), in 洛龙区
+    const features = rows.map((properties, i) => {
+      const [x, y] = [112.35 + (i % COLUMNS) * 0.0005, 34.52 + Math.floor(i / COLUMNS) * 0.0005]
+      return { type: 'Feature', properties, geometry: { type: 'Polygon', coordinates: [[[x, y], [x + 0.0004, y], [x + 0.0004, y + 0.0004], [x, y + 0.0004], [x, y]]] } }
+    })
+    const form = () => {
+      const f = new FormData()
+      f.append('layer', 'parcels')
+      f.append('file', new Blob([JSON.stringify({ type: 'FeatureCollection', features })], { type: 'application/geo+json' }), 'bulk.geojson')
+      return f
+    }
+
+    let maxMs = 0
+    let maxBytes = 0
+    const sampler = setInterval(() => {
+      const s = replicas!.health()[1]!
+      maxMs = Math.max(maxMs, s.lagMs ?? 0)
+      maxBytes = Math.max(maxBytes, s.lagBytes ?? 0)
+    }, 25)
+    const statusOf = async (id: string) => (await (await fetch(`${proc!.base}/api/uploads/${id}`, { headers })).json()).status as string
+    const t0 = performance.now()
+    const created = await fetch(`${proc.base}/api/uploads`, { method: 'POST', headers, body: form() })
+    if (created.status !== 201) throw new Error(`upload: ${created.status} ${await created.text()}`)
+    const { id } = await created.json()
+    for (let st = await statusOf(id); st !== 'ready'; st = await statusOf(id)) {
+      if (st === 'failed') throw new Error('the upload failed its checks')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const t1 = performance.now()
+    // the seeded places are some of Luoyang's counties: features in the others are left out
+    const commit = await fetch(`${proc.base}/api/uploads/${id}/commit`, {
+      method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ acceptWarnings: true, skipRejected: true }),
+    })
+    if (commit.status >= 300) throw new Error(`commit: ${commit.status} ${await commit.text()}`)
+    for (let st = await statusOf(id); st !== 'committed'; st = await statusOf(id)) {
+      if (st === 'failed') throw new Error('the commit failed')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const t2 = performance.now()
+    // until the standby has replayed everything the primary has now
+    const target = await database.db.one('SELECT pg_current_wal_insert_lsn()::text AS l', [], (r: { l: string }) => r.l)
+    const sdb = pgp(standby.urlFor('onemap_bench'))
+    while (!(await sdb.one('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [target])).ok) await new Promise((r) => setTimeout(r, 10))
+    const t3 = performance.now()
+    clearInterval(sampler)
+    await sdb.$pool.end()
+    const n = await database.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'LAG-%'", [], (r: { n: number }) => r.n)
+    await database.close()
+    const commitMs = t2 - t1
+    console.log(`replica lag under a bulk upload (${n} parcels committed of ${UPLOAD_PARCELS}, GeoJSON through the API, one process, a streaming standby on the same 2 cores):`)
+    console.log(`  upload + checks ${((t1 - t0) / 1000).toFixed(1)} s; commit ${(commitMs / 1000).toFixed(1)} s (baseline)`)
+    console.log(`  standby lag at most ${maxMs.toFixed(0)} ms = ${(maxMs / commitMs).toFixed(2)} × the commit, ${(maxBytes / 2 ** 20).toFixed(1)} MB of WAL behind; replayed everything ${(t3 - t2).toFixed(0)} ms after the commit answered`)
+  } finally {
+    if (proc) await stop(proc)
+    await replicas?.close()
+    pair.stop()
   }
 }

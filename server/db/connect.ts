@@ -5,6 +5,7 @@ import { DataDirInUseError, type DataDirLock } from './data-lock'
 import { startEmbedded } from './embedded'
 import { migrate, type MigrationGuard, type MigrationResult } from './migrate'
 import { type BoundaryLoad, DEFAULT_COUNTY_BOUNDARIES, loadCountyBoundaries } from './reference'
+import { ReadReplicas, type ReplicaSettings } from './replicas'
 import type { PGlite } from '@electric-sql/pglite'
 
 export type DatabaseMode = 'embedded' | 'server'
@@ -22,6 +23,8 @@ export interface Database {
   dataLock: DataDirLock | null
   /** the embedded database's PGlite instance and folder (backups copy it from inside) */
   embedded: { pg: PGlite; dataDir: string; exclusiveBetweenRequests<T>(fn: () => Promise<T>): Promise<T> } | null
+  /** Streaming standbys taking the reads that tolerate one (DATABASE_REPLICA_URLS); null: none. */
+  replicas: ReadReplicas | null
   close(): Promise<void>
 }
 
@@ -69,10 +72,15 @@ export interface OpenOptions {
   purpose?: string
   /** Consulted before migrating a database in use (server/backup/guard.ts). */
   migrationGuard?: MigrationGuard
+  /** Read replicas (server mode only). */
+  replicas?: ReplicaSettings
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   let embedded: Awaited<ReturnType<typeof startEmbedded>> | null = null
+  if (!opts.databaseUrl && opts.replicas?.urls.length) {
+    throw new DatabaseSetupError('DATABASE_REPLICA_URLS needs DATABASE_URL: the embedded database has no standbys')
+  }
   if (!opts.databaseUrl) {
     try {
       embedded = await startEmbedded(opts.dataDir, opts.purpose)
@@ -90,7 +98,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     connectionString: url, max: embedded ? 1 : (opts.poolSize ?? 10), application_name: 'onemap',
     ...(embedded ? {} : { options: '-c jit=off' }),
   }) as Db
+  let replicas: ReadReplicas | null = null
   const close = async () => {
+    await replicas?.close()
     await db.$pool.end()
     await embedded?.stop()
   }
@@ -107,7 +117,13 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       await db.audit.append({ kind: 'migration', username: null, object: `migration:${name}`, detail: { schema_version: migration.schemaVersion, note: migration.note } })
     }
     const boundaries = await loadCountyBoundaries(db, opts.countyBoundaries ?? DEFAULT_COUNTY_BOUNDARIES)
+    if (!embedded && opts.replicas?.urls.length) {
+      // a standby down at the start is skipped, not fatal: the checks take it up when it answers
+      replicas = new ReadReplicas(db, opts.replicas, opts.poolSize ?? 10)
+      await replicas.start()
+    }
     return {
+      replicas,
       db, url, mode: embedded ? 'embedded' : 'server', postgis, migration, boundaries, dataLock: embedded?.lock ?? null, close,
       embedded: embedded ? { pg: embedded.pg, dataDir: opts.dataDir, exclusiveBetweenRequests: embedded.exclusiveBetweenRequests } : null,
     }

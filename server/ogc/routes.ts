@@ -254,7 +254,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const itemsRequest = (c: CollectionDef, asker: Asker, q: Static<typeof ItemsQuery>) => itemsRequestOf(c, asker, q, app.config.sensitiveRoles, available)
 
   app.get('/collections/:collectionId/items', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: {
       tags: ['ogc'], summary: '要素（GeoJSON，分页）/ the features of a collection (GeoJSON, paged by next links)',
       params: CollectionParams, querystring: ItemsQuery, response: { 200: JsonText(FeatureCollectionAnswer) },
@@ -267,7 +267,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const count = countQuery(c, available, r)
     // a filter or a bbox runs under the query timeout (timeout.ts): too slow is a 503, not a 500
     const timeout = r.filter || r.bbox ? app.config.queryTimeoutMs : null
-    const [rows, matched] = await app.db.tx('ogc-items', (t) => withQueryTimeout(t, timeout, () => Promise.all([
+    const [rows, matched] = await request.db.tx('ogc-items', (t) => withQueryTimeout(t, timeout, () => Promise.all([
       t.one(page.text, page.values) as Promise<{ more: boolean; n: number; last: string | null; body: string }>,
       t.one(count.text, count.values, (x: { n: number }) => x.n) as Promise<number>,
     ])))
@@ -308,7 +308,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/collections/:collectionId/items/:featureId', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: {
       tags: ['ogc'], summary: '一个要素 / one feature',
       params: Type.Object({ collectionId: CollectionParams.properties.collectionId, featureId: Type.String({ minLength: 1, maxLength: 200 }) }),
@@ -323,7 +323,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const crs = crsParam('crs', request.query.crs)
     const attrs = fieldsOf(c, asker, app.config.sensitiveRoles)
     const q = pageQuery(c, attrs, available, { scope: asker.scope, crs, bbox: null, limit: 1, offset: 0, after: null, id })
-    const row: { n: number; body: string } = await app.db.one(q.text, q.values)
+    const row: { n: number; body: string } = await request.db.one(q.text, q.values)
     if (row.n === 0) throw new HttpError(404, 'not_found', OGC_MESSAGES.noFeature(c.id, id))
     const root = base(request)
     const links = [

@@ -16,7 +16,7 @@ export interface PgCluster {
   stop(): void
 }
 
-function findBinDir(): string {
+export function findBinDir(): string {
   const explicit = process.env.PG_BIN
   if (explicit) return explicit
   const root = '/usr/lib/postgresql'

@@ -26,6 +26,9 @@ export interface TileServiceOptions {
   cacheBytes?: number
   /** How often the event log is read for changes, ms; 0: only on syncEventLog(). */
   watchMs?: number
+  /** Read replicas (server/db/replicas.ts): the database to encode a tile from, one that has
+   * replayed past `fence` (an LSN of the primary). Absent: the primary. */
+  readDb?: (fence: string | null) => Promise<IDatabase<unknown>>
 }
 
 /** Who asks for a tile: the role picks the attributes, the county scope the features (anonymous
@@ -69,6 +72,10 @@ export class TileService {
   private compressing = new Set<string>()
   private compressed: (() => void)[] = []
   private unsubscribe: (() => void) | null = null
+  /** With read replicas: the primary's WAL position read after the last drop of cached tiles. A
+   * tile encoded after a drop is cached, so it must come from a standby that has replayed every
+   * write the drop was for; null: to be read at the next miss. */
+  private fence: Promise<string> | null = null
 
   private constructor(
     private db: IDatabase<unknown>,
@@ -148,7 +155,7 @@ export class TileService {
     let job = this.pending.get(key)
     if (!job) {
       const epoch = this.cache.epoch(layer.id)
-      job = variant.encoder.encode(this.db, t, scope).then((body) => {
+      job = this.readDb().then((db) => variant.encoder.encode(db, t, scope)).then((body) => {
         const entry: CachedTile = { layer: layer.id, ...t, body, etag: etagOf(body) }
         this.cache.set(key, entry, epoch)
         return entry
@@ -157,6 +164,19 @@ export class TileService {
     }
     const entry = await job
     return { body: entry.body, etag: entry.etag, gzip: null, gzipEtag: gzipEtagOf(entry.etag), cache: 'miss' }
+  }
+
+  private async readDb(): Promise<IDatabase<unknown>> {
+    const pick = this.opts.readDb
+    if (!pick) return this.db
+    this.fence ??= this.db.one('SELECT pg_current_wal_insert_lsn()::text AS lsn', [], (r: { lsn: string }) => r.lsn)
+    const fence = this.fence
+    try {
+      return await pick(await fence)
+    } catch (e) {
+      if (this.fence === fence) this.fence = null
+      throw e
+    }
   }
 
   /** Compresses a cached tile on the thread pool, off the request that encoded it. */
@@ -183,12 +203,14 @@ export class TileService {
   invalidate(target: string, bbox: BBox | null): number {
     let dropped = 0
     for (const id of affectedLayers(target)) dropped += this.cache.invalidate(id, bbox)
+    this.fence = null
     return dropped
   }
 
   /** Drops every cached tile. */
   clearCache(): void {
     this.cache.clear()
+    this.fence = null
   }
 
   /** Reads the event log since the last call and invalidates what each change touched. */
@@ -198,6 +220,7 @@ export class TileService {
       const rows: { id: number; entity: string; xmin: number | null; ymin: number; xmax: number; ymax: number }[] =
         await this.db.any(CHANGED_BBOXES, { from: Math.max(0, this.lastEventId - SEEN_WINDOW), seen: [...this.seen] })
       let dropped = 0
+      if (rows.length) this.fence = null
       for (const r of rows) {
         const bbox: BBox | null = r.xmin === null ? null : [r.xmin, r.ymin, r.xmax, r.ymax]
         for (const l of layersOfTable(r.entity)) dropped += this.cache.invalidate(l.id, bbox)

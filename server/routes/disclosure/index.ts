@@ -5,7 +5,7 @@
  * price or personal data. Publishing a snapshot and changing what is published need a login. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { HttpError } from '../../errors'
 import { FileAnswer, MEDIA } from '../../schemas/common'
 import { ROLES } from '../../config'
@@ -41,48 +41,48 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const cache = (reply: FastifyReply, raw: string) =>
     reply.header('cache-control', raw === 'latest' ? 'no-cache' : 'public, max-age=31536000, immutable')
 
-  async function snapshot(raw: string) {
-    const s = await app.db.governance.disclosure(idOf(raw))
+  async function snapshot(request: FastifyRequest, raw: string) {
+    const s = await request.db.governance.disclosure(idOf(raw))
     if (!s) throw new HttpError(404, 'not_found', raw === 'latest' ? DISCLOSURE_MESSAGES.none : DISCLOSURE_MESSAGES.noSnapshot(raw))
     return s
   }
 
   app.get('/', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: { tags: ['disclosure'], summary: '最新公开清单 / the latest published lists (public, no login)', response: { 200: DisclosureSnapshot } },
-  }, async (_request, reply) => {
+  }, async (request, reply) => {
     cache(reply, 'latest')
-    return snapshot('latest')
+    return snapshot(request, 'latest')
   })
 
   app.get('/snapshots', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: { tags: ['disclosure'], summary: '历次公开清单 / every published snapshot, newest first (public)', response: { 200: DisclosureList } },
-  }, async () => ({ snapshots: await app.db.governance.disclosures() }))
+  }, async (request) => ({ snapshots: await request.db.governance.disclosures() }))
 
   app.get('/snapshots/:id', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: { tags: ['disclosure'], summary: '一次公开清单 / one snapshot as published (public)', params: SnapshotId, response: { 200: DisclosureSnapshot } },
   }, async (request, reply) => {
     cache(reply, request.params.id)
-    return snapshot(request.params.id)
+    return snapshot(request, request.params.id)
   })
 
   app.get('/snapshots/:id/export.geojson', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: { tags: ['disclosure'], summary: '公开清单 GeoJSON / a snapshot with its shapes (public)', params: SnapshotId, response: { 200: DisclosureCollection } },
   }, async (request, reply) => {
-    const fc = await app.db.governance.disclosureGeojson(idOf(request.params.id))
+    const fc = await request.db.governance.disclosureGeojson(idOf(request.params.id))
     if (!fc) throw new HttpError(404, 'not_found', DISCLOSURE_MESSAGES.noSnapshot(request.params.id))
     cache(reply, request.params.id)
     return reply.type('application/geo+json').header('content-disposition', `attachment; filename="disclosure-${fc.snapshot_id}.geojson"`).send(fc)
   })
 
   app.get('/snapshots/:id/export.csv', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: { tags: ['disclosure'], summary: '公开清单 CSV（UTF-8 带 BOM）/ a snapshot as CSV (public)', params: SnapshotId, response: { 200: FileAnswer([MEDIA.csv], 'RFC 4180, UTF-8 with BOM') } },
   }, async (request, reply) => {
-    const s = await snapshot(request.params.id)
+    const s = await snapshot(request, request.params.id)
     cache(reply, request.params.id)
     return reply.type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="disclosure-${s.id}.csv"; filename*=UTF-8''${encodeURIComponent(`公开清单-${s.as_of}.csv`)}`)
@@ -90,10 +90,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/snapshots/:id/export.xlsx', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: { tags: ['disclosure'], summary: '公开清单 XLSX / a snapshot as XLSX (public)', params: SnapshotId, response: { 200: FileAnswer([MEDIA.xlsx], 'the workbook') } },
   }, async (request, reply) => {
-    const s = await snapshot(request.params.id)
+    const s = await snapshot(request, request.params.id)
     cache(reply, request.params.id)
     return reply.type(XLSX)
       .header('content-disposition', `attachment; filename="disclosure-${s.id}.xlsx"; filename*=UTF-8''${encodeURIComponent(`公开清单-${s.as_of}.xlsx`)}`)
@@ -101,7 +101,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/snapshots/:id/tiles/:z/:x/:y.mvt', {
-    config: { access: 'public' },
+    config: { access: 'public', reads: 'replica' },
     schema: {
       tags: ['disclosure'], summary: '公开清单矢量瓦片 / a snapshot as Mapbox vector tiles, layer "disclosure" (public)',
       params: Type.Object({
@@ -113,13 +113,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { z, x, y } = request.params
     if (!isValidTile({ z, x, y })) throw new HttpError(400, 'invalid_request', DISCLOSURE_MESSAGES.badTile(z, x, y))
-    const id = await app.db.governance.disclosureId(idOf(request.params.id))
+    const id = await request.db.governance.disclosureId(idOf(request.params.id))
     if (id === null) throw new HttpError(404, 'not_found', DISCLOSURE_MESSAGES.noSnapshot(request.params.id))
     const [w, s, e, n] = tileBounds({ z, x, y })
     const mw = (e - w) * MARGIN
     const mh = (n - s) * MARGIN
     // simplified by one MVT unit at this zoom, in degrees
-    const features = await app.db.governance.disclosureTileFeatures(id, [w - mw, s - mh, e + mw, n + mh], (e - w) / EXTENT)
+    const features = await request.db.governance.disclosureTileFeatures(id, [w - mw, s - mh, e + mw, n + mh], (e - w) / EXTENT)
     cache(reply, request.params.id)
     return reply.type('application/vnd.mapbox-vector-tile').send(geojsonToMvt(LAYER, features, { z, x, y }))
   })

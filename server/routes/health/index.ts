@@ -24,6 +24,18 @@ const Health = Type.Object({
     receivedKinds: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'received, by message kind' }),
     reconnects: Type.Integer({ minimum: 0 }),
   }, { additionalProperties: false, description: 'the change channel between processes (server mode only; LISTEN/NOTIFY)' })),
+  databases: Type.Optional(Type.Array(Type.Object({
+    name: Type.String({ description: "'primary', or a standby's host:port" }),
+    role: Type.Union([Type.Literal('primary'), Type.Literal('standby')]),
+    reachable: Type.Boolean({ description: 'answered the last check' }),
+    inUse: Type.Boolean({ description: 'takes reads now (a standby: reachable, in recovery, lag within ONEMAP_REPLICA_MAX_LAG_MS)' }),
+    lagMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: "how long the standby's replay has been behind the primary's WAL (0: caught up)" }),
+    lagBytes: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: "WAL bytes between the primary's position and the standby's replay" }),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'why the last check failed' }),
+    reads: Type.Integer({ minimum: 0, description: "reads of this process's replica routes sent there since its start" }),
+  }, { additionalProperties: false }), {
+    description: 'with read replicas (DATABASE_REPLICA_URLS): the primary and each standby as the last check (every ONEMAP_REPLICA_CHECK_MS) found them',
+  })),
   backup: Type.Object({
     state: Type.Union([Type.Literal('ok'), Type.Literal('none'), Type.Literal('missed'), Type.Literal('failed')], {
       description: 'ok; none: no backup yet and none due; missed: none for ONEMAP_BACKUP_ALERT_HOURS; failed: the last run failed',
@@ -68,6 +80,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const { error: _error, ...backup } = await app.backups.monitor.status()
     return {
       status: 'ok' as const, database: state(), schemaVersion: app.database.migration.schemaVersion, backup,
+      ...(app.database.replicas ? { databases: app.database.replicas.health() } : {}),
       ...(app.signals ? { signals: { ...app.signals.stats, receivedKinds: { ...app.signals.stats.receivedKinds } } } : {}),
     }
   })

@@ -26,7 +26,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.setSchemaErrorFormatter(nameUnknownFields)
 
   app.get('/', {
-    config: { access: ROLES },
+    config: { access: ROLES, reads: 'replica' },
     schema: {
       tags: ['parcels'],
       summary: '宗地检索 / search parcels (GeoJSON FeatureCollection, keyset paging by next_cursor)',
@@ -34,7 +34,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const q = request.query
-    const collection = await app.db.parcels.search({
+    const collection = await request.db.parcels.search({
       county: listOf(q.county), cluster: listOf(q.cluster), status: q.status?.length ? [...q.status] : null, kind: q.kind?.length ? [...q.kind] : null,
       tokens: tokensOf(q.q), bbox: bboxOf(q.bbox), includeRetired: q.include_retired ?? false, page: pageOf(q),
     }, request.viewer)
@@ -88,13 +88,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/:code', {
-    config: { access: ROLES },
+    config: { access: ROLES, reads: 'replica' },
     schema: {
       tags: ['parcels'], summary: '宗地卡片 / one parcel card (一宗一卡); ETag = version',
       params: ParcelCode, response: { 200: JsonText(ParcelCard) },
     },
   }, async (request, reply) => {
-    const card = await app.db.parcels.cardText(request.params.code, request.viewer)
+    const card = await request.db.parcels.cardText(request.params.code, request.viewer)
     // Out of scope answers exactly like missing: the caller learns nothing about other counties.
     if (!card) throw landNotFound('parcel', request.params.code)
     setEtag(reply, card.version)
@@ -102,7 +102,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/:code/history', {
-    config: { access: ROLES },
+    config: { access: ROLES, reads: 'replica' },
     schema: {
       tags: ['parcels'], summary: '宗地档案 / the file of a parcel (一地一档): every dated event in order; a page of them with limit and offset',
       params: ParcelCode,
@@ -113,7 +113,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: JsonText(ParcelFile) },
     },
   }, async (request, reply) => {
-    const file = await app.db.parcels.history(request.params.code, request.viewer,
+    const file = await request.db.parcels.history(request.params.code, request.viewer,
       { offset: request.query.offset, limit: request.query.limit ?? null })
     if (!file) throw landNotFound('parcel', request.params.code)
     return reply.type('application/json').send(file)

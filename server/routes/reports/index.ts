@@ -51,7 +51,7 @@ const attachment = (name: string, ascii: string) => `attachment; filename="${asc
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   /** The report as this reader may see it: tax per mu withheld from roles outside sensitiveRoles. */
   async function readable(request: FastifyRequest, id: number): Promise<StoredReport> {
-    const r = await app.db.governance.get(id, request.viewer.scope)
+    const r = await request.db.governance.get(id, request.viewer.scope)
     if (!r) throw notFound('报告 report', String(id))
     return request.viewer.sensitive ? r : { ...r, result: withholdTax(r.result) }
   }
@@ -85,7 +85,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/', {
-    config: { access: REPORT_ROLES },
+    config: { access: REPORT_ROLES, reads: 'replica' },
     schema: {
       tags: ['reports'], summary: '已生成的报告 / stored reports you may read, newest first (without results)',
       querystring: Type.Object({
@@ -96,11 +96,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const q = request.query
-    return { reports: await app.db.governance.list({ kind: (q.kind as ReportKind) ?? null, period: q.period ?? null, limit: q.limit }, request.viewer.scope) }
+    return { reports: await request.db.governance.list({ kind: (q.kind as ReportKind) ?? null, period: q.period ?? null, limit: q.limit }, request.viewer.scope) }
   })
 
   app.get('/:id', {
-    config: { access: REPORT_ROLES },
+    config: { access: REPORT_ROLES, reads: 'replica' },
     schema: { tags: ['reports'], summary: '报告（首次生成时的结果）/ a stored report as first produced, with its inputs, rule versions and data version', params: Id },
   }, async (request) => readable(request, request.params.id))
 
@@ -111,7 +111,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const exportName = (r: StoredReport, ext: string) => attachment(`${reportTables(r).title}-${r.id}.${ext}`, `report-${r.id}.${ext}`)
 
   app.get('/:id/export.json', {
-    config: { access: REPORT_ROLES, audit: 'export' },
+    config: { access: REPORT_ROLES, reads: 'replica', audit: 'export' },
     schema: { tags: ['reports'], summary: '报告 JSON 下载 / the stored report as a JSON file', params: Id, response: { 200: FileAnswer(['application/json'], 'the report, as GET /api/reports/{id}, to save') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
@@ -120,7 +120,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/:id/export.csv', {
-    config: { access: REPORT_ROLES, audit: 'export' },
+    config: { access: REPORT_ROLES, reads: 'replica', audit: 'export' },
     schema: { tags: ['reports'], summary: '报告 CSV（主表，UTF-8 带 BOM）/ the main table as CSV (RFC 4180, UTF-8 with BOM)', params: Id, response: { 200: FileAnswer([MEDIA.csv], 'RFC 4180, UTF-8 with BOM') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
@@ -129,7 +129,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/:id/export.xlsx', {
-    config: { access: REPORT_ROLES, audit: 'export' },
+    config: { access: REPORT_ROLES, reads: 'replica', audit: 'export' },
     schema: { tags: ['reports'], summary: '报告 XLSX（说明与全部表格）/ every table as XLSX, 说明 (inputs, rules, data version) first', params: Id, response: { 200: FileAnswer([MEDIA.xlsx], 'the workbook') } },
   }, async (request, reply) => {
     const r = await readable(request, request.params.id)
@@ -138,7 +138,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/:id/parcels', {
-    config: { access: REPORT_ROLES },
+    config: { access: REPORT_ROLES, reads: 'replica' },
     schema: {
       tags: ['reports'], summary: '指标背后的宗地 / the parcels behind a figure of a quarterly report (GeoJSON)',
       params: Id,
@@ -158,7 +158,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const u = units.find((x) => x.level === level && (level === 'city' || x.code === code))
     if (!u) throw new HttpError(404, 'not_found', GOVERNANCE_MESSAGES.badUnit(unit))
     const codes = at(u, figure)
-    return app.db.governance.parcels(Array.isArray(codes) ? codes : [], request.viewer.scope)
+    return request.db.governance.parcels(Array.isArray(codes) ? codes : [], request.viewer.scope)
   })
 
   app.post('/:id/regenerate', {

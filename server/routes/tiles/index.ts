@@ -34,6 +34,8 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
     sensitiveRoles: app.config.sensitiveRoles,
     // the watcher catches writes whose writer did not call invalidateTiles
     watchMs: 1000,
+    // tiles are encoded on a standby when there are some (server/db/replicas.ts)
+    ...(app.database.replicas ? { readDb: (fence: string | null) => app.database.replicas!.forRead(fence) } : {}),
   })
   app.addHook('onClose', async () => service.close())
   app.log.info({ encoder: service.encoderKind, optional: [...service.available] }, 'tile service ready')
