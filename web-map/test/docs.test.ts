@@ -18,7 +18,21 @@ describe('Swagger UI', { timeout: BROWSER_TEST_MS }, () => {
     const w = await openPage(h)
     const page = w.page
     await page.goto(h.origin + '/docs')
-    await page.waitForSelector('.opblock-summary-path[data-path="/api/auth/me"]', { timeout: 30_000 })
+    await page.waitForSelector('.opblock-summary-path', { timeout: 30_000 })
+    // Swagger UI draws only the operations near the viewport: scroll down until /api/auth/me is
+    // drawn (it was within the first screen until the jobs routes came before it under 'system')
+    const mePath = page.locator('.opblock-summary-path[data-path="/api/auth/me"]')
+    const drawMe = async () => {
+      await page.evaluate(() => window.scrollTo(0, 0))
+      for (let y = -1; !(await mePath.count());) {
+        const now = await page.evaluate(() => (window.scrollBy(0, 200), window.scrollY))
+        expect(now, '/api/auth/me drawn before the end of the page').not.toBe(y)
+        y = now
+        await page.waitForTimeout(50)
+      }
+      await mePath.scrollIntoViewIfNeeded()
+    }
+    await drawMe()
     // an operation that needs a login shows the lock of the bearer scheme
     const me = page.locator('.opblock-get', { has: page.locator('.opblock-summary-path[data-path="/api/auth/me"]') })
     await expect(me.locator('.authorization__btn').count()).resolves.toBe(1)
@@ -27,6 +41,7 @@ describe('Swagger UI', { timeout: BROWSER_TEST_MS }, () => {
     await page.fill('.auth-container input[type=text], .auth-container input[type=password]', token)
     await page.click('.auth-container .auth-btn-wrapper .authorize')
     await page.click('.dialog-ux .close-modal')
+    await drawMe()
 
     await me.locator('.opblock-summary').click()
     await me.locator('.try-out__btn').click()

@@ -20,8 +20,16 @@ beforeAll(async () => {
   server = await createTestDatabase()
   // One connection, as the embedded PGlite has: a transaction holding it holds every query.
   single = await openDatabase({ databaseUrl: server.url, dataDir: '', poolSize: 1 })
-  app = await buildApp({ config: loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ONEMAP_BACKUP_AT: 'off' }), database: single })
+  // the job runner (server/jobs/queue.ts) claims once as the app starts, then every 10 min here
+  // instead of every 5 s: this test holds the one connection itself and reads when it is free
+  app = await buildApp({
+    config: loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ONEMAP_BACKUP_AT: 'off', ONEMAP_JOB_POLL_SECONDS: '600' }),
+    database: single,
+  })
   checkResponses(app)
+  // until the runner's first claim has given the connection back
+  const pool = single.db.$pool
+  while (pool.totalCount > pool.idleCount || pool.waitingCount > 0) await new Promise((r) => setTimeout(r, 10))
 })
 afterAll(async () => {
   await app?.close()
