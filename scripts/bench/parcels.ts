@@ -5,7 +5,6 @@
  * do-nothing authenticated route and the prepared SQL, and at 16 concurrent connections card and
  * bbox-search throughput ≥ 0.8 × the same SQL through a pg pool of 16.
  * Runs in a throwaway PostgreSQL cluster (server/test/pg-cluster.ts), deleted afterwards. */
-import { spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import { startPgCluster } from '../../server/test/pg-cluster'
 import { openDatabase } from '../../server/db/connect'
@@ -16,6 +15,7 @@ import { hashPassword } from '../../server/auth'
 import { COUNTY_A, seedPlaces } from '../../server/test/land'
 import { pageOf, bboxOf } from '../../server/schemas/common'
 import type { ReadViewer as Viewer } from '../../server/db/viewer'
+import { runNode } from './client-process'
 
 const N = 100_000
 const COLUMNS = 400 // parcels per row of the generated grid; cell 0.0005°, parcel 0.0004°
@@ -134,26 +134,13 @@ agent.destroy()
 console.log(JSON.stringify({ http: httpRate, sql: sqlRate }))
 `
 
-/** Runs a client script in a node process of its own, its input on stdin; returns what it prints. */
-function runClient<T>(script: string, input: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (err += d))
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`benchmark client failed (${code}): ${err}`))))
-    child.stdin.end(JSON.stringify(input))
-  })
-}
 
 type Op = { path: string; same?: string } | { query: string | { name: string; text: string; values: unknown[] }; same?: string }
 
 /** The operations of each item timed side by side; a first round only warms them up (the pages
  * each brings into the database's cache serve the others), the second is reported. */
 async function compareOps(url: string, base: string, headers: Record<string, string>, items: Op[][]): Promise<number[][]> {
-  const round = () => runClient<number[][]>(PAIRED_CLIENT, { url, base, headers, items, warmup: WARMUP })
+  const round = () => runNode<number[][]>(['--input-type=module', '-e', PAIRED_CLIENT], { url, base, headers, items, warmup: WARMUP })
   await round()
   return round()
 }
@@ -167,7 +154,7 @@ async function compare(url: string, base: string, headers: Record<string, string
 }
 
 function throughput(url: string, base: string, headers: Record<string, string>, items: { path: string; sql: string }[], concurrency: number) {
-  return runClient<{ http: number; sql: number }>(THROUGHPUT_CLIENT, { url, base, headers, items, concurrency })
+  return runNode<{ http: number; sql: number }>(['--input-type=module', '-e', THROUGHPUT_CLIENT], { url, base, headers, items, concurrency })
 }
 
 function report(name: string, http: number[], direct: number[], goal = 0.8): boolean {
