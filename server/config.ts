@@ -143,7 +143,7 @@ export function loadAlertSettings(env: NodeJS.ProcessEnv = process.env): AlertSe
 export interface BackupSettings {
   /** where backups are written, one folder each */
   dir: string
-  /** the daily time (China Standard Time, HH:MM) of the scheduled backup; null: no schedule */
+  /** the daily time (China Standard Time, HH:MM or HH:MM:SS) of the scheduled backup; null: no schedule */
   at: string | null
   /** complete backups kept; older ones are removed after a successful backup */
   keep: number
@@ -159,8 +159,8 @@ export interface BackupSettings {
 
 export function loadBackupSettings(env: NodeJS.ProcessEnv = process.env, demo = boolSetting(env, 'ONEMAP_DEMO', true)): BackupSettings {
   const at = env.ONEMAP_BACKUP_AT?.trim() || '02:30'
-  if (at !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) {
-    throw new ConfigError(`ONEMAP_BACKUP_AT=${at} is not a time HH:MM (00:00-23:59) or off`)
+  if (at !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(at)) {
+    throw new ConfigError(`ONEMAP_BACKUP_AT=${at} is not a time HH:MM (00:00-23:59, or HH:MM:SS) or off`)
   }
   return {
     dir: path.resolve(env.ONEMAP_BACKUP_DIR?.trim() || './backups'),

@@ -41,7 +41,16 @@ export interface EventLogged {
   kind: 'event-logged'
 }
 
-export type ChangeMessage = LandChanged | SessionRevoked | JobQueued | Resync | EventLogged
+/** A user's read fence moved (server/db/read-fences.ts): the WAL position after their last write,
+ * which their reads from a standby wait for; every process keeps it in memory. */
+export interface ReadFenceMoved {
+  kind: 'read-fence'
+  userId: number
+  /** an LSN of the primary, 'X/Y' */
+  lsn: string
+}
+
+export type ChangeMessage = LandChanged | SessionRevoked | JobQueued | Resync | EventLogged | ReadFenceMoved
 
 /** A subscriber: returns how much it dropped or did (summed for the publisher), or nothing. */
 export type Subscriber = (message: ChangeMessage) => number | void

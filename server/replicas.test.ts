@@ -30,7 +30,7 @@ const PASSWORD = 'replica-password-1'
 const ORIGINAL_OWNER = '洛阳原权利人有限公司'
 
 interface Proc { name: string; child: ChildProcess; base: string; out: () => string }
-interface DbHealth { name: string; role: 'primary' | 'standby'; reachable: boolean; inUse: boolean; lagMs: number | null; lagBytes: number | null; error: string | null; reads: number }
+interface DbHealth { name: string; role: 'primary' | 'standby'; reachable: boolean; inUse: boolean; lagMs: number | null; lagBytes: number | null; error: string | null; reads: number; fenceLookups?: number }
 
 const procs: Proc[] = []
 let pair: ReplicatedPair
@@ -76,6 +76,9 @@ async function databases(p: Proc): Promise<{ primary: DbHealth; standby: DbHealt
   expect(dbs.map((d) => d.role)).toEqual(['primary', 'standby'])
   return { primary: dbs[0], standby: dbs[1] }
 }
+
+const signalsOf = async (p: Proc, kind: string): Promise<number> =>
+  ((await (await fetch(`${p.base}/api/health`)).json()).signals?.receivedKinds?.[kind] ?? 0) as number
 
 async function login(p: Proc, username: string): Promise<Record<string, string>> {
   const res = await fetch(`${p.base}/api/auth/login`, {
@@ -176,17 +179,60 @@ describe('read replicas over streaming replication', () => {
     const afterEditor = await databases(b)
     expect(afterEditor.primary.reads).toBe(before.primary.reads + 1)
     expect(afterEditor.standby.reads).toBe(before.standby.reads)
+    // B knew the editor's fence from A's message (LISTEN/NOTIFY), not by asking the primary
+    expect(afterEditor.primary.fenceLookups).toBe(0)
     // another user reads the standby (B skips it only past 10 minutes): the card before the edit
     expect(await ownerOf(b, reader)).toBe(ORIGINAL_OWNER)
     let afterReader = await databases(b)
     expect(afterReader.standby.reads).toBe(afterEditor.standby.reads + 1)
     expect(afterReader.standby.inUse).toBe(true)
+    // and a user without a recent write costs the primary nothing: no read, no fence lookup
+    expect(afterReader.primary.reads).toBe(afterEditor.primary.reads)
+    expect(afterReader.primary.fenceLookups).toBe(0)
     // B's checks see the paused standby behind the primary
     while (!afterReader.standby.lagBytes) afterReader = await databases(b)
     await standbyDb.any('SELECT pg_wal_replay_resume()')
     // once replayed, the standby's card has the edit
     while ((await ownerOf(b, reader)) !== '洛阳新权利人有限公司') await pause()
     expect((await databases(b)).primary.reads).toBe(afterReader.primary.reads)
+  }, budget(15_000))
+
+  it("a job a user starts through A moves their fence at its commit: B reads their card from the primary until the standby has replayed it", async () => {
+    const editor = await login(a, 'editor')
+    const editorB = await login(b, 'editor')
+    const reader = await login(b, 'reader')
+    await untilReplayed()
+    // replayed past the editor's last write: their card comes from the standby
+    const h0 = await databases(b)
+    expect(await ownerOf(b, editorB)).toBe('洛阳新权利人有限公司')
+    expect((await databases(b)).standby.reads).toBe(h0.standby.reads + 1)
+    await pauseReplay()
+    const heardByB = await signalsOf(b, 'read-fence')
+    const heardByA = await signalsOf(a, 'read-fence')
+    const started = await fetch(`${a.base}/api/analysis/refresh`, { method: 'POST', headers: { ...editor, 'content-type': 'application/json' }, body: JSON.stringify({ asOf: '2024-06-30' }) })
+    expect(started.status, await started.clone().text()).toBe(202)
+    const { id } = await started.json()
+    let state = ''
+    while (state !== 'done') {
+      const job = await (await fetch(`${b.base}/api/jobs/${id}`, { headers: editorB })).json()
+      expect(job.state).not.toBe('failed')
+      state = job.state
+      if (state !== 'done') await pause()
+    }
+    // the runner (A's or B's) moved the editor's fence after the job's commit and told the other
+    while ((await signalsOf(b, 'read-fence')) <= heardByB && (await signalsOf(a, 'read-fence')) <= heardByA) await pause()
+    const h1 = await databases(b)
+    expect(await ownerOf(b, editorB)).toBe('洛阳新权利人有限公司')
+    const h2 = await databases(b)
+    expect(h2.primary.reads).toBe(h1.primary.reads + 1)
+    expect(h2.standby.reads).toBe(h1.standby.reads)
+    // the reader started nothing: the standby, and no word with the primary
+    await ownerOf(b, reader)
+    const h3 = await databases(b)
+    expect(h3.standby.reads).toBe(h2.standby.reads + 1)
+    expect(h3.primary.reads).toBe(h2.primary.reads)
+    expect(h3.primary.fenceLookups).toBe(0)
+    await standbyDb.any('SELECT pg_wal_replay_resume()')
   }, budget(15_000))
 
   it('a standby lagging past ONEMAP_REPLICA_MAX_LAG_MS is skipped, and read again once it has caught up', async () => {

@@ -5,6 +5,8 @@
  * the two. The tests wait for states (a signal counted in B's /api/health, a job's row), never for
  * a time. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,11 +17,15 @@ import { budget } from './test/budget'
 import { Scenario } from './test/scenario'
 import { parcelCollection } from './test/ingest-helpers'
 import { multipart } from './test/upload-fixture'
+import { listBackups } from './backup/manifest'
 
 const ROOT = path.resolve(__dirname, '..')
 // node --import tsx, as server/main.test.ts starts the server (why there)
 const TSX_IMPORT = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href]
 const PASSWORD = 'scale-out-password-1'
+/** How far ahead of the start the backup slot is: both processes must be up before it (two starts
+ * take ~15 s on an idle machine; this allows for a busy one). */
+const BACKUP_LEAD_MS = 75_000
 
 interface Proc { name: string; child: ChildProcess; base: string; out: () => string }
 const procs: Proc[] = []
@@ -34,7 +40,7 @@ async function startProcess(name: string): Promise<Proc> {
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: t.url, PORT: String(port), LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent',
-      ONEMAP_BACKUP_AT: 'off', ONEMAP_DEMO: 'false', ONEMAP_TOTP_REQUIRED: 'false', ONEMAP_ADMIN_PASSWORD: 'scale-out-admin-1',
+      ONEMAP_BACKUP_AT: backupAt, ONEMAP_BACKUP_DIR: backupDir, ONEMAP_DEMO: 'false', ONEMAP_TOTP_REQUIRED: 'false', ONEMAP_ADMIN_PASSWORD: 'scale-out-admin-1',
       ONEMAP_REFRESH_MINUTES: '0', ONEMAP_ALERT_SCAN_MINUTES: '0', ONEMAP_JOB_POLL_SECONDS: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,6 +85,13 @@ function tileOf(lon: number, lat: number, z: number) {
 
 let a: Proc
 let b: Proc
+/** The scheduled backup's slot in both processes: far enough ahead for both to have started. */
+let backupSlot: number
+let backupAt: string
+let backupDir: string
+let upAt = 0
+/** HH:MM:SS in China Standard Time (ONEMAP_BACKUP_AT) of an instant. */
+const cstTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(11, 19)
 
 beforeAll(async () => {
   t = await createTestDatabase()
@@ -92,7 +105,11 @@ beforeAll(async () => {
   for (const [username, role] of [['editor', 'admin'], ['reader', 'analyst'], ['desktop', 'analyst'], ['officer', 'security']] as const) {
     await t.db.users.create({ username, display_name: username, role, county_scope: null, password_hash: await hashPassword(PASSWORD) })
   }
+  backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-scale-backup-'))
+  backupSlot = Math.ceil((Date.now() + BACKUP_LEAD_MS) / 1000) * 1000
+  backupAt = cstTime(backupSlot)
   ;[a, b] = await Promise.all([startProcess('A'), startProcess('B')])
+  upAt = Date.now()
 }, budget(40_000)) // two server starts against a migrated database: ~15 s each on an idle machine
 afterAll(async () => {
   for (const p of procs) {
@@ -100,6 +117,7 @@ afterAll(async () => {
     await new Promise((r) => (p.child.exitCode !== null ? r(null) : p.child.once('exit', r)))
   }
   await t?.drop()
+  if (backupDir) fs.rmSync(backupDir, { recursive: true, force: true })
 })
 
 describe('two processes over one primary', () => {
@@ -213,4 +231,25 @@ describe('two processes over one primary', () => {
     }
     expect((await t.db.any("SELECT code FROM parcel WHERE code LIKE 'SCALE-%' ORDER BY code")).map((r) => r.code)).toEqual(['SCALE-1', 'SCALE-2', 'SCALE-3'])
   }, budget(10_000))
+
+  it('one scheduled backup slot makes one backup: both processes queue it, one of them makes it', async () => {
+    expect(upAt, 'both processes were up before the backup slot (the machine was too busy to start them in time)').toBeLessThan(backupSlot)
+    const key = `backup@${new Date(backupSlot).toISOString()}`
+    let job: { state: string } | null = null
+    while (!job || !['done', 'failed'].includes(job.state)) {
+      await new Promise((r) => setTimeout(r, 200))
+      job = await t.db.oneOrNone('SELECT state FROM job WHERE dedupe_key = $1', [key])
+    }
+    // both timers fired at the slot (it is past, and the backup took longer than their few ms apart)
+    expect(Date.now()).toBeGreaterThan(backupSlot)
+    const rows = await t.db.any("SELECT dedupe_key, state, attempt, result->>'name' AS name FROM job WHERE kind = 'backup'")
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ dedupe_key: key, state: 'done', attempt: 1 })
+    const backups = await listBackups(backupDir)
+    expect(backups.map((x) => path.basename(x.folder))).toEqual([rows[0].name])
+    // either process reports it done from the job table
+    const editor = await login(b, 'editor')
+    const seen = await (await fetch(`${a.base}/api/jobs?state=done`, { headers: editor })).json()
+    expect(seen.filter((j: { kind: string }) => j.kind === 'backup')).toMatchObject([{ kind_name: '数据备份', state: 'done' }])
+  }, BACKUP_LEAD_MS + budget(20_000)) // the wait for the slot, then a backup of a small database
 })

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import yauzl from 'yauzl'
 import { createTestApp, type TestApp } from './test/app'
 import { budget } from './test/budget'
+import { jobResult } from './test/jobs'
 import { violations } from './test/response-schemas'
 import type { Role } from './config'
 import { LAYER_IDS } from './tiles'
@@ -70,11 +71,11 @@ beforeAll(async () => {
   fx.cluster = await one(`SELECT code FROM cluster WHERE county_code = '${COUNTY}' ORDER BY code LIMIT 1`)
   fx.development = await one(`SELECT d.id FROM development_event d JOIN parcel p ON p.id = d.parcel_id WHERE p.code = '${fx.parcel}' ORDER BY d.id LIMIT 1`)
   fx.ledger = await one('SELECT id FROM disposal_ledger ORDER BY id LIMIT 1').catch(() => 1)
-  await t.app.inject({ method: 'POST', url: '/api/alerts/scan', headers: auth.admin, payload: {} })
+  await jobResult(t.app, await t.app.inject({ method: 'POST', url: '/api/alerts/scan', headers: auth.admin, payload: {} }), auth.admin!)
   fx.alert = await one('SELECT id FROM alert ORDER BY id LIMIT 1').catch(() => 1)
   fx.report = (await t.app.inject({ method: 'POST', url: '/api/reports', headers: auth.admin, payload: { kind: 'quarterly', period: '2024Q2' } })).json().id ?? 1
   fx.snapshot = (await t.app.inject({ method: 'POST', url: '/api/disclosure/publish', headers: auth.admin, payload: {} })).json().id ?? 'latest'
-  await t.app.inject({ method: 'POST', url: '/api/analysis/refresh', headers: auth.admin, payload: {} })
+  await jobResult(t.app, await t.app.inject({ method: 'POST', url: '/api/analysis/refresh', headers: auth.admin, payload: {} }), auth.admin!)
   // the tile of the parcel at z14, where every layer of the county has features
   const c = await db.one(`SELECT ST_X(ST_Centroid(geom)) AS lon, ST_Y(ST_Centroid(geom)) AS lat FROM parcel WHERE code = $1`, [fx.parcel])
   const n = 2 ** 14

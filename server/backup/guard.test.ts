@@ -111,5 +111,7 @@ describe('migrating a database in use', () => {
     expect(loadBackupSettings({ ONEMAP_DEMO: 'false' }).migrateRequireHours).toBe(24)
     expect(loadBackupSettings({}).migrateRequireHours).toBe(0)
     expect(() => loadBackupSettings({ ONEMAP_BACKUP_AT: '25:00' })).toThrow(/ONEMAP_BACKUP_AT=25:00 is not a time/)
+    expect(loadBackupSettings({ ONEMAP_BACKUP_AT: '02:30:15' }).at).toBe('02:30:15')
+    expect(() => loadBackupSettings({ ONEMAP_BACKUP_AT: '02:30:60' })).toThrow(/is not a time/)
   })
 })

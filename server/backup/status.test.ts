@@ -85,5 +85,7 @@ describe('backup state', () => {
     // 19:00 UTC is 03:00 in Beijing: the next 02:30 is tomorrow
     expect(msUntil('02:30', new Date('2026-12-07T19:00:00Z'))).toBe(23.5 * 3_600_000)
     expect(msUntil('00:00', new Date('2026-12-07T16:00:00Z'))).toBe(24 * 3_600_000)
+    // to the second (a schedule the two-process test sets a minute ahead)
+    expect(msUntil('02:30:15', new Date('2026-12-07T18:30:00Z'))).toBe(15_000)
   })
 })

@@ -52,6 +52,8 @@ export interface JobQueueOptions {
   log: FastifyBaseLogger
   /** names this process in the job rows (host:pid:random by default) */
   owner?: string
+  /** after a job's transaction has committed (done): e.g. its starter's read fence moves past it */
+  onCommitted?: (claim: Claim) => Promise<unknown>
 }
 
 export class JobQueue {
@@ -202,6 +204,7 @@ export class JobQueue {
         if (!(await (t as JobTx).jobs.finish(claim, { state: 'done', result: result ?? null, message: JOB_MESSAGES.done, last: this.live.get(claim.id) }))) throw new LeaseLost()
       })
       log.info({ job: claim.id, kind: claim.kind, attempt: claim.attempt }, 'job done')
+      await this.o.onCommitted?.(claim).catch((err) => log.error({ err, job: claim.id }, 'after-commit step of a job failed'))
     } catch (err) {
       if (err instanceof LeaseLost) {
         log.warn({ job: claim.id, kind: claim.kind }, 'job rolled back: its lease had been taken over')

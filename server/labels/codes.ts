@@ -81,6 +81,7 @@ export const AUDIT_KIND = {
   token_created: '新建个人访问令牌', token_revoked: '撤销个人访问令牌', migration: '数据库升级',
   rule_version_added: '新增规则版本', flag_set: '认定低效', flag_cleared: '解除低效认定',
   lease_recorded: '登记租赁', lease_ended: '结束租赁', enterprise_created: '登记企业', enterprises_merged: '合并企业记录',
+  job_started: '启动后台任务',
 } as const
 
 /** The outcome of an audited action (security_event.result). */

@@ -12,8 +12,14 @@ declare module 'fastify' {
 }
 
 export default fp(async (app) => {
-  const queue = new JobQueue(app.db, { leaseMs: app.config.jobs.leaseMs, pollMs: app.config.jobs.pollMs, log: app.log })
+  const fences = app.readFences
+  const queue = new JobQueue(app.db, {
+    leaseMs: app.config.jobs.leaseMs, pollMs: app.config.jobs.pollMs, log: app.log,
+    // a job a user started wrote for them: their reads from a standby wait until it has replayed it
+    // (server/db/read-fences.ts), as after a write of their own request
+    onCommitted: fences ? async (claim) => { if (claim.created_by !== null) await fences.record(Number(claim.created_by)) } : undefined,
+  })
   app.decorate('jobs', queue)
   app.addHook('onReady', async () => queue.start())
   app.addHook('onClose', async () => queue.stop())
-}, { name: 'jobs' })
+}, { name: 'jobs', dependencies: ['replica-reads'] })

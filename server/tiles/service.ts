@@ -26,6 +26,9 @@ export interface TileServiceOptions {
   cacheBytes?: number
   /** How often the event log is read for changes, ms; 0: only on syncEventLog(). */
   watchMs?: number
+  /** Whether the watcher reads the log at its tick (absent: always): on a server, only while
+   * the LISTEN connection that brings the log's own notifications is down. */
+  pollWhile?: () => boolean
   /** Read replicas (server/db/replicas.ts): the database to encode a tile from, one that has
    * replayed past `fence` (an LSN of the primary). Absent: the primary. */
   readDb?: (fence: string | null) => Promise<IDatabase<unknown>>
@@ -72,6 +75,8 @@ export class TileService {
   private compressing = new Set<string>()
   private compressed: (() => void)[] = []
   private unsubscribe: (() => void) | null = null
+  /** Reads of the event log by the watcher's timer (not by a notification or a writer). */
+  polls = 0
   /** With read replicas: the primary's WAL position read after the last drop of cached tiles. A
    * tile encoded after a drop is cached, so it must come from a standby that has replayed every
    * write the drop was for; null: to be read at the next miss. */
@@ -114,6 +119,8 @@ export class TileService {
     for (const r of recent) service.seen.add(r.id)
     if (opts.watchMs) {
       service.timer = setInterval(() => {
+        if (opts.pollWhile && !opts.pollWhile()) return
+        service.polls++
         service.syncEventLog().catch(() => undefined)
       }, opts.watchMs)
       service.timer.unref()
@@ -253,6 +260,11 @@ export async function syncTilesWithEventLog(): Promise<number> {
   let dropped = 0
   for (const s of live) dropped += await s.syncEventLog()
   return dropped
+}
+
+/** The tile services of the apps running in this process (tests count their event-log polls). */
+export function tileServices(): TileService[] {
+  return [...live]
 }
 
 /** Resolves when every app of this process has compressed the tiles it has cached (tests). */

@@ -450,17 +450,22 @@ export const previewDisclosure = async () => (await request<DisclosurePreview>('
 export const publishDisclosure = async () =>
   (await request<{ id: number; as_of: string; published_at: string; counts: DisclosurePreview['counts'] }>('/api/disclosure/publish', { method: 'POST', body: {} })).data
 
-export const refreshAnalysis = async () =>
-  (await request<{ as_of: string; duration_ms: number; findings: number; batches: number; changes: number }>('/api/analysis/refresh', { method: 'POST', body: {} })).data
-export const scanAlerts = async () =>
-  (await request<{ id: number; result: { as_of: string; candidates: number; created: number; assigned: number; duration_ms: number; escalated: number } }>(
-    '/api/alerts/scan', { method: 'POST', body: {} })).data
+/** The result of each job an admin starts from 任务 (the job's `result` once it is done). */
+export interface RefreshResult { as_of: string; duration_ms: number; findings: number; batches: number; changes: number }
+export interface ScanResult { id: number; result: { as_of: string; candidates: number; created: number; assigned: number; duration_ms: number; escalated: number } }
+export interface RatingsResult { year: number; stored: number; counts: Record<'A' | 'B' | 'C' | 'D', number> }
 /** A background job (后台任务, server/routes/jobs): state and progress as any process recorded them. */
-export interface Job {
+export interface Job<R = unknown> {
   id: number; kind: string; kind_name: string; state: 'queued' | 'running' | 'done' | 'failed'; state_name: string
   attempt: number; max_attempts: number; phase: string | null; message: string | null; done: number | null; total: number | null
-  created_at: string; started_at: string | null; finished_at: string | null
+  result: R | null; created_at: string; started_at: string | null; finished_at: string | null
 }
-export const jobs = async (limit = 10) => (await request<Job[]>(`/api/jobs?limit=${limit}`)).data
+/** Each starts a job on the server's job table (202) and answers it; job(id) follows it. */
+export const refreshAnalysis = async () =>
+  (await request<Job<RefreshResult>>('/api/analysis/refresh', { method: 'POST', body: {} })).data
+export const scanAlerts = async () =>
+  (await request<Job<ScanResult>>('/api/alerts/scan', { method: 'POST', body: {} })).data
 export const storeRatings = async (year: number) =>
-  (await request<{ year: number; stored: number; counts: Record<'A' | 'B' | 'C' | 'D', number> }>(`/api/permu/ratings/${year}`, { method: 'POST' })).data
+  (await request<Job<RatingsResult>>(`/api/permu/ratings/${year}`, { method: 'POST' })).data
+export const job = async <R>(id: number) => (await request<Job<R>>(`/api/jobs/${id}`)).data
+export const jobs = async (limit = 10) => (await request<Job[]>(`/api/jobs?limit=${limit}`)).data

@@ -141,6 +141,18 @@ describe('the administrator\'s screens', { timeout: BROWSER_TEST_MS * 2 }, () =>
       expect(done).toContain(`基准日 ${today}`)
       expect(await page.isEnabled('#admin-panel [data-job=refresh] .run')).toBe(true)
       expect(done).toMatch(/认定结果 \d+ 条，批次 \d+ 个，变化图斑 \d+ 个，用时 [\d.]+ 秒/)
+      // it ran as a job of the job table (whichever process claims it), started by the admin, its
+      // start in the audit trail; the words are the job's result
+      const ran = await db.one(`SELECT j.id, j.state, j.attempt, j.result, u.username FROM job j JOIN app_user u ON u.id = j.created_by
+        WHERE j.kind = 'analysis-recompute' ORDER BY j.id DESC LIMIT 1`)
+      expect(ran).toMatchObject({ state: 'done', attempt: 1, username: 'map.admin', result: { as_of: today } })
+      expect(done).toContain(`认定结果 ${ran.result.findings} 条，批次 ${ran.result.batches} 个，变化图斑 ${ran.result.changes} 个`)
+      expect(await db.one(`SELECT username, result, detail->>'job' AS job FROM security_event WHERE kind = 'job_started' ORDER BY seq DESC LIMIT 1`))
+        .toEqual({ username: 'map.admin', result: 'ok', job: String(ran.id) })
+      // and the list under the buttons, read again, shows it done
+      await page.waitForSelector(`[data-testid=job-list] tr[data-job-id="${ran.id}"]`)
+      expect((await page.locator(`[data-testid=job-list] tr[data-job-id="${ran.id}"] td`).allTextContents()).slice(0, 3))
+        .toEqual(['全量重算', '已完成', '1/1 · 已完成'])
 
       // ---- 公示发布: the preview, then the publication
       await page.click('#admin-panel [data-tab=publish]')

@@ -14,6 +14,7 @@ import { createTestApp, type TestApp } from '../../test/app'
 import { rectWkt, Scenario, type Rect } from '../../test/scenario'
 import { makeTempDir, removeTempDirs, writeJson } from '../../test/ingest-helpers'
 import { multipart, uploadFile } from '../../test/upload-fixture'
+import { jobResult } from '../../test/jobs'
 
 const PHOTO_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-photos-'))
 const MAX_PHOTO = Math.round(0.05 * 1024 * 1024)
@@ -53,7 +54,10 @@ afterAll(async () => {
 const get = (url: string, auth: Auth) => t.app.inject({ method: 'GET', url, headers: auth })
 const step = (id: number, version: number | string, body: Record<string, unknown>, auth: Auth) =>
   t.app.inject({ method: 'PATCH', url: `/api/alerts/${id}`, headers: { ...auth, 'if-match': `"${version}"` }, payload: body })
-const scan = (body: Record<string, unknown>, auth = admin) => t.app.inject({ method: 'POST', url: '/api/alerts/scan', headers: auth, payload: body })
+const startScan = (body: Record<string, unknown>, auth = admin) => t.app.inject({ method: 'POST', url: '/api/alerts/scan', headers: auth, payload: body })
+/** A scan on demand: a job (202), followed to its result. */
+const scan = async (body: Record<string, unknown>, auth = admin) =>
+  jobResult<{ id: number; result: Record<string, number> }>(t.app, await startScan(body, auth), auth)
 function photo(id: number, data: Buffer, name: string, auth: Auth) {
   const body = multipart({}, { name, data, field: 'photo' })
   return t.app.inject({ method: 'POST', url: `/api/alerts/${id}/photos`, payload: body.payload, headers: { ...body.headers, ...auth } })
@@ -82,10 +86,9 @@ describe('routing and scope', () => {
     countyBParcel = await sb.parcel({ rect: [30000, 0, 100, 100], cluster: 'mengjin-t' })
     await sb.change({ rect: [30020, 20, 60, 60], imageAfter: '2024-03-31' })
 
-    expect((await scan({ types: ALL_CHANGE_TYPES }, a1)).statusCode).toBe(403) // inspectors do not scan
+    expect((await startScan({ types: ALL_CHANGE_TYPES }, a1)).statusCode).toBe(403) // inspectors do not scan
     const r = await scan({ types: ALL_CHANGE_TYPES, as_of: '2024-06-30' })
-    expect(r.statusCode, r.body).toBe(200)
-    expect(r.json().result).toMatchObject({ created: 3, assigned: 3 })
+    expect(r.result).toMatchObject({ created: 3, assigned: 3 })
 
     const mine = (await get('/api/alerts?assignee=me', a1)).json()
     expect(mine.items.map((x: { type: string }) => x.type).sort()).toEqual(['construction_on_idle', 'construction_on_unsupplied'])
@@ -287,14 +290,14 @@ describe('overdue alerts', () => {
     // ten days have passed since it fell due
     await t.app.db.none(`UPDATE alert SET due_on = luoyang_today() - 10 WHERE id = $1`, [id])
     const r = await scan({})
-    expect(r.json().result.escalated).toBeGreaterThanOrEqual(1)
+    expect(r.result.escalated).toBeGreaterThanOrEqual(1)
     const analystB = await t.loginAs('analyst', ['410322'], 'analyst.b')
     const overdue = (await get('/api/alerts?overdue=true', analystB)).json()
     expect(overdue.items).toEqual([expect.objectContaining({ id, overdue: true, days_overdue: 10, escalated_to: 'analyst.b' })])
     expect((await get('/api/alerts?escalated=true', analystB)).json().numberMatched).toBe(1)
     expect((await get('/api/alerts?overdue=true', analystA)).json().items.map((x: { id: number }) => x.id)).not.toContain(id)
     // escalated once: a second scan leaves it
-    expect((await scan({})).json().result.escalated).toBe(0)
+    expect((await scan({})).result.escalated).toBe(0)
   })
 
   it('"due soon" is open and due within alert_due_soon_days (3) of today, a county rule', async () => {

@@ -12,6 +12,8 @@ import { ACTION_NAMES, ACTIONS, ALERT_MESSAGES, ALERT_STATUSES, PHOTO_ROLES, STA
 import { expectedVersion, FileAnswer, JsonText, listOf, MEDIA, nameUnknownFields, setEtag } from '../../schemas/common'
 import { imageType, PhotoFileError, readPhoto, storePhoto, type PhotoType } from '../../alerts/photos'
 import { AlertScheduler, SCHEDULED_TYPES } from '../../alerts/scheduler'
+import { startedBy } from '../../jobs/started-by'
+import { JobStarted, startJob } from '../jobs/view'
 import {
   AlertAssignees, AlertDetail, AlertId, AlertPage, AlertQuery, AlertRoutes, AlertTransitions, AlertStepBody, IfMatch, PhotoParams, RouteBody, RouteParams,
   ScanBody,
@@ -20,6 +22,8 @@ import {
 const JSON_TYPE = 'application/json'
 /** The scheduled scan's job kind (server/jobs/queue.ts): once per period however many processes. */
 export const ALERT_SCAN_JOB = 'alert-scan'
+/** The scan a supervisor starts (POST /scan), on the job table as well. */
+export const SCAN_DEMAND_JOB = 'alert-scan-demand'
 /** Roles that work alerts: analysts and admins direct, inspectors go to the field. */
 const WORKERS: readonly Role[] = ['admin', 'analyst', 'inspector']
 
@@ -41,6 +45,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     app.log.info({ scan: r.result, trigger: 'schedule' }, 'alert scan done')
     progress({ phase: 'scan', message: '扫描完成', done: 1, total: 1 })
     return r.result
+  })
+  // the scan on demand: a job too, run as the supervisor who started it (the actor of what it writes)
+  app.jobs.register(SCAN_DEMAND_JOB, async (ctx) => {
+    const viewer = await startedBy(ctx, SUPERVISORS, app.config.sensitiveRoles)
+    ctx.progress({ phase: 'scan', message: '正在运行巡查预警规则', done: 0, total: 1 })
+    const p = ctx.payload as { types: string[]; asOf: string | null }
+    const r = await ctx.t.alerts.scan('demand', viewer, { types: p.types, asOf: p.asOf })
+    ctx.progress({ phase: 'scan', message: '扫描完成', done: 1, total: 1 })
+    return r
   })
   const scheduler = new AlertScheduler({
     alerts: app.db.alerts, minutes: settings.scanMinutes, scanOnFirstStart: app.config.loadDemo, log: app.log,
@@ -98,15 +111,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/scan', {
-    config: { access: SUPERVISORS },
+    config: { access: SUPERVISORS, audit: 'job_started' },
     schema: {
       tags: ['alerts'],
-      summary: '立即扫描 / run the alert rules now (default: the suspected-idle parcel scan) and escalate the overdue; nothing is created twice',
-      body: ScanBody,
+      summary: '立即扫描 / run the alert rules now (default: the suspected-idle parcel scan) and escalate the overdue, as a background job: 202 with the job, whose result ({ id, result: { as_of, candidates, created, assigned, escalated… } }) GET /api/jobs/:id shows; nothing is created twice',
+      body: ScanBody, response: JobStarted,
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const b = request.body ?? {}
-    return app.db.alerts.scan('demand', request.viewer, { types: b.types ? [...b.types] : SCHEDULED_TYPES, asOf: b.as_of ?? null })
+    return startJob(app, request, reply, SCAN_DEMAND_JOB, { types: b.types ? [...b.types] : SCHEDULED_TYPES, asOf: b.as_of ?? null })
   })
 
   app.get('/:id', {

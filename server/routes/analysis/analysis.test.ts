@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import { Scenario } from '../../test/scenario'
+import { jobResult } from '../../test/jobs'
 
 let t: TestApp
 const AS_OF = '2024-06-30'
@@ -160,10 +161,14 @@ describe('POST /api/analysis/refresh', () => {
     const urls = [`/api/analysis/idle?asOf=${AS_OF}`, `/api/analysis/inefficient?asOf=${AS_OF}`, `/api/analysis/unsupplied?asOf=${AS_OF}`,
       `/api/analysis/used-before-supply/changes?asOf=${AS_OF}`, `/api/analysis/summary?asOf=${AS_OF}`]
     const live = await Promise.all(urls.map(async (url) => (await t.app.inject({ url, headers: analyst })).body))
+    // a job on the job table (202), run once by the runner as the admin who started it, its start audited
     const res = await t.app.inject({ method: 'POST', url: '/api/analysis/refresh', headers: admin, payload: { asOf: AS_OF } })
-    expect(res.statusCode).toBe(200)
-    expect(res.json()).toMatchObject({ as_of: AS_OF, batches: 1, changes: 1 })
-    expect(res.json().duration_ms).toBeGreaterThanOrEqual(0)
+    expect(res.json()).toMatchObject({ kind: 'analysis-recompute', kind_name: '全量重算' })
+    const result = await jobResult<{ as_of: string; duration_ms: number }>(t.app, res, admin)
+    expect(result).toMatchObject({ as_of: AS_OF, batches: 1, changes: 1 })
+    expect(result.duration_ms).toBeGreaterThanOrEqual(0)
+    const audit = await t.database.db.one(`SELECT username, object, result, detail FROM security_event WHERE kind = 'job_started' ORDER BY seq DESC LIMIT 1`)
+    expect(audit).toMatchObject({ username: 'admin_city', object: 'POST /api/analysis/refresh', result: 'ok', detail: { status: 202, job: res.json().id, job_kind: 'analysis-recompute' } })
     const stored = await Promise.all(urls.map(async (url) => (await t.app.inject({ url, headers: analyst })).body))
     for (let i = 0; i < urls.length; i++) {
       expect(stored[i]!.replace('"materialised":true', '"materialised":false'), urls[i]).toBe(live[i])

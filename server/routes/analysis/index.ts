@@ -4,7 +4,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
-import { ROLES } from '../../config'
+import { ROLES, type Role } from '../../config'
+import { startedBy } from '../../jobs/started-by'
+import { JobStarted, startJob } from '../jobs/view'
 import type { Classification } from '../../db/repos/analysis'
 import { HttpError, notFound } from '../../errors'
 import { todayInBeijing } from '../../db/viewer'
@@ -41,9 +43,13 @@ const FeaturePage = Type.Object({
   features: Type.Array(Feature),
 })
 
-const Refresh = Type.Object({
+/** The result of a full recompute (the job's result). */
+export const Refresh = Type.Object({
   as_of: Type.String(), duration_ms: Type.Integer(), findings: Type.Integer(), batches: Type.Integer(), changes: Type.Integer(),
 })
+/** The job kind of the full recompute an admin starts (server/jobs/queue.ts). */
+export const RECOMPUTE_JOB = 'analysis-recompute'
+const RECOMPUTERS: readonly Role[] = ['admin']
 
 
 function dateOrToday(value: string | undefined, field = 'asOf'): string {
@@ -165,16 +171,27 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['analysis'], summary: '物化结果的基准日 / the date the materialised results are for' },
   }, async () => (await app.db.analysis.snapshot()) ?? { as_of: null })
 
+  // the recompute runs on the job table: once, in whichever process claims it, as the admin who
+  // started it, its result (Refresh) the job's; the caller follows it at GET /api/jobs/:id
+  app.jobs.register(RECOMPUTE_JOB, async (ctx) => {
+    const viewer = await startedBy(ctx, RECOMPUTERS, app.config.sensitiveRoles)
+    const asOf = String(ctx.payload.asOf)
+    ctx.progress({ phase: 'recompute', message: `正在按 ${asOf} 重新计算全部认定结果`, done: 0, total: 1 })
+    const r = await ctx.t.analysis.refresh(asOf, viewer)
+    ctx.progress({ phase: 'recompute', message: '全量重算完成', done: 1, total: 1 })
+    return r
+  })
+
   app.post('/refresh', {
-    config: { access: ['admin'] },
+    config: { access: RECOMPUTERS, audit: 'job_started' },
     schema: {
       tags: ['analysis'],
-      summary: '全量重算 / full recompute of every materialised result at a date (admin); reports its duration',
+      summary: '全量重算 / full recompute of every materialised result at a date (admin), as a background job: 202 with the job, whose result (as_of, duration_ms, findings, batches, changes) GET /api/jobs/:id shows',
       body: Type.Optional(Type.Object({ asOf: AsOf }, { additionalProperties: false })),
-      response: { 200: Refresh },
+      response: JobStarted,
     },
-  }, async (request) => {
-    return app.db.analysis.refresh(dateOrToday(request.body?.asOf), request.viewer)
+  }, async (request, reply) => {
+    return startJob(app, request, reply, RECOMPUTE_JOB, { asOf: dateOrToday(request.body?.asOf) })
   })
 }
 export default routes

@@ -33,6 +33,7 @@ const Health = Type.Object({
     lagBytes: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: "WAL bytes between the primary's position and the standby's replay" }),
     error: Type.Union([Type.String(), Type.Null()], { description: 'why the last check failed' }),
     reads: Type.Integer({ minimum: 0, description: "reads of this process's replica routes sent there since its start" }),
+    fenceLookups: Type.Optional(Type.Integer({ minimum: 0, description: "the primary: users' read fences looked up there since the start (only while this process's listener is down; else they are kept in memory)" })),
   }, { additionalProperties: false }), {
     description: 'with read replicas (DATABASE_REPLICA_URLS): the primary and each standby as the last check (every ONEMAP_REPLICA_CHECK_MS) found them',
   })),
@@ -80,7 +81,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const { error: _error, ...backup } = await app.backups.monitor.status()
     return {
       status: 'ok' as const, database: state(), schemaVersion: app.database.migration.schemaVersion, backup,
-      ...(app.database.replicas ? { databases: app.database.replicas.health() } : {}),
+      ...(app.database.replicas ? {
+        databases: app.database.replicas.health().map((d) => (d.role === 'primary' ? { ...d, fenceLookups: app.readFences?.lookups ?? 0 } : d)),
+      } : {}),
       ...(app.signals ? { signals: { ...app.signals.stats, receivedKinds: { ...app.signals.stats.receivedKinds } } } : {}),
     }
   })

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import { ALERT_SCAN_JOB } from '../alerts'
 import { REFRESH_JOB } from '../../plugins/daily-refresh'
+import { RECOMPUTE_JOB } from '../analysis'
+import { STARTED_BY_MESSAGES } from '../../jobs/started-by'
+import { jobOutcome } from '../../test/jobs'
 
 let t: TestApp
 beforeAll(async () => {
@@ -58,5 +61,31 @@ describe('jobs', () => {
     expect((await t.app.inject({ url: '/api/jobs', headers: analyst })).json().map((j: { id: number }) => j.id)).toEqual([id])
     const surveyor = await t.loginAs('surveyor', ['410311'])
     expect((await t.app.inject({ url: `/api/jobs/${id}`, headers: surveyor })).statusCode).toBe(404)
+  })
+
+  it('a job started by hand runs as its starter as they are when it runs: a deactivated or demoted one does nothing', async () => {
+    const admin = await t.loginAs('admin', null, 'admin.later')
+    const db = t.database.db
+    const me = (await db.one("SELECT id FROM app_user WHERE username = 'admin.later'")).id as number
+    const started = await t.app.inject({ method: 'POST', url: '/api/analysis/refresh', headers: admin, payload: { asOf: '2024-06-30' } })
+    expect(started.statusCode, started.body).toBe(202)
+    const done = await jobOutcome<{ as_of: string }>(t.app, started, admin)
+    expect(done).toMatchObject({ kind: RECOMPUTE_JOB, state: 'done', result: { as_of: '2024-06-30' } })
+    // the account demoted, then deactivated, after it queued a job and before the job runs
+    const snapshotBefore = await db.one('SELECT count(*)::int AS n FROM event_log')
+    await db.none("UPDATE app_user SET role = 'analyst' WHERE id = $1", [me])
+    const demoted = await t.app.jobs.enqueue({ kind: RECOMPUTE_JOB, payload: { asOf: '2024-06-30' }, createdBy: me })
+    await untilDone(demoted.id)
+    await db.none("UPDATE app_user SET role = 'admin', active = false WHERE id = $1", [me])
+    const gone = await t.app.jobs.enqueue({ kind: RECOMPUTE_JOB, payload: { asOf: '2024-06-30' }, createdBy: me })
+    await untilDone(gone.id)
+    await db.none('UPDATE app_user SET active = true WHERE id = $1', [me])
+    const rows = await db.any('SELECT id, state, error FROM job WHERE id = ANY($1) ORDER BY id', [[demoted.id, gone.id]])
+    expect(rows).toEqual([
+      { id: demoted.id, state: 'failed', error: STARTED_BY_MESSAGES.role },
+      { id: gone.id, state: 'failed', error: STARTED_BY_MESSAGES.gone },
+    ])
+    // nothing was written in their name
+    expect(await db.one('SELECT count(*)::int AS n FROM event_log')).toEqual(snapshotBefore)
   })
 })

@@ -13,8 +13,12 @@ import { CreditCode } from '../../schemas/enterprise'
 import { EDITORS } from '../../common/roles'
 import { aggregateAccess, aggregateScope, PERMU_MESSAGES, YearFields, YearQuery, yearRange } from './query'
 import { PermuParcels, PermuSummary } from './schemas'
+import { startedBy } from '../../jobs/started-by'
+import { JobStarted, startJob } from '../jobs/view'
 
 const JSON_TYPE = 'application/json'
+/** The job kind of storing a year's ratings (server/jobs/queue.ts). */
+export const RATINGS_JOB = 'ratings-store'
 
 const PageQuery = Type.Object({
   ...YearFields,
@@ -22,7 +26,8 @@ const PageQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
 }, { additionalProperties: false })
 
-const RatingsStored = Type.Object({
+/** The result of storing a year's ratings (the job's result, GET /api/jobs/:id). */
+export const RatingsStored = Type.Object({
   year: Type.Integer(), stored: Type.Integer(),
   counts: Type.Object({ A: Type.Integer(), B: Type.Integer(), C: Type.Integer(), D: Type.Integer() }),
 })
@@ -110,19 +115,30 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.type(JSON_TYPE).send(await app.db.permu.ratings({ ...r, scope: request.viewer.scope }))
   })
 
+  // storing a year's ratings runs on the job table, as the analyst or admin who asked, in the
+  // counties their account has when it runs; its result (RatingsStored) is the job's
+  app.jobs.register(RATINGS_JOB, async (ctx) => {
+    const viewer = await startedBy(ctx, raters, app.config.sensitiveRoles)
+    const year = Number(ctx.payload.year)
+    ctx.progress({ phase: 'ratings', message: `正在保存 ${year} 年企业评价`, done: 0, total: 1 })
+    const r = await ctx.t.permu.storeRatings(year, viewer.scope, viewer)
+    ctx.progress({ phase: 'ratings', message: `${year} 年企业评价已保存`, done: 1, total: 1 })
+    return r
+  })
+
   app.post('/ratings/:year', {
     config: { access: raters, audit: 'published' },
     schema: {
       tags: ['permu'],
-      summary: '发布年度评价 / store the ratings of a year (the annual evaluation that inefficient type 5 reads) for the caller\'s counties',
+      summary: '发布年度评价 / store the ratings of a year (the annual evaluation that inefficient type 5 reads) for the caller\'s counties, as a background job: 202 with the job, whose result ({ year, stored, counts }) GET /api/jobs/:id shows',
       params: Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }) }),
-      response: { 200: RatingsStored },
+      response: JobStarted,
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const year = request.params.year
     const thisYear = Number(yearRange({}).asOf.slice(0, 4))
     if (year >= thisYear) throw new HttpError(400, 'invalid_request', PERMU_MESSAGES.yearNotEnded(year), { field: 'year' })
-    return app.db.permu.storeRatings(year, request.viewer.scope, request.viewer)
+    return startJob(app, request, reply, RATINGS_JOB, { year })
   })
 }
 export default routes

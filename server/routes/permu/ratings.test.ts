@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import { A, B, buildWorld, E2, E6, H, mu, ORIGIN_A, T3 } from '../../test/permu-world'
 import { boxAreaM2, boxAt, figures, firmCode, grant, insertFirm, insertParcelBox, muOf } from '../../test/permu-land'
+import { jobResult } from '../../test/jobs'
 
 let t: TestApp
 type Headers = { authorization: string }
@@ -115,8 +116,7 @@ describe('ratings of a year through the API', () => {
   it('stores each year\'s evaluation; C two years running is what type 5 reads, over the imported B', async () => {
     for (const year of [2023, 2024]) {
       const res = await t.app.inject({ method: 'POST', url: `/api/permu/ratings/${year}`, headers: analyst })
-      expect(res.statusCode, res.body).toBe(200)
-      expect(res.json().stored).toBeGreaterThan(0)
+      expect((await jobResult<{ stored: number }>(t.app, res, analyst)).stored).toBeGreaterThan(0)
     }
     const db = t.database.db
     const eff = await db.any(`SELECT year, rating, source FROM analysis.effective_rating() WHERE credit_code = $1 ORDER BY year`, [EC])
@@ -127,7 +127,7 @@ describe('ratings of a year through the API', () => {
     const logged = await db.one(`SELECT count(*)::int AS n FROM event_log WHERE entity = 'enterprise_rating' AND entity_id = $1 AND actor = 'user:analyst_city'`, [EC])
     expect(logged.n).toBe(2)
     // storing again replaces the year's rating and keeps the old one in the event log
-    await t.app.inject({ method: 'POST', url: '/api/permu/ratings/2024', headers: analyst })
+    await jobResult(t.app, await t.app.inject({ method: 'POST', url: '/api/permu/ratings/2024', headers: analyst }), analyst)
     expect((await db.one('SELECT version FROM enterprise_rating WHERE credit_code = $1 AND year = 2024', [EC])).version).toBe(2)
   })
 
@@ -135,8 +135,7 @@ describe('ratings of a year through the API', () => {
     const db = t.database.db
     await db.none('DELETE FROM enterprise_rating')
     const res = await t.app.inject({ method: 'POST', url: '/api/permu/ratings/2024', headers: analystB })
-    expect(res.statusCode, res.body).toBe(200)
-    expect(res.json().stored).toBe(1)
+    expect((await jobResult<{ stored: number }>(t.app, res, analystB)).stored).toBe(1)
     expect(await db.any('SELECT credit_code FROM enterprise_rating')).toEqual([{ credit_code: E6 }])
     const late = await t.app.inject({ method: 'POST', url: '/api/permu/ratings/2099', headers: analyst })
     expect(late.statusCode).toBe(400)
@@ -144,5 +143,8 @@ describe('ratings of a year through the API', () => {
     // publishing a year's ratings is in the audit trail, the refused one too
     const trail = await db.map(`SELECT object || ' ' || result AS e FROM security_event WHERE kind = 'published' ORDER BY seq DESC LIMIT 2`, [], (r: { e: string }) => r.e)
     expect(trail).toEqual(['POST /api/permu/ratings/2099 failed', 'POST /api/permu/ratings/2024 ok'])
+    // the accepted one names the job it started
+    expect((await db.one(`SELECT detail FROM security_event WHERE kind = 'published' AND result = 'ok' ORDER BY seq DESC LIMIT 1`)).detail)
+      .toEqual({ status: 202, job: res.json().id, job_kind: 'ratings-store' })
   })
 })

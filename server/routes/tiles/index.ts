@@ -32,8 +32,11 @@ export interface TileRouteOptions {
 const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) => {
   const service = opts.service ?? await TileService.create(app.db, {
     sensitiveRoles: app.config.sensitiveRoles,
-    // the watcher catches writes whose writer did not call invalidateTiles
+    // the watcher catches writes whose writer did not call invalidateTiles: on a server, the
+    // event log's NOTIFY (server/signals.ts) does it at each commit, so the log is polled only
+    // while this process's listener is down; the embedded database has no listener and polls
     watchMs: 1000,
+    ...(app.signals ? { pollWhile: () => !app.signals!.stats.listening } : {}),
     // tiles are encoded on a standby when there are some (server/db/replicas.ts)
     ...(app.database.replicas ? { readDb: (fence: string | null) => app.database.replicas!.forRead(fence) } : {}),
   })

@@ -9,9 +9,11 @@ import { LAYERS, invalidateTiles, syncTilesWithEventLog, tilesCompressed, visibl
 import { decodeTile } from '../../tiles/decode'
 import { boxPolygon, insertMapFixture, rect, type MapFixture } from '../../test/tiles-fixture'
 import { lonToTileX, latToTileY } from '../../tiles/tile-math'
+import { tileServices } from '../../tiles/service'
 
 let t: TestApp
 let fx: MapFixture
+let started = 0
 const auth: Partial<Record<Role, { authorization: string }>> = {}
 const SENSITIVE: Role[] = ['admin', 'analyst']
 /** A parcel far from the fixture (another zoom-14 tile), to show an edit leaves its tile cached. */
@@ -20,6 +22,8 @@ const farTile = { z: 14, x: Math.floor(lonToTileX(FAR[0], 14)), y: Math.floor(la
 
 beforeAll(async () => {
   t = await createTestApp()
+  await t.app.ready()
+  started = Date.now()
   fx = await insertMapFixture(t.database.db)
   await t.database.db.none(`INSERT INTO parcel (code, county_code, cluster_code, stage, geom) VALUES ('LL-FAR', '410311', 'luolong', 'supplied', ST_GeomFromGeoJSON($1))`,
     [JSON.stringify({ ...boxPolygon(rect(FAR, 0, 0, 100, 100)), crs: { type: 'name', properties: { name: 'EPSG:4490' } } })])
@@ -271,5 +275,30 @@ describe('caching', () => {
     // already; either way the tiles were dropped by reading it
     await syncTilesWithEventLog()
     expect((await getTile('clusters', null)).res.headers['x-tile-cache']).toBe('miss')
+  })
+
+  it('reads the log on its notification only: with the listener up, the watcher never polls it', async () => {
+    const [service] = tileServices()
+    expect(t.app.signals!.stats.listening).toBe(true)
+    // two of the watcher's ticks (1 s) at least since the app started, with writes among them
+    const since = Date.now() - started
+    if (since < 2_500) await new Promise((r) => setTimeout(r, 2_500 - since))
+    expect(service!.polls).toBe(0)
+  })
+
+  it('polls the log while the listener is down, and still drops the tiles a write touched', async () => {
+    const [service] = tileServices()
+    // as if its connection were lost for good: no notification comes any more
+    await t.app.signals!.stop()
+    expect(t.app.signals!.stats.listening).toBe(false)
+    await getTile('parcels', 'analyst')
+    expect((await getTile('parcels', 'analyst')).res.headers['x-tile-cache']).toBe('hit')
+    await t.database.db.none(`UPDATE enterprise_year SET tax_paid_wan = 410 WHERE credit_code = $1 AND year = 2023`, [fx.enterprise.credit_code])
+    await vi.waitFor(async () => {
+      const r = await getTile('parcels', 'analyst')
+      expect(r.res.headers['x-tile-cache']).toBe('miss')
+      expect(r.features.find((f) => f.properties.code === fx.enterprise.parcel)!.properties.tax_wan).toBe(410)
+    }, { timeout: 5000, interval: 200 })
+    expect(service!.polls).toBeGreaterThan(0)
   })
 })

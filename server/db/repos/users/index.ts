@@ -61,6 +61,11 @@ export class UsersRepo {
     )
   }
 
+  /** The account by id, whether active: who a background job runs for (server/jobs/started-by.ts). */
+  findById(id: number): Promise<(User & { active: boolean }) | null> {
+    return this.db.oneOrNone(`SELECT ${USER_COLUMNS}, active FROM app_user WHERE id = $1`, [id])
+  }
+
   /** Every account, with its last sign-in, by user name. */
   accounts(): Promise<Account[]> {
     return this.db.any(`SELECT ${ACCOUNT_COLUMNS} FROM app_user ORDER BY username`)
