@@ -13,6 +13,7 @@ const Q = {
   create: sql('create.sql'),
   get: sql('get.sql'),
   progress: sql('progress.sql'),
+  settled: sql('settled.sql'),
   stageInsert: sql('stage-insert.sql'),
   checks: [sql('check-read.sql'), sql('check-geometry.sql'), sql('check-keys.sql'), sql('check-layer.sql'), sql('check-jurisdiction.sql'),
     sql('check-county.sql'), sql('check-location.sql'), sql('check-changes.sql')],
@@ -152,6 +153,16 @@ export class UploadsRepo {
 
   async progress(id: string, phase: string, percent: number): Promise<void> {
     await this.db.none(Q.progress, { id, phase, percent: Math.max(0, Math.min(100, percent)) })
+  }
+
+  /** The analysis refresh that followed a commit is done: the upload's phase is committed again. */
+  async settled(id: string): Promise<void> {
+    await this.db.none(Q.settled, { id })
+  }
+
+  /** The upload's status; null when there is no such upload. */
+  async status(id: string): Promise<UploadStatus | null> {
+    return this.db.oneOrNone('SELECT status FROM upload WHERE id = $1::uuid', [id], (r: { status: UploadStatus } | null) => r?.status ?? null)
   }
 
   /** Inside the staging transaction (server/ingest/stage.ts), on its connection. */
