@@ -14,7 +14,8 @@
 import { label } from '../labels/codes'
 import { beijingTime, chinese } from '../labels/words'
 import type { Db } from '../db/pgp'
-import { LAYER_TABLE, StagingLostError, type CommitResult, type UploadReport, type UploadStatus, type UploadView } from '../db/repos/uploads'
+import { StagingLostError, layerTable, type CommitResult, type UploadReport, type UploadStatus, type UploadView } from '../db/repos/uploads'
+import { uploadLayer } from '../db/repos/uploads/layers'
 import { HttpError, notFound } from '../errors'
 import { publish } from '../events'
 import { IngestError, isIngestError } from './errors'
@@ -297,9 +298,10 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   if (!(await ctx.db.uploads.startCommit(id))) refuseUnlessReady(await getUpload(ctx, id, user))
 
   const layer = u.layer
-  // issue 5 §8 "in the same transaction or right after it": a large parcel commit leaves the
-  // analysis refresh for right after it (the queue is committed with the parcels).
-  const deferAnalysis = layer === 'parcels' && report.accepted > ctx.settings.deferAnalysisFeatures
+  // issue 5 §8 "in the same transaction or right after it": a large commit of a layer the analysis
+  // engine reads (parcels: the registry's `analysed`) leaves the refresh for right after it (the
+  // queue is committed with the parcels).
+  const deferAnalysis = (uploadLayer(layer)?.analysed ?? false) && report.accepted > ctx.settings.deferAnalysisFeatures
   const job: UploadJob = {
     step: 'commit', upload: id, layer, username: user.username, featureCount: report.featureCount, deferAnalysis,
     bbox: report.bbox, abandoned: ABANDONED,
@@ -333,7 +335,7 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
  * (server/events.ts): the tile cache drops the tiles there. */
 function invalidate(ctx: UploadContext, id: string, layer: LayerName, bbox: UploadReport['bbox']): void {
   try {
-    publish({ kind: 'land-changed', target: LAYER_TABLE[layer], bbox })
+    publish({ kind: 'land-changed', target: layerTable(layer), bbox })
   } catch (e) {
     ctx.log?.warn({ err: e, upload: id }, 'tile invalidation failed')
   }
