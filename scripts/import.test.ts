@@ -105,7 +105,7 @@ it('runs the upgrade guard as the server does: a database in use with a pending 
   const other = await createTestDatabase()
   try {
     // the last migration made pending again: the guard refuses before any migration runs
-    const last = await other.db.one('SELECT max(name) AS name FROM schema_migration', [], (r: { name: string }) => r.name)
+    const last = await other.db.one("SELECT name FROM schema_migration ORDER BY substring(name FROM '^[0-9]+')::int DESC, name DESC LIMIT 1", [], (r: { name: string }) => r.name)
     await other.db.none('DELETE FROM schema_migration WHERE name = $1', [last])
     const dir = makeTempDir('onemap-import-cli-guard-')
     const file = writeJson(join(dir, 'g.geojson'), parcelCollection())

@@ -24,10 +24,9 @@ import { DatabaseSetupError, openDatabase } from '../server/db/connect'
 import { MigrationError } from '../server/db/migrate'
 import { ReferenceDataError } from '../server/db/reference'
 import type { UploadReport } from '../server/db/repos/uploads'
-import { JobRunner } from '../server/ingest/jobs'
 import { loadIngestSettings, readLimitsOf } from '../server/ingest/settings'
 import type { UploadDescription } from '../server/ingest/read-features'
-import { type UploadContext, commitUpload, createUpload, getUpload } from '../server/ingest/uploads'
+import { commandJobs, commitUpload, createUpload, getUpload, uploadContext } from '../server/ingest/uploads'
 
 const USAGE = `usage: npm run import -- <file> --layer parcels|batches|contracts|plan_zones|clusters|changes
   [--crs EPSG:4546 [--confirm-crs]] [--encoding gbk] [--source-layer NAME] [--mapping JSON] [--county 410311[,…]] [--user NAME]
@@ -138,9 +137,9 @@ async function main(): Promise<number> {
   if (database.migration.note) process.stderr.write(`${database.migration.note}\n`)
   const bar = progressBar()
   try {
-    const ctx: UploadContext = {
-      db: database.db, useCopy: database.mode === 'server', settings, limits: readLimitsOf(config, settings), jobs: new JobRunner(),
-    }
+    const ctx = uploadContext({
+      db: database.db, useCopy: database.mode === 'server', settings, limits: readLimitsOf(config, settings), jobs: commandJobs(database.db, config.jobs.leaseMs),
+    })
     const user = { username: opts.user!, scope }
     const created = await createUpload(ctx, {
       path: file, fileName: basename(file), sha256: await sha256Of(file), sizeBytes: size,
@@ -160,13 +159,12 @@ async function main(): Promise<number> {
       return 0
     }
     const outcome = await commitUpload(ctx, created.id, user, {
-      skipRejected: opts['skip-rejected'], acceptWarnings: opts['accept-warnings'], mode: 'foreground',
+      skipRejected: opts['skip-rejected'], acceptWarnings: opts['accept-warnings'], mode: 'foreground', waitSettled: true,
       onProgress: (phase, percent) => bar.update(phase === 'committing' ? '提交 committing' : phase === 'analysing' ? '分析 analysing' : phase, percent),
     })
     const r = outcome.result!
-    // a large parcel upload has its analysis refreshed right after the commit: wait for it here,
-    // so that the classifications are materialised when the command returns
-    await ctx.jobs.idle()
+    // a large parcel upload has its analysis refreshed right after the commit: waited for
+    // (waitSettled), so that the classifications are materialised when the command returns
     bar.done()
     console.log(`已提交 committed: 新增 inserted ${r.inserted}, 更新 updated ${r.updated}, 未变 unchanged ${r.unchanged}`)
     const left = await database.db.analysis.pendingCount()

@@ -110,6 +110,10 @@ export interface IngestSettings {
   maxZipRatio: number
   /** where received files are written while they are read */
   tmpDir: string
+  /** Tests only (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK, unset in service): an upload commit, written but
+   * not committed, waits for this PostgreSQL advisory lock, which the test holds while it kills the
+   * process running the commit (server/scale-out.test.ts). null: no pause. */
+  commitPauseLock: number | null
 }
 
 function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -182,6 +186,7 @@ export function loadIngestSettings(env: NodeJS.ProcessEnv = process.env): Ingest
     maxZipEntries: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_ENTRIES', 10_000, 1, 1e7)),
     maxZipRatio: numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_RATIO', 200, 2, 1e6),
     tmpDir: env.ONEMAP_UPLOAD_TMP_DIR?.trim() || os.tmpdir(),
+    commitPauseLock: env.ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK ? intSetting(env, 'ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK', 0, 1, 2 ** 31 - 1) : null,
   }
 }
 

@@ -2,7 +2,8 @@
  * as behind a load balancer: a session ended through A is refused by B as soon as B has the
  * signal (LISTEN/NOTIFY, server/signals.ts), not after its session cache's few seconds; an edit
  * through A is in B's card at once and drops the tile B had cached; a queued job runs once between
- * the two. The tests wait for states (a signal counted in B's /api/health, a job's row), never for
+ * the two; a process killed in the middle of an upload commit leaves nothing, and the other takes
+ * the commit's job over and commits it once. The tests wait for states (a signal counted in B's /api/health, a job's row), never for
  * a time. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -26,6 +27,8 @@ const PASSWORD = 'scale-out-password-1'
 /** How far ahead of the start the backup slot is: both processes must be up before it (two starts
  * take ~15 s on an idle machine; this allows for a busy one). */
 const BACKUP_LEAD_MS = 75_000
+/** The advisory lock an upload commit waits for, written but not committed (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK). */
+const PAUSE_LOCK = 716_021
 
 interface Proc { name: string; child: ChildProcess; base: string; out: () => string }
 const procs: Proc[] = []
@@ -42,6 +45,8 @@ async function startProcess(name: string): Promise<Proc> {
       ...process.env, DATABASE_URL: t.url, PORT: String(port), LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent',
       ONEMAP_BACKUP_AT: backupAt, ONEMAP_BACKUP_DIR: backupDir, ONEMAP_DEMO: 'false', ONEMAP_TOTP_REQUIRED: 'false', ONEMAP_ADMIN_PASSWORD: 'scale-out-admin-1',
       ONEMAP_REFRESH_MINUTES: '0', ONEMAP_ALERT_SCAN_MINUTES: '0', ONEMAP_JOB_POLL_SECONDS: '1',
+      // a process killed mid-job is taken over within seconds; the upload commit waits for the test's lock
+      ONEMAP_JOB_LEASE_SECONDS: '4', ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK: String(PAUSE_LOCK),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -114,7 +119,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of procs) {
     p.child.kill('SIGTERM')
-    await new Promise((r) => (p.child.exitCode !== null ? r(null) : p.child.once('exit', r)))
+    await new Promise((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r(null) : p.child.once('exit', r)))
   }
   await t?.drop()
   if (backupDir) fs.rmSync(backupDir, { recursive: true, force: true })
@@ -252,4 +257,71 @@ describe('two processes over one primary', () => {
     const seen = await (await fetch(`${a.base}/api/jobs?state=done`, { headers: editor })).json()
     expect(seen.filter((j: { kind: string }) => j.kind === 'backup')).toMatchObject([{ kind_name: '数据备份', state: 'done' }])
   }, BACKUP_LEAD_MS + budget(20_000)) // the wait for the slot, then a backup of a small database
+  // Last: it kills A.
+  it('the process running an upload commit is killed mid-commit: nothing of it stays, and the other process commits it once', async () => {
+    const editor = await login(a, 'editor')
+    const rows = Array.from({ length: 20 }, (_, i) => ({ 宗地编号: `SO-KILL-${i}`, 土地用途: '工业用地' }))
+    // along the diagonal of the upload above (parcelCollection's default), past its three squares
+    const place = (i: number): [number, number] => [112.4 + (i + 5) * 0.002, 34.6 + (i + 5) * 0.001]
+    const body = multipart({ layer: 'parcels' }, { name: 'twenty.geojson', data: Buffer.from(JSON.stringify(parcelCollection(rows, place))) })
+    const created = await fetch(`${a.base}/api/uploads`, { method: 'POST', headers: { ...body.headers, ...editor }, body: body.payload })
+    expect(created.status, await created.clone().text()).toBe(201)
+    const { id, report } = await created.json()
+    expect(report).toMatchObject({ featureCount: 20, accepted: 20, errors: 0 })
+    const parcels = () => t.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'SO-KILL-%'", [], (r) => r.n)
+
+    // The test holds the lock the commit waits for once it has written the parcels (not committed).
+    const hold = await t.db.connect()
+    let paused: { pid: number }
+    try {
+      await hold.one('SELECT pg_advisory_lock($1::bigint)', [PAUSE_LOCK])
+      // A runs the commit in the request (a small upload: the foreground), as a job of the table
+      const answer = fetch(`${a.base}/api/uploads/${id}/commit`, {
+        method: 'POST', headers: { ...editor, 'content-type': 'application/json' }, body: JSON.stringify({ acceptWarnings: true }),
+      }).then((r) => r.status, () => 'connection lost')
+      for (;;) {
+        const w = await t.db.oneOrNone(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'
+          AND query LIKE '%pg_advisory_xact_lock%'`)
+        if (w) {
+          paused = w
+          break
+        }
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      const job = await t.db.one("SELECT id, state, attempt FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'commit'", [id])
+      expect(job).toMatchObject({ state: 'running', attempt: 1 })
+      expect(await t.db.one('SELECT status FROM upload WHERE id = $1', [id], (r) => r.status)).toBe('committing')
+      expect(await parcels()).toBe(0) // written in A's transaction, not committed
+      a.child.kill('SIGKILL')
+      await new Promise((r) => (a.child.exitCode !== null || a.child.signalCode !== null ? r(null) : a.child.once('exit', r)))
+      expect(await answer).toBe('connection lost')
+    } finally {
+      await hold.none('SELECT pg_advisory_unlock($1::bigint)', [PAUSE_LOCK]).catch(() => undefined)
+      hold.done()
+    }
+    // A's backend gets the lock, finds its client gone and rolls the commit back
+    while ((await t.db.one('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [paused.pid], (r) => r.n)) > 0) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    // B takes the job over once A's lease has run out, and commits the upload whole
+    let u: Record<string, unknown>
+    for (;;) {
+      u = await (await fetch(`${b.base}/api/uploads/${id}`, { headers: editor })).json()
+      if (u.status !== 'committing') break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(u).toMatchObject({ status: 'committed', result: { inserted: 20, updated: 0, unchanged: 0 } })
+    expect(await parcels()).toBe(20)
+    // once: one insert event per parcel, naming the upload
+    expect(await t.db.one(`SELECT count(*)::int AS n FROM event_log e JOIN parcel p ON p.id = e.parcel_id
+      WHERE p.code LIKE 'SO-KILL-%' AND e.action = 'insert' AND e.note = $1`, [`upload ${id}`], (r) => r.n)).toBe(20)
+    const jobs = await t.db.any("SELECT id, payload->>'step' AS step FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 ORDER BY id", [id])
+    const commitJob = jobs.find((j) => j.step === 'commit')!
+    // B reports the job from the table: done at its second attempt
+    expect(await (await fetch(`${b.base}/api/jobs/${commitJob.id}`, { headers: editor })).json()).toMatchObject({ state: 'done', attempt: 2 })
+    // and what follows the commit (its own job, queued with it) drops the staging
+    while ((await t.db.one('SELECT count(*)::int AS n FROM upload_feature WHERE upload_id = $1', [id], (r) => r.n)) > 0) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }, budget(30_000))
 })

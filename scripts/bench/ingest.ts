@@ -20,9 +20,8 @@ import { loadConfig } from '../../server/config'
 import { openDatabase } from '../../server/db/connect'
 import { pgp } from '../../server/db/pgp'
 import { bootstrap } from '../../server/bootstrap'
-import { JobRunner } from '../../server/ingest/jobs'
 import { loadIngestSettings, readLimitsOf } from '../../server/ingest/settings'
-import { type UploadContext, commitUpload, createUpload } from '../../server/ingest/uploads'
+import { commandJobs, commitUpload, createUpload, uploadContext, uploadsIdle } from '../../server/ingest/uploads'
 import { startPgCluster } from '../../server/test/pg-cluster'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -95,7 +94,7 @@ export async function benchIngest(parcels = Number(process.env.BENCH_INGEST_PARC
       // land-status engine's freshness to keep (bootstrap makes it)
       await bootstrap(database.db, config)
       const settings = loadIngestSettings()
-      const ctx: UploadContext = { db: database.db, useCopy: database.mode === 'server', settings, limits: readLimitsOf(config, settings), jobs: new JobRunner() }
+      const ctx = uploadContext({ db: database.db, useCopy: database.mode === 'server', settings, limits: readLimitsOf(config, settings), jobs: commandJobs(database.db, config.jobs.leaseMs) })
       const user = { username: 'bench', scope: null }
       const phases: Record<string, number> = {}
       let phase = ''
@@ -121,7 +120,7 @@ export async function benchIngest(parcels = Number(process.env.BENCH_INGEST_PARC
       const oursSeconds = seconds(t0)
       // the analysis refresh a bulk commit leaves for right after it (issue 5 §8), as a job
       const t1 = performance.now()
-      await ctx.jobs.idle()
+      await uploadsIdle(ctx)
       const analysisSeconds = seconds(t1)
       const pending = await database.db.analysis.pendingCount()
       const backendKb = memory.stop()

@@ -132,7 +132,7 @@ async function fingerprint(q: Query) {
     uploads: await map('SELECT id, md5(u::text) AS h FROM upload u'),
     uploadStatus: new Map((await q('SELECT id, status FROM upload')).map((r) => [String(r.id), String(r.status)])),
     photos: await map('SELECT id, md5(a::text) AS h FROM alert_photo a'),
-    schema: String((await q('SELECT max(name) AS m FROM schema_migration'))[0].m),
+    schema: String((await q("SELECT name AS m FROM schema_migration ORDER BY substring(name FROM '^[0-9]+')::int DESC, name DESC LIMIT 1"))[0].m),
   }
 }
 type Fingerprint = Awaited<ReturnType<typeof fingerprint>>

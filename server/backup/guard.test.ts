@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { loadBackupSettings } from '../config'
-import { migrate, MigrationError } from '../db/migrate'
+import { fileOrder, migrate, MigrationError } from '../db/migrate'
 import { openDatabase } from '../db/connect'
 import { pgp } from '../db/pgp'
 import { createTestDatabase, type TestDatabase } from '../test/db'
@@ -16,7 +16,7 @@ import { createBackup } from './backup'
 import { backupGuard } from './guard'
 
 const REAL = path.resolve(__dirname, '../../sql')
-const CURRENT = fs.readdirSync(path.join(REAL, 'migrations')).filter((f) => f.endsWith('.sql')).sort().at(-1)!
+const CURRENT = fs.readdirSync(path.join(REAL, 'migrations')).filter((f) => f.endsWith('.sql')).sort(fileOrder).at(-1)!
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const dirs: string[] = []
 const temp = (p: string) => {
@@ -29,7 +29,7 @@ const temp = (p: string) => {
 function upgradeSql(): string {
   const dir = temp('onemap-guard-sql-')
   fs.cpSync(REAL, dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, 'migrations', '999_upgrade_probe.sql'), 'CREATE TABLE upgrade_probe (a int);')
+  fs.writeFileSync(path.join(dir, 'migrations', '99999_upgrade_probe.sql'), 'CREATE TABLE upgrade_probe (a int);')
   return dir
 }
 
@@ -53,7 +53,7 @@ describe('migrating a database in use', () => {
     const guard = backupGuard(settings(dir))
     await expect(migrate(t.db, upgradeSql(), guard)).rejects.toThrow(MigrationError)
     await expect(migrate(t.db, upgradeSql(), guard)).rejects.toThrow(new RegExp(
-      /1 pending \(999_upgrade_probe\.sql\) and no backup younger than 24 h in .* \(there is none of this database at schema CURRENT\): run npm run backup first, or set ONEMAP_MIGRATE_WITHOUT_BACKUP=true/.source.replace('CURRENT', esc(CURRENT))))
+      /1 pending \(99999_upgrade_probe\.sql\) and no backup younger than 24 h in .* \(there is none of this database at schema CURRENT\): run npm run backup first, or set ONEMAP_MIGRATE_WITHOUT_BACKUP=true/.source.replace('CURRENT', esc(CURRENT))))
     expect(await probe()).toBe(false)
   })
 
@@ -73,18 +73,18 @@ describe('migrating a database in use', () => {
     expect(await probe()).toBe(false)
     // the same backup, 25 h on, counts when the setting allows 48 h
     const r48 = await migrate(t.db, upgradeSql(), backupGuard(settings(dir, { ONEMAP_MIGRATE_REQUIRE_BACKUP_HOURS: '48' }), () => later))
-    expect(r48.applied).toEqual(['999_upgrade_probe.sql'])
-    expect(r48.note).toMatch(new RegExp(`migrating 1 pending \\(999_upgrade_probe\\.sql\\) after backup .*${made.name} \\(25\\.0 h old\\)`))
-    expect(r48.schemaVersion).toBe('999_upgrade_probe.sql')
+    expect(r48.applied).toEqual(['99999_upgrade_probe.sql'])
+    expect(r48.note).toMatch(new RegExp(`migrating 1 pending \\(99999_upgrade_probe\\.sql\\) after backup .*${made.name} \\(25\\.0 h old\\)`))
+    expect(r48.schemaVersion).toBe('99999_upgrade_probe.sql')
     expect(await probe()).toBe(true)
-    await t.db.none("DELETE FROM schema_migration WHERE name = '999_upgrade_probe.sql'; DROP TABLE upgrade_probe")
+    await t.db.none("DELETE FROM schema_migration WHERE name = '99999_upgrade_probe.sql'; DROP TABLE upgrade_probe")
   })
 
   it('goes ahead without a backup when ONEMAP_MIGRATE_WITHOUT_BACKUP=true, and says so', async () => {
     const r = await migrate(t.db, upgradeSql(), backupGuard(settings(temp('onemap-guard-bk-'), { ONEMAP_MIGRATE_WITHOUT_BACKUP: 'true' })))
-    expect(r.applied).toEqual(['999_upgrade_probe.sql'])
-    expect(r.note).toBe('迁移 migrating 1 pending (999_upgrade_probe.sql) without a backup: ONEMAP_MIGRATE_WITHOUT_BACKUP=true')
-    await t.db.none("DELETE FROM schema_migration WHERE name = '999_upgrade_probe.sql'; DROP TABLE upgrade_probe")
+    expect(r.applied).toEqual(['99999_upgrade_probe.sql'])
+    expect(r.note).toBe('迁移 migrating 1 pending (99999_upgrade_probe.sql) without a backup: ONEMAP_MIGRATE_WITHOUT_BACKUP=true')
+    await t.db.none("DELETE FROM schema_migration WHERE name = '99999_upgrade_probe.sql'; DROP TABLE upgrade_probe")
   })
 
   it('asks nothing of an empty database, nor of one with nothing pending', async () => {

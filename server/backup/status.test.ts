@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../test/app'
 import { msUntil } from '../plugins/backups'
 import { BackupMonitor } from './status'
+import { fileOrder } from '../db/migrate'
 
 const dirs: string[] = []
 const apps: TestApp[] = []
@@ -35,7 +36,7 @@ describe('backup state', () => {
     const dir = temp('onemap-st-bk-')
     const t = await app({ ONEMAP_BACKUP_DIR: dir })
     const before = await health(t)
-    const schema = fs.readdirSync(path.resolve(__dirname, '../../sql/migrations')).filter((f) => f.endsWith('.sql')).sort().at(-1)
+    const schema = fs.readdirSync(path.resolve(__dirname, '../../sql/migrations')).filter((f) => f.endsWith('.sql')).sort(fileOrder).at(-1)
     expect(before).toMatchObject({ schemaVersion: schema, backup: { state: 'none', lastRun: null, lastBackup: null, schedule: null, alertHours: 26 } })
     const r = await t.app.backups.run()
     const after = await health(t)

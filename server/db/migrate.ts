@@ -24,12 +24,18 @@ export interface MigrationResult {
  * line that says why migrating is allowed, or throws (sql/migrations are never applied then). */
 export type MigrationGuard = (t: ITask<unknown>, pending: string[], current: string) => Promise<string>
 
+/** The order of the files: by the number a migration's name starts with (1010_… after 995_…),
+ * then by name (the functions' files, which start with no number). */
+export function fileOrder(a: string, b: string): number {
+  return (parseInt(a, 10) - parseInt(b, 10)) || (a < b ? -1 : a > b ? 1 : 0)
+}
+
 function sqlFiles(dir: string): { name: string; text: string }[] {
   if (!fs.existsSync(dir)) return []
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
-    .sort()
+    .sort(fileOrder)
     .map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') }))
 }
 
@@ -53,7 +59,7 @@ export async function migrate(db: IDatabase<unknown>, sqlDir = SQL_DIR, guard?: 
     const pending = migrations.filter((m) => !done.has(m.name)).map((m) => m.name)
     let note: string | null = null
     // a database in use (some migrations applied) is migrated only with the guard's consent; a new one freely
-    if (guard && pending.length && done.size) note = await guard(t, pending, [...done.keys()].sort().at(-1)!)
+    if (guard && pending.length && done.size) note = await guard(t, pending, [...done.keys()].sort(fileOrder).at(-1)!)
     for (const m of migrations) {
       const checksum = crypto.createHash('sha256').update(m.text).digest('hex')
       const previous = done.get(m.name)
@@ -78,7 +84,7 @@ export async function migrate(db: IDatabase<unknown>, sqlDir = SQL_DIR, guard?: 
         throw new MigrationError(`functions/${f.name}`, e)
       }
     }
-    const schemaVersion = [...done.keys(), ...applied].sort().at(-1) ?? null
+    const schemaVersion = [...done.keys(), ...applied].sort(fileOrder).at(-1) ?? null
     return { applied, functions: functions.length, schemaVersion, note }
   })
 }

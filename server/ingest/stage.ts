@@ -19,32 +19,11 @@ import type { Db } from '../db/pgp'
 /** One connection taken from the pool, for a transaction whose statements must share a session. */
 export type Connection = Awaited<ReturnType<Db['connect']>>
 import { ingestError } from './errors'
-import { NO_JIT } from '../db/repos/uploads/layers'
-import { type FieldMapping, type LayerName, type MappedValue, applyMapping, layerFields, proposeMapping, validateMapping } from './field-mapping'
+import { NO_JIT, uploadLayer } from '../db/repos/uploads/layers'
+import { type FieldMapping, type LayerName, type MappedValue, applyMapping, proposeMapping, validateMapping } from './field-mapping'
 import { type Issue, issue } from '../db/repos/uploads/issues'
 import type { SourceFeature, UploadDescription, UploadReader } from './read-features'
 import { toEwkbHex } from './wkb'
-
-/** Values each layer's table cannot be written without (NOT NULL columns beyond the mapping's
- * own required fields): a feature missing one is rejected in the report, not at commit. */
-export const COMMIT_REQUIRED: Readonly<Record<LayerName, readonly string[]>> = {
-  parcels: ['code'],
-  batches: ['approval_no', 'approved_on'],
-  contracts: ['contract_no', 'parcel_code', 'supply_method', 'signed_on'],
-  plan_zones: ['zone_type'],
-  clusters: ['name'],
-  changes: ['code', 'period', 'change_type', 'image_before', 'image_after'],
-}
-
-/** The business key a layer's rows are matched on (duplicates, existing rows). */
-const KEY_FIELD: Readonly<Record<LayerName, string | null>> = {
-  parcels: 'code',
-  batches: 'approval_no',
-  contracts: 'contract_no',
-  plan_zones: null,
-  clusters: 'code',
-  changes: 'code',
-}
 
 export interface MappingDecision {
   mapping: FieldMapping
@@ -135,8 +114,10 @@ export function mapFeature(layer: LayerName, mapping: FieldMapping, properties: 
     if (e.value === null || e.value === undefined || String(e.value).trim() === '') continue
     issues.push({ ...issue('value_invalid', e.message), detail: { field: e.target, source: e.source } })
   }
-  const labels = new Map(layerFields(layer).map((fd) => [fd.name, `${fd.label}（${fd.name}）`]))
-  for (const field of COMMIT_REQUIRED[layer]) {
+  const def = uploadLayer(layer)!
+  const labels = new Map(def.fields.map((fd) => [fd.name, `${fd.label}（${fd.name}）`]))
+  // values the table cannot be written without: a feature missing one is rejected in the report
+  for (const field of def.commitRequired) {
     if (values[field] === null || values[field] === undefined) {
       if (!issues.some((i) => i.code === 'value_invalid' && (i.detail as { field?: string })?.field === field)) {
         issues.push({ ...issue('value_missing', labels.get(field) ?? field), detail: { field } })
@@ -161,9 +142,9 @@ export function mapFeature(layer: LayerName, mapping: FieldMapping, properties: 
       countyCode = null
     }
   }
-  const keyField = KEY_FIELD[layer]
-  let key = keyField && values[keyField] != null ? String(values[keyField]) : null
-  if (layer === 'clusters' && key === null && values.name != null) key = String(values.name)
+  // the business key the layer's records are matched on (duplicates, existing records)
+  let key = def.key && values[def.key] != null ? String(values[def.key]) : null
+  if (key === null && def.keyFallback && values[def.keyFallback] != null) key = String(values[def.keyFallback])
   return { values, key, countyCode, issues }
 }
 

@@ -14,12 +14,14 @@
 import { label } from '../labels/codes'
 import { beijingTime, chinese } from '../labels/words'
 import type { Db } from '../db/pgp'
-import { LAYER_TABLE, StagingLostError, type CommitResult, type UploadReport, type UploadStatus, type UploadView } from '../db/repos/uploads'
+import { StagingLostError, layerTable, type CommitResult, type UploadReport, type UploadStatus, type UploadView } from '../db/repos/uploads'
+import { uploadLayer } from '../db/repos/uploads/layers'
 import { HttpError, notFound } from '../errors'
 import { publish } from '../events'
 import { IngestError, isIngestError } from './errors'
 import { type LayerName, layerFields } from './field-mapping'
-import { JobRunner, type ProgressFn } from './jobs'
+import type { FastifyBaseLogger } from 'fastify'
+import { JobFailure, type JobHandler, JobQueue, type JobTx } from '../jobs/queue'
 import { type ReadLimits, type UploadDescription, openUpload } from './read-features'
 import type { IngestSettings } from './settings'
 import { MAPPING_ISSUES, decideMapping, mapFeature, stageFeatures, type MappingDecision } from './stage'
@@ -30,12 +32,42 @@ export interface UploadContext {
   useCopy: boolean
   settings: IngestSettings
   limits: ReadLimits
-  jobs: JobRunner
+  /** The job table's runner of this process (server/jobs/queue.ts), with UPLOAD_JOB registered. */
+  jobs: JobQueue
   log?: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }
+  /** Work of this process still going (a received file's staging, what follows a commit). */
+  tasks: Set<Promise<unknown>>
+  /** Progress callbacks of the uploads run here in the foreground (the CLI's bar), by upload. */
+  listeners: Map<string, ProgressFn>
+}
+
+export type ProgressFn = (phase: string, percent: number) => void
+
+/** The context of the uploads of one process: `jobs` gets UPLOAD_JOB registered. */
+export function uploadContext(base: Omit<UploadContext, 'tasks' | 'listeners'>): UploadContext {
+  const ctx: UploadContext = { ...base, tasks: new Set(), listeners: new Map() }
+  base.jobs.register(UPLOAD_JOB, uploadJobHandler(ctx))
+  return ctx
+}
+
+/** A job runner for a command outside the server (the import CLI, the ingest bench): never started,
+ * it runs the upload jobs the command asks for (runNow) and logs to stderr. */
+export function commandJobs(db: Db, leaseMs: number): JobQueue {
+  const say = (level: string) => (obj: unknown, msg?: string) => process.stderr.write(`${level}: ${msg ?? ''} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}\n`)
+  const quiet = () => undefined
+  const log = { info: quiet, debug: quiet, trace: quiet, warn: say('warn'), error: say('error'), fatal: say('fatal'), child: () => log, level: 'warn', silent: quiet }
+  return new JobQueue(db, { leaseMs, pollMs: 1000, log: log as unknown as FastifyBaseLogger })
+}
+
+/** Resolves when the work of this process for its uploads is done (app close, the CLI). */
+export async function uploadsIdle(ctx: UploadContext): Promise<void> {
+  while (ctx.tasks.size) await Promise.allSettled([...ctx.tasks])
 }
 
 export interface Uploader {
   username: string
+  /** The account's id: the upload's jobs are listed as its own (GET /api/jobs). */
+  userId?: number
   /** County scope; null: the whole city. */
   scope: string[] | null
 }
@@ -127,48 +159,61 @@ export async function createUpload(ctx: UploadContext, input: NewUpload): Promis
     const uploadId = id
     const description = { ...reader.describe(), mapping: mappingDecision }
     const total = description.featureCount
+    if (input.onProgress) ctx.listeners.set(uploadId, input.onProgress)
 
-    const run = async (progress: ProgressFn): Promise<UploadReport> => {
+    // Staging reads the received file, which only this process has: it runs here. The checks that
+    // follow read the staging in the database and are a job like the rest (checkStep).
+    const stage = async (): Promise<number> => {
       try {
-        const persist = persister(ctx, uploadId)
-        const report = (phase: string, percent: number) => {
-          progress(phase, percent)
-          input.onProgress?.(phase, percent)
-          persist(phase, percent)
-        }
+        const report = reporter(ctx, uploadId)
         report('reading', 0)
-        const staged = await stageFeatures(ctx.db, {
+        return await stageFeatures(ctx.db, {
           uploadId, layer, reader, mapping: mappingDecision.mapping, useCopy: ctx.useCopy,
           onProgress: (n) => report('reading', total ? (70 * n) / total : 70),
         }, (sco) => ctx.db.uploads.stageInsert(sco, uploadId, layer))
-        await reader.close()
-        await cleanup()
-        report('checking', 75)
-        const result = await ctx.db.uploads.validate(uploadId, layer, input.user.scope, ctx.settings,
-          (done, of) => report('checking', 75 + (25 * done) / of))
-        const sameFile = await ctx.db.uploads.sameFile(uploadId, input.sha256, input.user)
-        const full: UploadReport = { ...result, staged, sameFile }
-        await ctx.db.uploads.setReady(uploadId, full, description)
-        report('ready', 100)
-        return full
-      } catch (e) {
-        await ctx.db.uploads.setFailed(uploadId, errorJson(e)).catch(() => undefined)
-        throw e
       } finally {
         await reader.close()
         await cleanup()
       }
     }
+    const check = (staged: number): UploadJob => ({
+      step: 'check', upload: uploadId, layer, scope: input.user.scope, username: input.user.username, sha256: input.sha256,
+      staged, description, abandoned: ABANDONED,
+    })
 
     const background = input.mode === 'background' || (input.mode !== 'foreground' && total > ctx.settings.backgroundFeatures)
     if (background) {
-      ctx.jobs.enqueue(uploadId, run, (e) => ctx.log?.error({ err: e, upload: uploadId }, 'upload staging failed'))
+      track(ctx, (async () => {
+        let staged: number
+        try {
+          staged = await stage()
+        } catch (e) {
+          ctx.listeners.delete(uploadId)
+          await ctx.db.uploads.setFailed(uploadId, errorJson(e)).catch(() => undefined)
+          ctx.log?.error({ err: e, upload: uploadId }, 'upload staging failed')
+          return
+        }
+        await ctx.jobs.enqueue({ kind: UPLOAD_JOB, payload: check(staged), createdBy: input.user.userId ?? null, message: JOB_PHASES.queued })
+          .catch(async (e) => {
+            await ctx.db.uploads.setFailed(uploadId, errorJson(e)).catch(() => undefined)
+            ctx.log?.error({ err: e, upload: uploadId }, 'upload check not queued')
+          })
+      })())
       return { id: uploadId, status: 'validating', report: null }
     }
-    const report = await run(() => undefined)
-    return { id: uploadId, status: 'ready', report }
+    const staged = await stage()
+    try {
+      await runJob(ctx, check(staged), input.user)
+    } finally {
+      ctx.listeners.delete(uploadId)
+    }
+    const after = await ctx.db.uploads.get(uploadId, input.user)
+    return { id: uploadId, status: 'ready', report: after!.report }
   } catch (e) {
-    if (id) await ctx.db.uploads.setFailed(id, errorJson(e)).catch(() => undefined)
+    if (id) {
+      ctx.listeners.delete(id)
+      await ctx.db.uploads.setFailed(id, errorJson(e)).catch(() => undefined)
+    }
     await cleanup()
     throw e
   }
@@ -194,46 +239,30 @@ export async function remapUpload(ctx: UploadContext, id: string, user: Uploader
   const decision = decideMapping(layer, described, mapping)
   if (!(await ctx.db.uploads.startRemap(id))) return remapUpload(ctx, id, user, mapping, opts) // raced: answer as it is now
   const total = u.report?.featureCount ?? 0
-  const run = async (progress: ProgressFn): Promise<UploadReport> => {
-    const persist = persister(ctx, id)
-    const report = (phase: string, percent: number) => {
-      progress(phase, percent)
-      opts.onProgress?.(phase, percent)
-      persist(phase, percent)
-    }
-    try {
-      report('remapping', 0)
-      await ctx.db.uploads.remap(id, layer, (raw, kept) => {
-        const m = mapFeature(layer, decision.mapping, raw)
-        return { values: m.values, key: m.key, countyCode: m.countyCode, issues: [...kept.filter((i) => !MAPPING_ISSUES.includes(i.code)), ...m.issues] }
-      }, (n) => report('remapping', total ? (70 * n) / total : 70))
-      report('checking', 75)
-      const result = await ctx.db.uploads.validate(id, layer, user.scope, ctx.settings, (done, of) => report('checking', 75 + (25 * done) / of))
-      const sameFile = await ctx.db.uploads.sameFile(id, u.sha256, user)
-      const full: UploadReport = { ...result, staged: u.report?.staged, sameFile }
-      await ctx.db.uploads.setReady(id, full, { ...described, mapping: decision })
-      report('ready', 100)
-      return full
-    } catch (e) {
-      await ctx.db.uploads.setFailed(id, errorJson(e)).catch(() => undefined)
-      throw e
-    }
+  const job: UploadJob = {
+    step: 'remap', upload: id, layer, scope: user.scope, username: user.username, sha256: u.sha256,
+    staged: u.report?.staged ?? null, description: { ...described, mapping: decision }, total, abandoned: ABANDONED,
   }
   const background = opts.mode === 'background' || (opts.mode !== 'foreground' && total > ctx.settings.backgroundFeatures)
   if (background) {
-    ctx.jobs.enqueue(id, run, (e) => ctx.log?.error({ err: e, upload: id }, 'upload remapping failed'))
+    await ctx.jobs.enqueue({ kind: UPLOAD_JOB, payload: job, createdBy: user.userId ?? null, message: JOB_PHASES.queued })
     return { id, status: 'validating', report: null }
   }
-  return { id, status: 'ready', report: await run(() => undefined) }
+  if (opts.onProgress) ctx.listeners.set(id, opts.onProgress)
+  try {
+    await runJob(ctx, job, user)
+  } finally {
+    ctx.listeners.delete(id)
+  }
+  return { id, status: 'ready', report: (await ctx.db.uploads.get(id, user))!.report }
 }
 
-/** The upload as its viewer may see it, with the live progress of a running job. */
+/** The upload as its viewer may see it, with its progress as the process running its job last
+ * wrote it (the upload row: the same from every process). */
 export async function getUpload(ctx: UploadContext, id: string, viewer: Uploader): Promise<UploadView> {
   const u = await ctx.db.uploads.get(id, viewer)
   if (!u) throw notFound(UPLOAD, id)
-  const live = ctx.jobs.progress(id)
-  // committed: the analysis refresh a bulk commit left for right after it may still run
-  return live && ['validating', 'committing', 'committed'].includes(u.status) ? { ...u, phase: live.phase, percent: live.percent } : u
+  return u
 }
 
 export interface CommitOptions {
@@ -241,6 +270,8 @@ export interface CommitOptions {
   acceptWarnings?: boolean
   mode?: 'auto' | 'foreground' | 'background'
   onProgress?: ProgressFn
+  /** Resolve only after what follows the commit (the deferred analysis refresh) is done (the CLI). */
+  waitSettled?: boolean
 }
 
 export type CommitOutcome = { status: 'committed'; result: CommitResult } | { status: 'committing'; result: null }
@@ -267,68 +298,204 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   if (!(await ctx.db.uploads.startCommit(id))) refuseUnlessReady(await getUpload(ctx, id, user))
 
   const layer = u.layer
-  // issue 5 §8 "in the same transaction or right after it": a large parcel commit leaves the
-  // analysis refresh for right after it (the queue is committed with the parcels).
-  const deferAnalysis = layer === 'parcels' && report.accepted > ctx.settings.deferAnalysisFeatures
-  const run = async (progress: ProgressFn): Promise<CommitResult> => {
-    const report = (phase: string, percent: number) => {
-      progress(phase, percent)
-      opts.onProgress?.(phase, percent)
-    }
-    report('committing', 0)
-    let result: CommitResult
-    try {
-      result = await ctx.db.uploads.commit(id, layer, `user:${user.username}`, user.username, u.report!.featureCount, { deferAnalysis })
-    } catch (e) {
-      if (e instanceof StagingLostError) {
-        await ctx.db.uploads.setFailed(id, { code: 'upload_staging_lost', message: UPLOAD_MESSAGES.stagingLost })
-        throw new HttpError(409, 'upload_staging_lost', UPLOAD_MESSAGES.stagingLost)
-      }
-      const err = commitError(e)
-      await ctx.db.uploads.reopen(id, { code: err.code, message: err.message }).catch(() => undefined)
-      throw err
-    }
-    report('committed', 100)
-    // Outside the transaction: the staging is scratch now, and tiles of the changed area go stale.
-    await ctx.db.uploads.deleteStaging(id).catch((e) => ctx.log?.warn({ err: e, upload: id }, 'could not drop staging'))
-    invalidate(ctx, id, layer, u.report!.bbox)
-    return result
+  // issue 5 §8 "in the same transaction or right after it": a large commit of a layer the analysis
+  // engine reads (parcels: the registry's `analysed`) leaves the refresh for right after it (the
+  // queue is committed with the parcels).
+  const deferAnalysis = (uploadLayer(layer)?.analysed ?? false) && report.accepted > ctx.settings.deferAnalysisFeatures
+  const job: UploadJob = {
+    step: 'commit', upload: id, layer, username: user.username, featureCount: report.featureCount, deferAnalysis,
+    bbox: report.bbox, abandoned: ABANDONED,
   }
-  // After the commit: the queued analysis refresh, in chunks, with its own progress; a failure is
-  // logged and the queue stays for the timer and the next start (plugins/daily-refresh.ts).
-  const analyse = async (progress: ProgressFn): Promise<void> => {
-    const report = (percent: number) => {
-      progress('analysing', percent)
-      opts.onProgress?.('analysing', percent)
-    }
-    report(0)
-    await ctx.db.analysis.processPending((done, left) => report((100 * done) / (done + left)))
-    invalidate(ctx, id, layer, u.report!.bbox)
-    report(100)
-  }
-  const onError = (what: string) => (e: unknown) => ctx.log?.error({ err: e, upload: id }, what)
-
   const background = opts.mode === 'background' || (opts.mode !== 'foreground' && report.accepted > ctx.settings.backgroundFeatures)
   if (background) {
-    ctx.jobs.enqueue(id, async (progress) => {
-      await run(progress)
-      if (deferAnalysis) await analyse(progress).catch(onError('deferred analysis refresh failed; the timer retries it'))
-    }, onError('upload commit failed'))
+    await ctx.jobs.enqueue({ kind: UPLOAD_JOB, payload: job, createdBy: user.userId ?? null, message: JOB_PHASES.queued })
     return { status: 'committing', result: null }
   }
-  const result = await run(() => undefined)
-  // the caller has its answer now; the refresh follows as a job (GET /api/uploads/:id: phase analysing)
-  if (deferAnalysis) ctx.jobs.enqueue(id, analyse, onError('deferred analysis refresh failed; the timer retries it'))
-  return { status: 'committed', result }
+  if (opts.onProgress) ctx.listeners.set(id, opts.onProgress)
+  let done: CommitResult & { settle: number }
+  try {
+    done = await runJob(ctx, job, user) as CommitResult & { settle: number }
+  } catch (e) {
+    ctx.listeners.delete(id)
+    throw e
+  }
+  // the tiles of the changed area go stale before the caller has its answer
+  invalidate(ctx, id, layer, report.bbox)
+  // what follows the commit (its own job, committed with it): dropping the staging and the deferred
+  // analysis refresh (GET /api/uploads/:id: phase analysing); run here when no runner has it yet
+  const settled = ctx.jobs.runById(Number(done.settle))
+    .catch((e) => ctx.log?.error({ err: e, upload: id }, 'deferred analysis refresh failed; the timer retries it'))
+    .finally(() => ctx.listeners.delete(id))
+  track(ctx, settled)
+  if (opts.waitSettled) await settled
+  return { status: 'committed', result: { inserted: done.inserted, updated: done.updated, unchanged: done.unchanged } }
 }
 
 /** Says what an upload's commit changed (its table, under its features' bbox) on the one channel
  * (server/events.ts): the tile cache drops the tiles there. */
 function invalidate(ctx: UploadContext, id: string, layer: LayerName, bbox: UploadReport['bbox']): void {
   try {
-    publish({ kind: 'land-changed', target: LAYER_TABLE[layer], bbox })
+    publish({ kind: 'land-changed', target: layerTable(layer), bbox })
   } catch (e) {
     ctx.log?.warn({ err: e, upload: id }, 'tile invalidation failed')
+  }
+}
+
+/** The kind of every upload job on the job table (server/jobs/queue.ts). */
+export const UPLOAD_JOB = 'upload'
+
+/** What the job list shows of an upload job, by phase (GET /api/jobs). */
+const JOB_PHASES: Record<string, string> = {
+  queued: '上传排队等待处理',
+  reading: '正在读取上传文件',
+  remapping: '正在按新的字段对应重新整理',
+  checking: '正在校验上传数据',
+  ready: '上传已校验完成',
+  committing: '正在提交上传数据',
+  committed: '上传已提交',
+  analysing: '正在刷新提交后的分析',
+}
+
+/** What the upload says when the process running its job died at the job's last attempt
+ * (sql/functions/uploads-2-jobs.sql reads it from the payload). */
+const ABANDONED = { code: 'upload_interrupted', message: UPLOAD_MESSAGES.interrupted }
+
+/** One upload job's payload (small JSON; kind UPLOAD_JOB): check the staged features (after the
+ * staging of a new upload), remap them to a new mapping and check them, commit them, or settle
+ * what follows a commit. Create and remap share the check; each step runs whole in the job's
+ * transaction, or not at all. */
+type UploadJob = { upload: string; layer: LayerName; abandoned: { code: string; message: string } } & (
+  | { step: 'check'; scope: string[] | null; username: string; sha256: string; staged: number; description: unknown }
+  | { step: 'remap'; scope: string[] | null; username: string; sha256: string; staged: number | null; total: number; description: UploadDescription & { mapping: MappingDecision } }
+  | { step: 'commit'; username: string; featureCount: number; deferAnalysis: boolean; bbox: UploadReport['bbox'] }
+  | { step: 'settle'; deferAnalysis: boolean; bbox: UploadReport['bbox'] })
+
+/** The handler of UPLOAD_JOB (app.jobs.register): whichever process claims the job runs it. A
+ * failure is the upload's (a JobFailure: the job ends failed, and the upload follows it in the
+ * database, sql/functions/uploads-2-jobs.sql); the process that asked for it in the foreground
+ * gets the original error back. */
+export function uploadJobHandler(ctx: UploadContext): JobHandler {
+  return async ({ t, payload, progress }) => {
+    const p = payload as unknown as UploadJob
+    const report = reporter(ctx, p.upload, (phase, percent) =>
+      progress({ phase, message: JOB_PHASES[phase] ?? phase, done: Math.round(percent), total: 100 }))
+    try {
+      switch (p.step) {
+        case 'check':
+          return await checkStep(ctx, t, p, report)
+        case 'remap': {
+          report('remapping', 0)
+          const mapping = p.description.mapping.mapping
+          await t.uploads.remap(p.upload, p.layer, (raw, kept) => {
+            const m = mapFeature(p.layer, mapping, raw)
+            return { values: m.values, key: m.key, countyCode: m.countyCode, issues: [...kept.filter((i) => !MAPPING_ISSUES.includes(i.code)), ...m.issues] }
+          }, (n) => report('remapping', p.total ? (70 * n) / p.total : 70))
+          return await checkStep(ctx, t, { ...p, staged: p.staged ?? undefined }, report)
+        }
+        case 'commit':
+          return await commitStep(ctx, t, p, report)
+        case 'settle':
+          return await settleStep(ctx, t, p, report)
+      }
+    } catch (e) {
+      throw failure(p, e)
+    }
+  }
+}
+
+async function checkStep(ctx: UploadContext, t: JobTx, p: { upload: string; layer: LayerName; scope: string[] | null; username: string; sha256: string; staged?: number; description: unknown },
+  report: ProgressFn): Promise<null> {
+  report('checking', 75)
+  const result = await t.uploads.validate(p.upload, p.layer, p.scope, ctx.settings, (done, of) => report('checking', 75 + (25 * done) / of))
+  const sameFile = await t.uploads.sameFile(p.upload, p.sha256, { scope: p.scope, username: p.username })
+  const full: UploadReport = { ...result, staged: p.staged, sameFile }
+  await t.uploads.setReady(p.upload, full, p.description)
+  report('ready', 100)
+  return null
+}
+
+/** The commit (UploadsRepo.commit) in the job's transaction, with the job that settles it: a
+ * process that dies in it leaves nothing, and the job is taken over and committed once. */
+async function commitStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'commit' }>, report: ProgressFn): Promise<CommitResult & { settle: number }> {
+  const status = await t.uploads.status(p.upload)
+  if (status !== 'committing') throw new HttpError(409, 'upload_not_committing', UPLOAD_MESSAGES.notReady(status ?? '?'))
+  report('committing', 0)
+  const result = await t.uploads.commit(p.upload, p.layer, `user:${p.username}`, p.username, p.featureCount, { deferAnalysis: p.deferAnalysis })
+  // test-only (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK): the commit waits here, written but not committed,
+  // until the test lets go of this advisory lock; observable, so that a test can kill the process
+  if (ctx.settings.commitPauseLock !== null) await t.one('SELECT pg_advisory_xact_lock($1::bigint)', [ctx.settings.commitPauseLock])
+  const settle = await t.jobs.enqueue({
+    kind: UPLOAD_JOB, message: JOB_PHASES.queued,
+    payload: { step: 'settle', upload: p.upload, layer: p.layer, deferAnalysis: p.deferAnalysis, bbox: p.bbox, abandoned: p.abandoned } satisfies UploadJob,
+  })
+  report('committed', 100)
+  return { ...result, settle: Number(settle.id) }
+}
+
+/** After a commit: the staging is scratch now, the tiles of the changed area go stale, and a bulk
+ * commit's analysis refresh is worked off with its own progress. A failure leaves the refresh
+ * queue for the timer and the next start (plugins/daily-refresh.ts). */
+async function settleStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'settle' }>, report: ProgressFn): Promise<null> {
+  await t.uploads.deleteStaging(p.upload)
+  invalidate(ctx, p.upload, p.layer, p.bbox)
+  if (!p.deferAnalysis) return null
+  report('analysing', 0)
+  // On a server in chunks of their own transactions, as edits refresh (no long lock on the
+  // findings); the embedded database has one connection, which the job's transaction holds.
+  const analysis = ctx.useCopy ? ctx.db.analysis : t.analysis
+  await analysis.processPending((done, left) => report('analysing', (100 * done) / (done + left)))
+  invalidate(ctx, p.upload, p.layer, p.bbox)
+  await t.uploads.settled(p.upload)
+  return null
+}
+
+/** The error of a step as the job's failure, with what the upload becomes (the database does it). */
+function failure(p: UploadJob, e: unknown): JobFailure {
+  if (e instanceof JobFailure) return e
+  let err: HttpError | { status: number; code: string; message: string }
+  let then: 'ready' | 'failed' = 'failed'
+  if (p.step === 'commit' && e instanceof StagingLostError) {
+    err = new HttpError(409, 'upload_staging_lost', UPLOAD_MESSAGES.stagingLost)
+  } else if (p.step === 'commit') {
+    err = commitError(e)
+    then = 'ready'
+  } else {
+    const j = errorJson(e)
+    err = { status: e instanceof HttpError ? e.statusCode : isIngestError(e) ? (e as IngestError).status : 500, ...j }
+  }
+  const f = new JobFailure(err.message, { error: { code: err.code, message: err.message }, then })
+  f.cause = p.step === 'commit' ? err : e
+  return f
+}
+
+/** Runs an upload job here and now (the foreground), as a job of the table, so that if this
+ * process dies another takes it over; the step's own error is thrown back. */
+async function runJob(ctx: UploadContext, job: UploadJob, user: Uploader): Promise<unknown> {
+  try {
+    return await ctx.jobs.runNow({ kind: UPLOAD_JOB, payload: job, createdBy: user.userId ?? null })
+  } catch (e) {
+    if (e instanceof JobFailure) {
+      if (e.cause) throw e.cause
+      const detail = e.detail as { error?: { code: string; message: string } } | undefined
+      throw new HttpError(409, detail?.error?.code ?? 'upload_failed', detail?.error?.message ?? e.message)
+    }
+    throw e
+  }
+}
+
+function track(ctx: UploadContext, p: Promise<unknown>): void {
+  ctx.tasks.add(p)
+  void p.finally(() => ctx.tasks.delete(p))
+}
+
+/** Progress of an upload: to its row (every process reads it there), to the job (`job`), and to
+ * whoever here follows it (the CLI's bar). */
+function reporter(ctx: UploadContext, id: string, job?: ProgressFn): ProgressFn {
+  const persist = persister(ctx, id)
+  return (phase, percent) => {
+    job?.(phase, percent)
+    ctx.listeners.get(id)?.(phase, percent)
+    persist(phase, percent)
   }
 }
 

@@ -5,8 +5,9 @@
  * when the lease has run out another process claims the job and runs it again from the start. The
  * work runs in one transaction with the row's 'done', fenced by (owner, attempt): a job is applied
  * whole or not at all, and a process that lost its claim (frozen past its lease) commits nothing.
- * One job at a time per process, as the upload runner does (server/ingest/jobs.ts): the cores are
- * better spent on one job than on two fighting. */
+ * One job at a time per process: the cores are better spent on one job than on two fighting. A
+ * request may run the job it asked for itself (runNow: a foreground upload commit) under the same
+ * lease and fence. */
 import crypto from 'node:crypto'
 import os from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
@@ -30,8 +31,17 @@ export interface JobContext {
  * error gives it back to the queue for another attempt (at most max_attempts). */
 export type JobHandler = (ctx: JobContext) => Promise<unknown>
 
-/** An error the job cannot get past by running again (bad input): the job fails at once. */
-export class JobFailure extends Error {}
+/** An error the job cannot get past by running again (bad input): the job fails at once, with
+ * `detail` (small JSON) kept as the row's result for whoever reads the outcome. */
+export class JobFailure extends Error {
+  constructor(message: string, readonly detail?: unknown) {
+    super(message)
+  }
+}
+
+/** How one run of a job ended: done (its result), failed (for good), retry (given back to the
+ * queue), lost (its lease was taken over: another process runs it now). */
+export type JobOutcome = { state: 'done'; result: unknown } | { state: 'failed' | 'retry'; error: unknown } | { state: 'lost' }
 
 class LeaseLost extends Error {}
 
@@ -94,6 +104,39 @@ export class JobQueue {
   schedule(kind: string, periodMs: number, now = Date.now(), payload: Record<string, unknown> = {}): Promise<{ id: number; created: boolean }> {
     const slot = new Date(Math.floor(now / periodMs) * periodMs).toISOString()
     return this.enqueue({ kind, payload, dedupeKey: `${kind}@${slot}` })
+  }
+
+  /** Runs `job` here and now, as the request that asked for it waits (a foreground upload
+   * commit): the row is made already claimed by this process, so it is in the table with its
+   * lease from the start, and if this process dies another takes it over like any other job.
+   * Resolves to the job's result or throws the handler's error. */
+  async runNow(job: NewJob): Promise<unknown> {
+    if (!this.handlers.has(job.kind)) throw new Error(`job kind ${job.kind} is not registered`)
+    const claim = await this.db.jobs.start(this.owner, { message: JOB_MESSAGES.running, ...job }, this.o.leaseMs)
+    claim.id = Number(claim.id)
+    return this.settle(claim.id, await this.execute(claim))
+  }
+
+  /** Runs the queued job `id` here if no process holds it yet; else waits for its end. Its result,
+   * or throws its error. */
+  async runById(id: number): Promise<unknown> {
+    const claim = await this.db.jobs.claimId(id, this.owner, this.kinds, this.o.leaseMs)
+    if (!claim) return this.settle(id, { state: 'lost' })
+    claim.id = Number(claim.id)
+    return this.settle(id, await this.execute(claim))
+  }
+
+  private async settle(id: number, outcome: JobOutcome): Promise<unknown> {
+    if (outcome.state === 'done') return outcome.result
+    if (outcome.state === 'failed') throw outcome.error
+    // another process runs it (or will, after an error that may pass): its end is in the row
+    for (;;) {
+      const row = await this.db.jobs.find(id, null)
+      if (!row) throw new Error(`job ${id} is gone`)
+      if (row.state === 'done') return row.result
+      if (row.state === 'failed') throw new JobFailure(row.error ?? JOB_MESSAGES.failed, row.result)
+      await new Promise((r) => setTimeout(r, Math.min(250, this.o.pollMs)))
+    }
   }
 
   /** Progress of a job this process runs now (the embedded database's single connection is held
@@ -170,7 +213,7 @@ export class JobQueue {
     return true
   }
 
-  private async execute(claim: Claim): Promise<void> {
+  private async execute(claim: Claim): Promise<JobOutcome> {
     const handler = this.handlers.get(claim.kind)!
     const log = this.o.log
     const beat = setInterval(() => {
@@ -199,22 +242,29 @@ export class JobQueue {
     }
     progress({ phase: 'running', message: JOB_MESSAGES.running, done: 0, total: 0 })
     try {
-      await this.db.tx(`job:${claim.kind}`, async (t) => {
+      const result = await this.db.tx(`job:${claim.kind}`, async (t) => {
         const result = await handler({ t: t as JobTx, payload: claim.payload, claim, progress })
         if (!(await (t as JobTx).jobs.finish(claim, { state: 'done', result: result ?? null, message: JOB_MESSAGES.done, last: this.live.get(claim.id) }))) throw new LeaseLost()
+        return result ?? null
       })
       log.info({ job: claim.id, kind: claim.kind, attempt: claim.attempt }, 'job done')
       await this.o.onCommitted?.(claim).catch((err) => log.error({ err, job: claim.id }, 'after-commit step of a job failed'))
+      return { state: 'done', result }
     } catch (err) {
       if (err instanceof LeaseLost) {
         log.warn({ job: claim.id, kind: claim.kind }, 'job rolled back: its lease had been taken over')
+        return { state: 'lost' }
       } else if (err instanceof JobFailure) {
-        await this.db.jobs.finish(claim, { state: 'failed', error: err.message, message: `${JOB_MESSAGES.failed}：${err.message}`, last: this.live.get(claim.id) })
-          .catch((e) => log.error({ err: e, job: claim.id }, 'job failure not recorded'))
+        await this.db.jobs.finish(claim, {
+          state: 'failed', error: err.message, message: `${JOB_MESSAGES.failed}：${err.message}`, last: this.live.get(claim.id),
+          ...(err.detail === undefined ? {} : { result: err.detail }),
+        }).catch((e) => log.error({ err: e, job: claim.id }, 'job failure not recorded'))
         log.warn({ job: claim.id, kind: claim.kind, reason: err.message }, 'job failed')
+        return { state: 'failed', error: err }
       } else {
         const state = await this.db.jobs.release(claim, (err as Error).message, JOB_MESSAGES.retry).catch(() => null)
         log.error({ err, job: claim.id, kind: claim.kind, left: state }, 'job failed; given back to the queue')
+        return state === 'failed' ? { state: 'failed', error: err } : { state: 'retry', error: err }
       }
     } finally {
       clearInterval(beat)

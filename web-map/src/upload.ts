@@ -13,7 +13,8 @@ import { areaM2, chinese, escapeHtml, num } from './format'
 import { boundsOf } from './overview'
 // The target fields and their Chinese labels are the upload pipeline's own table (pure data), so
 // the form offers exactly the fields the server maps.
-import { LAYER_FIELDS, type LayerName } from '../../server/ingest/field-mapping'
+import { LAYER_FIELDS } from '../../server/db/repos/uploads/fields'
+import type { LayerName } from '../../server/db/repos/uploads/layer-names'
 import { crsInfo } from '../../server/ingest/crs'
 
 /** Encodings a county file comes in (DOMAIN.md "Units and coordinates"). */

@@ -16,11 +16,10 @@ import type { FastifyRequest } from 'fastify'
 import type { Role } from '../../config'
 import { HttpError } from '../../errors'
 import { INPUT_MESSAGES, multipartError, nulPath, surrogatePath } from '../../plugins/input'
-import { JobRunner } from '../../ingest/jobs'
 import { LAYERS } from '../../ingest/field-mapping'
 import { readLimitsOf } from '../../ingest/settings'
 import {
-  type UploadContext, type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload, remapUpload,
+  type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload, remapUpload, uploadContext, uploadsIdle,
 } from '../../ingest/uploads'
 
 const ANALYSTS: readonly Role[] = ['admin', 'analyst']
@@ -109,16 +108,18 @@ interface Received {
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const settings = app.config.ingest
   const maxBytes = app.config.maxUploadBytes
-  const ctx: UploadContext = {
+  // the checks and the commit are jobs of app.jobs (kind 'upload'): run once across processes
+  const ctx = uploadContext({
     db: app.db,
     useCopy: app.database.mode === 'server',
     settings,
     limits: readLimitsOf(app.config, settings),
-    jobs: new JobRunner(),
+    jobs: app.jobs,
     log: app.log,
-  }
-  // Uploads a previous process left mid-way never finish: say so (issue 3 §9). Not while another
-  // OneMap process listens on this database (server/signals.ts): the uploads may be its own, running.
+  })
+  // Uploads a previous process left mid-way with no job to finish them (a received file's staging
+  // dies with its process) never finish: say so (issue 3 §9). Not while another OneMap process
+  // listens on this database (server/signals.ts): the staging may be its own, running.
   const peers = app.signals ? await app.signals.peers() : 0
   if (peers === 0) {
     const interrupted = await app.db.uploads.failInterrupted(UPLOAD_MESSAGES.interrupted)
@@ -127,7 +128,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     app.log.info({ peers }, 'other OneMap processes use this database: uploads in progress are left to them')
   }
   app.addHook('onClose', async () => {
-    await ctx.jobs.idle()
+    await uploadsIdle(ctx)
   })
 
   // Only here, not app-wide: no other route takes files.
@@ -135,7 +136,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     limits: { fileSize: maxBytes, files: 1, fields: 8, fieldSize: 1024 * 1024, parts: 10 },
   })
 
-  const uploader = (request: FastifyRequest): Uploader => ({ username: request.user!.username, scope: request.viewer.scope })
+  const uploader = (request: FastifyRequest): Uploader => ({ username: request.user!.username, userId: request.user!.id, scope: request.viewer.scope })
 
   /** The file to a temp dir under a fixed name (the client's name is never a path), hashed as it
    * streams; 413 past the limit. The dir is removed on every path out. */

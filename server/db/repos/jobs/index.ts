@@ -8,6 +8,8 @@ const sql = sqlLoader(import.meta.url)
 const Q = {
   enqueue: sql('enqueue.sql'),
   claim: sql('claim.sql'),
+  claimId: sql('claim-id.sql'),
+  start: sql('start.sql'),
   giveUp: sql('give-up.sql'),
   heartbeat: sql('heartbeat.sql'),
   progress: sql('progress.sql'),
@@ -85,6 +87,21 @@ export class JobsRepo {
   async claim(owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
     const r = await this.db.oneOrNone(Q.claim, { owner, kinds: [...kinds], leaseMs })
     return r ? { ...r, owner } : null
+  }
+
+  /** The queued job `id` (or one whose holder's lease ran out) claimed by this process; null when another holds it or it ended. */
+  async claimId(id: number, owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
+    const r = await this.db.oneOrNone(Q.claimId, { id, owner, kinds: [...kinds], leaseMs })
+    return r ? { ...r, owner } : null
+  }
+
+  /** A new job, claimed by this process as it is made (run at once by the caller). */
+  async start(owner: string, j: NewJob, leaseMs: number): Promise<Claim> {
+    const r = await this.db.one(Q.start, {
+      owner, leaseMs, kind: j.kind, payload: JSON.stringify(j.payload ?? {}),
+      maxAttempts: j.maxAttempts ?? 3, createdBy: j.createdBy ?? null, message: j.message ?? null,
+    })
+    return { ...r, owner }
   }
 
   /** Marks failed the jobs whose holder died at their last attempt; how many. */

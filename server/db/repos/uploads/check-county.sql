@@ -1,8 +1,9 @@
 /* Nothing: every feature needs a county of Luoyang (DOMAIN.md "County of a parcel": the file's
    county column, else the county boundary holding the shape, else the prefix of its code; for a
    contract its parcel's) inside the uploader's scope; an existing record with the same key outside
-   the scope may not be overwritten (brief: county staff edit their own counties only). Change
-   polygons may lack a county, except for a county-scoped uploader. A feature outside the city has
+   the scope may not be overwritten (brief: county staff edit their own counties only). Whether a
+   feature must have a county is the layer's (the registry's county.required: change polygons only
+   for a county-scoped uploader). A feature outside the city has
    its own error (check-jurisdiction.sql) and is not told twice. A county column or code prefix
    that names another county than where the shape lies, farther than the outlines' precision from
    it, is a warning naming both. */
@@ -10,7 +11,7 @@ INSERT INTO upload_issue (upload_id, idx, level, code, message)
 SELECT f.upload_id, f.idx, ${lv.county_unknown}, 'county_unknown', ${t.county_unknown}
 FROM upload_feature f
 WHERE f.upload_id = ${uploadId} AND f.county_code IS NULL AND f.geom IS NOT NULL AND NOT ST_IsEmpty(f.geom)
-  AND (${layer} IN ('parcels','batches','plan_zones') OR (${layer} = 'changes' AND ${scope}::text[] IS NOT NULL))
+  AND (${countyRequired} = 'always' OR (${countyRequired} = 'scoped' AND ${scope}::text[] IS NOT NULL))
   AND NOT EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.code = 'outside_city');
 
 INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)
@@ -42,7 +43,7 @@ JOIN county_boundary x ON x.code = left(f.key, 6)
 JOIN county_boundary c ON c.code = f.county_code
 CROSS JOIN LATERAL (SELECT min(ST_Distance(ST_ClosestPoint(p.geom, f.geom)::geography, ST_ClosestPoint(f.geom, p.geom)::geography)) AS m
                     FROM (SELECT p.geom FROM county_boundary_part p WHERE p.code = x.code ORDER BY p.geom <#> f.geom LIMIT 3) p) d
-WHERE f.upload_id = ${uploadId} AND ${layer} IN ('parcels', 'changes') AND f.key ~ '^[0-9]{6}'
+WHERE f.upload_id = ${uploadId} AND ${checkKeyPrefix} AND f.key ~ '^[0-9]{6}'
   AND f.county_source IN ('column', 'boundary') AND x.code <> f.county_code AND f.geom IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM county_boundary_part p WHERE p.code = x.code
                     AND p.geom && ST_Expand(f.geom, greatest(0.01, e.precision_m / 50000.0))
@@ -64,11 +65,5 @@ INSERT INTO upload_issue (upload_id, idx, level, code, message)
 SELECT f.upload_id, f.idx, ${lv.code_taken}, 'code_taken', format(${t.code_taken}, f.key)
 FROM upload_feature f
 WHERE f.upload_id = ${uploadId} AND ${scope}::text[] IS NOT NULL AND f.key IS NOT NULL
-  AND CASE ${layer}
-        WHEN 'parcels' THEN EXISTS (SELECT 1 FROM parcel p WHERE p.code = f.key AND NOT (p.county_code = ANY(${scope}::text[])))
-        WHEN 'batches' THEN EXISTS (SELECT 1 FROM approval_batch b WHERE b.approval_no = f.key AND NOT (b.county_code = ANY(${scope}::text[])))
-        WHEN 'contracts' THEN EXISTS (SELECT 1 FROM supply_contract c WHERE c.contract_no = f.key AND NOT (c.county_code = ANY(${scope}::text[])))
-        WHEN 'changes' THEN EXISTS (SELECT 1 FROM rs_change r WHERE r.code = f.key AND r.period = f.values->>'period'
-                                      AND (r.county_code IS NULL OR NOT (r.county_code = ANY(${scope}::text[]))))
-        ELSE false
-      END
+  -- the layer's own predicate (the registry's sql.taken: the live record with the key outside the scope)
+  AND ${taken:raw}

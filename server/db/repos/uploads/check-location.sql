@@ -1,18 +1,19 @@
 /* Nothing: warnings about where and how large the features are (issue 3 §6): outside every
    cluster; stated area off the ellipsoidal area by more than the tolerance; overlapping an
    existing parcel, or another parcel of the same file (interiors meeting, not just touching), by
-   more than the tolerance in m². */
+   more than the tolerance in m². Which apply is the layer's (the registry's outsideCluster and
+   overlaps). */
 INSERT INTO upload_issue (upload_id, idx, level, code, message)
 SELECT f.upload_id, f.idx, ${lv.outside_cluster}, 'outside_cluster', ${t.outside_cluster}
 FROM upload_feature f
-WHERE f.upload_id = ${uploadId} AND ${layer} NOT IN ('clusters','contracts','plan_zones')
+WHERE f.upload_id = ${uploadId} AND ${outsideCluster} = 'outside_cluster'
   AND f.cluster_code IS NULL AND f.area_m2 >= 0.01;
 
 -- A plan zone belongs to a cluster's plan: outside every cluster it has nowhere to go.
 INSERT INTO upload_issue (upload_id, idx, level, code, message)
 SELECT f.upload_id, f.idx, ${lv.zone_outside_cluster}, 'zone_outside_cluster', ${t.zone_outside_cluster}
 FROM upload_feature f
-WHERE f.upload_id = ${uploadId} AND ${layer} = 'plan_zones' AND f.cluster_code IS NULL AND f.area_m2 >= 0.01;
+WHERE f.upload_id = ${uploadId} AND ${outsideCluster} = 'zone_outside_cluster' AND f.cluster_code IS NULL AND f.area_m2 >= 0.01;
 
 INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)
 SELECT f.upload_id, f.idx, ${lv.area_mismatch}, 'area_mismatch',
@@ -34,7 +35,7 @@ CROSS JOIN LATERAL (
   WHERE p.geom && f.geom AND p.retired_at IS NULL AND p.code IS DISTINCT FROM f.key
     AND ST_Relate(p.geom, f.geom, '2********')
 ) o
-WHERE ${layer} = 'parcels' AND f.upload_id = ${uploadId} AND f.area_m2 >= 0.01 AND o.m2 > ${overlapM2};
+WHERE ${overlaps} AND f.upload_id = ${uploadId} AND f.area_m2 >= 0.01 AND o.m2 > ${overlapM2};
 
 -- Parcels of the same file that overlap each other: a survey error the live-table check cannot
 -- see. The staging table has no spatial index (it would double the cost of staging), so this
@@ -43,7 +44,7 @@ WHERE ${layer} = 'parcels' AND f.upload_id = ${uploadId} AND f.area_m2 >= 0.01 A
 -- naming the other.
 CREATE TEMP TABLE upload_parcel_shape ON COMMIT DROP AS
 SELECT f.idx, f.key, f.geom FROM upload_feature f
-WHERE ${layer} = 'parcels' AND f.upload_id = ${uploadId} AND f.area_m2 >= 0.01;
+WHERE ${overlaps} AND f.upload_id = ${uploadId} AND f.area_m2 >= 0.01;
 CREATE INDEX ON upload_parcel_shape USING gist (geom);
 
 INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)

@@ -1,10 +1,12 @@
-/* How many uploads a previous process left mid-way (receiving, validating, committing): they are
-   marked failed with the reason, and their staged rows dropped. A commit interrupted so had not
-   committed: it ran in one transaction, which the server rolled back when the connection died. */
+/* How many uploads a previous process left mid-way (receiving, validating, committing) with no
+   open job to finish them (an upload job, migration 1010, is taken over by the next process that
+   claims it): the staging of a received file runs in the process that received it, and dies with
+   it. They are marked failed with the reason, and their staged rows dropped. */
 WITH failed AS (
-  UPDATE upload SET status = 'failed', phase = 'failed', updated_at = now(),
+  UPDATE upload u SET status = 'failed', phase = 'failed', updated_at = now(),
          error = jsonb_build_object('code', 'upload_interrupted', 'message', ${message} || ' (' || status || ')')
   WHERE status IN ('receiving','validating','committing')
+    AND NOT EXISTS (SELECT 1 FROM job j WHERE j.kind = 'upload' AND j.state IN ('queued', 'running') AND j.payload->>'upload' = u.id::text)
   RETURNING id
 ), f AS (
   DELETE FROM upload_feature WHERE upload_id IN (SELECT id FROM failed)

@@ -5,17 +5,19 @@ import type { IBaseProtocol, IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
 import { setActor, type Writer } from '../../actor'
 import { ISSUES, issueTemplates } from './issues'
-import { NO_JIT, type LayerName } from './layers'
-import { refreshAlertsForUpload } from '../alerts'
+import { NO_JIT, type LayerName, type UploadLayer, layerTraits, uploadLayer } from './layers'
 
 const sql = sqlLoader(import.meta.url)
 const Q = {
   create: sql('create.sql'),
   get: sql('get.sql'),
   progress: sql('progress.sql'),
+  settled: sql('settled.sql'),
   stageInsert: sql('stage-insert.sql'),
-  checks: [sql('check-read.sql'), sql('check-geometry.sql'), sql('check-keys.sql'), sql('check-layer.sql'), sql('check-jurisdiction.sql'),
-    sql('check-county.sql'), sql('check-location.sql'), sql('check-changes.sql')],
+  // the common checks; the layer's own (the registry's sql.checks) run before the county checks,
+  // and its changes statement after check-changes.sql
+  checksBefore: [sql('check-read.sql'), sql('check-geometry.sql'), sql('check-keys.sql')],
+  checksAfter: [sql('check-jurisdiction.sql'), sql('check-county.sql'), sql('check-location.sql'), sql('check-changes.sql')],
   report: sql('report.sql'),
   reportCounties: sql('report-counties.sql'),
   setReady: sql('set-ready.sql'),
@@ -33,24 +35,19 @@ const Q = {
   remapStart: sql('remap-start.sql'),
   remapRows: sql('remap-rows.sql'),
   remapApply: sql('remap-apply.sql'),
-  commit: {
-    parcels: sql('commit-parcels.sql'),
-    batches: sql('commit-batches.sql'),
-    contracts: sql('commit-contracts.sql'),
-    plan_zones: sql('commit-plan-zones.sql'),
-    clusters: sql('commit-clusters.sql'),
-    changes: sql('commit-changes.sql'),
-  } satisfies Record<LayerName, unknown>,
 }
 
-/** The live table each layer commits into (for tile invalidation and the tests' checksums). */
-export const LAYER_TABLE: Readonly<Record<LayerName, string>> = {
-  parcels: 'parcel',
-  batches: 'approval_batch',
-  contracts: 'supply_contract',
-  plan_zones: 'plan_zone',
-  clusters: 'cluster',
-  changes: 'rs_change',
+/** The registry's entry of a layer (layers.ts); an unknown name is a programming error here (the
+ * upload was refused with layer_unknown before anything was recorded). */
+function layerOf(layer: string): UploadLayer {
+  const l = uploadLayer(layer)
+  if (!l) throw new Error(`upload layer ${layer} is not in the registry`)
+  return l
+}
+
+/** The live table a layer commits into (for tile invalidation and the tests' checksums). */
+export function layerTable(layer: string): string {
+  return layerOf(layer).table
 }
 
 export type UploadStatus = 'receiving' | 'validating' | 'ready' | 'committing' | 'committed' | 'discarded' | 'failed'
@@ -154,34 +151,48 @@ export class UploadsRepo {
     await this.db.none(Q.progress, { id, phase, percent: Math.max(0, Math.min(100, percent)) })
   }
 
+  /** The analysis refresh that followed a commit is done: the upload's phase is committed again. */
+  async settled(id: string): Promise<void> {
+    await this.db.none(Q.settled, { id })
+  }
+
+  /** The upload's status; null when there is no such upload. */
+  async status(id: string): Promise<UploadStatus | null> {
+    return this.db.oneOrNone('SELECT status FROM upload WHERE id = $1::uuid', [id], (r: { status: UploadStatus } | null) => r?.status ?? null)
+  }
+
   /** Inside the staging transaction (server/ingest/stage.ts), on its connection. */
   async stageInsert(sco: IBaseProtocol<unknown>, uploadId: string, layer: LayerName): Promise<void> {
-    await sco.none(Q.stageInsert, { uploadId, layer })
+    await sco.none(Q.stageInsert, { uploadId, ...layerTraits(layerOf(layer)) })
   }
 
   /** Runs every check over the staged features (one transaction) and returns the report. */
   async validate(uploadId: string, layer: LayerName, scope: string[] | null, settings: CheckSettings,
     onStep?: (done: number, of: number) => void): Promise<UploadReport> {
+    const def = layerOf(layer)
     const params = {
-      uploadId, layer, scope,
+      uploadId, scope, ...layerTraits(def),
       t: issueTemplates(),
       lv: Object.fromEntries(Object.entries(ISSUES).map(([k, v]) => [k, v.level])),
       tolerance: settings.areaTolerance,
       overlapM2: settings.overlapM2,
       maxIssues: REPORT_MAX_ISSUES,
+      taken: 'false',
     }
+    const checks = [...Q.checksBefore, ...def.sql.checks, ...Q.checksAfter, ...(def.sql.changes ? [def.sql.changes] : [])]
     return this.db.tx('upload-validate', async (t) => {
       await t.none(NO_JIT)
       // Fresh statistics: the planner otherwise takes the just-filled staging table for empty.
       await t.none('ANALYZE upload_feature (upload_id, idx, key, county_code, county_source, location_county, cluster_code)')
-      for (const [i, q] of Q.checks.entries()) {
+      params.taken = def.sql.taken ? this.pgp.as.format(def.sql.taken, params) : 'false'
+      for (const [i, q] of checks.entries()) {
         await t.none(q, params)
-        onStep?.(i + 1, Q.checks.length + 1)
+        onStep?.(i + 1, checks.length + 1)
       }
       const report = await t.one(Q.report, params, (r: { report: UploadReport }) => r.report)
       // DOMAIN.md "County of a parcel": the report says which county and how it was decided.
       const counties = await t.one(Q.reportCounties, params, (r: { counties: CountyDecision[] }) => r.counties)
-      onStep?.(Q.checks.length + 1, Q.checks.length + 1)
+      onStep?.(checks.length + 1, checks.length + 1)
       return { ...report, counties }
     })
   }
@@ -208,7 +219,9 @@ export class UploadsRepo {
   }
 
   async scopeViolations(id: string, layer: LayerName, scope: string[] | null): Promise<{ n: number; counties: string | null }> {
-    return this.db.one(Q.scopeViolations, { id, layer, scope })
+    const def = layerOf(layer)
+    const taken = def.sql.taken && scope ? this.pgp.as.format(def.sql.taken, { scope }) : 'false'
+    return this.db.one(Q.scopeViolations, { id, scope, taken })
   }
 
   /** Earlier uploads of the same file (same SHA-256) the viewer may see. */
@@ -236,9 +249,10 @@ export class UploadsRepo {
       // row says ready. Writing then would commit nothing and call it done.
       const staged = await this.stagedCount(id, t)
       if (staged !== expectedCount) throw new StagingLostError(staged, expectedCount)
-      const result = await t.one(Q.commit[layer], { uploadId: id }) as CommitResult
-      // issue 8 §1: the alert rules on the committed change polygons, in the same transaction
-      if (layer === 'changes') await refreshAlertsForUpload(t, id)
+      const def = layerOf(layer)
+      const result = await t.one(def.sql.commit, { uploadId: id }) as CommitResult
+      // what the layer does in the commit's transaction (the alert rules on change polygons)
+      await def.afterCommit?.(t, id)
       await t.none(Q.finishCommit, { id, committedBy, result: JSON.stringify(result) })
       return result
     })
@@ -277,7 +291,7 @@ export class UploadsRepo {
         done += rows.length
         onPage?.(done)
       }
-      await t.none(Q.remapApply, { id, layer })
+      await t.none(Q.remapApply, { id, ...layerTraits(layerOf(layer)) })
       return done
     })
   }

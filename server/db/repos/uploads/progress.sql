@@ -1,5 +1,7 @@
-/* Nothing: records the phase and percent of a running upload. The progress writes are not awaited,
-   so one can arrive after the upload has moved on (ready, committed, failed): it must not overwrite
-   the final phase then (a race seen in CI: status ready with phase still "checking"). */
+/* Nothing: records the phase and percent of a running upload, where every process reads it. The
+   progress writes are not awaited, so one can arrive after the upload has moved on (ready,
+   committed, failed): it must not overwrite the final phase then (a race seen in CI: status ready
+   with phase still "checking"). A committed upload shows the analysis refresh that follows it. */
 UPDATE upload SET phase = ${phase}, percent = ${percent}, updated_at = now()
-WHERE id = ${id}::uuid AND status IN ('receiving', 'validating', 'committing')
+WHERE id = ${id}::uuid AND (status IN ('receiving', 'validating', 'committing')
+   OR (status = 'committed' AND ${phase} = 'analysing' AND phase IN ('committed', 'analysing')))

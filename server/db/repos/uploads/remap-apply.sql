@@ -5,14 +5,14 @@
    the (new) county column, else where the shape lies, else the prefix of the (new) code. */
 UPDATE upload_feature f
 SET values = r.values, key = r.key, issues = r.issues,
-    cluster_code = CASE WHEN ${layer} = 'clusters' THEN NULL ELSE f.cluster_code END,
-    county_code = coalesce(r.county_code, CASE WHEN ${layer} <> 'contracts' THEN f.location_county END, px.code),
-    county_source = CASE WHEN r.county_code IS NOT NULL THEN 'column' WHEN ${layer} <> 'contracts' AND f.location_county IS NOT NULL THEN 'boundary'
+    cluster_code = CASE WHEN ${clusterFromShape} THEN f.cluster_code END,
+    county_code = coalesce(r.county_code, CASE WHEN ${countyFromShape} THEN f.location_county END, px.code),
+    county_source = CASE WHEN r.county_code IS NOT NULL THEN 'column' WHEN ${countyFromShape} AND f.location_county IS NOT NULL THEN 'boundary'
                          WHEN px.code IS NOT NULL THEN 'code_prefix' END
 FROM upload_remap r
 LEFT JOIN LATERAL (
   SELECT b.code FROM county_boundary b
-  WHERE ${layer} NOT IN ('contracts', 'clusters') AND r.key ~ '^[0-9]{6}' AND b.code = left(r.key, 6)
+  WHERE ${countyFromKeyPrefix} AND r.key ~ '^[0-9]{6}' AND b.code = left(r.key, 6)
 ) px ON true
 WHERE f.upload_id = ${id}::uuid AND f.idx = r.idx;
 

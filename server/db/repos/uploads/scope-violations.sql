@@ -6,11 +6,5 @@ FROM upload_feature f
 WHERE f.upload_id = ${id}::uuid AND ${scope}::text[] IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.level = 'error')
   AND (f.county_code IS NULL OR NOT (f.county_code = ANY(${scope}::text[]))
-       OR CASE ${layer}
-            WHEN 'parcels' THEN EXISTS (SELECT 1 FROM parcel p WHERE p.code = f.key AND NOT (p.county_code = ANY(${scope}::text[])))
-            WHEN 'batches' THEN EXISTS (SELECT 1 FROM approval_batch b WHERE b.approval_no = f.key AND NOT (b.county_code = ANY(${scope}::text[])))
-            WHEN 'contracts' THEN EXISTS (SELECT 1 FROM supply_contract c WHERE c.contract_no = f.key AND NOT (c.county_code = ANY(${scope}::text[])))
-            WHEN 'changes' THEN EXISTS (SELECT 1 FROM rs_change r WHERE r.code = f.key AND r.period = f.values->>'period'
-                                          AND (r.county_code IS NULL OR NOT (r.county_code = ANY(${scope}::text[]))))
-            ELSE false
-          END)
+       -- the layer's own predicate (the registry's sql.taken)
+       OR ${taken:raw})

@@ -9,9 +9,9 @@ INSERT INTO upload_feature (upload_id, idx, source, source_index, src_geom, vali
 SELECT ${uploadId}::uuid, r.idx, r.source, r.source_index, r.src_geom, v.reason, g.geom,
        CASE WHEN g.geom IS NOT NULL THEN ellipsoidal_area_m2(g.geom) END,
        r.key,
-       -- a contract's county is its parcel's (check-layer.sql), wherever its drawing lies
-       coalesce(r.county_code, CASE WHEN ${layer} <> 'contracts' THEN l.code END, px.code),
-       CASE WHEN r.county_code IS NOT NULL THEN 'column' WHEN ${layer} <> 'contracts' AND l.code IS NOT NULL THEN 'boundary'
+       -- a contract's county is its parcel's (layers/contracts/checks.sql), wherever its drawing lies
+       coalesce(r.county_code, CASE WHEN ${countyFromShape} THEN l.code END, px.code),
+       CASE WHEN r.county_code IS NOT NULL THEN 'column' WHEN ${countyFromShape} AND l.code IS NOT NULL THEN 'boundary'
             WHEN px.code IS NOT NULL THEN 'code_prefix' END,
        l.code, c.code, r.values, r.raw, r.issues
 FROM upload_raw r
@@ -37,7 +37,7 @@ CROSS JOIN LATERAL (
 LEFT JOIN LATERAL (
   SELECT k.code, k.county_code
   FROM cluster k
-  WHERE ${layer} <> 'clusters' AND g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND k.boundary && g.geom AND ST_Intersects(k.boundary, g.geom)
+  WHERE ${clusterFromShape} AND g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND k.boundary && g.geom AND ST_Intersects(k.boundary, g.geom)
   ORDER BY CASE WHEN ST_CoveredBy(g.geom, k.boundary) THEN 'Infinity'::float8
                 ELSE ST_Area(ST_Intersection(k.boundary, g.geom)) END DESC, k.code
   LIMIT 1
@@ -64,5 +64,5 @@ LEFT JOIN LATERAL (
 ) l ON true
 LEFT JOIN LATERAL (
   SELECT b.code FROM county_boundary b
-  WHERE ${layer} NOT IN ('contracts', 'clusters') AND r.key ~ '^[0-9]{6}' AND b.code = left(r.key, 6)
+  WHERE ${countyFromKeyPrefix} AND r.key ~ '^[0-9]{6}' AND b.code = left(r.key, 6)
 ) px ON true
