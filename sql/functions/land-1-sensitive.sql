@@ -6,20 +6,55 @@
 CREATE OR REPLACE FUNCTION sensitive_keys() RETURNS text[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT ARRAY['price_wan','tax_paid_wan','tax_refund_wan','output_wan','value_added_wan','energy_tce',
-               'employment','profit_wan','rating','tax_per_mu','output_per_mu','output_intensity']
+               'employment','profit_wan','rating','tax_per_mu','output_per_mu','output_intensity',
+               -- the governance reports' tax-per-mu section, indicator and figure (plan §四(三))
+               'per_mu_tax','per_mu_attainment']
 $$;
 COMMENT ON FUNCTION sensitive_keys() IS 'keys of tax, output, price and other enterprise figures hidden from roles outside sensitiveRoles';
 
+/* The one redaction: every JSON answer that carries a record, a finding's reason, an alert or a
+   stored report passes it through here for a reader outside sensitiveRoles (DOMAIN.md
+   "Governance"). At every depth:
+   - a key of sensitive_keys() holding a number, text or list is left out;
+   - one holding an object (a section of a report) keeps its place, withheld: a weighted indicator
+     of the ranking keeps its weight (the weights are published rules) and shows no value, any
+     other section says it is withheld;
+   - a value marked "sensitive": true (a finding drawn from enterprise figures: profit, rating,
+     output) keeps its label and basis, but not its measured values nor its test. */
 CREATE OR REPLACE FUNCTION redact_sensitive(v jsonb) RETURNS jsonb
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-    WHEN v IS NULL OR jsonb_typeof(v) <> 'object' THEN v
-    WHEN jsonb_typeof(v->'measured') = 'object' THEN
-      jsonb_set(v - sensitive_keys(), '{measured}', (v->'measured') - sensitive_keys())
-    ELSE v - sensitive_keys()
-  END
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  CASE jsonb_typeof(v)
+  WHEN 'array' THEN
+    RETURN (SELECT coalesce(jsonb_agg(redact_sensitive(x) ORDER BY i), '[]'::jsonb)
+            FROM jsonb_array_elements(v) WITH ORDINALITY AS a(x, i));
+  WHEN 'object' THEN
+    IF v -> 'sensitive' = 'true'::jsonb THEN
+      v := (v - 'test') || jsonb_build_object('measured', '已隐藏 / hidden: enterprise figures');
+    END IF;
+    RETURN (SELECT coalesce(jsonb_object_agg(e.key, CASE
+              WHEN NOT (e.key = ANY(sensitive_keys())) THEN redact_sensitive(e.value)
+              WHEN e.value ? 'weight' THEN jsonb_build_object('value', NULL, 'left_out', 'withheld', 'weight', e.value -> 'weight')
+              ELSE jsonb_build_object('withheld', '亩均税收等企业数据仅对有权查看企业数据的角色显示 / enterprise figures are shown only to roles that may see them')
+            END), '{}'::jsonb)
+            FROM jsonb_each(v) AS e
+            WHERE NOT (e.key = ANY(sensitive_keys())) OR jsonb_typeof(e.value) = 'object');
+  ELSE
+    RETURN v;
+  END CASE;
+END
 $$;
-COMMENT ON FUNCTION redact_sensitive(jsonb) IS 'a record without its sensitive keys (and those of its measured values)';
+COMMENT ON FUNCTION redact_sensitive(jsonb) IS
+  'a value as a reader outside sensitiveRoles may see it: at every depth, keys of sensitive_keys() left out (a report section withheld in place), the measured values and test of a value marked sensitive withheld';
+
+CREATE OR REPLACE FUNCTION redact_sensitive(v jsonb, shown boolean) RETURNS jsonb
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN shown THEN v ELSE redact_sensitive(v) END
+$$;
+COMMENT ON FUNCTION redact_sensitive(jsonb, boolean) IS 'the value whole when shown (the reader is in sensitiveRoles), else redact_sensitive(v)';
+
+-- the analysis engine's own redaction, replaced by the one above
+DROP FUNCTION IF EXISTS analysis.redact(jsonb, boolean);
 
 /* The sensitive keys a written value carries: its own, and those of its "measured" values
    (acceptance checks, standard-land checks), named 'measured.<key>'. */

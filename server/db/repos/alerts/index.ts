@@ -50,8 +50,8 @@ export const SUPERVISORS: readonly Role[] = ['admin', 'analyst']
 /** Roles that see photos (evidence about named enterprises' land: not for every role). */
 export const PHOTO_ROLES: readonly Role[] = ['admin', 'analyst', 'inspector']
 
-/** Who acts: the counties (applied in SQL), the account and its role. */
-export type AlertViewer = Pick<Viewer, 'scope' | 'userId' | 'username' | 'role'>
+/** Who acts: the counties (applied in SQL), the account, its role and whether it may see enterprise figures. */
+export type AlertViewer = Pick<Viewer, 'scope' | 'userId' | 'username' | 'role' | 'sensitive'>
 
 export interface AlertFilter {
   status: string[] | null
@@ -158,8 +158,8 @@ export class AlertsRepo {
     return this.db.one(Q.list, { scope: viewer.scope, ...f }, (r: { page: string }) => r.page)
   }
 
-  async detail(id: number, viewer: Pick<AlertViewer, 'scope' | 'role'>, conn: Conn = this.db): Promise<Versioned | null> {
-    const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, photos: (viewer.role !== null && PHOTO_ROLES.includes(viewer.role)) })
+  async detail(id: number, viewer: Pick<AlertViewer, 'scope' | 'role' | 'sensitive'>, conn: Conn = this.db): Promise<Versioned | null> {
+    const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, sensitive: viewer.sensitive, photos: (viewer.role !== null && PHOTO_ROLES.includes(viewer.role)) })
     return row ? { version: row.version, json: row.alert } : null
   }
 
