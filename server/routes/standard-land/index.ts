@@ -12,7 +12,8 @@ import {
 import { ContractNo } from '../../schemas/contract'
 import { EDITORS } from '../../common/roles'
 import { aggregateAccess, aggregateScope, dateOrToday, YearFields, YearQuery, yearRange } from '../permu/query'
-import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, STATUSES, Terms, Termination } from '../../schemas/standard-land'
+import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, StandardLandTransitions, STATUSES, Terms, Termination } from '../../schemas/standard-land'
+import { STANDARD_LAND_STATUS } from '../../labels/codes'
 
 const JSON_TYPE = 'application/json'
 const IfMatch = IfMatchHeaders
@@ -73,6 +74,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const r = yearRange(request.query)
     return reply.type(JSON_TYPE).send(await app.db.standardLand.shares({ ...r, scope: aggregateScope(request) }))
   })
+
+  app.get('/transitions', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['standard-land'],
+      summary: '标准地履约监管流程 / the workflow as a table: from each status, which check or termination leads where, what it opens or closes, or why it is refused (annex 2 arts. 11–12)',
+      response: { 200: StandardLandTransitions },
+    },
+  }, async () => ({
+    statuses: STATUSES.map((status) => ({ status, label: STANDARD_LAND_STATUS[status] })),
+    transitions: await app.db.standardLand.transitions(),
+  }))
 
   app.get('/:no', {
     config: { access: ROLES },

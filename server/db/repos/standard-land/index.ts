@@ -25,7 +25,8 @@ const RECT_OPEN = sql('rect-open.sql')
 const RECT_CLOSE = sql('rect-close.sql')
 const LEDGER_ADD = sql('ledger-add.sql')
 const LEDGER_COMPLETE = sql('ledger-complete.sql')
-const RULE = sql('rule.sql')
+const TRANSITIONS = sql('transitions.sql')
+const CHECK_DATES = sql('check-dates.sql')
 const TERMS_GET = sql('terms-get.sql')
 const TERMS_UPSERT = sql('terms-upsert.sql')
 const TERMINATE = sql('terminate.sql')
@@ -46,7 +47,6 @@ export const STANDARD_LAND_MESSAGES = {
   notStandard: (no: string) => `合同 ${no} 不是标准地出让 / contract ${no} is not a standard-land sale`,
   missingCore: (name: string) => `标准地须约定"3+N+1"中的主要控制性指标 ${name} / standard land needs the main indicator ${name} (§二(四)10)`,
   coreDirection: (name: string) => `主要控制性指标 ${name} 应为下限（min）/ the main indicator ${name} is a minimum`,
-  termTooLong: (years: number) => `出让年限 ${years} 年超过 20 年，须为经市、县认定的重大产业项目或战略性新兴产业项目（major_project），最高 50 年 / a term of ${years} years needs a recognised major or strategic project (major_project): at most 20 years otherwise, 50 with it (annex 2 art. 9)`,
   terminated: (no: string) => `合同 ${no} 已解除 / contract ${no} is terminated`,
   recommended: (no: string) => `合同 ${no} 整改后复验仍未达标，已建议解除合同、收回土地，不再验收 / contract ${no} failed its re-check: termination is recommended, no further checks`,
   productionFirst: (no: string) => `合同 ${no} 尚未通过竣工验收，不能进行达产验收 / contract ${no} has not passed its completion check yet`,
@@ -86,14 +86,17 @@ interface Evaluation {
   failed: string[]; missing: string[]; unknown: string[]; covered: number; passed: boolean
 }
 
-/** A date plus whole months, as PostgreSQL's date + interval (month ends clamp). */
-function addMonths(iso: string, months: number): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number]
-  const total = y * 12 + (m - 1) + months
-  const year = Math.floor(total / 12)
-  const month = total % 12
-  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
-  return `${year}-${String(month + 1).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`
+/** A row of the workflow's table (analysis.standard_land_transitions(), sql/functions/standard-land-4-workflow.sql). */
+export interface StandardLandTransition {
+  status: string
+  step: 'check' | 'terminate'
+  kind: 'completion' | 'production' | null
+  rectifying: 'completion' | 'production' | null
+  outcome: 'passed' | 'failed' | null
+  to_status: string | null
+  effect: 'open_rectification' | 'close_rectification' | 'recommend_termination' | 'complete_termination' | null
+  refused: 'completion_first' | 'already_passed' | 'rectifying' | 'termination_recommended' | 'terminated' | null
+  basis: string
 }
 
 export class StandardLandRepo {
@@ -125,8 +128,14 @@ export class StandardLandRepo {
     return row ? { version: row.version, json: row.file } : null
   }
 
+  /** The workflow's table: from each status, which step leads where and what it opens or closes, or why it is refused. */
+  transitions(conn: ITask<unknown> | IDatabase<unknown> = this.db): Promise<StandardLandTransition[]> {
+    return conn.any(TRANSITIONS)
+  }
+
   /** Sells a parcel as standard land: the 3 main indicators are required (minimums), the term is
-   * at most 20 years unless major_project (then 50); the agreement's periods in the same transaction. */
+   * checked by the contracts repository (analysis.standard_land_max_term); the agreement's periods in
+   * the same transaction. */
   async create(body: StandardLandCreate, viewer: Viewer, actor: Writer, asOf: string): Promise<Versioned> {
     const { agreement_no, completion_check_by, production_check_by, indicators, major_project, ...fields } = body
     checkSale(body)
@@ -194,11 +203,18 @@ export class StandardLandRepo {
       if (st.last_checked_on && on < st.last_checked_on) {
         throw invalidField('checked_on', STANDARD_LAND_MESSAGES.beforeLast(on, st.last_checked_on))
       }
-      if (st.status === 'termination_recommended') throw new HttpError(409, 'termination_recommended', STANDARD_LAND_MESSAGES.recommended(no))
-      if (st.rect_id !== null && st.rect_kind !== body.kind) throw new HttpError(409, 'rectifying', STANDARD_LAND_MESSAGES.rectifying(no, st.rect_kind))
-      if (body.kind === 'production' && !st.completion_passed_on) throw new HttpError(409, 'completion_first', STANDARD_LAND_MESSAGES.productionFirst(no))
-      const passedOn = body.kind === 'completion' ? st.completion_passed_on : st.production_passed_on
-      if (passedOn) throw new HttpError(409, 'already_passed', STANDARD_LAND_MESSAGES.alreadyPassed(no, body.kind))
+      // the workflow's table: the rows of this status for a check of this kind (one refusal, or one per outcome)
+      const rows = (await this.transitions(t)).filter((r) => r.step === 'check' && r.status === st.status && r.kind === body.kind &&
+        (r.rectifying === null || r.rectifying === st.rect_kind))
+      const refused = rows.find((r) => r.refused !== null)?.refused
+      if (refused) {
+        const message = {
+          termination_recommended: STANDARD_LAND_MESSAGES.recommended(no), terminated: STANDARD_LAND_MESSAGES.terminated(no),
+          rectifying: STANDARD_LAND_MESSAGES.rectifying(no, st.rect_kind), completion_first: STANDARD_LAND_MESSAGES.productionFirst(no),
+          already_passed: STANDARD_LAND_MESSAGES.alreadyPassed(no, body.kind),
+        }[refused]
+        throw new HttpError(409, refused, message)
+      }
 
       // annex 3 art. 14: what a production check did not measure of tax and output per mu, the
       // yearly figures of the last whole year give
@@ -240,12 +256,15 @@ export class StandardLandRepo {
       const ledger = (measure: string, cause: string, deadline: string, responsibleUnit: string, progress: string | null) =>
         t.one(LEDGER_ADD, { parcelId: c.parcel_id, countyCode: c.county_code, measure, cause, deadline, responsibleUnit, progress })
           .then((r: { id: number }) => r.id)
-      const months = async (key: string) => Number((await t.one(RULE, { county: c.county_code, key, on })).value)
+      const dates = (): Promise<{ max_deadline: string; deadline: string; termination_due: string }> =>
+        t.one(CHECK_DATES, { county: c.county_code, on })
 
-      if (st.rect_id === null && !e.passed) {
+      const effect = rows.find((r) => r.outcome === (e.passed ? 'passed' : 'failed'))!.effect
+      if (effect === 'open_rectification') {
         // annex 2 art. 12: 给予最长不超过两年的整改期
-        const max = addMonths(on, 24)
-        const deadline = body.rectification_deadline ?? addMonths(on, Math.min(24, await months('standard_land_rectification_months')))
+        const d = await dates()
+        const max = d.max_deadline
+        const deadline = body.rectification_deadline ?? d.deadline
         if (deadline <= on || deadline > max) throw invalidField('rectification_deadline', STANDARD_LAND_MESSAGES.deadline(max))
         const ledgerId = await ledger('限期整改',
           `标准地${label}未通过（检查 #${check.id}）：${failedText}；按《履约监管协议》追究违约责任并限期整改（附件2第十二条）`,
@@ -253,15 +272,15 @@ export class StandardLandRepo {
         await t.one(RECT_OPEN, {
           contractId: c.id, parcelId: c.parcel_id, countyCode: c.county_code, kind: body.kind, checkId: check.id, on, deadline, ledgerId,
         })
-      } else if (st.rect_id !== null) {
+      } else if (effect === 'close_rectification' || effect === 'recommend_termination') {
         let terminationLedgerId: number | null = null
-        if (e.passed) {
+        if (effect === 'close_rectification') {
           await t.one(LEDGER_COMPLETE, { id: st.rect_ledger_id, on, progress: `整改后复验通过（检查 #${check.id}）` })
         } else {
           await t.one(LEDGER_COMPLETE, { id: st.rect_ledger_id, on, progress: `整改后复验仍未通过（检查 #${check.id}）` })
           terminationLedgerId = await ledger('收回',
             `标准地整改后${label}复验仍未达标（检查 #${check.id}）：${failedText}；建议依法定程序报批后解除出让合同、收回土地（附件2第十二条）`,
-            addMonths(on, await months('standard_land_termination_months')), '自然资源和规划部门', null)
+            (await dates()).termination_due, '自然资源和规划部门', null)
         }
         await t.one(RECT_CLOSE, {
           id: st.rect_id, recheckId: check.id, outcome: e.passed ? 'passed' : 'failed', on, terminationLedgerId,
@@ -299,12 +318,11 @@ export class StandardLandRepo {
   }
 }
 
-/** The 3+N+1 of §二(四)10 and annex 2 art. 9, checked before anything is written. */
+/** The "3" of 3+N+1 (§二(四)10), checked before anything is written (the "1", the term, by the contracts repository). */
 function checkSale(body: StandardLandCreate): void {
   for (const name of CORE_INDICATORS) {
     const i = body.indicators.find((x) => x.indicator === name)
     if (!i) throw invalidField('indicators', STANDARD_LAND_MESSAGES.missingCore(name))
     if (i.direction !== 'min') throw invalidField('indicators', STANDARD_LAND_MESSAGES.coreDirection(name))
   }
-  if (body.term_years > 20 && !body.major_project) throw invalidField('term_years', STANDARD_LAND_MESSAGES.termTooLong(body.term_years))
 }

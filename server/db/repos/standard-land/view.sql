@@ -21,7 +21,7 @@ SELECT json_build_object(
           FROM contract_indicator i WHERE i.contract_id = c.id
             AND i.indicator NOT IN (SELECT indicator FROM analysis.standard_land_core_indicators())),
     'term', json_build_object('years', c.term_years, 'major_project', c.major_project,
-                              'max_years', CASE WHEN c.major_project THEN 50 ELSE 20 END)),
+                              'max_years', analysis.standard_land_max_term(c.major_project))),
   'terms', (SELECT json_build_object('agreement_no', t.agreement_no, 'completion_check_by', t.completion_check_by,
                                      'production_check_by', t.production_check_by, 'version', t.version)
             FROM standard_land_terms t WHERE t.contract_id = c.id),
