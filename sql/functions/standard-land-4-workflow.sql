@@ -1,7 +1,7 @@
 /* The standard-land workflow (标准地, DOMAIN.md "Standard land"; annex 2 arts. 9, 11, 12) as data:
    the term its sale may agree, and the table of its steps — from each status (analysis.
    standard_land_status), which check may be recorded, where its outcome leads and what it opens or
-   closes, or why it is refused. The repository's recordCheck() and terminate() follow this table,
+   closes, or why it is refused. The workflow (server/db/workflows/standard-land) follows this table,
    and GET /api/standard-land/transitions publishes it for the web map. */
 
 -- "1" of 3+N+1 (DOMAIN.md "Standard land"; annex 2 art. 9): a term of at most 20 years, at most 50

@@ -84,7 +84,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async () => ({
     statuses: STATUSES.map((status) => ({ status, label: STANDARD_LAND_STATUS[status] })),
-    transitions: await app.db.standardLand.transitions(),
+    transitions: await app.db.standardLandWorkflow.transitions(),
   }))
 
   app.get('/:no', {
@@ -137,7 +137,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ContractNo, body: CheckCreate, response: { 201: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
-    const found = await app.db.standardLand.recordCheck(request.params.no, request.viewer, request.body,
+    const found = await app.db.standardLandWorkflow.recordCheck(request.params.no, request.viewer, request.body,
       request.viewer, request.user!.username)
     return reply.status(201).type(JSON_TYPE).send(found.json)
   })
@@ -150,7 +150,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ContractNo, body: Termination, response: { 200: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
-    const found = await app.db.standardLand.terminate(request.params.no, request.viewer, request.body, request.viewer)
+    const found = await app.db.standardLandWorkflow.terminate(request.params.no, request.viewer, request.body, request.viewer)
     return reply.type(JSON_TYPE).send(found.json)
   })
 }
