@@ -23,6 +23,9 @@ COMMENT ON FUNCTION sensitive_keys() IS 'keys of tax, output, price and other en
      output) keeps its label and basis, but not its measured values nor its test. */
 CREATE OR REPLACE FUNCTION redact_sensitive(v jsonb) RETURNS jsonb
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  r jsonb;
+  k text;
 BEGIN
   CASE jsonb_typeof(v)
   WHEN 'array' THEN
@@ -32,13 +35,20 @@ BEGIN
     IF v -> 'sensitive' = 'true'::jsonb THEN
       v := (v - 'test') || jsonb_build_object('measured', '已隐藏 / hidden: enterprise figures');
     END IF;
-    RETURN (SELECT coalesce(jsonb_object_agg(e.key, CASE
-              WHEN NOT (e.key = ANY(sensitive_keys())) THEN redact_sensitive(e.value)
-              WHEN e.value ? 'weight' THEN jsonb_build_object('value', NULL, 'left_out', 'withheld', 'weight', e.value -> 'weight')
-              ELSE jsonb_build_object('withheld', '亩均税收等企业数据仅对有权查看企业数据的角色显示 / enterprise figures are shown only to roles that may see them')
-            END), '{}'::jsonb)
-            FROM jsonb_each(v) AS e
-            WHERE NOT (e.key = ANY(sensitive_keys())) OR jsonb_typeof(e.value) = 'object');
+    r := v - sensitive_keys();
+    -- a record's values are mostly scalars: only its objects and lists are walked (a card's
+    -- development event: its measured values), each once
+    FOR k IN SELECT e.key FROM jsonb_each(v) AS e WHERE jsonb_typeof(e.value) IN ('object', 'array') LOOP
+      IF NOT (k = ANY(sensitive_keys())) THEN
+        r := jsonb_set(r, ARRAY[k], redact_sensitive(v -> k));
+      ELSIF v -> k ? 'weight' THEN
+        r := r || jsonb_build_object(k, jsonb_build_object('value', NULL, 'left_out', 'withheld', 'weight', v -> k -> 'weight'));
+      ELSIF jsonb_typeof(v -> k) = 'object' THEN
+        r := r || jsonb_build_object(k, jsonb_build_object('withheld',
+               '亩均税收等企业数据仅对有权查看企业数据的角色显示 / enterprise figures are shown only to roles that may see them'));
+      END IF;
+    END LOOP;
+    RETURN r;
   ELSE
     RETURN v;
   END CASE;
