@@ -21,7 +21,7 @@ COMMENT ON FUNCTION sensitive_keys() IS 'keys of tax, output, price and other en
      other section says it is withheld;
    - a value marked "sensitive": true (a finding drawn from enterprise figures: profit, rating,
      output) keeps its label and basis, but not its measured values nor its test. */
-CREATE OR REPLACE FUNCTION redact_sensitive(v jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION redact_sensitive_walk(v jsonb) RETURNS jsonb
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
   r jsonb;
@@ -29,7 +29,7 @@ DECLARE
 BEGIN
   CASE jsonb_typeof(v)
   WHEN 'array' THEN
-    RETURN (SELECT coalesce(jsonb_agg(redact_sensitive(x) ORDER BY i), '[]'::jsonb)
+    RETURN (SELECT coalesce(jsonb_agg(redact_sensitive_walk(x) ORDER BY i), '[]'::jsonb)
             FROM jsonb_array_elements(v) WITH ORDINALITY AS a(x, i));
   WHEN 'object' THEN
     IF v -> 'sensitive' = 'true'::jsonb THEN
@@ -40,7 +40,7 @@ BEGIN
     -- development event: its measured values), each once
     FOR k IN SELECT e.key FROM jsonb_each(v) AS e WHERE jsonb_typeof(e.value) IN ('object', 'array') LOOP
       IF NOT (k = ANY(sensitive_keys())) THEN
-        r := jsonb_set(r, ARRAY[k], redact_sensitive(v -> k));
+        r := jsonb_set(r, ARRAY[k], redact_sensitive_walk(v -> k));
       ELSIF v -> k ? 'weight' THEN
         r := r || jsonb_build_object(k, jsonb_build_object('value', NULL, 'left_out', 'withheld', 'weight', v -> k -> 'weight'));
       ELSIF jsonb_typeof(v -> k) = 'object' THEN
@@ -52,6 +52,24 @@ BEGIN
   ELSE
     RETURN v;
   END CASE;
+END
+$$;
+COMMENT ON FUNCTION redact_sensitive_walk(jsonb) IS 'the walk of redact_sensitive(), for a value that carries something to redact';
+
+-- Most values carry nothing to redact (a finding's reason, an alert's, a record without figures):
+-- their text is searched once for a sensitive key or the marker, and they are returned as they are.
+CREATE OR REPLACE FUNCTION redact_sensitive(v jsonb) RETURNS jsonb
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  t text;
+BEGIN
+  IF jsonb_typeof(v) NOT IN ('object', 'array') THEN RETURN v; END IF;
+  t := v::text;
+  IF strpos(t, '"sensitive": true') = 0
+     AND NOT EXISTS (SELECT 1 FROM unnest(sensitive_keys()) AS k WHERE strpos(t, '"' || k || '": ') > 0) THEN
+    RETURN v;
+  END IF;
+  RETURN redact_sensitive_walk(v);
 END
 $$;
 COMMENT ON FUNCTION redact_sensitive(jsonb) IS
