@@ -3,7 +3,10 @@
  * demo data, a column is added to the parcel, its development events and its contracts, named in
  * the one list of sensitive keys (sensitive_keys(), sql/functions/land-1-sensitive.sql: what a
  * developer adding such a column would change) and filled with a marker under a system writer,
- * so that the event log (一地一档) holds it as well. Then every GET operation of the OpenAPI
+ * so that the event log (一地一档) holds it as well; the JSON documents the product stores (measured
+ * values, findings' and alerts' reasons, standard-land checks, a stored report) get the new key as
+ * a rule or report that computed it would write it. Redaction is one SQL function keyed by that
+ * list (redact_sensitive()), so nothing else changes. Then every GET operation of the OpenAPI
  * document — routes, every tile layer, every OGC collection, the exports (each collection, and
  * the parcels and contracts in every format), the reports — is called as each role
  * with valid values of the demo data, and every answer is searched for the marker (JSON and CSV
@@ -17,7 +20,7 @@ import { budget } from './test/budget'
 import { jobResult } from './test/jobs'
 import { violations } from './test/response-schemas'
 import type { Role } from './config'
-import { LAYER_IDS } from './tiles'
+import { LAYERS, LAYER_IDS } from './tiles'
 import { COLLECTIONS } from './ogc/collections'
 import { FORMAT_IDS } from './exports/formats'
 import { generateDemo } from '../scripts/demo/generate'
@@ -36,7 +39,9 @@ const fx: Record<string, string | number> = {}
 let paths: Record<string, Record<string, { parameters?: Parameter[] }>> = {}
 
 beforeAll(async () => {
-  t = await createTestApp()
+  // the analyst outside sensitiveRoles: a city-wide role that reads every report, finding and alert,
+  // so that each reaches a reader who may not see the figures; the admin is the one who may
+  t = await createTestApp({ ONEMAP_SENSITIVE_ROLES: 'admin' })
   const db = t.database.db
   await loadDemo(db, generateDemo({ parcels: 300, batches: 40, changes: 40 }))
   // The plant: three columns and one word in the one list, before anything is asked.
@@ -55,7 +60,8 @@ beforeAll(async () => {
     await tx.none('UPDATE supply_contract SET $1:name = $2', [COLUMN, MARKER])
   })
   auth.admin = await t.loginAs('admin', null)
-  for (const role of ['analyst', 'surveyor', 'inspector'] as Role[]) auth[role] = await t.loginAs(role, [COUNTY])
+  auth.analyst = await t.loginAs('analyst', null)
+  for (const role of ['surveyor', 'inspector'] as Role[]) auth[role] = await t.loginAs(role, [COUNTY])
   // the duty roles see no land data (separated duties): the public's view at most
   for (const role of ['security', 'audit'] as Role[]) auth[role] = await t.loginAs(role, null)
   auth.anonymous = {}
@@ -76,6 +82,32 @@ beforeAll(async () => {
   fx.report = (await t.app.inject({ method: 'POST', url: '/api/reports', headers: auth.admin, payload: { kind: 'quarterly', period: '2024Q2' } })).json().id ?? 1
   fx.snapshot = (await t.app.inject({ method: 'POST', url: '/api/disclosure/publish', headers: auth.admin, payload: {} })).json().id ?? 'latest'
   await jobResult(t.app, await t.app.inject({ method: 'POST', url: '/api/analysis/refresh', headers: auth.admin, payload: {} }), auth.admin!)
+  // The JSON documents the product stores carry the new figure too, as a rule, a scan or a report
+  // that a developer taught to compute it would write it: the measured values of development
+  // events, every finding's and remainder's reason, every alert's reason and finding, the measured
+  // values and per-indicator results of standard-land checks, and the stored report (at its top and
+  // inside each county). Written after the refresh and the scan, so that nothing rewrites them.
+  await db.tx(async (tx) => {
+    await tx.one("SELECT set_config('onemap.actor', 'system:plant', true)")
+    const plant = { [COLUMN]: MARKER }
+    await tx.none('UPDATE development_event SET measured = coalesce(measured, $1::jsonb) || $1::jsonb', [plant])
+    for (const table of ['analysis.parcel_status', 'analysis.unsupplied_remainder', 'analysis.unsupplied_use']) {
+      await tx.none('UPDATE $1:raw SET reason = reason || $2::jsonb', [table, plant])
+    }
+    await tx.none('UPDATE alert SET reason = coalesce(reason, $1::jsonb) || $1::jsonb, finding = coalesce(finding, $1::jsonb) || $1::jsonb', [plant])
+    await tx.none(`UPDATE standard_land_check SET measured = measured || $1::jsonb,
+                   results = results || jsonb_build_array(jsonb_build_object('indicator', $2::text, 'passed', true))`, [plant, COLUMN])
+  })
+  // a stored report is append-only (its trigger refuses an UPDATE): the plant writes it as the
+  // report's generator would have, with the triggers of this one transaction off
+  await db.tx(async (tx) => {
+    const plant = { [COLUMN]: MARKER }
+    await tx.none('SET LOCAL session_replication_role = replica')
+    await tx.none(`UPDATE governance.report SET result = result || $1::jsonb WHERE id = $2`, [plant, fx.report])
+    await tx.none(`UPDATE governance.report SET result = jsonb_set(result, '{counties}',
+                     (SELECT jsonb_agg(c || $1::jsonb) FROM jsonb_array_elements(result -> 'counties') c))
+                   WHERE id = $2 AND jsonb_typeof(result -> 'counties') = 'array'`, [plant, fx.report])
+  })
   // the tile of the parcel at z14, where every layer of the county has features
   const c = await db.one(`SELECT ST_X(ST_Centroid(geom)) AS lon, ST_Y(ST_Centroid(geom)) AS lat FROM parcel WHERE code = $1`, [fx.parcel])
   const n = 2 ** 14
@@ -193,23 +225,43 @@ describe('a planted sensitive column', () => {
     expect(all.filter((r) => r.op.startsWith('GET /api/exports/')).length).toBeGreaterThanOrEqual(COLLECTIONS.length)
     expect(all.filter((r) => r.op.startsWith('GET /ogc/collections/{collectionId}/items')).length).toBe(COLLECTIONS.length)
     expect(answered.surveyor).toBeGreaterThan(40)
-    // withheld from the roles outside sensitiveRoles (admin, analyst by default) ...
+    // withheld from the roles outside sensitiveRoles (here all but the admin) ...
     expect(shown.anonymous).toEqual([])
+    expect(shown.analyst).toEqual([])
+    expect(answered.analyst).toBeGreaterThan(answered.surveyor) // the reports, among others
     expect(shown.surveyor).toEqual([])
     expect(shown.inspector).toEqual([])
     expect(shown.security).toEqual([])
     expect(shown.audit).toEqual([])
-    // ... and shown to those inside: the parcel's file (一地一档), its card and its export
-    for (const who of ['admin', 'analyst'] as const) {
-      expect(shown[who]).toEqual(expect.arrayContaining([
-        'GET /api/parcels/{code}/history', 'GET /api/parcels/{code}', 'GET /api/parcels/{code}/export.xlsx',
-      ]))
-    }
+    // ... and shown to those inside: the parcel's file (一地一档), its card and its export, the
+    // alert, the findings' reasons, the report and its JSON file
+    expect(shown.admin).toEqual(expect.arrayContaining([
+      'GET /api/parcels/{code}/history', 'GET /api/parcels/{code}', 'GET /api/parcels/{code}/export.xlsx', 'GET /api/alerts/{id}',
+      'GET /api/analysis/unsupplied', 'GET /api/reports/{id}', 'GET /api/reports/{id}/export.json',
+    ]))
     // The card passes a development event's row through (to_jsonb), so a sensitive role's card
     // carries the new column, which the published schema does not list yet: that is the schema's
     // to describe, not redaction's. Only those answers, and only for sensitive roles, break it.
     const cardEvents = /^GET \/api\/parcels\/:code(\/development\/:id)? → 200: (data\/properties\/development\/events\/\d+ must NOT have additional properties(; )?)+$/
-    for (const who of ['admin', 'analyst'] as const) expect(brokenBy[who]!.filter((v) => !cardEvents.test(v))).toEqual([])
-    for (const who of ['anonymous', 'surveyor', 'inspector', 'security', 'audit'] as const) expect(brokenBy[who]).toEqual([])
+    expect(brokenBy.admin!.filter((v) => !cardEvents.test(v))).toEqual([])
+    for (const who of ['anonymous', 'analyst', 'surveyor', 'inspector', 'security', 'audit'] as const) expect(brokenBy[who]).toEqual([])
+  })
+})
+
+describe('the attribute lists of tiles, OGC collections and exports', () => {
+  // Tiles, OGC items and exports name their attributes (an allow-list: a new column reaches none of
+  // them until it is listed). An attribute that reads a key of sensitive_keys() is listed for the
+  // sensitive roles only, so that the one list of sensitive keys decides there as well.
+  it('list every attribute that reads a sensitive key as visible to sensitive roles only', async () => {
+    const keys: string[] = (await t.database.db.one('SELECT sensitive_keys() AS k')).k
+    expect(keys).toContain(COLUMN) // the plant above: a new key is in the list the check reads
+    const reads = (a: { name: string; sql: string }) => [a.name, ...(a.sql.match(/\w+/g) ?? [])].some((w) => keys.includes(w))
+    const open = [...LAYERS, ...COLLECTIONS].flatMap((l) => l.attributes.filter((a) => reads(a) && a.visibleTo !== 'sensitive').map((a) => `${l.id}.${a.name}`))
+    expect(open).toEqual([])
+    // the check sees what it must: the price, tax and output attributes read sensitive keys
+    const guarded = [...LAYERS, ...COLLECTIONS].flatMap((l) => l.attributes.filter(reads).map((a) => `${l.id}.${a.name}`))
+    expect(guarded.length).toBeGreaterThanOrEqual(4)
+    // and would fail on an attribute listed for everyone that reads one
+    expect(reads({ name: 'x', sql: `p.${COLUMN}::text` })).toBe(true)
   })
 })

@@ -13,6 +13,7 @@ import { AnalysisRepo } from './repos/analysis'
 import { UploadsRepo } from './repos/uploads'
 import { PerMuRepo } from './repos/permu'
 import { StandardLandRepo } from './repos/standard-land'
+import { StandardLandWorkflow } from './workflows/standard-land'
 import { AlertsRepo } from './repos/alerts'
 import { GovernanceRepo } from './repos/governance'
 import { TokensRepo } from './repos/tokens'
@@ -33,6 +34,8 @@ export interface Repos {
   uploads: UploadsRepo
   permu: PerMuRepo
   standardLand: StandardLandRepo
+  /** The standard-land check / rectification / termination workflow (a unit of its own, not a repository). */
+  standardLandWorkflow: StandardLandWorkflow
   alerts: AlertsRepo
   governance: GovernanceRepo
   tokens: TokensRepo
@@ -57,6 +60,7 @@ const initOptions: IInitOptions<Repos> = {
     obj.uploads = new UploadsRepo(obj, pgp)
     obj.permu = new PerMuRepo(obj, pgp)
     obj.standardLand = new StandardLandRepo(obj, pgp)
+    obj.standardLandWorkflow = new StandardLandWorkflow(obj, obj.standardLand)
     obj.alerts = new AlertsRepo(obj, pgp)
     obj.governance = new GovernanceRepo(obj, pgp)
     obj.tokens = new TokensRepo(obj, pgp)

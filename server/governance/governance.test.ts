@@ -3,7 +3,6 @@
  * JSON, the CSV and the regeneration alike). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonDiff, ruleVersionChanges } from './diff'
-import { withholdTax } from './redact'
 import { parseCsv } from './csv'
 import { createTestApp, type TestApp } from '../test/app'
 import { Scenario } from '../test/scenario'
@@ -27,14 +26,9 @@ describe('jsonDiff', () => {
     expect(ruleVersionChanges(then, then)).toEqual([])
     expect(ruleVersionChanges(then, now)).toEqual([{ key: 'idle_days', county_code: '410311', then: null, now: 9 }])
   })
-
-  it('withholdTax replaces every per-mu figure and indicator', () => {
-    const r = withholdTax({ counties: [{ per_mu_tax: { tax_per_mu: 10, attainment: 0.5 }, indicators: { per_mu_tax: { value: 0.5, weight: 10, points: 50 } },
-      figures: { per_mu_attainment: 0.5 } }] })
-    expect(JSON.stringify(r)).not.toMatch(/tax_per_mu|0\.5|points/)
-    expect(r.counties[0].indicators.per_mu_tax).toEqual({ value: null, left_out: 'withheld', weight: 10 })
-  })
 })
+
+type Redacted = { counties: { per_mu_tax: unknown; indicators: { per_mu_tax: unknown }; figures: unknown }[] }
 
 describe('periods', () => {
   let t: TestApp
@@ -50,6 +44,16 @@ describe('periods', () => {
       ['2024', 'year', '2024-01-01', '2024-12-31', '2023-12-31', 1],
     ])
     await expect(t.database.db.any(`SELECT * FROM governance.period_bounds('2024H3')`)).rejects.toThrow(/2024H3/)
+  })
+
+  it('the one redaction (redact_sensitive) withholds every per-mu figure and indicator of a report', async () => {
+    const r = await t.database.db.one('SELECT redact_sensitive($1::jsonb) AS v', [JSON.stringify({
+      counties: [{ per_mu_tax: { tax_per_mu: 10, attainment: 0.5 }, indicators: { per_mu_tax: { value: 0.5, weight: 10, points: 50 } },
+        figures: { per_mu_attainment: 0.5, parcels: 3 } }] })], (x: { v: Redacted }) => x.v)
+    expect(JSON.stringify(r)).not.toMatch(/tax_per_mu|0\.5|points|attainment/)
+    expect(r.counties[0].per_mu_tax).toEqual({ withheld: expect.any(String) })
+    expect(r.counties[0].indicators.per_mu_tax).toEqual({ value: null, left_out: 'withheld', weight: 10 })
+    expect(r.counties[0].figures).toEqual({ parcels: 3 })
   })
 
   it('tax per mu is withheld from a role outside ONEMAP_SENSITIVE_ROLES, in JSON, CSV and the regeneration', async () => {

@@ -143,3 +143,26 @@ export const StandardLandPage = Type.Object({
     ...standing,
   }, { additionalProperties: false })),
 }, { additionalProperties: false })
+
+const Enum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] })
+const StatusName = Enum(STATUSES)
+
+/** GET /api/standard-land/transitions: the workflow's table (analysis.standard_land_transitions()). */
+export const StandardLandTransitions = Type.Object({
+  statuses: Type.Array(Type.Object({ status: StatusName, label: Type.String() }, { additionalProperties: false })),
+  transitions: Type.Array(Type.Object({
+    status: StatusName,
+    step: Enum(['check', 'terminate'] as const),
+    kind: Nullable(CheckKind),
+    rectifying: Nullable(CheckKind, { description: 'the kind of the open rectification this row applies to (status rectifying)' }),
+    outcome: Nullable(Type.Union([Type.Literal('passed'), Type.Literal('failed')])),
+    to_status: Nullable(StatusName),
+    effect: Nullable(Enum(['open_rectification', 'close_rectification', 'recommend_termination', 'complete_termination'] as const), {
+      description: 'open_rectification: a rectification of at most two years and its ledger entry 限期整改; close_rectification: the re-check passed; recommend_termination: the re-check failed, a ledger entry 收回; complete_termination: the open 收回 entries complete',
+    }),
+    refused: Nullable(Enum(['completion_first', 'already_passed', 'rectifying', 'termination_recommended', 'terminated'] as const), {
+      description: 'the code of the 409 the step gets from this status',
+    }),
+    basis: Type.String(),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false })

@@ -158,16 +158,9 @@ $$;
 COMMENT ON FUNCTION analysis.used_before_supply_changes_at(date, bigint[]) IS
   '未供即用 change polygons at a date: the materialised ones when the snapshot is for that date (those a queued shape meets computed live), else all computed live';
 
--- Enterprise figures (profit, rating, output) never reach roles outside sensitiveRoles
--- (DOMAIN.md "Governance"): the measured values and the test that shows them are withheld.
-CREATE OR REPLACE FUNCTION analysis.redact(reason jsonb, show_sensitive boolean) RETURNS jsonb
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN $2 OR coalesce(($1 ->> 'sensitive')::boolean, false) = false THEN $1
-              ELSE $1 - 'test' || jsonb_build_object('measured', '已隐藏 / hidden: enterprise figures') END
-$$;
-COMMENT ON FUNCTION analysis.redact(jsonb, boolean) IS
-  'a reason with enterprise figures withheld unless show_sensitive: the measured values and test of sensitive findings';
-
+-- A card's findings reach roles outside sensitiveRoles through redact_sensitive(reason, shown)
+-- (sql/functions/land-1-sensitive.sql; DOMAIN.md "Governance"): a finding drawn from enterprise
+-- figures (profit, rating, output) keeps its label, not its measured values nor its test.
 CREATE OR REPLACE FUNCTION analysis.parcel_classifications(parcel_id bigint, as_of date, show_sensitive boolean DEFAULT false)
   RETURNS jsonb
   -- plpgsql, not sql: its statements' plans are cached per session, where a sql function with a
@@ -179,7 +172,7 @@ BEGIN
     RETURN (
       SELECT coalesce(jsonb_agg(jsonb_build_object(
                'classification', f.classification, 'rule', f.rule, 'type', f.inefficient_type, 'stage', f.stage,
-               'suspended', f.suspended, 'label', f.reason ->> 'label', 'reason', analysis.redact(f.reason, show_sensitive))
+               'suspended', f.suspended, 'label', f.reason ->> 'label', 'reason', redact_sensitive(f.reason, show_sensitive))
              ORDER BY f.classification, f.rule), '[]'::jsonb)
       FROM analysis.parcel_status f
       WHERE f.parcel_id = parcel_classifications.parcel_id);
@@ -187,7 +180,7 @@ BEGIN
   RETURN (
     SELECT coalesce(jsonb_agg(jsonb_build_object(
              'classification', f.classification, 'rule', f.rule, 'type', f.inefficient_type, 'stage', f.stage,
-             'suspended', f.suspended, 'label', f.reason ->> 'label', 'reason', analysis.redact(f.reason, show_sensitive))
+             'suspended', f.suspended, 'label', f.reason ->> 'label', 'reason', redact_sensitive(f.reason, show_sensitive))
            ORDER BY f.classification, f.rule), '[]'::jsonb)
     FROM analysis.findings(parcel_classifications.as_of, ARRAY[parcel_classifications.parcel_id]) f);
 END $$;

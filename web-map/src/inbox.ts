@@ -56,6 +56,8 @@ async function call<T>(url: string, init: { method?: string; body?: unknown; hea
   return { data, etag: headers.get('etag') }
 }
 
+export interface AlertMachine { actions: { action: string; label: string; from: string[]; to: string; by: string }[] }
+
 export interface Assignee { username: string; display_name: string; city_wide: boolean; open_alerts: number }
 
 export const alertsApi = {
@@ -70,6 +72,8 @@ export const alertsApi = {
     form.append('photo', file, file.name)
     return call<{ id: number; url: string }>(`/api/alerts/${id}/photos`, { method: 'POST', body: form })
   },
+  /** The alert state machine as the server publishes it: each step, the statuses it may be taken from. */
+  transitions: () => call<AlertMachine>('/api/alerts/transitions').then((r) => r.data),
   /** A photo as an object URL: an <img> cannot send the bearer token itself. */
   async photoUrl(url: string): Promise<string> {
     return URL.createObjectURL(await api.blob(url))
@@ -81,8 +85,6 @@ export const alertsApi = {
 export const TYPE_NAMES: Readonly<Record<string, string>> = ALERT_TYPE
 export const STATUS_NAMES: Readonly<Record<string, string>> = ALERT_STATUS
 const SEVERITY: Readonly<Record<string, string>> = SEVERITY_NAMES
-/** Statuses from which a supervisor may (re-)assign (server/db/repos/alerts TRANSITIONS.assign). */
-const ASSIGNABLE = ['new', 'assigned', 'in_field']
 const WORKERS: readonly api.Role[] = ['admin', 'analyst', 'inspector']
 const SUPERVISORS: readonly api.Role[] = ['admin', 'analyst']
 /** Types whose finding can carry the actual start date (a confirmed start is recorded on the parcel). */
@@ -115,6 +117,8 @@ export class InboxPanel {
   private user: api.User | null = null
   private tab: Tab = 'mine'
   private current: AlertDetail | null = null
+  /** The alert state machine, asked for once (GET /api/alerts/transitions). */
+  private machine: AlertMachine | null = null
   private etag: string | null = null
   private objectUrls: string[] = []
 
@@ -212,6 +216,7 @@ export class InboxPanel {
   async openAlert(id: number): Promise<void> {
     try {
       const { data, etag } = await alertsApi.get(id)
+      this.machine ??= await alertsApi.transitions()
       this.current = data
       this.etag = etag
       this.showAlert()
@@ -254,7 +259,7 @@ export class InboxPanel {
       ${a.reason ? `<p class="muted small" data-testid="alert-reason">${escapeHtml(alertReasonText(a.type, a.reason))}</p>` : ''}
       ${detections}${finding}
       <div class="photos" data-testid="photos"></div>
-      ${this.supervisor && ASSIGNABLE.includes(a.status) ? `<form class="assign" data-testid="assign-form">
+      ${this.supervisor && this.may('assign', a.status) ? `<form class="assign" data-testid="assign-form">
         <label>分派给<select name="assignee" required><option value="">载入巡查员…</option></select></label>
         <button type="submit">${a.assignee ? '改派' : '分派'}</button></form>` : ''}
       <div class="inbox-actions">${this.actions(a, mayAct)}</div>
@@ -306,10 +311,10 @@ export class InboxPanel {
 
   private actions(a: AlertDetail, mayAct: boolean): string {
     const btn = (step: string, label: string, cls = '') => `<button type="button" data-step="${step}" class="${cls}">${label}</button>`
-    if (a.status === 'new' && this.user?.role === 'inspector') return btn('take', '领取')
+    if (this.may('take', a.status) && this.user?.role === 'inspector') return btn('take', this.stepLabel('take'))
     if (!mayAct) return '<p class="muted">已分派给其他巡查员</p>'
-    if (a.status === 'assigned') return btn('start_field', '开始现场核查', 'primary')
-    if (a.status === 'in_field') {
+    if (this.may('start_field', a.status)) return btn('start_field', this.stepLabel('start_field'), 'primary')
+    if (this.may('confirm', a.status) || this.may('false_positive', a.status)) {
       const startField = START_TYPES.includes(a.type)
         ? `<label>实际动工日期<input type="date" name="started_on" max="${today()}"></label>` : ''
       return `<form class="finding" data-testid="finding-form">
@@ -321,12 +326,21 @@ export class InboxPanel {
         </fieldset>
         ${startField}
         <label>现场照片（JPEG/PNG）<input type="file" name="photo" accept="image/jpeg,image/png" capture="environment" multiple></label>
-        <div class="pos"><button type="submit" name="outcome" value="confirm" class="primary">确认属实</button>
-          <button type="submit" name="outcome" value="false_positive">排除（误报）</button></div>
+        <div class="pos">${this.may('confirm', a.status) ? `<button type="submit" name="outcome" value="confirm" class="primary">${this.stepLabel('confirm')}</button>` : ''}
+          ${this.may('false_positive', a.status) ? `<button type="submit" name="outcome" value="false_positive">${this.stepLabel('false_positive')}</button>` : ''}</div>
       </form>`
     }
-    if (a.status === 'confirmed' || a.status === 'false_positive') return btn('close', '办结', 'primary')
+    if (this.may('close', a.status)) return btn('close', this.stepLabel('close'), 'primary')
     return ''
+  }
+
+  /** May the step be taken from this status (the published state machine, GET /api/alerts/transitions)? */
+  private may(action: string, status: string): boolean {
+    return this.machine?.actions.find((t) => t.action === action)?.from.includes(status) ?? false
+  }
+
+  private stepLabel(action: string): string {
+    return escapeHtml(this.machine?.actions.find((t) => t.action === action)?.label ?? action)
   }
 
   private wireFinding(a: AlertDetail): void {

@@ -69,6 +69,7 @@ function listQuery(request: FastifyRequest, q: ListQuery) {
     cluster: q.cluster ?? null,
     limit: q.limit,
     offset: q.offset,
+    sensitive: request.viewer.sensitive,
   }
 }
 
@@ -102,7 +103,6 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         type: q.type ?? null,
         stage: q.stage ?? null,
         includeSuspended: q.includeSuspended ?? true,
-        sensitive: request.viewer.sensitive,
       })
     })
   }

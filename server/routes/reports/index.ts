@@ -10,7 +10,6 @@ import { ReportInputError, type ReportKind, type StoredReport } from '../../db/r
 import { HttpError, notFound } from '../../errors'
 import { FileAnswer, MEDIA } from '../../schemas/common'
 import { jsonDiff, ruleVersionChanges } from '../../governance/diff'
-import { withholdTax } from '../../governance/redact'
 import { LINKED_FIGURES, at, reportTables } from '../../governance/tables'
 import { reportCsv, reportWorkbook } from '../../governance/xlsx'
 
@@ -49,11 +48,12 @@ const XLSX = MEDIA.xlsx
 const attachment = (name: string, ascii: string) => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  /** The report as this reader may see it: tax per mu withheld from roles outside sensitiveRoles. */
+  /** The report as this reader may see it: tax per mu withheld from roles outside sensitiveRoles
+   * (redact_sensitive(), the one redaction). */
   async function readable(request: FastifyRequest, id: number): Promise<StoredReport> {
-    const r = await request.db.governance.get(id, request.viewer.scope)
+    const r = await request.db.governance.get(id, request.viewer)
     if (!r) throw notFound('报告 report', String(id))
-    return request.viewer.sensitive ? r : { ...r, result: withholdTax(r.result) }
+    return r
   }
 
   app.post('/', {
@@ -81,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const report = await generate(app, { kind: b.kind as ReportKind, period: b.period, asOf, scope, params: b.permuYear ? { permu_year: b.permuYear } : {} },
       request.viewer)
     reply.status(201).header('location', `/api/reports/${report.id}`)
-    return request.viewer.sensitive ? report : { ...report, result: withholdTax(report.result) }
+    return { ...report, result: await app.db.governance.redacted(report.result, request.viewer.sensitive) }
   })
 
   app.get('/', {
@@ -169,14 +169,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: Id,
     },
   }, async (request) => {
-    const stored = await app.db.governance.get(request.params.id, request.viewer.scope)
+    const stored = await app.db.governance.get(request.params.id, { scope: request.viewer.scope, sensitive: true })
     if (!stored) throw notFound('报告 report', String(request.params.id))
     const now = await app.db.governance.compute({
       kind: stored.kind, period: stored.period, asOf: stored.as_of, scope: stored.scope, params: stored.params,
     })
     const differences = jsonDiff(stored.result, now.result)
     // a reader who may not see tax per mu learns that it differs, not its values
-    const shown = request.viewer.sensitive ? differences : jsonDiff(withholdTax(stored.result), withholdTax(now.result))
+    const shown = request.viewer.sensitive ? differences
+      : jsonDiff(await app.db.governance.redacted(stored.result, false), await app.db.governance.redacted(now.result, false))
     const events = await app.db.governance.eventsSince(stored.data_version, stored.scope)
     return {
       id: stored.id, kind: stored.kind, period: stored.period, as_of: stored.as_of,

@@ -12,7 +12,8 @@ import {
 import { ContractNo } from '../../schemas/contract'
 import { EDITORS } from '../../common/roles'
 import { aggregateAccess, aggregateScope, dateOrToday, YearFields, YearQuery, yearRange } from '../permu/query'
-import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, STATUSES, Terms, Termination } from '../../schemas/standard-land'
+import { CheckCreate, StandardLandCreate, StandardLandFile, StandardLandPage, StandardLandTransitions, STATUSES, Terms, Termination } from '../../schemas/standard-land'
+import { STANDARD_LAND_STATUS } from '../../labels/codes'
 
 const JSON_TYPE = 'application/json'
 const IfMatch = IfMatchHeaders
@@ -74,6 +75,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.type(JSON_TYPE).send(await app.db.standardLand.shares({ ...r, scope: aggregateScope(request) }))
   })
 
+  app.get('/transitions', {
+    config: { access: ROLES },
+    schema: {
+      tags: ['standard-land'],
+      summary: '标准地履约监管流程 / the workflow as a table: from each status, which check or termination leads where, what it opens or closes, or why it is refused (annex 2 arts. 11–12)',
+      response: { 200: StandardLandTransitions },
+    },
+  }, async () => ({
+    statuses: STATUSES.map((status) => ({ status, label: STANDARD_LAND_STATUS[status] })),
+    transitions: await app.db.standardLandWorkflow.transitions(),
+  }))
+
   app.get('/:no', {
     config: { access: ROLES },
     schema: {
@@ -124,7 +137,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ContractNo, body: CheckCreate, response: { 201: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
-    const found = await app.db.standardLand.recordCheck(request.params.no, request.viewer, request.body,
+    const found = await app.db.standardLandWorkflow.recordCheck(request.params.no, request.viewer, request.body,
       request.viewer, request.user!.username)
     return reply.status(201).type(JSON_TYPE).send(found.json)
   })
@@ -137,7 +150,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: ContractNo, body: Termination, response: { 200: JsonText(StandardLandFile) },
     },
   }, async (request, reply) => {
-    const found = await app.db.standardLand.terminate(request.params.no, request.viewer, request.body, request.viewer)
+    const found = await app.db.standardLandWorkflow.terminate(request.params.no, request.viewer, request.body, request.viewer)
     return reply.type(JSON_TYPE).send(found.json)
   })
 }

@@ -297,3 +297,33 @@ describe('who may do what', () => {
     expect(res.json().status.status).toBe('completion_accepted')
   })
 })
+
+describe('the workflow as a table', () => {
+  it('publishes, for every status and check kind, either the refusal or where each outcome leads, and the termination from every status', async () => {
+    const res = await t.app.inject({ url: '/api/standard-land/transitions', headers: inspector })
+    expect(res.statusCode, res.body).toBe(200)
+    const { statuses, transitions } = res.json() as {
+      statuses: { status: string; label: string }[]
+      transitions: { status: string; step: string; kind: string | null; rectifying: string | null; outcome: string | null; to_status: string | null; effect: string | null; refused: string | null }[]
+    }
+    expect(statuses.map((s) => s.status)).toEqual(['awaiting_completion_check', 'completion_accepted', 'production_accepted', 'rectifying', 'termination_recommended', 'terminated'])
+    // every (status, kind, open rectification) has one refusal, or one row per outcome — never both, never none
+    for (const { status } of statuses) {
+      for (const kind of ['completion', 'production']) {
+        for (const rect of status === 'rectifying' ? ['completion', 'production'] : [null]) {
+          const rows = transitions.filter((r) => r.step === 'check' && r.status === status && r.kind === kind && r.rectifying === rect)
+          const what = `${status} ${kind} ${rect}`
+          if (rows.some((r) => r.refused)) expect(rows, what).toHaveLength(1)
+          else expect(rows.map((r) => r.outcome).sort(), what).toEqual(['failed', 'passed'])
+        }
+      }
+      expect(transitions.filter((r) => r.step === 'terminate' && r.status === status), status).toHaveLength(1)
+    }
+    // the steps the contracts above went through (annex 2 art. 12)
+    expect(transitions).toContainEqual(expect.objectContaining({ status: 'awaiting_completion_check', kind: 'completion', outcome: 'failed', to_status: 'rectifying', effect: 'open_rectification' }))
+    expect(transitions).toContainEqual(expect.objectContaining({ status: 'rectifying', kind: 'completion', rectifying: 'completion', outcome: 'passed', to_status: 'completion_accepted', effect: 'close_rectification' }))
+    expect(transitions).toContainEqual(expect.objectContaining({ status: 'rectifying', kind: 'completion', rectifying: 'completion', outcome: 'failed', to_status: 'termination_recommended', effect: 'recommend_termination' }))
+    expect(transitions).toContainEqual(expect.objectContaining({ status: 'awaiting_completion_check', kind: 'production', refused: 'completion_first' }))
+    expect((await t.app.inject({ url: '/api/standard-land/transitions' })).statusCode).toBe(401)
+  })
+})

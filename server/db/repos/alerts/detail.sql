@@ -1,4 +1,4 @@
-/* One alert as JSON text with its version: the change polygon and every detection of it, the parcel and batch, the finding, the photos (when the role may see them), and its steps from the event log; no row when missing or outside the caller's counties. */
+/* One alert as JSON text with its version: the change polygon and every detection of it, the parcel and batch, the reason and the finding (through redact_sensitive unless ${sensitive}), the photos (when the role may see them), and its steps from the event log; no row when missing or outside the caller's counties. */
 SELECT a.version, json_build_object(
   'id', a.id, 'type', a.type, 'severity', a.severity, 'status', a.status, 'version', a.version,
   'label', btrim(regexp_replace(a.reason ->> 'label', '\s*/\s+[A-Za-z].*$', '')),
@@ -29,8 +29,8 @@ SELECT a.version, json_build_object(
               FROM approval_batch b WHERE b.id = a.batch_id),
   'contract', (SELECT json_build_object('contract_no', k.contract_no, 'signed_on', k.signed_on, 'agreed_start_on', k.agreed_start_on)
                  FROM supply_contract k WHERE k.id = a.contract_id),
-  'reason', a.reason,
-  'finding', a.finding,
+  'reason', redact_sensitive(a.reason, ${sensitive}),
+  'finding', redact_sensitive(a.finding, ${sensitive}),
   'ledger_id', a.ledger_id,
   'start_event_id', a.start_event_id,
   'photos', CASE WHEN ${photos} THEN (

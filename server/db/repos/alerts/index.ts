@@ -5,7 +5,7 @@
  * start; a confirmed 未供即用 opens a ledger entry), photos, routing, and the scans that run the
  * rules. Every read and write takes the caller's county scope and applies it in SQL; every write
  * runs in one transaction that first names its actor, so that the event log records who and when. */
-import type { IDatabase, IMain, ITask } from 'pg-promise'
+import type { ColumnSet, IDatabase, IMain, ITask } from 'pg-promise'
 import type { Role } from '../../../config'
 import { sqlLoader } from '../../sql'
 import { setActor, type Writer } from '../../actor'
@@ -50,8 +50,8 @@ export const SUPERVISORS: readonly Role[] = ['admin', 'analyst']
 /** Roles that see photos (evidence about named enterprises' land: not for every role). */
 export const PHOTO_ROLES: readonly Role[] = ['admin', 'analyst', 'inspector']
 
-/** Who acts: the counties (applied in SQL), the account and its role. */
-export type AlertViewer = Pick<Viewer, 'scope' | 'userId' | 'username' | 'role'>
+/** Who acts: the counties (applied in SQL), the account, its role and whether it may see enterprise figures. */
+export type AlertViewer = Pick<Viewer, 'scope' | 'userId' | 'username' | 'role' | 'sensitive'>
 
 export interface AlertFilter {
   status: string[] | null
@@ -139,6 +139,9 @@ export const TRANSITIONS: Readonly<Record<AlertAction, AlertTransition>> = {
   close: { from: ['confirmed', 'false_positive'], to: 'closed', by: 'assignee', requires: null },
 }
 
+/** The columns of an alert a workflow step may write. */
+const STEP_COLUMNS = ['status', 'assignee_id', 'assigned_at', 'finding', 'start_event_id', 'ledger_id', 'closed_at'] as const
+
 interface Locked {
   id: number
   type: AlertType | string
@@ -152,14 +155,16 @@ interface Locked {
 }
 
 export class AlertsRepo {
+  private columns?: ColumnSet
+
   constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
 
   async list(f: AlertFilter, viewer: Pick<AlertViewer, 'scope'>): Promise<string> {
     return this.db.one(Q.list, { scope: viewer.scope, ...f }, (r: { page: string }) => r.page)
   }
 
-  async detail(id: number, viewer: Pick<AlertViewer, 'scope' | 'role'>, conn: Conn = this.db): Promise<Versioned | null> {
-    const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, photos: (viewer.role !== null && PHOTO_ROLES.includes(viewer.role)) })
+  async detail(id: number, viewer: Pick<AlertViewer, 'scope' | 'role' | 'sensitive'>, conn: Conn = this.db): Promise<Versioned | null> {
+    const row = await conn.oneOrNone(Q.detail, { id, scope: viewer.scope, sensitive: viewer.sensitive, photos: (viewer.role !== null && PHOTO_ROLES.includes(viewer.role)) })
     return row ? { version: row.version, json: row.alert } : null
   }
 
@@ -270,12 +275,16 @@ export class AlertsRepo {
     return out
   }
 
+  /** The columns a workflow step writes (pg-promise's helpers.sets; a column absent from the step is left as it is). */
   private setsOf(sets: Record<string, unknown>): string {
-    return Object.entries(sets).map(([k, v]) => {
-      if (!/^[a-z_]+$/.test(k)) throw new Error(`bad column ${k}`)
-      const value = k === 'finding' ? this.pgp.as.format('$1::jsonb', [JSON.stringify(v)]) : this.pgp.as.format('$1', [v])
-      return `${this.pgp.as.name(k)} = ${value}`
-    }).join(', ')
+    const unknown = Object.keys(sets).find((k) => !(STEP_COLUMNS as readonly string[]).includes(k))
+    if (unknown) throw new Error(`an alert step writes no column ${unknown}`)
+    this.columns ??= new this.pgp.helpers.ColumnSet(STEP_COLUMNS.map((name) => ({
+      name, skip: (c: { exists: boolean }) => !c.exists,
+      ...(name === 'finding' ? { cast: 'jsonb', init: (c: { value: unknown }) => JSON.stringify(c.value) } : {}),
+      ...(name === 'assigned_at' || name === 'closed_at' ? { cast: 'timestamptz' } : {}),
+    })), { table: 'alert' })
+    return this.pgp.helpers.sets(sets, this.columns)
   }
 
   /** A photo's row once its file is stored: only the assignee (or a supervisor), only before the finding. */

@@ -22,6 +22,6 @@ SELECT json_build_object(
     'geometry', ST_AsGeoJSON(p.geom, 7)::json,
     'properties', json_build_object(
       'source', 'rs_change', 'change_id', p.change_id, 'county_code', p.county_code, 'cluster_code', p.cluster_code,
-      'area_m2', p.area_m2, 'area_mu', analysis.mu(p.area_m2), 'reason', p.reason)
+      'area_m2', p.area_m2, 'area_mu', analysis.mu(p.area_m2), 'reason', redact_sensitive(p.reason, ${sensitive}))
   ) ORDER BY p.change_id) FROM page p), '[]'::json)
 ) AS collection

@@ -31,7 +31,7 @@ SELECT json_build_object(
       'land_use', p.land_use, 'area_m2', round(p.area_m2::numeric, 2), 'area_mu', round(p.area_mu::numeric, 4),
       'findings', (SELECT json_agg(json_build_object(
           'classification', x.classification, 'rule', x.rule, 'type', x.inefficient_type, 'stage', x.stage,
-          'suspended', x.suspended, 'label', x.reason ->> 'label', 'reason', analysis.redact(x.reason, ${sensitive}))
+          'suspended', x.suspended, 'label', x.reason ->> 'label', 'reason', redact_sensitive(x.reason, ${sensitive}))
         ORDER BY x.rule) FROM f x WHERE x.parcel_id = p.id))
   ) ORDER BY p.id) FROM page pg JOIN parcel p ON p.id = pg.parcel_id), '[]'::json)
 ) AS collection

@@ -27,6 +27,8 @@ export interface ListQuery {
   cluster: string | null
   limit: number
   offset: number
+  /** May the caller see enterprise figures (DOMAIN.md "Governance")? Else every reason passes redact_sensitive(). */
+  sensitive: boolean
 }
 
 export interface FindingsQuery extends ListQuery {
@@ -34,8 +36,6 @@ export interface FindingsQuery extends ListQuery {
   type: number | null
   stage: number | null
   includeSuspended: boolean
-  /** May the caller see enterprise figures (DOMAIN.md "Governance")? */
-  sensitive: boolean
 }
 
 /** A GeoJSON FeatureCollection page built by PostGIS, with the total count of matches. */

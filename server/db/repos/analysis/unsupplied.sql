@@ -25,6 +25,6 @@ SELECT json_build_object(
       'batch_id', p.batch_id, 'approval_no', p.approval_no, 'county_code', p.county_code, 'cluster_code', p.cluster_code,
       'approved_on', p.approved_on, 'old_stock', p.old_stock, 'batch_m2', p.batch_m2, 'supplied_m2', p.supplied_m2,
       'remainder_m2', p.remainder_m2, 'remainder_mu', p.remainder_mu, 'sliver_count', p.sliver_count,
-      'sliver_m2', p.sliver_m2, 'digestion_rate', p.digestion_rate, 'reason', p.reason)
+      'sliver_m2', p.sliver_m2, 'digestion_rate', p.digestion_rate, 'reason', redact_sensitive(p.reason, ${sensitive}))
   ) ORDER BY p.batch_id) FROM page p), '[]'::json)
 ) AS collection

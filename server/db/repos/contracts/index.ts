@@ -10,6 +10,10 @@ import type { ContractCreate, ContractPatch } from '../../../schemas/contract'
 import type { Versioned } from '../parcels'
 import type { ReadViewer as Viewer } from '../../viewer'
 
+export const CONTRACT_MESSAGES = {
+  termTooLong: (years: number, max: number) => `出让年限 ${years} 年超过 ${max} 年，须为经市、县认定的重大产业项目或战略性新兴产业项目（major_project），最高 50 年 / a term of ${years} years needs a recognised major or strategic project (major_project): at most 20 years otherwise, 50 with it (annex 2 art. 9)`,
+} as const
+
 const sql = sqlLoader(import.meta.url)
 const VIEW = sql('view.sql')
 const SEARCH = sql('search.sql')
@@ -128,9 +132,10 @@ export class ContractsRepo {
   private async checkTerms(t: ITask<unknown>, merged: Record<string, unknown>, sent: Record<string, unknown>,
     indicators: ContractPatch['indicators']): Promise<void> {
     checkDateOrder(merged, sent, DATE_ORDER)
-    // annex 2: the term of standard land is at most 20 years, 50 for recognised major projects
-    if (typeof merged.term_years === 'number' && merged.term_years > 20 && !merged.major_project) {
-      throw invalidField('term_years', `出让年限超过 20 年须为重大项目（major_project）/ a term over 20 years needs major_project (annex 2)`)
+    // "1" of 3+N+1 (DOMAIN.md "Standard land"; annex 2 art. 9): the rule is analysis.standard_land_max_term()
+    if (typeof merged.term_years === 'number') {
+      const { max } = await t.one('SELECT analysis.standard_land_max_term($1) AS max', [merged.major_project === true])
+      if (merged.term_years > max) throw invalidField('term_years', CONTRACT_MESSAGES.termTooLong(merged.term_years, max))
     }
     if (typeof sent.land_user_code === 'string') {
       const found = await t.oneOrNone('SELECT 1 FROM enterprise WHERE credit_code = $1', [sent.land_user_code])

@@ -37,7 +37,7 @@ SELECT json_build_object(
   'next_cursor', CASE WHEN count(*) > ${limit} THEN
       rtrim(translate(encode(convert_to(max(n.contract_no) FILTER (WHERE n.rn <= ${limit}), 'UTF8'), 'base64'), E'+/\n', '-_'), '=') END,
   'items', coalesce(jsonb_agg(
-    CASE WHEN ${sensitive} THEN item.j ELSE redact_sensitive(item.j) END ORDER BY n.contract_no
+    redact_sensitive(item.j, ${sensitive}) ORDER BY n.contract_no
   ) FILTER (WHERE n.rn <= ${limit}), '[]'::jsonb)
 )::text AS page
 FROM numbered n

@@ -1,6 +1,6 @@
 /* One supply contract (供地合同) as JSON text with its version: terms, indicators, parcel, land user; price only for ${sensitive}; no row when missing or outside the caller's counties. */
 SELECT c.version,
-  (CASE WHEN ${sensitive} THEN x.j ELSE redact_sensitive(x.j) END)::text AS contract
+  redact_sensitive(x.j, ${sensitive})::text AS contract
 FROM supply_contract c
 JOIN parcel p ON p.id = c.parcel_id
 LEFT JOIN enterprise e ON e.credit_code = c.land_user_code

@@ -3,7 +3,8 @@
  * rule versions and data version (governance.report), read back as first produced, and recomputed
  * from the same inputs for comparison. */
 import pgPromise, { type IDatabase, type IMain, type ITask } from 'pg-promise'
-import type { Scope } from '../../viewer'
+import type { ReadViewer, Scope } from '../../viewer'
+import { redacted } from '../../redact'
 import { actorName, setActor, type Writer } from '../../actor'
 import { sqlLoader } from '../../sql'
 
@@ -84,7 +85,7 @@ export class GovernanceRepo {
   async generate(inputs: ReportInputs, actor: Writer): Promise<StoredReport> {
     return this.snapshot('report-generate', async (t) => {
       const { id } = await t.one(GENERATE, { ...inputs, actor: actorName(actor) }).catch(inputError)
-      return t.one(REPORT, { id, viewer: null })
+      return t.one(REPORT, { id, viewer: null, sensitive: true })
     })
   }
 
@@ -119,8 +120,14 @@ export class GovernanceRepo {
     return this.snapshot('report-compute', (t) => t.one(COMPUTE, inputs).catch(inputError))
   }
 
-  get(id: number, viewer: Scope): Promise<StoredReport | null> {
-    return this.db.oneOrNone(REPORT, { id, viewer })
+  /** A stored report as the reader may see it: within its counties, sensitive figures redacted unless it may see them. */
+  get(id: number, reader: ReadViewer): Promise<StoredReport | null> {
+    return this.db.oneOrNone(REPORT, { id, viewer: reader.scope, sensitive: reader.sensitive })
+  }
+
+  /** A report's result as a reader outside sensitiveRoles sees it (the one redaction, db/redact.ts). */
+  redacted(result: Json, shown: boolean): Promise<Json> {
+    return redacted(this.db, result, shown)
   }
 
   async list(f: { kind: ReportKind | null; period: string | null; limit: number }, viewer: Scope): Promise<unknown[]> {

@@ -83,7 +83,7 @@ SELECT p.version,
           FROM tenants t),
       'contracts', (
         SELECT coalesce(jsonb_agg(
-                 CASE WHEN ${sensitive}::boolean THEN x.j ELSE redact_sensitive(x.j) END
+                 redact_sensitive(x.j, ${sensitive}::boolean)
                  ORDER BY x.current DESC, x.signed_on DESC, x.id DESC), '[]'::jsonb)
           FROM (
             SELECT c.id, c.current, c.signed_on, jsonb_build_object(
@@ -121,7 +121,7 @@ SELECT p.version,
                     ORDER BY v.occurred_on DESC, v.id DESC LIMIT 1),
                  'last_inspection_on', max(d.occurred_on) FILTER (WHERE d.kind = 'inspection'),
                  'events', coalesce(jsonb_agg(
-                   CASE WHEN ${sensitive}::boolean THEN to_jsonb(d) ELSE redact_sensitive(to_jsonb(d)) END
+                   redact_sensitive(to_jsonb(d), ${sensitive}::boolean)
                      - 'parcel_id' - 'county_code'
                    ORDER BY d.occurred_on, d.id) FILTER (WHERE d.id IS NOT NULL), '[]'::jsonb))
           FROM dev d),

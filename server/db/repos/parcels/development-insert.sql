@@ -3,5 +3,5 @@ INSERT INTO development_event (parcel_id, county_code, kind, occurred_on, develo
                                measured, government_caused, note, recorded_by)
 VALUES (${parcelId}, ${countyCode}, ${kind}, ${occurred_on}, ${developed_area_m2}, ${invested_wan},
         ${measured}::jsonb, ${government_caused}, ${note}, ${recordedBy})
-RETURNING version, (CASE WHEN ${sensitive} THEN to_jsonb(development_event) ELSE redact_sensitive(to_jsonb(development_event)) END)
+RETURNING version, redact_sensitive(to_jsonb(development_event), ${sensitive})
   - 'parcel_id' - 'county_code' AS event

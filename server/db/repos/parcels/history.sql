@@ -30,8 +30,8 @@ logged AS (
 ),
 shown AS (
   SELECT l.*,
-         CASE WHEN ${sensitive} THEN l.old_value ELSE redact_sensitive(l.old_value) END AS old_v,
-         CASE WHEN ${sensitive} THEN l.new_value ELSE redact_sensitive(l.new_value) END AS new_v
+         redact_sensitive(l.old_value, ${sensitive}) AS old_v,
+         redact_sensitive(l.new_value, ${sensitive}) AS new_v
     FROM logged l
 ),
 events AS (
@@ -75,8 +75,7 @@ events AS (
          END AS changes,
          CASE WHEN s.action = 'insert' THEN s.new_v WHEN s.action = 'delete' THEN s.old_v END AS value,
          -- a change of sensitive fields only: who and when stay visible, the values do not
-         NOT ${sensitive} AND s.action = 'update' AND s.old_value - sensitive_keys() - 'version' - 'updated_at'
-           = s.new_value - sensitive_keys() - 'version' - 'updated_at' AS redacted
+         NOT ${sensitive} AND s.action = 'update' AND s.old_v - 'version' - 'updated_at' = s.new_v - 'version' - 'updated_at' AS redacted
     FROM shown s
   UNION ALL
   -- approval (批次): the batches the parcel lies on, dated by their approval

@@ -8,6 +8,7 @@ import type { IDatabase, IMain, ITask } from 'pg-promise'
 import pgPromise, { type ColumnSet } from 'pg-promise'
 import { preparedShape, preparedText, sqlLoader } from '../../sql'
 import { guardSensitiveWrite, setActor, type Writer } from '../../actor'
+import { redacted } from '../../redact'
 import type { ReadViewer as Viewer } from '../../viewer'
 import { HttpError } from '../../../errors'
 import { invalidField, LAND_MESSAGES, landNotFound, versionConflict, versionFor, type Bbox, type IfMatch, type Page } from '../../../schemas/common'
@@ -230,7 +231,7 @@ export class ParcelsRepo {
       if (!cur) throw landNotFound('developmentEvent', `${code}/${id}`)
       const expected = versionFor(ifMatch, cur.version)
       if (cur.version !== expected) {
-        throw versionConflict(DEVELOPMENT_EVENT, String(id), expected, { version: cur.version, state: await this.redacted(t, viewer, cur.state) })
+        throw versionConflict(DEVELOPMENT_EVENT, String(id), expected, { version: cur.version, state: await redacted(t, cur.state, viewer.sensitive) })
       }
       await guardSensitiveWrite(t, patch)
       await this.checkDevelopmentDates(t, cur.parcel_id, id, patch.kind ?? cur.kind, patch.occurred_on ?? cur.occurred_on)
@@ -251,11 +252,6 @@ export class ParcelsRepo {
     }
     if (cur.retired_at) throw new HttpError(409, 'retired', LAND_MESSAGES.retired(code))
     return cur as { id: number; county_code: string; version: number; stated_area_m2: number | null }
-  }
-
-  private async redacted(t: ITask<unknown>, viewer: Viewer, state: unknown): Promise<unknown> {
-    if (viewer.sensitive) return state
-    return (await t.one('SELECT redact_sensitive($1::jsonb) AS v', [JSON.stringify(state)])).v
   }
 
   /** Dates in life-cycle order (DOMAIN.md life cycle 3): nothing in the future, completion not before

@@ -1,34 +1,22 @@
-/** Standard land (标准地, §二(四)10, annex 2) from sale to acceptance, rectification or termination:
- * a sale with its "3+N+1" indicators (the contract through the contracts repository, in the same
- * transaction), the performance agreement's periods, completion and production checks judged per
- * indicator, the rectification of at most two years a failure opens, the termination a failed
- * re-check recommends — each in the parcel's file (event log) and its disposal ledger. County scope
- * in SQL; measured tax and output per mu only for sensitive roles. */
+/** Standard land (标准地, §二(四)10, annex 2), its data: a sale with its "3+N+1" indicators (the
+ * contract through the contracts repository, in the same transaction), the performance agreement's
+ * periods, the contract's file, the lists of where contracts stand and what is overdue, the pilot
+ * shares. The workflow of checks, rectification and termination is server/db/workflows/
+ * standard-land. County scope in SQL; measured tax and output per mu only for sensitive roles. */
 import type { IDatabase, IMain, ITask } from 'pg-promise'
 import { sqlLoader } from '../../sql'
-import { guardSensitiveWrite, setActor, type Writer } from '../../actor'
+import { setActor, type Writer } from '../../actor'
 import type { ContractsRepo } from '../contracts'
 import { HttpError } from '../../../errors'
 import { invalidField, landNotFound, versionConflict, versionOrNone, type IfMatch } from '../../../schemas/common'
-import type { CheckCreate, StandardLandCreate, Terms, Termination } from '../../../schemas/standard-land'
+import type { StandardLandCreate, Terms } from '../../../schemas/standard-land'
 import type { Versioned } from '../parcels'
 import type { Scope, ReadViewer as Viewer } from '../../viewer'
 
 const sql = sqlLoader(import.meta.url)
 const LOCK = sql('lock.sql')
-const STATE = sql('state.sql')
-const PERMU_FILL = sql('permu-fill.sql')
-const EVALUATE = sql('evaluate.sql')
-const EVENT_INSERT = sql('event-insert.sql')
-const CHECK_INSERT = sql('check-insert.sql')
-const RECT_OPEN = sql('rect-open.sql')
-const RECT_CLOSE = sql('rect-close.sql')
-const LEDGER_ADD = sql('ledger-add.sql')
-const LEDGER_COMPLETE = sql('ledger-complete.sql')
-const RULE = sql('rule.sql')
 const TERMS_GET = sql('terms-get.sql')
 const TERMS_UPSERT = sql('terms-upsert.sql')
-const TERMINATE = sql('terminate.sql')
 const VIEW = sql('view.sql')
 const LIST = sql('list.sql')
 const OVERDUE = sql('overdue.sql')
@@ -37,16 +25,12 @@ const SHARES = sql('shares.sql')
 /** The "3" of 3+N+1 (§二(四)10): all three are minimums. */
 export const CORE_INDICATORS = ['investment_intensity', 'tax_per_mu', 'plot_ratio'] as const
 
-/** Per-mu values a production check may take from the yearly figures (annex 3 art. 14). */
-const FROM_PERMU = { tax_per_mu: 'tax_per_mu', output_per_mu: 'output_per_mu' } as const
-
-const KIND_LABEL = { completion: '竣工验收', production: '达产验收' } as const
+export const KIND_LABEL = { completion: '竣工验收', production: '达产验收' } as const
 
 export const STANDARD_LAND_MESSAGES = {
   notStandard: (no: string) => `合同 ${no} 不是标准地出让 / contract ${no} is not a standard-land sale`,
   missingCore: (name: string) => `标准地须约定"3+N+1"中的主要控制性指标 ${name} / standard land needs the main indicator ${name} (§二(四)10)`,
   coreDirection: (name: string) => `主要控制性指标 ${name} 应为下限（min）/ the main indicator ${name} is a minimum`,
-  termTooLong: (years: number) => `出让年限 ${years} 年超过 20 年，须为经市、县认定的重大产业项目或战略性新兴产业项目（major_project），最高 50 年 / a term of ${years} years needs a recognised major or strategic project (major_project): at most 20 years otherwise, 50 with it (annex 2 art. 9)`,
   terminated: (no: string) => `合同 ${no} 已解除 / contract ${no} is terminated`,
   recommended: (no: string) => `合同 ${no} 整改后复验仍未达标，已建议解除合同、收回土地，不再验收 / contract ${no} failed its re-check: termination is recommended, no further checks`,
   productionFirst: (no: string) => `合同 ${no} 尚未通过竣工验收，不能进行达产验收 / contract ${no} has not passed its completion check yet`,
@@ -76,24 +60,9 @@ export interface ListQuery {
 type Repos = { contracts: ContractsRepo }
 type Tx = ITask<Repos> & Repos
 
-interface Locked {
+export interface Locked {
   id: number; contract_no: string; parcel_id: number; county_code: string; is_standard_land: boolean
   signed_on: string; terminated_on: string | null; version: number; parcel_retired: boolean; today: string
-}
-
-interface Evaluation {
-  results: { indicator: string; unit: string; direction: 'min' | 'max'; agreed: number; pass: boolean | null; is_core: boolean }[]
-  failed: string[]; missing: string[]; unknown: string[]; covered: number; passed: boolean
-}
-
-/** A date plus whole months, as PostgreSQL's date + interval (month ends clamp). */
-function addMonths(iso: string, months: number): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number]
-  const total = y * 12 + (m - 1) + months
-  const year = Math.floor(total / 12)
-  const month = total % 12
-  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
-  return `${year}-${String(month + 1).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`
 }
 
 export class StandardLandRepo {
@@ -126,7 +95,8 @@ export class StandardLandRepo {
   }
 
   /** Sells a parcel as standard land: the 3 main indicators are required (minimums), the term is
-   * at most 20 years unless major_project (then 50); the agreement's periods in the same transaction. */
+   * checked by the contracts repository (analysis.standard_land_max_term); the agreement's periods in
+   * the same transaction. */
   async create(body: StandardLandCreate, viewer: Viewer, actor: Writer, asOf: string): Promise<Versioned> {
     const { agreement_no, completion_check_by, production_check_by, indicators, major_project, ...fields } = body
     checkSale(body)
@@ -177,120 +147,8 @@ export class StandardLandRepo {
     return row.version
   }
 
-  /** Records a completion or production check (annex 2 art. 12): per indicator pass or fail; a
-   * failure opens a rectification of at most two years (ledger: 限期整改); the re-check closes it,
-   * and a failed re-check recommends terminating the contract and recovering the land (ledger: 收回). */
-  async recordCheck(no: string, viewer: Viewer, body: CheckCreate, actor: Writer, username: string): Promise<Versioned> {
-    return this.db.tx('standard-land-check', async (t) => {
-      await setActor(t, actor, body.note)
-      const c = await this.lockStandard(t, no, viewer)
-      if (c.terminated_on) throw new HttpError(409, 'terminated', STANDARD_LAND_MESSAGES.terminated(no))
-      const on = body.checked_on
-      if (on > c.today) throw invalidField('checked_on', STANDARD_LAND_MESSAGES.future('checked_on', on, c.today))
-      if (on < c.signed_on) throw invalidField('checked_on', STANDARD_LAND_MESSAGES.beforeSigned('checked_on', on, c.signed_on))
-      await guardSensitiveWrite(t, { measured: body.measured })
-
-      const st = await t.one(STATE, { id: c.id, on })
-      if (st.last_checked_on && on < st.last_checked_on) {
-        throw invalidField('checked_on', STANDARD_LAND_MESSAGES.beforeLast(on, st.last_checked_on))
-      }
-      if (st.status === 'termination_recommended') throw new HttpError(409, 'termination_recommended', STANDARD_LAND_MESSAGES.recommended(no))
-      if (st.rect_id !== null && st.rect_kind !== body.kind) throw new HttpError(409, 'rectifying', STANDARD_LAND_MESSAGES.rectifying(no, st.rect_kind))
-      if (body.kind === 'production' && !st.completion_passed_on) throw new HttpError(409, 'completion_first', STANDARD_LAND_MESSAGES.productionFirst(no))
-      const passedOn = body.kind === 'completion' ? st.completion_passed_on : st.production_passed_on
-      if (passedOn) throw new HttpError(409, 'already_passed', STANDARD_LAND_MESSAGES.alreadyPassed(no, body.kind))
-
-      // annex 3 art. 14: what a production check did not measure of tax and output per mu, the
-      // yearly figures of the last whole year give
-      const measured: Record<string, number> = { ...body.measured }
-      const source: Record<string, { source: 'permu'; year: number }> = {}
-      if (body.kind === 'production') {
-        const year = Number(on.slice(0, 4)) - 1
-        const permu = await t.oneOrNone(PERMU_FILL, { parcelId: c.parcel_id, year })
-        for (const [key, column] of Object.entries(FROM_PERMU)) {
-          const value = permu?.[column]
-          if (measured[key] === undefined && value !== null && value !== undefined) {
-            measured[key] = Number(value)
-            source[key] = { source: 'permu', year }
-          }
-        }
-      }
-
-      const e: Evaluation = (await t.one(EVALUATE, { id: c.id, kind: body.kind, measured: JSON.stringify(measured), on })).e
-      if (e.unknown.length) throw invalidField(`measured.${e.unknown[0]}`, STANDARD_LAND_MESSAGES.notInContract(e.unknown[0]!))
-      if (e.covered === 0) throw invalidField('kind', STANDARD_LAND_MESSAGES.noIndicators(body.kind))
-      if (e.missing.length) throw invalidField(`measured.${e.missing[0]}`, STANDARD_LAND_MESSAGES.notMeasured(e.missing[0]!))
-
-      const label = KIND_LABEL[body.kind]
-      const failedText = e.results.filter((r) => r.pass === false)
-        .map((r) => `${r.indicator}（约定 ${r.direction === 'min' ? '≥' : '≤'} ${r.agreed} ${r.unit}）`).join('、')
-      const eventNote = e.passed ? `标准地${label}通过` : `标准地${label}未通过：${failedText}`
-      const event = await t.one(EVENT_INSERT, {
-        parcelId: c.parcel_id, countyCode: c.county_code, on, measured: JSON.stringify(measured), recordedBy: username,
-        kind: e.passed ? (body.kind === 'completion' ? 'completion_acceptance' : 'production_acceptance') : 'inspection',
-        note: body.note ? `${eventNote}；${body.note}` : eventNote,
-      })
-      const check = await t.one(CHECK_INSERT, {
-        contractId: c.id, parcelId: c.parcel_id, countyCode: c.county_code, kind: body.kind, on, recheckOf: st.rect_id,
-        measured: JSON.stringify(measured), measuredSource: Object.keys(source).length ? JSON.stringify(source) : null,
-        results: JSON.stringify(e.results), failed: e.failed, passed: e.passed, eventId: event.id,
-        note: body.note ?? null, recordedBy: username,
-      })
-
-      const ledger = (measure: string, cause: string, deadline: string, responsibleUnit: string, progress: string | null) =>
-        t.one(LEDGER_ADD, { parcelId: c.parcel_id, countyCode: c.county_code, measure, cause, deadline, responsibleUnit, progress })
-          .then((r: { id: number }) => r.id)
-      const months = async (key: string) => Number((await t.one(RULE, { county: c.county_code, key, on })).value)
-
-      if (st.rect_id === null && !e.passed) {
-        // annex 2 art. 12: 给予最长不超过两年的整改期
-        const max = addMonths(on, 24)
-        const deadline = body.rectification_deadline ?? addMonths(on, Math.min(24, await months('standard_land_rectification_months')))
-        if (deadline <= on || deadline > max) throw invalidField('rectification_deadline', STANDARD_LAND_MESSAGES.deadline(max))
-        const ledgerId = await ledger('限期整改',
-          `标准地${label}未通过（检查 #${check.id}）：${failedText}；按《履约监管协议》追究违约责任并限期整改（附件2第十二条）`,
-          deadline, body.responsible_unit ?? '产业集聚区管理机构', null)
-        await t.one(RECT_OPEN, {
-          contractId: c.id, parcelId: c.parcel_id, countyCode: c.county_code, kind: body.kind, checkId: check.id, on, deadline, ledgerId,
-        })
-      } else if (st.rect_id !== null) {
-        let terminationLedgerId: number | null = null
-        if (e.passed) {
-          await t.one(LEDGER_COMPLETE, { id: st.rect_ledger_id, on, progress: `整改后复验通过（检查 #${check.id}）` })
-        } else {
-          await t.one(LEDGER_COMPLETE, { id: st.rect_ledger_id, on, progress: `整改后复验仍未通过（检查 #${check.id}）` })
-          terminationLedgerId = await ledger('收回',
-            `标准地整改后${label}复验仍未达标（检查 #${check.id}）：${failedText}；建议依法定程序报批后解除出让合同、收回土地（附件2第十二条）`,
-            addMonths(on, await months('standard_land_termination_months')), '自然资源和规划部门', null)
-        }
-        await t.one(RECT_CLOSE, {
-          id: st.rect_id, recheckId: check.id, outcome: e.passed ? 'passed' : 'failed', on, terminationLedgerId,
-        })
-      }
-      return (await this.view(no, c.today, viewer, t))!
-    })
-  }
-
-  /** Records the termination of a standard-land contract and the recovery of its parcel; completes
-   * the ledger entry of a recommended termination. */
-  async terminate(no: string, viewer: Viewer, body: Termination, actor: Writer): Promise<Versioned> {
-    return this.db.tx('standard-land-terminate', async (t) => {
-      await setActor(t, actor, body.note ?? '解除标准地出让合同，收回土地')
-      const c = await this.lockStandard(t, no, viewer)
-      if (c.terminated_on) throw new HttpError(409, 'terminated', STANDARD_LAND_MESSAGES.terminated(no))
-      const on = body.terminated_on
-      if (on > c.today) throw invalidField('terminated_on', STANDARD_LAND_MESSAGES.future('terminated_on', on, c.today))
-      if (on < c.signed_on) throw invalidField('terminated_on', STANDARD_LAND_MESSAGES.beforeSigned('terminated_on', on, c.signed_on))
-      await t.one(TERMINATE, { id: c.id, on })
-      const open = await t.any(
-        `SELECT l.id FROM standard_land_rectification r JOIN disposal_ledger l ON l.id = r.termination_ledger_id
-          WHERE r.contract_id = $1 AND l.completed_on IS NULL`, [c.id])
-      for (const l of open) await t.one(LEDGER_COMPLETE, { id: l.id, on, progress: `已解除出让合同、收回土地（${on}）` })
-      return (await this.view(no, c.today, viewer, t))!
-    })
-  }
-
-  private async lockStandard(t: ITask<unknown>, no: string, viewer: Viewer): Promise<Locked> {
+  /** The standard-land contract locked for a step (404 missing or out of scope; 409 not standard land or retired). */
+  async lockStandard(t: ITask<unknown>, no: string, viewer: Viewer): Promise<Locked> {
     const c = (await t.oneOrNone(LOCK, { no, scope: viewer.scope })) as Locked | null
     if (!c) throw landNotFound('contract', no)
     if (!c.is_standard_land) throw new HttpError(409, 'not_standard_land', STANDARD_LAND_MESSAGES.notStandard(no))
@@ -299,12 +157,11 @@ export class StandardLandRepo {
   }
 }
 
-/** The 3+N+1 of §二(四)10 and annex 2 art. 9, checked before anything is written. */
+/** The "3" of 3+N+1 (§二(四)10), checked before anything is written (the "1", the term, by the contracts repository). */
 function checkSale(body: StandardLandCreate): void {
   for (const name of CORE_INDICATORS) {
     const i = body.indicators.find((x) => x.indicator === name)
     if (!i) throw invalidField('indicators', STANDARD_LAND_MESSAGES.missingCore(name))
     if (i.direction !== 'min') throw invalidField('indicators', STANDARD_LAND_MESSAGES.coreDirection(name))
   }
-  if (body.term_years > 20 && !body.major_project) throw invalidField('term_years', STANDARD_LAND_MESSAGES.termTooLong(body.term_years))
 }

@@ -21,7 +21,7 @@ SELECT json_build_object(
           FROM contract_indicator i WHERE i.contract_id = c.id
             AND i.indicator NOT IN (SELECT indicator FROM analysis.standard_land_core_indicators())),
     'term', json_build_object('years', c.term_years, 'major_project', c.major_project,
-                              'max_years', CASE WHEN c.major_project THEN 50 ELSE 20 END)),
+                              'max_years', analysis.standard_land_max_term(c.major_project))),
   'terms', (SELECT json_build_object('agreement_no', t.agreement_no, 'completion_check_by', t.completion_check_by,
                                      'production_check_by', t.production_check_by, 'version', t.version)
             FROM standard_land_terms t WHERE t.contract_id = c.id),
@@ -33,10 +33,9 @@ SELECT json_build_object(
     FROM st s),
   'checks', (SELECT coalesce(json_agg(json_build_object(
       'id', k.id, 'kind', k.kind, 'checked_on', k.checked_on, 'passed', k.passed, 'failed', k.failed, 'recheck_of', k.recheck_of,
-      'results', (SELECT json_agg(r || jsonb_build_object('measured',
-                    CASE WHEN ${sensitive} OR NOT (r->>'indicator' = ANY(sensitive_keys())) THEN k.measured -> (r->>'indicator') END,
+      'results', (SELECT json_agg(r || jsonb_build_object('measured', m.shown -> (r->>'indicator'),
                     'redacted', NOT ${sensitive} AND r->>'indicator' = ANY(sensitive_keys())))
-                  FROM jsonb_array_elements(k.results) r),
+                  FROM jsonb_array_elements(k.results) r, (SELECT redact_sensitive(k.measured, ${sensitive}) AS shown) m),
       'measured_source', k.measured_source, 'development_event_id', k.development_event_id,
       'note', k.note, 'recorded_by', k.recorded_by, 'created_at', k.created_at
     ) ORDER BY k.checked_on, k.id), '[]'::json) FROM standard_land_check k WHERE k.contract_id = c.id),
