@@ -438,7 +438,7 @@ export function generateDemo(opts: DemoOptions = {}): DemoData {
     data.enterpriseYears.push(...b.years)
   }
   data.rsChanges = buildChanges(world, placed, o.changes, o.seed)
-  placeDemolitionsOnProducing(data.rsChanges, placed, o.seed) // issue 8: alerts of every type
+  placeDemolitionsOnProducing(data.rsChanges, placed, o.seed) // so that the demo has alerts of every type
   data.disposalLedger = buildLedger(placed, o.seed)
   data.parcelFlags = buildFlags(data.parcels, o.seed)
   return opts.today === undefined ? data : retime(data, opts.today)
