@@ -1,4 +1,4 @@
-/** The import CLI (issue 3 §9) as a user runs it: a child process against this test's database. */
+/** The import CLI as a user runs it: a child process against this test's database. */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

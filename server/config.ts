@@ -94,16 +94,16 @@ export function describeConfigError(e: ConfigError, source: Environment): string
   return name && source.fromFile.has(name) ? `${e.message} (set in ${source.file})` : e.message
 }
 
-/** Upload settings beyond the two size limits (issue 3 §6, §9, §10). */
+/** Upload settings beyond the two size limits: checks, background work, reader limits. */
 export interface IngestSettings {
-  /** stated vs ellipsoidal area, relative: a larger difference is a warning (issue 3 §6: 1 %) */
+  /** stated vs ellipsoidal area, relative: a larger difference is a warning (default 1 %) */
   areaTolerance: number
   /** overlap with an existing parcel worth reporting, m² */
   overlapM2: number
   /** uploads with more features are checked and committed in the background */
   backgroundFeatures: number
   /** a parcel commit of more features than this refreshes the analysis right after the commit,
-   * in chunks, instead of inside it (issue 5 §8 allows either) */
+   * in chunks, instead of inside it (the analysis is fresh either way, DOMAIN.md "Classifications the system computes") */
   deferAnalysisFeatures: number
   /** entries in a zip, and inflated:compressed bytes per member (zip-bomb guards) */
   maxZipEntries: number
@@ -124,7 +124,7 @@ function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, m
   return n
 }
 
-/** Dynamic monitoring (issue 8). The rules' thresholds are county rules in the database. */
+/** Dynamic monitoring (DOMAIN.md "Dynamic monitoring"). The rules' thresholds are county rules in the database. */
 export interface AlertSettings {
   /** where field photos are kept, named by their sha256 */
   photoDir: string

@@ -11,25 +11,18 @@
  * through A and encoded again with the edit; with the standby stopped, reads go on (from the
  * primary) and /api/health says it is down. The tests wait for states (a row replayed, a count in
  * /api/health), never for a time. */
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from './auth'
 import { openDatabase, type Database } from './db/connect'
 import { pgp, type Db } from './db/pgp'
-import { freePort } from './test/pg-cluster'
 import { startReplicatedPair, type ReplicatedPair } from './test/pg-replication'
 import { budget } from './test/budget'
+import { signIn, startServer, stopServers, type ServerProcess as Proc } from './test/server-process'
 import { Scenario } from './test/scenario'
 
-const ROOT = path.resolve(__dirname, '..')
-// node --import tsx, as server/main.test.ts starts the server (why there)
-const TSX_IMPORT = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href]
 const PASSWORD = 'replica-password-1'
 const ORIGINAL_OWNER = '洛阳原权利人有限公司'
 
-interface Proc { name: string; child: ChildProcess; base: string; out: () => string }
 interface DbHealth { name: string; role: 'primary' | 'standby'; reachable: boolean; inUse: boolean; lagMs: number | null; lagBytes: number | null; error: string | null; reads: number; fenceLookups?: number }
 
 const procs: Proc[] = []
@@ -42,31 +35,13 @@ let tile14: { z: number; x: number; y: number }
 let a: Proc
 let b: Proc
 
-async function startProcess(name: string, maxLagMs: number): Promise<Proc> {
-  const port = await freePort()
-  let out = ''
-  const child = spawn(process.execPath, [...TSX_IMPORT, path.join(ROOT, 'server/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env, DATABASE_URL: pair.primary.urlFor('onemap'), DATABASE_REPLICA_URLS: pair.standby!.urlFor('onemap'),
-      ONEMAP_REPLICA_MAX_LAG_MS: String(maxLagMs), ONEMAP_REPLICA_CHECK_MS: '100', ONEMAP_REPLICA_WAIT_MS: '300',
-      PORT: String(port), LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent',
-      ONEMAP_BACKUP_AT: 'off', ONEMAP_DEMO: 'false', ONEMAP_TOTP_REQUIRED: 'false', ONEMAP_ADMIN_PASSWORD: 'replica-admin-1',
-      ONEMAP_REFRESH_MINUTES: '0', ONEMAP_ALERT_SCAN_MINUTES: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startProcess = async (name: string, maxLagMs: number): Promise<Proc> => {
+  const p = await startServer(name, {
+    DATABASE_URL: pair.primary.urlFor('onemap'), DATABASE_REPLICA_URLS: pair.standby!.urlFor('onemap'),
+    ONEMAP_REPLICA_MAX_LAG_MS: String(maxLagMs), ONEMAP_REPLICA_CHECK_MS: '100', ONEMAP_REPLICA_WAIT_MS: '300', ONEMAP_ADMIN_PASSWORD: 'replica-admin-1',
   })
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
-  const p = { name, child, base: `http://127.0.0.1:${port}`, out: () => out }
   procs.push(p)
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${out}`)
-    try {
-      if ((await fetch(`${p.base}/api/health`)).ok) return p
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  return p
 }
 
 const pause = () => new Promise((r) => setTimeout(r, 25))
@@ -80,13 +55,7 @@ async function databases(p: Proc): Promise<{ primary: DbHealth; standby: DbHealt
 const signalsOf = async (p: Proc, kind: string): Promise<number> =>
   ((await (await fetch(`${p.base}/api/health`)).json()).signals?.receivedKinds?.[kind] ?? 0) as number
 
-async function login(p: Proc, username: string): Promise<Record<string, string>> {
-  const res = await fetch(`${p.base}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
-  })
-  expect(res.status, await res.clone().text()).toBe(200)
-  return { authorization: `Bearer ${(await res.json()).token}` }
-}
+const login = (p: Proc, username: string) => signIn(p, username, PASSWORD)
 
 async function ownerOf(p: Proc, headers: Record<string, string>): Promise<string> {
   const res = await fetch(`${p.base}/api/parcels/${encodeURIComponent(parcelCode)}`, { headers })
@@ -154,10 +123,7 @@ beforeAll(async () => {
   ;[a, b] = await Promise.all([startProcess('A', 1000), startProcess('B', 600_000)])
 }, budget(60_000)) // a migration, a base backup and two server starts: ~30 s on an idle machine
 afterAll(async () => {
-  for (const p of procs) {
-    p.child.kill('SIGTERM')
-    await new Promise((r) => (p.child.exitCode !== null ? r(null) : p.child.once('exit', r)))
-  }
+  await stopServers(procs)
   await standbyDb?.$pool.end()
   await database?.close()
   pair?.stop()

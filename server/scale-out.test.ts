@@ -5,24 +5,19 @@
  * the two; a process killed in the middle of an upload commit leaves nothing, and the other takes
  * the commit's job over and commits it once. The tests wait for states (a signal counted in B's /api/health, a job's row), never for
  * a time. */
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from './auth'
 import { createTestDatabase, type TestDatabase } from './test/db'
-import { freePort } from './test/pg-cluster'
 import { budget } from './test/budget'
+import { signIn, startServer, stopServers, type ServerProcess as Proc } from './test/server-process'
 import { Scenario } from './test/scenario'
 import { parcelCollection } from './test/ingest-helpers'
 import { multipart } from './test/upload-fixture'
 import { listBackups } from './backup/manifest'
 
-const ROOT = path.resolve(__dirname, '..')
-// node --import tsx, as server/main.test.ts starts the server (why there)
-const TSX_IMPORT = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href]
 const PASSWORD = 'scale-out-password-1'
 /** How far ahead of the start the backup slot is: both processes must be up before it (two starts
  * take ~15 s on an idle machine; this allows for a busy one). */
@@ -30,37 +25,20 @@ const BACKUP_LEAD_MS = 75_000
 /** The advisory lock an upload commit waits for, written but not committed (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK). */
 const PAUSE_LOCK = 716_021
 
-interface Proc { name: string; child: ChildProcess; base: string; out: () => string }
 const procs: Proc[] = []
 let t: TestDatabase
 let parcelCode: string
 let tile: { z: number; x: number; y: number }
 
-async function startProcess(name: string): Promise<Proc> {
-  const port = await freePort()
-  let out = ''
-  const child = spawn(process.execPath, [...TSX_IMPORT, path.join(ROOT, 'server/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env, DATABASE_URL: t.url, PORT: String(port), LOG_LEVEL: 'warn', ONEMAP_WEB_DIST: '/nonexistent',
-      ONEMAP_BACKUP_AT: backupAt, ONEMAP_BACKUP_DIR: backupDir, ONEMAP_DEMO: 'false', ONEMAP_TOTP_REQUIRED: 'false', ONEMAP_ADMIN_PASSWORD: 'scale-out-admin-1',
-      ONEMAP_REFRESH_MINUTES: '0', ONEMAP_ALERT_SCAN_MINUTES: '0', ONEMAP_JOB_POLL_SECONDS: '1',
-      // a process killed mid-job is taken over within seconds; the upload commit waits for the test's lock
-      ONEMAP_JOB_LEASE_SECONDS: '4', ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK: String(PAUSE_LOCK),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startProcess = async (name: string): Promise<Proc> => {
+  const p = await startServer(name, {
+    DATABASE_URL: t.url, ONEMAP_ADMIN_PASSWORD: 'scale-out-admin-1', ONEMAP_JOB_POLL_SECONDS: '1',
+    ONEMAP_BACKUP_AT: backupAt, ONEMAP_BACKUP_DIR: backupDir,
+    // a process killed mid-job is taken over within seconds; the upload commit waits for the test's lock
+    ONEMAP_JOB_LEASE_SECONDS: '4', ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK: String(PAUSE_LOCK),
   })
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
-  const p = { name, child, base: `http://127.0.0.1:${port}`, out: () => out }
   procs.push(p)
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${out}`)
-    try {
-      if ((await fetch(`${p.base}/api/health`)).ok) return p
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  return p
 }
 
 const signalsOf = async (p: Proc, kind: string): Promise<number> =>
@@ -71,13 +49,7 @@ async function untilSignal(p: Proc, kind: string, before: number): Promise<void>
   while ((await signalsOf(p, kind)) <= before) await new Promise((r) => setTimeout(r, 25))
 }
 
-async function login(p: Proc, username: string): Promise<Record<string, string>> {
-  const res = await fetch(`${p.base}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
-  })
-  expect(res.status, await res.clone().text()).toBe(200)
-  return { authorization: `Bearer ${(await res.json()).token}` }
-}
+const login = (p: Proc, username: string) => signIn(p, username, PASSWORD)
 
 /** The XYZ tile at zoom z holding a lon/lat point. */
 function tileOf(lon: number, lat: number, z: number) {
@@ -117,10 +89,7 @@ beforeAll(async () => {
   upAt = Date.now()
 }, budget(40_000)) // two server starts against a migrated database: ~15 s each on an idle machine
 afterAll(async () => {
-  for (const p of procs) {
-    p.child.kill('SIGTERM')
-    await new Promise((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r(null) : p.child.once('exit', r)))
-  }
+  await stopServers(procs)
   await t?.drop()
   if (backupDir) fs.rmSync(backupDir, { recursive: true, force: true })
 })

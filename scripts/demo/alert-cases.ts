@@ -1,4 +1,4 @@
-/** Demolition on producing parcels (issue 8 §2, alert demolition_on_producing): the generic change
+/** Demolition on producing parcels (alert demolition_on_producing, DOMAIN.md "Dynamic monitoring"): the generic change
  * polygons put their demolitions on open block land only, so the demo would show no alert of that
  * type. This moves the first few generic demolitions (and any later detection of the same change)
  * onto producing parcels of their own county, keeping code, period, dates and type: the number of

@@ -20,7 +20,7 @@ import { Rng } from './random'
 import { retime } from './retime'
 import { type ClusterContext, type Timeline, looksIdle, materialise, randomTimeline, stageOf } from './story'
 import type {
-  ApprovalBatchRow, ClusterRow, ContractIndicatorRow, CountyRow, CountyRuleRow, DevelopmentEventRow,
+  ApprovalBatchRow, ClusterRow, DemoData, ContractIndicatorRow, CountyRow, CountyRuleRow, DevelopmentEventRow,
   DisposalLedgerRow, EnterpriseRow, EnterpriseYearRow, LeaseRow, ParcelBundle, ParcelFlagRow, ParcelRow, PlanZoneRow,
   RsChangeRow, SupplyContractRow,
 } from './types'
@@ -50,28 +50,7 @@ export interface DemoOptions {
 
 export const DEMO_DEFAULTS = { seed: 20210428, parcels: 2000, batches: 150, changes: 300 } as const
 
-export interface DemoData {
-  seed: number
-  referenceDate: string
-  counties: CountyRow[]
-  clusters: ClusterRow[]
-  planZones: PlanZoneRow[]
-  approvalBatches: ApprovalBatchRow[]
-  enterprises: EnterpriseRow[]
-  parcels: ParcelRow[]
-  supplyContracts: SupplyContractRow[]
-  contractIndicators: ContractIndicatorRow[]
-  developmentEvents: DevelopmentEventRow[]
-  leases: LeaseRow[]
-  enterpriseYears: EnterpriseYearRow[]
-  countyRules: CountyRuleRow[]
-  rsChanges: RsChangeRow[]
-  disposalLedger: DisposalLedgerRow[]
-  /** 低效 types 1 and 6: officials' flags (scripts/demo/flags.ts). */
-  parcelFlags: ParcelFlagRow[]
-  /** The built cases (the same list as DEMO_CASES). */
-  cases: readonly DemoCase[]
-}
+export type { DemoData } from './types'
 
 /** The county rules of the demo: one county's override of the city-wide defaults, versioned.
  * The city-wide defaults themselves (idle_days 365, idle_stage2_days 730, idle_developed_share 1/3,
@@ -459,7 +438,7 @@ export function generateDemo(opts: DemoOptions = {}): DemoData {
     data.enterpriseYears.push(...b.years)
   }
   data.rsChanges = buildChanges(world, placed, o.changes, o.seed)
-  placeDemolitionsOnProducing(data.rsChanges, placed, o.seed) // issue 8: alerts of every type
+  placeDemolitionsOnProducing(data.rsChanges, placed, o.seed) // so that the demo has alerts of every type
   data.disposalLedger = buildLedger(placed, o.seed)
   data.parcelFlags = buildFlags(data.parcels, o.seed)
   return opts.today === undefined ? data : retime(data, opts.today)

@@ -17,23 +17,11 @@
  * Codes that carry a year (contract and approval numbers) are left as drawn: they are names. */
 import { changeCode, type DemoCase } from './cases'
 import { REF, REFERENCE_DATE, day, iso, quarterRange, yearOf } from './dates'
-import type {
-  CountyRuleRow, DevelopmentEventRow, DisposalLedgerRow, EnterpriseYearRow, LeaseRow, ParcelFlagRow, RsChangeRow, SupplyContractRow,
-} from './types'
+import type { DemoData } from './types'
 
-/** The dated parts of generate.ts's DemoData. */
-interface Dated {
-  referenceDate: string
-  supplyContracts: SupplyContractRow[]
-  developmentEvents: DevelopmentEventRow[]
-  leases: LeaseRow[]
-  enterpriseYears: EnterpriseYearRow[]
-  countyRules: CountyRuleRow[]
-  rsChanges: RsChangeRow[]
-  disposalLedger: DisposalLedgerRow[]
-  parcelFlags: ParcelFlagRow[]
-  cases: readonly DemoCase[]
-}
+/** The dated parts of the demo's data. */
+type Dated = Pick<DemoData, 'referenceDate' | 'supplyContracts' | 'developmentEvents' | 'leases' | 'enterpriseYears' | 'countyRules'
+  | 'rsChanges' | 'disposalLedger' | 'parcelFlags' | 'cases'>
 
 export interface Shift {
   /** today − REFERENCE_DATE in days */

@@ -4,6 +4,7 @@
  * rs_change.linked_to): the loader resolves them. Generated columns (area_m2, area_mu) and
  * defaults (version, created_at…) are never present. Dates are 'YYYY-MM-DD'. */
 import type { MultiPolygon } from './geo'
+import type { DemoCase } from './cases'
 
 export type { MultiPolygon } from './geo'
 
@@ -195,4 +196,28 @@ export interface ParcelFlagRow {
   set_by: string
   set_on: string
   cleared_on: string | null
+}
+
+/** Everything the demo generator builds (generate.ts), as the loader and retime() read it. */
+export interface DemoData {
+  seed: number
+  referenceDate: string
+  counties: CountyRow[]
+  clusters: ClusterRow[]
+  planZones: PlanZoneRow[]
+  approvalBatches: ApprovalBatchRow[]
+  enterprises: EnterpriseRow[]
+  parcels: ParcelRow[]
+  supplyContracts: SupplyContractRow[]
+  contractIndicators: ContractIndicatorRow[]
+  developmentEvents: DevelopmentEventRow[]
+  leases: LeaseRow[]
+  enterpriseYears: EnterpriseYearRow[]
+  countyRules: CountyRuleRow[]
+  rsChanges: RsChangeRow[]
+  disposalLedger: DisposalLedgerRow[]
+  /** 低效 types 1 and 6: officials' flags (scripts/demo/flags.ts). */
+  parcelFlags: ParcelFlagRow[]
+  /** The built cases (the same list as DEMO_CASES). */
+  cases: readonly DemoCase[]
 }

@@ -1,4 +1,4 @@
-/** Field photos (issue 8 §3): JPEG or PNG recognised by their first bytes (never by the name or
+/** Field photos of an inspector's finding: JPEG or PNG recognised by their first bytes (never by the name or
  * the declared type), stored outside the database under their sha256 (the row keeps the hash), and
  * checked against it when served, so that a file changed on disk is never passed off as evidence. */
 import crypto from 'node:crypto'

@@ -1,4 +1,4 @@
-/** The alert rules of issue 8 §2 on hand-built scenarios: each rule firing and its near miss,
+/** The patrol alert rules (DOMAIN.md "Dynamic monitoring") on hand-built scenarios: each rule firing and its near miss,
  * overlap areas checked against an independent computation (proj4 + equal-area, server/alerts/
  * test-land.ts, 0.01 %), shares exactly at the threshold, a change touching two parcels, the same
  * change reported in two periods (one alert, linked), and a scan repeated without duplicates.

@@ -1,4 +1,4 @@
-/** The periodic scan (issue 8 §4) on its own timer against a real database: it runs the
+/** The periodic scan of the alert rules on its own timer against a real database: it runs the
  * suspected-idle rule over every parcel on each tick without creating duplicates, records each
  * scan, escalates the overdue, and, at a first start with change polygons and no scan yet, runs
  * every rule once. Also the photo checks and the settings. */

@@ -1,4 +1,4 @@
-/** The periodic scan (issue 8 §4), in-process: every ONEMAP_ALERT_SCAN_MINUTES the rule "supplied,
+/** The periodic scan of the patrol alert rules, in-process: every ONEMAP_ALERT_SCAN_MINUTES the rule "supplied,
  * past the agreed start, no change and no start" runs over every parcel and overdue alerts are
  * escalated; the same scan runs on demand (POST /api/alerts/scan). Runs never overlap in this
  * process, and the SQL takes an advisory lock, so that two processes cannot both insert an alert:

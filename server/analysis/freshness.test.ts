@@ -195,7 +195,7 @@ describe('as of a past date', () => {
   })
 })
 
-describe('deferred: a bulk write queues its refresh for right after its commit (issue 5 §8)', () => {
+describe('deferred: a bulk write queues its refresh for right after its commit', () => {
   it('queues the parcels and shapes in the same transaction, answers live while queued, and is equal again once worked off', async () => {
     const cl = await s.cluster({ code: 'defer-cl', rect: [40_000, 0, 1000, 1000], leading: ['装备制造'] })
     const bt = await s.batch({ rect: [40_000, 0, 400, 200], approvedOn: '2017-01-01', cluster: cl })

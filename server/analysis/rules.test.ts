@@ -1,4 +1,4 @@
-/** Each rule of issue 5 on small scenarios built by hand, at the exact boundaries of its
+/** Each rule of DOMAIN.md "Classifications the system computes" on small scenarios built by hand, at the exact boundaries of its
  * thresholds, asserting the outcome and the reason (rule, measured value, threshold, source). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/db'

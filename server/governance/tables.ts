@@ -3,6 +3,7 @@
  * from the same JSON the API serves, after the same withholding of tax figures. */
 import type { Json, StoredReport } from '../db/repos/governance'
 import type { Cell } from './csv'
+import { DISCLOSURE_CLASS, REPORT_INDICATOR, REPORT_KIND, REPORT_LEVEL } from '../labels/codes'
 
 export interface Column {
   header: string
@@ -27,16 +28,12 @@ export interface ReportTables {
   others: Table[]
 }
 
-const KIND_NAMES: Record<string, string> = {
-  quarterly: '季度进展报告', ranking: '半年评比排名', evaluation: '年度考评', quota: '增存挂钩新增建设用地指标', disclosure: '批而未供、闲置、低效用地公开清单',
-}
-const LEVEL_NAMES: Record<string, string> = { county: '区县', cluster: '集聚区', city: '全市' }
-export const INDICATOR_NAMES: Record<string, string> = {
-  unsupplied_yearly: '批而未供年度消化', old_stock: '2018年前存量盘活', idle_disposal: '闲置土地处置', inefficient_disposal: '低效用地处置',
-  standard_land: '标准地出让比例', per_mu_tax: '亩均税收完成率', alert_handling: '预警按期处置', ledger_on_time: '台账按期完成',
-}
+// the labels of report kinds, levels, indicators and disclosure classes: one source with the web map (labels/codes.ts)
+const KIND_NAMES: Record<string, string> = REPORT_KIND
+const LEVEL_NAMES: Record<string, string> = REPORT_LEVEL
+export const INDICATOR_NAMES: Record<string, string> = REPORT_INDICATOR
 const INEFFICIENT_TYPES = ['产业转型类', '停建缓建类', '开发未达标类', '停产半停产类', '产出未达标类', '其他类']
-const CLASS_NAMES: Record<string, string> = { unsupplied: '批而未供', idle: '闲置', inefficient: '低效' }
+const CLASS_NAMES: Record<string, string> = DISCLOSURE_CLASS
 
 /** A path into a JSON object ('idle.year_start.parcels'). */
 export function at(o: Json, path: string): Json {

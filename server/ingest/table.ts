@@ -185,11 +185,16 @@ export function decideCsvEncoding(bytes: Buffer, override: string | undefined): 
   }
 }
 
+/** A CSV's delimiter: the commonest of comma, tab and semicolon in its first line. */
+export function csvDelimiter(content: string): string {
+  const firstLine = content.slice(0, content.indexOf('\n') >>> 0)
+  return [',', '\t', ';'].map((d) => [d, firstLine.split(d).length] as const).sort((x, y) => y[1] - x[1])[0]![0]
+}
+
 export function readCsv(bytes: Buffer, file: string, encodingOverride?: string): ReadLayer[] {
   const encoding = decideCsvEncoding(bytes, encodingOverride)
   const content = iconv.decode(bytes, encoding.encoding).replace(/^\uFEFF/, '')
-  const firstLine = content.slice(0, content.indexOf('\n') >>> 0)
-  const delimiter = [',', '\t', ';'].map((d) => [d, firstLine.split(d).length] as const).sort((x, y) => y[1] - x[1])[0]![0]
+  const delimiter = csvDelimiter(content)
   let records: { record: string[]; info: { lines: number } }[]
   try {
     records = parse(content, { delimiter, relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: true }) as never

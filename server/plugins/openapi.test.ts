@@ -37,7 +37,7 @@ function answer(doc: Document, method: string, path: string, status: string): Re
 }
 
 describe('the OpenAPI document (/docs)', () => {
-  it('describes the answer of every read and edit of the card, the file, the ledger, contracts, enterprises and batches (issue 4), alerts, standard land, per-mu figures and the public lists', async () => {
+  it('describes the answer of every read and edit of the card, the file, the ledger, contracts, enterprises and batches, alerts, standard land, per-mu figures and the public lists', async () => {
     const doc = await document()
     expect(doc.openapi).toMatch(/^3\./)
     const described: [string, string, string, string[]][] = [

@@ -166,8 +166,8 @@ export function versionConflict(what: string, id: string, expected: number, curr
 }
 
 /** Ajv reports an unknown field with an empty instancePath and the name in params: move the name
- * into the path, so that the one error handler's message names the field (issue 4: "unknown
- * fields … get 400 with the field named"). Used as the schemaErrorFormatter of the land routes. */
+ * into the path, so that the one error handler's message names the field (an unknown
+ * field gets a 400 naming it). Used as the schemaErrorFormatter of the land routes. */
 export function nameUnknownFields(errors: FastifySchemaValidationError[], dataVar: string): Error {
   for (const e of errors) {
     const extra = (e.params as { additionalProperty?: string } | undefined)?.additionalProperty
@@ -242,7 +242,7 @@ export const FeatureOf = <P extends TSchema>(properties: P, description?: string
   properties,
 }, { additionalProperties: false, ...(description ? { description } : {}) })
 
-/** The paging members of every search answer (the request's limit/offset/cursor, issue 4 §1). */
+/** The paging members of every search answer (the request's limit/offset/cursor). */
 export const PageMembers = {
   numberMatched: Nullable(Type.Integer({ minimum: 0 }), {
     description: `符合条件的总数, counted up to ${COUNT_CAP} (null beyond, or not counted on a cursor page)`,

@@ -156,7 +156,7 @@ export const DevelopmentEvent = Type.Object({
 }, { additionalProperties: false })
 
 
-/** A classification of the analysis engine with its reason (issue 5): rule, measured value, threshold, source. */
+/** A classification of the analysis engine with its reason (DOMAIN.md "Classifications the system computes": each with the reason it fired): rule, measured value, threshold, source. */
 export const Classification = Type.Object({
   classification: Type.String({ description: 'idle 闲置, inefficient 低效, used_before_supply 未供即用, conformity 规划不符…' }),
   rule: Type.String(),

@@ -2,24 +2,12 @@
  * of PostGIS (proj4 to lon/lat, then a Lambert equal-area projection on GRS80 and the shoelace
  * formula; 0.01 % agreement with PostGIS's spheroidal area at these sizes), change polygons with
  * an explicit period, and reading the candidates of analysis.alert_candidates. */
-import proj4 from 'proj4'
 import type { IDatabase } from 'pg-promise'
-import { ORIGIN, rectWkt, shapeRing, type Shape } from './scenario'
+import { shapeAreaM2 } from './geometry'
+import { rectWkt, type Shape } from './scenario'
 
-const GK_111 = '+proj=tmerc +lat_0=0 +lon_0=111 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
-const LAEA = '+proj=laea +lat_0=34.6 +lon_0=112.5 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs'
-
-/** Ellipsoidal area (m²) of a shape given in metres on EPSG:4546 from ORIGIN. */
-export function areaOf(shape: Shape): number {
-  const p = shapeRing(shape).map(([x, y]) => proj4(GK_111, LAEA, [ORIGIN.x + x, ORIGIN.y + y]))
-  let a = 0
-  for (let i = 0; i < p.length; i++) {
-    const [x0, y0] = p[i]!
-    const [x1, y1] = p[(i + 1) % p.length]!
-    a += x0! * y1! - x1! * y0!
-  }
-  return Math.abs(a) / 2
-}
+/** Ellipsoidal area (m²) of a shape given in metres on EPSG:4546 from ORIGIN (geometry.ts). */
+export const areaOf = shapeAreaM2
 
 /** Relative tolerance of area comparisons: PostGIS measures on the spheroid, we on an equal-area
  * projection of the same ellipsoid; they agree to well under 0.01 % on shapes of a few hundred m. */

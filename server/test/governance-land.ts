@@ -2,26 +2,13 @@
  * rectangle in EPSG:4546 metres projected with proj4 to lon/lat, then measured with an
  * equal-area projection on the GRS80 ellipsoid), and rows that carry the day they were recorded
  * (ledger entries, alerts), which the reports read as of a date. */
-import proj4 from 'proj4'
 import type { IDatabase } from 'pg-promise'
-import { ORIGIN, shapeRing, type Shape } from './scenario'
+import { shapeAreaM2 } from './geometry'
 
-const GK_111 = '+proj=tmerc +lat_0=0 +lon_0=111 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'
-const LAEA = '+proj=laea +lat_0=34.6 +lon_0=112.5 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs'
+/** Ellipsoidal area (m²) of a shape given in metres on EPSG:4546 from ORIGIN (geometry.ts). */
+export const trueArea = shapeAreaM2
 
-/** The ellipsoidal area (m²) of a shape given in metres from ORIGIN on EPSG:4546. */
-export function trueArea(shape: Shape): number {
-  const ring = shapeRing(shape).map(([x, y]) => proj4('WGS84', LAEA, proj4(GK_111, 'WGS84', [ORIGIN.x + x, ORIGIN.y + y])))
-  let a = 0
-  for (let i = 0; i < ring.length; i++) {
-    const [x0, y0] = ring[i]!
-    const [x1, y1] = ring[(i + 1) % ring.length]!
-    a += x0! * y1! - x1! * y0!
-  }
-  return Math.abs(a) / 2
-}
-
-export const mu = (m2: number) => (m2 * 15) / 10000
+export { muOf as mu } from './geometry'
 
 /** A disposal-ledger entry recorded on a given day (Beijing time). */
 export async function ledgerEntry(db: IDatabase<unknown>, o: {

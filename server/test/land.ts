@@ -1,31 +1,19 @@
 /** Test data for the land routes: two counties with one cluster each, and small builders for
- * parcels and the records of a life cycle. Every test file calls seedPlaces on its own database. */
+ * parcels and the records of a life cycle. Every test file calls seedPlaces (places.ts) on its own database. */
 import type { Db } from '../db/pgp'
+import { boxRing, boxWkt, squareBox } from './geometry'
 
 export const COUNTY_A = '410311' // 洛龙区
 export const COUNTY_B = '410324' // 栾川县
 
 /** A square polygon of `size` degrees with its south-west corner at (lon, lat), as WKT. */
-export function squareWkt(lon: number, lat: number, size = 0.001): string {
-  const [x0, y0, x1, y1] = [lon, lat, lon + size, lat + size]
-  return `MULTIPOLYGON(((${x0} ${y0},${x1} ${y0},${x1} ${y1},${x0} ${y1},${x0} ${y0})))`
-}
+export const squareWkt = (lon: number, lat: number, size = 0.001): string => boxWkt(squareBox(lon, lat, size))
 
 /** The same square as a GeoJSON Polygon. */
-export function squareGeoJson(lon: number, lat: number, size = 0.001) {
-  return {
-    type: 'Polygon' as const,
-    coordinates: [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
-  }
-}
+export const squareGeoJson = (lon: number, lat: number, size = 0.001) =>
+  ({ type: 'Polygon' as const, coordinates: [boxRing(squareBox(lon, lat, size))] })
 
-export async function seedPlaces(db: Db): Promise<void> {
-  await db.none(`INSERT INTO county (code, name) VALUES ('410311', '洛龙区'), ('410324', '栾川县') ON CONFLICT DO NOTHING`)
-  await db.none(`INSERT INTO cluster (code, name, short_name, county_code, target_tax_per_mu, leading_industries, boundary)
-    VALUES ('luolong', '洛龙产业集聚区', '洛龙', '410311', 15, '{装备制造}', ST_GeomFromText($1, 4490)),
-           ('luanchuan', '栾川产业集聚区', '栾川', '410324', 20, '{钼钨}', ST_GeomFromText($2, 4490))
-    ON CONFLICT DO NOTHING`, [squareWkt(112.40, 34.55, 0.2), squareWkt(111.55, 33.75, 0.2)])
-}
+export { seedPlaces } from './places'
 
 export interface ParcelSpec {
   code: string
@@ -73,5 +61,4 @@ export async function insertContract(db: Db, c: {
   return row.id
 }
 
-/** Credit codes (统一社会信用代码) that satisfy the table's check: 2 + 6 digits + 10. */
-export const creditCode = (n: number) => `91410300${String(n).padStart(9, '0')}X`
+export { creditCode } from './codes'

@@ -3,48 +3,20 @@
  * enterprises, contracts, leases and yearly figures. */
 import type { Db } from '../db/pgp'
 import { rect } from './tiles-fixture'
+import { boxWkt, type Box } from './geometry'
+import { insertCluster as insertPlace, insertCounty } from './places'
+import { creditCode } from './codes'
 
-// WGS84 (the CGCS2000 ellipsoid differs by 0.1 mm in the semi-minor axis).
-const A = 6378137
-const F = 1 / 298.257223563
-const B = A * (1 - F)
-const E2 = F * (2 - F)
-const E = Math.sqrt(E2)
-const rad = (d: number) => (d * Math.PI) / 180
-
-/** Authalic integrand: the area between the equator and latitude φ over one radian of longitude is b²·f(φ). */
-function f(phi: number): number {
-  const s = Math.sin(phi)
-  return s / (2 * (1 - E2 * s * s)) + Math.log((1 + E * s) / (1 - E * s)) / (4 * E)
-}
-
-/** Area in m² of the lon/lat box [w, s, e, n] on the ellipsoid, bounded by meridians and parallels.
- * PostGIS joins the corners by geodesics, which for a box of a few hundred metres moves the area by
- * less than 1e-8 of itself. */
-export function boxAreaM2([w, s, e, n]: readonly number[]): number {
-  return rad(e! - w!) * B * B * (f(rad(n!)) - f(rad(s!)))
-}
-
-/** 1 mu = 10000/15 m². */
-export const muOf = (m2: number) => (m2 * 15) / 10000
-
-export type Box = [number, number, number, number]
-
-export const boxWkt = ([w, s, e, n]: Box) => `MULTIPOLYGON(((${w} ${s},${e} ${s},${e} ${n},${w} ${n},${w} ${s})))`
+export { boxAreaM2, boxWkt, muOf, type Box } from './geometry'
 
 /** A box `width` × `height` metres whose south-west corner is `x`, `y` metres from the origin. */
 export const boxAt = (origin: [number, number], x: number, y: number, width: number, height: number): Box =>
   rect(origin, x, y, x + width, y + height)
 
-export async function ensureCounty(db: Db, code: string, name: string): Promise<void> {
-  await db.none('INSERT INTO county (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [code, name])
-}
+export const ensureCounty = insertCounty
 
 export async function insertCluster(db: Db, c: { code: string; county: string; target: number; box: Box }): Promise<void> {
-  await db.none(
-    `INSERT INTO cluster (code, name, short_name, county_code, target_tax_per_mu, leading_industries, boundary)
-     VALUES ($1, $2, $3, $4, $5, '{装备制造}', ST_GeomFromText($6, 4490))`,
-    [c.code, `${c.code}产业集聚区`, c.code, c.county, c.target, boxWkt(c.box)])
+  await insertPlace(db, { code: c.code, county: c.county, target: c.target, wkt: boxWkt(c.box) })
 }
 
 export async function insertParcelBox(db: Db, p: { code: string; county: string; cluster: string | null; box: Box; landUse?: string }): Promise<number> {
@@ -91,4 +63,4 @@ export async function figures(db: Db, code: string, year: number, v: Figures): P
 }
 
 /** A credit code (统一社会信用代码 pattern) from a number. */
-export const firmCode = (n: number) => `91410300MB${String(n).padStart(8, '0')}`
+export const firmCode = (n: number) => creditCode(n, 'MB')

@@ -2,6 +2,7 @@
  * given in metres on CGCS2000 / 3-degree Gauss-Kruger CM 111°E (EPSG:4546) around Luoyang and
  * stored in EPSG:4490 like every real survey. */
 import type { IDatabase } from 'pg-promise'
+import { creditCode as codeOf } from './codes'
 
 /** A point near 洛龙区 on EPSG:4546 (easting without zone number, northing), metres. */
 export const ORIGIN = { x: 640_000, y: 3_832_000 }
@@ -39,9 +40,7 @@ let serial = 0
 const next = () => ++serial
 
 /** A valid 统一社会信用代码 (GB 32100 pattern), unique within the process. */
-export function creditCode(n = next()): string {
-  return `91410300MA${String(n).padStart(8, '0')}`
-}
+export const creditCode = (n = next()): string => codeOf(n, 'MA')
 
 export class Scenario {
   constructor(private db: IDatabase<unknown>, readonly county = '410311', readonly prefix = `s${next()}`) {}

@@ -5,6 +5,7 @@
  * numbers, independently of PostGIS. */
 import fs from 'node:fs'
 import type { IDatabase } from 'pg-promise'
+import { boxPolygon } from './geometry'
 import { lonToTileX, latToTileY, tileBounds, type TileAddress } from '../tiles/tile-math'
 
 export const FIXTURE_CENTRE: [number, number] = [112.45, 34.62]
@@ -32,9 +33,7 @@ export function rect(origin: [number, number], x0: number, y0: number, x1: numbe
   ]
 }
 
-export function boxPolygon([w, s, e, n]: [number, number, number, number]): GeoJSON.MultiPolygon {
-  return { type: 'MultiPolygon', coordinates: [[[[w, s], [e, s], [e, n], [w, n], [w, s]]]] }
-}
+export { boxPolygon } from './geometry'
 
 export interface FixtureParcel {
   code: string

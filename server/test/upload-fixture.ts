@@ -7,23 +7,13 @@ import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { Db } from '../db/pgp'
 import { run } from './ingest-helpers'
+import { seedPlaces as seedPlaceSet, uploadPlaces } from './places'
 
-/** Luoyang's 14 counties (the county of an upload is where its shape lies, so any of them may be
- * met), a cluster over 112.35–112.6°E, 34.55–34.75°N named 洛龙's (ingest's test squares at
- * 112.4°E, 34.6°N lie in 洛龙区's real outline), and one of 新安县 west of it. */
+/** The upload tests' places (places.ts uploadPlaces): Luoyang's 14 counties, a cluster of 洛龙区 and one of 新安县. */
 export const LUOLONG = '410311'
 export const XINAN = '410323'
 
-export async function seedPlaces(db: Db): Promise<void> {
-  const { counties } = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/luoyang-clusters.json'), 'utf8')) as
-    { counties: { code: string; name: string }[] }
-  for (const c of counties) await db.none('INSERT INTO county (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [c.code, c.name])
-  await db.none(`
-    INSERT INTO cluster (code, name, short_name, county_code, target_tax_per_mu, boundary) VALUES
-      ('luolong', '洛龙产业集聚区', '洛龙', $1, 15, ST_Multi(ST_MakeEnvelope(112.35, 34.55, 112.6, 34.75, 4490))),
-      ('xinan', '新安县产业集聚区', '新安', $2, 20, ST_Multi(ST_MakeEnvelope(112.0, 34.6, 112.2, 34.8, 4490)))
-    ON CONFLICT DO NOTHING`, [LUOLONG, XINAN])
-}
+export const seedPlaces = (db: Db): Promise<void> => seedPlaceSet(db, uploadPlaces())
 
 /** A multipart/form-data body for app.inject: text fields, then the file. */
 export function multipart(fields: Record<string, string>, file?: { name: string; data: Buffer; field?: string }) {

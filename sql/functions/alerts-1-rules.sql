@@ -1,4 +1,4 @@
-/* Patrol alert rules (DOMAIN.md "Dynamic monitoring"; seed §四(二); issue 8 §2), set-based over
+/* Patrol alert rules (DOMAIN.md "Dynamic monitoring"; seed §四(二)), set-based over
    the remote-sensing change polygons, the parcels, the approval batches and the cluster boundaries.
    Thresholds are county rules (analysis.rules_at; defaults in sql/migrations/400_alerts.sql).
 
@@ -182,7 +182,7 @@ CREATE OR REPLACE FUNCTION analysis.alert_candidates(as_of date, change_ids bigi
         AND c.change_type = ANY(rs.activity_types) AND c.image_after >= k.signed_on AND c.image_after <= $1)
 $$;
 COMMENT ON FUNCTION analysis.alert_candidates(date, bigint[], text[]) IS
-  'the patrol alert rules at a date (issue 8 §2): construction_on_unsupplied (on a parcel with no contract when imaged, or on no parcel), construction_on_idle (not started or halted), demolition_on_producing, change_outside_cluster for the given detections (NULL: all), and no_change_after_start_date (only when change_ids is NULL); alert_types NULL: every type. One row per detection and subject: overlap m² and share of the change, the county whose rules applied (rule_county, NULL: city-wide), and the facts analysis.alert_reason words';
+  'the patrol alert rules at a date: construction_on_unsupplied (on a parcel with no contract when imaged, or on no parcel), construction_on_idle (not started or halted), demolition_on_producing, change_outside_cluster for the given detections (NULL: all), and no_change_after_start_date (only when change_ids is NULL); alert_types NULL: every type. One row per detection and subject: overlap m² and share of the change, the county whose rules applied (rule_county, NULL: city-wide), and the facts analysis.alert_reason words';
 
 -- The reason of an alert (label, basis, measured values, the test, the county rules it applied with
 -- their provenance, the source records), built only for the alerts written: the rules above decide,

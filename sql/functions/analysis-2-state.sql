@@ -1,4 +1,4 @@
-/* What was true of each parcel at a date (issue 5 §7): the contract in force, the development
+/* What was true of each parcel at a date (every classification can be asked as of a past date): the contract in force, the development
    events that had occurred, the latest measured values, each with the id of the record it came
    from so that every finding can cite its source. Nothing here decides a classification. */
 

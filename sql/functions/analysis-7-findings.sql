@@ -1,6 +1,6 @@
 /* All parcel findings of one date in one shape, and the "_at" readers that serve the
    materialised snapshot when it is for the asked date and compute live otherwise — so every
-   caller gets the same answer either way (issue 5 §7–8). */
+   caller gets the same answer either way. */
 
 -- The materialised tables answer for a date when the snapshot is for it and no deferred write
 -- is still queued (analysis.pending_parcel, sql/migrations/800_bulk_commit.sql). For one parcel

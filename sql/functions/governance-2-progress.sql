@@ -11,7 +11,7 @@
 
 SET LOCAL check_function_bodies = off;
 
-/* 标准地 share per unit for the year of as_of, from analysis.standard_land_shares (issue 7) when it
+/* 标准地 share per unit for the year of as_of, from analysis.standard_land_shares (standard-land-3-shares.sql) when it
    is installed; else one row at level '*' with the missing marker. */
 CREATE OR REPLACE FUNCTION governance.standard_land_figures(as_of date)
   RETURNS TABLE (level text, key text, figure jsonb)
@@ -31,9 +31,9 @@ BEGIN
   $q$ USING as_of;
 END $$;
 COMMENT ON FUNCTION governance.standard_land_figures(date) IS
-  '标准地 share per cluster, county and city (key ''city'') for the year of as_of, contracts signed by as_of, with the parcels sold as standard land; a level ''*'' missing marker when issue 7 is not installed';
+  '标准地 share per cluster, county and city (key ''city'') for the year of as_of, contracts signed by as_of, with the parcels sold as standard land; a level ''*'' missing marker when its analysis is not installed';
 
-/* 亩均税收 per unit for a year, from analysis.permu_summary and analysis.permu_parcels (issue 7) when
+/* 亩均税收 per unit for a year, from analysis.permu_summary and analysis.permu_parcels (permu-*.sql) when
    installed; else the missing marker. Aggregates only: no enterprise appears. */
 CREATE OR REPLACE FUNCTION governance.per_mu_figures(year integer)
   RETURNS TABLE (level text, key text, figure jsonb)
@@ -59,7 +59,7 @@ BEGIN
   $q$ USING year;
 END $$;
 COMMENT ON FUNCTION governance.per_mu_figures(integer) IS
-  '亩均税收 per cluster, county and city (key ''city'') for a year against the target, with the parcels that had figures; a level ''*'' missing marker when issue 7 is not installed';
+  '亩均税收 per cluster, county and city (key ''city'') for a year against the target, with the parcels that had figures; a level ''*'' missing marker when its analysis is not installed';
 
 /* Idle and inefficient findings at a date for some parcels (NULL: all), planned on their own:
    inlined into governance.progress, the rules' plans lose the constant parameters (a NULL id list,

@@ -35,7 +35,7 @@ COMMENT ON FUNCTION governance.quarterly(text, date, text[], integer) IS
 
 /* The indicators of a unit's figures, each {value, target} or left out with why: the yearly shares
    against the targets due by the period (target_to_date), the old stock against 60%, the standard-land
-   share and the attainment of tax per mu when issue 7 provides them, and the handling of alerts and
+   share and the attainment of tax per mu when their analyses are installed, and the handling of alerts and
    ledger entries (1 − overdue share). */
 CREATE OR REPLACE FUNCTION governance.indicators(f jsonb) RETURNS jsonb
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

@@ -159,7 +159,7 @@ export type ClusterCollection = GeoJSON.FeatureCollection<GeoJSON.MultiPolygon, 
 
 export const clusters = async () => (await request<ClusterCollection>('/api/clusters')).data
 
-// ---- parcels (issue 4: search, card, file, edit) --------------------------------------------
+// ---- parcels (search, card, file, edit) ------------------------------------------------------
 
 export interface SearchHit {
   code: string
@@ -211,7 +211,7 @@ export async function editParcel(code: string, etag: string, patch: Record<strin
   return { card: data, etag: headers.get('etag') }
 }
 
-// ---- uploads (issue 3: /api/uploads) ---------------------------------------------------------
+// ---- uploads (/api/uploads) ------------------------------------------------------------------
 
 export type UploadStatus = 'receiving' | 'validating' | 'ready' | 'committing' | 'committed' | 'discarded' | 'failed'
 
@@ -377,7 +377,7 @@ export const discardUpload = async (id: string) => {
   await request(`/api/uploads/${encodeURIComponent(id)}`, { method: 'DELETE' })
 }
 
-// ---- administration (issue 17: rules, flags, leases, enterprises, publishing, jobs; users, audit) ----
+// ---- administration (rules, flags, leases, enterprises, publishing, jobs; users, audit) ----
 
 /** County code → name, from the public county outlines (read once). */
 let countyNamesOnce: Promise<Map<string, string>> | null = null

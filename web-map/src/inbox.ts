@@ -1,4 +1,4 @@
-/** The inspector's inbox (巡查收件箱, issue 8 §5): my alerts, due soon, overdue; one alert with its
+/** The inspector's inbox (巡查收件箱, DOMAIN.md "Dynamic monitoring"): my alerts, due soon, overdue; one alert with its
  * change polygon and parcel drawn on the map, the before/after image dates, the reason, every
  * detection and the history; the workflow buttons the status allows; and the finding form (notes,
  * visit date, position, start date, photos) sized for a phone. Analysts and admins see every open

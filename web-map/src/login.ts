@@ -5,9 +5,9 @@ import * as api from './api'
 import { escapeHtml, label } from './format'
 import { currentStep, openAudit, openUsers, runSteps } from './account'
 
-/** Roles that edit parcels (issue 4: admin, analyst, surveyor); inspectors record findings. */
+/** Roles that edit parcels (admin, analyst, surveyor: server/common/roles.ts EDITORS); inspectors record findings. */
 export const EDITORS: readonly api.Role[] = ['admin', 'analyst', 'surveyor']
-/** Roles that upload and commit data (issue 3: analysts and administrators). */
+/** Roles that upload and commit data (analysts and administrators). */
 export const UPLOADERS: readonly api.Role[] = ['admin', 'analyst']
 
 export const can = {

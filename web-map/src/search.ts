@@ -1,4 +1,4 @@
-/** The search box: a parcel code or an enterprise name (issue 4's GET /api/parcels?q=); picking a
+/** The search box: a parcel code or an enterprise name (GET /api/parcels?q=); picking a
  * result flies the map to it and opens its card. */
 import * as api from './api'
 import { escapeHtml, mu, label } from './format'

@@ -1,4 +1,4 @@
-/** The upload page (issue 3's /api/uploads): choose a file and a layer, and if need be state the
+/** The upload page (/api/uploads): choose a file and a layer, and if need be state the
  * CRS (the zones that make sense for the city, CGCS2000 or WGS 84 degrees) and the encoding → the
  * validation report (encoding, CRS and county with how each was decided, the field mapping,
  * editable, the first records as read, errors and warnings) → the staged features drawn over the

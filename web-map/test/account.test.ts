@@ -5,7 +5,7 @@
  * with a TOTP code; an audit officer finds the user's creation in 审计记录. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate } from 'otplib'
-import { PASSWORD, openPage, startHarness, type MapHarness } from './harness'
+import { PASSWORD, openPage, startHarness, type MapHarness, withPage } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { hashPassword } from '../../server/auth'
 import type { Page } from 'playwright-core'
@@ -73,8 +73,7 @@ describe('sign-in steps and the officers\' screens', { timeout: BROWSER_TEST_MS 
     }
 
     // the analyst signs in with the password shown and changes it first
-    const a = await openPage(h)
-    try {
+    await withPage(h, async (a) => {
       const page = a.page
       await typeLogin(page, 'analyst.map2', created)
       await page.waitForSelector('#sign-in-steps input[name=current]')
@@ -89,13 +88,10 @@ describe('sign-in steps and the officers\' screens', { timeout: BROWSER_TEST_MS 
       await page.waitForSelector('[data-testid=user]')
       expect(await page.textContent('[data-testid=user]')).toContain('洛龙分析员')
       expect((await db.one(`SELECT password_must_change FROM app_user WHERE username = 'analyst.map2'`)).password_must_change).toBe(false)
-    } finally {
-      await a.context.close()
-    }
+    })
 
     // the officer again: a TOTP code this time (the next time step: the set-up's is used)
-    const s = await openPage(h)
-    try {
+    await withPage(h, async (s) => {
       const page = s.page
       await typeLogin(page, 'sec.map', PASSWORD)
       await page.waitForSelector('[data-testid=totp-code]')
@@ -103,13 +99,10 @@ describe('sign-in steps and the officers\' screens', { timeout: BROWSER_TEST_MS 
       await page.click('#sign-in-steps button[type=submit]')
       await page.waitForSelector('[data-testid=user]')
       expect(await page.isVisible('#open-users')).toBe(true)
-    } finally {
-      await s.context.close()
-    }
+    })
 
     // the audit officer finds the creation in 审计记录
-    const r = await openPage(h)
-    try {
+    await withPage(h, async (r) => {
       const page = r.page
       await typeLogin(page, 'aud.map', PASSWORD)
       await page.waitForSelector('[data-testid=totp-code]')
@@ -134,8 +127,6 @@ describe('sign-in steps and the officers\' screens', { timeout: BROWSER_TEST_MS 
       await page.waitForFunction(() => /完整/.test(document.querySelector('[data-testid=audit-status]')?.textContent ?? ''))
       expect(r.consoleErrors).toEqual([])
       expect(r.outside).toEqual([])
-    } finally {
-      await r.context.close()
-    }
+    })
   })
 })

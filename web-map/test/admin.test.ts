@@ -8,7 +8,7 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { ARTIFACTS, openPage, signInAs, startHarness, type MapHarness } from './harness'
+import { ARTIFACTS, signInAs, startHarness, type MapHarness, withPage } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { creditCodeCheck } from '../../server/common/credit-code'
 
@@ -39,8 +39,7 @@ describe('the administrator\'s screens', { timeout: BROWSER_TEST_MS * 2 }, () =>
   it('adds a rule version, flags a parcel, records a lease, runs a refresh, previews and publishes the public list', async () => {
     const db = h.t.database.db
     expect(h.fx.parcels.map((p) => p.code)).toContain(FLAG_PARCEL)
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       const page = w.page
       // not for the others: the button is the admin's only
       expect(await page.isHidden('#open-admin')).toBe(true)
@@ -174,13 +173,10 @@ describe('the administrator\'s screens', { timeout: BROWSER_TEST_MS * 2 }, () =>
       // the one refusal asked for above (the rule version's date taken) is the only failed request
       expect(w.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)'])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
 
     // ---- the public page, without login: the same rows
-    const pub = await openPage(h)
-    try {
+    await withPage(h, async (pub) => {
       await pub.page.goto(h.origin + '/disclosure.html')
       await pub.page.waitForSelector('#list tr[data-seq]')
       expect(await pub.page.locator('#list tr[data-seq]').count()).toBe(await db.one(
@@ -188,8 +184,6 @@ describe('the administrator\'s screens', { timeout: BROWSER_TEST_MS * 2 }, () =>
       expect(await pub.page.textContent('#list')).toContain(FLAG_PARCEL)
       await pub.page.screenshot({ path: path.join(ARTIFACTS, 'admin-public-after-publish.png') })
       expect(pub.consoleErrors).toEqual([])
-    } finally {
-      await pub.context.close()
-    }
+    })
   })
 })

@@ -6,7 +6,7 @@ import { hashPassword } from '../../server/auth'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE } from '../../server/test/tiles-fixture'
 import { countLines, type ClusterSummary } from '../src/cluster-counts'
-import { jumpTo, openPage, PASSWORD, renderedProps, signInAs, startHarness, waitIdle, type MapHarness } from './harness'
+import { jumpTo, PASSWORD, renderedProps, signInAs, startHarness, waitIdle, type MapHarness, withPage } from './harness'
 
 let h: MapHarness
 
@@ -32,8 +32,7 @@ const labelText = (page: import('playwright-core').Page) => page.evaluate(() => 
 
 describe('cluster labels below the parcel zoom', { timeout: BROWSER_TEST_MS }, () => {
   it('carry the counts by class of the user\'s clusters, written from the summary, with 放大查看地块', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await signInAs(w.page, 'map.analyst')
       await jumpTo(w.page, FIXTURE_CENTRE, 10)
       await w.page.waitForFunction(() => (window as any).onemap.clusterCounts().size > 0)
@@ -53,14 +52,11 @@ describe('cluster labels below the parcel zoom', { timeout: BROWSER_TEST_MS }, (
       expect(rendered.length).toBeGreaterThan(0)
       for (const p of rendered) expect(p.counts, String(p.code)).toBe(counts[String(p.code)])
       expect(w.consoleErrors).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('are scoped like the summary: a county\'s surveyor gets counts for their county\'s clusters only, the public none', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await jumpTo(w.page, FIXTURE_CENTRE, 10)
       await waitIdle(w.page)
       expect((await labelText(w.page)).counts).toEqual({})
@@ -72,14 +68,11 @@ describe('cluster labels below the parcel zoom', { timeout: BROWSER_TEST_MS }, (
       expect(new Map(Object.entries(counts))).toEqual(want)
       expect(Object.keys(counts)).toContain('gaoxin')
       expect(Object.keys(counts)).not.toContain('luolong') // 洛龙区's cluster: not in 涧西区's scope
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('show the name alone from the parcel zoom on', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await signInAs(w.page, 'map.analyst')
       await w.page.waitForFunction(() => (window as any).onemap.clusterCounts().size > 0)
       const { field } = await labelText(w.page)
@@ -88,8 +81,6 @@ describe('cluster labels below the parcel zoom', { timeout: BROWSER_TEST_MS }, (
       expect(field[0]).toBe('step')
       expect(field[3]).toBe(minzoom)
       expect(field[4]).toEqual(['get', 'short_name'])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })

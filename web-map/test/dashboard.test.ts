@@ -19,7 +19,7 @@ import { hashPassword } from '../../server/auth'
 import type { Role } from '../../server/config'
 import { beijingToday, generateDemo } from '../../scripts/demo/generate'
 import { loadDemo } from '../../scripts/demo/load'
-import { ARTIFACTS, buildMap, CHROMIUM_ARGS, jumpTo, loginAs, openPage, PASSWORD, signInAs, waitForLayers, waitIdle, type MapHarness } from './harness'
+import { ARTIFACTS, buildMap, CHROMIUM_ARGS, jumpTo, loginAs, openPage, PASSWORD, signInAs, waitForLayers, waitIdle, type MapHarness, withPage } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { jobResult } from '../../server/test/jobs'
 
@@ -157,8 +157,7 @@ describe('the per-mu dashboard', { timeout: BROWSER_TEST_MS }, () => {
     const want = await expected('analyst')
     expect(want.above).toBeGreaterThan(0)
     expect(want.below).toBeGreaterThan(0)
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'analyst')
       await w.page.click('#open-dashboard')
       await w.page.waitForSelector('[data-testid=permu-bars] svg')
@@ -233,9 +232,7 @@ describe('the per-mu dashboard', { timeout: BROWSER_TEST_MS }, () => {
 
       expect(w.consoleErrors).toEqual([])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('shows a surveyor the aggregates only: no ratings, no colouring, no request for enterprise figures', async () => {
@@ -263,8 +260,7 @@ describe('the per-mu dashboard', { timeout: BROWSER_TEST_MS }, () => {
   it('says a county user\'s dashboard covers their county, and counts what was published once it is', async () => {
     const { authorization } = await h.t.loginAs('analyst', ['410311'], 'api.analyst.luolong')
     const own = (await h.t.app.inject({ url: `/api/permu/summary?year=${LAST}&from=${LAST - 2}&asOf=${TODAY}`, headers: { authorization } })).json()
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await signInAs(w.page, 'map.analyst.luolong')
       await w.page.click('#open-dashboard')
       await w.page.waitForSelector('[data-testid=permu-bars] svg')
@@ -283,14 +279,11 @@ describe('the per-mu dashboard', { timeout: BROWSER_TEST_MS }, () => {
       expect(await w.page.textContent('[data-testid=rating-published]'))
         .toBe(`按县区评价规则计算；${LAST}年度评价已发布 ${stored.stored} 家（共评 ${total} 家）。`)
       expect(w.consoleErrors).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('fits a phone (390×844): nothing wider than the screen, the chart readable', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await w.page.setViewportSize({ width: 390, height: 844 })
       await w.page.reload()
       await waitForLayers(w.page, 1)
@@ -304,8 +297,6 @@ describe('the per-mu dashboard', { timeout: BROWSER_TEST_MS }, () => {
       expect(chart.height).toBeGreaterThanOrEqual(18 * 30)
       await w.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-390x844.png') })
       expect(w.consoleErrors).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })

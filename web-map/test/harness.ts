@@ -131,6 +131,16 @@ export async function openPage(h: MapHarness, opts: { keepBodies?: boolean } = {
   return { context, page, outside, consoleErrors, responses }
 }
 
+/** Opens a watched page, runs `story` on it and closes its context whatever happens. */
+export async function withPage<T>(h: MapHarness, story: (w: Watched) => Promise<T>, opts: { keepBodies?: boolean } = {}): Promise<T> {
+  const w = await openPage(h, opts)
+  try {
+    return await story(w)
+  } finally {
+    await w.context.close()
+  }
+}
+
 /** Waits until the data layers have been (re)built `builds` times and the map is idle. */
 export async function waitForLayers(page: Page, builds: number): Promise<void> {
   await page.waitForFunction((n) => ((window as any).onemap?.builds ?? 0) >= n, builds, { timeout: 30_000 })

@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { ARTIFACTS, PASSWORD, openPage, signInAs, startHarness, waitIdle, type MapHarness } from './harness'
+import { ARTIFACTS, PASSWORD, openPage, signInAs, startHarness, waitIdle, type MapHarness, withPage } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/test/tiles-fixture'
 import { hashPassword } from '../../server/auth'
@@ -71,8 +71,7 @@ afterAll(async () => {
 
 describe('the inbox on a phone', { timeout: BROWSER_TEST_MS }, () => {
   it('an inspector records a finding with a photo and confirms; the card shows the start, the alert is closed', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       const page = w.page
       await page.setViewportSize(PHONE)
       await page.reload()
@@ -169,9 +168,7 @@ describe('the inbox on a phone', { timeout: BROWSER_TEST_MS }, () => {
       expect(await db.one('SELECT count(*)::int AS n FROM alert_photo WHERE alert_id = $1', [alertId], (x) => x.n)).toBe(1)
       expect(w.consoleErrors).toEqual([])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })
 
@@ -201,8 +198,7 @@ describe('the inbox of an analyst', { timeout: BROWSER_TEST_MS }, () => {
     [], (r) => [r.username, r.n]))
     expect(open[second.username]).toBeGreaterThanOrEqual(1)
 
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       const page = w.page
       await signInAs(page, 'analyst.luolong')
       await page.click('#open-inbox')
@@ -226,9 +222,7 @@ describe('the inbox of an analyst', { timeout: BROWSER_TEST_MS }, () => {
       await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-assign.png') })
       expect(w.consoleErrors).toEqual([])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })
 

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE } from '../../server/test/tiles-fixture'
-import { ARTIFACTS, jumpTo, loginAs, openPage, startHarness, waitForLayers, type MapHarness } from './harness'
+import { ARTIFACTS, jumpTo, loginAs, startHarness, waitForLayers, type MapHarness, withPage } from './harness'
 
 let h: MapHarness
 
@@ -31,8 +31,7 @@ const TOOL_BUTTONS = ['#measure-length', '#measure-area', '#measure-clear', '#op
 
 describe('the legend and the toolbar on the map at 1400×900', { timeout: BROWSER_TEST_MS }, () => {
   it('has the legend on the map, collapsible, and the tools above the fold on the map, none in the sidebar', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'analyst')
       const map = await box(w.page, '#map')
       // both controls are in the map's control corners, not in the sidebar
@@ -58,14 +57,11 @@ describe('the legend and the toolbar on the map at 1400×900', { timeout: BROWSE
       await w.page.check('#legend input[data-toggle=clusters]')
       await w.page.screenshot({ path: path.join(ARTIFACTS, 'map-controls-1400x900.png') })
       expect(w.consoleErrors).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('draws the measure result on the map, and keeps one panel open at a time', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'analyst')
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       const map = await box(w.page, '#map')
@@ -89,16 +85,13 @@ describe('the legend and the toolbar on the map at 1400×900', { timeout: BROWSE
       expect(await w.page.isVisible('#dashboard-panel')).toBe(true)
       expect(await w.page.isVisible('#upload-panel')).toBe(false)
       expect(w.consoleErrors).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })
 
 describe('the legend and the toolbar on a phone (390×844)', { timeout: BROWSER_TEST_MS }, () => {
   it('start with the legend closed, fit the screen, and have 44 px targets', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await w.page.setViewportSize({ width: 390, height: 844 })
       await w.page.reload()
       await waitForLayers(w.page, 1)
@@ -120,8 +113,6 @@ describe('the legend and the toolbar on a phone (390×844)', { timeout: BROWSER_
       await w.page.click('[data-testid=legend-toggle]')
       expect(await w.page.isVisible('#legend')).toBe(false)
       expect(w.consoleErrors).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })

@@ -6,9 +6,8 @@ import path from 'node:path'
 import proj4 from 'proj4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  ARTIFACTS, clickLngLat, jumpTo, loginAs, openPage, renderedCount, renderedProps, startHarness, waitIdle,
-  type MapHarness,
-} from './harness'
+  ARTIFACTS, clickLngLat, jumpTo, loginAs, renderedCount, renderedProps, startHarness, waitIdle,
+  type MapHarness, withPage } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE } from '../../server/test/tiles-fixture'
 
@@ -25,8 +24,7 @@ const centreOf = (box: [number, number, number, number]): [number, number] => [(
 
 describe('the map for the public', { timeout: BROWSER_TEST_MS }, () => {
   it('loads with no console errors and no outside requests, and draws clusters and plan zones', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await jumpTo(w.page, FIXTURE_CENTRE, 14)
       expect(await renderedCount(w.page, 'clusters-fill')).toBeGreaterThan(0)
       expect(await renderedCount(w.page, 'plan_zones-fill')).toBeGreaterThan(0)
@@ -35,16 +33,13 @@ describe('the map for the public', { timeout: BROWSER_TEST_MS }, () => {
       expect(await w.page.locator('#overview button[data-cluster]').count()).toBe(19) // 全市 + 18
       expect(w.consoleErrors).toEqual([])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })
 
 describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
   it('renders features of every layer, opens a parcel card with its code and area, and stays on this machine', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'admin')
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       for (const layer of ['clusters-fill', 'plan_zones-fill', 'parcels-fill', 'batches-line', 'unsupplied-fill', 'changes-fill', 'alerts-circle']) {
@@ -83,14 +78,11 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
 
       expect(w.consoleErrors).toEqual([])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('finds a parcel by enterprise name and flies to it', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'analyst')
       await jumpTo(w.page, [112.0, 34.2], 10)
       await w.page.fill('#search', '示范装备')
@@ -105,14 +97,11 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       expect(Math.abs(center[0] - lon)).toBeLessThan(0.002)
       expect(Math.abs(center[1] - lat)).toBeLessThan(0.002)
       expect(w.consoleErrors).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('filters parcels by county and zooms to a cluster from the overview', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'admin')
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       await w.page.selectOption('#filter-county', '410305')
@@ -128,14 +117,11 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       // 石化's centre in fixtures/luoyang-clusters.json (inside 孟津区's outline)
       expect(Math.abs(center[0] - 112.581)).toBeLessThan(0.01)
       expect(Math.abs(center[1] - 34.893)).toBeLessThan(0.01)
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('measures lengths and areas, and reads coordinates in CGCS2000 Gauss-Kruger zone 37', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       const box = h.fx.parcels.find((p) => p.code === 'LL-001')!.box
       await w.page.click('#measure-area')
@@ -196,16 +182,13 @@ describe('the map for an administrator', { timeout: BROWSER_TEST_MS }, () => {
       // the pointer leaves the map: the read-out goes with it
       await w.page.mouse.move(mapBox.x - 50, mapBox.y + 10) // over the sidebar
       expect(await w.page.textContent('#coords')).not.toMatch(/X [\d.]+ m/)
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })
 
 describe('editing a parcel on its card', { timeout: BROWSER_TEST_MS }, () => {
   it('says so when someone else edited first, reloads, and then saves into the file', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'analyst')
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       await clickLngLat(w.page, centreOf(h.fx.parcels.find((p) => p.code === 'LL-007')!.box))
@@ -236,16 +219,13 @@ describe('editing a parcel on its card', { timeout: BROWSER_TEST_MS }, () => {
       expect(timeline).toContain('属性变更')
       expect(timeline).toContain('核实用途')
       expect(w.consoleErrors.filter((e) => !/409/.test(e))).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })
 
 describe('a surveyor', { timeout: BROWSER_TEST_MS }, () => {
   it('sees no tax figure anywhere in the page, in the tiles or in what the server sent', async () => {
-    const w = await openPage(h, { keepBodies: true })
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'surveyor')
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       const parcel = h.fx.parcels.find((p) => p.code === h.fx.enterprise.parcel)!
@@ -269,22 +249,17 @@ describe('a surveyor', { timeout: BROWSER_TEST_MS }, () => {
       // uploads are for analysts and administrators (issue 3)
       expect(await w.page.locator('#open-upload').isVisible()).toBe(false)
       expect(w.consoleErrors).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    }, { keepBodies: true })
   })
 
   it('an inspector may not edit a parcel or upload, and sees no edit form', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'inspector')
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       await clickLngLat(w.page, centreOf(h.fx.parcels.find((p) => p.code === 'LL-003')!.box))
       await w.page.waitForSelector('[data-testid=card-code]')
       expect(await w.page.locator('#edit-form').count()).toBe(0)
       expect(await w.page.locator('#open-upload').isVisible()).toBe(false)
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })

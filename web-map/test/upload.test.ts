@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ARTIFACTS, jumpTo, loginAs, openPage, renderedProps, startHarness, waitIdle, type MapHarness } from './harness'
+import { ARTIFACTS, jumpTo, loginAs, renderedProps, startHarness, waitIdle, type MapHarness, withPage } from './harness'
 import { BROWSER_TEST_MS } from '../../server/test/budget'
 import { FIXTURE_CENTRE, boxPolygon, rect } from '../../server/test/tiles-fixture'
 
@@ -54,8 +54,7 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
   })
 
   it('shows the report with the Chinese values intact, previews, commits, and the new parcels render', async () => {
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'analyst')
       await jumpTo(w.page, FIXTURE_CENTRE, 15)
       expect((await renderedProps(w.page, 'parcels-fill')).map((p) => p.code)).not.toContain('UP-001')
@@ -141,9 +140,7 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
       await w.page.waitForSelector('#upload-result:has-text("已放弃")')
       expect(w.consoleErrors).toEqual([])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('states the CRS and the encoding in the form, explains a refused CRS with its candidates on the map, and reads the file in the one that fits', async () => {
@@ -163,8 +160,7 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
     const zip = path.join(dir, 'noprj.zip')
     execFileSync('zip', ['-j', '-q', zip, ...['shp', 'shx', 'dbf'].map((e) => path.join(dir, `测量.${e}`))])
 
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'analyst')
       await w.page.click('#open-upload')
       // the zones over Luoyang (CM 111°E and 114°E, without and with the zone number) and degrees
@@ -206,9 +202,7 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
       // the one refusal this test asked for, logged by the browser as a failed request; nothing else
       expect(w.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)'])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 
   it('takes a GeoPackage with two tables: lists them with their counts, reads the one chosen, says the CRS its srs declares', async () => {
@@ -228,8 +222,7 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
     table('一期', ['GP-001', 'GP-002'], -600)
     table('二期', ['GP-101', 'GP-102', 'GP-103'], 0)
 
-    const w = await openPage(h)
-    try {
+    await withPage(h, async (w) => {
       await loginAs(w.page, 'analyst')
       await w.page.click('#open-upload')
       expect(await w.page.getAttribute('#upload-form input[type=file]', 'accept')).toContain('.gpkg')
@@ -253,8 +246,6 @@ describe('uploading a GDAL-made GBK shapefile', { timeout: BROWSER_TEST_MS }, ()
       expect(await w.page.locator('[data-testid=upload-layers] button.use-layer[data-layer="一期"]').count()).toBe(1)
       expect(w.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)'])
       expect(w.outside).toEqual([])
-    } finally {
-      await w.context.close()
-    }
+    })
   })
 })

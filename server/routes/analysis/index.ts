@@ -1,4 +1,4 @@
-/** Land-status analysis (issue 5): 批而未供 unsupplied, 闲置 idle, 低效 inefficient, 未供即用 used
+/** Land-status analysis (DOMAIN.md "Classifications the system computes"): 批而未供 unsupplied, 闲置 idle, 低效 inefficient, 未供即用 used
  * before supply, plan conformity; each as of any date, scoped to the caller's counties, as GeoJSON
  * with the reason every finding fired. Handlers are thin: the rules are analysis.* functions. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'

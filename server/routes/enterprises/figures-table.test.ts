@@ -1,6 +1,7 @@
 /** Reading bureau tables: header found below a title, units converted, every problem with its row. */
 import { describe, expect, it } from 'vitest'
-import { parseCsv, readFiguresTable } from './figures-table'
+import iconv from 'iconv-lite'
+import { parseCsv, readFiguresTable, readGrid } from './figures-table'
 
 const CODE_A = '914103000000000011'.slice(0, 17) + 'X'
 const CODE_B = '914103000000000022'.slice(0, 17) + 'Y'
@@ -9,6 +10,13 @@ describe('figures tables', () => {
   it('parses quoted CSV cells with commas, doubled quotes and CRLF', () => {
     expect(parseCsv('a,"b,1","say ""hi"""\r\n1,2,3\r\n')).toEqual([['a', 'b,1', 'say "hi"'], ['1', '2', '3']])
     expect(parseCsv('代码\t税收\nX\t1')).toEqual([['代码', '税收'], ['X', '1']])
+  })
+
+  it('reads UTF-8 with a BOM and GBK alike, a blank line kept as a row so that rows count as the file\'s lines', async () => {
+    const text = '统一社会信用代码,税收\r\n\r\n甲,1\r\n'
+    const want = [['统一社会信用代码', '税收'], [''], ['甲', '1']]
+    expect(await readGrid(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))).toEqual(want)
+    expect(await readGrid(iconv.encode(text, 'gbk'))).toEqual(want)
   })
 
   it('finds the header under a title, converts 元 and 亿元 to 万元, and reports each bad cell', () => {

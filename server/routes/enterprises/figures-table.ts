@@ -3,7 +3,9 @@
  * database: the result is rows with the columns the table had, and every problem with its row
  * and column, so that the route can report them all before anything is written. */
 import ExcelJS from 'exceljs'
+import { parse } from 'csv-parse/sync'
 import iconv from 'iconv-lite'
+import { csvDelimiter, decideCsvEncoding } from '../../ingest/table'
 import { CREDIT_CODE_PATTERN, FIGURE_COLUMNS, type FigureColumn, type Figures } from '../../schemas/enterprise'
 
 export type TableField = FigureColumn | 'credit_code' | 'name'
@@ -60,38 +62,17 @@ function unitFactor(header: string): number {
 
 // ---------------------------------------------------------------- reading cells
 
-function decodeCsv(bytes: Buffer): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8')
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    // not UTF-8: Chinese offices save CSV from Excel in GBK; GB18030 is its superset
-    return iconv.decode(bytes, 'gb18030')
-  }
+/** The rows of a CSV (RFC 4180: quotes, doubled quotes, CRLF) or tab-separated text, read by
+ * csv-parse with the delimiter the upload's tables use (the commonest of comma, tab and semicolon
+ * in the first line). Blank lines stay rows, so that a row's index is its line in the file. */
+export function parseCsv(text: string): string[][] {
+  return parse(text, { delimiter: csvDelimiter(text), relax_column_count: true, relax_quotes: true }) as string[][]
 }
 
-/** RFC 4180 CSV (quotes, doubled quotes, CRLF); a tab-separated file is read too. */
-export function parseCsv(text: string): string[][] {
-  const firstLine = text.slice(0, text.search(/\r?\n|$/))
-  const sep = firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : ','
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++ } else if (ch === '"') quoted = false
-      else cell += ch
-    } else if (ch === '"' && cell === '') quoted = true
-    else if (ch === sep) { row.push(cell); cell = '' }
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++
-      row.push(cell); rows.push(row); row = []; cell = ''
-    } else cell += ch
-  }
-  if (cell !== '' || row.length) { row.push(cell); rows.push(row) }
-  return rows
+/** A CSV's text in the encoding the upload of a table would read it in (server/ingest: UTF-8 when
+ * its bytes are valid UTF-8, else GBK, what Excel on a Chinese Windows saves), without a BOM. */
+function decodeCsv(bytes: Buffer): string {
+  return iconv.decode(bytes, decideCsvEncoding(bytes, undefined).encoding).replace(/^\uFEFF/, '')
 }
 
 function cellText(v: ExcelJS.CellValue): string {

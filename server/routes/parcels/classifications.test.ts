@@ -1,5 +1,5 @@
-/** The card shows the analysis engine's classifications, and search filters by them (issue 4 §1–2
- * with issue 5): a parcel not started more than a year after its agreed start date is idle
+/** The card shows the analysis engine's classifications, and search filters by them
+ * (DOMAIN.md "Classifications the system computes"): a parcel not started more than a year after its agreed start date is idle
  * (闲置土地处置办法 2012 art. 2); one started on time is not. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'

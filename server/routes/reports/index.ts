@@ -12,6 +12,7 @@ import { FileAnswer, MEDIA } from '../../schemas/common'
 import { jsonDiff, ruleVersionChanges } from '../../governance/diff'
 import { LINKED_FIGURES, at, reportTables } from '../../governance/tables'
 import { reportCsv, reportWorkbook } from '../../governance/xlsx'
+import { REPORT_KIND } from '../../labels/codes'
 
 /** The city's and the counties' officials who run the supervision rhythm. */
 export const REPORT_ROLES: readonly Role[] = ['admin', 'analyst']
@@ -29,11 +30,13 @@ export const GOVERNANCE_MESSAGES = {
   invalid: (message: string) => `报告参数有误 / ${message}`,
 } as const
 
-const KIND_NAMES: Record<string, string> = { quarterly: '季度进展报告', ranking: '半年评比', evaluation: '年度考评', quota: '增存挂钩指标测算' }
+/** The kinds a user may generate, labelled as everywhere else (labels/codes.ts REPORT_KIND). */
+const KINDS = ['quarterly', 'ranking', 'evaluation', 'quota'] as const satisfies readonly (keyof typeof REPORT_KIND)[]
+const KIND_NAMES: Record<string, string> = REPORT_KIND
 const PERIOD_HINT: Record<string, string> = { quarterly: 'YYYYQ1–Q4', ranking: 'YYYYH1 or YYYYH2', evaluation: 'YYYY', quota: 'YYYY' }
 const PERIOD_PATTERN: Record<string, RegExp> = { quarterly: /^\d{4}Q[1-4]$/, ranking: /^\d{4}H[12]$/, evaluation: /^\d{4}$/, quota: /^\d{4}$/ }
 
-const Kind = Type.Union(['quarterly', 'ranking', 'evaluation', 'quota'].map((k) => Type.Literal(k)))
+const Kind = Type.Union(KINDS.map((k) => Type.Literal(k)))
 const Id = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
 
 const GenerateBody = Type.Object({

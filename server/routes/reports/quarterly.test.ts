@@ -179,7 +179,7 @@ describe('the 2024 Q2 report of 洛龙区 (as of 30 June 2024)', () => {
     })
   })
 
-  it('标准地 share and 亩均税收 come from issue 7, with the parcels behind them', async () => {
+  it('标准地 share and 亩均税收 come from the standard-land and per-mu analyses, with the parcels behind them', async () => {
     const c = county(q2)
     expect(c.standard_land).toMatchObject({ year: 2024, sold: 2, standard: 1, target: 1, met: false, codes: [code.P10] })
     expect(c.standard_land.share_area).toBeCloseTo(A('P10') / (A('P10') + A('P2')), 5)

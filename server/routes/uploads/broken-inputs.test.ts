@@ -19,7 +19,7 @@ let auth: { authorization: string }
 let dir: string
 let n = 0
 
-// Small limits so that the size refusals need no big files (issue 3 §10: all are settings).
+// Small limits so that the size refusals need no big files (all are settings: server/config.ts).
 const ENV = { ONEMAP_MAX_UPLOAD_MB: '1', ONEMAP_MAX_UNCOMPRESSED_MB: '3' }
 
 // Received files and unpacked zips go under this worker's own temp dir, so that the last test

@@ -1,4 +1,4 @@
-/** More formats in (issue 19 item 4): one survey, written by GDAL from a GBK shapefile as
+/** More formats in: one survey, written by GDAL from a GBK shapefile as
  * GeoPackage, KML, KMZ, DXF (hatches + the code as text inside), CSV with WKT, CSV with X/Y points
  * in a Gauss-Krüger zone, XLSX with WKT and GeoJSONSeq, lands through the same upload report,
  * mapping and checks as the shapefile: the same count, codes, Chinese owners, and ellipsoidal

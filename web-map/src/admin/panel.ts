@@ -1,4 +1,4 @@
-/** 管理 (the administrator's screens, issue 17): county rules, enterprises, publishing with a
+/** 管理 (the administrator's screens): county rules, enterprises, publishing with a
  * preview, and the jobs, one tab at a time in a side panel (a sheet on a phone). Shown to the
  * `admin` role only; the server refuses these routes to every other role (separated duties: the
  * security officer manages users, the audit officer reads the trail, account.ts). The panel builds

@@ -144,7 +144,7 @@ SELECT p.version,
                ) ORDER BY l.completed_on IS NOT NULL, l.deadline, l.id), '[]'::jsonb)
           FROM disposal_ledger l WHERE l.parcel_id = p.id),
       -- the analysis engine's findings today, each with the rule, the measured value, the threshold
-      -- and the source record (issue 5); enterprise figures in reasons only for sensitive roles
+      -- and the source record (DOMAIN.md: each with the reason it fired); enterprise figures in reasons only for sensitive roles
       'classifications', analysis.parcel_classifications(p.id, luoyang_today(), ${sensitive}::boolean)
     )
     || CASE WHEN ${sensitive}::boolean THEN jsonb_build_object(

@@ -1,15 +1,7 @@
-/* What PostGIS says about a parcel edit: the new geometry's problem (null when fine), the area the parcel would have, the county's tolerance for a stated area, and the county of the new cluster. */
-WITH g AS (
-  SELECT CASE WHEN ${geometry}::text IS NULL THEN NULL
-              ELSE ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${geometry}::text), 4490)) END AS geom
-)
+/* What PostGIS says about a parcel edit: the new geometry's problem (null when fine; sql/functions/land-2-edit.sql), the area the parcel would have, the county's tolerance for a stated area, and the county of the new cluster. */
+WITH g AS (SELECT edited_geometry(${geometry}::text) AS geom)
 SELECT
-  CASE WHEN g.geom IS NULL THEN NULL
-       WHEN ST_IsEmpty(g.geom) THEN 'empty'
-       WHEN NOT ST_IsValid(g.geom) THEN 'invalid: ' || ST_IsValidReason(g.geom)
-       -- the city's extent, as for uploads (check-jurisdiction.sql); projected metres typed as degrees land far outside
-       WHEN NOT ST_CoveredBy(g.geom, city_extent()) THEN 'outside'
-  END AS geometry_problem,
+  edited_geometry_problem(g.geom) AS geometry_problem,
   ellipsoidal_area_m2(coalesce(g.geom, p.geom)) AS area_m2,
   coalesce((
     SELECT CASE WHEN jsonb_typeof(r.value) = 'number' THEN (r.value #>> '{}')::float8 END
