@@ -97,12 +97,15 @@ export function tileQuery(kind: EncoderKind, layer: LayerDef, attrs: readonly At
   const names = attrs.map((a) => as.name(a.name))
   if (kind === 'postgis') {
     const idArgs = layer.featureId ? `, '__geom', '__id'` : `, '__geom'`
+    // No "WHERE __geom IS NOT NULL" around it: ST_AsMVT skips rows whose geometry ST_AsMVTGeom
+    // clipped away, and that filter, pushed down into the scan, made PostgreSQL run ST_AsMVTGeom
+    // twice a feature (filter and output): measured 6.47 → 3.95 ms a z14–16 tile (p50, paired),
+    // the Martin-style reference of the tiles bench 3.90 ms.
     return `WITH f AS (${f})
 SELECT ST_AsMVT(t, ${as.text(layer.id)}, ${EXTENT}${idArgs}) AS tile FROM (
   SELECT ST_AsMVTGeom(f.__geom, ST_TileEnvelope($1, $2, $3), ${EXTENT}, ${BUFFER}, true) AS __geom
     ${layer.featureId ? ', f.__id' : ''}${names.map((n) => `, f.${n}`).join('')}
-  FROM f) t
-WHERE t.__geom IS NOT NULL`
+  FROM f) t`
   }
   // Clipped a little wider than geojson-vt's own buffer, which then clips exactly as ST_AsMVTGeom.
   const clipBox = `ST_TileEnvelope($1, $2, $3, margin => ${(2 * BUFFER) / EXTENT})`
