@@ -3,12 +3,13 @@
  * (BENCH_PROVINCE_PARCELS / BENCH_PROVINCE_BATCHES for other sizes), every parcel with its
  * contract, indicators, development, leases and figures, loaded by COPY into a throwaway PostGIS
  * cluster. Parcels beyond what the 18 clusters hold lie in the overflow lattice at 15 % of their
- * drawn area (scripts/demo/world.ts), each inside the county it names. Measures:
- * - the full analysis recompute (analysis.refresh_all): goal ≤ 3 min;
- * - the dashboard summary (analysis.summary) after it: goal ≤ 1 s;
+ * drawn area (scripts/demo/world.ts), each inside the county it names. Measures, in this order:
  * - every z12 parcel tile with parcels, uncached, through the tile service the endpoint uses
  *   (role analyst, the heaviest attribute set): p50/p95 (goal p95 ≤ 150 ms) and the largest tile
- *   (goal ≤ 500 KB);
+ *   (goal ≤ 500 KB); before the recompute, so the two classification attributes are still empty;
+ * - the full analysis recompute (analysis.refresh_all; goal ≤ 3 min), with temp_file_limit 20 GB
+ *   (the machine is shared), and the dashboard summary (analysis.summary) after it (goal ≤ 1 s);
+ *   BENCH_PROVINCE_ANALYSIS=0 leaves both out;
  * - the peak resident set of this node process, which runs the analysis and the tiles as the
  *   service would (goal < 500 MB); the world is generated and loaded by scripts/bench/
  *   province-load.ts in a process of its own, whose peak is printed apart.
@@ -69,22 +70,8 @@ export async function benchProvince(): Promise<void> {
       console.log(`  (the loader process's peak RSS: ${loaded.rssMb.toFixed(0)} MB; ${seconds(performance.now() - t0)} with its start)`)
       if (loaded.counts.parcels !== PARCELS) throw new Error(`expected ${PARCELS} parcels, loaded ${loaded.counts.parcels}`)
 
-      // 2. The full recompute and the dashboard summary.
-      t0 = performance.now()
-      const full = await db.one('SELECT analysis.refresh_all($1) AS r', [REFERENCE_DATE], (r: { r: Record<string, number> }) => r.r)
-      const fullMs = performance.now() - t0
-      console.log(`full analysis recompute: ${seconds(fullMs)} (${JSON.stringify(full)}; load average ${loadavg()})  ${fullMs <= 180_000 ? 'ok' : 'ABOVE GOAL 3 min'}`)
-      const summaries: number[] = []
-      for (let i = 0; i < 3; i++) {
-        t0 = performance.now()
-        await db.one('SELECT analysis.summary($1) AS j', [REFERENCE_DATE])
-        summaries.push(performance.now() - t0)
-      }
-      const sum50 = percentile(summaries, 50)
-      console.log(`dashboard summary (analysis.summary: clusters, counties, city, target progress): ${summaries.map((x) => seconds(x)).join(', ')}  ` +
-        `${sum50 <= 1000 ? 'ok' : 'ABOVE GOAL 1 s'}`)
-
-      // 3. Every z12 parcel tile of the city, uncached, through the tile service.
+      // 2. Every z12 parcel tile of the city, uncached, through the tile service (before the
+      // recompute: the classification attributes are still empty then).
       const service = await TileService.create(db, { sensitiveRoles: ['admin', 'analyst'], cacheBytes: 0 })
       const layer = findLayer('parcels')!
       const ext = await db.one('SELECT ST_XMin(e)::float8 AS w, ST_YMin(e)::float8 AS s, ST_XMax(e)::float8 AS e, ST_YMax(e)::float8 AS n FROM (SELECT ST_Extent(geom) AS e FROM parcel) x')
@@ -122,6 +109,28 @@ export async function benchProvince(): Promise<void> {
       const count = await db.one(`SELECT count(*)::int AS n FROM parcel p WHERE p.geom && ST_Transform(ST_TileEnvelope(12, $1, $2), 4490)`,
         [largest.t.x, largest.t.y], (r: { n: number }) => r.n)
       console.log(`  the largest tile's parcels: ${count}`)
+      // 3. The full recompute and the dashboard summary.
+      if (process.env.BENCH_PROVINCE_ANALYSIS === '0') console.log('full recompute and summary: skipped (BENCH_PROVINCE_ANALYSIS=0)')
+      else {
+        t0 = performance.now()
+        // the machine is shared: a recompute that spills more than this to temporary files fails
+        // (its first run at 1M filled the 64 GB left on the disk) instead of filling it
+        const full = await db.tx(async (t) => {
+          await t.none(`SET LOCAL temp_file_limit = '20GB'`)
+          return t.one('SELECT analysis.refresh_all($1) AS r', [REFERENCE_DATE], (r: { r: Record<string, number> }) => r.r)
+        })
+        const fullMs = performance.now() - t0
+        console.log(`full analysis recompute: ${seconds(fullMs)} (${JSON.stringify(full)}; load average ${loadavg()})  ${fullMs <= 180_000 ? 'ok' : 'ABOVE GOAL 3 min'}`)
+        const summaries: number[] = []
+        for (let i = 0; i < 3; i++) {
+          t0 = performance.now()
+          await db.one('SELECT analysis.summary($1) AS j', [REFERENCE_DATE])
+          summaries.push(performance.now() - t0)
+        }
+        const sum50 = percentile(summaries, 50)
+        console.log(`dashboard summary (analysis.summary: clusters, counties, city, target progress): ${summaries.map((x) => seconds(x)).join(', ')}  ` +
+          `${sum50 <= 1000 ? 'ok' : 'ABOVE GOAL 1 s'}`)
+      }
     } finally {
       await database.close()
     }
