@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark of scripts/bench/, each printing its own baseline measured in
- * the same run and the ratio to it. `npm run bench -- tiles ingest` runs only those named. Each
+ * the same run and the ratio to it. `npm run bench -- tiles ingest` runs only those named, and
+ * `npm run bench -- province` the opt-in province-sized world (not part of the default run). Each
  * runs in a node process of its own, so that one's memory (a peak RSS is a process's whole life)
  * and leftovers do not show in the next one's numbers. */
 import { spawnSync } from 'node:child_process'
@@ -16,13 +17,16 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   'scale-out': { file: 'scale-out.ts', fn: 'benchScaleOut' },
   exports: { file: 'exports.ts', fn: 'benchExports' },
   'replica-lag': { file: 'scale-out.ts', fn: 'benchReplicaLag' },
+  province: { file: 'province.ts', fn: 'benchProvince' },
 }
+/** Run only when named: a million parcels take about a quarter of an hour on 2 cores. */
+const OPT_IN = new Set(['province'])
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
 function main(): void {
   const wanted = process.argv.slice(2)
-  const names = wanted.length ? wanted : Object.keys(BENCHES)
+  const names = wanted.length ? wanted : Object.keys(BENCHES).filter((n) => !OPT_IN.has(n))
   const unknown = names.filter((n) => !BENCHES[n])
   if (unknown.length) throw new Error(`unknown benchmark "${unknown.join('", "')}" (known: ${Object.keys(BENCHES).join(', ')})`)
   const failed: string[] = []

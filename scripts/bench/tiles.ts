@@ -5,6 +5,12 @@
  *    none is in the cache) against the same ST_AsMVT SQL with the same parameters run directly by
  *    a client of its own (node-postgres, a named prepared statement as the server uses). Goal:
  *    ratio ≤ 1.15.
+ *    Then throughput at 16 concurrent connections: distinct uncached tiles per second through the
+ *    endpoint (the server's pool has 16 connections) against the same SQL through a `pg` pool of
+ *    16. Goal ≥ 0.85. And the tile SQL against a Martin-style reference query written here on its
+ *    own (ST_TileEnvelope, `&&` in the table's SRID, ST_AsMVTGeom, as Martin's table sources do)
+ *    over the same table and columns, checked tile by tile to return the same features. Goal: the
+ *    product's SQL no slower (ratio ≤ 1).
  * 2. cached tiles: requests per second with autocannon against a Fastify hello-world on this
  *    machine, same settings. Goal ≥ 0.5×. The public cluster layer (no login) and the parcel
  *    layer with a bearer token (whose session the auth plugin looks up per request) separately,
@@ -32,6 +38,9 @@ import { buildApp } from '../../server/app'
 import { loadConfig } from '../../server/config'
 import { hashPassword } from '../../server/auth'
 import { TileService, invalidateTiles, tilesCompressed } from '../../server/tiles'
+import { decodeTile } from '../../server/tiles/decode'
+import { findLayer } from '../../server/tiles/layers'
+import { tileQuery } from '../../server/tiles/sql'
 import { latToTileY, lonToTileX } from '../../server/tiles/tile-math'
 import { insertSeedClusters } from '../../server/test/tiles-fixture'
 import { ensureWebBuild } from '../ensure-web-build'
@@ -48,6 +57,10 @@ const SAMPLES = 300
 const WARMUP = 30
 const AUTOCANNON = { connections: 20, seconds: 10 }
 const MAP_RUNS = 3
+/** Concurrent connections of the throughput line; the server's pool has as many. */
+const CONCURRENCY = 16
+/** Distinct tiles asked for by each phase of the throughput line. */
+const THROUGHPUT_TILES = 1200
 
 /** The machine is shared: say how busy it was while a number was taken. */
 const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ')
@@ -71,9 +84,9 @@ function mulberry32(seed: number) {
   }
 }
 
-/** Distinct tiles of zoom 14–16 over the parcel grid. */
-function sampleTiles(count: number): { z: number; x: number; y: number }[] {
-  const random = mulberry32(4103)
+/** Distinct tiles of zoom 14–16 over the parcel grid (the same ones for the same seed). */
+function sampleTiles(count: number, seed = 4103): { z: number; x: number; y: number }[] {
+  const random = mulberry32(seed)
   const east = GRID.west + COLUMNS * GRID.dlon
   const north = GRID.south + (N / COLUMNS) * GRID.dlat
   const seen = new Set<string>()
@@ -134,6 +147,90 @@ agent.destroy()
 console.log(JSON.stringify(out))
 `
 
+/** Throughput at a concurrency, from a process of its own: each phase asks for every tile of the
+ * list once, through an HTTP agent of that many keep-alive sockets ('http') or the same SQL through
+ * a \`pg\` pool of that many connections ('sql', a named prepared statement on each connection as
+ * the server uses). Tiles per second of each phase. */
+const THROUGHPUT_CLIENT = `
+import http from 'node:http'
+import pg from 'pg'
+let input = ''
+for await (const chunk of process.stdin) input += chunk
+const { url, text, base, headers, items, concurrency, phases } = JSON.parse(input)
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
+const get = (item) => new Promise((resolve, reject) => {
+  http.get(base + item.path, { headers, agent }, (res) => {
+    res.resume()
+    res.on('end', () => res.statusCode === 200 || res.statusCode === 204 ? resolve() : reject(new Error(item.path + ' ' + res.statusCode)))
+  }).on('error', reject)
+})
+const pool = new pg.Pool({ connectionString: url, max: concurrency })
+const sql = async (item) => {
+  const r = await pool.query({ name: 'tile', text, values: item.values })
+  if (r.rows.length !== 1) throw new Error('no row')
+}
+const drive = async (f) => {
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await f(items[next++])
+  }))
+  return items.length / ((performance.now() - t0) / 1000)
+}
+const out = []
+for (const p of phases) out.push(await drive(p === 'http' ? get : sql))
+await pool.end()
+agent.destroy()
+console.log(JSON.stringify(out))
+`
+
+/** Two SQL texts, each with its parameters for the same tile, timed tile by tile from a connection of their own
+ * (named prepared statements both), alternating which goes first. */
+const SQL_PAIR_CLIENT = `
+import pg from 'pg'
+let input = ''
+for await (const chunk of process.stdin) input += chunk
+const { url, a, b, warm, timed } = JSON.parse(input)
+const client = new pg.Client({ connectionString: url })
+await client.connect()
+const run = async (name, text, values) => {
+  const t0 = performance.now()
+  const r = await client.query({ name, text, values })
+  if (r.rows.length !== 1) { console.error('no row'); process.exit(1) }
+  return performance.now() - t0
+}
+for (const v of warm) { await run('a', a, v.a); await run('b', b, v.b) }
+const out = { a: [], b: [] }
+for (let i = 0; i < timed.length; i++) {
+  const v = timed[i]
+  if (i % 2 === 0) { out.a.push(await run('a', a, v.a)); out.b.push(await run('b', b, v.b)) }
+  else { out.b.push(await run('b', b, v.b)); out.a.push(await run('a', a, v.a)) }
+}
+await client.end()
+console.log(JSON.stringify(out))
+`
+
+/** The reference: a tile of the parcel table as Martin's table sources build one (martin
+ * src/pg/table_source.rs: ST_AsMVTGeom of the geometry in 3857 against ST_TileEnvelope, rows
+ * picked by \`&&\` against the envelope grown by the buffer and transformed to the table's SRID),
+ * with the columns of the product's parcel layer that need no join, written here independently of
+ * server/tiles/sql.ts. Parameters $1 z, $2 x, $3 y. */
+const MARTIN_STYLE = `
+SELECT ST_AsMVT(tile, 'parcels', 4096, 'geom', 'id') AS tile FROM (
+  SELECT ST_AsMVTGeom(ST_Transform(ST_CurveToLine(parcel.geom), 3857), ST_TileEnvelope($1::integer, $2::integer, $3::integer), 4096, 64, true) AS geom,
+         parcel.id, parcel.code, parcel.county_code::text AS county_code, parcel.cluster_code, parcel.land_use, parcel.stage,
+         round(parcel.area_m2::numeric, 2)::float8 AS area_m2, round(parcel.area_mu::numeric, 2)::float8 AS area_mu, parcel.owner_name
+    FROM public.parcel
+   WHERE parcel.geom && ST_Transform(ST_TileEnvelope($1::integer, $2::integer, $3::integer, margin => (64.0 / 4096)), 4490)
+     AND parcel.retired_at IS NULL
+) AS tile`
+
+/** Decoded features of a tile, by id: the same features means the same ids, properties and rings. */
+function featuresOf(body: Buffer | null): string {
+  const layers = decodeTile(body ?? Buffer.alloc(0))
+  const features = Object.values(layers).flatMap((l) => l.features)
+  return JSON.stringify(features.sort((a, b) => (a.id ?? 0) - (b.id ?? 0)).map((f) => [f.id, f.type, Object.entries(f.properties).sort(), f.rings]))
+}
 
 const script = (s: string) => ['--input-type=module', '-e', s]
 
@@ -159,7 +256,7 @@ export async function benchTiles(): Promise<void> {
     await admin.none('CREATE DATABASE onemap_tiles_bench')
     await admin.$pool.end()
     const url = cluster.urlFor('onemap_tiles_bench')
-    const database = await openDatabase({ databaseUrl: url, dataDir: '' })
+    const database = await openDatabase({ databaseUrl: url, dataDir: '', poolSize: CONCURRENCY })
     const t0 = Date.now()
     await insertSeedClusters(database.db, path.join(ROOT, 'fixtures', 'luoyang-clusters.json'))
     await database.db.tx((t) => t.none(DATA, { n: N, columns: COLUMNS, ...GRID }))
@@ -224,6 +321,49 @@ export async function benchTiles(): Promise<void> {
     console.log(`  endpoint p50 ${h50.toFixed(2)} ms  p95 ${h95.toFixed(2)} ms | same SQL direct p50 ${s50.toFixed(2)} ms  p95 ${s95.toFixed(2)} ms | ` +
       `ratio p50 ${(h50 / s50).toFixed(2)}  p95 ${(h95 / s95).toFixed(2)}  ${h50 / s50 <= 1.15 ? 'ok' : 'ABOVE GOAL 1.15'}`)
     console.log(`  for reference, GET /api/auth/me (session check + HTTP, no tile) p50 ${percentile(me, 50).toFixed(2)} ms  p95 ${percentile(me, 95).toFixed(2)} ms`)
+
+    // 1b. throughput at 16 concurrent connections: distinct tiles, none in the cache when asked
+    const many = sampleTiles(THROUGHPUT_TILES, 2026)
+    const items = many.map((t) => ({ values: encoder.params(t, null), path: tilePath(t) }))
+    const throughputRound = (phases: ('http' | 'sql')[]) => {
+      invalidateTiles('parcels', null)
+      return runNode<number[]>(script(THROUGHPUT_CLIENT), { url, text: encoder.sql, base, headers, items, concurrency: CONCURRENCY, phases })
+    }
+    await throughputRound(['sql', 'http']) // warms the pages, the connections and both sides' statements
+    const [sqlA, httpA] = await throughputRound(['sql', 'http'])
+    const [httpB, sqlB] = await throughputRound(['http', 'sql'])
+    const httpRate = (httpA! + httpB!) / 2
+    const sqlRate = (sqlA! + sqlB!) / 2
+    console.log(`${CONCURRENCY} concurrent connections, ${THROUGHPUT_TILES} distinct uncached parcel tiles (z14–16, analyst) per phase, two rounds in turn (load average ${loadavg()})`)
+    console.log(`  endpoint ${httpRate.toFixed(0)} tiles/s (${httpA!.toFixed(0)}, ${httpB!.toFixed(0)}) | same ST_AsMVT SQL through a pg pool of ${CONCURRENCY} ` +
+      `${sqlRate.toFixed(0)} tiles/s (${sqlA!.toFixed(0)}, ${sqlB!.toFixed(0)}) | ratio ${(httpRate / sqlRate).toFixed(2)}  ${httpRate / sqlRate >= 0.85 ? 'ok' : 'BELOW GOAL 0.85'}`)
+
+    // 1c. the product's tile SQL against a Martin-style reference over the same table and columns
+    const parcelsLayer = findLayer('parcels')!
+    const plainAttrs = parcelsLayer.attributes.filter((a) => !a.needs?.length)
+    const productSql = tileQuery('postgis', parcelsLayer, plainAttrs, service.available)
+    const compared = sampleTiles(SAMPLES, 77)
+    let same = 0
+    let nonEmpty = 0
+    for (const t of compared) {
+      const ours = await database.db.one(productSql, encoder.params(t, null), (r: { tile: Buffer | null }) => r.tile)
+      const theirs = await database.db.one(MARTIN_STYLE, [t.z, t.x, t.y], (r: { tile: Buffer | null }) => r.tile)
+      const a = featuresOf(ours)
+      if (a === featuresOf(theirs)) same++
+      else if (same < 3) console.log(`  tile ${t.z}/${t.x}/${t.y}: the product's SQL and the reference differ`)
+      if (ours?.length) nonEmpty++
+    }
+    if (same !== compared.length) throw new Error(`the product's tile SQL and the Martin-style reference differ on ${compared.length - same} of ${compared.length} tiles`)
+    const pair = await runNode<{ a: number[]; b: number[] }>(script(SQL_PAIR_CLIENT), {
+      url, a: productSql, b: MARTIN_STYLE,
+      warm: compared.slice(0, WARMUP).map((t) => ({ a: encoder.params(t, null), b: [t.z, t.x, t.y] })),
+      timed: compared.map((t) => ({ a: encoder.params(t, null), b: [t.z, t.x, t.y] })),
+    })
+    const [o50, o95, m50, m95] = [percentile(pair.a, 50), percentile(pair.a, 95), percentile(pair.b, 50), percentile(pair.b, 95)]
+    console.log(`tile SQL vs a Martin-style reference (same table, same ${plainAttrs.length} columns without joins; ${compared.length} tiles, ${nonEmpty} with features, ` +
+      `all decoded the same; load average ${loadavg()})`)
+    console.log(`  product p50 ${o50.toFixed(2)} ms  p95 ${o95.toFixed(2)} ms | reference p50 ${m50.toFixed(2)} ms  p95 ${m95.toFixed(2)} ms | ` +
+      `ratio p50 ${(o50 / m50).toFixed(2)}  ${o50 / m50 <= 1 ? 'ok' : 'SLOWER THAN THE REFERENCE'}`)
 
     // 2. cached tiles against hello-world: a parcel tile of the median size, and the largest seen
     const bySize = [...sizes].sort((a, b) => a.bytes - b.bytes)

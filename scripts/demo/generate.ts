@@ -25,7 +25,7 @@ import type {
   RsChangeRow, SupplyContractRow,
 } from './types'
 import {
-  type BatchPlace, type ClusterPlace, MAX_BULGE, OverflowLattice, type World, batchRow, buildWorld,
+  type BatchPlace, type ClusterPlace, MAX_BULGE, type World, batchRow, buildWorld,
   caseBlockEastStrip, clusterRow, planZoneRows,
 } from './world'
 
@@ -42,13 +42,17 @@ export interface DemoOptions {
   batches?: number
   /** Remote-sensing change polygons, the built ones included. */
   changes?: number
+  /** Parcels beyond what the clusters' batches hold are this percentage of their drawn area
+   * (1–100, default 100): a province-sized set of a million parcels fits the city's counties at
+   * about 20. */
+  overflowAreaPercent?: number
   /** The day the story runs up to (YYYY-MM-DD, not before REFERENCE_DATE): every date of the
    * story moves so that its reference date is this day (retime.ts). Without it the story ends on
    * REFERENCE_DATE, as the built cases are written; the server passes the real date. */
   today?: string
 }
 
-export const DEMO_DEFAULTS = { seed: 20210428, parcels: 2000, batches: 150, changes: 300 } as const
+export const DEMO_DEFAULTS = { seed: 20210428, parcels: 2000, batches: 150, changes: 300, overflowAreaPercent: 100 } as const
 
 export type { DemoData } from './types'
 
@@ -80,15 +84,19 @@ function resolve({ today: _today, ...opts }: DemoOptions = {}) {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${k} must be a whole number ≥ 0, got ${v}`)
   }
   if (o.parcels < CASE_PARCELS.length) throw new RangeError(`parcels must be ≥ ${CASE_PARCELS.length} (the built cases), got ${o.parcels}`)
+  if (o.overflowAreaPercent < 1 || o.overflowAreaPercent > 100) throw new RangeError(`overflowAreaPercent must be 1–100, got ${o.overflowAreaPercent}`)
   if (o.changes < CASE_CHANGES.length) throw new RangeError(`changes must be ≥ ${CASE_CHANGES.length} (the built cases), got ${o.changes}`)
   return o
 }
 
-function clusterContext(c: ClusterPlace, inside: boolean): ClusterContext {
+/** A parcel's cluster figures; `county` is given for land outside every cluster, which lies in
+ * the county holding it (the nearest cluster may be in another). */
+function clusterContext(c: ClusterPlace, inside: boolean, county?: { code: string; name: string }): ClusterContext {
+  const countyName = county?.name ?? c.countyName
   return {
     code: inside ? c.fx.code : null,
-    countyCode: c.fx.county_code,
-    place: c.countyName.endsWith('县') ? c.countyName : '洛阳',
+    countyCode: county?.code ?? c.fx.county_code,
+    place: countyName.endsWith('县') ? countyName : '洛阳',
     target: c.fx.target_tax_per_mu,
     taxFactor: c.taxFactor,
     leading: c.fx.leading_industries,
@@ -148,8 +156,9 @@ function placeCase(world: World, k: number): { cluster: ClusterPlace; rect: Rect
 }
 
 function* placedParcels(world: World, seed: number, count: number): Generator<Placed> {
-  const emit = (index: number, cluster: ClusterPlace, inside: boolean, frame: Frame, rect: Rect, timeline: Timeline, batch: BatchPlace | null, caseKey: string | null): Placed => {
-    const ctx = clusterContext(cluster, inside)
+  const emit = (index: number, cluster: ClusterPlace, inside: boolean, frame: Frame, rect: Rect, timeline: Timeline, batch: BatchPlace | null, caseKey: string | null,
+    county?: { code: string; name: string }): Placed => {
+    const ctx = clusterContext(cluster, inside, county)
     const code = parcelCode(ctx.countyCode, timeline.landUse, index)
     const areaM2 = frame.rectArea(rect)
     const parcel: ParcelRow = {
@@ -174,7 +183,7 @@ function* placedParcels(world: World, seed: number, count: number): Generator<Pl
 
   // Generic parcels: round robin over the open batches, then the overflow lattice.
   const open = world.genericBatches.filter((b) => !b.packer.closed)
-  let lattice: OverflowLattice | null = null
+  const lattice = world.lattice
   let turn = 0
   let prev: Placed | null = null
   for (let i = CASE_PARCELS.length; i < count; i++) {
@@ -193,7 +202,7 @@ function* placedParcels(world: World, seed: number, count: number): Generator<Pl
       else turn++
     }
     let placed: Placed
-    const timeline = randomTimeline(new Rng(seed, 'story', i), batch?.approvedOn ?? day('2012-01-01'))
+    let timeline = randomTimeline(new Rng(seed, 'story', i), batch?.approvedOn ?? day('2012-01-01'))
     if (batch && rect) {
       // Now and then one land user holds two parcels of the same cluster.
       const p = prev
@@ -205,20 +214,41 @@ function* placedParcels(world: World, seed: number, count: number): Generator<Pl
       }
       placed = emit(i, batch.cluster, true, batch.cluster.frame, rect, timeline, batch, null)
     } else {
-      lattice ??= new OverflowLattice(world.clusters)
       const spot = lattice.place(area, aspect)
-      placed = emit(i, spot.near, false, lattice.frame, spot.rect, timeline, null, null)
+      if (spot.batch) timeline = randomTimeline(new Rng(seed, 'story', i), spot.batch.approvedOn)
+      placed = emit(i, spot.cell.near, false, lattice.frame, spot.rect, timeline, spot.batch, null, spot.cell.county)
     }
     prev = placed
     yield placed
   }
 }
 
+function worldOf(o: ReturnType<typeof resolve>): World {
+  const world = buildWorld(o.seed, o.batches, CASE_BATCHES)
+  world.lattice.areaScale = o.overflowAreaPercent / 100
+  return world
+}
+
 /** Parcels with everything hanging off them, one at a time (constant memory). */
 export function* generateParcelBundles(opts: DemoOptions = {}): Generator<ParcelBundle> {
   const o = resolve(opts)
-  const world = buildWorld(o.seed, o.batches, CASE_BATCHES)
-  for (const p of placedParcels(world, o.seed, o.parcels)) yield p.bundle
+  for (const p of placedParcels(worldOf(o), o.seed, o.parcels)) yield p.bundle
+}
+
+/** A set too big to hold in memory (benchmarks): the places and batches, then the parcels with
+ * everything hanging off them one at a time, as generateParcelBundles() yields them. */
+export function streamDemo(opts: DemoOptions = {}): Pick<DemoData, 'counties' | 'clusters' | 'planZones' | 'approvalBatches'> & { bundles: Generator<ParcelBundle> } {
+  const o = resolve(opts)
+  const world = worldOf(o)
+  return {
+    counties: world.counties,
+    clusters: world.clusters.map(clusterRow),
+    planZones: world.clusters.flatMap(planZoneRows),
+    approvalBatches: world.batches.map(batchRow),
+    bundles: (function* () {
+      for (const p of placedParcels(world, o.seed, o.parcels)) yield p.bundle
+    })(),
+  }
 }
 
 /** Parcel rows only, one at a time (constant memory): for benchmark sets of 100k–1M parcels. */
@@ -404,7 +434,7 @@ function buildLedger(placed: Placed[], seed: number): DisposalLedgerRow[] {
 /** The whole demo set in memory. Deterministic: the same options give the same data. */
 export function generateDemo(opts: DemoOptions = {}): DemoData {
   const o = resolve(opts)
-  const world = buildWorld(o.seed, o.batches, CASE_BATCHES)
+  const world = worldOf(o)
   const data: DemoData = {
     seed: o.seed,
     referenceDate: REFERENCE_DATE,

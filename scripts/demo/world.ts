@@ -11,6 +11,7 @@
  * one public, the rest industrial. Generic batches take the remaining 11 industrial blocks. */
 import { day, iso } from './dates'
 import { Frame, type MultiPolygon, type Position, type Rect, holeRing, inset, rectHeight, rectWidth, rectsOverlap } from './geo'
+import { CountyOutlines } from './counties'
 import { type ClusterFixture, readFixture } from './fixture'
 import { Rng } from './random'
 import type { ApprovalBatchRow, ClusterRow, CountyRow, PlanZoneRow, ZoneType } from './types'
@@ -26,6 +27,10 @@ const CASE_BLOCK: [number, number] = [3, 1]
 const RESIDENTIAL_BLOCK: [number, number] = [3, 2]
 /** Overflow lattice cell and how far it keeps from any cluster. */
 const CELL_M = 1000
+/** A generic batch in a cluster block is a strip at least this tall, m. */
+const MIN_STRIP_M = 300
+/** Batches of the overflow lattice: the four quarters of a cell, this far apart, m. */
+const LATTICE_ROAD_M = 20
 const CLUSTER_MARGIN_M = 1200
 
 /** Per-mu tax level of each cluster relative to its target (annex 3 art. 14): fixed, so that the
@@ -130,7 +135,13 @@ export interface ClusterPlace {
 export interface BatchPlace {
   index: number
   approvalNo: string
+  /** The cluster it lies in; for a batch of the overflow lattice (clusterCode null) the cluster
+   * whose figures its parcels take. */
   cluster: ClusterPlace
+  clusterCode: string | null
+  county: { code: string; name: string }
+  /** The frame its rect is in. */
+  frame: Frame
   rect: Rect
   approvedOn: number
   /** Share of the batch height that parcels may fill; the rest stays unsupplied. */
@@ -160,6 +171,8 @@ export interface World {
   caseBatches: Map<string, BatchPlace>
   /** Batches open to generic parcels, in round-robin order. */
   genericBatches: BatchPlace[]
+  /** Batches beyond what the clusters' blocks hold, in the overflow lattice's cells. */
+  lattice: OverflowLattice
 }
 
 function boundaryOf(frame: Frame, H: number, b: [number, number, number, number]): MultiPolygon {
@@ -259,11 +272,11 @@ export function clusterRow(c: ClusterPlace): ClusterRow {
 export function batchRow(b: BatchPlace): ApprovalBatchRow {
   return {
     approval_no: b.approvalNo,
-    name: `${iso(b.approvedOn).slice(0, 4)}年度${b.cluster.countyName}第${b.index + 1}批次城镇建设用地`,
-    county_code: b.cluster.fx.county_code,
-    cluster_code: b.cluster.fx.code,
+    name: `${iso(b.approvedOn).slice(0, 4)}年度${b.county.name}第${b.index + 1}批次城镇建设用地`,
+    county_code: b.county.code,
+    cluster_code: b.clusterCode,
     approved_on: iso(b.approvedOn),
-    geom: b.cluster.frame.rect(b.rect),
+    geom: b.frame.rect(b.rect),
   }
 }
 
@@ -312,13 +325,15 @@ export function buildWorld(seed: number, batchCount: number, caseBatchSpecs: rea
     const inner = inset(rect, 10)
     const packer = new ShelfPacker(inner, inner.y0 + spec.fill * rectHeight(inner), PARCEL_GAP_M)
     packer.closed = spec.fill === 0
-    const b: BatchPlace = { index: batches.length, approvalNo: no, cluster: c, rect, approvedOn: on, fill: spec.fill, caseKey: spec.key, packer }
+    const b: BatchPlace = { index: batches.length, approvalNo: no, ...inCluster(c), rect, approvedOn: on, fill: spec.fill, caseKey: spec.key, packer }
     usedNumbers.add(no)
     batches.push(b)
     caseBatches.set(spec.key, b)
   }
 
-  // Generic batches over the 11 free industrial blocks of each cluster, by block area.
+  // Generic batches over the 11 free industrial blocks of each cluster, by block area, in strips
+  // at least MIN_STRIP_M tall; what the blocks cannot hold goes to the overflow lattice.
+  let beyond = 0
   const perCluster = apportion(
     batchCount - caseBatchSpecs.length,
     clusters.map((c) => rectWidth(c.blocks[0]!.rect) ** 2),
@@ -328,7 +343,9 @@ export function buildWorld(seed: number, batchCount: number, caseBatchSpecs: rea
   clusters.forEach((c, k) => {
     const crng = new Rng(seed, 'batches', c.fx.code)
     const free = crng.shuffle(c.blocks.filter((b) => b.zone === 'industrial' && b !== c.caseBlock))
-    const want = perCluster[k]!
+    const room = free.length * Math.max(1, Math.floor((rectHeight(inset(free[0]!.rect, 15)) + 20) / (MIN_STRIP_M + 20)))
+    const want = Math.min(perCluster[k]!, room)
+    beyond += perCluster[k]! - want
     const strips = Math.ceil(want / free.length)
     let made = 0
     for (const block of free) {
@@ -349,77 +366,172 @@ export function buildWorld(seed: number, batchCount: number, caseBatchSpecs: rea
         usedNumbers.add(no)
         const fill = first ? crng.float(0.6, 0.97) : crng.chance(0.1) ? 0 : crng.float(0.5, 0.97)
         const top = rect.y0 + fill * rectHeight(rect)
-        const b: BatchPlace = { index: batches.length, approvalNo: no, cluster: c, rect, approvedOn, fill, caseKey: null, packer: new ShelfPacker(rect, top, PARCEL_GAP_M) }
+        const b: BatchPlace = { index: batches.length, approvalNo: no, ...inCluster(c), rect, approvedOn, fill, caseKey: null, packer: new ShelfPacker(rect, top, PARCEL_GAP_M) }
         if (fill === 0) b.packer.closed = true
         batches.push(b)
         genericBatches.push(b)
       }
     }
   })
-  return { counties: fixture.counties.map((c) => ({ ...c })), clusters, byCode, batches, caseBatches, genericBatches }
+  const lattice = new OverflowLattice(clusters)
+  lattice.addBatches(seed, beyond, batches)
+  return { counties: fixture.counties.map((c) => ({ ...c })), clusters, byCode, batches, caseBatches, genericBatches, lattice }
+}
+
+function inCluster(c: ClusterPlace): Pick<BatchPlace, 'cluster' | 'clusterCode' | 'county' | 'frame'> {
+  return { cluster: c, clusterCode: c.fx.code, county: { code: c.fx.county_code, name: c.countyName }, frame: c.frame }
+}
+
+/** One cell of the overflow lattice: a square in the lattice frame's metres, the county whose
+ * outline holds all of it, and the cluster whose figures its parcels take. */
+export interface LatticeCell {
+  rect: Rect
+  county: { code: string; name: string }
+  near: ClusterPlace
 }
 
 /** Where overflow parcels go once every batch is full: 1 km cells in square rings around the
- * city, skipping any cell within 1.2 km of a cluster square (so they never meet cluster land or
- * the built cases just outside it). Each cell is packed like a batch; cluster_code is null and
- * the county is that of the nearest cluster. Only benchmark-size sets reach it. */
+ * city, each cell kept only when one county's outline (the product's reference data,
+ * counties.ts) holds all of it, and skipped within 1.2 km of a cluster square (so they never meet
+ * cluster land or the built cases just outside it). Each cell is packed like a batch; its parcels
+ * take the county that holds the cell (cluster_code null) and the figures of the nearest cluster
+ * of that county (of the city, in a county without one). Only benchmark-size sets reach it; when
+ * every county is full it throws rather than place a parcel outside the city. */
 export class OverflowLattice {
   readonly frame = new Frame(112.4, 34.5)
-  private ring = 0
-  private cells: [number, number][] = [[0, 0]]
-  private cellPos = -1
+  private readonly cellsLeft: Generator<LatticeCell>
   private packer: ShelfPacker | null = null
-  private cellCluster: ClusterPlace | null = null
+  private cell: LatticeCell | null = null
+  /** The batch being packed, if the cell has batches. */
+  private batch: BatchPlace | null = null
+  /** Cells given batches by addBatches(), in the order parcels reach them. */
+  private readonly batchCells: { cell: LatticeCell; batches: BatchPlace[] }[] = []
+  /** Batches of the current cell still to pack. */
+  private batchesLeft: BatchPlace[] = []
+  /** Parcels placed here are scaled by this (DemoOptions.overflowAreaScale). */
+  areaScale = 1
   private readonly exclusions: Rect[]
 
-  constructor(private readonly clusters: ClusterPlace[]) {
+  /** `counties`: the reference outlines, read when the first cell is needed (the 2000-parcel demo
+   * the server loads never gets here). */
+  constructor(private readonly clusters: ClusterPlace[], private readonly counties?: CountyOutlines) {
     // Each cluster's bulged square plus the margin, in this frame's metres.
     this.exclusions = clusters.map((c) => {
       const r = c.H * (1 + MAX_BULGE) + CLUSTER_MARGIN_M
-      const x = (lon: number) => (lon - this.frame.lon0) * this.frame.mLon
-      const y = (lat: number) => (lat - this.frame.lat0) * this.frame.mLat
       const [lon, lat] = c.fx.centre
-      return { x0: x(lon - r / c.frame.mLon), y0: y(lat - r / c.frame.mLat), x1: x(lon + r / c.frame.mLon), y1: y(lat + r / c.frame.mLat) }
+      return { x0: this.x(lon - r / c.frame.mLon), y0: this.y(lat - r / c.frame.mLat), x1: this.x(lon + r / c.frame.mLon), y1: this.y(lat + r / c.frame.mLat) }
     })
+    this.cellsLeft = this.cells()
   }
 
-  private nextCell(): void {
-    for (;;) {
-      this.cellPos++
-      if (this.cellPos >= this.cells.length) {
-        this.ring++
-        this.cells = squareRing(this.ring)
-        this.cellPos = 0
-      }
-      const [i, j] = this.cells[this.cellPos]!
-      const rect = { x0: i * CELL_M, y0: j * CELL_M, x1: (i + 1) * CELL_M, y1: (j + 1) * CELL_M }
-      if (this.exclusions.some((e) => rectsOverlap(e, rect))) continue
-      const inner = inset(rect, 20)
-      this.packer = new ShelfPacker(inner, inner.y1, PARCEL_GAP_M)
-      const mx = (i + 0.5) * CELL_M
-      const my = (j + 0.5) * CELL_M
-      let best = this.clusters[0]!
-      let bestD = Infinity
-      this.exclusions.forEach((e, k) => {
-        const d = ((e.x0 + e.x1) / 2 - mx) ** 2 + ((e.y0 + e.y1) / 2 - my) ** 2
-        if (d < bestD) {
-          bestD = d
-          best = this.clusters[k]!
+  private x(lon: number): number {
+    return (lon - this.frame.lon0) * this.frame.mLon
+  }
+
+  private y(lat: number): number {
+    return (lat - this.frame.lat0) * this.frame.mLat
+  }
+
+  /** Every usable cell, ring by ring outwards, until the rings leave the city's extent. */
+  *cells(): Generator<LatticeCell> {
+    const counties = this.counties ?? cityCounties()
+    const [w, s, e, n] = counties.extent()
+    const maxRing = Math.ceil(Math.max(-this.x(w), this.x(e), -this.y(s), this.y(n)) / CELL_M) + 1
+    for (let ring = 0; ring <= maxRing; ring++) {
+      for (const [i, j] of ring === 0 ? [[0, 0] as [number, number]] : squareRing(ring)) {
+        const rect = { x0: i * CELL_M, y0: j * CELL_M, x1: (i + 1) * CELL_M, y1: (j + 1) * CELL_M }
+        if (this.exclusions.some((e) => rectsOverlap(e, rect))) continue
+        const county = counties.holding(this.frame.lon(rect.x0), this.frame.lat(rect.y0), this.frame.lon(rect.x1), this.frame.lat(rect.y1))
+        if (!county) continue
+        const mx = (i + 0.5) * CELL_M
+        const my = (j + 0.5) * CELL_M
+        const own = this.clusters.filter((c) => c.fx.county_code === county.code)
+        let near = this.clusters[0]!
+        let bestD = Infinity
+        for (const c of own.length ? own : this.clusters) {
+          const d = (this.x(c.fx.centre[0]) - mx) ** 2 + (this.y(c.fx.centre[1]) - my) ** 2
+          if (d < bestD) {
+            bestD = d
+            near = c
+          }
         }
-      })
-      this.cellCluster = best
-      return
+        yield { rect, county: { code: county.code, name: county.name }, near }
+      }
     }
   }
 
-  /** A rectangle in this.frame's metres and the cluster whose county it takes. */
-  place(area: number, aspect: number): { rect: Rect; near: ClusterPlace } {
+  /** `count` approval batches in the next cells, four to a cell (its quarters), appended to
+   * `batches`: each approved on a random day and filled by parcels to a random share of its
+   * height, as the clusters' batches are. Numbered from 1000 up in each year (the clusters'
+   * batches take 1–899). */
+  addBatches(seed: number, count: number, batches: BatchPlace[]): void {
+    const serial = new Map<number, number>()
+    let made = 0
+    while (made < count) {
+      const next = this.cellsLeft.next()
+      if (next.done) throw new RangeError(`demo layout: the city has no room for ${count - made} more approval batches; generate fewer`)
+      const cell = next.value
+      const inner = inset(cell.rect, 20)
+      const q = (rectWidth(inner) - LATTICE_ROAD_M) / 2
+      const here: BatchPlace[] = []
+      for (let k = 0; k < 4 && made < count; k++, made++) {
+        const rng = new Rng(seed, 'lattice-batch', batches.length)
+        const x0 = inner.x0 + (k % 2) * (q + LATTICE_ROAD_M)
+        const y0 = inner.y0 + Math.floor(k / 2) * (q + LATTICE_ROAD_M)
+        const rect = { x0, y0, x1: x0 + q, y1: y0 + q }
+        const approvedOn = rng.chance(0.55) ? rng.int(day('2012-01-01'), day('2017-12-31')) : rng.int(day('2018-01-01'), day('2024-12-31'))
+        const year = Number(iso(approvedOn).slice(0, 4))
+        const n = (serial.get(year) ?? 999) + 1
+        serial.set(year, n)
+        const fill = rng.chance(0.1) ? 0 : rng.float(0.6, 0.97)
+        const room = inset(rect, 10)
+        const b: BatchPlace = {
+          index: batches.length, approvalNo: approvalNumber(year, n), cluster: cell.near, clusterCode: null, county: cell.county, frame: this.frame,
+          rect, approvedOn, fill, caseKey: null, packer: new ShelfPacker(room, room.y0 + fill * rectHeight(room), PARCEL_GAP_M),
+        }
+        b.packer.closed = fill === 0
+        batches.push(b)
+        here.push(b)
+      }
+      this.batchCells.push({ cell, batches: here })
+    }
+    this.batchCells.reverse() // taken from the end
+  }
+
+  /** A rectangle in this.frame's metres, the cell it lies in and the batch, if the cell has
+   * batches (parcels then fill each batch to its share and leave the rest of the cell empty). */
+  place(area: number, aspect: number): { rect: Rect; cell: LatticeCell; batch: BatchPlace | null } {
     for (;;) {
-      const r = this.packer?.place(area, aspect)
-      if (r) return { rect: r, near: this.cellCluster! }
-      this.nextCell()
+      const r = this.packer?.place(area * this.areaScale, aspect)
+      if (r) return { rect: r, cell: this.cell!, batch: this.batch }
+      const b = this.batchesLeft.shift()
+      if (b) {
+        this.batch = b
+        this.packer = b.packer
+        continue
+      }
+      const withBatches = this.batchCells.pop()
+      if (withBatches) {
+        this.cell = withBatches.cell
+        this.batchesLeft = [...withBatches.batches]
+        this.packer = null
+        continue
+      }
+      const next = this.cellsLeft.next()
+      if (next.done) throw new RangeError('demo layout: every county of the city is full; generate fewer parcels')
+      this.cell = next.value
+      this.batch = null
+      const inner = inset(this.cell.rect, 20)
+      this.packer = new ShelfPacker(inner, inner.y1, PARCEL_GAP_M)
     }
   }
+}
+
+let outlines: CountyOutlines | null = null
+/** The reference county outlines, read once. */
+export function cityCounties(): CountyOutlines {
+  outlines ??= new CountyOutlines()
+  return outlines
 }
 
 function squareRing(r: number): [number, number][] {

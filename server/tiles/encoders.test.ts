@@ -97,3 +97,54 @@ describe('the two encoders', () => {
     }
   })
 })
+
+describe('below the detail zoom (layer detailMinzoom)', () => {
+  const parcels = LAYERS.find((l) => l.id === 'parcels')!
+  const overview = parcels.attributes.filter((a) => a.overview).map((a) => a.name)
+  const parent = (levels: number) => ({ z: fx.tile.z - levels, x: fx.tile.x >> levels, y: fx.tile.y >> levels })
+
+  it('the parcel tiles carry only the overview attributes, by both encoders, and every attribute from it on', async () => {
+    expect(parcels.detailMinzoom).toBe(14)
+    expect(fx.tile.z).toBeGreaterThanOrEqual(14)
+    const below = parent(fx.tile.z - 13)
+    for (const kind of ['postgis', 'geojson'] as const) {
+      const enc = makeEncoder(kind, parcels, visibleAttributes(parcels, 'admin', SENSITIVE), new Set())
+      const detailed = decodeTile(await enc.encode(db.db, fx.tile, null)).parcels!.features
+      const coarse = decodeTile(await enc.encode(db.db, below, null)).parcels!.features
+      // the supplied parcel's land user and figures at the detail zoom, not below it
+      expect(detailed.some((f) => f.properties.land_user === fx.enterprise.name && typeof f.properties.tax_wan === 'number'), kind).toBe(true)
+      expect(coarse.length, kind).toBeGreaterThanOrEqual(detailed.filter((f) => typeof f.properties.code === 'string').length - 1)
+      for (const f of coarse) {
+        for (const k of Object.keys(f.properties)) expect(overview, `${kind} ${k}`).toContain(k)
+        expect(typeof f.properties.code, kind).toBe('string')
+      }
+    }
+  })
+
+  it('does not run the joins only the detail attributes read', async () => {
+    const enc = makeEncoder('postgis', parcels, visibleAttributes(parcels, 'admin', SENSITIVE), new Set())
+    // generic: the plan a pooled connection settles on, where $1 is known only when it runs
+    const loopsOf = async (t: { z: number; x: number; y: number }, mode: 'force_custom_plan' | 'force_generic_plan') => {
+      const plan = await db.db.tx(async (tx) => {
+        await tx.none(`SET LOCAL plan_cache_mode = ${mode}`)
+        await tx.none(`PREPARE tile_plan AS ${enc.sql}`)
+        const [z, x, y, scope, tol] = enc.params(t, null)
+        const r = await tx.one(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE tile_plan($1, $2, $3, $4, $5)`, [z, x, y, scope, tol])
+        await tx.none('DEALLOCATE tile_plan')
+        return JSON.stringify(r['QUERY PLAN'])
+      })
+      // every plan node that reads supply_contract or enterprise_year, and how often it ran
+      const nodes = [...plan.matchAll(/"Relation Name":"(supply_contract|enterprise_year)"[^{}]*?"Actual Loops":(\d+)/g)]
+      return nodes.map((m) => Number(m[2]))
+    }
+    for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
+      const detailLoops = await loopsOf(fx.tile, mode)
+      expect(detailLoops.length, mode).toBeGreaterThan(0)
+      expect(Math.max(...detailLoops), mode).toBeGreaterThan(0)
+      // below: planned away (custom plan) or never executed (generic plan)
+      const coarseLoops = await loopsOf(parent(fx.tile.z - 13), mode)
+      expect(coarseLoops.every((n) => n === 0), `${mode} ${coarseLoops}`).toBe(true)
+      if (mode === 'force_generic_plan') expect(coarseLoops.length).toBeGreaterThan(0)
+    }
+  })
+})

@@ -22,6 +22,8 @@ export interface AttributeDef {
   /** The labels of its coded values (server/labels/): TileJSON and the catalog carry them, so a
    * client shows 在建, not under_construction. */
   values?: CodeDomain
+  /** Carried below the layer's detailMinzoom too (what the map draws, filters and hovers with). */
+  overview?: true
 }
 
 export interface LayerDef {
@@ -50,6 +52,10 @@ export interface LayerDef {
   maxzoom: number
   /** ST_Simplify tolerance in MVT units (1/4096 of a tile) at every zoom: simplification by zoom. */
   simplify: number
+  /** Below this zoom the tiles carry only the `overview` attributes (TileJSON says so): a tile
+   * then spans several kilometres and thousands of features, each a few pixels, where the rest
+   * (names, figures) would make a tile of a dense county several hundred KB. */
+  detailMinzoom?: number
   attributes: AttributeDef[]
   /** Tables (event_log.entity) whose changes change this layer's tiles. */
   tables: string[]

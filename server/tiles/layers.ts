@@ -71,18 +71,18 @@ export const LAYERS: readonly LayerDef[] = [
     featureId: 'p.id', countyColumn: 'p.county_code', where: 'p.retired_at IS NULL', access: 'signedIn',
     // From zoom 12 a tile spans ~8 km, about one cluster; below it a parcel is a pixel or two and a
     // tile would carry a whole county's parcels. The cluster layer covers the overview.
-    minzoom: 12, maxzoom: 16, simplify: 1,
+    minzoom: 12, maxzoom: 16, simplify: 1, detailMinzoom: 14,
     joins: { contract: CONTRACT_JOIN, year: YEAR_JOIN, classification: CLASSIFICATION.join },
     attributes: [
-      { name: 'code', sql: 'p.code', type: 'String', title: '宗地编号', visibleTo: 'signedIn' },
-      { name: 'county_code', sql: 'p.county_code::text', type: 'String', title: '区县代码', visibleTo: 'signedIn' },
-      { name: 'cluster_code', sql: 'p.cluster_code', type: 'String', title: '集聚区', visibleTo: 'signedIn' },
+      { name: 'code', sql: 'p.code', type: 'String', title: '宗地编号', visibleTo: 'signedIn', overview: true },
+      { name: 'county_code', sql: 'p.county_code::text', type: 'String', title: '区县代码', visibleTo: 'signedIn', overview: true },
+      { name: 'cluster_code', sql: 'p.cluster_code', type: 'String', title: '集聚区', visibleTo: 'signedIn', overview: true },
       { name: 'land_use', sql: 'p.land_use', type: 'String', title: '土地用途', visibleTo: 'signedIn' },
-      { name: 'stage', sql: 'p.stage', type: 'String', title: '阶段', visibleTo: 'signedIn', values: 'stage' },
+      { name: 'stage', sql: 'p.stage', type: 'String', title: '阶段', visibleTo: 'signedIn', values: 'stage', overview: true },
       { name: 'area_m2', sql: ROUND2('p.area_m2'), type: 'Number', title: '面积（m²）', visibleTo: 'signedIn' },
-      { name: 'area_mu', sql: ROUND2('p.area_mu'), type: 'Number', title: '面积（亩）', visibleTo: 'signedIn' },
-      { name: 'class', sql: CLASSIFICATION.classSql, type: 'String', title: '分类', visibleTo: 'signedIn', values: 'classification', needs: ['classification'] },
-      { name: 'class_detail', sql: CLASSIFICATION.detailSql, type: 'String', title: '分类细项', visibleTo: 'signedIn', values: 'parcelKey', needs: ['classification'] },
+      { name: 'area_mu', sql: ROUND2('p.area_mu'), type: 'Number', title: '面积（亩）', visibleTo: 'signedIn', overview: true },
+      { name: 'class', sql: CLASSIFICATION.classSql, type: 'String', title: '分类', visibleTo: 'signedIn', values: 'classification', needs: ['classification'], overview: true },
+      { name: 'class_detail', sql: CLASSIFICATION.detailSql, type: 'String', title: '分类细项', visibleTo: 'signedIn', values: 'parcelKey', needs: ['classification'], overview: true },
       { name: 'supply_method', sql: 'sc.supply_method', type: 'String', title: '供地方式', visibleTo: 'signedIn', values: 'supplyMethod', needs: ['contract'] },
       // An enterprise's name is on the published lists (§四(四)); its legal person and phone never are.
       { name: 'land_user', sql: 'e.name', type: 'String', title: '用地单位', visibleTo: 'signedIn', needs: ['contract'] },

@@ -54,6 +54,11 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
     return layer
   }
 
+  const overviewFields = (layer: LayerDef, fields: Record<string, string>) =>
+    layer.attributes.filter((a) => a.overview && a.name in fields).map((a) => a.name)
+  const overviewNote = (layer: LayerDef, fields: Record<string, string>) => layer.detailMinzoom === undefined ? ''
+    : `（${layer.detailMinzoom}级以下的瓦片只含${overviewFields(layer, fields).map((n) => fields[n]).join('、')}）`
+
   function describe(layer: LayerDef, request: FastifyRequest) {
     const attrs = visibleAttributes(layer, request.user?.role ?? null, app.config.sensitiveRoles)
     return {
@@ -138,8 +143,12 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
       minzoom: layer.minzoom,
       maxzoom: layer.maxzoom,
       ...(bounds && bounds.every((v) => v !== null) ? { bounds } : {}),
-      vector_layers: [{ id: layer.id, description: layer.title, minzoom: layer.minzoom, maxzoom: layer.maxzoom, fields: d.fields }],
-      'x-onemap': { encoder: service.encoderKind, kind: d.kind, promoteId: d.promoteId, fieldTypes: d.fieldTypes, valueLabels: d.valueLabels },
+      vector_layers: [{ id: layer.id, description: layer.title + overviewNote(layer, d.fields), minzoom: layer.minzoom, maxzoom: layer.maxzoom, fields: d.fields }],
+      'x-onemap': {
+        encoder: service.encoderKind, kind: d.kind, promoteId: d.promoteId, fieldTypes: d.fieldTypes, valueLabels: d.valueLabels,
+        // below this zoom the tiles carry only these fields (server/tiles/layer-def.ts detailMinzoom)
+        ...(layer.detailMinzoom === undefined ? {} : { detailMinzoom: layer.detailMinzoom, overviewFields: overviewFields(layer, d.fields) }),
+      },
     }
   })
 

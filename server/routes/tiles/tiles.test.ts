@@ -150,6 +150,10 @@ describe('access and addresses', () => {
     expect(surveyor.minzoom).toBe(12)
     expect(Object.keys(surveyor.vector_layers[0].fields)).not.toContain('tax_wan')
     expect(Object.keys(analyst.vector_layers[0].fields)).toContain('tax_wan')
+    // below zoom 14 a parcel tile carries only the overview fields, and TileJSON says which
+    expect(analyst['x-onemap'].detailMinzoom).toBe(14)
+    expect(analyst['x-onemap'].overviewFields).toEqual(['code', 'county_code', 'cluster_code', 'stage', 'area_mu', 'class', 'class_detail'])
+    expect(analyst.vector_layers[0].description).toBe('宗地（14级以下的瓦片只含宗地编号、区县代码、集聚区、阶段、面积（亩）、分类、分类细项）')
     expect(surveyor.bounds[0]).toBeLessThan(fx.parcels[0]!.box[0])
     // value labels: the codes a tile carries, in the Chinese of server/labels/ (the web map's words)
     const labels = surveyor['x-onemap'].valueLabels

@@ -1,0 +1,151 @@
+/** A province-sized city (opt-in: `npm run bench -- province`; it takes about a quarter of an hour
+ * on 2 cores): the demo generator's world at a million parcels and 50 000 approval batches
+ * (BENCH_PROVINCE_PARCELS / BENCH_PROVINCE_BATCHES for other sizes), every parcel with its
+ * contract, indicators, development, leases and figures, loaded by COPY into a throwaway PostGIS
+ * cluster. Parcels beyond what the 18 clusters hold lie in the overflow lattice at 15 % of their
+ * drawn area (scripts/demo/world.ts), each inside the county it names. Measures, in this order:
+ * - every z12 parcel tile with parcels, uncached, through the tile service the endpoint uses
+ *   (role analyst, the heaviest attribute set): p50/p95 (goal p95 ≤ 150 ms) and the largest tile
+ *   (goal ≤ 500 KB); before the recompute, so the two classification attributes are still empty;
+ * - the full analysis recompute (analysis.refresh_all; goal ≤ 3 min), with temp_file_limit 20 GB
+ *   (the machine is shared), and the dashboard summary (analysis.summary) after it (goal ≤ 1 s);
+ *   BENCH_PROVINCE_ANALYSIS=0 leaves both out;
+ * - the peak resident set of this node process, which runs the analysis and the tiles as the
+ *   service would (goal < 500 MB); the world is generated and loaded by scripts/bench/
+ *   province-load.ts in a process of its own, whose peak is printed apart.
+ * Baselines of the same run: the z12 tiles' own SQL run directly by a client of its own, and a
+ * plain count of the parcels per tile, so the time per tile is seen against its work. */
+import { spawn } from 'node:child_process'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { openDatabase } from '../../server/db/connect'
+import { pgp } from '../../server/db/pgp'
+import { startPgCluster } from '../../server/test/pg-cluster'
+import { TileService } from '../../server/tiles'
+import { findLayer } from '../../server/tiles/layers'
+import { latToTileY, lonToTileX } from '../../server/tiles/tile-math'
+import { REFERENCE_DATE } from '../demo/generate'
+import { seconds } from './compare-sql'
+
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+
+const PARCELS = Number(process.env.BENCH_PROVINCE_PARCELS || 1_000_000)
+const BATCHES = Number(process.env.BENCH_PROVINCE_BATCHES || 50_000)
+const OVERFLOW_AREA_PERCENT = 15
+
+const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ')
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
+}
+
+export async function benchProvince(): Promise<void> {
+  const cluster = await startPgCluster()
+  let peakRss = 0
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 200)
+  try {
+    const admin = pgp(cluster.url)
+    await admin.none('CREATE DATABASE onemap_province')
+    await admin.$pool.end()
+    const url = cluster.urlFor('onemap_province')
+    const database = await openDatabase({ databaseUrl: url, dataDir: '', poolSize: 10 })
+    const db = database.db
+    try {
+      // 1. The world, generated and loaded by COPY in a process of its own.
+      let t0 = performance.now()
+      const loaded = await new Promise<{ counts: Record<string, number>; seconds: number; rssMb: number }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'province-load.ts'), url, String(PARCELS), String(BATCHES), String(OVERFLOW_AREA_PERCENT)],
+          { stdio: ['ignore', 'pipe', 'inherit'] })
+        let last = ''
+        child.stdout.on('data', (d: Buffer) => {
+          for (const line of d.toString().split('\n').filter(Boolean)) {
+            if (line.startsWith('{')) last = line
+            else console.log(line)
+          }
+        })
+        child.on('error', reject)
+        child.on('exit', (code) => (code === 0 && last ? resolve(JSON.parse(last)) : reject(new Error(`province-load failed (${code})`))))
+      })
+      console.log(`  (the loader process's peak RSS: ${loaded.rssMb.toFixed(0)} MB; ${seconds(performance.now() - t0)} with its start)`)
+      if (loaded.counts.parcels !== PARCELS) throw new Error(`expected ${PARCELS} parcels, loaded ${loaded.counts.parcels}`)
+
+      // 2. Every z12 parcel tile of the city, uncached, through the tile service (before the
+      // recompute: the classification attributes are still empty then).
+      const service = await TileService.create(db, { sensitiveRoles: ['admin', 'analyst'], cacheBytes: 0 })
+      const layer = findLayer('parcels')!
+      const ext = await db.one('SELECT ST_XMin(e)::float8 AS w, ST_YMin(e)::float8 AS s, ST_XMax(e)::float8 AS e, ST_YMax(e)::float8 AS n FROM (SELECT ST_Extent(geom) AS e FROM parcel) x')
+      const z = 12
+      const tiles: { z: number; x: number; y: number }[] = []
+      for (let x = Math.floor(lonToTileX(ext.w, z)); x <= Math.floor(lonToTileX(ext.e, z)); x++) {
+        for (let y = Math.floor(latToTileY(ext.n, z)); y <= Math.floor(latToTileY(ext.s, z)); y++) tiles.push({ z, x, y })
+      }
+      const encoder = service.encoderFor('parcels', 'analyst')!
+      const timed: { ms: number; bytes: number; sqlMs: number; t: { z: number; x: number; y: number } }[] = []
+      const direct = await db.$pool.connect()
+      try {
+        for (const t of tiles) {
+          let t1 = performance.now()
+          const r = await service.tile(layer, t, { role: 'analyst', scope: null, user: { username: 'bench' } as never })
+          const ms = performance.now() - t1
+          if (r.body.length === 0) continue
+          t1 = performance.now()
+          await direct.query({ name: 'tile', text: encoder.sql, values: encoder.params(t, null) })
+          timed.push({ ms, bytes: r.body.length, sqlMs: performance.now() - t1, t })
+        }
+      } finally {
+        direct.release()
+      }
+      service.close()
+      const ms = timed.map((x) => x.ms)
+      const sqlMs = timed.map((x) => x.sqlMs)
+      const largest = timed.reduce((a, b) => (b.bytes > a.bytes ? b : a))
+      const p95 = percentile(ms, 95)
+      console.log(`z12 parcel tiles with parcels: ${timed.length} of ${tiles.length} over the city's extent, uncached, role analyst (load average ${loadavg()})`)
+      console.log(`  tile service p50 ${percentile(ms, 50).toFixed(0)} ms  p95 ${p95.toFixed(0)} ms  max ${Math.max(...ms).toFixed(0)} ms | ` +
+        `same SQL direct p50 ${percentile(sqlMs, 50).toFixed(0)} ms  p95 ${percentile(sqlMs, 95).toFixed(0)} ms  ${p95 <= 150 ? 'ok' : 'ABOVE GOAL 150 ms'}`)
+      console.log(`  largest tile ${(largest.bytes / 1024).toFixed(0)} KB (12/${largest.t.x}/${largest.t.y}), median ${(percentile(timed.map((x) => x.bytes), 50) / 1024).toFixed(0)} KB  ` +
+        `${largest.bytes <= 500 * 1024 ? 'ok' : 'ABOVE GOAL 500 KB'}`)
+      const count = await db.one(`SELECT count(*)::int AS n FROM parcel p WHERE p.geom && ST_Transform(ST_TileEnvelope(12, $1, $2), 4490)`,
+        [largest.t.x, largest.t.y], (r: { n: number }) => r.n)
+      console.log(`  the largest tile's parcels: ${count}`)
+      // 3. The full recompute and the dashboard summary.
+      if (process.env.BENCH_PROVINCE_ANALYSIS === '0') console.log('full recompute and summary: skipped (BENCH_PROVINCE_ANALYSIS=0)')
+      else {
+        t0 = performance.now()
+        // the machine is shared: a recompute that spills more than this to temporary files fails
+        // (its first run at 1M filled the 64 GB left on the disk) instead of filling it
+        const full = await db.tx(async (t) => {
+          await t.none(`SET LOCAL temp_file_limit = '20GB'`)
+          return t.one('SELECT analysis.refresh_all($1) AS r', [REFERENCE_DATE], (r: { r: Record<string, number> }) => r.r)
+        })
+        const fullMs = performance.now() - t0
+        console.log(`full analysis recompute: ${seconds(fullMs)} (${JSON.stringify(full)}; load average ${loadavg()})  ${fullMs <= 180_000 ? 'ok' : 'ABOVE GOAL 3 min'}`)
+        const summaries: number[] = []
+        for (let i = 0; i < 3; i++) {
+          t0 = performance.now()
+          await db.one('SELECT analysis.summary($1) AS j', [REFERENCE_DATE])
+          summaries.push(performance.now() - t0)
+        }
+        const sum50 = percentile(summaries, 50)
+        console.log(`dashboard summary (analysis.summary: clusters, counties, city, target progress): ${summaries.map((x) => seconds(x)).join(', ')}  ` +
+          `${sum50 <= 1000 ? 'ok' : 'ABOVE GOAL 1 s'}`)
+      }
+    } finally {
+      await database.close()
+    }
+    clearInterval(rssTimer)
+    const rssMb = Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20
+    console.log(`peak RSS of this node process (analysis, summary, tiles): ${rssMb.toFixed(0)} MB  ${rssMb < 500 ? 'ok' : 'ABOVE GOAL 500 MB'}`)
+  } finally {
+    clearInterval(rssTimer)
+    cluster.stop()
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  benchProvince().catch((e) => {
+    console.error(e)
+    process.exit(1)
+  })
+}
