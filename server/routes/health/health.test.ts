@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp, type App } from '../../app'
 import { loadConfig } from '../../config'
 import { openDatabase, type Database } from '../../db/connect'
+import { fileOrder } from '../../db/migrate'
 import { createTestDatabase, type TestDatabase } from '../../test/db'
 import { checkResponses } from '../../test/response-schemas'
 
-const LAST_MIGRATION = fs.readdirSync(path.resolve(__dirname, '../../../sql/migrations')).filter((f) => f.endsWith('.sql')).sort().at(-1)
+const LAST_MIGRATION = fs.readdirSync(path.resolve(__dirname, '../../../sql/migrations')).filter((f) => f.endsWith('.sql')).sort(fileOrder).at(-1)
 
 const pause = () => new Promise((r) => setTimeout(r, 10))
 
