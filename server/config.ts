@@ -108,12 +108,18 @@ export interface IngestSettings {
   /** entries in a zip, and inflated:compressed bytes per member (zip-bomb guards) */
   maxZipEntries: number
   maxZipRatio: number
-  /** where received files are written while they are read */
+  /** Where received files are kept until their staging job has read them (ONEMAP_UPLOAD_DIR; the
+   * older name ONEMAP_UPLOAD_TMP_DIR is read too). With several processes it is a folder they all
+   * see: whichever process claims the staging job reads the file from here. */
   tmpDir: string
   /** Tests only (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK, unset in service): an upload commit, written but
    * not committed, waits for this PostgreSQL advisory lock, which the test holds while it kills the
    * process running the commit (server/scale-out.test.ts). null: no pause. */
   commitPauseLock: number | null
+  /** Tests only (ONEMAP_UPLOAD_STAGE_PAUSE_LOCK, unset in service): a staging job whose features are
+   * staged (committed), before its checks, waits for this advisory lock while the test kills the
+   * process running it (server/scale-out.test.ts). null: no pause. */
+  stagePauseLock: number | null
 }
 
 function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -185,8 +191,9 @@ export function loadIngestSettings(env: NodeJS.ProcessEnv = process.env): Ingest
     deferAnalysisFeatures: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_DEFER_ANALYSIS_FEATURES', 5000, 0, 1e9)),
     maxZipEntries: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_ENTRIES', 10_000, 1, 1e7)),
     maxZipRatio: numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_RATIO', 200, 2, 1e6),
-    tmpDir: env.ONEMAP_UPLOAD_TMP_DIR?.trim() || os.tmpdir(),
+    tmpDir: env.ONEMAP_UPLOAD_DIR?.trim() || env.ONEMAP_UPLOAD_TMP_DIR?.trim() || os.tmpdir(),
     commitPauseLock: env.ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK ? intSetting(env, 'ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK', 0, 1, 2 ** 31 - 1) : null,
+    stagePauseLock: env.ONEMAP_UPLOAD_STAGE_PAUSE_LOCK ? intSetting(env, 'ONEMAP_UPLOAD_STAGE_PAUSE_LOCK', 0, 1, 2 ** 31 - 1) : null,
   }
 }
 

@@ -3,7 +3,8 @@
  * signal (LISTEN/NOTIFY, server/signals.ts), not after its session cache's few seconds; an edit
  * through A is in B's card at once and drops the tile B had cached; a queued job runs once between
  * the two; a process killed in the middle of an upload commit leaves nothing, and the other takes
- * the commit's job over and commits it once. The tests wait for states (a signal counted in B's /api/health, a job's row), never for
+ * the commit's job over and commits it once; a process killed while staging a received file has its
+ * staging job taken over by the other, which reads the file from the shared upload folder. The tests wait for states (a signal counted in B's /api/health, a job's row), never for
  * a time. */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -24,6 +25,8 @@ const PASSWORD = 'scale-out-password-1'
 const BACKUP_LEAD_MS = 75_000
 /** The advisory lock an upload commit waits for, written but not committed (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK). */
 const PAUSE_LOCK = 716_021
+/** The advisory lock a staging job waits for, its features staged, before its checks (ONEMAP_UPLOAD_STAGE_PAUSE_LOCK). */
+const STAGE_LOCK = 716_022
 
 const procs: Proc[] = []
 let t: TestDatabase
@@ -36,6 +39,8 @@ const startProcess = async (name: string): Promise<Proc> => {
     ONEMAP_BACKUP_AT: backupAt, ONEMAP_BACKUP_DIR: backupDir,
     // a process killed mid-job is taken over within seconds; the upload commit waits for the test's lock
     ONEMAP_JOB_LEASE_SECONDS: '4', ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK: String(PAUSE_LOCK),
+    // received files are kept in one folder all the processes see; a staging job waits for the test's lock
+    ONEMAP_UPLOAD_DIR: uploadDir, ONEMAP_UPLOAD_STAGE_PAUSE_LOCK: String(STAGE_LOCK),
   })
   procs.push(p)
   return p
@@ -66,6 +71,7 @@ let b: Proc
 let backupSlot: number
 let backupAt: string
 let backupDir: string
+let uploadDir: string
 let upAt = 0
 /** HH:MM:SS in China Standard Time (ONEMAP_BACKUP_AT) of an instant. */
 const cstTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(11, 19)
@@ -83,6 +89,7 @@ beforeAll(async () => {
     await t.db.users.create({ username, display_name: username, role, county_scope: null, password_hash: await hashPassword(PASSWORD) })
   }
   backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-scale-backup-'))
+  uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-scale-uploads-'))
   backupSlot = Math.ceil((Date.now() + BACKUP_LEAD_MS) / 1000) * 1000
   backupAt = cstTime(backupSlot)
   ;[a, b] = await Promise.all([startProcess('A'), startProcess('B')])
@@ -92,6 +99,7 @@ afterAll(async () => {
   await stopServers(procs)
   await t?.drop()
   if (backupDir) fs.rmSync(backupDir, { recursive: true, force: true })
+  if (uploadDir) fs.rmSync(uploadDir, { recursive: true, force: true })
 })
 
 describe('two processes over one primary', () => {
@@ -293,4 +301,76 @@ describe('two processes over one primary', () => {
       await new Promise((r) => setTimeout(r, 100))
     }
   }, budget(30_000))
+
+  // After the commit test (A is dead): a third process C stages, and is killed.
+  it('the process staging a received file is killed: the other stages it from the start, to the report of an undisturbed staging, no feature twice', async () => {
+    const c = await startProcess('C')
+    const editor = await login(c, 'editor')
+    // twelve squares past the uploads above, the last two with one code: an error in the report
+    const rows = Array.from({ length: 12 }, (_, i) => ({ 宗地编号: `SO-STAGE-${Math.min(i, 10)}`, 土地用途: '工业用地' }))
+    const place = (i: number): [number, number] => [112.4 + (i + 40) * 0.002, 34.6 + (i + 40) * 0.001]
+    const file = Buffer.from(JSON.stringify(parcelCollection(rows, place)))
+    const post = (p: Proc) => {
+      const body = multipart({ layer: 'parcels' }, { name: 'stage.geojson', data: file })
+      return fetch(`${p.base}/api/uploads`, { method: 'POST', headers: { ...body.headers, ...editor }, body: body.payload })
+    }
+    const staged = (id: string) => t.db.one('SELECT count(*)::int AS n, count(DISTINCT idx)::int AS idx FROM upload_feature WHERE upload_id = $1', [id])
+
+    // The test holds the lock the staging job waits for once its features are staged (committed).
+    const hold = await t.db.connect()
+    let paused: { pid: number }
+    let job: { id: number; upload: string }
+    try {
+      await hold.one('SELECT pg_advisory_lock($1::bigint)', [STAGE_LOCK])
+      // C stages in the request (a small upload: the foreground), as a job of the table
+      const answer = post(c).then((r) => r.status, () => 'connection lost')
+      for (;;) {
+        const w = await t.db.oneOrNone(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'
+          AND query LIKE '%pg_advisory_xact_lock%'`)
+        if (w) {
+          paused = w
+          break
+        }
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      job = await t.db.one("SELECT id, payload->>'upload' AS upload FROM job WHERE kind = 'upload' AND payload->>'step' = 'stage' AND state = 'running'")
+      expect(await t.db.one('SELECT attempt FROM job WHERE id = $1', [job.id], (r) => r.attempt)).toBe(1)
+      expect(await t.db.one('SELECT status FROM upload WHERE id = $1', [job.upload], (r) => r.status)).toBe('validating')
+      // this attempt's staging is committed: what a dead process leaves for the next attempt
+      expect(await staged(job.upload)).toEqual({ n: 12, idx: 12 })
+      c.child.kill('SIGKILL')
+      await new Promise((r) => (c.child.exitCode !== null || c.child.signalCode !== null ? r(null) : c.child.once('exit', r)))
+      expect(await answer).toBe('connection lost')
+    } finally {
+      await hold.none('SELECT pg_advisory_unlock($1::bigint)', [STAGE_LOCK]).catch(() => undefined)
+      hold.done()
+    }
+    while ((await t.db.one('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [paused.pid], (r) => r.n)) > 0) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    // B takes the job over once C's lease has run out, reads the file C received from the shared
+    // folder, stages it again from the start and checks it
+    let u: { status: string; report: Record<string, unknown> | null }
+    for (;;) {
+      u = await (await fetch(`${b.base}/api/uploads/${job.upload}`, { headers: editor })).json()
+      if (u.status !== 'validating') break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(u.status).toBe('ready')
+    expect(await (await fetch(`${b.base}/api/jobs/${job.id}`, { headers: editor })).json()).toMatchObject({ state: 'done', attempt: 2 })
+    expect(await staged(job.upload)).toEqual({ n: 12, idx: 12 })
+
+    // the same file staged undisturbed, through B: the same report
+    const again = await post(b)
+    expect(again.status, await again.clone().text()).toBe(201)
+    const undisturbed = (await again.json()).report as Record<string, unknown>
+    const comparable = (r: Record<string, unknown>) => {
+      const { sameFile: _, ...rest } = r
+      return rest
+    }
+    expect(undisturbed).toMatchObject({ featureCount: 12, accepted: 10, errors: 2 })
+    expect(comparable(u.report!)).toEqual(comparable(undisturbed))
+    // the received files are gone from the shared folder, C's removed by B once its job ended
+    while (fs.readdirSync(uploadDir).length > 0) await new Promise((r) => setTimeout(r, 50))
+  }, budget(40_000)) // a third server start, a lease to run out, two small stagings
 })

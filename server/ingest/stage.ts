@@ -14,6 +14,7 @@ import { once } from 'node:events'
 import { finished } from 'node:stream/promises'
 import { from as copyFrom } from 'pg-copy-streams'
 import type pg from 'pg'
+import type { IBaseProtocol } from 'pg-promise'
 import type { Db } from '../db/pgp'
 
 /** One connection taken from the pool, for a transaction whose statements must share a session. */
@@ -189,13 +190,27 @@ const CREATE_RAW = `CREATE TEMP TABLE upload_raw (
   idx integer, source text, source_index integer, src_geom geometry, key text, county_code text,
   values jsonb, raw jsonb, issues jsonb) ON COMMIT DROP`
 
-/** Stream every feature into staging in one transaction; returns how many were staged. */
-export async function stageFeatures(db: Db, input: StageInput, stageInsert: (sco: Connection) => Promise<void>): Promise<number> {
+/** Stream every feature into staging in one transaction; returns how many were staged. On a
+ * server the transaction is its own, on a connection of the pool (COPY needs the raw client);
+ * `within` runs it in a transaction already open instead (the embedded database's single
+ * connection, held by the staging job's own transaction), by multi-row INSERTs. `stageInsert`
+ * moves the rows in and may refuse (throw) before the commit. */
+export async function stageFeatures(db: Db, input: StageInput, stageInsert: (sco: IBaseProtocol<unknown>) => Promise<void>,
+  within?: IBaseProtocol<unknown>): Promise<number> {
   const sridOf = new Map(input.reader.describe().sources.map((s) => [s.name, s.crs.epsg]))
   const rows = async function* (): AsyncGenerator<StagedRow> {
     for await (const f of input.reader.features()) {
       yield toStagedRow(input.layer, input.mapping, sridOf.get(f.source) ?? 4490, f)
     }
+  }
+  if (within) {
+    if (input.useCopy) throw new Error('staging within an open transaction is by INSERT, not COPY')
+    await within.none(NO_JIT)
+    await within.none(CREATE_RAW)
+    const n = await insertRows(db, within, rows(), input.onProgress)
+    await stageInsert(within)
+    await within.none('DROP TABLE upload_raw') // the checks follow in the same transaction
+    return n
   }
   const sco = await db.connect()
   let n = 0
@@ -251,7 +266,7 @@ async function copyRows(client: unknown, rows: AsyncGenerator<StagedRow>, onProg
 
 const INSERT_BATCH = 500
 
-async function insertRows(db: Db, sco: Connection, rows: AsyncGenerator<StagedRow>, onProgress?: StageProgress): Promise<number> {
+async function insertRows(db: Db, sco: IBaseProtocol<unknown>, rows: AsyncGenerator<StagedRow>, onProgress?: StageProgress): Promise<number> {
   const pgp = db.$config.pgp
   const cs = new pgp.helpers.ColumnSet([...RAW_COLUMNS], { table: 'upload_raw' })
   let batch: Record<string, unknown>[] = []

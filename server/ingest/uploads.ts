@@ -2,15 +2,18 @@
  * The life of an upload (issue 3 §6–§9), shared by the HTTP routes and the import CLI:
  *
  *   create:  open and vet the file (read-features.ts; a broken file is a 4xx and stages nothing),
- *            decide the mapping, stage every feature (stage.ts), run the checks (SQL over the
- *            staging table), keep the report → ready. Over `backgroundFeatures` features this runs
- *            as a job (jobs.ts) and the caller polls.
+ *            decide the mapping; then a job of the job table stages every feature (stage.ts) and
+ *            runs the checks (SQL over the staging table), keeping the report → ready. Over
+ *            `backgroundFeatures` features any process claims the job and the caller polls; else
+ *            the request runs it (runNow). Either way a process that dies is taken over.
  *   commit:  refused unless ready; refused while the report has errors (unless the rejected
  *            features are to be skipped) or warnings (unless accepted); one transaction.
  *   discard: drops the staging; a discarded upload can never be committed.
  *
  * Nothing here touches the live land tables except the commit.
  */
+import { rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { label } from '../labels/codes'
 import { beijingTime, chinese } from '../labels/words'
 import type { Db } from '../db/pgp'
@@ -22,7 +25,8 @@ import { IngestError, isIngestError } from './errors'
 import { type LayerName, layerFields } from './field-mapping'
 import type { FastifyBaseLogger } from 'fastify'
 import { JobFailure, type JobHandler, JobQueue, type JobTx } from '../jobs/queue'
-import { type ReadLimits, type UploadDescription, openUpload } from './read-features'
+import type { Claim } from '../db/repos/jobs'
+import { type ReadLimits, type ReadOptions, type UploadDescription, type UploadReader, openUpload } from './read-features'
 import type { IngestSettings } from './settings'
 import { MAPPING_ISSUES, decideMapping, mapFeature, stageFeatures, type MappingDecision } from './stage'
 
@@ -35,17 +39,19 @@ export interface UploadContext {
   /** The job table's runner of this process (server/jobs/queue.ts), with UPLOAD_JOB registered. */
   jobs: JobQueue
   log?: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }
-  /** Work of this process still going (a received file's staging, what follows a commit). */
+  /** Work of this process still going (what follows a commit run in the foreground). */
   tasks: Set<Promise<unknown>>
   /** Progress callbacks of the uploads run here in the foreground (the CLI's bar), by upload. */
   listeners: Map<string, ProgressFn>
+  /** The file a foreground upload opened in the request, for its staging job run here (runNow). */
+  readers: Map<string, UploadReader>
 }
 
 export type ProgressFn = (phase: string, percent: number) => void
 
 /** The context of the uploads of one process: `jobs` gets UPLOAD_JOB registered. */
-export function uploadContext(base: Omit<UploadContext, 'tasks' | 'listeners'>): UploadContext {
-  const ctx: UploadContext = { ...base, tasks: new Set(), listeners: new Map() }
+export function uploadContext(base: Omit<UploadContext, 'tasks' | 'listeners' | 'readers'>): UploadContext {
+  const ctx: UploadContext = { ...base, tasks: new Set(), listeners: new Map(), readers: new Map() }
   base.jobs.register(UPLOAD_JOB, uploadJobHandler(ctx))
   return ctx
 }
@@ -88,8 +94,10 @@ export interface NewUpload {
   user: Uploader
   /** 'auto': in the background past settings.backgroundFeatures. */
   mode?: 'auto' | 'foreground' | 'background'
-  /** Called once the received file is no longer needed (after staging, on every path). */
-  cleanup?: () => Promise<void>
+  /** The folder the file was received into, in the upload folder every process sees
+   * (ONEMAP_UPLOAD_DIR): removed once its staging has ended, by whichever process ran it. Without
+   * it the file is the caller's (the import CLI's own file) and stays. */
+  dir?: string
   onProgress?: ProgressFn
 }
 
@@ -128,84 +136,54 @@ export const UPLOAD_MESSAGES = {
 const UPLOAD = '上传 upload'
 
 export async function createUpload(ctx: UploadContext, input: NewUpload): Promise<CreatedUpload> {
-  let cleaned = false
-  const cleanup = async () => {
-    if (cleaned) return
-    cleaned = true
-    await input.cleanup?.().catch(() => undefined)
-  }
   let id: string | null = null
   try {
     layerFields(input.layer) // 400 layer_unknown before anything is recorded
     const layer = input.layer as LayerName
+    const options: StageOptions = {
+      crs: input.crs ?? null, confirmCrs: input.confirmCrs ?? false, encoding: input.encoding ?? null, mapping: input.mapping ?? null,
+      ...(input.sourceLayer ? { sourceLayer: input.sourceLayer } : {}),
+    }
     id = await ctx.db.uploads.create({
-      layer, fileName: input.fileName, sha256: input.sha256, sizeBytes: input.sizeBytes,
-      options: { crs: input.crs ?? null, confirmCrs: input.confirmCrs ?? false, encoding: input.encoding ?? null, mapping: input.mapping ?? null, ...(input.sourceLayer ? { sourceLayer: input.sourceLayer } : {}) },
+      layer, fileName: input.fileName, sha256: input.sha256, sizeBytes: input.sizeBytes, options,
       createdBy: input.user.username, scope: input.user.scope,
     })
-    // The CRS comes from the file and its coordinates against the city's extent, never from who
-    // uploads it (crs-decide.ts).
-    const reader = await openUpload(input.path, {
-      layer, crsOverride: input.crs, confirmCrs: input.confirmCrs, encodingOverride: input.encoding, limits: ctx.limits,
-      place: (bbox, epsgs) => ctx.db.counties.place(bbox, epsgs), fileName: input.fileName, sourceLayer: input.sourceLayer,
-    })
-    let mappingDecision
+    // Opened here, so that a broken file, a CRS in doubt or a mapping without a required field is
+    // the request's 4xx before anything is queued; the staging job reads the features.
+    const reader = await openReader(ctx, input.path, input.fileName, layer, options, (bbox, epsgs) => ctx.db.counties.place(bbox, epsgs))
+    let total: number
     try {
-      mappingDecision = decideMapping(layer, reader.describe(), input.mapping)
+      decideMapping(layer, reader.describe(), options.mapping ?? undefined)
+      total = reader.describe().featureCount
     } catch (e) {
       await reader.close()
       throw e
     }
     const uploadId = id
-    const description = { ...reader.describe(), mapping: mappingDecision }
-    const total = description.featureCount
-    if (input.onProgress) ctx.listeners.set(uploadId, input.onProgress)
-
-    // Staging reads the received file, which only this process has: it runs here. The checks that
-    // follow read the staging in the database and are a job like the rest (checkStep).
-    const stage = async (): Promise<number> => {
-      try {
-        const report = reporter(ctx, uploadId)
-        report('reading', 0)
-        return await stageFeatures(ctx.db, {
-          uploadId, layer, reader, mapping: mappingDecision.mapping, useCopy: ctx.useCopy,
-          onProgress: (n) => report('reading', total ? (70 * n) / total : 70),
-        }, (sco) => ctx.db.uploads.stageInsert(sco, uploadId, layer))
-      } finally {
-        await reader.close()
-        await cleanup()
-      }
+    // Staging is a job like the checks that follow it (stageStep): the received file lies in the
+    // upload folder every process sees (ONEMAP_UPLOAD_DIR), so whichever process claims the job
+    // reads it, and a process that dies staging has its job taken over.
+    const job: UploadJob = {
+      step: 'stage', upload: uploadId, layer, scope: input.user.scope, username: input.user.username, sha256: input.sha256,
+      file: { path: resolve(input.path), fileName: input.fileName, dir: input.dir ?? null }, options, total, abandoned: ABANDONED,
     }
-    const check = (staged: number): UploadJob => ({
-      step: 'check', upload: uploadId, layer, scope: input.user.scope, username: input.user.username, sha256: input.sha256,
-      staged, description, abandoned: ABANDONED,
-    })
-
     const background = input.mode === 'background' || (input.mode !== 'foreground' && total > ctx.settings.backgroundFeatures)
     if (background) {
-      track(ctx, (async () => {
-        let staged: number
-        try {
-          staged = await stage()
-        } catch (e) {
-          ctx.listeners.delete(uploadId)
-          await ctx.db.uploads.setFailed(uploadId, errorJson(e)).catch(() => undefined)
-          ctx.log?.error({ err: e, upload: uploadId }, 'upload staging failed')
-          return
-        }
-        await ctx.jobs.enqueue({ kind: UPLOAD_JOB, payload: check(staged), createdBy: input.user.userId ?? null, message: JOB_PHASES.queued })
-          .catch(async (e) => {
-            await ctx.db.uploads.setFailed(uploadId, errorJson(e)).catch(() => undefined)
-            ctx.log?.error({ err: e, upload: uploadId }, 'upload check not queued')
-          })
-      })())
+      await reader.close()
+      await ctx.jobs.enqueue({ kind: UPLOAD_JOB, payload: job, createdBy: input.user.userId ?? null, message: JOB_PHASES.queued })
       return { id: uploadId, status: 'validating', report: null }
     }
-    const staged = await stage()
+    // a small upload is staged in the request, through the same job row (runNow), reading on with
+    // the reader opened above
+    if (input.onProgress) ctx.listeners.set(uploadId, input.onProgress)
+    ctx.readers.set(uploadId, reader)
     try {
-      await runJob(ctx, check(staged), input.user)
+      await runJob(ctx, job, input.user)
     } finally {
       ctx.listeners.delete(uploadId)
+      const left = ctx.readers.get(uploadId)
+      ctx.readers.delete(uploadId)
+      await left?.close()
     }
     const after = await ctx.db.uploads.get(uploadId, input.user)
     return { id: uploadId, status: 'ready', report: after!.report }
@@ -214,9 +192,27 @@ export async function createUpload(ctx: UploadContext, input: NewUpload): Promis
       ctx.listeners.delete(id)
       await ctx.db.uploads.setFailed(id, errorJson(e)).catch(() => undefined)
     }
-    await cleanup()
+    // nothing is left to read the file: no job was queued, or the job ran here and has ended
+    if (input.dir) await removeDir(input.dir)
     throw e
   }
+}
+
+/** What the uploader said about the file, kept with the upload and in its staging job. */
+type StageOptions = { crs: string | null; confirmCrs: boolean; encoding: string | null; mapping: Record<string, string | null> | null; sourceLayer?: string }
+
+function openReader(ctx: UploadContext, path: string, fileName: string, layer: LayerName, o: StageOptions,
+  place: ReadOptions['place']): Promise<UploadReader> {
+  // The CRS comes from the file and its coordinates against the city's extent, never from who
+  // uploads it (crs-decide.ts).
+  return openUpload(path, {
+    layer, crsOverride: o.crs ?? undefined, confirmCrs: o.confirmCrs, encodingOverride: o.encoding ?? undefined, limits: ctx.limits,
+    place, fileName, sourceLayer: o.sourceLayer,
+  })
+}
+
+async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true }).catch(() => undefined)
 }
 
 /**
@@ -360,11 +356,12 @@ const JOB_PHASES: Record<string, string> = {
  * (sql/functions/uploads-2-jobs.sql reads it from the payload). */
 const ABANDONED = { code: 'upload_interrupted', message: UPLOAD_MESSAGES.interrupted }
 
-/** One upload job's payload (small JSON; kind UPLOAD_JOB): check the staged features (after the
- * staging of a new upload), remap them to a new mapping and check them, commit them, or settle
+/** One upload job's payload (small JSON; kind UPLOAD_JOB): stage a received file and check it,
+ * check the staged features, remap them to a new mapping and check them, commit them, or settle
  * what follows a commit. Create and remap share the check; each step runs whole in the job's
  * transaction, or not at all. */
 type UploadJob = { upload: string; layer: LayerName; abandoned: { code: string; message: string } } & (
+  | { step: 'stage'; scope: string[] | null; username: string; sha256: string; file: { path: string; fileName: string; dir: string | null }; options: StageOptions; total: number }
   | { step: 'check'; scope: string[] | null; username: string; sha256: string; staged: number; description: unknown }
   | { step: 'remap'; scope: string[] | null; username: string; sha256: string; staged: number | null; total: number; description: UploadDescription & { mapping: MappingDecision } }
   | { step: 'commit'; username: string; featureCount: number; deferAnalysis: boolean; bbox: UploadReport['bbox'] }
@@ -375,12 +372,14 @@ type UploadJob = { upload: string; layer: LayerName; abandoned: { code: string; 
  * database, sql/functions/uploads-2-jobs.sql); the process that asked for it in the foreground
  * gets the original error back. */
 export function uploadJobHandler(ctx: UploadContext): JobHandler {
-  return async ({ t, payload, progress }) => {
+  return async ({ t, payload, progress, claim, onEnd }) => {
     const p = payload as unknown as UploadJob
     const report = reporter(ctx, p.upload, (phase, percent) =>
       progress({ phase, message: JOB_PHASES[phase] ?? phase, done: Math.round(percent), total: 100 }))
     try {
       switch (p.step) {
+        case 'stage':
+          return await stageStep(ctx, t, p, claim, onEnd, report)
         case 'check':
           return await checkStep(ctx, t, p, report)
         case 'remap': {
@@ -401,6 +400,43 @@ export function uploadJobHandler(ctx: UploadContext): JobHandler {
       throw failure(p, e)
     }
   }
+}
+
+/** A received file into staging, then its checks: the file is read from the upload folder every
+ * process sees, by whichever process runs the job. On a server the features are staged in a
+ * transaction of their own (COPY needs its connection) that first drops what an earlier attempt
+ * committed and last checks that this process still holds the job; on the embedded database in
+ * the job's transaction. A process that dies here leaves at most a staging that the next attempt
+ * replaces whole: never a feature twice. The file is removed once the job has ended for good. */
+async function stageStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'stage' }>, claim: Claim,
+  onEnd: (fn: () => Promise<unknown>) => void, report: ProgressFn): Promise<null> {
+  const dir = p.file.dir
+  if (dir) onEnd(() => removeDir(dir))
+  report('reading', 0)
+  const given = ctx.readers.get(p.upload)
+  ctx.readers.delete(p.upload)
+  const reader = given ?? await openReader(ctx, p.file.path, p.file.fileName, p.layer, p.options, (bbox, epsgs) => t.counties.place(bbox, epsgs))
+  let description: UploadDescription & { mapping: MappingDecision }
+  let staged: number
+  try {
+    const mapping = decideMapping(p.layer, reader.describe(), p.options.mapping ?? undefined)
+    description = { ...reader.describe(), mapping }
+    staged = await stageFeatures(ctx.db, {
+      uploadId: p.upload, layer: p.layer, reader, mapping: mapping.mapping, useCopy: ctx.useCopy,
+      onProgress: (n) => report('reading', p.total ? (70 * n) / p.total : 70),
+    }, async (sco) => {
+      await ctx.db.uploads.clearStaging(sco, p.upload)
+      await ctx.db.uploads.stageInsert(sco, p.upload, p.layer)
+      if (!ctx.useCopy) return // in the job's transaction: fenced by its end
+      if (!(await ctx.db.uploads.stageFence(sco, claim))) throw new Error(`upload job ${claim.id} was taken over by another process`)
+    }, ctx.useCopy ? undefined : t)
+  } finally {
+    await reader.close()
+  }
+  // test-only (ONEMAP_UPLOAD_STAGE_PAUSE_LOCK): staged and committed, the job waits here before its
+  // checks until the test lets go of this advisory lock; observable, so that a test can kill the process
+  if (ctx.settings.stagePauseLock !== null) await t.one('SELECT pg_advisory_xact_lock($1::bigint)', [ctx.settings.stagePauseLock])
+  return checkStep(ctx, t, { ...p, staged, description }, report)
 }
 
 async function checkStep(ctx: UploadContext, t: JobTx, p: { upload: string; layer: LayerName; scope: string[] | null; username: string; sha256: string; staged?: number; description: unknown },

@@ -25,6 +25,9 @@ export interface JobContext {
   claim: Claim
   /** Records progress where every process reads it; never waits (the latest value wins). */
   progress(p: Progress): void
+  /** Runs `fn` here once this run has ended the job for good (done, committed; or failed), never
+   * when it is given back or taken over: e.g. removing a file only the job still needed. */
+  onEnd(fn: () => Promise<unknown>): void
 }
 
 /** Returns the job's result (small JSON) or throws: a JobFailure fails it for good, any other
@@ -241,13 +244,18 @@ export class JobQueue {
       write()
     }
     progress({ phase: 'running', message: JOB_MESSAGES.running, done: 0, total: 0 })
+    const ends: (() => Promise<unknown>)[] = []
+    const ended = async () => {
+      for (const fn of ends) await fn().catch((err) => log.error({ err, job: claim.id }, 'end step of a job failed'))
+    }
     try {
       const result = await this.db.tx(`job:${claim.kind}`, async (t) => {
-        const result = await handler({ t: t as JobTx, payload: claim.payload, claim, progress })
+        const result = await handler({ t: t as JobTx, payload: claim.payload, claim, progress, onEnd: (fn) => { ends.push(fn) } })
         if (!(await (t as JobTx).jobs.finish(claim, { state: 'done', result: result ?? null, message: JOB_MESSAGES.done, last: this.live.get(claim.id) }))) throw new LeaseLost()
         return result ?? null
       })
       log.info({ job: claim.id, kind: claim.kind, attempt: claim.attempt }, 'job done')
+      await ended()
       await this.o.onCommitted?.(claim).catch((err) => log.error({ err, job: claim.id }, 'after-commit step of a job failed'))
       return { state: 'done', result }
     } catch (err) {
@@ -260,10 +268,12 @@ export class JobQueue {
           ...(err.detail === undefined ? {} : { result: err.detail }),
         }).catch((e) => log.error({ err: e, job: claim.id }, 'job failure not recorded'))
         log.warn({ job: claim.id, kind: claim.kind, reason: err.message }, 'job failed')
+        await ended()
         return { state: 'failed', error: err }
       } else {
         const state = await this.db.jobs.release(claim, (err as Error).message, JOB_MESSAGES.retry).catch(() => null)
         log.error({ err, job: claim.id, kind: claim.kind, left: state }, 'job failed; given back to the queue')
+        if (state === 'failed') await ended()
         return state === 'failed' ? { state: 'failed', error: err } : { state: 'retry', error: err }
       }
     } finally {

@@ -1,7 +1,7 @@
 /* An upload job that ended failed takes its upload with it (migration 1010 has the trigger): a
    commit refused before writing (payload step 'commit', result.then 'ready') leaves the upload
    ready with the reason, so that it can be fixed and committed again; any other failure (the
-   checks, a staging lost, a process that died at the job's last attempt: no result) fails the
+   staging of the received file, the checks, a staging lost, a process that died at the job's last attempt: no result) fails the
    upload with the reason and drops its staged rows. The reason is the job's result.error, or the
    payload's `abandoned` message when the job had no say (its process died). A deferred analysis
    refresh that failed leaves its queue for the timer (plugins/daily-refresh.ts). */
@@ -14,7 +14,7 @@ BEGIN
   IF NEW.payload->>'step' = 'commit' AND NEW.result->>'then' = 'ready' THEN
     UPDATE upload SET status = 'ready', phase = 'ready', percent = 100, error = why, updated_at = now()
      WHERE id = up AND status = 'committing';
-  ELSIF NEW.payload->>'step' IN ('check', 'remap', 'commit') THEN
+  ELSIF NEW.payload->>'step' IN ('stage', 'check', 'remap', 'commit') THEN
     UPDATE upload SET status = 'failed', phase = 'failed', error = why, updated_at = now()
      WHERE id = up AND status IN ('validating', 'committing');
     IF FOUND THEN

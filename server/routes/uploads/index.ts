@@ -5,7 +5,7 @@
  * work is server/ingest/uploads.ts; these handlers receive the file and answer. */
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -108,7 +108,9 @@ interface Received {
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const settings = app.config.ingest
   const maxBytes = app.config.maxUploadBytes
-  // the checks and the commit are jobs of app.jobs (kind 'upload'): run once across processes
+  await mkdir(settings.tmpDir, { recursive: true })
+  // the staging, the checks and the commit are jobs of app.jobs (kind 'upload'): run once across
+  // processes, each taken over by another process when the one running it dies
   const ctx = uploadContext({
     db: app.db,
     useCopy: app.database.mode === 'server',
@@ -117,9 +119,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     jobs: app.jobs,
     log: app.log,
   })
-  // Uploads a previous process left mid-way with no job to finish them (a received file's staging
-  // dies with its process) never finish: say so (issue 3 §9). Not while another OneMap process
-  // listens on this database (server/signals.ts): the staging may be its own, running.
+  // Uploads a previous process left mid-way with no job to finish them (it died between recording
+  // the upload and queuing its staging job) never finish: say so (issue 3 §9). Not while another
+  // OneMap process listens on this database (server/signals.ts): the upload may be its own, in
+  // that moment.
   const peers = app.signals ? await app.signals.peers() : 0
   if (peers === 0) {
     const interrupted = await app.db.uploads.failInterrupted(UPLOAD_MESSAGES.interrupted)
@@ -138,9 +141,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   const uploader = (request: FastifyRequest): Uploader => ({ username: request.user!.username, userId: request.user!.id, scope: request.viewer.scope })
 
-  /** The file to a temp dir under a fixed name (the client's name is never a path), hashed as it
-   * streams; 413 past the limit. The dir is removed on every path out. */
-  async function receive(request: FastifyRequest): Promise<{ received: Received; cleanup: () => Promise<void> }> {
+  /** The file to a new folder of the upload folder (ONEMAP_UPLOAD_DIR, which every process of a
+   * server sees) under a fixed name (the client's name is never a path), hashed as it streams; 413
+   * past the limit. The folder is removed on every path out of here that queues no staging job;
+   * else by the process that ran the job, once it has ended (ingest/uploads.ts stageStep). */
+  async function receive(request: FastifyRequest): Promise<{ received: Received; dir: string; cleanup: () => Promise<void> }> {
     if (!request.isMultipart()) throw new HttpError(415, 'upload_not_multipart', ROUTE_MESSAGES.notMultipart)
     const declared = Number(request.headers['content-length'])
     if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) {
@@ -185,7 +190,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (parts === 0) throw new HttpError(400, 'bad_multipart', INPUT_MESSAGES.badMultipart('no part of the body is delimited by the declared boundary'))
       if (!file) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.noFile, { field: 'file' })
-      return { received: { ...file, fields }, cleanup }
+      return { received: { ...file, fields }, dir, cleanup }
     } catch (e) {
       await cleanup()
       const code = (e as { code?: string }).code
@@ -205,8 +210,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: Created },
     },
   }, async (request, reply) => {
-    const { received, cleanup } = await receive(request)
+    const { received, dir, cleanup } = await receive(request)
     const f = received.fields
+    let handedOver = false
     try {
       if (!f.layer) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.noLayer, { field: 'layer' })
       let mapping: Record<string, string | null> | undefined
@@ -230,17 +236,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const confirm = (f.confirmCrs ?? '').trim()
       if (confirm && !/^(true|false|1|0)$/i.test(confirm)) throw new HttpError(400, 'invalid_request', ROUTE_MESSAGES.badConfirm(confirm), { field: 'confirmCrs' })
+      handedOver = true // createUpload removes the folder, or its staging job does
       const created = await createUpload(ctx, {
         path: received.path, fileName: received.fileName, sha256: received.sha256, sizeBytes: received.sizeBytes,
         layer: f.layer.trim(), crs: f.crs?.trim() || undefined, confirmCrs: /^(true|1)$/i.test(confirm),
         encoding: f.encoding?.trim() || undefined, sourceLayer: f.sourceLayer?.trim() || undefined, mapping,
-        user: uploader(request), cleanup,
+        user: uploader(request), dir,
       })
       return reply.status(201).send(created)
     } finally {
-      // openUpload has unpacked the zip into its own temp dir (or parsed the GeoJSON) by now, so a
-      // background job no longer needs the received file either.
-      await cleanup()
+      if (!handedOver) await cleanup()
     }
   })
 

@@ -31,6 +31,7 @@ const Q = {
   scopeViolations: sql('scope-violations.sql'),
   sameFile: sql('same-file.sql'),
   deleteStaging: sql('delete-staging.sql'),
+  stageFence: sql('stage-fence.sql'),
   features: sql('features.sql'),
   remapStart: sql('remap-start.sql'),
   remapRows: sql('remap-rows.sql'),
@@ -164,6 +165,19 @@ export class UploadsRepo {
   /** Inside the staging transaction (server/ingest/stage.ts), on its connection. */
   async stageInsert(sco: IBaseProtocol<unknown>, uploadId: string, layer: LayerName): Promise<void> {
     await sco.none(Q.stageInsert, { uploadId, ...layerTraits(layerOf(layer)) })
+  }
+
+  /** In the staging transaction, before its rows go in: drops what an earlier attempt left (a
+   * process that died after its staging committed and before its job ended), so that a job taken
+   * over stages from the start and no feature is staged twice. */
+  async clearStaging(sco: IBaseProtocol<unknown>, id: string): Promise<void> {
+    await sco.none(Q.deleteStaging, { id })
+  }
+
+  /** In the staging transaction, last: false when the staging job's claim is no longer this
+   * process's (taken over past its lease); the caller rolls back. */
+  async stageFence(sco: IBaseProtocol<unknown>, claim: { id: number; owner: string; attempt: number }): Promise<boolean> {
+    return (await sco.oneOrNone(Q.stageFence, { id: claim.id, owner: claim.owner, attempt: claim.attempt })) !== null
   }
 
   /** Runs every check over the staged features (one transaction) and returns the report. */
