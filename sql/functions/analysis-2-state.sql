@@ -15,6 +15,20 @@ $$;
 COMMENT ON FUNCTION analysis.contract_at(date, bigint[]) IS
   'per parcel, the supply contract in force at the date (signed on or before, not terminated by it; latest signed wins)';
 
+-- The county rules the parcel rules (analysis-3..5) read from a parcel state's `rules`: only
+-- these ride along with every parcel row. The whole set (49 rules, ~10 KB of jsonb) on each row
+-- was copied into every materialised CTE, sort and hash of the rules: the full recompute of a
+-- 50 000-parcel world wrote 5.3 GB of temporary files (1.4 GB with these keys only), and at 1M
+-- parcels it filled the disk. A rule missing here fails loudly (analysis.rule_num raises).
+CREATE OR REPLACE FUNCTION analysis.parcel_rule_keys() RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ARRAY['idle_days', 'idle_stage2_days', 'halt_days', 'idle_developed_share', 'idle_invested_share',
+               'no_profit_years', 'rating_c_years', 'green_ratio_max', 'admin_share_max',
+               'area_tolerance', 'construction_change_types', 'industrial_land_use_like', 'industrial_zone_types',
+               'large_project_mu', 'phased_supply_from']
+$$;
+COMMENT ON FUNCTION analysis.parcel_rule_keys() IS 'the county rules the parcel rules read from analysis.parcel_state(...).rules';
+
 CREATE OR REPLACE FUNCTION analysis.parcel_state(as_of date, parcel_ids bigint[] DEFAULT NULL)
   RETURNS TABLE (
     parcel_id bigint, parcel_code text, county_code char(6), cluster_code text, land_use text,
@@ -98,7 +112,11 @@ CREATE OR REPLACE FUNCTION analysis.parcel_state(as_of date, parcel_ids bigint[]
     gv.id, gv.occurred_on, gv.note,
     f.build_event_id, f.build_on, f.build_kind
   FROM parcel p
-  JOIN analysis.rules_at($1) rs ON rs.county_code = p.county_code
+  JOIN (SELECT r.county_code,
+               (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(r.rules) e
+                 WHERE e.key = ANY(analysis.parcel_rule_keys())) AS rules
+          -- OFFSET 0: once per county, not pulled up and computed once per parcel
+          FROM analysis.rules_at($1) r OFFSET 0) rs ON rs.county_code = p.county_code
   LEFT JOIN analysis.contract_at($1, $2) c ON c.parcel_id = p.id
   LEFT JOIN firsts f ON f.parcel_id = p.id
   LEFT JOIN halt h ON h.parcel_id = p.id
@@ -107,4 +125,4 @@ CREATE OR REPLACE FUNCTION analysis.parcel_state(as_of date, parcel_ids bigint[]
     AND (p.retired_at IS NULL OR analysis.local_date(p.retired_at) > $1)
 $$;
 COMMENT ON FUNCTION analysis.parcel_state(date, bigint[]) IS
-  'per parcel not retired by the date: its county rules, the contract in force, and the development facts known at the date, each with the id of its source record';
+  'per parcel not retired by the date: the county rules the parcel rules read (analysis.parcel_rule_keys), the contract in force, and the development facts known at the date, each with the id of its source record';

@@ -104,22 +104,40 @@ COMMENT ON FUNCTION analysis.refresh_changes(bigint[]) IS 'recomputes the materi
 -- Full recompute (admin): every parcel, batch and change at one date; reports its duration. It
 -- covers whatever was queued before it: the queue is emptied first, so that a write committing
 -- during the recompute keeps its rows queued (and is refreshed once more).
+-- The parcel findings are computed in slices of parcels in id order, each one statement planned
+-- for its own ids (EXECUTE, as findings_live), never the whole city in one statement: every rule
+-- materialises the parcel state (analysis-2-state.sql) and its CTEs, and one statement holds all
+-- of them in temporary files until it ends: at 1M parcels the single INSERT spilled the 64 GB
+-- left on the disk, at 200 000 it passed a 10 GB temp_file_limit. A parcel's findings depend on that parcel's rows only (the keyed refresh
+-- analysis.materialise relies on it too), so the slices give the same rows, in time and space
+-- proportional to the city: a slice's temporary files are freed when its statement ends.
 CREATE OR REPLACE FUNCTION analysis.refresh_all(as_of date DEFAULT current_date) RETURNS jsonb
   LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
+  slice constant integer := 50000;
   t0 timestamptz := clock_timestamp();
-  np integer; nb integer; nc integer;
+  np integer := 0; nb integer; nc integer;
+  n integer;
+  ids bigint[];
+  after bigint := -9223372036854775808;
   ms integer;
 BEGIN
   PERFORM pg_advisory_xact_lock(4103300, 0);
   DELETE FROM analysis.pending_parcel;
   TRUNCATE analysis.parcel_status, analysis.unsupplied_remainder, analysis.unsupplied_use;
-  INSERT INTO analysis.parcel_status
-    (parcel_id, rule, classification, county_code, cluster_code, inefficient_type, stage, suspended, area_m2, reason)
-  SELECT f.parcel_id, f.rule, f.classification, f.county_code, f.cluster_code, f.inefficient_type, f.stage,
-         f.suspended, f.area_m2, f.reason
-  FROM analysis.findings(refresh_all.as_of) f;
-  GET DIAGNOSTICS np = ROW_COUNT;
+  LOOP
+    SELECT array_agg(s.id ORDER BY s.id) INTO ids
+      FROM (SELECT p.id FROM parcel p WHERE p.id > after ORDER BY p.id LIMIT slice) s;
+    EXIT WHEN ids IS NULL;
+    after := ids[cardinality(ids)];
+    EXECUTE 'INSERT INTO analysis.parcel_status
+      (parcel_id, rule, classification, county_code, cluster_code, inefficient_type, stage, suspended, area_m2, reason)
+      SELECT f.parcel_id, f.rule, f.classification, f.county_code, f.cluster_code, f.inefficient_type, f.stage,
+             f.suspended, f.area_m2, f.reason
+      FROM analysis.findings($1, $2) f' USING as_of, ids;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    np := np + n;
+  END LOOP;
   INSERT INTO analysis.unsupplied_remainder
   SELECT u.batch_id, u.approval_no, u.county_code, u.cluster_code, u.approved_on, u.old_stock, u.batch_m2,
          u.supplied_m2, u.remainder_m2, u.remainder_mu, u.sliver_count, u.sliver_m2, u.digestion_rate, u.geom, u.reason
