@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/db'
 import { CODE_LABELS, classificationLabel, label, type CodeDomain } from './codes'
+import { uploadLayerNames } from '../db/repos/uploads/layers'
 import { actorLabel, alertReasonText, beijingDate, beijingTime, indicatorText, ruleText } from './words'
 
 let db: TestDatabase
@@ -16,7 +17,7 @@ const COLUMNS: Record<string, CodeDomain> = {
   'alert.severity': 'severity', 'alert.status': 'alertStatus', 'app_user.role': 'role', 'development_event.kind': 'developmentKind',
   'governance.disclosure_item.class': 'disclosureClass', 'governance.report.kind': 'reportKind', 'parcel.stage': 'stage',
   'parcel_flag.kind': 'flagKind', 'plan_zone.zone_type': 'zoneType', 'rs_change.change_type': 'changeType',
-  'supply_contract.supply_method': 'supplyMethod', 'upload.status': 'uploadStatus', 'upload.layer': 'uploadLayer',
+  'supply_contract.supply_method': 'supplyMethod', 'upload.status': 'uploadStatus',
   'upload_feature.county_source': 'countySource', 'upload_issue.level': 'issueLevel', 'enterprise_year.rating': 'rating',
   'security_event.result': 'auditResult',
 }
@@ -42,6 +43,14 @@ describe('every code the schema allows has a label', () => {
     }
     // every column listed was found in the schema (a renamed column would silently skip the check)
     expect([...seen].sort()).toEqual(Object.keys(COLUMNS).sort())
+  })
+
+  // upload.layer has no list of values in the schema (migration 1011): the layers are the
+  // registry's entries (server/db/repos/uploads/layers.ts)
+  it('every upload layer of the registry has a label', () => {
+    const names = uploadLayerNames()
+    expect(names).toEqual(expect.arrayContaining(['parcels', 'batches', 'contracts', 'plan_zones', 'clusters', 'changes']))
+    for (const n of names) expect(label('uploadLayer', n), n).toMatch(/[\u4e00-\u9fff]/)
   })
 
   it('the alert types the rules emit, and the finding rules, have labels', async () => {
