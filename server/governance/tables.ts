@@ -3,7 +3,7 @@
  * from the same JSON the API serves, after the same withholding of tax figures. */
 import type { Json, StoredReport } from '../db/repos/governance'
 import type { Cell } from './csv'
-import { DISCLOSURE_CLASS, REPORT_INDICATOR, REPORT_KIND, REPORT_LEVEL } from '../labels/codes'
+import { DISCLOSURE_CLASS, REPORT_INDICATOR, REPORT_KIND, REPORT_LEVEL, REPORT_SET } from '../labels/codes'
 
 export interface Column {
   header: string
@@ -122,9 +122,7 @@ function quarterlyColumns(): Column[] {
   ]
 }
 
-const SET_NAMES: Record<string, string> = {
-  year_start: '年初存量', now: '期末现状', found_period: '本期新发现', found_ytd: '本年新发现', disposed_period: '本期处置', disposed_ytd: '本年处置',
-}
+const SET_NAMES: Readonly<Record<string, string>> = REPORT_SET
 
 /** The figures that carry parcels, with their names: the links of the report. */
 export const LINKED_FIGURES: { path: string; name: string }[] = [

@@ -4,8 +4,8 @@
  * bureau writes them (values worked out by hand below). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/db'
-import { uploadLayerNames } from '../db/repos/uploads/layers'
 import { CODE_LABELS, classificationLabel, label, type CodeDomain } from './codes'
+import { uploadLayerNames } from '../db/repos/uploads/layers'
 import { actorLabel, alertReasonText, beijingDate, beijingTime, indicatorText, ruleText } from './words'
 
 let db: TestDatabase
@@ -45,7 +45,9 @@ describe('every code the schema allows has a label', () => {
     expect([...seen].sort()).toEqual(Object.keys(COLUMNS).sort())
   })
 
-  it('every layer of the upload-layer registry has a label (upload.layer has no CHECK list since the registry)', () => {
+  // upload.layer has no list of values in the schema (migration 1011): the layers are the
+  // registry's entries (server/db/repos/uploads/layers.ts)
+  it('every upload layer of the registry has a label', () => {
     const names = uploadLayerNames()
     expect(names).toEqual(expect.arrayContaining(['parcels', 'batches', 'contracts', 'plan_zones', 'clusters', 'changes']))
     for (const n of names) expect(label('uploadLayer', n), n).toMatch(/[\u4e00-\u9fff]/)

@@ -1,4 +1,4 @@
-/* Writing the alerts (issue 8 §1–4): link repeated detections, insert the candidates of
+/* Writing the alerts (DOMAIN.md "Dynamic monitoring"): link repeated detections, insert the candidates of
    analysis.alert_candidates that are new subjects, add later detections to the alert they repeat,
    route new alerts to inspectors with a due date by severity, and escalate overdue ones to the
    county's analyst. Every write is an UPDATE or INSERT on alert, so the event-log trigger records
@@ -6,7 +6,7 @@
 
 SET LOCAL check_function_bodies = off;
 
--- Repeated detections (issue 8 §1): a change of a later image date whose overlap with an earlier
+-- Repeated detections: a change of a later image date whose overlap with an earlier
 -- one is at least change_link_share of the smaller polygon is the same change; it links to the
 -- first detection (the root), never to another repeat, so that every detection of one change
 -- names one root. Chains loaded from elsewhere are shortened to the root first.
@@ -54,7 +54,7 @@ END $$;
 COMMENT ON FUNCTION analysis.link_changes(bigint[], date) IS
   'links each given change (NULL: all) to the first detection of the same change in an earlier period (overlap ≥ change_link_share of the smaller polygon); shortens chains to the root; returns the rows updated';
 
--- Routing (issue 8 §3): the cluster's inspector (alert_route), else the active inspectors whose
+-- Routing (who verifies in the field): the cluster's inspector (alert_route), else the active inspectors whose
 -- county scope holds the alert's county, in turn, fewest open alerts first; city-wide inspectors
 -- only where a county has none of its own.
 -- The alerts were inserted a moment ago and have no statistics yet: the planner would take each
@@ -178,7 +178,7 @@ END $$;
 COMMENT ON FUNCTION analysis.refresh_alerts(date, bigint[], text[]) IS
   'evaluates the alert rules at a date (default today in Luoyang) for the given changes (NULL: all, and the parcel scan) and types (NULL: all); inserts new subjects only, links repeat detections, routes new alerts; returns counts and duration_ms';
 
--- Overdue (issue 8 §3): open alerts past their due date go to the county's analyst (an analyst whose
+-- Overdue: open alerts past their due date go to the county's analyst (an analyst whose
 -- scope holds the county, else a city-wide one), once.
 CREATE OR REPLACE FUNCTION analysis.escalate_alerts(today date DEFAULT NULL) RETURNS integer
   LANGUAGE plpgsql AS $$

@@ -18,7 +18,9 @@ CREATE OR REPLACE FUNCTION governance.standard_land_figures(as_of date)
   LANGUAGE plpgsql STABLE AS $$
 BEGIN
   IF to_regprocedure('analysis.standard_land_shares(integer,integer,date)') IS NULL THEN
-    RETURN QUERY SELECT '*'::text, '*'::text, governance.missing('标准地出让比例：analysis.standard_land_shares 未安装 / standard-land share: analysis.standard_land_shares (issue 7) is not installed');
+    RETURN QUERY SELECT '*'::text, '*'::text, governance.missing(
+      '标准地出让比例：本系统未安装标准地出让统计，本项暂不计算 / standard-land share: the standard-land sales '
+      'statistics are not installed (analysis.standard_land_shares), so this figure is not computed');
     RETURN;
   END IF;
   RETURN QUERY EXECUTE $q$
@@ -40,7 +42,9 @@ CREATE OR REPLACE FUNCTION governance.per_mu_figures(year integer)
   LANGUAGE plpgsql STABLE AS $$
 BEGIN
   IF to_regprocedure('analysis.permu_summary(integer,integer)') IS NULL OR to_regprocedure('analysis.permu_parcels(integer,integer)') IS NULL THEN
-    RETURN QUERY SELECT '*'::text, '*'::text, governance.missing('亩均税收：analysis.permu_summary 未安装 / tax per mu: analysis.permu_summary (issue 7) is not installed');
+    RETURN QUERY SELECT '*'::text, '*'::text, governance.missing(
+      '亩均税收：本系统未安装亩均税收统计（依据企业年度经营数据），本项暂不计算 / tax per mu: the per-mu tax statistics '
+      '(from the enterprises'' yearly figures) are not installed (analysis.permu_summary), so this figure is not computed');
     RETURN;
   END IF;
   RETURN QUERY EXECUTE $q$

@@ -1,5 +1,6 @@
 /** Every call the map makes to the OneMap server, in one place. The bearer token is kept in
  * sessionStorage (it goes when the tab closes) and sent with API and tile requests alike. */
+import type { CommitResult, UploadStatus, UploadView as UploadRecord } from '../../server/db/repos/uploads/report'
 
 export type Role = 'admin' | 'analyst' | 'surveyor' | 'inspector'
 
@@ -213,17 +214,8 @@ export async function editParcel(code: string, etag: string, patch: Record<strin
 
 // ---- uploads (/api/uploads) ------------------------------------------------------------------
 
-export type UploadStatus = 'receiving' | 'validating' | 'ready' | 'committing' | 'committed' | 'discarded' | 'failed'
-
-export interface UploadIssue {
-  index: number
-  source: string
-  sourceIndex: number
-  key: string | null
-  level: 'error' | 'warning' | string
-  code: string
-  message: string
-}
+// The upload's status, report and commit counts are the server's own types (report.ts, types only).
+export type { UploadIssue, UploadReport, UploadStatus } from '../../server/db/repos/uploads/report'
 
 export interface UploadSource {
   name: string
@@ -246,13 +238,8 @@ export interface UploadLayerInfo {
   skipped: number
 }
 
-export interface UploadView {
-  id: string
-  layer: string
-  fileName: string
-  status: UploadStatus
-  phase: string | null
-  percent: number
+/** An upload as GET /api/uploads/{id} answers it, with the description the web map reads. */
+export interface UploadView extends Omit<UploadRecord, 'description'> {
   description: {
     kind: string
     sources: UploadSource[]
@@ -261,30 +248,6 @@ export interface UploadView {
     layer?: string
     mapping: { mapping: Record<string, string>; source: 'user' | 'proposed'; unmappedSources: string[]; truncatedMatches: { target: string; source: string }[] }
   } | null
-  report: {
-    featureCount: number
-    accepted: number
-    rejected: number
-    warned: number
-    new: number
-    /** changed + unchanged */
-    existing: number
-    changed: number
-    unchanged: number
-    /** The first changed features with the fields that change (`geometry` for the shape). */
-    changes: { index: number; key: string | null; fields: string[] }[]
-    changesTruncated: boolean
-    errors: number
-    warnings: number
-    issues: UploadIssue[]
-    issuesTruncated: boolean
-    areaM2: number
-    bbox: [number, number, number, number] | null
-    /** The accepted features by county and how the county was decided (column, boundary, code_prefix…). */
-    counties?: { code: string; name: string | null; source: string | null; features: number }[]
-  } | null
-  result: { inserted: number; updated: number; unchanged: number } | null
-  error: { code: string; message: string } | null
 }
 
 export interface StagedProps {
@@ -370,7 +333,7 @@ export const stagedFeatures = async (id: string, limit = 50_000) =>
 
 /** 200 with the counts, or 202 while a large commit runs (poll getUpload). */
 export const commitUpload = async (id: string, opts: { acceptWarnings?: boolean; skipRejected?: boolean }) =>
-  (await request<{ inserted: number; updated: number; unchanged: number } | { id: string; status: 'committing' }>(
+  (await request<CommitResult | { id: string; status: 'committing' }>(
     `/api/uploads/${encodeURIComponent(id)}/commit`, { method: 'POST', body: opts })).data
 
 export const discardUpload = async (id: string) => {

@@ -8,6 +8,7 @@
 import type { ExpressionSpecification, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
 import { escapeHtml, num } from './format'
+import { label } from '../../server/labels/codes'
 
 const getJson = api.getJson
 
@@ -73,10 +74,6 @@ export const PERMU_COLOUR: ExpressionSpecification = [
 ]
 const PERMU_LEGEND = [['< 50%', '#b71c1c'], ['50–100%', '#ef6c00'], ['≈ 100%', '#fdd835'], ['150%', '#7cb342'], ['≥ 200%', '#1b5e20'], ['无数据', '#cfd8dc']]
 
-const STATUS_NAMES: Record<string, string> = {
-  awaiting_completion_check: '待竣工验收', completion_accepted: '待达产验收', production_accepted: '已达产',
-  rectifying: '整改中', termination_recommended: '建议解除', terminated: '已解除',
-}
 
 const zh = (s: unknown) => String(s ?? '').split(' / ')[0]!
 const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : `${num(v * 100, digits)}%`)
@@ -253,7 +250,7 @@ export class DashboardPanel {
     return `<p>在监管中 ${due.total} 宗，<b class="error" data-testid="due-overdue">${due.overdue}</b> 宗逾期。</p>
       <div class="scroll"><table class="ledger" data-testid="due-table"><thead><tr><th>合同</th><th>状态</th><th>期限</th></tr></thead><tbody>${due.items.map((i) =>
         `<tr${i.overdue ? ' class="overdue"' : ''}><td>${escapeHtml(i.contract_no)}<br><small class="muted">${escapeHtml(i.parcel_code)}</small></td>
-          <td>${escapeHtml(STATUS_NAMES[i.status] ?? i.status)}</td><td>${escapeHtml(i.next_due ?? '—')}</td></tr>`).join('')}</tbody></table></div>`
+          <td>${escapeHtml(label('standardLandStatus', i.status))}</td><td>${escapeHtml(i.next_due ?? '—')}</td></tr>`).join('')}</tbody></table></div>`
   }
 
   /** Colours the parcels by their attainment of the target through feature-state (the tile layer

@@ -4,7 +4,7 @@
  * with the result as first produced. Charts are the dashboard's (./charts, ECharts). */
 import * as api from './api'
 import { LoginPanel } from './login'
-import { REPORT_FORMULA, REPORT_KIND } from '../../server/labels/codes'
+import { INEFFICIENT_TYPE, LEFT_OUT as LEFT_OUT_NAMES, REPORT_FORMULA, REPORT_KIND, REPORT_SET } from '../../server/labels/codes'
 import { beijingTime, chinese, escapeHtml, label, num } from './format'
 import { ruleText } from '../../server/labels/words'
 
@@ -21,14 +21,10 @@ const INDICATORS: Record<string, string> = {
   unsupplied_yearly: '批而未供消化', old_stock: '存量盘活', idle_disposal: '闲置处置', inefficient_disposal: '低效处置',
   standard_land: '标准地比例', per_mu_tax: '亩均税收', alert_handling: '预警处置', ledger_on_time: '台账按期',
 }
-const LEFT_OUT: Record<string, string> = {
-  no_stock: '无存量', missing: '数据源未安装', none_sold: '无出让', no_target: '无目标', no_figures: '无数据',
-  no_alerts: '无预警', no_open_entries: '无在办台账', withheld: '不公开',
-}
-const TYPES = ['产业转型', '停建缓建', '开发未达标', '停产半停产', '产出未达标', '其他']
-const SETS: Record<string, string> = {
-  year_start: '年初存量', now: '期末现状', found_period: '本期新发现', found_ytd: '本年新发现', disposed_period: '本期处置', disposed_ytd: '本年处置',
-}
+const LEFT_OUT: Readonly<Record<string, string>> = LEFT_OUT_NAMES
+/** The six types of inefficient land (annex 3 art. 2), in their order. */
+const TYPES: readonly string[] = Object.values(INEFFICIENT_TYPE)
+const SETS: Readonly<Record<string, string>> = REPORT_SET
 
 /** The name of a figure that links to parcels, as the report's tables call it. */
 function figureName(path: string): string {

@@ -1,8 +1,8 @@
-/** The administrator's screens in headless Chromium, on a real server and PostGIS (issue 17 "Done
- * when"): adding a county rule version (a value refused in the browser first, then saved, then the
- * server's refusal of the same date shown in Chinese), setting an official 低效 flag on a parcel's
- * card (it shows in the card and in its file), recording a lease (a malformed tenant code refused
- * first), running the analysis refresh from 任务, and publishing the public list after its preview —
+/** The administrator's screens in headless Chromium, on a real server and PostGIS: adding a county
+ * rule version (a value refused in the browser first, then saved, then the server's refusal of
+ * the same date shown in Chinese), setting an official 低效 flag on a parcel's card (it shows in
+ * the card and in its file), recording a lease (a malformed tenant code refused first), running the
+ * analysis refresh from 任务, and publishing the public list after its preview —
  * the public page then shows it without login, the same rows as the preview. Each outcome is read
  * back from the database. Creating a user (security officer) is in account.test.ts. */
 import path from 'node:path'

@@ -246,7 +246,7 @@ describe('a surveyor', { timeout: BROWSER_TEST_MS }, () => {
       for (const r of w.responses) {
         expect(r.body.toString('utf8'), r.url).not.toMatch(/tax_paid_wan|tax_refund_wan|tax_wan|price_wan|output_wan/)
       }
-      // uploads are for analysts and administrators (issue 3)
+      // uploads are for analysts and administrators (config.access of /api/uploads)
       expect(await w.page.locator('#open-upload').isVisible()).toBe(false)
       expect(w.consoleErrors).toEqual([])
     }, { keepBodies: true })

@@ -1,4 +1,4 @@
-/** The alert workflow through the HTTP API (issue 8 §3, §5, §6): routing by cluster, each inspector
+/** The alert workflow through the HTTP API (DOMAIN.md "Dynamic monitoring"): routing by cluster, each inspector
  * seeing their counties only, new → assigned → in field → confirmed → closed with every step in the
  * event log, 409 for a stale version and when two inspectors act at once, photos checked by content
  * and size and served only to allowed roles in scope, a confirmed start on the parcel's card, a

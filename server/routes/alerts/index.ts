@@ -1,4 +1,4 @@
-/** Patrol alerts (DOMAIN.md "Dynamic monitoring"; issue 8 §3–6): the list and inbox filters, one
+/** Patrol alerts (DOMAIN.md "Dynamic monitoring"): the list and inbox filters, one
  * alert, the workflow steps (PATCH with If-Match), field photos, routing by cluster, and the scan on
  * demand; the scheduled scan is a job of the job table, run once across processes (server/alerts/scheduler.ts, server/jobs/queue.ts). Every route needs a
  * login; the county scope is applied in SQL, and out of scope answers exactly like missing. */
@@ -8,7 +8,8 @@ import multipart from '@fastify/multipart'
 import { ROLES, type Role } from '../../config'
 import { multipartError } from '../../plugins/input'
 import { HttpError } from '../../errors'
-import { ACTION_NAMES, ACTIONS, ALERT_MESSAGES, ALERT_STATUSES, PHOTO_ROLES, STATUS_NAMES, SUPERVISORS, TRANSITIONS } from '../../db/repos/alerts'
+import { ACTIONS, ALERT_MESSAGES, ALERT_STATUSES, PHOTO_ROLES, SUPERVISORS, TRANSITIONS } from '../../db/repos/alerts'
+import { ALERT_ACTION, ALERT_STATUS } from '../../labels/codes'
 import { expectedVersion, FileAnswer, JsonText, listOf, MEDIA, nameUnknownFields, setEtag } from '../../schemas/common'
 import { imageType, PhotoFileError, readPhoto, storePhoto, type PhotoType } from '../../alerts/photos'
 import { AlertScheduler, SCHEDULED_TYPES } from '../../alerts/scheduler'
@@ -92,8 +93,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: AlertTransitions },
     },
   }, async () => ({
-    statuses: ALERT_STATUSES.map((status) => ({ status, label: STATUS_NAMES[status]! })),
-    actions: ACTIONS.map((action) => ({ action, label: ACTION_NAMES[action]!, ...TRANSITIONS[action], from: [...TRANSITIONS[action].from] })),
+    statuses: ALERT_STATUSES.map((status) => ({ status, label: ALERT_STATUS[status] })),
+    actions: ACTIONS.map((action) => ({ action, label: ALERT_ACTION[action], ...TRANSITIONS[action], from: [...TRANSITIONS[action].from] })),
   }))
 
   app.get('/routes', {

@@ -1,18 +1,18 @@
-/** Request and answer shapes of the patrol alerts (issue 8 §5). The alerts themselves are built by
- * PostGIS (server/db/repos/alerts/*.sql) and described here for OpenAPI. */
+/** Request and answer shapes of the patrol alerts (DOMAIN.md "Dynamic monitoring"). The alerts
+ * themselves are built by PostGIS (server/db/repos/alerts/*.sql) and described here for OpenAPI. */
 import { Type, type Static } from '@sinclair/typebox'
 import { ACTIONS, ALERT_STATUSES, ALERT_TYPES, type AlertAction, type AlertStatus } from '../../db/repos/alerts'
 import {
   GeoJsonGeometry, IfMatchHeaders, IsoDate, Nullable, Timestamp, Version,
 } from '../../schemas/common'
+import { ALERT_ACTION, ALERT_STATUS, ALERT_TYPE } from '../../labels/codes'
 
-const literals = <T extends readonly string[]>(xs: T, description: string) =>
-  Type.Union(xs.map((x) => Type.Literal(x)), { description })
+/** The codes as literals, described with their labels (server/labels/codes.ts). */
+const literals = <T extends string>(xs: readonly T[], title: string, labels: Readonly<Record<T, string>>) =>
+  Type.Union(xs.map((x) => Type.Literal(x)), { description: `${title}: ${xs.map((x) => `${x} ${labels[x]}`).join(', ')}` })
 
-export const AlertTypeSchema = literals(ALERT_TYPES,
-  '预警类型: construction_on_unsupplied 未供即用/违法用地, construction_on_idle 闲置或未动工宗地新增建设, no_change_after_start_date 疑似闲置, demolition_on_producing 投产宗地拆除, change_outside_cluster 集聚区外变化')
-export const AlertStatusSchema = literals(ALERT_STATUSES,
-  '状态: new 新建, assigned 已分派, in_field 现场核查中, confirmed 已确认, false_positive 误报, closed 已办结')
+export const AlertTypeSchema = literals(ALERT_TYPES, '预警类型', ALERT_TYPE)
+export const AlertStatusSchema = literals(ALERT_STATUSES, '状态', ALERT_STATUS)
 
 export const AlertQuery = Type.Object({
   status: Type.Optional(Type.Array(AlertStatusSchema, { maxItems: ALERT_STATUSES.length, description: 'repeatable' })),
@@ -50,7 +50,7 @@ export const Finding = Type.Object({
 }, { additionalProperties: false })
 
 export const AlertStepBody = Type.Object({
-  action: literals(ACTIONS, '步骤: assign 分派 (analyst), take 领取 (inspector), start_field 开始现场核查, confirm 确认属实, false_positive 排除, close 办结'),
+  action: literals(ACTIONS, '步骤 (who may take each: GET /api/alerts/transitions)', ALERT_ACTION),
   assignee: Type.Optional(Type.String({ minLength: 2, maxLength: 64, description: 'assign: the inspector\'s username' })),
   finding: Type.Optional(Finding),
   note: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: '说明, kept in the event log' })),

@@ -1,4 +1,4 @@
-/** Patrol alerts (DOMAIN.md "Dynamic monitoring"; issue 8): the inbox and the list, one alert with
+/** Patrol alerts (DOMAIN.md "Dynamic monitoring"): the inbox and the list, one alert with
  * its change polygon, parcel and history, the workflow new → assigned → in field → confirmed /
  * false positive → closed with optimistic concurrency (If-Match; two inspectors acting at once: the
  * second gets 409), the finding and its effects on the parcel's file (a confirmed start records the
@@ -11,6 +11,7 @@ import { sqlLoader } from '../../sql'
 import { setActor, type Writer } from '../../actor'
 import type { Viewer } from '../../viewer'
 import { HttpError } from '../../../errors'
+import { ALERT_ACTION, ALERT_STATUS, ALERT_TYPE, label } from '../../../labels/codes'
 import { invalidField, versionConflict, versionFor, type IfMatch } from '../../../schemas/common'
 
 const sql = sqlLoader(import.meta.url)
@@ -36,14 +37,14 @@ const Q = {
 
 type Conn = IDatabase<unknown> | ITask<unknown>
 
-export const ALERT_TYPES = [
-  'construction_on_unsupplied', 'construction_on_idle', 'no_change_after_start_date', 'demolition_on_producing', 'change_outside_cluster',
-] as const
-export type AlertType = (typeof ALERT_TYPES)[number]
-export const ALERT_STATUSES = ['new', 'assigned', 'in_field', 'confirmed', 'false_positive', 'closed'] as const
-export type AlertStatus = (typeof ALERT_STATUSES)[number]
-export const ACTIONS = ['assign', 'take', 'start_field', 'confirm', 'false_positive', 'close'] as const
-export type AlertAction = (typeof ACTIONS)[number]
+// The alert types, statuses and steps are the keys of their labels (server/labels/codes.ts), so a
+// code cannot exist without the Chinese the web map and the messages show for it.
+export type AlertType = keyof typeof ALERT_TYPE
+export const ALERT_TYPES = Object.keys(ALERT_TYPE) as readonly AlertType[]
+export type AlertStatus = keyof typeof ALERT_STATUS
+export const ALERT_STATUSES = Object.keys(ALERT_STATUS) as readonly AlertStatus[]
+export type AlertAction = keyof typeof ALERT_ACTION
+export const ACTIONS = Object.keys(ALERT_ACTION) as readonly AlertAction[]
 
 /** Roles that direct the work: assign, re-assign, act for an inspector, scan on demand. */
 export const SUPERVISORS: readonly Role[] = ['admin', 'analyst']
@@ -96,7 +97,7 @@ export interface ScanResult {
 export const ALERT_MESSAGES = {
   notFound: (id: number | string) => `未找到巡查预警 ${id} / no such alert`,
   transition: (action: string, status: string) =>
-    `预警当前状态为「${STATUS_NAMES[status] ?? status}」，不能执行「${ACTION_NAMES[action] ?? action}」/ an alert in status ${status} cannot be ${action}`,
+    `预警当前状态为「${label('alertStatus', status)}」，不能执行「${label('alertAction', action)}」/ an alert in status ${status} cannot be ${action}`,
   notAssignee: '该预警已分派给其他巡查员，只有被分派人或分析员可以处理 / the alert is assigned to another inspector: only the assignee or an analyst may act on it',
   assignForbidden: '只有分析员或管理员可以分派预警；巡查员可领取未分派的预警 / only analysts and admins assign alerts; an inspector may take an unassigned one',
   noAssignee: '请指定被分派的巡查员（assignee）/ name the inspector to assign (assignee)',
@@ -105,14 +106,7 @@ export const ALERT_MESSAGES = {
   future: (field: string, d: string, today: string) => `${field} ${d} 晚于今天 ${today} / ${field} ${d} is after today (${today})`,
   noParcel: (code: string) => `未找到宗地 ${code}（或不在您的辖区）/ no parcel ${code} in your counties`,
   photoStatus: (status: string) =>
-    `预警状态为「${STATUS_NAMES[status] ?? status}」，只能在核查完成前上传照片 / photos are taken before the alert is confirmed or dismissed (it is ${status})`,
-}
-
-export const STATUS_NAMES: Record<string, string> = {
-  new: '新建', assigned: '已分派', in_field: '现场核查中', confirmed: '已确认', false_positive: '误报', closed: '已办结',
-}
-export const ACTION_NAMES: Record<string, string> = {
-  assign: '分派', take: '领取', start_field: '开始现场核查', confirm: '确认属实', false_positive: '排除（误报）', close: '办结',
+    `预警状态为「${label('alertStatus', status)}」，只能在核查完成前上传照片 / photos are taken before the alert is confirmed or dismissed (it is ${status})`,
 }
 
 /** Who may take a step: a supervisor (SUPERVISORS), an inspector taking a new alert for
@@ -183,7 +177,7 @@ export class AlertsRepo {
    */
   async act(id: number, viewer: AlertViewer, ifMatch: IfMatch, step: AlertStep, actor: Writer): Promise<Versioned> {
     return this.db.tx('alert-step', async (t) => {
-      await setActor(t, actor, step.note ?? `巡查预警 #${id}: ${ACTION_NAMES[step.action] ?? step.action}`)
+      await setActor(t, actor, step.note ?? `巡查预警 #${id}: ${ALERT_ACTION[step.action]}`)
       const cur: Locked | null = await t.oneOrNone(Q.lock, { id, scope: viewer.scope })
       if (!cur) throw new HttpError(404, 'not_found', ALERT_MESSAGES.notFound(id))
       const expected = versionFor(ifMatch, cur.version)
@@ -314,9 +308,9 @@ export class AlertsRepo {
   }
 
   /**
-   * Runs the rules and records the scan (issue 8 §4): `types` null runs every rule; `changeIds`
-   * null takes every change (and the parcel scan of no_change_after_start_date). Overdue alerts
-   * are escalated in the same transaction.
+   * Runs the rules and records the scan (a row with its counts and duration): `types` null runs
+   * every rule; `changeIds` null takes every change (and the parcel scan of
+   * no_change_after_start_date). Overdue alerts are escalated in the same transaction.
    */
   scan(trigger: ScanTrigger, actor: Writer, o: ScanOptions = {}): Promise<ScanResult> {
     return this.db.tx('alert-scan', async (t) => {
@@ -343,8 +337,9 @@ export class AlertsRepo {
 }
 
 /**
- * The rules on the change polygons an upload has just committed (issue 8 §1), in the commit's own
- * transaction, so that the polygons and their alerts arrive together. Called by the upload commit.
+ * The rules on the change polygons an upload has just committed (a repeat of an earlier detection
+ * is linked to its alert), in the commit's own transaction, so that the polygons and their alerts
+ * arrive together. Called by the upload commit.
  */
 export async function refreshAlertsForUpload(t: ITask<unknown>, uploadId: string): Promise<ScanResult> {
   const ids: number[] = await t.one(Q.uploadChanges, { uploadId }, (r: { ids: number[] }) => r.ids)

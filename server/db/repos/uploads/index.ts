@@ -6,6 +6,10 @@ import { sqlLoader } from '../../sql'
 import { setActor, type Writer } from '../../actor'
 import { ISSUES, issueTemplates } from './issues'
 import { NO_JIT, type LayerName, type UploadLayer, layerTraits, uploadLayer } from './layers'
+import type { CommitResult, CountyDecision, UploadReport, UploadStatus, UploadView } from './report'
+
+// The upload as the API answers it lives in report.ts (types only), shared with the web map.
+export type { CommitResult, CountyDecision, UploadIssue, UploadReport, UploadStatus, UploadView } from './report'
 
 const sql = sqlLoader(import.meta.url)
 const Q = {
@@ -49,74 +53,6 @@ function layerOf(layer: string): UploadLayer {
 /** The live table a layer commits into (for tile invalidation and the tests' checksums). */
 export function layerTable(layer: string): string {
   return layerOf(layer).table
-}
-
-export type UploadStatus = 'receiving' | 'validating' | 'ready' | 'committing' | 'committed' | 'discarded' | 'failed'
-
-export interface UploadReport {
-  featureCount: number
-  accepted: number
-  rejected: number
-  warned: number
-  new: number
-  /** changed + unchanged: features whose key is a live record. */
-  existing: number
-  /** Existing records the commit would change (check-changes.sql), each listed in `changes`. */
-  changed: number
-  /** Existing records the file repeats: the same shape within 1 cm, equal values; not written. */
-  unchanged: number
-  /** The first REPORT_MAX_ISSUES changed features with the fields that change ('geometry' for the shape). */
-  changes: { index: number; source: string; sourceIndex: number; key: string | null; fields: string[] }[]
-  changesTruncated: boolean
-  errors: number
-  warnings: number
-  byCode: Record<string, number>
-  issues: { index: number; source: string; sourceIndex: number; key: string | null; level: string; code: string; message: string }[]
-  issuesTruncated: boolean
-  areaM2: number
-  bbox: [number, number, number, number] | null
-  /** Features staged (set by the caller once staging is done). */
-  staged?: number
-  /** Earlier uploads of the same file: a hint that it was imported before. */
-  sameFile?: unknown[]
-  [k: string]: unknown
-}
-
-/** column: the file's county column; boundary: the county outline holding the shape; code_prefix:
- * the GB/T 2260 prefix of its code; parcel: a contract's parcel; cluster: a cluster outline's cluster. */
-export interface CountyDecision {
-  code: string
-  name: string | null
-  source: 'column' | 'boundary' | 'code_prefix' | 'parcel' | 'cluster' | null
-  features: number
-}
-
-export interface CommitResult {
-  inserted: number
-  updated: number
-  unchanged: number
-}
-
-export interface UploadView {
-  id: string
-  layer: LayerName
-  fileName: string
-  sha256: string
-  sizeBytes: number
-  status: UploadStatus
-  phase: string | null
-  percent: number
-  options: Record<string, unknown>
-  description: unknown
-  report: UploadReport | null
-  createdBy: string
-  countyScope: string[] | null
-  createdAt: string
-  updatedAt: string
-  committedAt: string | null
-  committedBy: string | null
-  result: CommitResult | null
-  error: { code: string; message: string } | null
 }
 
 /** Who asks: the county scope (null: the whole city) and the user name (own uploads are visible). */
