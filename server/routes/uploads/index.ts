@@ -17,12 +17,17 @@ import type { Role } from '../../config'
 import { HttpError } from '../../errors'
 import { INPUT_MESSAGES, multipartError, nulPath, surrogatePath } from '../../plugins/input'
 import { LAYERS } from '../../ingest/field-mapping'
+import { UPLOAD_STATUS } from '../../labels/codes'
 import { readLimitsOf } from '../../ingest/settings'
 import {
   type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload, remapUpload, uploadContext, uploadsIdle,
 } from '../../ingest/uploads'
 
 const ANALYSTS: readonly Role[] = ['admin', 'analyst']
+const UploadTransitions = Type.Object({
+  statuses: Type.Array(Type.Object({ status: Type.String(), label: Type.String() })),
+  transitions: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), step: Type.String() })),
+})
 
 export const ROUTE_MESSAGES = {
   tooLarge: (max: number) => `上传文件超过 ${Math.round(max / 1024 / 1024)} MB 上限 / the file is larger than the limit of ${Math.round(max / 1024 / 1024)} MB`,
@@ -120,7 +125,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     log: app.log,
   })
   // Uploads a previous process left mid-way with no job to finish them (it died between recording
-  // the upload and queuing its staging job) never finish: say so (issue 3 §9). Not while another
+  // the upload and queuing its staging job) never finish: say so (the upload fails with its reason; nothing of it was committed). Not while another
   // OneMap process listens on this database (server/signals.ts): the upload may be its own, in
   // that moment.
   const peers = app.signals ? await app.signals.peers() : 0
@@ -248,6 +253,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (!handedOver) await cleanup()
     }
   })
+
+  app.get('/transitions', {
+    config: { access: ANALYSTS },
+    schema: {
+      tags: ['uploads'],
+      summary: '上传状态流转 / the upload state machine as a table: every move of an upload\'s status and the step that makes it (the database refuses any other)',
+      response: { 200: UploadTransitions },
+    },
+  }, async () => ({
+    statuses: Object.entries(UPLOAD_STATUS).map(([status, label]) => ({ status, label })),
+    transitions: await app.db.uploads.transitions(),
+  }))
 
   app.get('/:id', {
     config: { access: ANALYSTS },

@@ -78,6 +78,13 @@ export class UploadsRepo {
     return this.db.one(Q.create, { ...u, options: JSON.stringify(u.options) }, (r: { id: string }) => r.id)
   }
 
+  /** The upload state machine (sql/functions/uploads-3-states.sql): every move of its status and the
+   * step that makes it; the database refuses any other. */
+  async transitions(): Promise<{ from: UploadStatus; to: UploadStatus; step: string }[]> {
+    return this.db.map('SELECT from_status, to_status, step FROM upload_transitions()', [],
+      (r: { from_status: UploadStatus; to_status: UploadStatus; step: string }) => ({ from: r.from_status, to: r.to_status, step: r.step }))
+  }
+
   async get(id: string, viewer: UploadViewer): Promise<UploadView | null> {
     if (!isUuid(id)) return null
     const row = await this.db.oneOrNone(Q.get, { id, ...viewer })
