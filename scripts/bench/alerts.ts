@@ -1,4 +1,4 @@
-/** Benchmark of the patrol alert rules (issue 8): 100k parcels and 50k change polygons built with
+/** Benchmark of the patrol alert rules (DOMAIN.md "Dynamic monitoring"): 100k parcels and 50k change polygons built with
  * generate_series in a throwaway PostGIS cluster. Measures, in the same process:
  * - the five rules as analysis.alert_candidates computes them (all changes and the parcel scan),
  *   against a plain reference SQL of the same rules (constants for the thresholds, no reasons, no

@@ -1,4 +1,4 @@
-/** Benchmark of the land-status analysis (issue 5): 100k parcels and 10k approval batches built
+/** Benchmark of the land-status analysis (DOMAIN.md "Classifications the system computes"): 100k parcels and 10k approval batches built
  * with generate_series in a throwaway PostGIS cluster. Measures, in the same process:
  * - the 批而未供 overlay as analysis.unsupplied computes it, against a plain reference SQL of the
  *   same overlay (batch minus the union of supplied parcels, ellipsoidal area): goal ratio ≤ 1.2;
@@ -138,7 +138,7 @@ export async function benchAnalysis(): Promise<void> {
     if (!fresh.same) throw new Error('the materialised remainders of the edited batches differ from the live computation')
     console.log('materialised remainders of the edited batches equal the live computation')
 
-    // A bulk write deferring its refresh, as an upload's commit does (issue 3, issue 5 §8).
+    // A bulk write deferring its refresh, as an upload's commit does (the analysis catches up right after the commit).
     const summary = () => db.tx(async (t) => {
       await t.none('SET LOCAL jit = off')
       return t.one(`SELECT (analysis.summary($1) - 'materialised')::text AS j`, [AS_OF], (r: { j: string }) => r.j)

@@ -1,4 +1,4 @@
-/** Benchmark of the exports (GET /api/exports/{collection}, issue 19 item 3) over 100,000
+/** Benchmark of the exports (GET /api/exports/{collection}) over 100,000
  * generated parcels (tiles-data.sql: a contract and tax figures on every fifth) in a throwaway
  * PostgreSQL cluster: each streamed format of the whole parcels collection, as an analyst (the
  * widest field set), read over HTTP to the last byte and thrown away. Printed per format: the

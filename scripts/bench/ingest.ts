@@ -1,4 +1,4 @@
-/** Ingest benchmark (issue 3 "Done when"): a generated GBK shapefile of N demo parcels (default
+/** Ingest benchmark: a generated GBK shapefile of N demo parcels (default
  * 100 000; BENCH_INGEST_PARCELS or `tsx scripts/bench/ingest.ts N`) in EPSG:4546, uploaded,
  * validated and committed by OneMap (server/ingest/uploads.ts, COPY into staging, the checks, the
  * one-transaction commit with its event log; the analysis refresh, which a bulk commit leaves for
@@ -118,7 +118,7 @@ export async function benchIngest(parcels = Number(process.env.BENCH_INGEST_PARC
       const outcome = await commitUpload(ctx, created.id, user, { skipRejected: true, acceptWarnings: true, mode: 'foreground', onProgress })
       onProgress('done')
       const oursSeconds = seconds(t0)
-      // the analysis refresh a bulk commit leaves for right after it (issue 5 §8), as a job
+      // the analysis refresh a bulk commit leaves for right after it , as a job
       const t1 = performance.now()
       await uploadsIdle(ctx)
       const analysisSeconds = seconds(t1)

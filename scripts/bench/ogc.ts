@@ -1,4 +1,4 @@
-/** Benchmark of the OGC API – Features (/ogc, issue 19), over 20,000 generated parcels (with
+/** Benchmark of the OGC API – Features (/ogc), over 20,000 generated parcels (with
  * contracts and tax figures) in a throwaway PostgreSQL cluster (deleted afterwards):
  *
  * 1. OneMap: pages of 1000 parcels through GET /ogc/collections/parcels/items as an analyst (the

@@ -1,6 +1,6 @@
 /** Benchmark of the parcel card (一宗一卡) and of a bbox search over 100,000 generated parcels:
  * p50/p95 of the HTTP endpoint against the same SQL text run directly by a database client of its
- * own (node-postgres, as psql would), each from a separate process; goals (issue of the card's
+ * own (node-postgres, as psql would), each from a separate process; goals (the card's
  * prepared statement): card ≤ 0.8 × its unprepared SQL, the route adding ≤ 0.1 ms over a
  * do-nothing authenticated route and the prepared SQL, and at 16 concurrent connections card and
  * bbox-search throughput ≥ 0.8 × the same SQL through a pg pool of 16.

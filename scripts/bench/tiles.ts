@@ -1,4 +1,4 @@
-/** Benchmark of the vector tiles (issue 6), over 100,000 generated parcels in a throwaway
+/** Benchmark of the vector tiles, over 100,000 generated parcels in a throwaway
  * PostgreSQL cluster (server/test/pg-cluster.ts, deleted afterwards):
  *
  * 1. uncached tiles: p50/p95 of GET /tiles/parcels/{z}/{x}/{y}.mvt (each tile asked once, so

@@ -1,4 +1,4 @@
-/** The reader's limits from the upload settings of server/config.ts (issue 3 §10). */
+/** The reader's limits from the upload settings of server/config.ts (the upload size, feature and time limits an operator sets). */
 import type { Config, IngestSettings } from '../config'
 import { DEFAULT_READ_LIMITS, type ReadLimits } from './read-features'
 

@@ -1,5 +1,5 @@
 /**
- * Staging (issue 3 §6): the features of an opened upload go into upload_feature, nothing into the
+ * Staging: the features of an opened upload go into upload_feature, nothing into the
  * live tables. Each feature is mapped (field-mapping.ts), its geometry written as hex EWKB in its
  * source SRID (wkb.ts), and the rows streamed to PostgreSQL: by COPY FROM STDIN on a server, and
  * by multi-row INSERTs on the embedded database, whose socket (pglite-socket) loses protocol

@@ -1,5 +1,5 @@
 /**
- * The life of an upload (issue 3 §6–§9), shared by the HTTP routes and the import CLI:
+ * The life of an upload (staged, checked, committed whole or not at all), shared by the HTTP routes and the import CLI:
  *
  *   create:  open and vet the file (read-features.ts; a broken file is a 4xx and stages nothing),
  *            decide the mapping; then a job of the job table stages every feature (stage.ts) and
@@ -216,7 +216,7 @@ async function removeDir(dir: string): Promise<void> {
 }
 
 /**
- * A new field mapping for a staged upload (issue 3 §5: "the user can change it before commit"),
+ * A new field mapping for a staged upload (the user can change it before the commit),
  * without sending the file again: the staged features keep their original attributes, which
  * are mapped anew; what reading found wrong with the shapes stays, the mapping's own issues are
  * replaced, and every check runs again. Only a ready upload; in the background past
@@ -294,7 +294,7 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   if (!(await ctx.db.uploads.startCommit(id))) refuseUnlessReady(await getUpload(ctx, id, user))
 
   const layer = u.layer
-  // issue 5 §8 "in the same transaction or right after it": a large commit of a layer the analysis
+  // the analysis follows a write in the same transaction or right after it: a large commit of a layer the analysis
   // engine reads (parcels: the registry's `analysed`) leaves the refresh for right after it (the
   // queue is committed with the parcels).
   const deferAnalysis = (uploadLayer(layer)?.analysed ?? false) && report.accepted > ctx.settings.deferAnalysisFeatures

@@ -1,4 +1,4 @@
-/** Uploads (issue 3): POST a zipped shapefile or a GeoJSON (multipart: layer, file, optional crs,
+/** Uploads: POST a zipped shapefile or a GeoJSON (multipart: layer, file, optional crs,
  * confirmCrs, encoding, mapping) to stage and check it; GET it for the report and progress; GET its features
  * to draw them before committing; POST …/commit to write it into the live tables in one
  * transaction; DELETE to discard it. Analysts and admins only, within their county scope. The

@@ -1,5 +1,5 @@
 /* Nothing: flags geometries that were repaired (with the ST_IsValidReason) and rejects those left
-   empty or without area (issue 3 §6). Below 0.01 m² (one square decimetre) a shape is no parcel. */
+   empty or without area. Below 0.01 m² (one square decimetre) a shape is no parcel. */
 INSERT INTO upload_issue (upload_id, idx, level, code, message, detail)
 SELECT f.upload_id, f.idx, ${lv.geometry_repaired}, 'geometry_repaired', format(${t.geometry_repaired}, f.valid_reason),
        jsonb_build_object('reason', f.valid_reason)

@@ -1,4 +1,4 @@
-/* Nothing: warnings about where and how large the features are (issue 3 §6): outside every
+/* Nothing: warnings about where and how large the features are: outside every
    cluster; stated area off the ellipsoidal area by more than the tolerance; overlapping an
    existing parcel, or another parcel of the same file (interiors meeting, not just touching), by
    more than the tolerance in m². Which apply is the layer's (the registry's outsideCluster and

@@ -1,4 +1,4 @@
-/** Uploads (issue 3): the upload rows, the staging tables and the set-based checks over them, and
+/** Uploads: the upload rows, the staging tables and the set-based checks over them, and
  * the commit into the live land tables. The checks and the commit are SQL files beside this one;
  * the orchestration (reading, progress, background jobs) is server/ingest/uploads.ts. */
 import type { IBaseProtocol, IDatabase, IMain, ITask } from 'pg-promise'
@@ -187,7 +187,7 @@ export class UploadsRepo {
   }
 
   /**
-   * The commit (issue 3 §8): one transaction that names its actor and the upload (the event-log
+   * The commit: one transaction that names its actor and the upload (the event-log
    * trigger records both with every old and new row), writes the accepted features of the layer,
    * and records who, when and the counts on the upload row. Killing the process anywhere in it
    * leaves none of it: PostgreSQL rolls back a transaction whose connection dies. With
@@ -221,7 +221,7 @@ export class UploadsRepo {
   }
 
   /**
-   * Re-maps the staged features (issue 3 §5: the user changes the mapping before commit) without
+   * Re-maps the staged features (the user changes the mapping before the commit) without
    * the file: pages of the original attributes go through `map`, the results are written back in
    * one transaction, and the previous checks' issues are dropped for validate() to run again.
    */

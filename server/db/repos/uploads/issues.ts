@@ -1,5 +1,5 @@
 /**
- * The per-feature problems of an upload's validation report (issue 3 §6), as named constants.
+ * The per-feature problems of an upload's validation report, as named constants.
  * Each has a level: `error` rejects the feature (the commit refuses while any remain, unless the
  * user asks to skip the rejected ones); `warning` is committed only once the user accepts the
  * warnings. Templates use PostgreSQL format() placeholders (%s, %1$s) because most checks are set
