@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from './auth'
 import { createTestDatabase, type TestDatabase } from './test/db'
 import { budget } from './test/budget'
-import { signIn, startServer, stopServers, type ServerProcess as Proc } from './test/server-process'
+import { killServer, signIn, startServer, stopServers, type ServerProcess as Proc } from './test/server-process'
 import { Scenario } from './test/scenario'
 import { parcelCollection } from './test/ingest-helpers'
 import { multipart } from './test/upload-fixture'
@@ -269,8 +269,7 @@ describe('two processes over one primary', () => {
       expect(job).toMatchObject({ state: 'running', attempt: 1 })
       expect(await t.db.one('SELECT status FROM upload WHERE id = $1', [id], (r) => r.status)).toBe('committing')
       expect(await parcels()).toBe(0) // written in A's transaction, not committed
-      a.child.kill('SIGKILL')
-      await new Promise((r) => (a.child.exitCode !== null || a.child.signalCode !== null ? r(null) : a.child.once('exit', r)))
+      await killServer(a, 'SIGKILL')
       expect(await answer).toBe('connection lost')
     } finally {
       await hold.none('SELECT pg_advisory_unlock($1::bigint)', [PAUSE_LOCK]).catch(() => undefined)
@@ -338,8 +337,7 @@ describe('two processes over one primary', () => {
       expect(await t.db.one('SELECT status FROM upload WHERE id = $1', [job.upload], (r) => r.status)).toBe('validating')
       // this attempt's staging is committed: what a dead process leaves for the next attempt
       expect(await staged(job.upload)).toEqual({ n: 12, idx: 12 })
-      c.child.kill('SIGKILL')
-      await new Promise((r) => (c.child.exitCode !== null || c.child.signalCode !== null ? r(null) : c.child.once('exit', r)))
+      await killServer(c, 'SIGKILL')
       expect(await answer).toBe('connection lost')
     } finally {
       await hold.none('SELECT pg_advisory_unlock($1::bigint)', [STAGE_LOCK]).catch(() => undefined)

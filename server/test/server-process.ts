@@ -39,12 +39,15 @@ export async function startServer(name: string, env: Record<string, string>): Pr
   }
 }
 
+/** Sends `signal` to the process and waits until it has exited (at once if it already has). */
+export async function killServer(p: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  p.child.kill(signal)
+  await new Promise((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r(null) : p.child.once('exit', r)))
+}
+
 /** Stops the processes and waits for each to exit. */
 export async function stopServers(procs: ServerProcess[]): Promise<void> {
-  for (const p of procs) {
-    p.child.kill('SIGTERM')
-    await new Promise((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r(null) : p.child.once('exit', r)))
-  }
+  for (const p of procs) await killServer(p)
 }
 
 /** Signs in over HTTP and returns the bearer header. */
