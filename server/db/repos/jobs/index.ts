@@ -8,7 +8,6 @@ const sql = sqlLoader(import.meta.url)
 const Q = {
   enqueue: sql('enqueue.sql'),
   claim: sql('claim.sql'),
-  claimId: sql('claim-id.sql'),
   start: sql('start.sql'),
   giveUp: sql('give-up.sql'),
   heartbeat: sql('heartbeat.sql'),
@@ -84,14 +83,18 @@ export class JobsRepo {
     }
   }
 
-  async claim(owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
-    const r = await this.db.oneOrNone(Q.claim, { owner, kinds: [...kinds], leaseMs })
-    return r ? { ...r, owner } : null
+  /** The oldest free job of `kinds` claimed by this process; null when none is free. */
+  claim(owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
+    return this.claimOne(null, owner, kinds, leaseMs)
   }
 
   /** The queued job `id` (or one whose holder's lease ran out) claimed by this process; null when another holds it or it ended. */
-  async claimId(id: number, owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
-    const r = await this.db.oneOrNone(Q.claimId, { id, owner, kinds: [...kinds], leaseMs })
+  claimId(id: number, owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
+    return this.claimOne(id, owner, kinds, leaseMs)
+  }
+
+  private async claimOne(id: number | null, owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
+    const r = await this.db.oneOrNone(Q.claim, { id, owner, kinds: [...kinds], leaseMs })
     return r ? { ...r, owner } : null
   }
 
