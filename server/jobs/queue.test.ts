@@ -191,4 +191,22 @@ describe('jobs across processes', () => {
     // the oldest free one, without an id
     expect(await t.db.jobs.claim('other', ['named', 'not-mine'], 5_000)).toMatchObject({ id: foreign.id, kind: 'not-mine' })
   }, budget(3_000))
+
+  it('a chore runs when the loop starts, then at its period; one that throws does not stop the loop', async () => {
+    const q = new JobQueue(poolAs('runner-e'), { leaseMs: 5_000, pollMs: 20, log })
+    let often = 0
+    let hourly = 0
+    q.chore('hourly', 3_600_000, async () => { hourly++ })
+    q.chore('often', 0, async () => { often++ })
+    q.chore('broken', 0, async () => { throw new Error('disk gone') })
+    q.register('noop', async () => null)
+    q.start()
+    try {
+      await until(async () => often >= 3)
+    } finally {
+      await q.stop()
+    }
+    expect(hourly).toBe(1)
+    expect(() => q.chore('often', 0, async () => undefined)).toThrow(/twice/)
+  }, budget(3_000))
 })

@@ -16,6 +16,8 @@ const Q = {
   release: sql('release.sql'),
   find: sql('find.sql'),
   list: sql('list.sql'),
+  failStuckUploads: sql('fail-stuck-uploads.sql'),
+  uploadDirsInUse: sql('upload-dirs-in-use.sql'),
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed'
@@ -141,6 +143,17 @@ export class JobsRepo {
   prune(days: number): Promise<number> {
     return this.db.one(`WITH gone AS (DELETE FROM job WHERE finished_at < now() - make_interval(days => $1) RETURNING 1)
       SELECT count(*)::int AS n FROM gone`, [days], (r: { n: number }) => r.n)
+  }
+
+  /** Marks failed, with `message`, the uploads left mid-way with no job to carry them on and
+   * untouched for `graceMs`; how many. */
+  failStuckUploads(graceMs: number, message: string): Promise<number> {
+    return this.db.one(Q.failStuckUploads, { graceMs, message }, (r: { n: number }) => r.n)
+  }
+
+  /** The folders of received files an upload job not yet ended still reads (as its payload names them). */
+  async uploadDirsInUse(): Promise<string[]> {
+    return (await this.db.any<{ dir: string }>(Q.uploadDirsInUse)).map((r) => r.dir)
   }
 
   find(id: number, userId: number | null): Promise<JobRow | null> {
