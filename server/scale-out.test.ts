@@ -16,6 +16,7 @@ import { budget } from './test/budget'
 import { killServer, signIn, startServer, stopServers, type ServerProcess as Proc } from './test/server-process'
 import { Scenario } from './test/scenario'
 import { parcelCollection } from './test/ingest-helpers'
+import { pausedAt } from './test/paused'
 import { multipart } from './test/upload-fixture'
 import { listBackups } from './backup/manifest'
 
@@ -248,37 +249,19 @@ describe('two processes over one primary', () => {
     const parcels = () => t.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'SO-KILL-%'", [], (r) => r.n)
 
     // The test holds the lock the commit waits for once it has written the parcels (not committed).
-    const hold = await t.db.connect()
-    let paused: { pid: number }
-    try {
-      await hold.one('SELECT pg_advisory_lock($1::bigint)', [PAUSE_LOCK])
-      // A runs the commit in the request (a small upload: the foreground), as a job of the table
-      const answer = fetch(`${a.base}/api/uploads/${id}/commit`, {
-        method: 'POST', headers: { ...editor, 'content-type': 'application/json' }, body: JSON.stringify({ acceptWarnings: true }),
-      }).then((r) => r.status, () => 'connection lost')
-      for (;;) {
-        const w = await t.db.oneOrNone(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'
-          AND query LIKE '%pg_advisory_xact_lock%'`)
-        if (w) {
-          paused = w
-          break
-        }
-        await new Promise((r) => setTimeout(r, 25))
-      }
+    // A runs the commit in the request (a small upload: the foreground), as a job of the table
+    const commit = () => fetch(`${a.base}/api/uploads/${id}/commit`, {
+      method: 'POST', headers: { ...editor, 'content-type': 'application/json' }, body: JSON.stringify({ acceptWarnings: true }),
+    }).then((r) => r.status, () => 'connection lost')
+    await pausedAt(t.db, PAUSE_LOCK, commit, async (answer) => {
       const job = await t.db.one("SELECT id, state, attempt FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'commit'", [id])
       expect(job).toMatchObject({ state: 'running', attempt: 1 })
       expect(await t.db.one('SELECT status FROM upload WHERE id = $1', [id], (r) => r.status)).toBe('committing')
       expect(await parcels()).toBe(0) // written in A's transaction, not committed
       await killServer(a, 'SIGKILL')
       expect(await answer).toBe('connection lost')
-    } finally {
-      await hold.none('SELECT pg_advisory_unlock($1::bigint)', [PAUSE_LOCK]).catch(() => undefined)
-      hold.done()
-    }
-    // A's backend gets the lock, finds its client gone and rolls the commit back
-    while ((await t.db.one('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [paused.pid], (r) => r.n)) > 0) {
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    })
+    // A's backend got the lock, found its client gone and rolled the commit back
     // B takes the job over once A's lease has run out, and commits the upload whole
     let u: Record<string, unknown>
     for (;;) {
@@ -316,22 +299,9 @@ describe('two processes over one primary', () => {
     const staged = (id: string) => t.db.one('SELECT count(*)::int AS n, count(DISTINCT idx)::int AS idx FROM upload_feature WHERE upload_id = $1', [id])
 
     // The test holds the lock the staging job waits for once its features are staged (committed).
-    const hold = await t.db.connect()
-    let paused: { pid: number }
-    let job: { id: number; upload: string }
-    try {
-      await hold.one('SELECT pg_advisory_lock($1::bigint)', [STAGE_LOCK])
-      // C stages in the request (a small upload: the foreground), as a job of the table
-      const answer = post(c).then((r) => r.status, () => 'connection lost')
-      for (;;) {
-        const w = await t.db.oneOrNone(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'
-          AND query LIKE '%pg_advisory_xact_lock%'`)
-        if (w) {
-          paused = w
-          break
-        }
-        await new Promise((r) => setTimeout(r, 25))
-      }
+    let job!: { id: number; upload: string }
+    // C stages in the request (a small upload: the foreground), as a job of the table
+    await pausedAt(t.db, STAGE_LOCK, () => post(c).then((r) => r.status, () => 'connection lost'), async (answer) => {
       job = await t.db.one("SELECT id, payload->>'upload' AS upload FROM job WHERE kind = 'upload' AND payload->>'step' = 'stage' AND state = 'running'")
       expect(await t.db.one('SELECT attempt FROM job WHERE id = $1', [job.id], (r) => r.attempt)).toBe(1)
       expect(await t.db.one('SELECT status FROM upload WHERE id = $1', [job.upload], (r) => r.status)).toBe('validating')
@@ -339,13 +309,7 @@ describe('two processes over one primary', () => {
       expect(await staged(job.upload)).toEqual({ n: 12, idx: 12 })
       await killServer(c, 'SIGKILL')
       expect(await answer).toBe('connection lost')
-    } finally {
-      await hold.none('SELECT pg_advisory_unlock($1::bigint)', [STAGE_LOCK]).catch(() => undefined)
-      hold.done()
-    }
-    while ((await t.db.one('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [paused.pid], (r) => r.n)) > 0) {
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    })
     // B takes the job over once C's lease has run out, reads the file C received from the shared
     // folder, stages it again from the start and checks it
     let u: { status: string; report: Record<string, unknown> | null }

@@ -9,39 +9,38 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { buildApp, type App } from '../app'
-import { hashPassword } from '../auth'
-import { loadConfig } from '../config'
-import { type Database, openDatabase } from '../db/connect'
+import type { App } from '../app'
+import type { Database } from '../db/connect'
 import { budget } from '../test/budget'
+import { openEmbeddedApp, type EmbeddedApp } from '../test/embedded-app'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'onemap-embedded-export-'))
 const N = 5000
+/** where the test writes the shapefile it reads with GDAL */
+const scratch = mkdtempSync(join(tmpdir(), 'onemap-embedded-export-shp-'))
+let embedded: EmbeddedApp<void>
 let database: Database
 let app: App
 
 beforeAll(async () => {
-  database = await openDatabase({ databaseUrl: null, dataDir })
-  await database.db.none("INSERT INTO county (code, name) VALUES ('410311', '洛龙区') ON CONFLICT DO NOTHING")
-  // 5000 parcels of 80 m × 60 m on a 100 m grid in 洛龙区, each owner named in Chinese
-  await database.db.none(`INSERT INTO parcel (code, county_code, land_use, stage, owner_name, geom)
-    SELECT 'EM-' || lpad(g::text, 5, '0'), '410311', '工业用地', 'approved', '洛阳市第' || g || '机械厂',
-      ST_Multi(ST_MakeEnvelope(112.3 + (g % 100) * 0.0011, 34.55 + (g / 100) * 0.0009, 112.3 + (g % 100) * 0.0011 + 0.00088, 34.55 + (g / 100) * 0.0009 + 0.00054, 4490))
-    FROM generate_series(1, $1) g`, [N])
-  await database.db.users.create({ username: 'ana', display_name: 'ana', role: 'analyst', county_scope: null, password_hash: await hashPassword('embedded-pw-1') })
-  app = await buildApp({ config: loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ONEMAP_BACKUP_AT: 'off' }), database })
+  embedded = await openEmbeddedApp('onemap-embedded-export-', async (db) => {
+    await db.none("INSERT INTO county (code, name) VALUES ('410311', '洛龙区') ON CONFLICT DO NOTHING")
+    // 5000 parcels of 80 m × 60 m on a 100 m grid in 洛龙区, each owner named in Chinese
+    await db.none(`INSERT INTO parcel (code, county_code, land_use, stage, owner_name, geom)
+      SELECT 'EM-' || lpad(g::text, 5, '0'), '410311', '工业用地', 'approved', '洛阳市第' || g || '机械厂',
+        ST_Multi(ST_MakeEnvelope(112.3 + (g % 100) * 0.0011, 34.55 + (g / 100) * 0.0009, 112.3 + (g % 100) * 0.0011 + 0.00088, 34.55 + (g / 100) * 0.0009 + 0.00054, 4490))
+      FROM generate_series(1, $1) g`, [N])
+  })
+  ;({ database, app } = embedded)
 }, budget(40_000))
 
 afterAll(async () => {
-  await app?.close()
-  await database?.close()
-  rmSync(dataDir, { recursive: true, force: true })
+  await embedded?.close()
+  rmSync(scratch, { recursive: true, force: true })
 })
 
 it('streams every parcel in GeoJSON, CSV, XLSX and a shapefile over the one connection, each export audited', { timeout: budget(40_000) }, async () => {
   expect(database.mode).toBe('embedded')
-  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ana', password: 'embedded-pw-1' } })
-  const auth = { authorization: `Bearer ${login.json().token}` }
+  const auth = await embedded.signIn()
   const get = async (format: string, crs = 'EPSG:4490') => {
     const res = await app.inject({ url: `/api/exports/parcels?format=${format}&crs=${crs}`, headers: auth })
     expect(res.statusCode, res.body.slice(0, 300)).toBe(200)
@@ -62,7 +61,7 @@ it('streams every parcel in GeoJSON, CSV, XLSX and a shapefile over the one conn
   await wb.xlsx.load((await get('xlsx')).rawPayload as unknown as ArrayBuffer)
   expect(wb.worksheets[0]!.rowCount).toBe(N + 1)
 
-  const zip = join(dataDir, 'parcels.zip')
+  const zip = join(scratch, 'parcels.zip')
   writeFileSync(zip, (await get('shp', 'EPSG:4526')).rawPayload)
   const info = execFileSync('ogrinfo', ['-ro', '-al', '-so', `/vsizip/${zip}`], { encoding: 'utf8' })
   expect(info).toMatch(/Feature Count: 5000/)

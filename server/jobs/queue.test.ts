@@ -173,4 +173,40 @@ describe('jobs across processes', () => {
     expect(await t.db.oneOrNone('SELECT id FROM job WHERE id = $1', [bad.id])).toBeNull()
     expect((await jobRow(flaky.id)).state).toBe('done')
   }, budget(3_000))
+
+  it('a job named by its id is claimed before older ones, once, and only when free and of a kind the runner runs', async () => {
+    const q = new JobQueue(poolAs('runner-d'), { leaseMs: 5_000, pollMs: 20, log })
+    q.register('named', async ({ claim }) => ({ ran: claim.id }))
+    const older = await q.enqueue({ kind: 'named' })
+    const named = await q.enqueue({ kind: 'named' })
+    expect(await q.runById(named.id)).toEqual({ ran: named.id })
+    expect(await jobRow(older.id)).toMatchObject({ state: 'queued', attempt: 0 })
+    // ended: not claimed again, its result read from the row
+    expect(await t.db.jobs.claimId(named.id, 'other', ['named'], 5_000)).toBeNull()
+    // held by a live process, or of a kind this runner does not run: not claimed
+    expect(await t.db.jobs.claimId(older.id, 'elsewhere', ['named'], 60_000)).toMatchObject({ id: older.id, attempt: 1, owner: 'elsewhere' })
+    expect(await t.db.jobs.claimId(older.id, 'other', ['named'], 5_000)).toBeNull()
+    const foreign = await q.enqueue({ kind: 'not-mine' })
+    expect(await t.db.jobs.claimId(foreign.id, 'other', ['named'], 5_000)).toBeNull()
+    // the oldest free one, without an id
+    expect(await t.db.jobs.claim('other', ['named', 'not-mine'], 5_000)).toMatchObject({ id: foreign.id, kind: 'not-mine' })
+  }, budget(3_000))
+
+  it('a chore runs when the loop starts, then at its period; one that throws does not stop the loop', async () => {
+    const q = new JobQueue(poolAs('runner-e'), { leaseMs: 5_000, pollMs: 20, log })
+    let often = 0
+    let hourly = 0
+    q.chore('hourly', 3_600_000, async () => { hourly++ })
+    q.chore('often', 0, async () => { often++ })
+    q.chore('broken', 0, async () => { throw new Error('disk gone') })
+    q.register('noop', async () => null)
+    q.start()
+    try {
+      await until(async () => often >= 3)
+    } finally {
+      await q.stop()
+    }
+    expect(hourly).toBe(1)
+    expect(() => q.chore('often', 0, async () => undefined)).toThrow(/twice/)
+  }, budget(3_000))
 })

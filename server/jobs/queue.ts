@@ -79,6 +79,7 @@ export class JobQueue {
   private woken = false
   private current: Promise<unknown> | null = null
   private readonly beats = new Set<NodeJS.Timeout>()
+  private readonly chores: { name: string; everyMs: number; run: () => Promise<unknown>; dueAt: number }[] = []
 
   constructor(private readonly db: Db, private readonly o: JobQueueOptions) {
     this.owner = o.owner ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`
@@ -88,6 +89,26 @@ export class JobQueue {
   register(kind: string, handler: JobHandler): void {
     if (this.handlers.has(kind)) throw new Error(`job kind ${kind} registered twice`)
     this.handlers.set(kind, handler)
+  }
+
+  /** Housekeeping on this process's job loop: `run` when the loop starts, then every `everyMs`,
+   * between jobs (never beside one). An error is logged and the chore runs again at its next turn. */
+  chore(name: string, everyMs: number, run: () => Promise<unknown>): void {
+    if (this.chores.some((c) => c.name === name)) throw new Error(`chore ${name} registered twice`)
+    this.chores.push({ name, everyMs, run, dueAt: 0 })
+  }
+
+  private async runChores(): Promise<void> {
+    for (const c of this.chores) {
+      if (this.stopped || c.dueAt > Date.now()) continue
+      c.dueAt = Date.now() + c.everyMs
+      try {
+        const result = await c.run()
+        this.o.log.debug({ chore: c.name, result }, 'job-loop chore done')
+      } catch (err) {
+        this.o.log.error({ err, chore: c.name }, 'job-loop chore failed; it runs again at its next turn')
+      }
+    }
   }
 
   get kinds(): string[] {
@@ -175,6 +196,7 @@ export class JobQueue {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
+      await this.runChores()
       let ran = false
       try {
         ran = await this.runOne()

@@ -8,13 +8,13 @@
  * bar follows the file up and the server's checking of it. */
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl'
 import * as api from './api'
-import { COUNTY_SOURCE, CRS_SOURCE, ENCODING_SOURCE, FEATURE_CHANGE, FEATURE_STATUS, UPLOAD_PHASE } from '../../server/labels/codes'
+import { COUNTY_SOURCE, CRS_SOURCE, ENCODING_SOURCE, FEATURE_CHANGE, FEATURE_STATUS, UPLOAD_LAYER, UPLOAD_PHASE } from '../../server/labels/codes'
 import { areaM2, chinese, escapeHtml, num } from './format'
 import { boundsOf } from './overview'
 // The target fields and their Chinese labels are the upload pipeline's own table (pure data), so
 // the form offers exactly the fields the server maps.
 import { LAYER_FIELDS } from '../../server/db/repos/uploads/fields'
-import type { LayerName } from '../../server/db/repos/uploads/layer-names'
+import { LAYERS, type LayerName } from '../../server/db/repos/uploads/layer-names'
 import { crsInfo } from '../../server/ingest/crs'
 
 /** Encodings a county file comes in (DOMAIN.md "Units and coordinates"). */
@@ -40,14 +40,9 @@ export function crsChoices(west: number, east: number): { epsg: number; label: s
   return out
 }
 
-export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = [
-  { id: 'parcels', label: '宗地' },
-  { id: 'batches', label: '批次' },
-  { id: 'contracts', label: '供地合同' },
-  { id: 'plan_zones', label: '规划分区' },
-  { id: 'clusters', label: '产业集聚区' },
-  { id: 'changes', label: '遥感变化图斑' },
-]
+/** The layer choice: the layers an upload may fill, in the server's order, by their Chinese names
+ * (server/labels), so that the form offers exactly the layers the server takes. */
+export const UPLOAD_LAYERS: { id: LayerName; label: string }[] = LAYERS.map((id) => ({ id, label: UPLOAD_LAYER[id] }))
 
 /** The file picker's filter: every kind the server reads (server/ingest/read-features.ts detectKind). */
 export const UPLOAD_ACCEPT = '.zip,.geojson,.json,.geojsons,.geojsonl,.gpkg,.kml,.kmz,.dxf,.csv,.xlsx,.txt'

@@ -1,42 +1,33 @@
 /** The tile cache on the embedded database (PGlite, `npm start`'s default): one process and no
  * LISTEN connection, so the watcher reads the event log every second, and a write whose writer did
  * not call invalidateTiles still drops the tiles it touched. */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import { buildApp, type App } from '../../app'
-import { hashPassword } from '../../auth'
-import { loadConfig } from '../../config'
-import { openDatabase, type Database } from '../../db/connect'
+import type { App } from '../../app'
+import type { Database } from '../../db/connect'
 import { budget } from '../../test/budget'
+import { openEmbeddedApp, type EmbeddedApp } from '../../test/embedded-app'
 import { insertMapFixture, type MapFixture } from '../../test/tiles-fixture'
 import { decodeTile } from '../../tiles/decode'
 import { tileServices } from '../../tiles/service'
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-embedded-tiles-'))
+let embedded: EmbeddedApp<MapFixture>
 let database: Database
 let app: App
 let fx: MapFixture
 
 beforeAll(async () => {
-  database = await openDatabase({ databaseUrl: null, dataDir })
-  fx = await insertMapFixture(database.db)
-  await database.db.users.create({ username: 'ana', display_name: 'ana', role: 'analyst', county_scope: null, password_hash: await hashPassword('embedded-pw-1') })
-  app = await buildApp({ config: loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ONEMAP_BACKUP_AT: 'off' }), database })
+  embedded = await openEmbeddedApp('onemap-embedded-tiles-', insertMapFixture)
+  ;({ database, app, seeded: fx } = embedded)
 }, budget(40_000))
 
 afterAll(async () => {
-  await app?.close()
-  await database?.close()
-  fs.rmSync(dataDir, { recursive: true, force: true })
+  await embedded?.close()
 })
 
 it('polls the event log (no listener here) and drops the tiles a write touched', async () => {
   expect(database.mode).toBe('embedded')
   expect(app.signals).toBeNull()
-  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ana', password: 'embedded-pw-1' } })
-  const auth = { authorization: `Bearer ${login.json().token}` }
+  const auth = await embedded.signIn()
   const url = `/tiles/parcels/${fx.tile.z}/${fx.tile.x}/${fx.tile.y}.mvt`
   // whatever the fixture wrote before the app started is seen by a first poll
   const [service] = tileServices()

@@ -19,6 +19,7 @@ import { INPUT_MESSAGES, multipartError, nulPath, surrogatePath } from '../../pl
 import { LAYERS } from '../../ingest/field-mapping'
 import { UPLOAD_STATUS } from '../../labels/codes'
 import { readLimitsOf } from '../../ingest/settings'
+import { RECEIVED_DIR_PREFIX, UPLOAD_SWEEP, ownUploadFolder, sweepUploads } from '../../jobs/upload-sweep'
 import {
   type Uploader, UPLOAD_MESSAGES, commitUpload, createUpload, discardUpload, getUpload, remapUpload, uploadContext, uploadsIdle,
 } from '../../ingest/uploads'
@@ -135,6 +136,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   } else {
     app.log.info({ peers }, 'other OneMap processes use this database: uploads in progress are left to them')
   }
+  // While it runs, every process sweeps what a dead process left: uploads stuck mid-way with no
+  // job, and received files no open job reads (server/jobs/upload-sweep.ts)
+  app.jobs.chore('upload-sweep', UPLOAD_SWEEP.everyMs, async () => {
+    const swept = await sweepUploads(app.db, ownUploadFolder(settings.tmpDir))
+    if (swept.gaveUp || swept.failedUploads || swept.removed.length) app.log.warn(swept, 'upload sweep: what dead processes left is cleared')
+  })
   app.addHook('onClose', async () => {
     await uploadsIdle(ctx)
   })
@@ -156,7 +163,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) {
       throw new HttpError(413, 'upload_too_large', ROUTE_MESSAGES.tooLarge(maxBytes))
     }
-    const dir = await mkdtemp(join(settings.tmpDir, 'onemap-upload-'))
+    const dir = await mkdtemp(join(settings.tmpDir, RECEIVED_DIR_PREFIX))
     const cleanup = () => rm(dir, { recursive: true, force: true })
     try {
       const fields: Record<string, string> = {}

@@ -1,11 +1,12 @@
-/* The job this process (${owner}) now holds for ${leaseMs} ms: the oldest queued one of ${kinds}, or one whose holder's lease ran out (taken over: attempt + 1); none when every open job is held. */
+/* The job this process (${owner}) now holds for ${leaseMs} ms: job ${id} when one is named, else the oldest one of ${kinds}; queued, or held by a process whose lease ran out (taken over: attempt + 1), and of a kind this process runs; none when every such job is held or ended. */
 UPDATE job j
    SET state = 'running', owner = ${owner}, attempt = j.attempt + 1,
        lease_until = now() + make_interval(secs => ${leaseMs} / 1000.0),
        started_at = now(), heartbeat_at = now(), error = NULL
  WHERE j.id = (
    SELECT id FROM job
-    WHERE kind = ANY(${kinds}::text[])
+    WHERE (${id}::bigint IS NULL OR id = ${id}::bigint)
+      AND kind = ANY(${kinds}::text[])
       AND (state = 'queued' OR (state = 'running' AND lease_until < now()))
       AND attempt < max_attempts
     ORDER BY id

@@ -8,7 +8,6 @@ const sql = sqlLoader(import.meta.url)
 const Q = {
   enqueue: sql('enqueue.sql'),
   claim: sql('claim.sql'),
-  claimId: sql('claim-id.sql'),
   start: sql('start.sql'),
   giveUp: sql('give-up.sql'),
   heartbeat: sql('heartbeat.sql'),
@@ -17,6 +16,8 @@ const Q = {
   release: sql('release.sql'),
   find: sql('find.sql'),
   list: sql('list.sql'),
+  failStuckUploads: sql('fail-stuck-uploads.sql'),
+  uploadDirsInUse: sql('upload-dirs-in-use.sql'),
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed'
@@ -84,14 +85,18 @@ export class JobsRepo {
     }
   }
 
-  async claim(owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
-    const r = await this.db.oneOrNone(Q.claim, { owner, kinds: [...kinds], leaseMs })
-    return r ? { ...r, owner } : null
+  /** The oldest free job of `kinds` claimed by this process; null when none is free. */
+  claim(owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
+    return this.claimOne(null, owner, kinds, leaseMs)
   }
 
   /** The queued job `id` (or one whose holder's lease ran out) claimed by this process; null when another holds it or it ended. */
-  async claimId(id: number, owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
-    const r = await this.db.oneOrNone(Q.claimId, { id, owner, kinds: [...kinds], leaseMs })
+  claimId(id: number, owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
+    return this.claimOne(id, owner, kinds, leaseMs)
+  }
+
+  private async claimOne(id: number | null, owner: string, kinds: readonly string[], leaseMs: number): Promise<Claim | null> {
+    const r = await this.db.oneOrNone(Q.claim, { id, owner, kinds: [...kinds], leaseMs })
     return r ? { ...r, owner } : null
   }
 
@@ -138,6 +143,17 @@ export class JobsRepo {
   prune(days: number): Promise<number> {
     return this.db.one(`WITH gone AS (DELETE FROM job WHERE finished_at < now() - make_interval(days => $1) RETURNING 1)
       SELECT count(*)::int AS n FROM gone`, [days], (r: { n: number }) => r.n)
+  }
+
+  /** Marks failed, with `message`, the uploads left mid-way with no job to carry them on and
+   * untouched for `graceMs`; how many. */
+  failStuckUploads(graceMs: number, message: string): Promise<number> {
+    return this.db.one(Q.failStuckUploads, { graceMs, message }, (r: { n: number }) => r.n)
+  }
+
+  /** The folders of received files an upload job not yet ended still reads (as its payload names them). */
+  async uploadDirsInUse(): Promise<string[]> {
+    return (await this.db.any<{ dir: string }>(Q.uploadDirsInUse)).map((r) => r.dir)
   }
 
   find(id: number, userId: number | null): Promise<JobRow | null> {
