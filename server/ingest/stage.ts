@@ -152,16 +152,24 @@ export function mapFeature(layer: LayerName, mapping: FieldMapping, properties: 
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-/** PostgreSQL's jsonb refuses \u0000, which a DBF padded with NULs can carry. */
+/** PostgreSQL's jsonb refuses \u0000, which a DBF padded with NULs can carry. JSON writes a NUL
+ * as the escape \u0000, so only a text with that escape is written again without them (a
+ * replacer on every value costs as much as the rest of the row). */
 function jsonText(value: unknown): string {
+  const text = JSON.stringify(value)
+  if (!text.includes('\\u0000')) return text
   return JSON.stringify(value, (_k, v) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(/\u0000/g, '') : v))
 }
+
+/** A character COPY's text format escapes (or, a NUL, that no text column holds). */
+const COPY_SPECIAL = /[\u0000\\\n\r\t]/
+const COPY_ESCAPES: Record<string, string> = { '\u0000': '', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 
 /** COPY text format: backslash, newline, carriage return and tab are escaped; \N is null. */
 function copyField(v: string | number | null): string {
   if (v === null) return '\\N'
   if (typeof v === 'number') return String(v)
-  return v.replace(/\u0000/g, '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')
+  return COPY_SPECIAL.test(v) ? v.replace(/[\u0000\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : v
 }
 
 const RAW_COLUMNS = ['idx', 'source', 'source_index', 'src_geom', 'key', 'county_code', 'values', 'raw', 'issues'] as const

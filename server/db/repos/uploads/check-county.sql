@@ -44,6 +44,9 @@ JOIN county_boundary c ON c.code = f.county_code
 CROSS JOIN LATERAL (SELECT min(ST_Distance(ST_ClosestPoint(p.geom, f.geom)::geography, ST_ClosestPoint(f.geom, p.geom)::geography)) AS m
                     FROM (SELECT p.geom FROM county_boundary_part p WHERE p.code = x.code ORDER BY p.geom <#> f.geom LIMIT 3) p) d
 WHERE f.upload_id = ${uploadId} AND ${checkKeyPrefix} AND f.key ~ '^[0-9]{6}'
+  -- the same as x.code <> f.county_code, on the feature alone: the planner then leaves out the
+  -- features whose prefix agrees before the join (it looped 14 counties × every feature)
+  AND left(f.key, 6) <> f.county_code::text
   AND f.county_source IN ('column', 'boundary') AND x.code <> f.county_code AND f.geom IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM county_boundary_part p WHERE p.code = x.code
                     AND p.geom && ST_Expand(f.geom, greatest(0.01, e.precision_m / 50000.0))

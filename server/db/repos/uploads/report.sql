@@ -2,13 +2,19 @@
    warned; of the accepted: new, existing = changed + unchanged, as check-changes.sql found them),
    issues by code, the first ${maxIssues} issues (errors first), the first ${maxIssues} changed
    features with the fields that change, the extent in EPSG:4490 and the total area. */
-WITH f AS (
+WITH levels AS (
+  -- each feature's levels in one pass over the issues (two index probes a feature took longer)
+  SELECT i.idx, bool_or(i.level = 'error') AS rejected, bool_or(i.level = 'warning') AS warned
+  FROM upload_issue i
+  WHERE i.upload_id = ${uploadId}
+  GROUP BY i.idx
+), f AS (
   SELECT f.idx, f.source, f.source_index, f.key, f.geom, f.area_m2,
-         EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.level = 'error') AS rejected,
-         EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.level = 'warning') AS warned,
+         coalesce(l.rejected, false) AS rejected,
+         coalesce(l.warned, false) AS warned,
          f.changed_fields IS NOT NULL AS existing,
          f.changed_fields
-  FROM upload_feature f
+  FROM upload_feature f LEFT JOIN levels l ON l.idx = f.idx
   WHERE f.upload_id = ${uploadId}
 ), i AS (
   SELECT i.*, f.source, f.source_index, f.key

@@ -46,6 +46,12 @@ LEFT JOIN LATERAL (
 -- share of a shape in a county is the sum over that county's pieces, which do not overlap.
 LEFT JOIN LATERAL (
   SELECT coalesce((
+    -- a shape (with an area) wholly inside one piece has all its area in that piece's county and
+    -- none in another: settled by the index and one prepared test, without any intersection (at
+    -- 100 000 parcels this is almost every feature, and the share below cost 0.3 ms a feature)
+    SELECT min(p.code) FROM county_boundary_part p
+    WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND ST_Area(g.geom) > 0 AND p.geom && g.geom AND ST_Covers(p.geom, g.geom)
+  ), (
     SELECT p.code FROM county_boundary_part p
     WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND p.geom && g.geom AND ST_Intersects(p.geom, g.geom)
     GROUP BY p.code
