@@ -41,7 +41,7 @@ COMMENT ON FUNCTION analysis.unsupplied_changed_since(date, date) IS
 -- The remainders at an earlier date `since` (≤ as_of) that a progress figure needs besides those
 -- at as_of. When `since` is a stored date (analysis.unsupplied_past, kept by the refresh:
 -- analysis-8b-past.sql), the stored remainders of every batch approved by then, those of the
--- batches a queued deferred write meets computed live (as analysis.unsupplied_at does); else only
+-- batches a queued deferred write meets (stale) overlaid live if their cover changed since; else only
 -- the batches whose remainder may have changed since, overlaid live. Either way a batch approved
 -- by `since` and not returned has the same remainder at both dates, so callers take
 -- coalesce(this, remainder at as_of) and get the same numbers from both paths.
@@ -59,8 +59,11 @@ BEGIN
   stale := CASE WHEN EXISTS (SELECT 1 FROM analysis.pending_parcel) THEN analysis.pending_batches() ELSE '{}' END;
   RETURN QUERY SELECT s.batch_id, s.remainder_m2::numeric FROM analysis.unsupplied_past s
     WHERE s.since = unsupplied_past_at.since AND NOT EXISTS (SELECT 1 FROM unnest(stale) q(id) WHERE q.id = s.batch_id);
+  -- A queued batch's remainder at as_of is computed live by the caller (analysis.unsupplied_at);
+  -- its past one differs from it only if its cover changed since, as in the live overlay.
   IF cardinality(stale) > 0 THEN
-    RETURN QUERY SELECT u.batch_id, u.remainder_m2 FROM analysis.unsupplied(unsupplied_past_at.since, stale) u;
+    RETURN QUERY SELECT u.batch_id, u.remainder_m2 FROM analysis.unsupplied(unsupplied_past_at.since, ARRAY(
+      SELECT unnest(stale) INTERSECT SELECT unnest(analysis.unsupplied_changed_ids(unsupplied_past_at.since, unsupplied_past_at.as_of)))) u;
   END IF;
 END $$;
 COMMENT ON FUNCTION analysis.unsupplied_past_at(date, date) IS
