@@ -2,24 +2,72 @@
    批而未供 progress against the targets of §一(二)1–2. Every area is a sum of 0.01 m² numerics,
    so the clusters add up to their county and to the city exactly. */
 
--- Remainders at an earlier date `since` (≤ as_of) of the batches whose supplied cover changed
--- between `since` and as_of (a contract signed or terminated, a parcel retired). Every other batch
--- approved by `since` has the same remainder at both dates, so only these need a second overlay.
-CREATE OR REPLACE FUNCTION analysis.unsupplied_changed_since(since date, as_of date)
-  RETURNS TABLE (batch_id bigint, remainder_m2 numeric)
+-- Batches approved by `since` (≤ as_of) whose remainder at `since` may differ from the one at
+-- as_of: their supplied cover changed in between (a contract signed or terminated, a parcel
+-- retired), or their county's sliver tolerance did (a sliver_m2 rule from a date in between).
+-- Every other batch approved by `since` has the same remainder at both dates.
+CREATE OR REPLACE FUNCTION analysis.unsupplied_changed_ids(since date, as_of date) RETURNS bigint[]
   LANGUAGE sql STABLE SET jit = off AS $$
-  WITH changed AS (
-    SELECT coalesce(array_agg(DISTINCT b.id), '{}') AS ids
+  SELECT coalesce(array_agg(DISTINCT x.id), '{}') FROM (
+    SELECT b.id
     FROM parcel p JOIN approval_batch b ON b.geom && p.geom AND ST_Intersects(b.geom, p.geom)
     WHERE $1 <= $2 AND b.approved_on <= $1
       AND (p.id IN (SELECT c.parcel_id FROM supply_contract c
                     WHERE (c.signed_on > $1 AND c.signed_on <= $2) OR (c.terminated_on > $1 AND c.terminated_on <= $2))
            OR (p.retired_at IS NOT NULL AND analysis.local_date(p.retired_at) > $1 AND analysis.local_date(p.retired_at) <= $2))
-  )
-  SELECT u.batch_id, u.remainder_m2 FROM analysis.unsupplied($1, (SELECT ids FROM changed)) u
+    UNION ALL
+    SELECT b.id FROM approval_batch b
+    WHERE $1 <= $2 AND b.approved_on <= $1
+      AND b.county_code IN (SELECT n.county_code FROM analysis.rules_at($2) n LEFT JOIN analysis.rules_at($1) o ON o.county_code = n.county_code
+                            WHERE n.county_code IS NOT NULL
+                              AND (n.rules -> 'sliver_m2' -> 'value') IS DISTINCT FROM (o.rules -> 'sliver_m2' -> 'value'))
+  ) x
+$$;
+COMMENT ON FUNCTION analysis.unsupplied_changed_ids(date, date) IS
+  'the batches approved by `since` whose 批而未供 remainder at `since` may differ from the one at as_of (supplied cover or sliver tolerance changed in between)';
+
+-- Remainders at an earlier date `since` (≤ as_of) of only the batches whose remainder may differ
+-- at as_of: the live overlay, one second overlay of those batches. The ids go in as a sub-select,
+-- computed once: a plain call would be inlined into analysis.unsupplied's every use of them and
+-- run once per batch (minutes on the demo city).
+CREATE OR REPLACE FUNCTION analysis.unsupplied_changed_since(since date, as_of date)
+  RETURNS TABLE (batch_id bigint, remainder_m2 numeric)
+  LANGUAGE sql STABLE SET jit = off AS $$
+  SELECT u.batch_id, u.remainder_m2 FROM analysis.unsupplied($1, (SELECT analysis.unsupplied_changed_ids($1, $2))) u WHERE $1 <= $2
 $$;
 COMMENT ON FUNCTION analysis.unsupplied_changed_since(date, date) IS
-  '批而未供 remainders at `since` of only those batches whose supplied cover changed between `since` and as_of';
+  '批而未供 remainders at `since` of only those batches whose remainder may differ at as_of (analysis.unsupplied_changed_ids), computed live';
+
+-- The remainders at an earlier date `since` (≤ as_of) that a progress figure needs besides those
+-- at as_of. When `since` is a stored date (analysis.unsupplied_past, kept by the refresh:
+-- analysis-8b-past.sql), the stored remainders of every batch approved by then, those of the
+-- batches a queued deferred write meets (stale) overlaid live if their cover changed since; else only
+-- the batches whose remainder may have changed since, overlaid live. Either way a batch approved
+-- by `since` and not returned has the same remainder at both dates, so callers take
+-- coalesce(this, remainder at as_of) and get the same numbers from both paths.
+CREATE OR REPLACE FUNCTION analysis.unsupplied_past_at(since date, as_of date)
+  RETURNS TABLE (batch_id bigint, remainder_m2 numeric)
+  LANGUAGE plpgsql STABLE SET jit = off AS $$
+DECLARE
+  stale bigint[];
+BEGIN
+  IF since > as_of THEN RETURN; END IF;
+  IF NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_date d WHERE d.since = unsupplied_past_at.since) THEN
+    RETURN QUERY SELECT c.batch_id, c.remainder_m2 FROM analysis.unsupplied_changed_since(unsupplied_past_at.since, unsupplied_past_at.as_of) c;
+    RETURN;
+  END IF;
+  stale := CASE WHEN EXISTS (SELECT 1 FROM analysis.pending_parcel) THEN analysis.pending_batches() ELSE '{}' END;
+  RETURN QUERY SELECT s.batch_id, s.remainder_m2::numeric FROM analysis.unsupplied_past s
+    WHERE s.since = unsupplied_past_at.since AND NOT EXISTS (SELECT 1 FROM unnest(stale) q(id) WHERE q.id = s.batch_id);
+  -- A queued batch's remainder at as_of is computed live by the caller (analysis.unsupplied_at);
+  -- its past one differs from it only if its cover changed since, as in the live overlay.
+  IF cardinality(stale) > 0 THEN
+    RETURN QUERY SELECT u.batch_id, u.remainder_m2 FROM analysis.unsupplied(unsupplied_past_at.since, ARRAY(
+      SELECT unnest(stale) INTERSECT SELECT unnest(analysis.unsupplied_changed_ids(unsupplied_past_at.since, unsupplied_past_at.as_of)))) u;
+  END IF;
+END $$;
+COMMENT ON FUNCTION analysis.unsupplied_past_at(date, date) IS
+  '批而未供 remainders at `since` (≤ as_of) that differ from or are not known equal to those at as_of: stored ones for a stored date (queued batches live), else those of analysis.unsupplied_changed_since; missing batches have the as_of remainder';
 
 -- jit = off here and on every entry point: JIT compiling these plans costs far more (seconds)
 -- than running them, since the work is in PostGIS functions that JIT cannot speed up.
@@ -40,8 +88,8 @@ CREATE OR REPLACE FUNCTION analysis.summary(as_of date, scope text[] DEFAULT NUL
     SELECT u.* FROM analysis.unsupplied_at($1) u
     WHERE $2 IS NULL OR u.county_code = ANY($2)
   ),
-  b0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_changed_since(dt.baseline, $1) c),
-  y0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_changed_since(dt.year_start, $1) c),
+  b0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.baseline, $1) c),
+  y0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.year_start, $1) c),
   bf AS (
     SELECT u.county_code, u.cluster_code, u.batch_m2, u.supplied_m2, u.remainder_m2, u.sliver_count, u.sliver_m2, u.old_stock,
       CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN coalesce(b0.remainder_m2, u.remainder_m2) END AS rem_baseline,

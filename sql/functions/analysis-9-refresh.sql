@@ -50,6 +50,7 @@ BEGIN
       cluster_code = EXCLUDED.cluster_code, inefficient_type = EXCLUDED.inefficient_type,
       stage = EXCLUDED.stage, suspended = EXCLUDED.suspended, area_m2 = EXCLUDED.area_m2, reason = EXCLUDED.reason;
   WHEN 2 THEN
+    PERFORM analysis.store_unsupplied_past(materialise.as_of, ids);
     DELETE FROM analysis.unsupplied_remainder WHERE batch_id = ANY(ids);
     INSERT INTO analysis.unsupplied_remainder
     SELECT u.batch_id, u.approval_no, u.county_code, u.cluster_code, u.approved_on, u.old_stock, u.batch_m2,
@@ -143,6 +144,7 @@ BEGIN
          u.supplied_m2, u.remainder_m2, u.remainder_mu, u.sliver_count, u.sliver_m2, u.digestion_rate, u.geom, u.reason
   FROM analysis.unsupplied(refresh_all.as_of) u;
   GET DIAGNOSTICS nb = ROW_COUNT;
+  PERFORM analysis.store_unsupplied_past(refresh_all.as_of);
   INSERT INTO analysis.unsupplied_use (change_id, county_code, cluster_code, area_m2, geom, reason)
   SELECT c.change_id, c.county_code, c.cluster_code, c.area_m2, c.geom, c.reason
   FROM analysis.used_before_supply_changes(refresh_all.as_of) c;

@@ -111,16 +111,17 @@ CREATE OR REPLACE FUNCTION governance.progress(as_of date, since date, scope tex
     SELECT 'city', 'city', '洛阳市', NULL WHERE $3 IS NULL
   ),
 
-  -- 批而未供: remainders now, at the year start, at `since` and at the baseline (only the batches
-  -- whose cover changed in between need a second overlay, analysis.unsupplied_changed_since).
+  -- 批而未供: remainders now, at the year start, at `since` and at the baseline (the stored ones of
+  -- the dates the refresh keeps, or only the batches whose cover changed in between overlaid
+  -- again: analysis.unsupplied_past_at).
   u AS MATERIALIZED (
     SELECT u.batch_id, u.approval_no, u.county_code::text AS county_code, u.cluster_code, u.approved_on, u.old_stock, u.remainder_m2
     FROM analysis.unsupplied_at($1, CASE WHEN $3 IS NULL THEN NULL
                                     ELSE ARRAY(SELECT b.id FROM approval_batch b WHERE b.county_code = ANY($3)) END) u
   ),
-  y0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_changed_since(dt.ys, $1) c),
-  s0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_changed_since(dt.since, $1) c WHERE dt.since > dt.ys),
-  b0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_changed_since(dt.baseline, $1) c WHERE dt.baseline <= $1),
+  y0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.ys, $1) c),
+  s0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.since, $1) c WHERE dt.since > dt.ys),
+  b0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.baseline, $1) c WHERE dt.baseline <= $1),
   ub AS (
     SELECT u.*, u.approved_on <= dt.ys AS in_base,
       CASE WHEN u.approved_on <= dt.ys THEN coalesce(y0.remainder_m2, u.remainder_m2) END AS rem_ys,
