@@ -5,6 +5,7 @@
  * do-nothing authenticated route and the prepared SQL, and at 16 concurrent connections card and
  * bbox-search throughput ≥ 0.8 × the same SQL through a pg pool of 16.
  * Runs in a throwaway PostgreSQL cluster (server/test/pg-cluster.ts), deleted afterwards. */
+import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import { startPgCluster } from '../../server/test/pg-cluster'
 import { openDatabase } from '../../server/db/connect'
@@ -15,13 +16,17 @@ import { hashPassword } from '../../server/auth'
 import { COUNTY_A, seedPlaces } from '../../server/test/land'
 import { pageOf, bboxOf } from '../../server/schemas/common'
 import type { ReadViewer as Viewer } from '../../server/db/viewer'
-import { runNode } from './client-process'
+import { cpuProfiled, runNode, throughput } from './client-process'
 
 const N = 100_000
 const COLUMNS = 400 // parcels per row of the generated grid; cell 0.0005°, parcel 0.0004°
 const SAMPLES = 400
 const WARMUP = 50
 const CONCURRENCY = 16
+const WARMUP_THROUGHPUT = 200
+
+/** The machine is shared: say how busy it was while a number was taken. */
+const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ')
 
 /** A deterministic pseudo-random sequence, so that two runs ask the same questions. */
 function lcg(seed: number) {
@@ -98,43 +103,6 @@ agent.destroy()
 console.log(JSON.stringify(out))
 `
 
-/** Throughput at a concurrency: the endpoint through an HTTP agent of that many keep-alive
- * sockets, then the same SQL through a \`pg\` pool of that many connections; every request of
- * the list once per side, from a process of its own. Requests per second of each. */
-const THROUGHPUT_CLIENT = `
-import http from 'node:http'
-import pg from 'pg'
-let input = ''
-for await (const chunk of process.stdin) input += chunk
-const { url, base, headers, items, concurrency } = JSON.parse(input)
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
-const get = (path) => new Promise((resolve, reject) => {
-  http.get(base + path, { headers, agent }, (res) => {
-    res.resume()
-    res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error(path + ' ' + res.statusCode)))
-  }).on('error', reject)
-})
-const pool = new pg.Pool({ connectionString: url, max: concurrency })
-const sql = (text) => pool.query(text)
-const drive = async (f, list) => {
-  let next = 0
-  const t0 = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < list.length) await f(list[next++])
-  }))
-  return list.length / ((performance.now() - t0) / 1000)
-}
-// warm both (connections, caches), then one timed round each
-await drive(get, items.slice(0, 200).map((x) => x.path))
-await drive(sql, items.slice(0, 200).map((x) => x.sql))
-const httpRate = await drive(get, items.map((x) => x.path))
-const sqlRate = await drive(sql, items.map((x) => x.sql))
-await pool.end()
-agent.destroy()
-console.log(JSON.stringify({ http: httpRate, sql: sqlRate }))
-`
-
-
 type Op = { path: string; same?: string } | { query: string | { name: string; text: string; values: unknown[] }; same?: string }
 
 /** The operations of each item timed side by side; a first round only warms them up (the pages
@@ -153,8 +121,17 @@ async function compare(url: string, base: string, headers: Record<string, string
   return [http!, sql!]
 }
 
-function throughput(url: string, base: string, headers: Record<string, string>, items: { path: string; sql: string }[], concurrency: number) {
-  return runNode<{ http: number; sql: number }>(['--input-type=module', '-e', THROUGHPUT_CLIENT], { url, base, headers, items, concurrency })
+/** Requests per second at a concurrency, the endpoint and the same SQL through a pool of as many
+ * connections, two rounds in turn (HTTP first, then SQL first), averaged. */
+async function rates(url: string, base: string, headers: Record<string, string>, items: { path: string; sql: string }[], concurrency: number) {
+  const cpu = process.cpuUsage()
+  const [httpA, sqlA, sqlB, httpB] = await throughput({
+    url, base, headers, concurrency, items: items.map((x) => ({ path: x.path, query: x.sql })), phases: ['http', 'sql', 'sql', 'http'], warm: WARMUP_THROUGHPUT,
+  })
+  const used = process.cpuUsage(cpu)
+  // the server idles while the pool runs: its CPU is that of the HTTP requests (warm-up included)
+  const serverMs = (used.user + used.system) / 1000 / (WARMUP_THROUGHPUT + 2 * items.length)
+  return { http: (httpA! + httpB!) / 2, sql: (sqlA! + sqlB!) / 2, serverMs }
 }
 
 function report(name: string, http: number[], direct: number[], goal = 0.8): boolean {
@@ -302,8 +279,8 @@ export async function benchParcels(): Promise<void> {
     // Throughput at 16 concurrent connections: the server's pool has 16 (as the reference pool)
     const searchItems = boxes.map((b) => ({ path: `/api/parcels?bbox=${b}&limit=100`, sql: database.db.parcels.searchQuery(searchOf(b), viewer) }))
     const repeat = <T>(xs: T[], times: number) => Array.from({ length: times }, () => xs).flat()
-    const cardRate = await throughput(url, base, headers, repeat(codes.map((c) => ({ path: `/api/parcels/${c}`, sql: database.db.parcels.cardQuery(c, viewer) })), 5), CONCURRENCY)
-    const searchRate = await throughput(url, base, headers, repeat(searchItems, 3), CONCURRENCY)
+    const cardRate = await cpuProfiled('parcels-card-16', () => rates(url, base, headers, repeat(codes.map((c) => ({ path: `/api/parcels/${c}`, sql: database.db.parcels.cardQuery(c, viewer) })), 5), CONCURRENCY))
+    const searchRate = await cpuProfiled('parcels-search-16', () => rates(url, base, headers, repeat(searchItems, 3), CONCURRENCY))
 
     console.log(`\n${SAMPLES} sequential requests each (after ${WARMUP} warm-up), side by side with the same SQL (checked to answer the same text), keep-alive HTTP on 127.0.0.1, client in its own process:`)
     const ok = [
@@ -322,9 +299,10 @@ export async function benchParcels(): Promise<void> {
     console.log(`What the endpoint adds to its unprepared SQL (p50): card ${overhead(cardHttp, cardSql)}, bbox search ${overhead(searchHttp, searchSql)}.`)
     console.log(`The floor of any endpoint that asks the database (GET /api/health/ready, one SELECT 1 of ${ms(p50(warmSql))} direct): ` +
       `${ms(p50(warmHttp))} with the server warm, ${ms(p50(coldHttp))} with the server idle ${ms(p50(cardSql))} between requests as during a card.`)
-    const rate = (name: string, r: { http: number; sql: number }) => {
+    const rate = (name: string, r: { http: number; sql: number; serverMs: number }) => {
       const x = r.http / r.sql
-      console.log(`${name.padEnd(28)} ${CONCURRENCY} concurrent: endpoint ${r.http.toFixed(0).padStart(5)} req/s | same SQL through a pg pool of ${CONCURRENCY} ${r.sql.toFixed(0).padStart(5)} req/s | ratio ${x.toFixed(2)}  ${x >= 0.8 ? 'ok' : 'BELOW GOAL 0.8'}`)
+      console.log(`${name.padEnd(28)} ${CONCURRENCY} concurrent: endpoint ${r.http.toFixed(0).padStart(5)} req/s | same SQL through a pg pool of ${CONCURRENCY} ${r.sql.toFixed(0).padStart(5)} req/s | ratio ${x.toFixed(2)}  ${x >= 0.8 ? 'ok' : 'BELOW GOAL 0.8'}` +
+        ` (server CPU ${r.serverMs.toFixed(2)} ms a request; load average ${loadavg()})`)
       return x >= 0.8
     }
     console.log('')

@@ -7,25 +7,33 @@
  * - every z12 parcel tile with parcels, uncached, through the tile service the endpoint uses
  *   (role analyst, the heaviest attribute set): p50/p95 (goal p95 ≤ 150 ms) and the largest tile
  *   (goal ≤ 500 KB); before the recompute, so the two classification attributes are still empty;
+ * - the map showing parcels in headless Chromium (goal ≤ 2 s), the app serving its web map, at
+ *   zoom 12 and 14 over the densest z12 tile; BENCH_PROVINCE_MAP=0 leaves it out;
  * - the full analysis recompute (analysis.refresh_all; goal ≤ 3 min), with temp_file_limit 20 GB
  *   (the machine is shared), and the dashboard summary (analysis.summary) after it (goal ≤ 1 s;
  *   against the live overlay of the same run: scripts/bench/summary.ts);
  *   BENCH_PROVINCE_ANALYSIS=0 leaves both out;
- * - the peak resident set of this node process, which runs the analysis and the tiles as the
+ * - the peak resident set of this node process, which runs the analysis, the tiles and the app as the
  *   service would (goal < 500 MB); the world is generated and loaded by scripts/bench/
  *   province-load.ts in a process of its own, whose peak is printed apart.
  * Baselines of the same run: the z12 tiles' own SQL run directly by a client of its own, and a
  * plain count of the parcels per tile, so the time per tile is seen against its work. */
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { openDatabase } from '../../server/db/connect'
+import { buildApp } from '../../server/app'
+import { hashPassword } from '../../server/auth'
+import { loadConfig } from '../../server/config'
+import { openDatabase, type Database } from '../../server/db/connect'
 import { pgp } from '../../server/db/pgp'
 import { startPgCluster } from '../../server/test/pg-cluster'
-import { TileService } from '../../server/tiles'
+import { TileService, invalidateTiles } from '../../server/tiles'
 import { findLayer } from '../../server/tiles/layers'
-import { latToTileY, lonToTileX } from '../../server/tiles/tile-math'
+import { latToTileY, lonToTileX, tileBounds } from '../../server/tiles/tile-math'
+import { reportMap, timeMap } from './map-timing'
 import { REFERENCE_DATE } from '../demo/generate'
 import { seconds } from './compare-sql'
 import { benchDashboardSummary } from './summary'
@@ -35,11 +43,55 @@ const HERE = path.dirname(fileURLToPath(import.meta.url))
 const PARCELS = Number(process.env.BENCH_PROVINCE_PARCELS || 1_000_000)
 const BATCHES = Number(process.env.BENCH_PROVINCE_BATCHES || 50_000)
 const OVERFLOW_AREA_PERCENT = 15
+const MAP_RUNS = 3
 
 const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ')
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
+}
+
+/** The web map built into `dist` by a process of its own: Vite's memory is not the service's
+ * (this process's peak RSS is a goal). */
+function buildWebMap(dist: string): Promise<void> {
+  const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(HERE, '..', 'ensure-web-build.ts')).href)}); await m.ensureWebBuild(${JSON.stringify(dist)})`
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'inherit' })
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the web map failed (${code})`))))
+  })
+}
+
+/** The map at zoom 12 (the parcels' first zoom: the most parcels a view shows) and at zoom 14,
+ * centred on the z12 tile with the most parcels, as an analyst signed in. */
+async function provinceMap(database: Database, densest: { x: number; y: number }): Promise<void> {
+  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-bench-web-'))
+  try {
+    await buildWebMap(dist)
+    const app = await buildApp({ config: loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: dist, ONEMAP_REFRESH_MINUTES: '0' }), database })
+    try {
+      await database.db.users.create({ username: 'bench', display_name: 'bench', role: 'analyst', county_scope: null, password_hash: await hashPassword('bench-pass-1') })
+      await app.listen({ host: '127.0.0.1', port: 0 })
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+      const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-pass-1' }) })
+      const token = (await login.json() as { token: string }).token
+      const [w, south, e, n] = tileBounds({ z: 12, ...densest })
+      const lon = (w + e) / 2
+      const lat = (south + n) / 2
+      for (const zoom of [12, 14]) {
+        const runs = await timeMap({ base, token, view: { zoom, lat, lon }, runs: MAP_RUNS, beforeRun: () => invalidateTiles('parcels', null) })
+        reportMap(runs, `zoom ${zoom} over ${PARCELS} parcels, centred on the densest z12 tile`, loadavg())
+      }
+    } finally {
+      // each page load asks for the dashboard summary, which at this size outlives the map's
+      // timing (minutes: the summary's own line); stopped here, or closing the pool waits for it
+      await database.db.any(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`)
+      await app.close()
+    }
+  } finally {
+    fs.rmSync(dist, { recursive: true, force: true })
+  }
 }
 
 export async function benchProvince(): Promise<void> {
@@ -111,6 +163,11 @@ export async function benchProvince(): Promise<void> {
       const count = await db.one(`SELECT count(*)::int AS n FROM parcel p WHERE p.geom && ST_Transform(ST_TileEnvelope(12, $1, $2), 4490)`,
         [largest.t.x, largest.t.y], (r: { n: number }) => r.n)
       console.log(`  the largest tile's parcels: ${count}`)
+
+      // 2b. The map over the densest part of the world, in headless Chromium (BENCH_PROVINCE_MAP=0
+      // leaves it out): the app as `npm start` runs it, its web map built, the tile cache cold.
+      if (process.env.BENCH_PROVINCE_MAP === '0') console.log('map in Chromium: skipped (BENCH_PROVINCE_MAP=0)')
+      else await provinceMap(database, largest.t)
       // 3. The full recompute and the dashboard summary.
       if (process.env.BENCH_PROVINCE_ANALYSIS === '0') console.log('full recompute and summary: skipped (BENCH_PROVINCE_ANALYSIS=0)')
       else {
@@ -130,7 +187,7 @@ export async function benchProvince(): Promise<void> {
     }
     clearInterval(rssTimer)
     const rssMb = Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20
-    console.log(`peak RSS of this node process (analysis, summary, tiles): ${rssMb.toFixed(0)} MB  ${rssMb < 500 ? 'ok' : 'ABOVE GOAL 500 MB'}`)
+    console.log(`peak RSS of this node process (analysis, summary, tiles, the app serving the map): ${rssMb.toFixed(0)} MB  ${rssMb < 500 ? 'ok' : 'ABOVE GOAL 500 MB'}`)
   } finally {
     clearInterval(rssTimer)
     cluster.stop()

@@ -28,9 +28,9 @@ import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import Fastify from 'fastify'
-import { chromium } from 'playwright-core'
 import { startPgCluster } from '../../server/test/pg-cluster'
-import { runNode } from './client-process'
+import { cpuProfiled, runNode, throughput } from './client-process'
+import { reportMap, timeMap } from './map-timing'
 import { openDatabase } from '../../server/db/connect'
 import { pgp } from '../../server/db/pgp'
 import { sqlLoader } from '../../server/db/sql'
@@ -69,7 +69,6 @@ const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
 }
-const median = (xs: number[]) => percentile(xs, 50)
 
 /** A deterministic pseudo-random sequence (mulberry32, in 32-bit integer arithmetic: a float
  * LCG loses its low bits past 2^53 and falls into a short cycle), so that two runs ask for the
@@ -143,43 +142,6 @@ for (let i = 0; i < timed.length; i++) {
   else { out.http.push(await timeIt(() => http(t.path))); out.sql.push(await timeIt(() => sql(t.values))) }
 }
 await client.end()
-agent.destroy()
-console.log(JSON.stringify(out))
-`
-
-/** Throughput at a concurrency, from a process of its own: each phase asks for every tile of the
- * list once, through an HTTP agent of that many keep-alive sockets ('http') or the same SQL through
- * a \`pg\` pool of that many connections ('sql', a named prepared statement on each connection as
- * the server uses). Tiles per second of each phase. */
-const THROUGHPUT_CLIENT = `
-import http from 'node:http'
-import pg from 'pg'
-let input = ''
-for await (const chunk of process.stdin) input += chunk
-const { url, text, base, headers, items, concurrency, phases } = JSON.parse(input)
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
-const get = (item) => new Promise((resolve, reject) => {
-  http.get(base + item.path, { headers, agent }, (res) => {
-    res.resume()
-    res.on('end', () => res.statusCode === 200 || res.statusCode === 204 ? resolve() : reject(new Error(item.path + ' ' + res.statusCode)))
-  }).on('error', reject)
-})
-const pool = new pg.Pool({ connectionString: url, max: concurrency })
-const sql = async (item) => {
-  const r = await pool.query({ name: 'tile', text, values: item.values })
-  if (r.rows.length !== 1) throw new Error('no row')
-}
-const drive = async (f) => {
-  let next = 0
-  const t0 = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await f(items[next++])
-  }))
-  return items.length / ((performance.now() - t0) / 1000)
-}
-const out = []
-for (const p of phases) out.push(await drive(p === 'http' ? get : sql))
-await pool.end()
 agent.destroy()
 console.log(JSON.stringify(out))
 `
@@ -324,19 +286,23 @@ export async function benchTiles(): Promise<void> {
 
     // 1b. throughput at 16 concurrent connections: distinct tiles, none in the cache when asked
     const many = sampleTiles(THROUGHPUT_TILES, 2026)
-    const items = many.map((t) => ({ values: encoder.params(t, null), path: tilePath(t) }))
+    const items = many.map((t) => ({ path: tilePath(t), query: { name: 'tile', text: encoder.sql, values: encoder.params(t, null) } }))
     const throughputRound = (phases: ('http' | 'sql')[]) => {
       invalidateTiles('parcels', null)
-      return runNode<number[]>(script(THROUGHPUT_CLIENT), { url, text: encoder.sql, base, headers, items, concurrency: CONCURRENCY, phases })
+      return throughput({ url, base, headers, items, concurrency: CONCURRENCY, phases, statuses: [200, 204] })
     }
     await throughputRound(['sql', 'http']) // warms the pages, the connections and both sides' statements
-    const [sqlA, httpA] = await throughputRound(['sql', 'http'])
-    const [httpB, sqlB] = await throughputRound(['http', 'sql'])
+    const cpu = process.cpuUsage()
+    const [sqlA, httpA, httpB, sqlB] = await cpuProfiled('tiles-16', async () => [...await throughputRound(['sql', 'http']), ...await throughputRound(['http', 'sql'])])
+    const used = process.cpuUsage(cpu)
+    // the server idles while the pool runs: its CPU is that of the HTTP requests
+    const serverMs = (used.user + used.system) / 1000 / (2 * items.length)
     const httpRate = (httpA! + httpB!) / 2
     const sqlRate = (sqlA! + sqlB!) / 2
     console.log(`${CONCURRENCY} concurrent connections, ${THROUGHPUT_TILES} distinct uncached parcel tiles (z14–16, analyst) per phase, two rounds in turn (load average ${loadavg()})`)
     console.log(`  endpoint ${httpRate.toFixed(0)} tiles/s (${httpA!.toFixed(0)}, ${httpB!.toFixed(0)}) | same ST_AsMVT SQL through a pg pool of ${CONCURRENCY} ` +
-      `${sqlRate.toFixed(0)} tiles/s (${sqlA!.toFixed(0)}, ${sqlB!.toFixed(0)}) | ratio ${(httpRate / sqlRate).toFixed(2)}  ${httpRate / sqlRate >= 0.85 ? 'ok' : 'BELOW GOAL 0.85'}`)
+      `${sqlRate.toFixed(0)} tiles/s (${sqlA!.toFixed(0)}, ${sqlB!.toFixed(0)}) | ratio ${(httpRate / sqlRate).toFixed(2)}  ${httpRate / sqlRate >= 0.85 ? 'ok' : 'BELOW GOAL 0.85'}` +
+      ` (server CPU ${serverMs.toFixed(2)} ms a tile)`)
 
     // 1c. the product's tile SQL against a Martin-style reference over the same table and columns
     const parcelsLayer = findLayer('parcels')!
@@ -411,48 +377,10 @@ export async function benchTiles(): Promise<void> {
 
     // 3. the map in headless Chromium
     console.log('timing the map…')
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    const runs = await timeMap({
+      base, token, view: { zoom: 14, lat: CENTRE[1], lon: CENTRE[0] }, runs: MAP_RUNS, beforeRun: () => invalidateTiles('parcels', null),
     })
-    try {
-      const runs: { parcels: number; idle: number; features: number }[] = []
-      for (let i = 0; i < MAP_RUNS; i++) {
-        invalidateTiles('parcels', null)
-        const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
-        // Page functions as text: tsx's transform would wrap named inner functions in a helper
-        // (__name) that exists in Node and not in the page.
-        await context.addInitScript(`sessionStorage.setItem('onemap.token', ${JSON.stringify(token)})`)
-        const page = await context.newPage()
-        await page.goto(`${base}/#14/${CENTRE[1]}/${CENTRE[0]}`)
-        // Polled by the page's own animation frames inside one page.evaluate (run by the
-        // browser's debugging protocol, outside the page's CSP): waitForFunction would build its
-        // predicate with eval, which the product's script-src 'self' rightly refuses.
-        const first = await page.evaluate(`new Promise((resolve, reject) => {
-          const give = setTimeout(() => reject(new Error('no parcel drawn within 60 s')), 60000)
-          const tick = () => {
-            const map = window.onemap && window.onemap.map
-            const n = map && map.getLayer('parcels-fill') ? map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length : 0
-            if (n > 0) { clearTimeout(give); resolve({ t: performance.now(), n }) } else requestAnimationFrame(tick)
-          }
-          tick()
-        })`) as { t: number; n: number }
-        const idle = await page.evaluate(`new Promise((resolve) => {
-          const map = window.onemap.map
-          const check = () => (map.loaded() && map.areTilesLoaded() ? resolve(performance.now()) : map.once('idle', check))
-          check()
-        })`) as number
-        const features = await page.evaluate(`window.onemap.map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length`) as number
-        runs.push({ parcels: first.t, idle, features })
-        await context.close()
-      }
-      const p = median(runs.map((r) => r.parcels))
-      console.log(`map in headless Chromium (SwiftShader WebGL), zoom 14 over ${N} parcels, server cache cold, median of ${MAP_RUNS} (load average ${loadavg()})`)
-      console.log(`  parcels drawn ${(p / 1000).toFixed(2)} s after navigation (${runs.map((r) => (r.parcels / 1000).toFixed(2)).join(', ')}); ` +
-        `every tile of the view ${(median(runs.map((r) => r.idle)) / 1000).toFixed(2)} s; ${runs[0]!.features} parcel features in view  ${p <= 2000 ? 'ok' : 'ABOVE GOAL 2 s'}`)
-    } finally {
-      await browser.close()
-    }
+    reportMap(runs, `zoom 14 over ${N} parcels`, loadavg())
   } finally {
     await closeAll()
   }
