@@ -165,6 +165,11 @@ BEGIN
       FROM (SELECT p.id FROM parcel p WHERE p.id > after ORDER BY p.id LIMIT slice) s;
     EXIT WHEN ids IS NULL;
     after := ids[cardinality(ids)];
+    -- TRUNCATE, not the DELETE of state_work_clear alone: rows deleted in this transaction stay
+    -- in the table until it ends, and each slice's scans of the work rows would read every earlier
+    -- slice's too (1 GB by the last slice at 1M parcels). It locks the table until the recompute
+    -- commits, as the TRUNCATE of the materialised tables above already does for every reader.
+    TRUNCATE analysis.parcel_state_work;
     PERFORM analysis.state_work_fill(as_of, ids);
     EXECUTE 'INSERT INTO analysis.parcel_status
       (parcel_id, rule, classification, county_code, cluster_code, inefficient_type, stage, suspended, area_m2, reason)
