@@ -324,3 +324,51 @@ describe('deferred: a bulk write queues its refresh for right after its commit',
     await expectFresh()
   })
 })
+
+describe('a large refresh computes the parcel state once for the four parcel rules', () => {
+  const idleRules = (q: ITask<unknown>, d: string, p: number) =>
+    q.map(`SELECT rule FROM analysis.findings($1, ARRAY[$2::bigint]) WHERE classification = 'idle' ORDER BY rule`, [d, p], (r) => r.rule)
+
+  it('the rules read analysis.parcel_state_work while the transaction has it set for the date, and nothing else', async () => {
+    const cl = await s.cluster({ code: 'work-cl', rect: [60_000, 0, 1000, 1000], leading: ['装备制造'] })
+    const p = await s.parcel({ rect: [60_000, 0, 200, 200], cluster: cl })
+    await s.contract({ parcel: p, signedOn: '2019-01-01', agreedStartOn: '2019-06-01' })
+    const seen = await noJit(async (q) => {
+      const before = await idleRules(q, SNAP, p)
+      await q.one('SELECT analysis.state_work_fill($1, $2::bigint[])', [SNAP, [p]])
+      const filled = await q.one('SELECT count(*)::int AS n FROM analysis.parcel_state_work', [], (r) => r.n)
+      // a start recorded in the work rows only: read from there, the parcel is no longer idle.not_started
+      await q.none(`UPDATE analysis.parcel_state_work SET build_on = DATE '2019-07-01', build_event_id = 0 WHERE parcel_id = $1`, [p])
+      const fromWork = await idleRules(q, SNAP, p)
+      const otherDate = await idleRules(q, '2024-06-29', p)
+      await q.one('SELECT analysis.state_work_clear()')
+      const after = await idleRules(q, SNAP, p)
+      const left = await q.one(`SELECT count(*)::int AS n, current_setting('onemap.parcel_state_work', true) AS setting
+                                FROM analysis.parcel_state_work`)
+      return { before, filled, fromWork, otherDate, after, left }
+    })
+    expect(seen).toEqual({
+      before: ['idle.not_started'], filled: 1, fromWork: [], otherDate: ['idle.not_started'], after: ['idle.not_started'],
+      left: { n: 0, setting: '' },
+    })
+  })
+
+  it('a refresh of over 200 parcels and a full recompute give the live rows and leave the work table empty', async () => {
+    const all: number[] = [...await t.db.map('SELECT id FROM parcel ORDER BY id', [], (r) => Number(r.id)),
+      ...Array.from({ length: 250 }, (_, i) => 2_000_000 + i)]
+    const inTx = await t.db.tx(async (tx) => {
+      await tx.one('SELECT analysis.touch($1::bigint[], NULL, NULL)', [all])
+      return tx.one(`SELECT (SELECT count(*) FROM analysis.parcel_state_work)::int AS n,
+                            coalesce(current_setting('onemap.parcel_state_work', true), '') AS setting`)
+    })
+    expect(inTx).toEqual({ n: 0, setting: '' })
+    await expectFresh()
+    const after = await t.db.tx(async (tx) => {
+      await tx.one('SELECT analysis.refresh_all($1)', [SNAP])
+      return tx.one(`SELECT (SELECT count(*) FROM analysis.parcel_state_work)::int AS n,
+                            coalesce(current_setting('onemap.parcel_state_work', true), '') AS setting`)
+    })
+    expect(after).toEqual({ n: 0, setting: '' })
+    await expectFresh()
+  })
+})

@@ -18,7 +18,7 @@ CREATE OR REPLACE FUNCTION analysis.idle(as_of date, parcel_ids bigint[] DEFAULT
       CASE WHEN st.gov_event_id IS NULL THEN NULL ELSE jsonb_build_object(
         'label', '政府原因造成动工开发延迟，暂停认定 / delay caused by government: finding suspended (2012 art. 8)',
         'table', 'development_event', 'id', st.gov_event_id, 'occurred_on', st.gov_on, 'note', st.gov_note) END AS suspended_by
-    FROM analysis.parcel_state($1, $2) st
+    FROM analysis.parcel_state_of($1, $2) st
     WHERE st.contract_id IS NOT NULL AND st.completed_on IS NULL
   ),
   contract_src AS (

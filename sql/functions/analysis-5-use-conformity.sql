@@ -8,7 +8,7 @@ CREATE OR REPLACE FUNCTION analysis.used_before_supply(as_of date, parcel_ids bi
                  inefficient_type smallint, stage smallint, suspended boolean, area_m2 numeric, reason jsonb)
   LANGUAGE sql STABLE AS $$
   WITH s AS MATERIALIZED (
-    SELECT st.* FROM analysis.parcel_state($1, $2) st WHERE st.contract_id IS NULL
+    SELECT st.* FROM analysis.parcel_state_of($1, $2) st WHERE st.contract_id IS NULL
   ),
   rs_hits AS (
     SELECT s.parcel_id,
@@ -108,7 +108,7 @@ CREATE OR REPLACE FUNCTION analysis.conformity(as_of date, parcel_ids bigint[] D
                  inefficient_type smallint, stage smallint, suspended boolean, area_m2 numeric, reason jsonb)
   LANGUAGE sql STABLE AS $$
   WITH s AS MATERIALIZED (
-    SELECT st.*, p.geom FROM analysis.parcel_state($1, $2) st JOIN parcel p ON p.id = st.parcel_id
+    SELECT st.*, p.geom FROM analysis.parcel_state_of($1, $2) st JOIN parcel p ON p.id = st.parcel_id
   ),
   outside AS (
     SELECT s.parcel_id, c.code, x.outside_m2
