@@ -66,7 +66,7 @@ class InProcessConnection extends Duplex {
   private started = false
   private readonly id = nextConnectionId++
 
-  constructor(private readonly queue: MessageQueue) {
+  constructor(private readonly queue: MessageQueue, private readonly pgliteClosed: () => boolean) {
     super()
   }
 
@@ -131,6 +131,8 @@ class InProcessConnection extends Duplex {
 
   override _destroy(e: Error | null, done: (e?: Error | null) => void): void {
     this.queue.clearQueueForHandler(this.id)
+    // a connection ended after PGlite was closed (the pool's end racing the stop) has nothing to roll back
+    if (this.pgliteClosed()) return done(e)
     this.queue.clearTransactionIfNeeded(this.id).then(() => done(e), (e2: Error) => done(e ?? e2))
   }
 }
@@ -223,7 +225,7 @@ export async function startEmbedded(dataDir: string, purpose = 'server'): Promis
         attempt()
       })
     },
-    connection: () => new InProcessConnection(queue),
+    connection: () => new InProcessConnection(queue, () => db.closed),
     async stop() {
       try {
         await server.stop()
