@@ -163,9 +163,10 @@ function startReaders(input: unknown): { stop(): Promise<[number, number, number
   return { stop: () => { child.stdin.end('stop\n'); return done } }
 }
 
-/** The reads that were waiting at some moment of [from, to]: how many, their longest and p95. */
-function waits(reads: [number, number, number][], from: number, to: number, kind?: number) {
-  const inside = reads.filter(([at, ms, k]) => at <= to && at + ms >= from && (kind === undefined || k === kind)).map(([, ms]) => ms)
+/** The reads that were waiting at some moment of [from, to] (with `startedInside`, only those
+ * asked in it): how many, their longest and p95. */
+function waits(reads: [number, number, number][], from: number, to: number, kind?: number, startedInside = false) {
+  const inside = reads.filter(([at, ms, k]) => at <= to && (startedInside ? at >= from : at + ms >= from) && (kind === undefined || k === kind)).map(([, ms]) => ms)
   return { n: inside.length, max: inside.length ? Math.max(...inside) : 0, p95: percentile(inside, 95) }
 }
 
@@ -295,12 +296,12 @@ export async function benchEmbedded(): Promise<void> {
     const during = waits(reads, commitFrom, commitTo)
     const cardsDuring = waits(reads, commitFrom, commitTo, 0)
     const tilesDuring = waits(reads, commitFrom, commitTo, 1)
-    const settle = waits(reads, commitTo, settleTo)
+    const settle = waits(reads, commitTo, settleTo, undefined, true)
     console.log(`commit of ${JSON.stringify(outcome.result)} in ${((commitTo - commitFrom) / 1000).toFixed(2)} s, then its analysis refresh ${((settleTo - commitTo) / 1000).toFixed(2)} s`)
     console.log(`reads (4 readers: cards and uncached tiles) before the commit: ${idle.n}, longest ${idle.max.toFixed(0)} ms`)
     console.log(`reads waiting during the commit: ${during.n} (cards ${cardsDuring.n}, tiles ${tilesDuring.n}), p95 ${during.p95.toFixed(0)} ms, ` +
       `longest ${during.max.toFixed(0)} ms (card ${cardsDuring.max.toFixed(0)}, tile ${tilesDuring.max.toFixed(0)})  ${during.max <= WAIT_GOAL_MS ? 'ok' : `ABOVE GOAL ${WAIT_GOAL_MS} ms`}`)
-    console.log(`reads waiting during the analysis refresh after it: ${settle.n}, longest ${settle.max.toFixed(0)} ms`)
+    console.log(`reads asked during the analysis refresh after it: ${settle.n}, longest ${settle.max.toFixed(0)} ms`)
     ok.push(during.max <= WAIT_GOAL_MS)
     if (!ok.every(Boolean)) console.log('\nNot every goal is met (see the lines above).')
   } finally {
