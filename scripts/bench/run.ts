@@ -18,6 +18,7 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   exports: { file: 'exports.ts', fn: 'benchExports' },
   'replica-lag': { file: 'scale-out.ts', fn: 'benchReplicaLag' },
   province: { file: 'province.ts', fn: 'benchProvince' },
+  embedded: { file: 'embedded.ts', fn: 'benchEmbedded' },
 }
 /** Run only when named: a million parcels take about a quarter of an hour on 2 cores. */
 const OPT_IN = new Set(['province'])

@@ -338,7 +338,7 @@ async function checkRestoredService(env: Record<string, string>, restored: Finge
 }
 
 async function parcelCodes(base: string, auth: Record<string, string>): Promise<string[]> {
-  const page = await (await fetch(`${base}/api/parcels?limit=400`, { headers: auth })).json()
+  const page = await (await fetch(`${base}/api/parcels?limit=1000`, { headers: auth })).json()
   return (page.features as { properties: { code: string } }[]).map((f) => f.properties.code)
 }
 

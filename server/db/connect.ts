@@ -1,5 +1,6 @@
 /** One code path above three ways to a PostGIS: a server (DATABASE_URL), the embedded PGlite
  * default, and the throwaway cluster the tests start (which is just a server URL). */
+import type { Socket } from 'node:net'
 import { type Db, pgp } from './pgp'
 import { DataDirInUseError, type DataDirLock } from './data-lock'
 import { startEmbedded } from './embedded'
@@ -91,12 +92,14 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
   const url = opts.databaseUrl ?? embedded!.url
   const where = embedded ? 'the embedded database' : describeUrl(url)
-  // PGlite is single-connection: a pool of one keeps every statement of a transaction together.
-  // JIT makes the analysis plans some 250 times slower on a server (10 s against 38 ms measured
-  // for the summary): OneMap's queries are many short ones, so it is off for our sessions.
+  // PGlite is single-connection: a pool of one keeps every statement of a transaction together,
+  // and reaches it inside the process (embedded.ts connection(): no loopback socket, a request's
+  // messages in one turn). JIT makes the analysis plans some 250 times slower on a server (10 s
+  // against 38 ms measured for the summary): OneMap's queries are many short ones, so it is off
+  // for our sessions.
   const db = pgp({
     connectionString: url, max: embedded ? 1 : (opts.poolSize ?? 10), application_name: 'onemap',
-    ...(embedded ? {} : { options: '-c jit=off' }),
+    ...(embedded ? { stream: embedded.connection as unknown as () => Socket } : { options: '-c jit=off' }),
   }) as Db
   let replicas: ReadReplicas | null = null
   const close = async () => {

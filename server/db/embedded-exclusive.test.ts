@@ -1,6 +1,8 @@
 /** The embedded database's "between two requests" lock (embedded.ts exclusiveBetweenRequests), which
  * the running server's backup copies its data folder under: it must run the task at the first quiet
- * moment outside any transaction, never in the middle of one, and never wait for ever. */
+ * moment outside any transaction, never in the middle of one, and never wait for ever. And the
+ * in-process connection the server's pool uses (embedded.ts connection()), which shares the one
+ * PGlite session with the socket's clients through the same queue. */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -108,5 +110,103 @@ describe('embedded: exclusive task between two requests', () => {
       await a.end()
     }
     expect(queries).toBeGreaterThan(5)
+  })
+})
+
+/** A node-postgres client on the in-process connection (embedded.ts connection()), as the server's pool has it. */
+const inProcess = async () => {
+  const c = new pg.Client({ connectionString: embedded.url, stream: () => embedded.connection() as never })
+  await c.connect()
+  return c
+}
+
+const TWICE = "SELECT $1::int * 2 AS n, format('%s!', $1::int) AS p"
+
+describe('embedded: the in-process connection (the server pool, without the socket)', () => {
+  it('answers simple, extended and named prepared queries, and an error leaves it usable', async () => {
+    const a = await inProcess()
+    try {
+      expect((await a.query('SELECT 1 AS one; SELECT 2 AS two') as unknown as pg.QueryResult[]).map((r) => r.rows)).toEqual([[{ one: 1 }], [{ two: 2 }]])
+      expect((await a.query('SELECT $1::int * 2 AS n', [21])).rows).toEqual([{ n: 42 }])
+      for (let i = 0; i < 7; i++) {
+        expect((await a.query({ name: 'twice', text: TWICE, values: [i] })).rows)
+          .toEqual([{ n: 2 * i, p: `${i}!` }])
+      }
+      // an error in the middle of an extended request: PostgreSQL skips to its Sync, the client gets the error
+      await expect(a.query('SELECT $1::int AS n', ['not a number'])).rejects.toThrow(/invalid input syntax for type integer/)
+      await expect(a.query({ name: 'twice', text: TWICE, values: ['x'] })).rejects.toThrow(/invalid input syntax/)
+      expect((await a.query({ name: 'twice', text: TWICE, values: [5] })).rows).toEqual([{ n: 10, p: '5!' }])
+    } finally {
+      await a.end()
+    }
+  })
+
+  it('keeps its transaction to itself: a socket client waits for the commit and sees it whole', async () => {
+    const a = await inProcess()
+    const b = await client()
+    try {
+      await a.query('CREATE TABLE inproc_t (n int)')
+      await a.query('BEGIN')
+      await a.query('INSERT INTO inproc_t VALUES (1)')
+      const read = b.query('SELECT count(*)::int AS n FROM inproc_t')
+      expect((await within(read, 300)).settled).toBe(false)
+      await a.query('INSERT INTO inproc_t VALUES (2)')
+      await a.query('COMMIT')
+      expect((await read).rows).toEqual([{ n: 2 }])
+      // and the other way round
+      await b.query('BEGIN')
+      await b.query('INSERT INTO inproc_t VALUES (3)')
+      const mine = a.query('SELECT count(*)::int AS n FROM inproc_t')
+      expect((await within(mine, 300)).settled).toBe(false)
+      await b.query('ROLLBACK')
+      expect((await mine).rows).toEqual([{ n: 2 }])
+    } finally {
+      await a.end()
+      await b.end()
+    }
+  })
+
+  it('rolls back the transaction of a connection that goes away inside it', async () => {
+    const a = await inProcess()
+    await a.query('CREATE TABLE inproc_gone (n int)')
+    await a.query('BEGIN')
+    await a.query('INSERT INTO inproc_gone VALUES (1)')
+    a.on('error', () => undefined)
+    ;(a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+    const b = await client()
+    try {
+      expect((await within(b.query('SELECT count(*)::int AS n FROM inproc_gone'), 10_000))).toMatchObject({ settled: true, v: { rows: [{ n: 0 }] } })
+      expect(embedded.pg.isInTransaction()).toBe(false)
+    } finally {
+      await b.end()
+    }
+  })
+
+  it('lets an exclusive task in between its requests, never inside its transaction', async () => {
+    const a = await inProcess()
+    let stop = false
+    let queries = 0
+    const busy = (async () => {
+      while (!stop) {
+        await a.query({ name: 'busy-in', text: 'SELECT $1::int + 1 AS n', values: [queries] })
+        queries++
+      }
+    })()
+    try {
+      while (queries < 5) await new Promise((r) => setTimeout(r, 5))
+      expect(await within(embedded.exclusiveBetweenRequests(async () => embedded.pg.isInTransaction()), 10_000)).toEqual({ settled: true, v: false })
+    } finally {
+      stop = true
+      await busy
+    }
+    try {
+      await a.query('BEGIN')
+      const task = embedded.exclusiveBetweenRequests(async () => embedded.pg.isInTransaction())
+      expect((await within(task, 300)).settled).toBe(false)
+      await a.query('COMMIT')
+      expect(await within(task, 10_000)).toEqual({ settled: true, v: false })
+    } finally {
+      await a.end()
+    }
   })
 })
