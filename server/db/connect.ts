@@ -99,7 +99,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   // for our sessions.
   const db = pgp({
     connectionString: url, max: embedded ? 1 : (opts.poolSize ?? 10), application_name: 'onemap',
-    ...(embedded ? { stream: embedded.connection as unknown as () => Socket } : { options: '-c jit=off' }),
+    ...(embedded ? (embedded.connection ? { stream: embedded.connection as unknown as () => Socket } : {}) : { options: '-c jit=off' }),
   }) as Db
   let replicas: ReadReplicas | null = null
   const close = async () => {

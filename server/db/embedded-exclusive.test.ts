@@ -115,7 +115,10 @@ describe('embedded: exclusive task between two requests', () => {
 
 /** A node-postgres client on the in-process connection (embedded.ts connection()), as the server's pool has it. */
 const inProcess = async () => {
-  const c = new pg.Client({ connectionString: embedded.url, stream: () => embedded.connection() as never })
+  // the pinned pglite-socket has the queue the in-process connection uses: a version without it is a failure here
+  const connection = embedded.connection
+  expect(connection, 'pglite-socket without the message queue embedded.ts reaches into').not.toBeNull()
+  const c = new pg.Client({ connectionString: embedded.url, stream: () => connection!() as never })
   await c.connect()
   return c
 }

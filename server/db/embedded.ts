@@ -22,8 +22,10 @@ export interface EmbeddedPostgis {
    * unnamed statement and portal, nor inside BEGIN…COMMIT (server/backup copies the data then). */
   exclusiveBetweenRequests<T>(fn: () => Promise<T>, opts?: { giveUpMs?: number }): Promise<T>
   /** A new connection to the database inside this process, for node-postgres's `stream` option
-   * (connect.ts gives it to the server's pool): no loopback socket. */
-  connection(): Duplex
+   * (connect.ts gives it to the server's pool): no loopback socket. Null when pglite-socket no
+   * longer has the queue this reaches into (a version other than the pinned one): the pool then
+   * goes through the loopback socket as every other client does. */
+  connection: (() => Duplex) | null
   stop(): Promise<void>
 }
 
@@ -183,7 +185,10 @@ export async function startEmbedded(dataDir: string, purpose = 'server'): Promis
   }
   // The server object keeps its net.Server private; port 0 means we must ask it where it listens.
   const address = (server as unknown as { server: { address(): AddressInfo } }).server.address()
-  const queue = (server as unknown as { queryQueue: MessageQueue }).queryQueue
+  // The queue is private to pglite-socket (0.2.11, pinned in package.json): look before using it.
+  const queue = (server as unknown as { queryQueue?: Partial<MessageQueue> }).queryQueue
+  const hasQueue = typeof queue?.enqueue === 'function' && typeof queue.clearQueueForHandler === 'function' &&
+    typeof queue.clearTransactionIfNeeded === 'function'
   return {
     url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
     lock,
@@ -225,7 +230,7 @@ export async function startEmbedded(dataDir: string, purpose = 'server'): Promis
         attempt()
       })
     },
-    connection: () => new InProcessConnection(queue, () => db.closed),
+    connection: hasQueue ? () => new InProcessConnection(queue as MessageQueue, () => db.closed) : null,
     async stop() {
       try {
         await server.stop()
