@@ -107,3 +107,41 @@ describe('the land model', () => {
     await expect(insert('C-51', 51, true)).rejects.toThrow(/check constraint/)
   })
 })
+
+describe('a migration chosen as a deadlock victim', () => {
+  it('is run again from the start, and lands once the other transaction is done', async () => {
+    // two tables; each function file parses a LANGUAGE sql body reading one of them, which takes a
+    // share lock on it, as the real sql/functions files do on the land and analysis tables
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-sql-'))
+    dirs.push(dir)
+    fs.mkdirSync(path.join(dir, 'migrations'))
+    fs.mkdirSync(path.join(dir, 'functions'))
+    fs.writeFileSync(path.join(dir, 'migrations', '1_tables.sql'), 'CREATE TABLE dl_a (n int); CREATE TABLE dl_b (n int);')
+    fs.writeFileSync(path.join(dir, 'functions', 'f1.sql'), 'CREATE OR REPLACE FUNCTION dl_fa() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dl_a $$;')
+    fs.writeFileSync(path.join(dir, 'functions', 'f2.sql'), 'CREATE OR REPLACE FUNCTION dl_fb() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dl_b $$;')
+    await migrate(t.db, dir)
+    const deadlocks = () => t.db.one('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()', [], (r: { n: number }) => r.n)
+    const before = await deadlocks()
+
+    // another process's transaction holds dl_b, then asks for dl_a after the migration has read it;
+    // its deadlock check waits longer than the migration's (1 s), so the migration is the victim
+    const other = await t.db.connect()
+    let migrated: Promise<unknown> | null = null
+    try {
+      await other.none("BEGIN; SET LOCAL deadlock_timeout = '20s'; LOCK dl_b IN ACCESS EXCLUSIVE MODE")
+      migrated = migrate(t.db, dir)
+      for (let waiting = false; !waiting;) {
+        await new Promise((r) => setTimeout(r, 50))
+        waiting = await t.db.one(`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'dl_b'::regclass) AS w`, [], (r: { w: boolean }) => r.w)
+      }
+      await other.none('LOCK dl_a IN ACCESS EXCLUSIVE MODE')
+      await other.none('COMMIT')
+    } finally {
+      other.done()
+    }
+    await expect(migrated).resolves.toMatchObject({ applied: [], functions: 2 })
+    await new Promise((r) => setTimeout(r, 600)) // the statistics collector reports deadlocks within its interval
+    expect(await deadlocks()).toBeGreaterThan(before)
+    expect(await t.db.one('SELECT dl_fa() + dl_fb() AS n', [], (r: { n: string }) => Number(r.n))).toBe(0)
+  })
+})

@@ -40,12 +40,34 @@ function sqlFiles(dir: string): { name: string; text: string }[] {
 }
 
 export class MigrationError extends Error {
+  /** PostgreSQL's SQLSTATE of the failure, when it came from the database */
+  readonly code: string | undefined
   constructor(readonly file: string, cause: unknown) {
     super(`migration ${file} failed, nothing was applied: ${(cause as Error).message}`)
+    this.code = (cause as { code?: string }).code
   }
 }
 
+/** How many times a migration chosen as a deadlock's victim is run again (its transaction was
+ * rolled back whole, so nothing of it stays). Re-creating a LANGUAGE sql function parses its body
+ * and takes a share lock on every table it reads, file by file; another process's transaction
+ * that locks two of those tables exclusively in the other order (the full recompute truncates its
+ * tables as it goes) deadlocks with it while one process starts beside a running one. */
+const DEADLOCK_RETRIES = 5
+const DEADLOCK = '40P01'
+
 export async function migrate(db: IDatabase<unknown>, sqlDir = SQL_DIR, guard?: MigrationGuard): Promise<MigrationResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, sqlDir, guard)
+    } catch (e) {
+      if (!(e instanceof MigrationError) || e.code !== DEADLOCK || attempt > DEADLOCK_RETRIES) throw e
+      await new Promise((r) => setTimeout(r, 100 * attempt))
+    }
+  }
+}
+
+async function migrateOnce(db: IDatabase<unknown>, sqlDir: string, guard?: MigrationGuard): Promise<MigrationResult> {
   const migrations = sqlFiles(path.join(sqlDir, 'migrations'))
   const functions = sqlFiles(path.join(sqlDir, 'functions'))
   return db.tx('migrate', async (t) => {
