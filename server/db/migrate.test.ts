@@ -145,3 +145,26 @@ describe('a migration chosen as a deadlock victim', () => {
     expect(await t.db.one('SELECT dl_fa() + dl_fb() AS n', [], (r: { n: string }) => Number(r.n))).toBe(0)
   })
 })
+
+describe('the full recompute and a migration', () => {
+  it('the recompute waits for a running migration before it locks any table', async () => {
+    const migration = await t.db.connect()
+    let refresh: Promise<unknown> | null = null
+    try {
+      await migration.none('BEGIN')
+      await migration.one('SELECT pg_advisory_xact_lock(4103000001)')
+      refresh = t.db.one('SELECT analysis.refresh_all() AS r')
+      const waitingPid = async () => (await t.db.oneOrNone(
+        `SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND NOT l.granted AND l.objid = (4103000001::bigint & 4294967295)::oid`)) as { pid: number } | null
+      let w: { pid: number } | null = null
+      while (!(w = await waitingPid())) await new Promise((r) => setTimeout(r, 50))
+      // it holds no lock on the analysis tables while it waits
+      expect(await t.db.any(`SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE l.pid = $1 AND n.nspname = 'analysis'`, [w.pid])).toEqual([])
+      await migration.none('COMMIT')
+    } finally {
+      migration.done()
+    }
+    await expect(refresh).resolves.toMatchObject({ r: expect.objectContaining({ as_of: expect.any(String) }) })
+  })
+})

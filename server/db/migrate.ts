@@ -9,6 +9,7 @@ import type { IDatabase, ITask } from 'pg-promise'
 
 const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql')
 // Any constant: serialises concurrent starts against one database.
+/** Also taken, shared, by analysis.refresh_all (sql/functions/analysis-9-refresh.sql) before its tables. */
 const MIGRATION_LOCK = 4_103_000_001
 
 export interface MigrationResult {

@@ -158,6 +158,11 @@ DECLARE
   after bigint := -9223372036854775808;
   ms integer;
 BEGIN
+  -- Shared with every other recompute, exclusive to a migration (server/db/migrate.ts
+  -- MIGRATION_LOCK), and taken before any table: a process starting beside this one re-creates
+  -- the functions, which share-locks the tables their bodies read, while this truncates them as
+  -- it goes; taken in different orders the two deadlocked.
+  PERFORM pg_advisory_xact_lock_shared(4103000001);
   PERFORM pg_advisory_xact_lock(4103300, 0);
   DELETE FROM analysis.pending_parcel;
   TRUNCATE analysis.parcel_status, analysis.unsupplied_remainder, analysis.unsupplied_use;
