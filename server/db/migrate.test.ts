@@ -9,11 +9,13 @@ import { setActor } from './actor'
 let t: TestDatabase
 const dirs: string[] = []
 
-function sqlDir(files: Record<string, string>): string {
+function sqlDir(files: Record<string, string>, functions: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-sql-'))
   dirs.push(dir)
-  fs.mkdirSync(path.join(dir, 'migrations'))
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'migrations', name), text)
+  for (const [sub, named] of [['migrations', files], ['functions', functions]] as const) {
+    fs.mkdirSync(path.join(dir, sub))
+    for (const [name, text] of Object.entries(named)) fs.writeFileSync(path.join(dir, sub, name), text)
+  }
   return dir
 }
 
@@ -112,13 +114,10 @@ describe('a migration chosen as a deadlock victim', () => {
   it('is run again from the start, and lands once the other transaction is done', async () => {
     // two tables; each function file parses a LANGUAGE sql body reading one of them, which takes a
     // share lock on it, as the real sql/functions files do on the land and analysis tables
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-sql-'))
-    dirs.push(dir)
-    fs.mkdirSync(path.join(dir, 'migrations'))
-    fs.mkdirSync(path.join(dir, 'functions'))
-    fs.writeFileSync(path.join(dir, 'migrations', '1_tables.sql'), 'CREATE TABLE dl_a (n int); CREATE TABLE dl_b (n int);')
-    fs.writeFileSync(path.join(dir, 'functions', 'f1.sql'), 'CREATE OR REPLACE FUNCTION dl_fa() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dl_a $$;')
-    fs.writeFileSync(path.join(dir, 'functions', 'f2.sql'), 'CREATE OR REPLACE FUNCTION dl_fb() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dl_b $$;')
+    const dir = sqlDir({ '1_tables.sql': 'CREATE TABLE dl_a (n int); CREATE TABLE dl_b (n int);' }, {
+      'f1.sql': 'CREATE OR REPLACE FUNCTION dl_fa() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dl_a $$;',
+      'f2.sql': 'CREATE OR REPLACE FUNCTION dl_fb() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dl_b $$;',
+    })
     await migrate(t.db, dir)
     const deadlocks = () => t.db.one('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()', [], (r: { n: number }) => r.n)
     const before = await deadlocks()
