@@ -297,7 +297,10 @@ export async function benchEmbedded(): Promise<void> {
     const cardsDuring = waits(reads, commitFrom, commitTo, 0)
     const tilesDuring = waits(reads, commitFrom, commitTo, 1)
     const settle = waits(reads, commitTo, settleTo, undefined, true)
-    console.log(`commit of ${JSON.stringify(outcome.result)} in ${((commitTo - commitFrom) / 1000).toFixed(2)} s, then its analysis refresh ${((settleTo - commitTo) / 1000).toFixed(2)} s`)
+    const chunks = await database.db.one(`SELECT count(*)::int AS n FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'commit'`,
+      [created.id], (row: { n: number }) => row.n)
+    console.log(`commit of ${JSON.stringify(outcome.result)} in ${((commitTo - commitFrom) / 1000).toFixed(2)} s (${chunks} chunk job(s), ` +
+      `ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES ${settings.commitChunkFeatures ?? 'unset: 2000 on the embedded database'}), then its analysis refresh ${((settleTo - commitTo) / 1000).toFixed(2)} s`)
     console.log(`reads (4 readers: cards and uncached tiles) before the commit: ${idle.n}, longest ${idle.max.toFixed(0)} ms`)
     console.log(`reads waiting during the commit: ${during.n} (cards ${cardsDuring.n}, tiles ${tilesDuring.n}), p95 ${during.p95.toFixed(0)} ms, ` +
       `longest ${during.max.toFixed(0)} ms (card ${cardsDuring.max.toFixed(0)}, tile ${tilesDuring.max.toFixed(0)})  ${during.max <= WAIT_GOAL_MS ? 'ok' : `ABOVE GOAL ${WAIT_GOAL_MS} ms`}`)

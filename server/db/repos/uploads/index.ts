@@ -9,6 +9,15 @@ import { NO_JIT, type LayerName, type UploadLayer, layerTraits, uploadLayer } fr
 import type { CommitResult, CountyDecision, UploadReport, UploadStatus, UploadView } from './report'
 
 // The upload as the API answers it lives in report.ts (types only), shared with the web map.
+/** One slice of a chunked commit (migration 1080): its features from <= idx < to, whether it is the
+ * last, and the counts the chunks before it wrote. */
+export interface CommitChunk {
+  from: number
+  to: number
+  last: boolean
+  carried: CommitResult
+}
+
 export type { CommitResult, CountyDecision, UploadIssue, UploadReport, UploadStatus, UploadView } from './report'
 
 const sql = sqlLoader(import.meta.url)
@@ -28,6 +37,7 @@ const Q = {
   setFailed: sql('set-failed.sql'),
   startCommit: sql('start-commit.sql'),
   finishCommit: sql('finish-commit.sql'),
+  commitKept: sql('commit-kept.sql'),
   reopen: sql('reopen.sql'),
   discard: sql('discard.sql'),
   failInterrupted: sql('fail-interrupted.sql'),
@@ -187,7 +197,8 @@ export class UploadsRepo {
   }
 
   /**
-   * The commit: one transaction that names its actor and the upload (the event-log
+   * The commit (or, with `chunk`, one chunk of it: the features from <= idx < to; the last one
+   * also records the totals): one transaction that names its actor and the upload (the event-log
    * trigger records both with every old and new row), writes the accepted features of the layer,
    * and records who, when and the counts on the upload row. Killing the process anywhere in it
    * leaves none of it: PostgreSQL rolls back a transaction whose connection dies. With
@@ -195,7 +206,7 @@ export class UploadsRepo {
    * of refreshing it here.
    */
   async commit(id: string, layer: LayerName, actor: Writer, committedBy: string, expectedCount: number,
-    opts: { deferAnalysis?: boolean } = {}): Promise<CommitResult> {
+    opts: { deferAnalysis?: boolean; chunk?: CommitChunk } = {}): Promise<CommitResult> {
     return this.db.tx('upload-commit', async (t) => {
       await setActor(t, actor, `upload ${id}`)
       await t.none(NO_JIT)
@@ -207,10 +218,22 @@ export class UploadsRepo {
       const staged = await this.stagedCount(id, t)
       if (staged !== expectedCount) throw new StagingLostError(staged, expectedCount)
       const def = layerOf(layer)
-      const result = await t.one(def.sql.commit, { uploadId: id }) as CommitResult
+      const chunk = opts.chunk
+      if (chunk && !def.sql.keep) throw new Error(`upload layer ${layer} cannot be committed in chunks`)
+      const slice = { uploadId: id, from: chunk?.from ?? 0, to: chunk?.to ?? 2 ** 31 - 1 }
+      // a chunk keeps what it overwrites, for upload_undo_commit should a later chunk fail (migration 1080)
+      if (chunk && def.sql.keep) await t.none(def.sql.keep, slice)
+      const written = await t.one(def.sql.commit, slice) as CommitResult
+      if (chunk && !chunk.last) return written
+      const result = chunk ? {
+        inserted: chunk.carried.inserted + written.inserted,
+        updated: chunk.carried.updated + written.updated,
+        unchanged: chunk.carried.unchanged + written.unchanged,
+      } : written
       // what the layer does in the commit's transaction (the alert rules on change polygons)
       await def.afterCommit?.(t, id)
       await t.none(Q.finishCommit, { id, committedBy, result: JSON.stringify(result) })
+      if (chunk) await t.none(Q.commitKept, { id })
       return result
     })
   }
