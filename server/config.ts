@@ -107,7 +107,7 @@ export interface IngestSettings {
   deferAnalysisFeatures: number
   /** a parcel commit of more features than this is written in chunks of this many, each its own
    * transaction, undone whole should one fail (ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES; 0: one
-   * transaction). null (unset): 2000 on the embedded database, where a long transaction holds every
+   * transaction). null (unset): 500 on the embedded database, where a long transaction holds every
    * read (README "The embedded database and concurrent users"); one transaction on PostgreSQL */
   commitChunkFeatures: number | null
   /** entries in a zip, and inflated:compressed bytes per member (zip-bomb guards) */

@@ -364,9 +364,10 @@ const JOB_PHASES: Record<string, string> = {
 }
 
 /** On the embedded database a parcel commit of more features is written in chunks of this many
- * (ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES): about 150 ms each there (2026-12-07, 2 cores), so that a
- * read waits for at most one chunk (issue 20: no read waits > 250 ms). */
-const EMBEDDED_COMMIT_CHUNK = 2000
+ * (ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES): a chunk's writes took 108 ms median, 305 ms at most (npm run
+ * bench -- embedded, 50 000 parcels, 2026-12-07, load average 5 on 2 cores), so that a read waits
+ * for about one chunk (issue 20: no read waits > 250 ms); 2000 took 741 ms median there. */
+const EMBEDDED_COMMIT_CHUNK = 500
 
 /** The chunk size of a commit of `features` of `layer`: 0 when it is written in one transaction
  * (PostgreSQL by default: its readers do not wait for a writer; a layer without `keep`; an upload
