@@ -495,14 +495,14 @@ async function commitStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { 
   const status = await t.uploads.status(p.upload)
   if (status !== 'committing') throw new HttpError(409, 'upload_not_committing', UPLOAD_MESSAGES.notReady(status ?? '?'))
   const from = p.from ?? 0
-  const chunk = p.chunk ? { from, to: from + p.chunk, last: from + p.chunk >= p.featureCount, carried: p.carried ?? { inserted: 0, updated: 0, unchanged: 0 } } : undefined
-  report('committing', chunk ? (100 * from) / p.featureCount : 0)
+  const chunk = p.chunk ? { from, to: from + p.chunk, carried: p.carried ?? { inserted: 0, updated: 0, unchanged: 0 } } : undefined
+  report('committing', chunk ? Math.min(99, (100 * from) / p.featureCount) : 0)
   const result = await t.uploads.commit(p.upload, p.layer, `user:${p.username}`, p.username, p.featureCount, { deferAnalysis: p.deferAnalysis, chunk })
   // test-only (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK): the commit waits here, written but not committed,
   // until the test lets go of this advisory lock; observable, so that a test can kill the process.
   // A chunked commit waits in its second chunk: its first is committed by then.
   if (ctx.settings.commitPauseLock !== null && (!chunk || from === p.chunk)) await t.one('SELECT pg_advisory_xact_lock($1::bigint)', [ctx.settings.commitPauseLock])
-  if (chunk && !chunk.last) {
+  if (chunk && result.more) {
     const carried = {
       inserted: chunk.carried.inserted + result.inserted, updated: chunk.carried.updated + result.updated,
       unchanged: chunk.carried.unchanged + result.unchanged,
@@ -515,7 +515,7 @@ async function commitStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { 
     // the runners here and elsewhere look for it once this chunk is committed (unless the request
     // that runs the chunks takes it at once; should its process die, a runner takes it over)
     if (!p.driven) onEnd(async () => ctx.jobs.wake())
-    report('committing', (100 * chunk.to) / p.featureCount)
+    report('committing', Math.min(99, (100 * chunk.to) / p.featureCount))
     return { next: Number(next.id) }
   }
   const settle = await t.jobs.enqueue({

@@ -11,7 +11,9 @@
  *   commit once the cause is gone writes it whole;
  * - a process that stops after the 1st chunk (its next job queued), or dies in the 2nd (its claim
  *   left running), has the commit taken over by the job runner and resumed to its end, each chunk
- *   once. */
+ *   once;
+ * - a staging lost between chunks (a crash empties the unlogged table) fails the upload and undoes
+ *   the chunk already written. */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -236,5 +238,27 @@ describe.each([['PostgreSQL', onPostgres], ['embedded PGlite', onPglite]] as con
     ])
     expect(await s.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'CH-C-%' AND land_use = '工业用地'", [], (r) => r.n)).toBe(N)
     expect(await s.db.one('SELECT count(*)::int AS n FROM event_log WHERE note = $1', [`upload ${id}`], (r) => r.n)).toBe(9)
+  })
+
+  it('a staging lost between chunks (a database crash empties it): the chunk written is undone, the upload failed', async () => {
+    const id = await ready('CH-D')
+    await idle()
+    const before = await fingerprint(s.db)
+    await s.app.jobs.stop()
+    try {
+      expect((await commit(id)).statusCode).toBe(202)
+      const firstId = await s.db.one("SELECT id::int FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'commit'", [id], (r) => r.id)
+      await s.app.jobs.runById(firstId)
+      expect(await s.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'CH-D-%' AND land_use = '工业用地'", [], (r) => r.n)).toBe(4)
+      // what a crash does to the unlogged staging
+      await s.db.none('DELETE FROM upload_feature WHERE upload_id = $1', [id])
+    } finally {
+      s.app.jobs.start()
+    }
+    const u = await ended(id)
+    expect(u.status).toBe('failed')
+    expect(u.error.code).toBe('upload_staging_lost')
+    expect(await fingerprint(s.db)).toEqual(before)
+    expect(await commitJobs(s.db, id)).toEqual([{ state: 'done', attempt: 1, from: 0 }, { state: 'failed', attempt: 1, from: 4 }])
   })
 })
