@@ -330,7 +330,7 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   invalidate(ctx, id, layer, report.bbox)
   // what follows the commit (its own job, committed with it): dropping the staging and the deferred
   // analysis refresh (GET /api/uploads/:id: phase analysing); run here when no runner has it yet
-  const settled = ctx.jobs.runById(Number(done.settle))
+  const settled = runChain(ctx, Number(done.settle))
     .catch((e) => ctx.log?.error({ err: e, upload: id }, 'deferred analysis refresh failed; the timer retries it'))
     .finally(() => ctx.listeners.delete(id))
   track(ctx, settled)
@@ -369,6 +369,11 @@ const JOB_PHASES: Record<string, string> = {
  * for about one chunk (issue 20: no read waits > 250 ms); 2000 took 741 ms median there. */
 const EMBEDDED_COMMIT_CHUNK = 500
 
+/** The queued rows of a deferred analysis refresh one settle job takes on the embedded database:
+ * four commit chunks' worth (2000 by default: 4.7 s for 50 000 parcels in 25 jobs, reads between
+ * them waiting 261 ms at most; npm run bench -- embedded, 2026-12-07). */
+const pendingSlice = (ctx: UploadContext) => 4 * (ctx.settings.commitChunkFeatures || EMBEDDED_COMMIT_CHUNK)
+
 /** The chunk size of a commit of `features` of `layer`: 0 when it is written in one transaction
  * (PostgreSQL by default: its readers do not wait for a writer; a layer without `keep`; an upload
  * of at most one chunk). */
@@ -396,7 +401,9 @@ type UploadJob = { upload: string; layer: LayerName; abandoned: { code: string; 
       chunk?: number; from?: number; carried?: CommitResult
       /** a request of this process runs the chunks one after another (else the job runners do) */
       driven?: boolean }
-  | { step: 'settle'; deferAnalysis: boolean; bbox: UploadReport['bbox'] })
+  | { step: 'settle'; deferAnalysis: boolean; bbox: UploadReport['bbox'];
+      /** a later slice of the analysis refresh on the embedded database (the staging is dropped) */
+      again?: boolean; driven?: boolean })
 
 /** The handler of UPLOAD_JOB (app.jobs.register): whichever process claims the job runs it. A
  * failure is the upload's (a JobFailure: the job ends failed, and the upload follows it in the
@@ -425,7 +432,7 @@ export function uploadJobHandler(ctx: UploadContext): JobHandler {
         case 'commit':
           return await commitStep(ctx, t, p, report, onEnd)
         case 'settle':
-          return await settleStep(ctx, t, p, report)
+          return await settleStep(ctx, t, p, report, onEnd)
       }
     } catch (e) {
       throw failure(p, e)
@@ -520,7 +527,8 @@ async function commitStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { 
   }
   const settle = await t.jobs.enqueue({
     kind: UPLOAD_JOB, message: JOB_PHASES.queued,
-    payload: { step: 'settle', upload: p.upload, layer: p.layer, deferAnalysis: p.deferAnalysis, bbox: p.bbox, abandoned: p.abandoned } satisfies UploadJob,
+    payload: { step: 'settle', upload: p.upload, layer: p.layer, deferAnalysis: p.deferAnalysis, bbox: p.bbox, abandoned: p.abandoned,
+      ...(p.driven ? { driven: true } : {}) } satisfies UploadJob,
   })
   report('committed', 100)
   return { ...result, settle: Number(settle.id) }
@@ -529,15 +537,29 @@ async function commitStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { 
 /** After a commit: the staging is scratch now, the tiles of the changed area go stale, and a bulk
  * commit's analysis refresh is worked off with its own progress. A failure leaves the refresh
  * queue for the timer and the next start (plugins/daily-refresh.ts). */
-async function settleStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'settle' }>, report: ProgressFn): Promise<null> {
-  await t.uploads.deleteStaging(p.upload)
-  invalidate(ctx, p.upload, p.layer, p.bbox)
+async function settleStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'settle' }>, report: ProgressFn,
+  onEnd: (fn: () => Promise<unknown>) => void): Promise<{ next: number } | null> {
+  if (!p.again) {
+    await t.uploads.deleteStaging(p.upload)
+    invalidate(ctx, p.upload, p.layer, p.bbox)
+  }
   if (!p.deferAnalysis) return null
   report('analysing', 0)
-  // On a server in chunks of their own transactions, as edits refresh (no long lock on the
-  // findings); the embedded database has one connection, which the job's transaction holds.
-  const analysis = ctx.useCopy ? ctx.db.analysis : t.analysis
-  await analysis.processPending((done, left) => report('analysing', (100 * done) / (done + left)))
+  if (ctx.useCopy) {
+    // On a server in chunks of their own transactions, as edits refresh (no long lock on the findings).
+    await ctx.db.analysis.processPending((done, left) => report('analysing', (100 * done) / (done + left)))
+  } else {
+    // The embedded database has one session, which the job's transaction holds: one slice here,
+    // and the rest in a job queued with it, so that reads get in between (issue 20: no read
+    // waits > 250 ms); a process that dies has the job taken over like any other.
+    const { done, left } = await t.analysis.processPendingOnce(pendingSlice(ctx))
+    if (left > 0) {
+      const next = await t.jobs.enqueue({ kind: UPLOAD_JOB, message: JOB_PHASES.analysing, payload: { ...p, again: true } satisfies UploadJob })
+      if (!p.driven) onEnd(async () => ctx.jobs.wake())
+      report('analysing', (100 * done) / (done + left))
+      return { next: Number(next.id) }
+    }
+  }
   invalidate(ctx, p.upload, p.layer, p.bbox)
   await t.uploads.settled(p.upload)
   return null
@@ -580,6 +602,13 @@ async function ownError(run: () => Promise<unknown>): Promise<unknown> {
     }
     throw e
   }
+}
+
+/** Runs job `id` and the jobs it chains ({ next }) one after another, here when no runner has them. */
+async function runChain(ctx: UploadContext, id: number): Promise<unknown> {
+  let r = await ctx.jobs.runById(id) as { next?: number } | null
+  while (r && typeof r === 'object' && typeof r.next === 'number') r = await ctx.jobs.runById(r.next) as { next?: number } | null
+  return r
 }
 
 function track(ctx: UploadContext, p: Promise<unknown>): void {

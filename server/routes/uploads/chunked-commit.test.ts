@@ -36,12 +36,12 @@ const ENV = {
 const PASSWORD = 'chunked-commit-pw-1'
 const N = 10
 
-interface Setup { app: App; db: Db; close(): Promise<void> }
+interface Setup { app: App; db: Db; embedded: boolean; close(): Promise<void> }
 
 async function onPostgres(): Promise<Setup> {
   const database = await createTestDatabase()
   const app = await buildApp({ config: loadConfig(ENV), database })
-  return { app, db: database.db, close: async () => { await app.close(); await database.drop() } }
+  return { app, db: database.db, embedded: false, close: async () => { await app.close(); await database.drop() } }
 }
 
 async function onPglite(): Promise<Setup> {
@@ -49,7 +49,7 @@ async function onPglite(): Promise<Setup> {
   const database = await openDatabase({ databaseUrl: null, dataDir })
   const app = await buildApp({ config: loadConfig(ENV), database })
   return {
-    app, db: database.db,
+    app, db: database.db, embedded: true,
     close: async () => { await app.close(); await database.close(); rmSync(dataDir, { recursive: true, force: true }) },
   }
 }
@@ -95,6 +95,8 @@ describe.each([['PostgreSQL', onPostgres], ['embedded PGlite', onPglite]] as con
     s = await open()
     checkResponses(s.app)
     await seedPlaces(s.db)
+    // as a running service has it: today's analysis snapshot, which the commits must keep fresh
+    await s.db.one('SELECT analysis.refresh_all(luoyang_today())')
     await s.db.users.create({ username: 'ana', display_name: 'ana', role: 'analyst', county_scope: [LUOLONG], password_hash: await hashPassword(PASSWORD) })
     const login = await s.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ana', password: PASSWORD } })
     auth = { authorization: `Bearer ${login.json().token}` }
@@ -260,5 +262,19 @@ describe.each([['PostgreSQL', onPostgres], ['embedded PGlite', onPglite]] as con
     expect(u.error.code).toBe('upload_staging_lost')
     expect(await fingerprint(s.db)).toEqual(before)
     expect(await commitJobs(s.db, id)).toEqual([{ state: 'done', attempt: 1, from: 0 }, { state: 'failed', attempt: 1, from: 4 }])
+  })
+
+  it('the analysis refresh after a chunked commit is worked off, on the embedded database a slice per job', async () => {
+    const id = await ready('CH-E', 40)
+    expect((await commit(id)).statusCode).toBe(202)
+    expect(await ended(id)).toMatchObject({ status: 'committed', result: { inserted: 37, updated: 2, unchanged: 1 } })
+    await idle()
+    expect(await s.db.one('SELECT phase FROM upload WHERE id = $1', [id], (r) => r.phase)).toBe('committed')
+    expect(await s.db.one('SELECT count(*)::int AS n FROM analysis.pending_parcel', [], (r) => r.n)).toBe(0)
+    const settles = await s.db.any("SELECT state FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'settle' ORDER BY id", [id])
+    expect(settles.every((j) => j.state === 'done')).toBe(true)
+    // 16 queued rows a job (4 × the chunk of 4) on the embedded database; one job on PostgreSQL
+    if (s.embedded) expect(settles.length).toBeGreaterThan(1)
+    else expect(settles).toHaveLength(1)
   })
 })
