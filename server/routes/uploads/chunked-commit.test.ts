@@ -13,7 +13,9 @@
  *   left running), has the commit taken over by the job runner and resumed to its end, each chunk
  *   once;
  * - a staging lost between chunks (a crash empties the unlogged table) fails the upload and undoes
- *   the chunk already written. */
+ *   the chunk already written;
+ * - the undo retires, rather than deletes, an inserted parcel someone has linked a record to;
+ * - the analysis refresh after the commit is worked off (on PGlite in several settle jobs). */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -269,12 +271,42 @@ describe.each([['PostgreSQL', onPostgres], ['embedded PGlite', onPglite]] as con
     expect((await commit(id)).statusCode).toBe(202)
     expect(await ended(id)).toMatchObject({ status: 'committed', result: { inserted: 37, updated: 2, unchanged: 1 } })
     await idle()
-    expect(await s.db.one('SELECT phase FROM upload WHERE id = $1', [id], (r) => r.phase)).toBe('committed')
     expect(await s.db.one('SELECT count(*)::int AS n FROM analysis.pending_parcel', [], (r) => r.n)).toBe(0)
     const settles = await s.db.any("SELECT state FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'settle' ORDER BY id", [id])
     expect(settles.every((j) => j.state === 'done')).toBe(true)
     // 16 queued rows a job (4 × the chunk of 4) on the embedded database; one job on PostgreSQL
     if (s.embedded) expect(settles.length).toBeGreaterThan(1)
     else expect(settles).toHaveLength(1)
+  })
+
+  it('a parcel a chunk inserted that someone flagged meanwhile is retired by the undo, not deleted', async () => {
+    const id = await ready('CH-G')
+    await idle()
+    await s.app.jobs.stop()
+    try {
+      expect((await commit(id)).statusCode).toBe(202)
+      const firstId = await s.db.one("SELECT id::int FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'commit'", [id], (r) => r.id)
+      await s.app.jobs.runById(firstId)
+      // someone flags CH-G-000 (inserted by chunk 1) before chunk 2, which the database refuses
+      await s.db.none(`INSERT INTO parcel_flag (parcel_id, county_code, kind, reason, set_by, set_on)
+        SELECT id, county_code, 'other', '核查中', 'inspector', current_date FROM parcel WHERE code = 'CH-G-000'`)
+      await s.db.none(`CREATE FUNCTION test_refuse_ch_g() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'test refuses %', NEW.code USING ERRCODE = 'check_violation'; END $$`)
+      await s.db.none(`CREATE TRIGGER test_refuse_ch_g BEFORE INSERT ON parcel FOR EACH ROW
+        WHEN (NEW.code = 'CH-G-005') EXECUTE FUNCTION test_refuse_ch_g()`)
+    } finally {
+      s.app.jobs.start()
+    }
+    try {
+      expect((await ended(id)).status).toBe('ready')
+    } finally {
+      await s.db.none('DROP TRIGGER test_refuse_ch_g ON parcel')
+      await s.db.none('DROP FUNCTION test_refuse_ch_g()')
+    }
+    const rows = await s.db.any("SELECT code, land_use, retired_reason FROM parcel WHERE code LIKE 'CH-G-%' ORDER BY code")
+    // chunk 1 wrote 000 and 003 (new), 001 (changed), 002 (the same): 003 deleted, 001 restored, 000 retired
+    expect(rows.map((r) => [r.code, r.land_use])).toEqual([['CH-G-000', '工业用地'], ['CH-G-001', '仓储用地'], ['CH-G-002', '工业用地'], ['CH-G-006', '仓储用地']])
+    expect(rows[0].retired_reason).toContain(id)
+    expect(rows.slice(1).every((r) => r.retired_reason === null)).toBe(true)
   })
 })
