@@ -105,6 +105,11 @@ export interface IngestSettings {
   /** a parcel commit of more features than this refreshes the analysis right after the commit,
    * in chunks, instead of inside it (the analysis is fresh either way, DOMAIN.md "Classifications the system computes") */
   deferAnalysisFeatures: number
+  /** a parcel commit of more features than this is written in chunks of this many, each its own
+   * transaction, undone whole should one fail (ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES; 0: one
+   * transaction). null (unset): 500 on the embedded database, where a long transaction holds every
+   * read (README "The embedded database and concurrent users"); one transaction on PostgreSQL */
+  commitChunkFeatures: number | null
   /** entries in a zip, and inflated:compressed bytes per member (zip-bomb guards) */
   maxZipEntries: number
   maxZipRatio: number
@@ -189,6 +194,7 @@ export function loadIngestSettings(env: NodeJS.ProcessEnv = process.env): Ingest
     overlapM2: numberSetting(env, 'ONEMAP_UPLOAD_OVERLAP_M2', 1, 0, 1e9),
     backgroundFeatures: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_BACKGROUND_FEATURES', 5000, 0, 1e9)),
     deferAnalysisFeatures: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_DEFER_ANALYSIS_FEATURES', 5000, 0, 1e9)),
+    commitChunkFeatures: env.ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES?.trim() ? intSetting(env, 'ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES', 0, 0, 1e9) : null,
     maxZipEntries: Math.round(numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_ENTRIES', 10_000, 1, 1e7)),
     maxZipRatio: numberSetting(env, 'ONEMAP_UPLOAD_MAX_ZIP_RATIO', 200, 2, 1e6),
     tmpDir: env.ONEMAP_UPLOAD_DIR?.trim() || env.ONEMAP_UPLOAD_TMP_DIR?.trim() || os.tmpdir(),

@@ -277,7 +277,8 @@ export async function benchEmbedded(): Promise<void> {
     const r = created.report!
     console.log(`\nupload of ${UPLOAD} parcels staged and checked in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${r.accepted} accepted, ${r.rejected} rejected ${JSON.stringify(r.byCode)}`)
     const tiles: string[] = []
-    for (let z = 15; z <= 17; z++) {
+    // the parcel layer's zooms (maxzoom 16, server/tiles/layers.ts): each tile asked once, never cached
+    for (let z = 14; z <= 16; z++) {
       const [x0, x1] = [Math.floor(lonToTileX(112.40, z)), Math.floor(lonToTileX(112.60, z))]
       const [y0, y1] = [Math.floor(latToTileY(34.575, z)), Math.floor(latToTileY(34.55, z))]
       for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) tiles.push(`/tiles/parcels/${z}/${x}/${y}.mvt`)
@@ -286,7 +287,10 @@ export async function benchEmbedded(): Promise<void> {
     await new Promise((res) => setTimeout(res, 2000))
     const idleFrom = Date.now() - 1500
     const commitFrom = Date.now()
-    const outcome = await commitUpload(ctx, created.id, user, { skipRejected: true, acceptWarnings: true, mode: 'foreground' })
+    const stamps: number[] = []
+    const outcome = await commitUpload(ctx, created.id, user, {
+      skipRejected: true, acceptWarnings: true, mode: 'foreground', onProgress: (phase) => { if (phase === 'committing') stamps.push(performance.now()) },
+    })
     const commitTo = Date.now()
     await uploadsIdle(ctx)
     const settleTo = Date.now()
@@ -297,7 +301,15 @@ export async function benchEmbedded(): Promise<void> {
     const cardsDuring = waits(reads, commitFrom, commitTo, 0)
     const tilesDuring = waits(reads, commitFrom, commitTo, 1)
     const settle = waits(reads, commitTo, settleTo, undefined, true)
-    console.log(`commit of ${JSON.stringify(outcome.result)} in ${((commitTo - commitFrom) / 1000).toFixed(2)} s, then its analysis refresh ${((settleTo - commitTo) / 1000).toFixed(2)} s`)
+    const chunkJobs = await database.db.one(`SELECT count(*)::int AS n FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'commit'`,
+      [created.id], (row: { n: number }) => row.n)
+    // each chunk reports its start and its written slice (before its COMMIT): the time between
+    const spans = stamps.filter((x, i) => i % 2 === 1).map((end, i) => end - stamps[2 * i]!)
+    const gaps = stamps.filter((x, i) => i % 2 === 0 && i > 0).map((start, i) => start - stamps[2 * i + 1]!)
+    const chunks = `${chunkJobs} chunk job(s); a chunk's writes ${percentile(spans, 50).toFixed(0)} ms median, ${Math.max(...spans).toFixed(0)} ms longest; ` +
+      `from one chunk written to the next begun (its COMMIT, the next claim, reads between) ${percentile(gaps, 50).toFixed(0)} ms median, ${Math.max(...gaps).toFixed(0)} ms longest`
+    console.log(`commit of ${JSON.stringify(outcome.result)} in ${((commitTo - commitFrom) / 1000).toFixed(2)} s (${chunks}; ` +
+      `ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES ${settings.commitChunkFeatures ?? 'unset: 500 on the embedded database'}), then its analysis refresh ${((settleTo - commitTo) / 1000).toFixed(2)} s`)
     console.log(`reads (4 readers: cards and uncached tiles) before the commit: ${idle.n}, longest ${idle.max.toFixed(0)} ms`)
     console.log(`reads waiting during the commit: ${during.n} (cards ${cardsDuring.n}, tiles ${tilesDuring.n}), p95 ${during.p95.toFixed(0)} ms, ` +
       `longest ${during.max.toFixed(0)} ms (card ${cardsDuring.max.toFixed(0)}, tile ${tilesDuring.max.toFixed(0)})  ${during.max <= WAIT_GOAL_MS ? 'ok' : `ABOVE GOAL ${WAIT_GOAL_MS} ms`}`)

@@ -294,15 +294,18 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   if (!(await ctx.db.uploads.startCommit(id))) refuseUnlessReady(await getUpload(ctx, id, user))
 
   const layer = u.layer
+  const chunk = commitChunk(ctx, layer, report.featureCount)
   // the analysis follows a write in the same transaction or right after it: a large commit of a layer the analysis
   // engine reads (parcels: the registry's `analysed`) leaves the refresh for right after it (the
-  // queue is committed with the parcels).
-  const deferAnalysis = (uploadLayer(layer)?.analysed ?? false) && report.accepted > ctx.settings.deferAnalysisFeatures
-  const job: UploadJob = {
+  // queue is committed with the parcels). A chunked commit always does: the findings of a parcel
+  // its undo deletes would hold the parcel.
+  const deferAnalysis = (uploadLayer(layer)?.analysed ?? false) && (chunk > 0 || report.accepted > ctx.settings.deferAnalysisFeatures)
+  const job: Extract<UploadJob, { step: 'commit' }> = {
     step: 'commit', upload: id, layer, username: user.username, featureCount: report.featureCount, deferAnalysis,
-    bbox: report.bbox, abandoned: ABANDONED,
+    bbox: report.bbox, abandoned: ABANDONED, chunk,
   }
   const background = opts.mode === 'background' || (opts.mode !== 'foreground' && report.accepted > ctx.settings.backgroundFeatures)
+  if (!background && chunk > 0) job.driven = true
   if (background) {
     await ctx.jobs.enqueue({ kind: UPLOAD_JOB, payload: job, createdBy: user.userId ?? null, message: JOB_PHASES.queued })
     return { status: 'committing', result: null }
@@ -310,7 +313,15 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   if (opts.onProgress) ctx.listeners.set(id, opts.onProgress)
   let done: CommitResult & { settle: number }
   try {
-    done = await runJob(ctx, job, user) as CommitResult & { settle: number }
+    // a chunked commit: each chunk is a job that queues the next; this request runs them one after
+    // another (another process may have one: runById waits for it), and between two the database
+    // is free for everyone's reads
+    let step = await runJob(ctx, job, user) as CommitStepResult
+    while ('next' in step) {
+      const next = step.next
+      step = await ownError(() => ctx.jobs.runById(next)) as CommitStepResult
+    }
+    done = step
   } catch (e) {
     ctx.listeners.delete(id)
     throw e
@@ -319,7 +330,7 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   invalidate(ctx, id, layer, report.bbox)
   // what follows the commit (its own job, committed with it): dropping the staging and the deferred
   // analysis refresh (GET /api/uploads/:id: phase analysing); run here when no runner has it yet
-  const settled = ctx.jobs.runById(Number(done.settle))
+  const settled = runChain(ctx, Number(done.settle))
     .catch((e) => ctx.log?.error({ err: e, upload: id }, 'deferred analysis refresh failed; the timer retries it'))
     .finally(() => ctx.listeners.delete(id))
   track(ctx, settled)
@@ -352,6 +363,26 @@ const JOB_PHASES: Record<string, string> = {
   analysing: '正在刷新提交后的分析',
 }
 
+/** On the embedded database a parcel commit of more features is written in chunks of this many
+ * (ONEMAP_UPLOAD_COMMIT_CHUNK_FEATURES): a chunk's writes took 108 ms median, 305 ms at most (npm run
+ * bench -- embedded, 50 000 parcels, 2026-12-07, load average 5 on 2 cores), so that a read waits
+ * for about one chunk (issue 20: no read waits > 250 ms); 2000 took 741 ms median there. */
+const EMBEDDED_COMMIT_CHUNK = 500
+
+/** The queued rows of a deferred analysis refresh one settle job takes on the embedded database:
+ * four commit chunks' worth (2000 by default: 4.7 s for 50 000 parcels in 25 jobs, reads between
+ * them waiting 261 ms at most; npm run bench -- embedded, 2026-12-07). */
+const pendingSlice = (ctx: UploadContext) => 4 * (ctx.settings.commitChunkFeatures || EMBEDDED_COMMIT_CHUNK)
+
+/** The chunk size of a commit of `features` of `layer`: 0 when it is written in one transaction
+ * (PostgreSQL by default: its readers do not wait for a writer; a layer without `keep`; an upload
+ * of at most one chunk). */
+function commitChunk(ctx: UploadContext, layer: LayerName, features: number): number {
+  if (!uploadLayer(layer)?.sql.keep) return 0
+  const size = ctx.settings.commitChunkFeatures ?? (ctx.useCopy ? 0 : EMBEDDED_COMMIT_CHUNK)
+  return size > 0 && features > size ? size : 0
+}
+
 /** What the upload says when the process running its job died at the job's last attempt
  * (sql/functions/uploads-2-jobs.sql reads it from the payload). */
 const ABANDONED = { code: 'upload_interrupted', message: UPLOAD_MESSAGES.interrupted }
@@ -364,8 +395,15 @@ type UploadJob = { upload: string; layer: LayerName; abandoned: { code: string; 
   | { step: 'stage'; scope: string[] | null; username: string; sha256: string; file: { path: string; fileName: string; dir: string | null }; options: StageOptions; total: number }
   | { step: 'check'; scope: string[] | null; username: string; sha256: string; staged: number; description: unknown }
   | { step: 'remap'; scope: string[] | null; username: string; sha256: string; staged: number | null; total: number; description: UploadDescription & { mapping: MappingDecision } }
-  | { step: 'commit'; username: string; featureCount: number; deferAnalysis: boolean; bbox: UploadReport['bbox'] }
-  | { step: 'settle'; deferAnalysis: boolean; bbox: UploadReport['bbox'] })
+  | { step: 'commit'; username: string; featureCount: number; deferAnalysis: boolean; bbox: UploadReport['bbox'];
+      /** chunked commit (migration 1080): features per chunk (0 or absent: one transaction), this
+       * chunk's first idx, and what the chunks before it wrote */
+      chunk?: number; from?: number; carried?: CommitResult
+      /** a request of this process runs the chunks one after another (else the job runners do) */
+      driven?: boolean }
+  | { step: 'settle'; deferAnalysis: boolean; bbox: UploadReport['bbox'];
+      /** a later slice of the analysis refresh on the embedded database (the staging is dropped) */
+      again?: boolean; driven?: boolean })
 
 /** The handler of UPLOAD_JOB (app.jobs.register): whichever process claims the job runs it. A
  * failure is the upload's (a JobFailure: the job ends failed, and the upload follows it in the
@@ -392,9 +430,9 @@ export function uploadJobHandler(ctx: UploadContext): JobHandler {
           return await checkStep(ctx, t, { ...p, staged: p.staged ?? undefined }, report)
         }
         case 'commit':
-          return await commitStep(ctx, t, p, report)
+          return await commitStep(ctx, t, p, report, onEnd)
         case 'settle':
-          return await settleStep(ctx, t, p, report)
+          return await settleStep(ctx, t, p, report, onEnd)
       }
     } catch (e) {
       throw failure(p, e)
@@ -450,19 +488,47 @@ async function checkStep(ctx: UploadContext, t: JobTx, p: { upload: string; laye
   return null
 }
 
+/** One step of a commit: the next chunk's job, or the commit done with the job that settles it. */
+type CommitStepResult = { next: number } | (CommitResult & { settle: number })
+
 /** The commit (UploadsRepo.commit) in the job's transaction, with the job that settles it: a
- * process that dies in it leaves nothing, and the job is taken over and committed once. */
-async function commitStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'commit' }>, report: ProgressFn): Promise<CommitResult & { settle: number }> {
+ * process that dies in it leaves nothing, and the job is taken over and committed once. A chunked
+ * commit (payload.chunk) writes one slice here and queues the job of the next in the same
+ * transaction, so that a process that dies between or in chunks has its commit taken over and
+ * resumed to its end; a commit that ends failed after some chunks has them undone with its failure
+ * (upload_undo_commit, sql/functions/uploads-2-jobs.sql). */
+async function commitStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'commit' }>, report: ProgressFn,
+  onEnd: (fn: () => Promise<unknown>) => void): Promise<CommitStepResult> {
   const status = await t.uploads.status(p.upload)
   if (status !== 'committing') throw new HttpError(409, 'upload_not_committing', UPLOAD_MESSAGES.notReady(status ?? '?'))
-  report('committing', 0)
-  const result = await t.uploads.commit(p.upload, p.layer, `user:${p.username}`, p.username, p.featureCount, { deferAnalysis: p.deferAnalysis })
+  const from = p.from ?? 0
+  const chunk = p.chunk ? { from, to: from + p.chunk, carried: p.carried ?? { inserted: 0, updated: 0, unchanged: 0 } } : undefined
+  report('committing', chunk ? Math.min(99, (100 * from) / p.featureCount) : 0)
+  const result = await t.uploads.commit(p.upload, p.layer, `user:${p.username}`, p.username, p.featureCount, { deferAnalysis: p.deferAnalysis, chunk })
   // test-only (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK): the commit waits here, written but not committed,
-  // until the test lets go of this advisory lock; observable, so that a test can kill the process
-  if (ctx.settings.commitPauseLock !== null) await t.one('SELECT pg_advisory_xact_lock($1::bigint)', [ctx.settings.commitPauseLock])
+  // until the test lets go of this advisory lock; observable, so that a test can kill the process.
+  // A chunked commit waits in its second chunk: its first is committed by then.
+  if (ctx.settings.commitPauseLock !== null && (!chunk || from === p.chunk)) await t.one('SELECT pg_advisory_xact_lock($1::bigint)', [ctx.settings.commitPauseLock])
+  if (chunk && result.more) {
+    const carried = {
+      inserted: chunk.carried.inserted + result.inserted, updated: chunk.carried.updated + result.updated,
+      unchanged: chunk.carried.unchanged + result.unchanged,
+    }
+    const next = await t.jobs.enqueue({
+      // queued with this chunk's writes and its 'done', or not at all: never twice
+      kind: UPLOAD_JOB, message: JOB_PHASES.committing,
+      payload: { ...p, from: chunk.to, carried } satisfies UploadJob,
+    })
+    // the runners here and elsewhere look for it once this chunk is committed (unless the request
+    // that runs the chunks takes it at once; should its process die, a runner takes it over)
+    if (!p.driven) onEnd(async () => ctx.jobs.wake())
+    report('committing', Math.min(99, (100 * chunk.to) / p.featureCount))
+    return { next: Number(next.id) }
+  }
   const settle = await t.jobs.enqueue({
     kind: UPLOAD_JOB, message: JOB_PHASES.queued,
-    payload: { step: 'settle', upload: p.upload, layer: p.layer, deferAnalysis: p.deferAnalysis, bbox: p.bbox, abandoned: p.abandoned } satisfies UploadJob,
+    payload: { step: 'settle', upload: p.upload, layer: p.layer, deferAnalysis: p.deferAnalysis, bbox: p.bbox, abandoned: p.abandoned,
+      ...(p.driven ? { driven: true } : {}) } satisfies UploadJob,
   })
   report('committed', 100)
   return { ...result, settle: Number(settle.id) }
@@ -471,15 +537,29 @@ async function commitStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { 
 /** After a commit: the staging is scratch now, the tiles of the changed area go stale, and a bulk
  * commit's analysis refresh is worked off with its own progress. A failure leaves the refresh
  * queue for the timer and the next start (plugins/daily-refresh.ts). */
-async function settleStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'settle' }>, report: ProgressFn): Promise<null> {
-  await t.uploads.deleteStaging(p.upload)
-  invalidate(ctx, p.upload, p.layer, p.bbox)
+async function settleStep(ctx: UploadContext, t: JobTx, p: Extract<UploadJob, { step: 'settle' }>, report: ProgressFn,
+  onEnd: (fn: () => Promise<unknown>) => void): Promise<{ next: number } | null> {
+  if (!p.again) {
+    await t.uploads.deleteStaging(p.upload)
+    invalidate(ctx, p.upload, p.layer, p.bbox)
+  }
   if (!p.deferAnalysis) return null
   report('analysing', 0)
-  // On a server in chunks of their own transactions, as edits refresh (no long lock on the
-  // findings); the embedded database has one connection, which the job's transaction holds.
-  const analysis = ctx.useCopy ? ctx.db.analysis : t.analysis
-  await analysis.processPending((done, left) => report('analysing', (100 * done) / (done + left)))
+  if (ctx.useCopy) {
+    // On a server in chunks of their own transactions, as edits refresh (no long lock on the findings).
+    await ctx.db.analysis.processPending((done, left) => report('analysing', (100 * done) / (done + left)))
+  } else {
+    // The embedded database has one session, which the job's transaction holds: one slice here,
+    // and the rest in a job queued with it, so that reads get in between (issue 20: no read
+    // waits > 250 ms); a process that dies has the job taken over like any other.
+    const { done, left } = await t.analysis.processPendingOnce(pendingSlice(ctx))
+    if (left > 0) {
+      const next = await t.jobs.enqueue({ kind: UPLOAD_JOB, message: JOB_PHASES.analysing, payload: { ...p, again: true } satisfies UploadJob })
+      if (!p.driven) onEnd(async () => ctx.jobs.wake())
+      report('analysing', (100 * done) / (done + left))
+      return { next: Number(next.id) }
+    }
+  }
   invalidate(ctx, p.upload, p.layer, p.bbox)
   await t.uploads.settled(p.upload)
   return null
@@ -507,8 +587,13 @@ function failure(p: UploadJob, e: unknown): JobFailure {
 /** Runs an upload job here and now (the foreground), as a job of the table, so that if this
  * process dies another takes it over; the step's own error is thrown back. */
 async function runJob(ctx: UploadContext, job: UploadJob, user: Uploader): Promise<unknown> {
+  return ownError(() => ctx.jobs.runNow({ kind: UPLOAD_JOB, payload: job, createdBy: user.userId ?? null }))
+}
+
+/** Runs an upload job (runJob, or a queued one by id); its step's own error is thrown back. */
+async function ownError(run: () => Promise<unknown>): Promise<unknown> {
   try {
-    return await ctx.jobs.runNow({ kind: UPLOAD_JOB, payload: job, createdBy: user.userId ?? null })
+    return await run()
   } catch (e) {
     if (e instanceof JobFailure) {
       if (e.cause) throw e.cause
@@ -517,6 +602,13 @@ async function runJob(ctx: UploadContext, job: UploadJob, user: Uploader): Promi
     }
     throw e
   }
+}
+
+/** Runs job `id` and the jobs it chains ({ next }) one after another, here when no runner has them. */
+async function runChain(ctx: UploadContext, id: number): Promise<unknown> {
+  let r = await ctx.jobs.runById(id) as { next?: number } | null
+  while (r && typeof r === 'object' && typeof r.next === 'number') r = await ctx.jobs.runById(r.next) as { next?: number } | null
+  return r
 }
 
 function track(ctx: UploadContext, p: Promise<unknown>): void {

@@ -120,6 +120,13 @@ export class AnalysisRepo {
     }
   }
 
+  /** One call of analysis.process_pending: how many queued rows it took (at most `chunk`), and how
+   * many are left (a job that refreshes one slice per transaction, on the embedded database). */
+  async processPendingOnce(chunk: number): Promise<{ done: number; left: number }> {
+    const done = await this.db.one('SELECT analysis.process_pending($1) AS n', [chunk], (r: { n: number }) => r.n)
+    return { done, left: await this.pendingCount() }
+  }
+
   pendingCount(): Promise<number> {
     return this.db.one('SELECT count(*)::int AS n FROM analysis.pending_parcel', [], (r: { n: number }) => r.n)
   }

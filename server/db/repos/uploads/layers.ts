@@ -49,6 +49,10 @@ export interface UploadLayer {
     changes: LayerSql | null
     /** a boolean over the staged feature f: the live record with its key lies outside ${scope}; null: none can */
     taken: LayerSql | null
+    /** the commit can be written in chunks (its commit writes only ${from} <= idx < ${to}): keeps
+     * the rows a chunk may overwrite or insert for upload_undo_commit (migration 1080); absent: one
+     * transaction only */
+    keep?: LayerSql
   }
   /** run in the commit's transaction after the commit statement (the alert rules on committed change polygons) */
   afterCommit?: (t: ITask<unknown>, uploadId: string) => Promise<unknown>
@@ -95,7 +99,7 @@ const located = { fromShape: true, fromKeyPrefix: true } as const
 defineUploadLayer('parcels', {
   table: 'parcel', key: 'code', commitRequired: ['code'], fields: LAYER_FIELDS.parcels,
   county: { ...located, required: 'always', checkKeyPrefix: true }, clusterFromShape: true, outsideCluster: 'outside_cluster', overlaps: true,
-  analysed: true, sql: own('parcels', {}),
+  analysed: true, sql: { ...own('parcels', {}), keep: sql('layers/parcels/keep.sql') },
 })
 defineUploadLayer('batches', {
   table: 'approval_batch', key: 'approval_no', commitRequired: ['approval_no', 'approved_on'], fields: LAYER_FIELDS.batches,

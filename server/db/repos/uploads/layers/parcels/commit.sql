@@ -2,7 +2,8 @@
    only where upload_parcel_changes (migration 831) finds a change: the same shape within 1 cm and
    equal values leave the row, its version and its file (event log) alone, and a shape within 1 cm
    of the stored one keeps the stored one. A column the file does not carry keeps its stored value;
-   an updated row's old values go to the event log through the trigger. */
+   an updated row's old values go to the event log through the trigger. Only the features with
+   from <= idx < to: a chunked commit writes one slice per chunk (migration 1080). */
 WITH src AS (
   SELECT f.key AS code, f.county_code, f.cluster_code,
          f.values->>'land_use' AS land_use,
@@ -10,7 +11,7 @@ WITH src AS (
          f.values->>'owner_name' AS owner_name,
          f.geom
   FROM upload_feature f
-  WHERE f.upload_id = ${uploadId}
+  WHERE f.upload_id = ${uploadId} AND f.idx >= ${from} AND f.idx < ${to}
     AND NOT EXISTS (SELECT 1 FROM upload_issue i WHERE i.upload_id = f.upload_id AND i.idx = f.idx AND i.level = 'error')
 ), written AS (
   INSERT INTO parcel AS p (code, county_code, cluster_code, land_use, stated_area_m2, owner_name, geom)
