@@ -277,6 +277,8 @@ describe.each([['PostgreSQL', onPostgres], ['embedded PGlite', onPglite]] as con
     // 16 queued rows a job (4 × the chunk of 4) on the embedded database; one job on PostgreSQL
     if (s.embedded) expect(settles.length).toBeGreaterThan(1)
     else expect(settles).toHaveLength(1)
+    // the refresh's end is recorded, and the upload shows committed again
+    expect(await s.db.one('SELECT phase, settled_at IS NOT NULL AS settled FROM upload WHERE id = $1', [id])).toEqual({ phase: 'committed', settled: true })
   })
 
   it('a parcel a chunk inserted that someone flagged meanwhile is retired by the undo, not deleted', async () => {

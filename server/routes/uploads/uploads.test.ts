@@ -339,6 +339,12 @@ describe('the analysis refresh of a bulk commit', () => {
     // the job goes on to the analysis phase and works the queue off
     for (let i = 0; i < 600 && (await t.app.db.analysis.pendingCount()) > 0; i++) await new Promise((r) => setTimeout(r, 50))
     expect(await t.app.db.analysis.pendingCount()).toBe(0)
+    // the refresh's end is recorded; a progress write still on its way then (they are not awaited)
+    // no longer puts the upload back to "analysing" (a race seen in CI)
+    const settled = () => t.app.db.one('SELECT phase, percent, settled_at IS NOT NULL AS settled FROM upload WHERE id = $1', [id])
+    for (let i = 0; i < 600 && !(await settled()).settled; i++) await new Promise((r) => setTimeout(r, 50))
+    await t.app.db.uploads.progress(id, 'analysing', 60)
+    expect(await settled()).toEqual({ phase: 'committed', percent: 100, settled: true })
     expect(await t.app.db.one("SELECT count(*)::int AS n FROM parcel WHERE code LIKE 'BULK-%'", [], (r) => r.n)).toBe(40)
     expect(await stored()).toBe(await live())
     // one insert event per parcel, naming the upload (the statement-level event log)
