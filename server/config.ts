@@ -48,7 +48,7 @@ export interface Config {
    * (ONEMAP_QUERY_TIMEOUT_MS): a filter too slow for it is answered 503 query_timeout, not left
    * to hold a connection. */
   queryTimeoutMs: number
-  /** Features at most in an export built in memory (GeoPackage, DXF: server/exports/formats.ts),
+  /** Features at most in an export built in memory (DXF: server/exports/formats.ts),
    * ONEMAP_EXPORT_MEMORY_LIMIT; more is a 413 naming the limit, never a cut file. */
   exportMemoryLimit: number
   login: LoginSettings

@@ -1,6 +1,7 @@
 /** The export formats, each a writer taking the features one by one and writing them out as they
  * come (GeoJSON, CSV, KML, XLSX: streamed to the reader; the shapefile: through files on disk,
- * zipped at the end; GeoPackage and DXF: built whole, under a stated limit). */
+ * zipped at the end; GeoPackage: a SQLite file on disk, sent once complete; DXF: built whole in
+ * memory, under a stated limit). */
 import ExcelJS from 'exceljs'
 import Drawing, { type TagsManager } from 'dxf-writer'
 import iconv from 'iconv-lite'
@@ -260,7 +261,7 @@ export const FORMATS: readonly Format[] = [
   },
   { id: 'xlsx', ext: 'xlsx', media: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', title: 'Excel', needs: { point: true, wkt: true }, refuses: any, inMemory: false, make: xlsx },
   { id: 'shp', ext: 'zip', media: 'application/zip', title: 'Shapefile', needs: { orient: 'cw' }, refuses: any, inMemory: false, make: writeShapefileZip },
-  { id: 'gpkg', ext: 'gpkg', media: 'application/geopackage+sqlite3', title: 'GeoPackage', needs: { wkb: true }, refuses: any, inMemory: true, make: writeGeoPackage },
+  { id: 'gpkg', ext: 'gpkg', media: 'application/geopackage+sqlite3', title: 'GeoPackage', needs: { wkb: true }, refuses: any, inMemory: false, make: writeGeoPackage },
   {
     id: 'dxf', ext: 'dxf', media: 'application/dxf', title: 'DXF', needs: { point: true }, inMemory: true, make: dxf,
     refuses: (crs) => (crs.kind === 'gk' ? null : 'DXF 用高斯-克吕格平面坐标（米）/ DXF is written in a Gauss-Krüger zone (metres): use crs=EPSG:4546, 4547, 4525 or 4526'),

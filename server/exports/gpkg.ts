@@ -4,14 +4,16 @@
  * spatial_ref_sys, and the Chinese titles of the fields in gpkg_data_columns (the schema
  * extension, which QGIS shows as aliases).
  *
- * sql.js (SQLite compiled to WebAssembly) installs with npm alone; a native SQLite addon would
- * download a binary at install. It holds the database in memory until the file is written: the
- * export states its limit (config.exportMemoryLimit, ONEMAP_EXPORT_MEMORY_LIMIT) and refuses more,
- * with a 413. */
-import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js'
+ * Written with Node's own SQLite (node:sqlite, as server/ingest/gpkg.ts reads one) into a file in
+ * a temporary folder, which is sent once complete and removed when the reader has it (or has
+ * gone): the file, not memory, holds the features, so a GeoPackage export has no feature limit,
+ * like the shapefile's temporary files. */
+import fs from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { ExportContext, Writer } from './writer'
-
-let sqlJs: Promise<SqlJsStatic> | null = null
 
 function gpBlob(srid: number, wkb: Buffer): Uint8Array {
   const h = Buffer.alloc(8)
@@ -34,18 +36,25 @@ function extend(box: number[], c: unknown): void {
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`
 
 export function writeGeoPackage(ctx: ExportContext): Writer {
-  let db: Database | null = null
-  let insert: ReturnType<Database['prepare']> | null = null
+  let db: DatabaseSync | null = null
+  let insert: StatementSync | null = null
+  let dir: string | null = null
   const table = ctx.c.id
   const geometryType = ctx.c.kind === 'point' ? 'POINT' : 'MULTIPOLYGON'
   const box = [Infinity, Infinity, -Infinity, -Infinity]
 
   async function start(): Promise<void> {
     if (db) return
-    sqlJs ??= initSqlJs()
-    db = new (await sqlJs).Database()
+    dir = await mkdtemp(path.join(os.tmpdir(), 'onemap-export-'))
+    // the folder goes once the reader has the last byte (or has gone, the file perhaps still open)
+    ctx.out.stream.once('close', () => {
+      if (db?.isOpen) db.close()
+      void rm(dir!, { recursive: true, force: true })
+    })
+    db = new DatabaseSync(path.join(dir, `${table}.gpkg`))
     const srs = ctx.crs.srid
-    db.exec(`PRAGMA application_id = 1196444487; PRAGMA user_version = 10300;
+    // built once and sent whole: no rollback journal, no waiting for the disk
+    db.exec(`PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA application_id = 1196444487; PRAGMA user_version = 10300;
 CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL,
   organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
 CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '',
@@ -58,16 +67,17 @@ CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name 
   CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
 CREATE TABLE gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT,
   constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name));`)
-    db.run(`INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', NULL),
+    db.exec(`INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', NULL),
   ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', NULL),
   ('WGS 84 geodetic', 4326, 'EPSG', 4326, 'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]', NULL)`)
-    if (srs !== 4326) db.run('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, NULL)', [ctx.crs.code, srs, 'EPSG', srs, ctx.srtext])
+    const run = (sql: string, ...values: (string | number | null)[]) => db!.prepare(sql).run(...values)
+    if (srs !== 4326) run('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, NULL)', ctx.crs.code, srs, 'EPSG', srs, ctx.srtext)
     const cols = ctx.columns.map((c) => `${ident(c.name)} ${c.type === 'Number' ? 'REAL' : c.type === 'Boolean' ? 'BOOLEAN' : 'TEXT'}`)
     db.exec(`CREATE TABLE ${ident(table)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom ${geometryType}${cols.map((c) => `, ${c}`).join('')})`)
-    db.run("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)", [table, ctx.c.title, ctx.c.description, srs])
-    db.run('INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)', [table, 'geom', geometryType, srs])
-    db.run("INSERT INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write')")
-    for (const c of ctx.columns) db.run('INSERT INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (?, ?, ?, ?)', [table, c.name, c.title, c.title])
+    run("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)", table, ctx.c.title, ctx.c.description, srs)
+    run('INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)', table, 'geom', geometryType, srs)
+    run("INSERT INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write')")
+    for (const c of ctx.columns) run('INSERT INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (?, ?, ?, ?)', table, c.name, c.title, c.title)
     db.exec('BEGIN')
     insert = db.prepare(`INSERT INTO ${ident(table)} (geom${ctx.columns.map((c) => `, ${ident(c.name)}`).join('')}) VALUES (?${ctx.columns.map(() => ', ?').join('')})`)
   }
@@ -76,17 +86,16 @@ CREATE TABLE gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT N
     async add(row) {
       await start()
       const values = row.values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)) as (string | number | null)[]
-      insert!.run([row.wkb ? gpBlob(ctx.crs.srid, row.wkb) : null, ...values])
+      insert!.run(row.wkb ? gpBlob(ctx.crs.srid, row.wkb) : null, ...values)
       if (row.geometry) extend(box, (JSON.parse(row.geometry) as { coordinates: unknown }).coordinates)
     },
     async end() {
       await start()
-      insert!.free()
-      if (Number.isFinite(box[0])) db!.run('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?', [box[0]!, box[1]!, box[2]!, box[3]!, table])
+      if (Number.isFinite(box[0])) db!.prepare('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?').run(box[0]!, box[1]!, box[2]!, box[3]!, table)
       db!.exec('COMMIT')
-      const bytes = db!.export()
       db!.close()
-      await ctx.out.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      for await (const chunk of fs.createReadStream(path.join(dir!, `${table}.gpkg`), { highWaterMark: 1 << 20 })) await ctx.out.write(chunk as Buffer)
+      await rm(dir!, { recursive: true, force: true })
     },
   }
 }

@@ -5,8 +5,8 @@
  * and bbox as /ogc/collections/{collection}/items, in GeoJSON, CSV, KML, XLSX, a zipped
  * shapefile, GeoPackage or DXF, in EPSG:4490 (default), 4326, or a Gauss-Krüger zone with
  * (4525/4526) or without (4546/4547) its zone number. Nothing is cut without saying so: the
- * count is in X-Feature-Count; GeoPackage and DXF, built in memory, refuse more than
- * X-Export-Limit features (ONEMAP_EXPORT_MEMORY_LIMIT) with a 413 that names it.
+ * count is in X-Feature-Count; DXF, built in memory, refuses more than X-Export-Limit features
+ * (ONEMAP_EXPORT_MEMORY_LIMIT) with a 413 that names it.
  *
  * The count and the first batch are read before the first byte goes out, under the query
  * timeout when a filter or a bbox is given: a wrong or slow request is a clear 4xx/503, never a

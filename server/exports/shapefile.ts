@@ -256,6 +256,9 @@ export function writeShapefileZip(ctx: ExportContext): Writer {
       zip.append(readme, { name: '字段表.csv' })
       zip.append(`${ctx.c.title}：${n} 个要素\r\n坐标系：${crsName(ctx.crs)}\r\n属性编码：GBK（见 ${base}.cpg）\r\n字段名与中文名见 字段表.csv\r\n`, { name: '说明.txt' })
       await zip.finalize()
+      // the archive has read every file by now: the folder goes here, and the 'close' above is for a
+      // reader gone before this (with 'close' alone, finished exports' folders were seen left behind)
+      await rm(dir!, { recursive: true, force: true })
     },
   }
 }
