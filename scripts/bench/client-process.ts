@@ -20,6 +20,12 @@ export function runNode<T>(args: string[], input: unknown): Promise<T> {
   })
 }
 
+/** The p-th percentile of a list of times (NaN when empty). */
+export const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN
+}
+
 /** A query as node-postgres takes it: plain SQL text, or a named prepared statement with values. */
 export type BenchQuery = string | { name: string; text: string; values: unknown[] }
 
