@@ -25,7 +25,7 @@ import { loadIngestSettings, readLimitsOf } from '../../server/ingest/settings'
 import { commandJobs, commitUpload, createUpload, uploadContext, uploadsIdle } from '../../server/ingest/uploads'
 import { COUNTY_A } from '../../server/test/land'
 import { latToTileY, lonToTileX } from '../../server/tiles/tile-math'
-import { percentile, runNode } from './client-process'
+import { percentile, throughput } from './client-process'
 import { generateWorld, lcg } from './world'
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
@@ -35,39 +35,6 @@ const CONCURRENCY = 50
 const REQUESTS = 2000
 const WAIT_GOAL_MS = 250
 
-
-/** Card throughput: CONCURRENCY keep-alive sockets, each request's time and the rate. */
-const THROUGHPUT_CLIENT = `
-import http from 'node:http'
-let input = ''
-for await (const chunk of process.stdin) input += chunk
-const { base, headers, paths, concurrency, warm } = JSON.parse(input)
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
-const get = (path) => new Promise((resolve, reject) => {
-  http.get(base + path, { headers, agent }, (res) => {
-    res.resume()
-    res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error(path + ' ' + res.statusCode)))
-  }).on('error', reject)
-})
-const drive = async (list) => {
-  let next = 0
-  const times = []
-  const t0 = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < list.length) {
-      const p = list[next++]
-      const s = performance.now()
-      await get(p)
-      times.push(performance.now() - s)
-    }
-  }))
-  return { rate: list.length / ((performance.now() - t0) / 1000), times }
-}
-await drive(paths.slice(0, warm))
-const r = await drive(paths)
-agent.destroy()
-console.log(JSON.stringify(r))
-`
 
 /** Reads while something else runs: a few keep-alive readers ask cards and tiles (each tile once,
  * so the tile cache never answers) until told to stop on stdin; every request's start (epoch ms)
@@ -204,9 +171,8 @@ export async function benchEmbedded(): Promise<void> {
     const paths = codes.map((c) => `/api/parcels/${c}`)
     const rounds: { http: number; sql: number; prep: number; p50: number; p95: number }[] = []
     for (let round = 0; round < 2; round++) {
-      const h = await runNode<{ rate: number; times: number[] }>(['--input-type=module', '-e', THROUGHPUT_CLIENT],
-        { base, headers, paths, concurrency: CONCURRENCY, warm: 200 })
-      rounds.push({ http: h.rate, sql: await backToBack(inProcess), prep: await backToBack(inProcessPrepared), p50: percentile(h.times, 50), p95: percentile(h.times, 95) })
+      const [h] = await throughput({ base, headers, items: paths.map((path) => ({ path })), concurrency: CONCURRENCY, phases: ['http'], warm: 200 })
+      rounds.push({ http: h!.rate, sql: await backToBack(inProcess), prep: await backToBack(inProcessPrepared), p50: percentile(h!.times, 50), p95: percentile(h!.times, 95) })
     }
     const best = rounds.reduce((a, b) => (b.http / b.prep > a.http / a.prep ? b : a))
     const ratio = best.http / best.sql

@@ -121,7 +121,7 @@ async function rates(url: string, base: string, headers: Record<string, string>,
   const used = process.cpuUsage(cpu)
   // the server idles while the pool runs: its CPU is that of the HTTP requests (warm-up included)
   const serverMs = (used.user + used.system) / 1000 / (WARMUP_THROUGHPUT + 2 * items.length)
-  return { http: (httpA! + httpB!) / 2, sql: (sqlA! + sqlB!) / 2, serverMs }
+  return { http: (httpA!.rate + httpB!.rate) / 2, sql: (sqlA!.rate + sqlB!.rate) / 2, serverMs }
 }
 
 function report(name: string, http: number[], direct: number[], goal = 0.8): boolean {

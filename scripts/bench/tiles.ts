@@ -288,7 +288,8 @@ export async function benchTiles(): Promise<void> {
     }
     await throughputRound(['sql', 'http']) // warms the pages, the connections and both sides' statements
     const cpu = process.cpuUsage()
-    const [sqlA, httpA, httpB, sqlB] = await cpuProfiled('tiles-16', async () => [...await throughputRound(['sql', 'http']), ...await throughputRound(['http', 'sql'])])
+    const [sqlA, httpA, httpB, sqlB] = (await cpuProfiled('tiles-16', async () => [...await throughputRound(['sql', 'http']), ...await throughputRound(['http', 'sql'])]))
+      .map((phase) => phase.rate)
     const used = process.cpuUsage(cpu)
     // the server idles while the pool runs: its CPU is that of the HTTP requests
     const serverMs = (used.user + used.system) / 1000 / (2 * items.length)
