@@ -20,15 +20,21 @@ export function runNode<T>(args: string[], input: unknown): Promise<T> {
   })
 }
 
+/** The p-th percentile of a list of times (NaN when empty). */
+export const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN
+}
+
 /** A query as node-postgres takes it: plain SQL text, or a named prepared statement with values. */
 export type BenchQuery = string | { name: string; text: string; values: unknown[] }
 
-/** One request of a throughput line: the endpoint's path and the same work as SQL. */
-export interface ThroughputItem { path: string; query: BenchQuery }
+/** One request of a throughput line: the endpoint's path and (for 'sql' phases) the same work as SQL. */
+export interface ThroughputItem { path: string; query?: BenchQuery }
 
 export interface ThroughputOptions {
-  /** The database of the SQL side (a `pg` pool of `concurrency` connections). */
-  url: string
+  /** The database of the SQL side (a `pg` pool of `concurrency` connections); only with 'sql' phases. */
+  url?: string
   /** The server, e.g. http://127.0.0.1:port, and the headers of every request (the token). */
   base: string
   headers: Record<string, string>
@@ -36,13 +42,18 @@ export interface ThroughputOptions {
   concurrency: number
   /** The phases timed in this order: 'http' asks the endpoint for every item once, through an
    * HTTP agent of `concurrency` keep-alive sockets; 'sql' runs every item's query once through
-   * the pool. */
+   * the pool. HTTP-only phases need no database and no queries. */
   phases: ('http' | 'sql')[]
-  /** Untimed first: each side once over the first `warm` items (connections, statements, pages). */
+  /** Untimed first: each side the phases use, once over the first `warm` items (connections,
+   * statements, pages). */
   warm?: number
   /** HTTP statuses taken as an answer (default 200 only). */
   statuses?: number[]
 }
+
+/** What a phase measured: requests per second over the phase, and each request's time (ms, from
+ * sending it to its last byte), in the order they ended. */
+export interface PhaseResult { rate: number; times: number[] }
 
 /** The timing loop of every throughput line: `concurrency` workers take the next item of the list
  * until none is left, each waiting for its answer before taking another (a closed loop, as that
@@ -60,33 +71,42 @@ const get = (item) => new Promise((resolve, reject) => {
     res.on('end', () => statuses.includes(res.statusCode) ? resolve() : reject(new Error(item.path + ' ' + res.statusCode)))
   }).on('error', reject)
 })
-const pool = new pg.Pool({ connectionString: url, max: concurrency })
+const pool = phases.includes('sql') ? new pg.Pool({ connectionString: url, max: concurrency }) : null
 const sql = async (item) => {
   const r = await pool.query(item.query)
   if (r.rows.length !== 1) throw new Error('no row for ' + JSON.stringify(item.query).slice(0, 200))
 }
 const drive = async (f, list) => {
   let next = 0
+  const times = []
   const t0 = performance.now()
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < list.length) await f(list[next++])
+    while (next < list.length) {
+      const item = list[next++]
+      const s = performance.now()
+      await f(item)
+      times.push(performance.now() - s)
+    }
   }))
-  return list.length / ((performance.now() - t0) / 1000)
+  return { rate: list.length / ((performance.now() - t0) / 1000), times }
 }
 if (warm) {
-  await drive(get, items.slice(0, warm))
-  await drive(sql, items.slice(0, warm))
+  if (phases.includes('http')) await drive(get, items.slice(0, warm))
+  if (pool) await drive(sql, items.slice(0, warm))
 }
 const out = []
 for (const p of phases) out.push(await drive(p === 'http' ? get : sql, items))
-await pool.end()
+await pool?.end()
 agent.destroy()
 console.log(JSON.stringify(out))
 `
 
-/** Requests per second of each phase, in the order of `phases`, timed from a process of its own. */
-export function throughput(o: ThroughputOptions): Promise<number[]> {
-  return runNode<number[]>(['--input-type=module', '-e', THROUGHPUT_CLIENT], {
+/** Each phase's rate and request times, in the order of `phases`, timed from a process of its own. */
+export function throughput(o: ThroughputOptions): Promise<PhaseResult[]> {
+  if (o.phases.includes('sql') && (!o.url || o.items.some((x) => x.query === undefined))) {
+    throw new Error('an sql phase needs the database url and a query for every item')
+  }
+  return runNode<PhaseResult[]>(['--input-type=module', '-e', THROUGHPUT_CLIENT], {
     url: o.url, base: o.base, headers: o.headers, items: o.items, concurrency: o.concurrency,
     phases: o.phases, warm: o.warm ?? 0, statuses: o.statuses ?? [200],
   })

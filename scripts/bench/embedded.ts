@@ -6,8 +6,8 @@
  * 2. the longest wait of a read (a card or an uncached tile) while a bulk commit of a 50 000-parcel
  *    upload runs; goal: none over 250 ms. The analysis refresh a bulk commit leaves for right after
  *    it is timed apart (reads behind it are printed too).
- * A generated world of 20 000 parcels (contracts, development, enterprises) in a temp data folder,
- * deleted afterwards. */
+ * A generated world of 20 000 parcels (scripts/bench/world.ts without its extras: contracts,
+ * development, enterprises) in a temp data folder, deleted afterwards. */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -19,100 +19,22 @@ import { buildApp } from '../../server/app'
 import { hashPassword } from '../../server/auth'
 import { loadConfig } from '../../server/config'
 import { openDatabase } from '../../server/db/connect'
-import { type Db, pgp } from '../../server/db/pgp'
+import { pgp } from '../../server/db/pgp'
 import type { ReadViewer as Viewer } from '../../server/db/viewer'
 import { loadIngestSettings, readLimitsOf } from '../../server/ingest/settings'
 import { commandJobs, commitUpload, createUpload, uploadContext, uploadsIdle } from '../../server/ingest/uploads'
-import { COUNTY_A, seedPlaces } from '../../server/test/land'
+import { COUNTY_A } from '../../server/test/land'
 import { latToTileY, lonToTileX } from '../../server/tiles/tile-math'
-import { runNode } from './client-process'
+import { percentile, throughput } from './client-process'
+import { generateWorld, lcg } from './world'
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const N = Number(process.env.BENCH_EMBEDDED_PARCELS || 20_000)
 const UPLOAD = Number(process.env.BENCH_EMBEDDED_UPLOAD || 50_000)
-const COLUMNS = 400 // parcels per row of the generated grid; cell 0.0005°, parcel 0.0004°
 const CONCURRENCY = 50
 const REQUESTS = 2000
 const WAIT_GOAL_MS = 250
 
-function lcg(seed: number) {
-  let s = seed
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-}
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN
-}
-
-/** The land of a busy county: a parcel grid with contracts, indicators, development, enterprises. */
-async function generate(db: Db): Promise<void> {
-  await seedPlaces(db)
-  await db.tx(async (t) => {
-    // bulk load: no event-log rows, no FK triggers (the generated rows are consistent by construction)
-    await t.none('SET LOCAL session_replication_role = replica')
-    await t.none(`INSERT INTO enterprise (credit_code, name, county_code, industry, above_scale)
-      SELECT '91410300' || lpad(g::text, 9, '0') || 'X', '洛阳市第' || g || '机械制造有限公司', $1, '装备制造', g % 3 = 0
-        FROM generate_series(1, 2000) g`, [COUNTY_A])
-    await t.none(`INSERT INTO parcel (code, county_code, cluster_code, stage, land_use, geom)
-      SELECT 'LL-' || lpad(g::text, 6, '0'), $1, 'luolong',
-             (ARRAY['approved','supplied','under_construction','completed','producing'])[1 + g % 5], '工业用地',
-             ST_Multi(ST_MakeEnvelope(112.40 + (g % $3) * 0.0005, 34.55 + (g / $3) * 0.0005,
-                                      112.40 + (g % $3) * 0.0005 + 0.0004, 34.55 + (g / $3) * 0.0005 + 0.0004, 4490))
-        FROM generate_series(0, $2 - 1) g`, [COUNTY_A, N, COLUMNS])
-    await t.none(`INSERT INTO supply_contract (contract_no, parcel_id, county_code, supply_method, land_user_code, signed_on,
-        price_wan, agreed_start_on, agreed_completion_on, total_investment_wan, is_standard_land, term_years)
-      SELECT 'HT-' || p.id, p.id, p.county_code, 'grant', '91410300' || lpad((1 + p.id % 2000)::text, 9, '0') || 'X',
-             date '2015-01-01' + (p.id % 2000)::int, 100 + p.id % 900, date '2015-07-01' + (p.id % 2000)::int,
-             date '2017-07-01' + (p.id % 2000)::int, 5000, p.id % 4 = 0, 20
-        FROM parcel p WHERE p.id % 10 < 6`)
-    await t.none(`INSERT INTO contract_indicator (contract_id, indicator, unit, direction, value, is_core)
-      SELECT c.id, i.indicator, i.unit, i.direction, i.value, i.core
-        FROM supply_contract c,
-             (VALUES ('plot_ratio', '', 'min', 1.0, true), ('investment_intensity', '万元/亩', 'min', 300, true))
-               AS i(indicator, unit, direction, value, core)`)
-    await t.none(`INSERT INTO development_event (parcel_id, county_code, kind, occurred_on, developed_area_m2, invested_wan)
-      SELECT p.id, p.county_code, k.kind, date '2016-01-01' + (p.id % 1500)::int + k.offs, k.area, k.inv
-        FROM parcel p,
-             (VALUES ('start', 0, NULL::float8, NULL::numeric), ('completion', 600, 12000, 4800)) AS k(kind, offs, area, inv)
-       WHERE p.id % 10 < 3`)
-    await t.none(`INSERT INTO enterprise_year (credit_code, year, tax_paid_wan, output_wan, employment)
-      SELECT e.credit_code, y, 50 + length(e.name) * y % 500, 1000, 100 FROM enterprise e, generate_series(2022, 2023) y`)
-  })
-  await db.none('ANALYZE')
-}
-
-/** Card throughput: CONCURRENCY keep-alive sockets, each request's time and the rate. */
-const THROUGHPUT_CLIENT = `
-import http from 'node:http'
-let input = ''
-for await (const chunk of process.stdin) input += chunk
-const { base, headers, paths, concurrency, warm } = JSON.parse(input)
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
-const get = (path) => new Promise((resolve, reject) => {
-  http.get(base + path, { headers, agent }, (res) => {
-    res.resume()
-    res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error(path + ' ' + res.statusCode)))
-  }).on('error', reject)
-})
-const drive = async (list) => {
-  let next = 0
-  const times = []
-  const t0 = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < list.length) {
-      const p = list[next++]
-      const s = performance.now()
-      await get(p)
-      times.push(performance.now() - s)
-    }
-  }))
-  return { rate: list.length / ((performance.now() - t0) / 1000), times }
-}
-await drive(paths.slice(0, warm))
-const r = await drive(paths)
-agent.destroy()
-console.log(JSON.stringify(r))
-`
 
 /** Reads while something else runs: a few keep-alive readers ask cards and tiles (each tile once,
  * so the tile cache never answers) until told to stop on stdin; every request's start (epoch ms)
@@ -197,8 +119,8 @@ export async function benchEmbedded(): Promise<void> {
     closeAll = () => database.close()
     console.log(`embedded database migrated in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
     t0 = performance.now()
-    await generate(database.db)
-    console.log(`generated ${N} parcels with contracts, development, enterprises in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    await generateWorld(database.db, { parcels: N, extras: false })
+    console.log(`generated ${N} parcels with contracts, development, enterprises (no zones, batches, leases, ledger or alerts) in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
     t0 = performance.now()
     await database.db.one('SELECT analysis.refresh_all(luoyang_today())')
     console.log(`analysis snapshot for today in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
@@ -249,9 +171,8 @@ export async function benchEmbedded(): Promise<void> {
     const paths = codes.map((c) => `/api/parcels/${c}`)
     const rounds: { http: number; sql: number; prep: number; p50: number; p95: number }[] = []
     for (let round = 0; round < 2; round++) {
-      const h = await runNode<{ rate: number; times: number[] }>(['--input-type=module', '-e', THROUGHPUT_CLIENT],
-        { base, headers, paths, concurrency: CONCURRENCY, warm: 200 })
-      rounds.push({ http: h.rate, sql: await backToBack(inProcess), prep: await backToBack(inProcessPrepared), p50: percentile(h.times, 50), p95: percentile(h.times, 95) })
+      const [h] = await throughput({ base, headers, items: paths.map((path) => ({ path })), concurrency: CONCURRENCY, phases: ['http'], warm: 200 })
+      rounds.push({ http: h!.rate, sql: await backToBack(inProcess), prep: await backToBack(inProcessPrepared), p50: percentile(h!.times, 50), p95: percentile(h!.times, 95) })
     }
     const best = rounds.reduce((a, b) => (b.http / b.prep > a.http / a.prep ? b : a))
     const ratio = best.http / best.sql

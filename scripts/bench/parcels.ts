@@ -13,13 +13,15 @@ import { pgp } from '../../server/db/pgp'
 import { buildApp } from '../../server/app'
 import { loadConfig } from '../../server/config'
 import { hashPassword } from '../../server/auth'
-import { COUNTY_A, seedPlaces } from '../../server/test/land'
-import { pageOf, bboxOf } from '../../server/schemas/common'
+import { COUNTY_A } from '../../server/test/land'
+import { pageOf, bboxOf, setEtag } from '../../server/schemas/common'
+import { ParcelCode } from '../../server/schemas/parcel'
+import { ROLES } from '../../server/common/roles'
 import type { ReadViewer as Viewer } from '../../server/db/viewer'
-import { cpuProfiled, runNode, throughput } from './client-process'
+import { cpuProfiled, percentile, runNode, throughput } from './client-process'
+import { generateWorld, lcg } from './world'
 
 const N = 100_000
-const COLUMNS = 400 // parcels per row of the generated grid; cell 0.0005°, parcel 0.0004°
 const SAMPLES = 400
 const WARMUP = 50
 const CONCURRENCY = 16
@@ -28,16 +30,6 @@ const WARMUP_THROUGHPUT = 200
 /** The machine is shared: say how busy it was while a number was taken. */
 const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ')
 
-/** A deterministic pseudo-random sequence, so that two runs ask the same questions. */
-function lcg(seed: number) {
-  let s = seed
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-}
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
-}
 
 /** One client process, of its own (its work would otherwise share the server's event loop and be
  * counted as the endpoint's), times a list of operations request by request, rotating which goes
@@ -131,7 +123,7 @@ async function rates(url: string, base: string, headers: Record<string, string>,
   const used = process.cpuUsage(cpu)
   // the server idles while the pool runs: its CPU is that of the HTTP requests (warm-up included)
   const serverMs = (used.user + used.system) / 1000 / (WARMUP_THROUGHPUT + 2 * items.length)
-  return { http: (httpA! + httpB!) / 2, sql: (sqlA! + sqlB!) / 2, serverMs }
+  return { http: (httpA!.rate + httpB!.rate) / 2, sql: (sqlA!.rate + sqlB!.rate) / 2, serverMs }
 }
 
 function report(name: string, http: number[], direct: number[], goal = 0.8): boolean {
@@ -143,60 +135,6 @@ function report(name: string, http: number[], direct: number[], goal = 0.8): boo
   return r50 <= goal
 }
 
-/** The land of a busy county: a parcel grid with contracts, enterprises, development, zones, batches, ledger. */
-async function generate(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<void> {
-  await seedPlaces(db)
-  await db.tx(async (t) => {
-    // bulk load: no event-log rows, no FK triggers (the generated rows are consistent by construction)
-    await t.none('SET LOCAL session_replication_role = replica')
-    await t.none(`INSERT INTO enterprise (credit_code, name, county_code, industry, above_scale)
-      SELECT '91410300' || lpad(g::text, 9, '0') || 'X', '洛阳市第' || g || '机械制造有限公司', $1, '装备制造', g % 3 = 0
-        FROM generate_series(1, 2000) g`, [COUNTY_A])
-    await t.none(`INSERT INTO parcel (code, county_code, cluster_code, stage, land_use, geom)
-      SELECT 'LL-' || lpad(g::text, 6, '0'), $1, 'luolong',
-             (ARRAY['approved','supplied','under_construction','completed','producing'])[1 + g % 5], '工业用地',
-             ST_Multi(ST_MakeEnvelope(112.40 + (g % $3) * 0.0005, 34.55 + (g / $3) * 0.0005,
-                                      112.40 + (g % $3) * 0.0005 + 0.0004, 34.55 + (g / $3) * 0.0005 + 0.0004, 4490))
-        FROM generate_series(0, $2 - 1) g`, [COUNTY_A, N, COLUMNS])
-    await t.none(`INSERT INTO supply_contract (contract_no, parcel_id, county_code, supply_method, land_user_code, signed_on,
-        price_wan, agreed_start_on, agreed_completion_on, total_investment_wan, is_standard_land, term_years)
-      SELECT 'HT-' || p.id, p.id, p.county_code, 'grant', '91410300' || lpad((1 + p.id % 2000)::text, 9, '0') || 'X',
-             date '2015-01-01' + (p.id % 2000)::int, 100 + p.id % 900, date '2015-07-01' + (p.id % 2000)::int,
-             date '2017-07-01' + (p.id % 2000)::int, 5000, p.id % 4 = 0, 20
-        FROM parcel p WHERE p.id % 10 < 6`)
-    await t.none(`INSERT INTO contract_indicator (contract_id, indicator, unit, direction, value, is_core)
-      SELECT c.id, i.indicator, i.unit, i.direction, i.value, i.core
-        FROM supply_contract c,
-             (VALUES ('plot_ratio', '', 'min', 1.0, true), ('investment_intensity', '万元/亩', 'min', 300, true),
-                     ('green_ratio', '%', 'max', 20, false)) AS i(indicator, unit, direction, value, core)`)
-    await t.none(`INSERT INTO development_event (parcel_id, county_code, kind, occurred_on, developed_area_m2, invested_wan)
-      SELECT p.id, p.county_code, k.kind, date '2016-01-01' + (p.id % 1500)::int + k.offs, k.area, k.inv
-        FROM parcel p,
-             (VALUES ('start', 0, NULL::float8, NULL::numeric), ('progress', 200, 5000, 2000), ('completion', 600, 12000, 4800))
-               AS k(kind, offs, area, inv)
-       WHERE p.id % 10 < 3`)
-    await t.none(`INSERT INTO enterprise_year (credit_code, year, tax_paid_wan, output_wan, employment)
-      SELECT e.credit_code, y, 50 + length(e.name) * y % 500, 1000, 100 FROM enterprise e, generate_series(2022, 2023) y`)
-    await t.none(`INSERT INTO lease (parcel_id, county_code, landholder_code, tenant_code, starts_on)
-      SELECT c.parcel_id, c.county_code, c.land_user_code, '91410300' || lpad((1 + (c.id + 7) % 2000)::text, 9, '0') || 'X', '2021-01-01'
-        FROM supply_contract c WHERE c.parcel_id % 20 = 0`)
-    await t.none(`INSERT INTO disposal_ledger (parcel_id, county_code, measure, cause, deadline, responsible_unit)
-      SELECT p.id, p.county_code, '二次开发', '产出未达标', date '2023-01-01' + (p.id % 700)::int, '洛龙区自然资源局'
-        FROM parcel p WHERE p.id % 20 = 1`)
-    await t.none(`INSERT INTO alert (type, severity, status, parcel_id, county_code)
-      SELECT 'construction_on_idle', 'medium', 'new', p.id, p.county_code FROM parcel p WHERE p.id % 50 = 0`)
-    await t.none(`INSERT INTO plan_zone (cluster_code, county_code, zone_type, name, geom)
-      SELECT 'luolong', $1, (ARRAY['industrial','logistics','green'])[1 + (i + j) % 3], '分区' || i || '-' || j,
-             ST_Multi(ST_MakeEnvelope(112.40 + i * 0.02, 34.55 + j * 0.0125, 112.42 + i * 0.02, 34.5625 + j * 0.0125, 4490))
-        FROM generate_series(0, 9) i, generate_series(0, 9) j`, [COUNTY_A])
-    await t.none(`INSERT INTO approval_batch (approval_no, name, county_code, cluster_code, approved_on, geom)
-      SELECT '豫政土〔' || (2010 + i % 10) || '〕' || i || '号', '批次' || i, $1, 'luolong', date '2010-03-01' + i * 60,
-             ST_Multi(ST_MakeEnvelope(112.40 + (i % 10) * 0.02, 34.55 + (i / 10) * 0.025, 112.42 + (i % 10) * 0.02, 34.575 + (i / 10) * 0.025, 4490))
-        FROM generate_series(0, 49) i`, [COUNTY_A])
-  })
-  await db.none('ANALYZE')
-}
-
 export async function benchParcels(): Promise<void> {
   const cluster = await startPgCluster()
   const admin = pgp(cluster.url)
@@ -206,7 +144,7 @@ export async function benchParcels(): Promise<void> {
     await admin.$pool.end()
     const database = await openDatabase({ databaseUrl: cluster.urlFor('onemap_bench'), dataDir: '', poolSize: CONCURRENCY })
     const t0 = Date.now()
-    await generate(database.db)
+    await generateWorld(database.db, { parcels: N })
     console.log(`generated ${N} parcels with contracts, development, zones, batches in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     // As a running service has it (server/bootstrap.ts, plugins/daily-refresh.ts): the analysis
     // snapshot is today's, so the card reads its classifications from the materialised findings.
@@ -217,6 +155,13 @@ export async function benchParcels(): Promise<void> {
     const app = await buildApp({ config: loadConfig({ ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent' }), database })
     closeAll = async () => { await app.close(); await database.close(); cluster.stop() }
     await database.db.users.create({ username: 'bench', display_name: 'bench', role: 'analyst', county_scope: [COUNTY_A], password_hash: await hashPassword('bench-pass-1') })
+    // A route of this bench only, for where the card route's time goes: the card's text from
+    // memory behind the card's parameters, access and headers, with no database
+    const remembered = new Map<string, string>()
+    app.get('/bench/card-from-memory/:code', { config: { access: ROLES }, schema: { params: ParcelCode } }, async (request, reply) => {
+      setEtag(reply, 1)
+      return reply.type('application/geo+json').send(remembered.get((request.params as { code: string }).code))
+    })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-pass-1' }) })
@@ -276,6 +221,22 @@ export async function benchParcels(): Promise<void> {
     const [warmHttp, warmSql] = await compare(url, base, headers, codes.map(() => ({ path: '/api/health/ready', sql: 'SELECT 1', same: false })))
     const [coldHttp] = await compare(url, base, headers, codes.map(() => ({ path: '/api/health/ready', sql: `SELECT 1 FROM pg_sleep(${sleep})`, same: false })))
 
+    // Where the card route's time goes: the server's CPU per request (this process's, the client
+    // is another), requests one after the other as in the lines above, three rounds in turn
+    for (const c of codes) remembered.set(c, (await database.db.parcels.cardText(c, viewer))!.json)
+    const serverCpu = async (paths: string[]) => {
+      const before = process.cpuUsage()
+      await throughput({ base, headers, items: paths.map((path) => ({ path })), concurrency: 1, phases: ['http'], warm: WARMUP })
+      const used = process.cpuUsage(before)
+      return (used.user + used.system) / 1000 / (paths.length + WARMUP)
+    }
+    const cpuOf: Record<'card' | 'memory' | 'me', number[]> = { card: [], memory: [], me: [] }
+    for (let round = 0; round < 3; round++) {
+      cpuOf.card.push(await serverCpu(codes.map((c) => `/api/parcels/${c}`)))
+      cpuOf.memory.push(await serverCpu(codes.map((c) => `/bench/card-from-memory/${c}`)))
+      cpuOf.me.push(await serverCpu(codes.map(() => '/api/auth/me')))
+    }
+
     // Throughput at 16 concurrent connections: the server's pool has 16 (as the reference pool)
     const searchItems = boxes.map((b) => ({ path: `/api/parcels?bbox=${b}&limit=100`, sql: database.db.parcels.searchQuery(searchOf(b), viewer) }))
     const repeat = <T>(xs: T[], times: number) => Array.from({ length: times }, () => xs).flat()
@@ -293,6 +254,10 @@ export async function benchParcels(): Promise<void> {
     console.log(`card: the prepared statement the server runs, direct ${ms(p50(cardPreparedSql))} (unprepared ${ms(p50(cardSql))}); ` +
       `a do-nothing authenticated route (GET /api/auth/me) ${ms(p50(meHttp))}; what the card route adds over both (p50): ${ms(added)}  ${added <= 0.1 ? 'ok' : 'ABOVE GOAL 0.1 ms'}`)
     ok.push(added <= 0.1)
+    const [cpuCard, cpuMemory, cpuMe] = [p50(cpuOf.card), p50(cpuOf.memory), p50(cpuOf.me)]
+    console.log(`card: where the route's time goes, server CPU a request (median of 3 rounds of ${SAMPLES} in turn): ${ms(cpuCard)}; ` +
+      `GET /api/auth/me ${ms(cpuMe)}; the card's text from memory behind its parameters and access, no database ${ms(cpuMemory)} ` +
+      `(its body and parameters ${ms(cpuMemory - cpuMe)}); so its database round trip in the server ${ms(cpuCard - cpuMemory)}`)
     console.log(`card, viewers varying request by request: prepared ${ms(p50(mixedPreparedSql))} vs unprepared ${ms(p50(mixedSql))} (p50; p95 ${ms(percentile(mixedPreparedSql, 95))} vs ${ms(percentile(mixedSql, 95))}).`)
     console.log(`bbox search: the prepared statement the server runs, direct ${ms(p50(searchPreparedSql))} (unprepared ${ms(p50(searchSql))}).`)
     const overhead = (http: number[], direct: number[]) => ms(p50(http) - p50(direct))

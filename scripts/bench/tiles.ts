@@ -29,7 +29,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import Fastify from 'fastify'
 import { startPgCluster } from '../../server/test/pg-cluster'
-import { cpuProfiled, runNode, throughput } from './client-process'
+import { cpuProfiled, percentile, runNode, throughput } from './client-process'
 import { reportMap, timeMap } from './map-timing'
 import { openDatabase } from '../../server/db/connect'
 import { pgp } from '../../server/db/pgp'
@@ -64,11 +64,6 @@ const THROUGHPUT_TILES = 1200
 
 /** The machine is shared: say how busy it was while a number was taken. */
 const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ')
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
-}
 
 /** A deterministic pseudo-random sequence (mulberry32, in 32-bit integer arithmetic: a float
  * LCG loses its low bits past 2^53 and falls into a short cycle), so that two runs ask for the
@@ -293,7 +288,8 @@ export async function benchTiles(): Promise<void> {
     }
     await throughputRound(['sql', 'http']) // warms the pages, the connections and both sides' statements
     const cpu = process.cpuUsage()
-    const [sqlA, httpA, httpB, sqlB] = await cpuProfiled('tiles-16', async () => [...await throughputRound(['sql', 'http']), ...await throughputRound(['http', 'sql'])])
+    const [sqlA, httpA, httpB, sqlB] = (await cpuProfiled('tiles-16', async () => [...await throughputRound(['sql', 'http']), ...await throughputRound(['http', 'sql'])]))
+      .map((phase) => phase.rate)
     const used = process.cpuUsage(cpu)
     // the server idles while the pool runs: its CPU is that of the HTTP requests
     const serverMs = (used.user + used.system) / 1000 / (2 * items.length)

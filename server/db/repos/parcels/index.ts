@@ -6,7 +6,7 @@
  * the new values, or nothing at all when the transaction rolls back. */
 import type { IDatabase, IMain, ITask } from 'pg-promise'
 import pgPromise, { type ColumnSet } from 'pg-promise'
-import { preparedShape, preparedText, sqlLoader } from '../../sql'
+import { preparedRow, preparedShape, preparedText, sqlLoader, type Prepared } from '../../sql'
 import { guardSensitiveWrite, setActor, type Writer } from '../../actor'
 import { redacted } from '../../redact'
 import type { ReadViewer as Viewer } from '../../viewer'
@@ -110,13 +110,14 @@ export const GEOMETRY_PROBLEMS: Record<string, string> = {
 export class ParcelsRepo {
   constructor(private db: IDatabase<unknown>, private pgp: IMain) {}
 
+  /** The card as text, or null when missing or out of scope (the hot read: see preparedRow). */
   async cardText(code: string, viewer: Viewer, conn: Conn = this.db): Promise<Versioned | null> {
-    const row = await conn.oneOrNone(this.cardPrepared(code, viewer))
+    const row = await preparedRow<{ version: number; card: string }>(conn, this.cardPrepared(code, viewer))
     return row ? { version: row.version, json: row.card } : null
   }
 
   /** The card's named prepared statement with its values (the benchmark runs it too). */
-  cardPrepared(code: string, viewer: Viewer): { name: string; text: string; values: unknown[] } {
+  cardPrepared(code: string, viewer: Viewer): Prepared {
     return { ...CARD_PREPARED, values: [code, viewer.scope, viewer.sensitive] }
   }
 
@@ -133,12 +134,14 @@ export class ParcelsRepo {
 
   /** One page of parcels as GeoJSON FeatureCollection text. */
   async search(s: ParcelSearch, viewer: Viewer): Promise<string> {
-    return (await this.db.one(this.searchPrepared(s, viewer))).collection
+    const row = await preparedRow<{ collection: string }>(this.db, this.searchPrepared(s, viewer))
+    if (!row) throw new Error('the parcel search answered no row')
+    return row.collection
   }
 
   /** The search as a named prepared statement, one per shape of the request (which filters it
    * uses): see preparedShape. Same rows as searchQuery, the plan kept instead of made anew. */
-  searchPrepared(s: ParcelSearch, viewer: Viewer): { name: string; text: string; values: unknown[] } {
+  searchPrepared(s: ParcelSearch, viewer: Viewer): Prepared {
     return preparedShape('parcel-search', SEARCH_TEXT, {
       scope: viewer.scope, county: s.county, cluster: s.cluster, status: s.status, kind: s.kind,
       includeRetired: s.includeRetired, tokens: s.tokens, ...s.bbox,

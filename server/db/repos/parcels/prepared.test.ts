@@ -8,9 +8,10 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../connect'
 import { createTestDatabase, type TestDatabase } from '../../../test/db'
+import { budget } from '../../../test/budget'
 import { COUNTY_A, COUNTY_B, creditCode, insertContract, insertEnterprise, insertParcel, seedPlaces } from '../../../test/land'
 import { pageOf, bboxOf } from '../../../schemas/common'
-import { preparedShape, preparedText } from '../../sql'
+import { preparedRow, preparedShape, preparedText } from '../../sql'
 import type { ParcelSearch } from '.'
 import type { ReadViewer } from '../../viewer'
 import pgPromise from 'pg-promise'
@@ -110,6 +111,27 @@ describe('prepared statements of the card and the search', () => {
     expect(counts.has(0)).toBe(true)
   })
 
+  it('preparedRow: the database object reads through its pool, a transaction on its own connection; more than one row is an error', async () => {
+    const db = database.db
+    const viewer: ReadViewer = { scope: null, sensitive: true }
+    const before = await db.parcels.cardText('PS-001', viewer)
+    const reference = await db.one(db.parcels.cardQuery('PS-001', viewer))
+    expect(before).toEqual({ version: reference.version, json: reference.card })
+    expect(JSON.parse(before!.json).properties.land_use).not.toBe('仓储用地')
+    const rollback = new Error('rollback')
+    await expect(db.tx(async (t) => {
+      await t.none(`UPDATE parcel SET land_use = '仓储用地' WHERE code = 'PS-001'`)
+      // the transaction's repository reads its own uncommitted edit; the pool (another connection) does not
+      expect(JSON.parse((await t.parcels.cardText('PS-001', viewer))!.json).properties.land_use).toBe('仓储用地')
+      expect(await db.parcels.cardText('PS-001', viewer)).toEqual(before)
+      throw rollback
+    })).rejects.toBe(rollback)
+    const two = { name: 'test-rows', text: 'SELECT n FROM generate_series(1, $1::int) n', values: [2] }
+    await expect(preparedRow(db, two)).rejects.toThrow(/2 rows where at most one/)
+    expect(await preparedRow(db, { ...two, values: [1] })).toEqual({ n: 1 })
+    expect(await preparedRow(db, { ...two, values: [0] })).toBeNull()
+  })
+
   it('a search statement has only the filters of its shape; shapes have names of their own', () => {
     const text = 'SELECT 1 WHERE (${a}::text[] IS NULL OR x = ANY(${a}::text[])) AND (${b} OR y) AND (${c}::int IS NULL OR z > ${c}::int) LIMIT ${d}'
     const one = preparedShape('t', text, { a: ['x'], b: false, c: null, d: 5 })
@@ -155,5 +177,5 @@ describe('in the embedded database (PGlite over pglite-socket)', () => {
       await embedded.close()
       fs.rmSync(dir, { recursive: true, force: true })
     }
-  })
+  }, budget(45_000)) // an embedded database made and migrated (~40 s on an idle machine), then 16 reads
 })
