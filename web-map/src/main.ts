@@ -400,7 +400,10 @@ async function start(): Promise<void> {
   renderBasemapChooser()
   overview.render(clusters)
   filterPanel.render(clusters.features.map((f) => f.properties))
-  if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('load', () => resolve()))
+  // the data layers go in as soon as the style is there, not after 'load' (the first frame drawn):
+  // their tiles are then asked for with that frame, not after it (a frame without a GPU costs
+  // ~0.3 s at this size, measured in headless Chromium)
+  if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('style.load', () => resolve()))
   // (with a stale token the catalog route answers as to the public, which is what the map then is)
   await buildDataLayers(catalogRequest)
   void clusterCounts.refresh(user)
