@@ -4,7 +4,19 @@
  * playwright-core, never a downloaded browser; WebGL through SwiftShader. */
 import { chromium } from 'playwright-core'
 
-export interface MapRun { parcels: number; idle: number; features: number }
+export interface MapRun {
+  /** ms from navigation until the map shows parcels: the first animation frame in which
+   * queryRenderedFeatures finds a parcel of the parcels-fill layer (a parcel tile loaded, decoded
+   * and laid out for drawing). The same condition since the line was added (3.50 s at zoom 12
+   * over a million parcels before the changes of 2026-12-07). */
+  parcels: number
+  /** ms until every tile of the view is loaded and the map is idle */
+  idle: number
+  features: number
+  /** ms from navigation until the first parcel tile's last byte arrived (the rest of `parcels`
+   * is the browser's: the tile's decoding and the frames drawn meanwhile) */
+  firstTile: number
+}
 
 export interface MapTimingOptions {
   /** The app, e.g. http://127.0.0.1:port, serving the built web map and the tiles. */
@@ -33,6 +45,13 @@ export async function timeMap(o: MapTimingOptions): Promise<MapRun[]> {
       // (__name) that exists in Node and not in the page.
       await context.addInitScript(`sessionStorage.setItem('onemap.token', ${JSON.stringify(o.token)})`)
       const page = await context.newPage()
+      // tile requests come from MapLibre's worker; playwright reports them on the page
+      const parcelTiles: number[] = []
+      page.on('requestfinished', (r) => {
+        if (!/\/tiles\/parcels\/\d+\//.test(r.url())) return
+        const t = r.timing()
+        parcelTiles.push(t.startTime + t.responseEnd)
+      })
       await page.goto(`${o.base}/#${o.view.zoom}/${o.view.lat}/${o.view.lon}`)
       // Polled by the page's own animation frames inside one page.evaluate (run by the
       // browser's debugging protocol, outside the page's CSP): waitForFunction would build its
@@ -52,7 +71,8 @@ export async function timeMap(o: MapTimingOptions): Promise<MapRun[]> {
         check()
       })`) as number
       const features = await page.evaluate(`window.onemap.map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length`) as number
-      runs.push({ parcels: first.t, idle, features })
+      const origin = await page.evaluate('performance.timeOrigin') as number
+      runs.push({ parcels: first.t, idle, features, firstTile: Math.min(...parcelTiles) - origin })
       await context.close()
     }
     return runs
@@ -68,7 +88,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export function reportMap(runs: MapRun[], what: string, load: string): boolean {
   const p = median(runs.map((r) => r.parcels))
   console.log(`map in headless Chromium (SwiftShader WebGL), ${what}, server cache cold, median of ${runs.length} (load average ${load})`)
-  console.log(`  parcels drawn ${(p / 1000).toFixed(2)} s after navigation (${runs.map((r) => (r.parcels / 1000).toFixed(2)).join(', ')}); ` +
+  console.log(`  parcels shown ${(p / 1000).toFixed(2)} s after navigation (${runs.map((r) => (r.parcels / 1000).toFixed(2)).join(', ')}; ` +
+    `shown = queryRenderedFeatures finds a parcel of parcels-fill, polled each animation frame); ` +
+    `first parcel tile received ${(median(runs.map((r) => r.firstTile)) / 1000).toFixed(2)} s; ` +
     `every tile of the view ${(median(runs.map((r) => r.idle)) / 1000).toFixed(2)} s; ${runs[0]!.features} parcel features in view  ${p <= 2000 ? 'ok' : 'ABOVE GOAL 2 s'}`)
   return p <= 2000
 }

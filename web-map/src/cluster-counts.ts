@@ -37,17 +37,42 @@ export class ClusterCounts {
   /** cluster code → the lines under its name; empty when signed out or not allowed */
   counts = new Map<string, string>()
   private asked = 0
+  private user: User | null = null
+  /** whether the counts of this user have been asked for */
+  private requested = false
 
   constructor(
     private map: MlMap,
     /** the label points of the clusters (code, short_name) */
     private points: () => GeoJSON.FeatureCollection | null,
     private parcelZoom: () => number,
-  ) {}
+  ) {
+    // the counts show below the parcel zoom only: a map opened at a parcel view (a link, a county
+    // user's cluster) asks for them when first zoomed out, not while its parcels load (the summary
+    // is a whole-city query, measured in seconds at a million parcels before the analysis is stored)
+    map.on('zoomend', () => { if (!this.requested && this.below()) void this.load() })
+  }
 
-  /** Asks for the counts of this user (none for the public) and puts them on the labels. */
+  private below(): boolean {
+    return this.map.getZoom() < this.parcelZoom()
+  }
+
+  /** Takes this user (signed in, out, or another): their counts are asked for now if the map is
+   * below the parcel zoom, else when it first gets there. */
   async refresh(user: User | null): Promise<void> {
+    this.user = user
+    this.requested = false
+    this.asked++
+    this.counts = new Map()
+    this.apply()
+    if (this.below()) await this.load()
+  }
+
+  /** Asks for the counts of the current user (none for the public) and puts them on the labels. */
+  private async load(): Promise<void> {
+    this.requested = true
     const asked = ++this.asked
+    const user = this.user
     let counts = new Map<string, string>()
     if (user && CAN_SEE.has(user.role)) {
       try {

@@ -61,8 +61,19 @@ describe('cluster labels below the parcel zoom', { timeout: BROWSER_TEST_MS }, (
       await waitIdle(w.page)
       expect((await labelText(w.page)).counts).toEqual({})
       expect((await renderedProps(w.page, 'clusters-label')).some((p) => 'counts' in p)).toBe(false)
+      const summaries: string[] = []
+      w.page.on('request', (r) => { if (r.url().includes('/api/analysis/summary')) summaries.push(r.url()) })
       await signInAs(w.page, 'map.surveyor.jianxi')
+      // a county's user is taken to their cluster at the parcel zoom, where the counts are not
+      // shown: they are not asked for there, only once the map is zoomed out below it
+      const view = await w.page.evaluate(() => ({ zoom: (window as any).onemap.map.getZoom(), parcels: (window as any).onemap.map.getSource('parcels').minzoom }))
+      expect(view.zoom).toBeGreaterThanOrEqual(view.parcels)
+      await waitIdle(w.page)
+      expect(summaries).toEqual([])
+      expect((await labelText(w.page)).counts).toEqual({})
+      await jumpTo(w.page, FIXTURE_CENTRE, 10)
       await w.page.waitForFunction(() => (window as any).onemap.clusterCounts().size > 0)
+      expect(summaries).toHaveLength(1)
       const { counts } = await labelText(w.page)
       const want = await expected('map.surveyor.jianxi')
       expect(new Map(Object.entries(counts))).toEqual(want)
