@@ -285,4 +285,73 @@ describe('near the 涧西区 / 洛龙区 boundary (hand-checked with turf on the
       { code: JIANXI, name: '涧西区', source: 'column', features: 1 },
     ])
   })
+
+  it('settles the county at the edge itself: a parcel with a side on the common edge, one touching it at a vertex, and a grid of parcels across it, each ring starting at another corner', async () => {
+    // Two vertices of the common edge as the file has them (the outlines are on a 1/1024° grid, so
+    // these coordinates are exact): the edge between them runs along 34.5986328125°N, 涧西区 north of it.
+    const [west, east, y] = [112.3779296875, 112.37890625, 34.5986328125]
+    const below: Polygon = { type: 'Polygon', coordinates: [[[west, y], [west, y - 0.0005], [east, y - 0.0005], [east, y], [west, y]]] }
+    const above: Polygon = { type: 'Polygon', coordinates: [[[east, y], [east, y + 0.0005], [west, y + 0.0005], [west, y], [east, y]]] }
+    // touching the edge at its vertex only, from the south-east
+    const corner: Polygon = { type: 'Polygon', coordinates: [[[east, y], [east + 0.0006, y - 0.0001], [east + 0.0004, y - 0.0007], [east, y]]] }
+    // 150 m squares: a grid of 4.6 × 4 km across the edge, and one of 22 × 18 km over the six
+    // counties round it; the ring of each starts at another corner
+    const grid: Polygon[] = []
+    const corners = [...Array.from({ length: 16 * 14 }, (_, k) => [112.3600 + (k % 16) * 0.0029, 34.5800 + Math.floor(k / 16) * 0.0029]),
+      ...Array.from({ length: 24 * 18 }, (_, k) => [112.2800 + (k % 24) * 0.01, 34.5200 + Math.floor(k / 24) * 0.01])]
+    for (const [i, [lon, lat]] of corners.entries()) {
+      const ring = square(lon!, lat!, 0.0015).coordinates[0]!.slice(0, 4)
+      const k = (i + Math.floor(i / 16)) % 4
+      const turned = [...ring.slice(k), ...ring.slice(0, k)]
+      grid.push({ type: 'Polygon', coordinates: [[...turned, turned[0]!]] })
+    }
+    const shapes = [below, above, corner, ...grid]
+    // the county holding most of each, by turf against every outline whose box meets it; an
+    // axis-aligned rectangle's part of an outline is the outline clipped to it (Sutherland-Hodgman,
+    // linear in the outline's vertices: intersecting 659 shapes with whole outlines took over a minute on a busy host)
+    const rectangle = (p: Polygon) => new Set(p.coordinates[0]!.map((c) => c[0])).size === 2 && new Set(p.coordinates[0]!.map((c) => c[1])).size === 2
+    const outlines = COUNTIES.features.map((c) => ({ c, box: turf.bbox(c) }))
+    const expected = shapes.map((p) => {
+      const f = turf.feature(p)
+      const box = turf.bbox(f)
+      const [w, s, e, n] = box
+      const shares = outlines
+        .filter(({ box: [cw, cs, ce, cn] }) => cw <= e && w <= ce && cs <= n && s <= cn)
+        .map(({ c }) => ({
+          code: c.properties.code,
+          m2: rectangle(p) ? turf.area(turf.bboxClip(c, box))
+            : turf.area(turf.intersect(turf.featureCollection<Polygon | MultiPolygon>([f, c])) ?? turf.polygon([[[0, 0], [0, 0], [0, 0], [0, 0]]])) || 0,
+        }))
+        .sort((a, b) => b.m2 - a.m2)
+      // no shape of the test is near a tie, where turf and PostGIS could differ
+      expect(shares[0]!.m2 - (shares[1]?.m2 ?? 0)).toBeGreaterThan(0.01 * turf.area(f))
+      return shares[0]!.code
+    })
+    expect(expected.slice(0, 3)).toEqual([LUOLONG, JIANXI, LUOLONG])
+    expect(new Set(expected.slice(3, 3 + 16 * 14))).toEqual(new Set([LUOLONG, JIANXI]))
+
+    const fc: FeatureCollection<Polygon> = {
+      type: 'FeatureCollection',
+      features: shapes.map((geometry, i) => ({ type: 'Feature', geometry, properties: { 宗地编号: `EDGE-${String(i).padStart(3, '0')}` } })),
+    }
+    const res = await upload(writeJson(join(dir, 'edge.geojson'), fc), admin)
+    expect(res.statusCode, res.body).toBe(201)
+    const { id } = res.json()
+    const preview = (await t.app.inject({ url: `/api/uploads/${id}/features?limit=1000`, headers: admin })).json()
+    const got = preview.features.map((f: { properties: { key: string; county_code: string; county_source: string; location_county: string } }) =>
+      [f.properties.key, f.properties.county_code, f.properties.county_source, f.properties.location_county])
+    expect(got).toEqual(expected.map((code, i) => [`EDGE-${String(i).padStart(3, '0')}`, code, 'boundary', code]))
+    // The grid reaches each way the lookup can go: shapes whose pieces (by box) are all of one
+    // county, one piece or several, and shapes whose boxes meet both counties' pieces.
+    const ways = await t.app.db.one(`
+      SELECT count(*) FILTER (WHERE counties = 1 AND pieces = 1)::int AS one_piece,
+             count(*) FILTER (WHERE counties = 1 AND pieces > 1)::int AS pieces_of_one,
+             count(*) FILTER (WHERE counties > 1)::int AS both
+      FROM (SELECT f.idx, count(DISTINCT p.code) AS counties, count(*) AS pieces
+            FROM upload_feature f JOIN county_boundary_part p ON p.geom && f.geom
+            WHERE f.upload_id = $1 GROUP BY f.idx) x`, [id])
+    expect(ways.one_piece).toBeGreaterThan(0)
+    expect(ways.pieces_of_one).toBeGreaterThan(0)
+    expect(ways.both).toBeGreaterThan(3)
+  })
 })

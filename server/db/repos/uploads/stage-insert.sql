@@ -44,13 +44,28 @@ LEFT JOIN LATERAL (
 ) c ON true
 -- The county outlines are read as their small pieces (county_boundary_part, migration 810): the
 -- share of a shape in a county is the sum over that county's pieces, which do not overlap.
+-- First the pieces whose boxes meet the shape's (the index; boxes are rounded outwards, so no
+-- piece the shape meets is missed): when they are all of one county and one of them holds a vertex
+-- of the shape, the shape meets that county and no other, so the lookup below can only answer
+-- that county (covered, or the only county with a share). A point-in-polygon test per piece,
+-- without GEOS; at 100 000 parcels this settles almost every feature (the ST_Covers below cost
+-- 65 µs a feature). Shapes whose boxes meet two counties' pieces go the whole way.
 LEFT JOIN LATERAL (
-  SELECT coalesce((
+  SELECT min(p.code) AS code,
+         min(p.code) = max(p.code) AND bool_or(ST_Intersects(p.geom, ST_PointN(ST_ExteriorRing(ST_GeometryN(g.geom, 1)), 1))) AS alone
+  FROM county_boundary_part p
+  WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND p.geom && g.geom
+) one ON true
+LEFT JOIN LATERAL (
+  SELECT CASE WHEN one.alone THEN one.code ELSE coalesce((
     -- a shape (with an area) wholly inside one piece has all its area in that piece's county and
     -- none in another: settled by the index and one prepared test, without any intersection (at
-    -- 100 000 parcels this is almost every feature, and the share below cost 0.3 ms a feature)
+    -- 100 000 parcels this is almost every feature, and the share below cost 0.3 ms a feature);
+    -- a piece covering the shape holds its vertex, so the pieces that do not are left out by the
+    -- point-in-polygon test before the GEOS one
     SELECT min(p.code) FROM county_boundary_part p
-    WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND ST_Area(g.geom) > 0 AND p.geom && g.geom AND ST_Covers(p.geom, g.geom)
+    WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND ST_Area(g.geom) > 0 AND p.geom && g.geom
+      AND ST_Intersects(p.geom, ST_PointN(ST_ExteriorRing(ST_GeometryN(g.geom, 1)), 1)) AND ST_Covers(p.geom, g.geom)
   ), (
     SELECT p.code FROM county_boundary_part p
     WHERE g.geom IS NOT NULL AND NOT ST_IsEmpty(g.geom) AND p.geom && g.geom AND ST_Intersects(p.geom, g.geom)
@@ -66,7 +81,7 @@ LEFT JOIN LATERAL (
       AND ST_DWithin(p.geom::geography, g.geom::geography, e.precision_m)
     ORDER BY ST_Distance(p.geom::geography, g.geom::geography), p.code
     LIMIT 1
-  )) AS code
+  )) END AS code
 ) l ON true
 LEFT JOIN LATERAL (
   SELECT b.code FROM county_boundary b
