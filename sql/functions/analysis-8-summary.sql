@@ -39,7 +39,7 @@ COMMENT ON FUNCTION analysis.unsupplied_changed_since(date, date) IS
   '批而未供 remainders at `since` of only those batches whose remainder may differ at as_of (analysis.unsupplied_changed_ids), computed live';
 
 -- The remainders at an earlier date `since` (≤ as_of) that a progress figure needs besides those
--- at as_of. When `since` is a stored date (analysis.unsupplied_past, kept by the refresh:
+-- at as_of. When `since` is a stored date that may be read (analysis.unsupplied_past, kept by the refresh:
 -- analysis-8b-past.sql), the stored remainders of every batch approved by then, those of the
 -- batches a queued deferred write meets (stale) overlaid live if their cover changed since; else only
 -- the batches whose remainder may have changed since, overlaid live. Either way a batch approved
@@ -52,7 +52,10 @@ DECLARE
   stale bigint[];
 BEGIN
   IF since > as_of THEN RETURN; END IF;
-  IF NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_date d WHERE d.since = unsupplied_past_at.since) THEN
+  -- (analysis.unsupplied_past_trusted, analysis-8b-past.sql: no write the freshness triggers did
+  -- not see since the last full recompute, and the code that stored them)
+  IF NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_date d WHERE d.since = unsupplied_past_at.since)
+     OR NOT analysis.unsupplied_past_trusted() THEN
     RETURN QUERY SELECT c.batch_id, c.remainder_m2 FROM analysis.unsupplied_changed_since(unsupplied_past_at.since, unsupplied_past_at.as_of) c;
     RETURN;
   END IF;
