@@ -91,17 +91,22 @@ CREATE OR REPLACE FUNCTION analysis.summary(as_of date, scope text[] DEFAULT NUL
     SELECT u.* FROM analysis.unsupplied_at($1) u
     WHERE $2 IS NULL OR u.county_code = ANY($2)
   ),
-  b0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.baseline, $1) c),
-  y0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.year_start, $1) c),
+  -- per batch, its remainder at the baseline date and at the year start where it differs from the
+  -- one at as_of (analysis.unsupplied_past_at; one row per batch and date)
+  past AS (
+    SELECT c.batch_id, min(c.remainder_m2) FILTER (WHERE k.n = 1) AS at_baseline, min(c.remainder_m2) FILTER (WHERE k.n = 2) AS at_year_start
+    FROM dt CROSS JOIN LATERAL unnest(ARRAY[dt.baseline, dt.year_start]) WITH ORDINALITY k(since, n)
+    CROSS JOIN LATERAL analysis.unsupplied_past_at(k.since, $1) c
+    GROUP BY c.batch_id
+  ),
   bf AS (
     SELECT u.county_code, u.cluster_code, u.batch_m2, u.supplied_m2, u.remainder_m2, u.sliver_count, u.sliver_m2, u.old_stock,
-      CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN coalesce(b0.remainder_m2, u.remainder_m2) END AS rem_baseline,
+      CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN coalesce(pa.at_baseline, u.remainder_m2) END AS rem_baseline,
       CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN u.remainder_m2 END AS now_of_baseline,
-      CASE WHEN u.approved_on <= dt.year_start THEN coalesce(y0.remainder_m2, u.remainder_m2) END AS rem_year_start,
+      CASE WHEN u.approved_on <= dt.year_start THEN coalesce(pa.at_year_start, u.remainder_m2) END AS rem_year_start,
       CASE WHEN u.approved_on <= dt.year_start THEN u.remainder_m2 END AS now_of_year_start
     FROM u CROSS JOIN dt
-    LEFT JOIN b0 ON b0.batch_id = u.batch_id
-    LEFT JOIN y0 ON y0.batch_id = u.batch_id
+    LEFT JOIN past pa ON pa.batch_id = u.batch_id
   ),
   agg_u AS (
     SELECT CASE WHEN GROUPING(bf.cluster_code) = 0 THEN 'cluster' WHEN GROUPING(bf.county_code) = 0 THEN 'county' ELSE 'city' END AS level,
