@@ -29,21 +29,10 @@ CREATE OR REPLACE FUNCTION analysis.parcel_rule_keys() RETURNS text[]
 $$;
 COMMENT ON FUNCTION analysis.parcel_rule_keys() IS 'the county rules the parcel rules read from analysis.parcel_state(...).rules';
 
+-- Its columns are those of the table analysis.parcel_state_work (sql/migrations/1050), in order:
+-- the full recompute stores these rows there, and analysis.parcel_state_of reads either.
 CREATE OR REPLACE FUNCTION analysis.parcel_state(as_of date, parcel_ids bigint[] DEFAULT NULL)
-  RETURNS TABLE (
-    parcel_id bigint, parcel_code text, county_code char(6), cluster_code text, land_use text,
-    area_m2 numeric, rules jsonb,
-    contract_id bigint, contract_no text, signed_on date, agreed_start_on date, land_user_code char(18),
-    contract_land_use text, total_investment_wan numeric, planned_area_m2 double precision, planned_area_source text,
-    started_on date, start_event_id bigint,
-    halted_on date, halt_event_id bigint,
-    completed_on date, completion_event_id bigint,
-    accepted_on date, acceptance_event_id bigint,
-    producing_on date, producing_event_id bigint,
-    developed_m2 double precision, developed_event_id bigint, developed_on date,
-    invested_wan numeric, invested_event_id bigint, invested_on date,
-    gov_event_id bigint, gov_on date, gov_note text,
-    build_event_id bigint, build_on date, build_kind text)
+  RETURNS SETOF analysis.parcel_state_work
   LANGUAGE sql STABLE AS $$
   WITH ev AS MATERIALIZED (
     SELECT e.* FROM development_event e

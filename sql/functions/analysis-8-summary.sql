@@ -39,7 +39,7 @@ COMMENT ON FUNCTION analysis.unsupplied_changed_since(date, date) IS
   '批而未供 remainders at `since` of only those batches whose remainder may differ at as_of (analysis.unsupplied_changed_ids), computed live';
 
 -- The remainders at an earlier date `since` (≤ as_of) that a progress figure needs besides those
--- at as_of. When `since` is a stored date (analysis.unsupplied_past, kept by the refresh:
+-- at as_of. When `since` is a stored date that may be read (analysis.unsupplied_past, kept by the refresh:
 -- analysis-8b-past.sql), the stored remainders of every batch approved by then, those of the
 -- batches a queued deferred write meets (stale) overlaid live if their cover changed since; else only
 -- the batches whose remainder may have changed since, overlaid live. Either way a batch approved
@@ -52,7 +52,10 @@ DECLARE
   stale bigint[];
 BEGIN
   IF since > as_of THEN RETURN; END IF;
-  IF NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_date d WHERE d.since = unsupplied_past_at.since) THEN
+  -- (analysis.unsupplied_past_trusted, analysis-8b-past.sql: no write the freshness triggers did
+  -- not see since the last full recompute, and the code that stored them)
+  IF NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_date d WHERE d.since = unsupplied_past_at.since)
+     OR NOT analysis.unsupplied_past_trusted() THEN
     RETURN QUERY SELECT c.batch_id, c.remainder_m2 FROM analysis.unsupplied_changed_since(unsupplied_past_at.since, unsupplied_past_at.as_of) c;
     RETURN;
   END IF;
@@ -88,17 +91,22 @@ CREATE OR REPLACE FUNCTION analysis.summary(as_of date, scope text[] DEFAULT NUL
     SELECT u.* FROM analysis.unsupplied_at($1) u
     WHERE $2 IS NULL OR u.county_code = ANY($2)
   ),
-  b0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.baseline, $1) c),
-  y0 AS (SELECT c.* FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.year_start, $1) c),
+  -- per batch, its remainder at the baseline date and at the year start where it differs from the
+  -- one at as_of (analysis.unsupplied_past_at; one row per batch and date)
+  past AS (
+    SELECT c.batch_id, min(c.remainder_m2) FILTER (WHERE k.n = 1) AS at_baseline, min(c.remainder_m2) FILTER (WHERE k.n = 2) AS at_year_start
+    FROM dt CROSS JOIN LATERAL unnest(ARRAY[dt.baseline, dt.year_start]) WITH ORDINALITY k(since, n)
+    CROSS JOIN LATERAL analysis.unsupplied_past_at(k.since, $1) c
+    GROUP BY c.batch_id
+  ),
   bf AS (
     SELECT u.county_code, u.cluster_code, u.batch_m2, u.supplied_m2, u.remainder_m2, u.sliver_count, u.sliver_m2, u.old_stock,
-      CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN coalesce(b0.remainder_m2, u.remainder_m2) END AS rem_baseline,
+      CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN coalesce(pa.at_baseline, u.remainder_m2) END AS rem_baseline,
       CASE WHEN dt.baseline <= $1 AND u.approved_on <= dt.baseline THEN u.remainder_m2 END AS now_of_baseline,
-      CASE WHEN u.approved_on <= dt.year_start THEN coalesce(y0.remainder_m2, u.remainder_m2) END AS rem_year_start,
+      CASE WHEN u.approved_on <= dt.year_start THEN coalesce(pa.at_year_start, u.remainder_m2) END AS rem_year_start,
       CASE WHEN u.approved_on <= dt.year_start THEN u.remainder_m2 END AS now_of_year_start
     FROM u CROSS JOIN dt
-    LEFT JOIN b0 ON b0.batch_id = u.batch_id
-    LEFT JOIN y0 ON y0.batch_id = u.batch_id
+    LEFT JOIN past pa ON pa.batch_id = u.batch_id
   ),
   agg_u AS (
     SELECT CASE WHEN GROUPING(bf.cluster_code) = 0 THEN 'cluster' WHEN GROUPING(bf.county_code) = 0 THEN 'county' ELSE 'city' END AS level,

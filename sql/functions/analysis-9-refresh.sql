@@ -157,6 +157,8 @@ DECLARE
   ids bigint[];
   after bigint := -9223372036854775808;
   ms integer;
+  queued bigint[];
+  past date[];
 BEGIN
   -- Shared with every other recompute, exclusive to a migration (server/db/migrate.ts
   -- MIGRATION_LOCK), and taken before any table: a process starting beside this one re-creates
@@ -164,6 +166,8 @@ BEGIN
   -- it goes; taken in different orders the two deadlocked.
   PERFORM pg_advisory_xact_lock_shared(4103000001);
   PERFORM pg_advisory_xact_lock(4103300, 0);
+  -- the batches a deferred write queued: their stored past remainders, if kept, are refreshed
+  queued := analysis.pending_batches();
   DELETE FROM analysis.pending_parcel;
   TRUNCATE analysis.parcel_status, analysis.unsupplied_remainder, analysis.unsupplied_use;
   LOOP
@@ -191,7 +195,9 @@ BEGIN
          u.supplied_m2, u.remainder_m2, u.remainder_mu, u.sliver_count, u.sliver_m2, u.digestion_rate, u.geom, u.reason
   FROM analysis.unsupplied(refresh_all.as_of) u;
   GET DIAGNOSTICS nb = ROW_COUNT;
-  PERFORM analysis.store_unsupplied_past(refresh_all.as_of);
+  -- the stored past remainders kept when the guards allow; the dates left are for the follow-on
+  -- step (analysis.store_unsupplied_past(as_of) in a transaction of its own, after this one)
+  past := analysis.keep_unsupplied_past(refresh_all.as_of, queued);
   INSERT INTO analysis.unsupplied_use (change_id, county_code, cluster_code, area_m2, geom, reason)
   SELECT c.change_id, c.county_code, c.cluster_code, c.area_m2, c.geom, c.reason
   FROM analysis.used_before_supply_changes(refresh_all.as_of) c;
@@ -201,9 +207,10 @@ BEGIN
   VALUES (true, refresh_all.as_of, clock_timestamp(), ms, np, nb, nc)
   ON CONFLICT (singleton) DO UPDATE SET as_of = EXCLUDED.as_of, refreshed_at = EXCLUDED.refreshed_at,
     duration_ms = EXCLUDED.duration_ms, parcels = EXCLUDED.parcels, batches = EXCLUDED.batches, changes = EXCLUDED.changes;
-  RETURN jsonb_build_object('as_of', refresh_all.as_of, 'duration_ms', ms, 'findings', np, 'batches', nb, 'changes', nc);
+  RETURN jsonb_build_object('as_of', refresh_all.as_of, 'duration_ms', ms, 'findings', np, 'batches', nb, 'changes', nc,
+    'past_to_store', to_jsonb(past));
 END $$;
-COMMENT ON FUNCTION analysis.refresh_all(date) IS 'recomputes every materialised analysis result at a date (default today) and makes it the snapshot; returns counts and duration_ms';
+COMMENT ON FUNCTION analysis.refresh_all(date) IS 'recomputes every materialised analysis result at a date (default today) and makes it the snapshot, keeping the stored past 批而未供 remainders the guards allow; returns counts, duration_ms and past_to_store (the dates left for the follow-on analysis.store_unsupplied_past(NULL))';
 
 -- Large key sets are planned for their own values. After five calls PostgreSQL may switch a
 -- plpgsql statement to its generic plan, in which `id = ANY($2)` cannot be estimated and is

@@ -178,6 +178,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const asOf = String(ctx.payload.asOf)
     ctx.progress({ phase: 'recompute', message: `正在按 ${asOf} 重新计算全部认定结果`, done: 0, total: 1 })
     const r = await ctx.t.analysis.refresh(asOf, viewer)
+    // the summary's past remainders the recompute could not keep, after its commit (live until then)
+    if (r.past_to_store.length > 0) ctx.onEnd(() => app.db.analysis.storePast())
     ctx.progress({ phase: 'recompute', message: '全量重算完成', done: 1, total: 1 })
     return r
   })

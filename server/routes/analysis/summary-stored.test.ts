@@ -57,8 +57,8 @@ const progress = (q: IBaseProtocol<unknown>, asOf: string, since: string) =>
   q.one('SELECT json_agg(p ORDER BY p.level, p.code)::text AS j FROM governance.progress($1, $2) p', [asOf, since], (r: { j: string }) => r.j)
 
 /** Every stored date holds exactly what the live overlay gives at that date. */
-async function expectStoredFresh() {
-  const { stored, live } = await t.db.one(`
+async function expectStoredFresh(q: IBaseProtocol<unknown> = t.db) {
+  const { stored, live } = await q.one(`
     SELECT (SELECT json_agg(json_build_array(p.since, p.batch_id, p.remainder_m2) ORDER BY p.since, p.batch_id)
               FROM analysis.unsupplied_past p)::text AS stored,
            (SELECT json_agg(json_build_array(d.since, u.batch_id, u.remainder_m2::numeric(16,2)) ORDER BY d.since, u.batch_id)
@@ -93,6 +93,8 @@ beforeAll(async () => {
   // A second batch approved in 2022: in the year-start stock, not in the baseline one.
   ids.late = await s.batch({ rect: shifted(strip(0, 200), 1000), approvedOn: '2022-03-01', cluster: cl })
   await t.db.one('SELECT analysis.refresh_all($1)', [SNAP])
+  // the follow-on step of the recompute (the recompute job runs it after its commit)
+  await t.db.analysis.storePast()
 })
 afterAll(async () => t.drop())
 
@@ -214,5 +216,138 @@ describe('a date with nothing stored', () => {
     expectArea(j.progress.digested_since_baseline_m2, areaM2(strip(0, 200)))
     expect(j.progress.share_this_year).toBeCloseTo(0.5, 3)
     await expectSameAnswers()
+  })
+})
+
+/** Runs `run` in a transaction rolled back at its end. */
+async function rolledBack(run: (q: ITask<unknown>) => Promise<void>): Promise<void> {
+  await expect(t.db.tx(async (q) => {
+    await q.none('SET LOCAL jit = off')
+    await run(q)
+    throw ROLLBACK
+  })).rejects.toBe(ROLLBACK)
+}
+const refreshAll = (q: IBaseProtocol<unknown>, asOf = SNAP) =>
+  q.one('SELECT analysis.refresh_all($1) AS r', [asOf], (r: { r: { past_to_store: string[] } }) => r.r)
+const storedDates = (q: IBaseProtocol<unknown>) =>
+  q.map('SELECT since::text AS d FROM analysis.unsupplied_past_date ORDER BY since', [], (r: { d: string }) => r.d)
+/** A stored value no computation gives: it stays only where the stored rows are kept. */
+const plant = async (q: IBaseProtocol<unknown>) => {
+  await q.none('UPDATE analysis.unsupplied_past SET remainder_m2 = 123456.78 WHERE since = $1 AND batch_id = $2', [BASELINE, ids.keep])
+  expect(await plantedAt(q)).toBe(123456.78)
+}
+const plantedAt = (q: IBaseProtocol<unknown>) => q.oneOrNone(
+  'SELECT remainder_m2 FROM analysis.unsupplied_past WHERE since = $1 AND batch_id = $2', [BASELINE, ids.keep], (r) => r?.remainder_m2 ?? null)
+
+describe('a full recompute keeps the stored past remainders unless a guard says otherwise', () => {
+  beforeAll(async () => {
+    // a batch of 2017: a quarter supplied in 2019, a quarter in 2022 (baseline remainder: three quarters)
+    ids.keep = await s.batch({ rect: shifted(strip(0, 400), 15000), approvedOn: '2017-01-01' })
+    await s.contract({ parcel: await s.parcel({ rect: shifted(strip(0, 100), 15000) }), signedOn: '2019-01-01' })
+    await s.contract({ parcel: await s.parcel({ rect: shifted(strip(100, 200), 15000) }), signedOn: '2022-05-01' })
+    expectArea(await storedAt(BASELINE, ids.keep), areaM2(shifted(strip(100, 400), 15000)))
+  })
+
+  it('keeps them (nothing left to store) when every write went through the freshness triggers', async () => {
+    await expectStoredFresh()
+    await rolledBack(async (q) => {
+      await plant(q)
+      expect((await refreshAll(q)).past_to_store).toEqual([])
+      expect(await plantedAt(q)).toBe(123456.78) // kept, not computed again
+      expect(await q.one('SELECT analysis.store_unsupplied_past(NULL) AS n', [], (r) => r.n)).toBe(0)
+    })
+  })
+
+  it('refreshes the batches a deferred write had queued, at the kept dates', async () => {
+    const d = await s.parcel({ rect: shifted(strip(0, 100), 12000) })
+    const bt = await s.batch({ rect: shifted(strip(0, 200), 12000), approvedOn: '2016-01-01' })
+    await s.contract({ parcel: d, signedOn: '2018-01-01' })
+    await rolledBack(async (q) => {
+      await q.none(`SET LOCAL onemap.analysis = 'deferred'`)
+      await q.none('UPDATE parcel SET geom = (SELECT geom FROM parcel WHERE id = $2) WHERE id = $1', [d, ids.b])
+      await q.none(`SET LOCAL onemap.analysis = ''`)
+      const stale = await q.one('SELECT remainder_m2 FROM analysis.unsupplied_past WHERE since = $1 AND batch_id = $2', [BASELINE, bt], (r) => r.remainder_m2)
+      expectArea(stale, areaM2(shifted(strip(100, 200), 12000)))
+      expect((await refreshAll(q)).past_to_store).toEqual([])
+      // the queue was emptied by the recompute; the moved parcel no longer covers the batch
+      expectArea(await q.one('SELECT remainder_m2 FROM analysis.unsupplied_past WHERE since = $1 AND batch_id = $2', [BASELINE, bt], (r) => r.remainder_m2),
+        areaM2(shifted(strip(0, 200), 12000)))
+    })
+  })
+
+  it('a write without triggers (replica role): the summary answers live at once, the recompute drops them, the follow-on stores them again', async () => {
+    await rolledBack(async (q) => {
+      await plant(q)
+      await q.none('SET LOCAL session_replication_role = replica')
+      // a backdated supply of C no freshness trigger sees
+      await q.none(`INSERT INTO supply_contract (contract_no, parcel_id, county_code, supply_method, land_use, signed_on)
+        VALUES ('PAST-R', $1, '410303', 'grant', '工业用地', '2020-02-01')`, [ids.c])
+      await q.none('SET LOCAL session_replication_role = origin')
+      expect(await q.one('SELECT source FROM analysis.unsupplied_past_unsure', [], (r) => r.source)).toBe('supply_contract insert')
+      // the stored rows (planted, and stale) are not read: the summary is the live one
+      const j = JSON.parse(await summary(q, SNAP))
+      await q.none('DELETE FROM analysis.unsupplied_past_date')
+      expect(JSON.parse(await summary(q, SNAP))).toEqual(j)
+      const r = await refreshAll(q)
+      expect(r.past_to_store).toEqual([BASELINE, YEAR_START])
+      expect(await storedDates(q)).toEqual([])
+      expect(await q.one('SELECT count(*)::int AS n FROM analysis.unsupplied_past_unsure', [], (x) => x.n)).toBe(0)
+      expect(await q.one('SELECT analysis.store_unsupplied_past(NULL) AS n', [], (x) => x.n)).toBeGreaterThan(0)
+      expect(await storedDates(q)).toEqual([BASELINE, YEAR_START])
+      await expectStoredFresh(q)
+      expectArea(await plantedAt(q), areaM2(shifted(strip(100, 400), 15000)))
+    })
+  })
+
+  it('a TRUNCATE and a write before the first recompute mark them unsure too; a county row written with its triggers does not', async () => {
+    const unsure = (q: IBaseProtocol<unknown>) => q.one('SELECT NOT analysis.unsupplied_past_trusted() AS u', [], (r) => r.u)
+    expect(await unsure(t.db)).toBe(false)
+    await rolledBack(async (q) => {
+      await q.none('TRUNCATE county_rule CASCADE')
+      expect(await unsure(q)).toBe(true)
+    })
+    await rolledBack(async (q) => {
+      await q.none(`UPDATE county SET name = name WHERE code = '410303'`)
+      expect(await unsure(q)).toBe(false)
+      await q.none('SET LOCAL session_replication_role = replica')
+      await q.none(`UPDATE county SET name = name WHERE code = '410303'`)
+      expect(await unsure(q)).toBe(true)
+    })
+    await rolledBack(async (q) => {
+      await q.none('DELETE FROM analysis.snapshot')
+      await q.none(`UPDATE parcel SET land_use = land_use WHERE id = $1`, [ids.a])
+      expect(await unsure(q)).toBe(true)
+    })
+    expect(await unsure(t.db)).toBe(false)
+  })
+
+  it('other code (here analysis.unsupplied re-created with another body): not read, dropped by the recompute, stored again', async () => {
+    await rolledBack(async (q) => {
+      await plant(q)
+      const def = await q.one(`SELECT pg_get_functiondef('analysis.unsupplied(date, bigint[])'::regprocedure) AS d`, [], (r) => r.d as string)
+      await q.none(def.replace('SELECT r.id, r.approval_no', 'SELECT /* another version */ r.id, r.approval_no'))
+      expect(await q.one('SELECT analysis.unsupplied_past_trusted() AS ok', [], (r) => r.ok)).toBe(false)
+      expect(await q.one('SELECT analysis.unsupplied_past_missing() AS m', [], (r) => r.m)).toBe(true)
+      expect((await refreshAll(q)).past_to_store).toEqual([BASELINE, YEAR_START])
+      await q.one('SELECT analysis.store_unsupplied_past(NULL)')
+      expect(await q.one('SELECT analysis.unsupplied_past_trusted() AS ok', [], (r) => r.ok)).toBe(true)
+      expectArea(await plantedAt(q), areaM2(shifted(strip(100, 400), 15000)))
+    })
+  })
+
+  it('a recompute at a date of a later year keeps the baseline, drops the old year start and leaves the new one to the follow-on', async () => {
+    await rolledBack(async (q) => {
+      await plant(q)
+      expect((await refreshAll(q, '2025-03-31')).past_to_store).toEqual(['2024-12-31'])
+      expect(await storedDates(q)).toEqual([BASELINE])
+      expect(await plantedAt(q)).toBe(123456.78)
+      await expect(q.one('SELECT analysis.store_unsupplied_past($1)', [SNAP])).rejects.toThrow(/snapshot date/)
+    })
+    await rolledBack(async (q) => {
+      await refreshAll(q, '2025-03-31')
+      await q.one('SELECT analysis.store_unsupplied_past(NULL)')
+      expect(await storedDates(q)).toEqual([BASELINE, '2024-12-31'])
+      await expectStoredFresh(q)
+    })
   })
 })

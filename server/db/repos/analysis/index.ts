@@ -15,6 +15,7 @@ const PARCEL_CLASSIFICATIONS = sql('parcel-classifications.sql')
 const REFRESH = sql('refresh.sql')
 const REFRESH_IF_STALE = sql('refresh-if-stale.sql')
 const SNAPSHOT = sql('snapshot.sql')
+const STORE_PAST = sql('store-past.sql')
 
 /** null: the whole city; else the county codes the caller may see. */
 
@@ -48,7 +49,9 @@ export interface FeaturePage {
   features: { type: 'Feature'; id: string | number; geometry: unknown; properties: Record<string, unknown> }[]
 }
 
-export interface RefreshResult { as_of: string; duration_ms: number; findings: number; batches: number; changes: number }
+/** past_to_store: the dates of the summary's past 批而未供 remainders the recompute could not keep
+ * (sql/functions/analysis-8b-past.sql), stored by storePast after it. */
+export interface RefreshResult { as_of: string; duration_ms: number; findings: number; batches: number; changes: number; past_to_store: string[] }
 
 export interface Snapshot { as_of: string; refreshed_at: string; duration_ms: number; findings: number; batches: number; changes: number; pending: number }
 
@@ -100,11 +103,25 @@ export class AnalysisRepo {
     return this.db.one(REFRESH_IF_STALE, [], (r: { result: RefreshResult | null }) => r.result)
   }
 
+  /** The follow-on of a full recompute, in a transaction of its own after the recompute's: the
+   * summary's past 批而未供 remainders at the snapshot's dates the recompute could not keep (the
+   * summary computes them live until then); returns the rows stored, 0 when none was missing. */
+  storePast(): Promise<number> {
+    return this.db.tx('analysis-past', async (t) => {
+      await t.none(`SET LOCAL jit = off`)
+      return t.one(STORE_PAST, [], (r: { n: number }) => r.n)
+    })
+  }
+
   /** What start-up and the timer do: the snapshot moved to today when it is older, then whatever
-   * deferred writes left queued (a failed or interrupted refresh) worked off. */
+   * deferred writes left queued (a failed or interrupted refresh) worked off, then the past
+   * remainders the summary reads stored if any is missing (once a year on a daily refresh; after a
+   * code upgrade or a bulk load without triggers). */
   async catchUp(): Promise<{ refreshed: RefreshResult | null; pending: number }> {
     const refreshed = await this.refreshIfStale()
-    return { refreshed, pending: await this.processPending() }
+    const pending = await this.processPending()
+    await this.storePast()
+    return { refreshed, pending }
   }
 
   /** Refreshes what deferred parcel writes queued (analysis.pending_parcel,
