@@ -241,9 +241,13 @@ export class JobQueue {
   private async execute(claim: Claim): Promise<JobOutcome> {
     const handler = this.handlers.get(claim.kind)!
     const log = this.o.log
+    // On the embedded database a heartbeat waits for the job's own transaction (one session) and
+    // may run after the job has ended, when no lease is left to renew: only a renewal refused
+    // while the job still runs means another process took it over.
+    let ended = false
     const beat = setInterval(() => {
       this.db.jobs.heartbeat(claim, this.o.leaseMs).then(
-        (held) => { if (!held) log.warn({ job: claim.id }, 'job lease lost: another process took it over') },
+        (held) => { if (!held && !ended) log.warn({ job: claim.id }, 'job lease lost: another process took it over') },
         (err) => log.error({ err, job: claim.id }, 'job heartbeat failed'),
       )
     }, Math.max(10, Math.floor(this.o.leaseMs / 3)))
@@ -267,7 +271,7 @@ export class JobQueue {
     }
     progress({ phase: 'running', message: JOB_MESSAGES.running, done: 0, total: 0 })
     const ends: (() => Promise<unknown>)[] = []
-    const ended = async () => {
+    const afterEnd = async () => {
       for (const fn of ends) await fn().catch((err) => log.error({ err, job: claim.id }, 'end step of a job failed'))
     }
     try {
@@ -275,9 +279,9 @@ export class JobQueue {
         const result = await handler({ t: t as JobTx, payload: claim.payload, claim, progress, onEnd: (fn) => { ends.push(fn) } })
         if (!(await (t as JobTx).jobs.finish(claim, { state: 'done', result: result ?? null, message: JOB_MESSAGES.done, last: this.live.get(claim.id) }))) throw new LeaseLost()
         return result ?? null
-      })
+      }).finally(() => { ended = true })
       log.info({ job: claim.id, kind: claim.kind, attempt: claim.attempt }, 'job done')
-      await ended()
+      await afterEnd()
       await this.o.onCommitted?.(claim).catch((err) => log.error({ err, job: claim.id }, 'after-commit step of a job failed'))
       return { state: 'done', result }
     } catch (err) {
@@ -290,12 +294,12 @@ export class JobQueue {
           ...(err.detail === undefined ? {} : { result: err.detail }),
         }).catch((e) => log.error({ err: e, job: claim.id }, 'job failure not recorded'))
         log.warn({ job: claim.id, kind: claim.kind, reason: err.message }, 'job failed')
-        await ended()
+        await afterEnd()
         return { state: 'failed', error: err }
       } else {
         const state = await this.db.jobs.release(claim, (err as Error).message, JOB_MESSAGES.retry).catch(() => null)
         log.error({ err, job: claim.id, kind: claim.kind, left: state }, 'job failed; given back to the queue')
-        if (state === 'failed') await ended()
+        if (state === 'failed') await afterEnd()
         return state === 'failed' ? { state: 'failed', error: err } : { state: 'retry', error: err }
       }
     } finally {
