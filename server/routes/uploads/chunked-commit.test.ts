@@ -29,6 +29,7 @@ import { createTestDatabase } from '../../test/db'
 import { makeTempDir, parcelCollection, removeTempDirs, writeJson } from '../../test/ingest-helpers'
 import { checkResponses } from '../../test/response-schemas'
 import { LUOLONG, multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
+import { until } from '../../test/until'
 
 const ENV = {
   ONEMAP_DEMO: 'false', ONEMAP_WEB_DIST: '/nonexistent', ONEMAP_REFRESH_MINUTES: '0', ONEMAP_BACKUP_AT: 'off', ONEMAP_TOTP_REQUIRED: 'false',
@@ -53,18 +54,6 @@ async function onPglite(): Promise<Setup> {
   return {
     app, db: database.db, embedded: true,
     close: async () => { await app.close(); await database.close(); rmSync(dataDir, { recursive: true, force: true }) },
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
   }
 }
 
@@ -132,7 +121,7 @@ describe.each([['PostgreSQL', onPostgres], ['embedded PGlite', onPglite]] as con
       const u = await upload(id)
       if (u.status === 'failed') throw new Error(JSON.stringify(u.error))
       return u.status === 'ready'
-    })
+    }, { ms: 60_000 })
     const report = (await s.app.inject({ method: 'GET', url: `/api/uploads/${id}`, headers: auth })).json().report
     expect(report).toMatchObject({ featureCount: n, accepted: n, errors: 0 })
     return id
@@ -140,14 +129,14 @@ describe.each([['PostgreSQL', onPostgres], ['embedded PGlite', onPglite]] as con
 
   /** No upload job open (what follows an earlier commit, its analysis refresh, has ended). */
   const idle = () => until('the upload jobs to end', async () =>
-    (await s.db.one("SELECT count(*)::int AS n FROM job WHERE kind = 'upload' AND state IN ('queued', 'running')", [], (r) => r.n)) === 0)
+    (await s.db.one("SELECT count(*)::int AS n FROM job WHERE kind = 'upload' AND state IN ('queued', 'running')", [], (r) => r.n)) === 0, { ms: 60_000 })
 
   const commit = (id: string) => s.app.inject({ method: 'POST', url: `/api/uploads/${id}/commit`, headers: auth, payload: { acceptWarnings: true } })
   /** The upload once its commit has ended (committed, or back to ready or failed). */
   const ended = (id: string) => until('the commit to end', async () => {
     const u = await upload(id)
     return u.status === 'committing' ? null : u
-  })
+  }, { ms: 60_000 })
 
   it('writes every parcel once, a chunk of 4 at a time, each chunk a job (background)', async () => {
     const id = await ready('CH-A')

@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/db'
 import { grid, parcelCollection } from '../../test/ingest-helpers'
 import { pausedAt } from '../../test/paused'
 import { killServer, type ServerProcess, signIn, startServer } from '../../test/server-process'
+import { until } from '../../test/until'
 import { multipart, seedPlaces } from '../../test/upload-fixture'
 
 const PAUSE_LOCK = 716_031
@@ -33,18 +34,6 @@ afterAll(async () => {
   await database?.drop()
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
 })
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
 
 /** `n` parcels coded `<prefix>-0…`, 0.001° squares on a 0.002° grid (no overlaps among them), as GeoJSON. */
 function file(prefix: string, n: number) {

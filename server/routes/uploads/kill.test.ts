@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/db'
 import { makeTempDir, parcelCollection, removeTempDirs, writeShapefile, zipCli } from '../../test/ingest-helpers'
 import { multipart, seedPlaces, uploadFile } from '../../test/upload-fixture'
 import { freePort } from '../../test/pg-cluster'
+import { until } from '../../test/until'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const N = 30_000
@@ -35,16 +36,6 @@ afterAll(async () => {
 })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 120_000, every = 50): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn().catch(() => null)
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(every)
-  }
-}
 
 const counts = () => database.db.one(`SELECT (SELECT count(*)::int FROM parcel) AS parcels,
   (SELECT count(*)::int FROM event_log WHERE entity = 'parcel') AS events`)
@@ -77,7 +68,7 @@ it(`SIGKILL during the commit of ${N} parcels leaves all or none of them`, async
   })
   let stderr = ''
   child.stderr!.on('data', (d) => (stderr += d))
-  await until('the child app to listen', async () => (await fetch(`${base}/api/health`)).ok, 120_000, 200)
+  await until('the child app to listen', async () => (await fetch(`${base}/api/health`)).ok, { every: 200, retryErrors: true })
     .catch((e) => { throw new Error(`${e.message}: ${stderr}`) })
   const login = await (await fetch(`${base}/api/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }),
@@ -93,7 +84,7 @@ it(`SIGKILL during the commit of ${N} parcels leaves all or none of them`, async
     const u = await (await fetch(`${base}/api/uploads/${id}`, { headers: auth })).json()
     if (u.status === 'failed') throw new Error(JSON.stringify(u.error))
     return u.status === 'ready' ? u : null
-  })
+  }, { retryErrors: true })
   expect(ready.report).toMatchObject({ featureCount: N, accepted: N, errors: 0, warnings: 0 })
 
   const commit = await fetch(`${base}/api/uploads/${id}/commit`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' })
@@ -101,7 +92,7 @@ it(`SIGKILL during the commit of ${N} parcels leaves all or none of them`, async
   // Kill while PostgreSQL runs the commit's INSERT into parcel for the child's connection.
   const committing = `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'
     AND query LIKE '%INSERT INTO parcel%'`
-  const { pid } = await until<{ pid: number }>('the commit INSERT to be running', () => database.db.oneOrNone(committing), 60_000, 10)
+  const { pid } = await until<{ pid: number }>('the commit INSERT to be running', () => database.db.oneOrNone(committing), { ms: 60_000, every: 10, retryErrors: true })
   await sleep(200)
   const midway = (await database.db.any(committing)).length
   child.kill('SIGKILL')
@@ -111,7 +102,7 @@ it(`SIGKILL during the commit of ${N} parcels leaves all or none of them`, async
 
   // The server notices the dead client when the statement ends; wait for its backends to go.
   await until('the dead app’s commit backend to end', async () => (await database.db.one(
-    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pid], (r) => r.n)) === 0, 120_000, 100)
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pid], (r) => r.n)) === 0, { every: 100, retryErrors: true })
   const after = await counts()
   console.log(`kill test: ${after.parcels} of ${N} parcels committed after SIGKILL mid-commit`)
   expect([0, N]).toContain(after.parcels)
@@ -127,7 +118,7 @@ it(`SIGKILL during the commit of ${N} parcels leaves all or none of them`, async
       const r = await database.db.one('SELECT status, error FROM upload WHERE id = $1', [id])
       if (r.status === 'failed' || r.status === 'ready') throw new Error(JSON.stringify(r))
       return r.status === 'committed' ? r : null
-    }, 120_000, 100)
+    }, { every: 100, retryErrors: true })
     expect(u.status).toBe('committed')
     expect(await counts()).toEqual({ parcels: N, events: N })
     const jobs = await database.db.any("SELECT state, attempt FROM job WHERE kind = 'upload' AND payload->>'upload' = $1 AND payload->>'step' = 'commit'", [id])
@@ -135,7 +126,7 @@ it(`SIGKILL during the commit of ${N} parcels leaves all or none of them`, async
     expect(jobs).toEqual([{ state: 'done', attempt: after.parcels === N ? 1 : 2 }])
     // and what follows it dropped the staging
     await until('the staging to be dropped', async () => (await database.db.one(
-      'SELECT count(*)::int AS n FROM upload_feature WHERE upload_id = $1', [id], (r) => r.n)) === 0, 60_000, 100)
+      'SELECT count(*)::int AS n FROM upload_feature WHERE upload_id = $1', [id], (r) => r.n)) === 0, { ms: 60_000, every: 100, retryErrors: true })
   } finally {
     await app.close()
   }
