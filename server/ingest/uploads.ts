@@ -316,12 +316,7 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
     // a chunked commit: each chunk is a job that queues the next; this request runs them one after
     // another (another process may have one: runById waits for it), and between two the database
     // is free for everyone's reads
-    let step = await runJob(ctx, job, user) as CommitStepResult
-    while ('next' in step) {
-      const next = step.next
-      step = await ownError(() => ctx.jobs.runById(next)) as CommitStepResult
-    }
-    done = step
+    done = await runChain(ctx, runJob(ctx, job, user)) as CommitResult & { settle: number }
   } catch (e) {
     ctx.listeners.delete(id)
     throw e
@@ -330,7 +325,7 @@ export async function commitUpload(ctx: UploadContext, id: string, user: Uploade
   invalidate(ctx, id, layer, report.bbox)
   // what follows the commit (its own job, committed with it): dropping the staging and the deferred
   // analysis refresh (GET /api/uploads/:id: phase analysing); run here when no runner has it yet
-  const settled = runChain(ctx, Number(done.settle))
+  const settled = runChain(ctx, ownError(() => ctx.jobs.runById(Number(done.settle))))
     .catch((e) => ctx.log?.error({ err: e, upload: id }, 'deferred analysis refresh failed; the timer retries it'))
     .finally(() => ctx.listeners.delete(id))
   track(ctx, settled)
@@ -604,10 +599,15 @@ async function ownError(run: () => Promise<unknown>): Promise<unknown> {
   }
 }
 
-/** Runs job `id` and the jobs it chains ({ next }) one after another, here when no runner has them. */
-async function runChain(ctx: UploadContext, id: number): Promise<unknown> {
-  let r = await ctx.jobs.runById(id) as { next?: number } | null
-  while (r && typeof r === 'object' && typeof r.next === 'number') r = await ctx.jobs.runById(r.next) as { next?: number } | null
+/** Runs the jobs a job's run (`first`) chains ({ next }: the next chunk of a commit, the next slice
+ * of its analysis refresh) one after another, here when no runner has them; a step's own error is
+ * thrown back. The last one's result. */
+async function runChain(ctx: UploadContext, first: Promise<unknown>): Promise<unknown> {
+  let r = await first as { next?: number } | null
+  while (r && typeof r === 'object' && typeof r.next === 'number') {
+    const next = r.next
+    r = await ownError(() => ctx.jobs.runById(next)) as { next?: number } | null
+  }
   return r
 }
 
