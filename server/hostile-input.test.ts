@@ -118,6 +118,8 @@ beforeAll(async () => {
   fx.snapshot = snapshot.json().id ?? 'latest'
   // today's analysis snapshot, which the readers serve when no asOf is given, as after a start
   await jobResult(t.app, await t.app.inject({ method: 'POST', url: '/api/analysis/refresh', headers: auth.admin, payload: {} }), auth.admin!)
+  // and the follow-on job it queued (the summary's past remainders), before the tables are watched
+  await settleJobs(db)
   const res = await t.app.inject({ url: '/docs/json' })
   doc = res.json()
   // recording refused logins is security_event's purpose

@@ -21,6 +21,11 @@ export async function jobOutcome<R = Record<string, unknown>>(app: FastifyInstan
   expect(started.statusCode, started.body).toBe(202)
   const { id } = started.json() as { id: number }
   expect(started.headers.location).toBe(`/api/jobs/${id}`)
+  return jobFollowed<R>(app, id, headers)
+}
+
+/** Follows job `id` (one a result names, such as a follow-on job) until it has finished. */
+export async function jobFollowed<R = Record<string, unknown>>(app: FastifyInstance, id: number, headers: Record<string, string>): Promise<JobSeen<R>> {
   for (;;) {
     const res = await app.inject({ url: `/api/jobs/${id}`, headers })
     expect(res.statusCode, res.body).toBe(200)

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app'
 import { Scenario } from '../../test/scenario'
-import { jobResult } from '../../test/jobs'
+import { jobFollowed, jobResult } from '../../test/jobs'
 
 let t: TestApp
 const AS_OF = '2024-06-30'
@@ -164,9 +164,18 @@ describe('POST /api/analysis/refresh', () => {
     // a job on the job table (202), run once by the runner as the admin who started it, its start audited
     const res = await t.app.inject({ method: 'POST', url: '/api/analysis/refresh', headers: admin, payload: { asOf: AS_OF } })
     expect(res.json()).toMatchObject({ kind: 'analysis-recompute', kind_name: '全量重算' })
-    const result = await jobResult<{ as_of: string; duration_ms: number }>(t.app, res, admin)
+    const result = await jobResult<{ as_of: string; duration_ms: number; past_to_store: string[]; past_job: number | null }>(t.app, res, admin)
     expect(result).toMatchObject({ as_of: AS_OF, batches: 1, changes: 1 })
     expect(result.duration_ms).toBeGreaterThanOrEqual(0)
+    // the summary's past remainders it could not keep: a follow-on job of its own, queued with it,
+    // which stores each of those dates (seen and followed at GET /api/jobs/:id like any other)
+    expect(result.past_to_store.length).toBeGreaterThan(0)
+    expect(result.past_job).toEqual(expect.any(Number))
+    const past = await jobFollowed<{ stored: number }>(t.app, result.past_job!, admin)
+    expect(past).toMatchObject({ kind: 'analysis-past', state: 'done' })
+    expect(past.result.stored).toBeGreaterThan(0)
+    expect(await t.database.db.map('SELECT since::text AS d FROM analysis.unsupplied_past_date WHERE stored_for = $1 ORDER BY since', [AS_OF],
+      (r: { d: string }) => r.d)).toEqual([...result.past_to_store].sort())
     const audit = await t.database.db.one(`SELECT username, object, result, detail FROM security_event WHERE kind = 'job_started' ORDER BY seq DESC LIMIT 1`)
     expect(audit).toMatchObject({ username: 'admin_city', object: 'POST /api/analysis/refresh', result: 'ok', detail: { status: 202, job: res.json().id, job_kind: 'analysis-recompute' } })
     const stored = await Promise.all(urls.map(async (url) => (await t.app.inject({ url, headers: analyst })).body))

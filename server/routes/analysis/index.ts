@@ -43,12 +43,17 @@ const FeaturePage = Type.Object({
   features: Type.Array(Feature),
 })
 
-/** The result of a full recompute (the job's result). */
+/** The result of a full recompute (the job's result). past_job: the follow-on job that stores
+ * the summary's past 批而未供 remainders the recompute could not keep (null when none was left). */
 export const Refresh = Type.Object({
   as_of: Type.String(), duration_ms: Type.Integer(), findings: Type.Integer(), batches: Type.Integer(), changes: Type.Integer(),
+  past_job: Type.Union([Type.Integer(), Type.Null()]),
 })
 /** The job kind of the full recompute an admin starts (server/jobs/queue.ts). */
 export const RECOMPUTE_JOB = 'analysis-recompute'
+/** Its follow-on, queued in the recompute's own transaction: a job of its own, so that it is seen
+ * (GET /api/jobs), waited for like any other, and run by another process if this one dies. */
+export const PAST_JOB = 'analysis-past'
 const RECOMPUTERS: readonly Role[] = ['admin']
 
 
@@ -178,10 +183,21 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const asOf = String(ctx.payload.asOf)
     ctx.progress({ phase: 'recompute', message: `正在按 ${asOf} 重新计算全部认定结果`, done: 0, total: 1 })
     const r = await ctx.t.analysis.refresh(asOf, viewer)
-    // the summary's past remainders the recompute could not keep, after its commit (live until then)
-    if (r.past_to_store.length > 0) ctx.onEnd(() => app.db.analysis.storePast())
+    // the summary's past remainders the recompute could not keep: stored by a job of its own after
+    // this one's commit (the summary computes them live until then)
+    const past = r.past_to_store.length === 0 ? null : (await ctx.t.jobs.enqueue({
+      kind: PAST_JOB, payload: { dates: r.past_to_store }, dedupeKey: `${PAST_JOB}@${ctx.claim.id}`,
+      createdBy: ctx.claim.created_by, message: '排队等待：存储汇总的往期批而未供剩余面积',
+    })).id
     ctx.progress({ phase: 'recompute', message: '全量重算完成', done: 1, total: 1 })
-    return r
+    return { ...r, past_job: past === null ? null : Number(past) }
+  })
+
+  app.jobs.register(PAST_JOB, async ({ t, progress }) => {
+    progress({ phase: 'past', message: '正在存储汇总的往期批而未供剩余面积', done: 0, total: 1 })
+    const stored = await t.analysis.storePast()
+    progress({ phase: 'past', message: '往期剩余面积已存储', done: 1, total: 1 })
+    return { stored }
   })
 
   app.post('/refresh', {

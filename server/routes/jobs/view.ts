@@ -10,6 +10,7 @@ const JOB_KIND_NAME: Record<string, string> = {
   'analysis-refresh': '分析快照更新',
   'alert-scan': '疑似闲置地块扫描',
   'analysis-recompute': '全量重算',
+  'analysis-past': '往期剩余面积存储',
   'alert-scan-demand': '预警扫描',
   'ratings-store': '年度企业评价',
   backup: '数据备份',
