@@ -23,7 +23,13 @@
 -- analysis.unsupplied_past_trusted, are in analysis-8-summary.sql, before the summary that reads
 -- them (a SQL function's body is checked against the functions that exist when it is created).
 
--- ENABLE ALWAYS triggers of migration 1030 on the tables a past remainder reads.
+-- The function of migration 1030's ENABLE ALWAYS triggers on the tables a past remainder reads.
+-- This definition is the one that runs, and the one to change: the migration had to create the
+-- function as well (CREATE TRIGGER needs it to exist), and this file replaces it at every start,
+-- right after the migrations and in their transaction (server/db/migrate.ts): once a start is
+-- done only this body runs (the migration's copy, the same body, could run only for a later
+-- migration's own writes to those tables in that transaction). The migration keeps its copy: it
+-- is frozen once applied (its checksum is checked at every start).
 CREATE OR REPLACE FUNCTION analysis.on_unguarded_write() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
