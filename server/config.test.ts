@@ -51,6 +51,13 @@ describe('settings from .env and the environment', () => {
     }
   })
 
+  it('uncached tiles encoded at once: this host\'s cores unless set, 0 for no limit', () => {
+    expect(loadConfig({}).tileQueries).toBe(os.availableParallelism())
+    expect(loadConfig({ ONEMAP_TILE_QUERIES: '0' }).tileQueries).toBe(0)
+    expect(loadConfig({ ONEMAP_TILE_QUERIES: '6' }).tileQueries).toBe(6)
+    expect(() => loadConfig({ ONEMAP_TILE_QUERIES: '-1' })).toThrow(/ONEMAP_TILE_QUERIES=-1 is not a whole number between 0 and 1000/)
+  })
+
   it('read replicas: a list of postgres URLs, only with a primary (the embedded database has no standbys)', () => {
     const primary = 'postgres://onemap@db1/onemap'
     expect(loadConfig({ DATABASE_URL: primary }).replicas).toEqual({ urls: [], waitMs: 500, maxLagMs: 5000, checkMs: 1000 })

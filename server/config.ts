@@ -51,6 +51,10 @@ export interface Config {
   /** Features at most in an export built in memory (DXF: server/exports/formats.ts),
    * ONEMAP_EXPORT_MEMORY_LIMIT; more is a 413 naming the limit, never a cut file. */
   exportMemoryLimit: number
+  /** Uncached overview tiles (the parcels at zoom 12–13) encoded at once (ONEMAP_TILE_QUERIES; 0:
+   * no limit), the others waiting their turn in the order asked, so that the first tiles of a view
+   * come out first instead of all sharing the cores (server/tiles/gate.ts). Default: this host's cores. */
+  tileQueries: number
   login: LoginSettings
   signIn: SignInSettings
   audit: AuditSettings
@@ -387,6 +391,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrlSetting(env),
     queryTimeoutMs: intSetting(env, 'ONEMAP_QUERY_TIMEOUT_MS', 15_000, 1, 3_600_000),
     exportMemoryLimit: intSetting(env, 'ONEMAP_EXPORT_MEMORY_LIMIT', 200_000, 1, 10_000_000),
+    tileQueries: intSetting(env, 'ONEMAP_TILE_QUERIES', os.availableParallelism(), 0, 1000),
     login: loadLoginSettings(env),
     signIn: loadSignInSettings(env),
     audit: loadAuditSettings(env),

@@ -9,6 +9,7 @@ import { ROLES, type Role } from '../config'
 import { sqlLoader } from '../db/sql'
 import type { Viewer } from '../db/viewer'
 import { TileCache, type CachedTile } from './cache'
+import { Gate } from './gate'
 import { makeEncoder, probeEncoder, type EncoderKind, type TileEncoder } from './encoders'
 import { LAYERS, findLayer, layersOfTable, visibleAttributes, type LayerDef } from './layers'
 import { OPTIONAL_RELATIONS } from './analysis-sources'
@@ -32,6 +33,10 @@ export interface TileServiceOptions {
   /** Read replicas (server/db/replicas.ts): the database to encode a tile from, one that has
    * replayed past `fence` (an LSN of the primary). Absent: the primary. */
   readDb?: (fence: string | null) => Promise<IDatabase<unknown>>
+  /** At most this many uncached overview tiles (below their layer's detailMinzoom: the parcels at
+   * zoom 12–13, thousands of parcels a tile) encoded at once, the rest waiting their turn in the
+   * order asked (absent or 0: no limit). Detail tiles are never held back. */
+  maxQueries?: number
 }
 
 /** Who asks for a tile: the role picks the attributes, the county scope the features (anonymous
@@ -81,6 +86,8 @@ export class TileService {
    * tile encoded after a drop is cached, so it must come from a standby that has replayed every
    * write the drop was for; null: to be read at the next miss. */
   private fence: Promise<string> | null = null
+  /** The limit of opts.maxQueries on the encodings of uncached overview tiles; null: none. */
+  readonly gate: Gate | null
 
   private constructor(
     private db: IDatabase<unknown>,
@@ -90,6 +97,7 @@ export class TileService {
     private opts: TileServiceOptions,
   ) {
     this.cache = new TileCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES)
+    this.gate = opts.maxQueries ? new Gate(opts.maxQueries) : null
     for (const layer of LAYERS) {
       if (!this.isAvailable(layer)) continue
       const bySignature = new Map<string, Variant>()
@@ -162,7 +170,12 @@ export class TileService {
     let job = this.pending.get(key)
     if (!job) {
       const epoch = this.cache.epoch(layer.id)
-      job = this.readDb().then((db) => variant.encoder.encode(db, t, scope)).then((body) => {
+      const encode = () => this.readDb().then((db) => variant.encoder.encode(db, t, scope))
+      // The overview tiles of a view, each tens of milliseconds of the database's CPU, come out
+      // one after another instead of all at the end, sharing the cores: the map draws the first
+      // sooner. Detail tiles take a millisecond or two; limiting them only cost throughput.
+      const heavy = layer.detailMinzoom !== undefined && t.z < layer.detailMinzoom
+      job = (this.gate && heavy ? this.gate.run(encode) : encode()).then((body) => {
         const entry: CachedTile = { layer: layer.id, ...t, body, etag: etagOf(body) }
         this.cache.set(key, entry, epoch)
         return entry

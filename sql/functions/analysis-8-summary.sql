@@ -38,6 +38,34 @@ $$;
 COMMENT ON FUNCTION analysis.unsupplied_changed_since(date, date) IS
   '批而未供 remainders at `since` of only those batches whose remainder may differ at as_of (analysis.unsupplied_changed_ids), computed live';
 
+-- The guards of the stored past remainders (analysis-8b-past.sql: the freshness they rely on).
+-- The code a past remainder comes from: every function of the analysis schema and the project's
+-- own functions of public (ellipsoidal_area_m2, …), with the PostGIS and GEOS versions that run
+-- the overlay. Re-creating the functions with the same text at a start gives the same value.
+CREATE OR REPLACE FUNCTION analysis.unsupplied_past_definition() RETURNS text
+  LANGUAGE sql STABLE AS $$
+  SELECT md5(string_agg(pg_get_functiondef(p.oid), E'\n' ORDER BY n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
+             || postgis_lib_version() || postgis_geos_version())
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE p.prokind = 'f'
+    AND (n.nspname = 'analysis'
+         OR (n.nspname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_depend d
+               WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')))
+$$;
+COMMENT ON FUNCTION analysis.unsupplied_past_definition() IS
+  'fingerprint of the code that computes a past 批而未供 remainder (the analysis functions, the project''s public functions, PostGIS and GEOS versions)';
+
+-- May the stored remainders be read? Not after a write the freshness triggers did not see, nor
+-- when other code computed them. The fingerprint as a sub-select: computed once, when run (as a
+-- plain comparison the planner would compute it a second time, to estimate the row count).
+CREATE OR REPLACE FUNCTION analysis.unsupplied_past_trusted() RETURNS boolean
+  LANGUAGE sql STABLE AS $$
+  SELECT NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_unsure)
+     AND EXISTS (SELECT 1 FROM analysis.unsupplied_past_code c WHERE c.definition = (SELECT analysis.unsupplied_past_definition()))
+$$;
+COMMENT ON FUNCTION analysis.unsupplied_past_trusted() IS
+  'true when the stored past 批而未供 remainders are those the live computation gives (no unguarded write since the last full recompute, same code)';
+
 -- The remainders at an earlier date `since` (≤ as_of) that a progress figure needs besides those
 -- at as_of. When `since` is a stored date that may be read (analysis.unsupplied_past, kept by the refresh:
 -- analysis-8b-past.sql), the stored remainders of every batch approved by then, those of the
@@ -45,17 +73,20 @@ COMMENT ON FUNCTION analysis.unsupplied_changed_since(date, date) IS
 -- the batches whose remainder may have changed since, overlaid live. Either way a batch approved
 -- by `since` and not returned has the same remainder at both dates, so callers take
 -- coalesce(this, remainder at as_of) and get the same numbers from both paths.
-CREATE OR REPLACE FUNCTION analysis.unsupplied_past_at(since date, as_of date)
+-- `trusted` is analysis.unsupplied_past_trusted() (above: no write the freshness triggers did not
+-- see since the last full recompute, and the code that stored them), which the caller computes
+-- once for all the dates it reads: its code fingerprint costs milliseconds (every analysis
+-- function's definition hashed) and is the same for every call of one statement. (The form
+-- without it, which computed it at each date, is dropped.)
+DROP FUNCTION IF EXISTS analysis.unsupplied_past_at(date, date);
+CREATE OR REPLACE FUNCTION analysis.unsupplied_past_at(since date, as_of date, trusted boolean)
   RETURNS TABLE (batch_id bigint, remainder_m2 numeric)
   LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   stale bigint[];
 BEGIN
   IF since > as_of THEN RETURN; END IF;
-  -- (analysis.unsupplied_past_trusted, analysis-8b-past.sql: no write the freshness triggers did
-  -- not see since the last full recompute, and the code that stored them)
-  IF NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_date d WHERE d.since = unsupplied_past_at.since)
-     OR NOT analysis.unsupplied_past_trusted() THEN
+  IF NOT trusted OR NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_date d WHERE d.since = unsupplied_past_at.since) THEN
     RETURN QUERY SELECT c.batch_id, c.remainder_m2 FROM analysis.unsupplied_changed_since(unsupplied_past_at.since, unsupplied_past_at.as_of) c;
     RETURN;
   END IF;
@@ -69,8 +100,8 @@ BEGIN
       SELECT unnest(stale) INTERSECT SELECT unnest(analysis.unsupplied_changed_ids(unsupplied_past_at.since, unsupplied_past_at.as_of)))) u;
   END IF;
 END $$;
-COMMENT ON FUNCTION analysis.unsupplied_past_at(date, date) IS
-  '批而未供 remainders at `since` (≤ as_of) that differ from or are not known equal to those at as_of: stored ones for a stored date (queued batches live), else those of analysis.unsupplied_changed_since; missing batches have the as_of remainder';
+COMMENT ON FUNCTION analysis.unsupplied_past_at(date, date, boolean) IS
+  '批而未供 remainders at `since` (≤ as_of) that differ from or are not known equal to those at as_of: stored ones for a stored date when trusted (analysis.unsupplied_past_trusted(), computed once by the caller; queued batches live), else those of analysis.unsupplied_changed_since; missing batches have the as_of remainder';
 
 -- jit = off here and on every entry point: JIT compiling these plans costs far more (seconds)
 -- than running them, since the work is in PostGIS functions that JIT cannot speed up.
@@ -78,13 +109,15 @@ CREATE OR REPLACE FUNCTION analysis.summary(as_of date, scope text[] DEFAULT NUL
   RETURNS jsonb
   LANGUAGE sql STABLE SET jit = off AS $$
   WITH cr AS (SELECT rs.rules FROM analysis.rules_at($1) rs WHERE rs.county_code IS NULL),
-  dt AS (
+  dt AS MATERIALIZED (
     SELECT analysis.rule_date(cr.rules, 'unsupplied_baseline_date') AS baseline,
            make_date(extract(year FROM $1)::integer - 1, 12, 31) AS year_start,
            analysis.rule_num(cr.rules, 'unsupplied_yearly_target') AS yearly_target,
            analysis.rule_num(cr.rules, 'stock_revitalise_target') AS old_target,
            analysis.rule_date(cr.rules, 'stock_revitalise_deadline') AS deadline,
-           cr.rules
+           cr.rules,
+           -- once for both dates (analysis.unsupplied_past_at)
+           analysis.unsupplied_past_trusted() AS past_trusted
     FROM cr
   ),
   u AS (
@@ -96,7 +129,7 @@ CREATE OR REPLACE FUNCTION analysis.summary(as_of date, scope text[] DEFAULT NUL
   past AS (
     SELECT c.batch_id, min(c.remainder_m2) FILTER (WHERE k.n = 1) AS at_baseline, min(c.remainder_m2) FILTER (WHERE k.n = 2) AS at_year_start
     FROM dt CROSS JOIN LATERAL unnest(ARRAY[dt.baseline, dt.year_start]) WITH ORDINALITY k(since, n)
-    CROSS JOIN LATERAL analysis.unsupplied_past_at(k.since, $1) c
+    CROSS JOIN LATERAL analysis.unsupplied_past_at(k.since, $1, dt.past_trusted) c
     GROUP BY c.batch_id
   ),
   bf AS (

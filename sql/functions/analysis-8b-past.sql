@@ -19,33 +19,17 @@
    its own transaction right after the recompute's); until then, and for any date not stored, the
    summary computes it live. */
 
--- The code a past remainder comes from: every function of the analysis schema and the project's
--- own functions of public (ellipsoidal_area_m2, …), with the PostGIS and GEOS versions that run
--- the overlay. Re-creating the functions with the same text at a start gives the same value.
-CREATE OR REPLACE FUNCTION analysis.unsupplied_past_definition() RETURNS text
-  LANGUAGE sql STABLE AS $$
-  SELECT md5(string_agg(pg_get_functiondef(p.oid), E'\n' ORDER BY n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
-             || postgis_lib_version() || postgis_geos_version())
-  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  WHERE p.prokind = 'f'
-    AND (n.nspname = 'analysis'
-         OR (n.nspname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_depend d
-               WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')))
-$$;
-COMMENT ON FUNCTION analysis.unsupplied_past_definition() IS
-  'fingerprint of the code that computes a past 批而未供 remainder (the analysis functions, the project''s public functions, PostGIS and GEOS versions)';
+-- The guards' own functions, analysis.unsupplied_past_definition (the code fingerprint) and
+-- analysis.unsupplied_past_trusted, are in analysis-8-summary.sql, before the summary that reads
+-- them (a SQL function's body is checked against the functions that exist when it is created).
 
--- May the stored remainders be read? Not after a write the freshness triggers did not see, nor
--- when other code computed them.
-CREATE OR REPLACE FUNCTION analysis.unsupplied_past_trusted() RETURNS boolean
-  LANGUAGE sql STABLE AS $$
-  SELECT NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_unsure)
-     AND EXISTS (SELECT 1 FROM analysis.unsupplied_past_code c WHERE c.definition = analysis.unsupplied_past_definition())
-$$;
-COMMENT ON FUNCTION analysis.unsupplied_past_trusted() IS
-  'true when the stored past 批而未供 remainders are those the live computation gives (no unguarded write since the last full recompute, same code)';
-
--- ENABLE ALWAYS triggers of migration 1030 on the tables a past remainder reads.
+-- The function of migration 1030's ENABLE ALWAYS triggers on the tables a past remainder reads.
+-- This definition is the one that runs, and the one to change: the migration had to create the
+-- function as well (CREATE TRIGGER needs it to exist), and this file replaces it at every start,
+-- right after the migrations and in their transaction (server/db/migrate.ts): once a start is
+-- done only this body runs (the migration's copy, the same body, could run only for a later
+-- migration's own writes to those tables in that transaction). The migration keeps its copy: it
+-- is frozen once applied (its checksum is checked at every start).
 CREATE OR REPLACE FUNCTION analysis.on_unguarded_write() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
@@ -77,7 +61,7 @@ COMMENT ON FUNCTION analysis.unsupplied_past_dates(date) IS
 CREATE OR REPLACE FUNCTION analysis.unsupplied_past_missing(as_of date DEFAULT NULL) RETURNS boolean
   LANGUAGE sql STABLE AS $$
   SELECT coalesce(bool_or(NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_date pd WHERE pd.since = d)
-                          OR NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_code c WHERE c.definition = analysis.unsupplied_past_definition())), false)
+                          OR NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_code c WHERE c.definition = (SELECT analysis.unsupplied_past_definition()))), false)
      AND NOT EXISTS (SELECT 1 FROM analysis.unsupplied_past_unsure)
   FROM analysis.snapshot s CROSS JOIN LATERAL unnest(analysis.unsupplied_past_dates(coalesce($1, s.as_of))) d
 $$;

@@ -99,7 +99,9 @@ CREATE OR REPLACE FUNCTION governance.progress(as_of date, since date, scope tex
            analysis.rule_num(cr.rules, 'stock_revitalise_target') AS old_target,
            analysis.rule_date(cr.rules, 'stock_revitalise_deadline') AS old_deadline,
            analysis.rule_num(cr.rules, 'idle_disposal_yearly_target') AS idle_target,
-           analysis.rule_num(cr.rules, 'inefficient_disposal_yearly_target') AS inef_target
+           analysis.rule_num(cr.rules, 'inefficient_disposal_yearly_target') AS inef_target,
+           -- once for the three dates (analysis.unsupplied_past_at)
+           analysis.unsupplied_past_trusted() AS past_trusted
     FROM cr
   ),
   units AS (
@@ -119,9 +121,9 @@ CREATE OR REPLACE FUNCTION governance.progress(as_of date, since date, scope tex
     FROM analysis.unsupplied_at($1, CASE WHEN $3 IS NULL THEN NULL
                                     ELSE ARRAY(SELECT b.id FROM approval_batch b WHERE b.county_code = ANY($3)) END) u
   ),
-  y0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.ys, $1) c),
-  s0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.since, $1) c WHERE dt.since > dt.ys),
-  b0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.baseline, $1) c WHERE dt.baseline <= $1),
+  y0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.ys, $1, dt.past_trusted) c),
+  s0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.since, $1, dt.past_trusted) c WHERE dt.since > dt.ys),
+  b0 AS (SELECT c.batch_id, c.remainder_m2 FROM dt CROSS JOIN LATERAL analysis.unsupplied_past_at(dt.baseline, $1, dt.past_trusted) c WHERE dt.baseline <= $1),
   ub AS (
     SELECT u.*, u.approved_on <= dt.ys AS in_base,
       CASE WHEN u.approved_on <= dt.ys THEN coalesce(y0.remainder_m2, u.remainder_m2) END AS rem_ys,

@@ -39,6 +39,8 @@ const routes: FastifyPluginAsyncTypebox<TileRouteOptions> = async (app, opts) =>
     ...(app.signals ? { pollWhile: () => !app.signals!.stats.listening } : {}),
     // tiles are encoded on a standby when there are some (server/db/replicas.ts)
     ...(app.database.replicas ? { readDb: (fence: string | null) => app.database.replicas!.forRead(fence) } : {}),
+    // the first overview tiles of a view first, rather than all of them sharing the cores
+    maxQueries: app.config.tileQueries,
   })
   app.addHook('onClose', async () => service.close())
   app.log.info({ encoder: service.encoderKind, optional: [...service.available] }, 'tile service ready')

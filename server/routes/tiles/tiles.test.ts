@@ -281,6 +281,12 @@ describe('caching', () => {
     expect((await getTile('clusters', null)).res.headers['x-tile-cache']).toBe('miss')
   })
 
+  it('encodes at most ONEMAP_TILE_QUERIES uncached overview tiles at once (by default the cores; server/tiles/gate.test.ts)', () => {
+    const [service] = tileServices()
+    expect(t.app.config.tileQueries).toBeGreaterThan(0)
+    expect(service!.gate?.limit).toBe(t.app.config.tileQueries)
+  })
+
   it('reads the log on its notification only: with the listener up, the watcher never polls it', async () => {
     const [service] = tileServices()
     expect(t.app.signals!.stats.listening).toBe(true)
