@@ -3,11 +3,13 @@
  * writes, which is checked here by running the same writes under each trigger in turn (so a
  * column added to parcel that the statement trigger missed would fail here). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ITask } from 'pg-promise'
+import { fileURLToPath } from 'node:url'
+import pgPromise, { type ITask } from 'pg-promise'
 import { createTestDatabase, type TestDatabase } from '../test/db'
 import { Scenario } from '../test/scenario'
 import { setActor } from './actor'
 
+const { QueryFile } = pgPromise
 let t: TestDatabase
 const COUNTY = '410303'
 const IDS = [9_000_001, 9_000_002, 9_000_003, 9_000_004]
@@ -34,8 +36,8 @@ async function writes(tx: ITask<unknown>): Promise<unknown[]> {
   await tx.none(`UPDATE parcel SET retired_at = now(), retired_reason = '合并' WHERE id = $1`, [IDS[2]])
   await tx.none('DELETE FROM parcel WHERE id = $1', [IDS[3]])
   return tx.any(`SELECT actor, entity, entity_id, parcel_id, county_code, action,
-      old_value - 'created_at' - 'updated_at' - 'retired_at' AS old_value,
-      new_value - 'created_at' - 'updated_at' - 'retired_at' AS new_value, note
+      event_value(old_value, old_geom) - 'created_at' - 'updated_at' - 'retired_at' AS old_value,
+      event_value(new_value, new_geom) - 'created_at' - 'updated_at' - 'retired_at' AS new_value, note
     FROM event_log WHERE id > $1 ORDER BY id`, [from])
 }
 
@@ -70,5 +72,64 @@ describe('the event log of parcel, per statement', () => {
       throw new Error('roll back')
     }).catch(() => undefined)
     expect(await count()).toBe(before)
+  })
+})
+
+/** Readers of the log (migration 1021): a parcel's shape is kept as geometry (old_geom, new_geom),
+ * not as GeoJSON in the value; the file of the parcel (一地一档) and the tile cache's invalidation
+ * read it there, and entries logged before (GeoJSON in the value) read as they did. */
+describe('the shapes in the event log, and what its readers see', () => {
+  const HISTORY = new QueryFile(fileURLToPath(new URL('./repos/parcels/history.sql', import.meta.url)), { minify: true })
+  const BBOXES = new QueryFile(fileURLToPath(new URL('../tiles/changed-bboxes.sql', import.meta.url)), { minify: true })
+  // the squares by hand: a registration at (112.41, 34.61), 0.0005° a side, moved 0.0002° east
+  const square = (x0: number, x1: number) => [[[[x0, 34.61], [x0, 34.6105], [x1, 34.6105], [x1, 34.61], [x0, 34.61]]]]
+  // as ST_AsGeoJSON(geom, 9) wrote it into the log: the CRS named (EPSG:4490 is not GeoJSON's default)
+  const shape = (x0: number, x1: number) => ({ type: 'MultiPolygon', crs: { type: 'name', properties: { name: 'EPSG:4490' } }, coordinates: square(x0, x1) })
+  const file = async (code: string) => JSON.parse(await t.db.one(HISTORY, { code, scope: null, sensitive: true, offset: 0, limit: null },
+    (r: { file: string }) => r.file)) as { events: { id: number; type: string; value: { geom: unknown } | null; changes: { field: string; old: unknown; new: unknown }[] | null }[] }
+
+  it('keeps the shape as geometry, and the file and the tile invalidation show the same shapes', async () => {
+    const from = await t.db.one('SELECT coalesce(max(id), 0) AS m FROM event_log', [], (r: { m: number }) => r.m)
+    await t.db.tx(async (tx) => {
+      await setActor(tx, 'user:tester')
+      await tx.none(`INSERT INTO parcel (code, county_code, geom) VALUES ('EV-SHAPE', $1, ST_Multi(ST_MakeEnvelope(112.41, 34.61, 112.4105, 34.6105, 4490)))`, [COUNTY])
+    })
+    await t.db.tx(async (tx) => {
+      await setActor(tx, 'user:tester')
+      await tx.none(`UPDATE parcel SET geom = ST_Multi(ST_MakeEnvelope(112.4102, 34.61, 112.4107, 34.6105, 4490)), version = version + 1 WHERE code = 'EV-SHAPE'`)
+    })
+    const logged = await t.db.any(`SELECT e.id, e.action, e.old_value ? 'geom' AS old_has, e.new_value ? 'geom' AS new_has,
+        ST_AsEWKB(e.old_geom) = ST_AsEWKB(ST_Multi(ST_MakeEnvelope(112.41, 34.61, 112.4105, 34.6105, 4490))) AS old_same,
+        ST_AsEWKB(e.new_geom) = ST_AsEWKB(p.geom) AS new_same
+      FROM event_log e JOIN parcel p ON p.id = e.parcel_id WHERE e.id > $1 AND p.code = 'EV-SHAPE' ORDER BY e.id`, [from])
+    expect(logged.map((e) => [e.action, e.old_has, e.new_has, e.old_same, e.new_same]))
+      .toEqual([['insert', null, false, null, false], ['update', false, false, true, true]])
+
+    const events = (await file('EV-SHAPE')).events
+    expect(events.map((e) => e.type)).toEqual(['registration', 'geometry_change'])
+    expect(events[0]!.value!.geom).toEqual(shape(112.41, 112.4105))
+    const geom = events[1]!.changes!.find((c) => c.field === 'geom')
+    expect(geom).toEqual({ field: 'geom', old: shape(112.41, 112.4105), new: shape(112.4102, 112.4107) })
+
+    // the tiles to drop: the update's box holds the old and the new square
+    const boxes = await t.db.any(BBOXES, { from, seen: [] }) as { id: string; entity: string; xmin: number; ymin: number; xmax: number; ymax: number }[]
+    const update = boxes.find((b) => String(b.id) === String(logged[1]!.id))!
+    expect(update.entity).toBe('parcel')
+    expect([update.xmin, update.ymin, update.xmax, update.ymax].map((v) => Number(v.toFixed(9)))).toEqual([112.41, 34.61, 112.4107, 34.6105])
+  })
+
+  it('reads an entry logged with its shape as GeoJSON in the value (before migration 1021) as before', async () => {
+    const id = await t.db.one(`INSERT INTO parcel (code, county_code, geom) VALUES ('EV-OLD', $1, ST_Multi(ST_MakeEnvelope(112.42, 34.61, 112.4205, 34.6105, 4490))) RETURNING id`,
+      [COUNTY], (r: { id: string }) => r.id)
+    // an update as log_row_change wrote it: the moved-from shape under geom, as GeoJSON
+    const old = shape(112.4201, 112.4206)
+    const entry = await t.db.one(`INSERT INTO event_log (actor, entity, entity_id, parcel_id, county_code, action, old_value, new_value)
+      SELECT 'user:tester', 'parcel', $1::text, $1, $2, 'update', jsonb_build_object('code', 'EV-OLD', 'geom', $3::jsonb), jsonb_build_object('code', 'EV-OLD', 'geom', ST_AsGeoJSON(geom, 9)::jsonb)
+        FROM parcel WHERE id = $1 RETURNING id`, [id, COUNTY, JSON.stringify(old)], (r: { id: string }) => r.id)
+    const change = (await file('EV-OLD')).events.find((e) => String(e.id) === String(entry))!
+    expect(change.type).toBe('geometry_change')
+    expect(change.changes).toEqual([{ field: 'geom', old, new: shape(112.42, 112.4205) }])
+    const box = (await t.db.any(BBOXES, { from: Number(entry) - 1, seen: [] }) as { id: string; xmin: number; xmax: number }[]).find((b) => String(b.id) === String(entry))!
+    expect([box.xmin, box.xmax].map((v) => Number(v.toFixed(9)))).toEqual([112.42, 112.4206])
   })
 })

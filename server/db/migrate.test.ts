@@ -85,7 +85,7 @@ describe('the land model', () => {
     // projected GK area on CM 111°E at the meridian has scale 1: within 0.01% of the ellipsoidal one
     expect(Math.abs(p.area_m2 - gk.a) / gk.a).toBeLessThan(1e-4)
     expect(p.area_mu).toBeCloseTo((p.area_m2 * 15) / 10000, 6)
-    const events = await t.db.any('SELECT action, actor, old_value, new_value FROM event_log WHERE parcel_id = $1 ORDER BY id', [p.id])
+    const events = await t.db.any('SELECT action, actor, event_value(old_value, old_geom) AS old_value, event_value(new_value, new_geom) AS new_value FROM event_log WHERE parcel_id = $1 ORDER BY id', [p.id])
     expect(events.map((e) => e.action)).toEqual(['insert', 'update', 'update'])
     expect(events.every((e) => e.actor === 'user:test')).toBe(true)
     expect(events[1].old_value.land_use).toBeNull()

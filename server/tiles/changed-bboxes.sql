@@ -4,8 +4,11 @@ SELECT e.id, e.entity,
 FROM event_log e
 CROSS JOIN LATERAL (
   SELECT ST_Extent(g.geom) AS b FROM (
-    -- the old and the new geometry of a row that has one (the log keeps it as GeoJSON)
-    SELECT ST_GeomFromGeoJSON(e.old_value->'geom') AS geom WHERE jsonb_typeof(e.old_value->'geom') = 'object'
+    -- the old and the new shape of a parcel (kept as geometry, migration 1021)
+    SELECT e.old_geom AS geom WHERE e.old_geom IS NOT NULL
+    UNION ALL SELECT e.new_geom WHERE e.new_geom IS NOT NULL
+    -- the old and the new geometry of another row that has one (the log keeps it as GeoJSON)
+    UNION ALL SELECT ST_GeomFromGeoJSON(e.old_value->'geom') WHERE jsonb_typeof(e.old_value->'geom') = 'object'
     UNION ALL SELECT ST_GeomFromGeoJSON(e.new_value->'geom') WHERE jsonb_typeof(e.new_value->'geom') = 'object'
     -- a cluster's boundary (kept as hex EWKB by to_jsonb)
     UNION ALL SELECT (e.old_value->>'boundary')::geometry WHERE e.entity = 'cluster' AND e.old_value ? 'boundary'

@@ -136,7 +136,8 @@ describe('updates keep the old values in the event log', () => {
     expect((await commit(second.json().id)).json()).toEqual({ inserted: 1, updated: 2, unchanged: 1 })
 
     const events = await t.app.db.any(
-      `SELECT e.actor, e.note, e.action, e.old_value, e.new_value FROM event_log e JOIN parcel p ON p.id = e.parcel_id
+      `SELECT e.actor, e.note, e.action, event_value(e.old_value, e.old_geom) AS old_value, event_value(e.new_value, e.new_geom) AS new_value
+       FROM event_log e JOIN parcel p ON p.id = e.parcel_id
        WHERE p.code = 'U-1' ORDER BY e.id`)
     expect(events.map((e) => e.action)).toEqual(['insert', 'update'])
     const update = events[1]

@@ -28,11 +28,17 @@ logged AS (
   SELECT e.* FROM event_log e
    WHERE ${sensitive} AND e.entity = 'enterprise_year' AND e.entity_id IN (SELECT credit_code FROM firms)
 ),
-shown AS (
-  SELECT l.*,
-         redact_sensitive(l.old_value, ${sensitive}) AS old_v,
-         redact_sensitive(l.new_value, ${sensitive}) AS new_v
+-- the values as logged, a parcel's shape under geom as GeoJSON (event_value, migration 1021)
+valued AS (
+  SELECT l.id, l.occurred_at, l.actor, l.entity, l.entity_id, l.action, l.note,
+         event_value(l.old_value, l.old_geom) AS old_value, event_value(l.new_value, l.new_geom) AS new_value
     FROM logged l
+),
+shown AS (
+  SELECT v.*,
+         redact_sensitive(v.old_value, ${sensitive}) AS old_v,
+         redact_sensitive(v.new_value, ${sensitive}) AS new_v
+    FROM valued v
 ),
 events AS (
   SELECT s.id,
