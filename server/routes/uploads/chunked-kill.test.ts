@@ -5,8 +5,8 @@
  *   chunk is written but not committed (ONEMAP_UPLOAD_COMMIT_PAUSE_LOCK): the first chunk stays,
  *   the second is rolled back, and another process takes the chunk over and commits the rest once;
  * - on the embedded database (chunked by default), killed between or in chunks with the database
- *   inside the dying process: the next start recovers the data folder, whose unlogged staging is
- *   gone, so the commit is undone from its kept rows: none of the upload stays.
+ *   inside the dying process: the next start recovers the data folder, whose staging is logged
+ *   there (migration 1060), so the commit is taken over and resumed to its end, each chunk once.
  * After either, the kept before-images (upload_commit_undo) are gone with the commit. */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -118,10 +118,10 @@ describe('a chunked commit on PostgreSQL, its process SIGKILLed in the second ch
 
 describe('a chunked commit on the embedded database, its process SIGKILLed mid-commit', () => {
   // The database dies with the process here. PGlite recovers the data folder at the next start as
-  // PostgreSQL does after a crash, and so empties the unlogged staging (migration 200): the commit
-  // cannot be resumed, and the chunks already committed are undone from their kept rows. All or
-  // nothing, as on PostgreSQL; the upload says to upload the file again.
-  it('is undone at the next start on the same data folder: none of it stays, and the upload says why', async () => {
+  // PostgreSQL does after a crash: the chunk being written is rolled back, and the staging, logged
+  // on the embedded database (migration 1060), is still there. The runner takes the commit over once
+  // the lease has run out and resumes it to its end, each chunk once, as on PostgreSQL.
+  it('is resumed at the next start on the same data folder: every parcel once, each chunk once', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onemap-chunked-kill-'))
     dirs.push(dataDir)
     const N = 3000
@@ -148,17 +148,21 @@ describe('a chunked commit on the embedded database, its process SIGKILLed mid-c
     await killServer(first, 'SIGKILL')
 
     // the next start recovers the folder (the dead process's lock is stale); the runner takes the
-    // commit over once the lease has run out, finds the staging gone and fails it, undoing the chunks
+    // commit over once the lease has run out and commits the rest
     const second = await startServer('embedded-2', env)
     servers.push(second)
     const auth2 = await signIn(second, 'admin', PASSWORD)
-    const failed = await until('the upload to end after the restart', async () => {
+    const committed = await until('the upload to end after the restart', async () => {
       const v = await (await fetch(`${second.base}/api/uploads/${id}`, { headers: auth2 })).json()
-      if (v.status === 'committed' || v.status === 'ready') throw new Error(`expected the commit undone: ${v.status}`)
-      return v.status === 'failed' ? v : null
+      if (v.status === 'failed' || v.status === 'ready') throw new Error(`expected the commit resumed: ${v.status} ${JSON.stringify(v.error)}`)
+      return v.status === 'committed' ? v : null
     })
-    expect(failed.error.code).toBe('upload_staging_lost')
-    expect(failed.error.message).toMatch(/请重新上传/)
+    expect(committed.result).toEqual({ inserted: N, updated: 0, unchanged: 0 })
+    // its analysis refresh too, before the server stops
+    await until('the upload jobs to end', async () => {
+      const jobs = (await (await fetch(`${second.base}/api/jobs?limit=500`, { headers: auth2 })).json()) as { kind: string; state: string }[]
+      return jobs.every((j) => j.kind !== 'upload' || j.state === 'done' || j.state === 'failed')
+    })
     await killServer(second)
     expect(second.child.exitCode).toBe(0)
 
@@ -166,21 +170,16 @@ describe('a chunked commit on the embedded database, its process SIGKILLed mid-c
     const pg = await openPglite(dataDir)
     try {
       const after = (await pg.query<Record<string, unknown>>(AFTER, [id, 'CKEM'])).rows[0]!
-      expect(after).toMatchObject({ parcels: 0, kept: 0, status: 'failed' })
+      // every parcel once, each with its one insert naming the upload; nothing kept to undo
+      expect(after).toMatchObject({ parcels: N, inserts: N, kept: 0, status: 'committed' })
       const chunks = after.chunks as { from: number; state: string; attempt: number }[]
-      // the chunks committed before the kill, then the one taken over and failed
-      const done = chunks.filter((c) => c.state === 'done')
-      expect(done.length).toBeGreaterThanOrEqual(2)
-      expect(chunks.map((c) => c.from)).toEqual(Array.from({ length: chunks.length }, (_, i) => i * CHUNK))
-      expect(chunks.slice(done.length)).toMatchObject([{ state: 'failed' }])
-      // 一地一档: every parcel a chunk inserted has its insert and its undo in the event log
-      const log = (await pg.query<{ action: string; note: string; n: number }>(`SELECT action, note, count(*)::int AS n FROM event_log
-        WHERE entity = 'parcel' AND note IN ('upload ' || $1, 'undo upload ' || $1) GROUP BY action, note ORDER BY action`, [id])).rows
-      expect(after.inserts).toBe(0) // the parcels are gone, so no insert joins one
-      expect(log).toEqual([
-        { action: 'delete', note: `undo upload ${id}`, n: done.length * CHUNK },
-        { action: 'insert', note: `upload ${id}`, n: done.length * CHUNK },
-      ])
+      // every chunk once, end to end, done; at least the two committed before the kill by the first process
+      expect(chunks.map((c) => c.from)).toEqual(Array.from({ length: N / CHUNK }, (_, i) => i * CHUNK))
+      expect(chunks.every((c) => c.state === 'done')).toBe(true)
+      expect(chunks.slice(0, 2).every((c) => c.attempt === 1)).toBe(true)
+      const log = (await pg.query<{ action: string; n: number }>(`SELECT action, count(*)::int AS n FROM event_log
+        WHERE entity = 'parcel' AND note IN ('upload ' || $1, 'undo upload ' || $1) GROUP BY action ORDER BY action`, [id])).rows
+      expect(log).toEqual([{ action: 'insert', n: N }])
     } finally {
       await pg.close()
     }
