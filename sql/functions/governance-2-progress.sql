@@ -68,11 +68,20 @@ COMMENT ON FUNCTION governance.per_mu_figures(integer) IS
 /* Idle and inefficient findings at a date for some parcels (NULL: all), planned on their own:
    inlined into governance.progress, the rules' plans lose the constant parameters (a NULL id list,
    the date) and run each county's rule lookup once per parcel — minutes instead of a second on the
-   demo data. plpgsql with a custom plan keeps them apart. */
+   demo data. plpgsql with a custom plan keeps them apart. At the materialised snapshot's date they
+   are its rows (analysis.findings_at: those of queued parcels computed live), the same findings:
+   a report of the current period computed 闲置 and 低效 now live as well as at the year start, half
+   of its time (1.5 of 3.1 s on the demo city's 2 000 parcels). */
 CREATE OR REPLACE FUNCTION governance.land_status_at(as_of date, parcel_ids bigint[] DEFAULT NULL)
   RETURNS TABLE (parcel_id bigint, classification text, inefficient_type smallint, stage smallint, suspended boolean)
   LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan SET jit = off AS $$
 BEGIN
+  IF analysis.snapshot_for(as_of) THEN
+    RETURN QUERY
+      SELECT f.parcel_id, f.classification, f.inefficient_type, f.stage, f.suspended FROM analysis.findings_at(as_of, parcel_ids) f
+      WHERE f.classification IN ('idle', 'inefficient');
+    RETURN;
+  END IF;
   RETURN QUERY
     SELECT f.parcel_id, f.classification, f.inefficient_type, f.stage, f.suspended FROM analysis.idle(as_of, parcel_ids) f
     UNION ALL

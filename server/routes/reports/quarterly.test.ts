@@ -344,3 +344,29 @@ describe('formats', () => {
     expect(JSON.parse(res.body)).toEqual(q2)
   })
 })
+
+describe('at the materialised snapshot\'s date', () => {
+  // governance.land_status_at reads the snapshot's findings at its date (analysis.findings_at)
+  // instead of computing 闲置 and 低效 again; the report must not tell the two apart
+  const Q = `SELECT governance.quarterly('2024Q2', '2024-06-30', ARRAY['${K}']) AS r`
+  it('the report is the same as computed live, and the findings come from the snapshot', async () => {
+    const db = t.database.db
+    const before = await db.oneOrNone('SELECT as_of::text AS d FROM analysis.snapshot')
+    expect(before?.d).not.toBe('2024-06-30')
+    const live = (await db.one(Q)).r
+    await db.one(`SELECT analysis.refresh_all('2024-06-30')`)
+    try {
+      expect((await db.one(Q)).r).toEqual(live)
+      // read from the snapshot: a stage written into it (by hand, here) is what the report's
+      // findings say until the next refresh
+      const idle = await db.one(`SELECT parcel_id, stage FROM analysis.parcel_status WHERE classification = 'idle' ORDER BY parcel_id LIMIT 1`)
+      await db.none(`UPDATE analysis.parcel_status SET stage = 9 WHERE parcel_id = $1 AND classification = 'idle'`, [idle.parcel_id])
+      expect(await db.one(`SELECT stage FROM governance.land_status_at('2024-06-30', ARRAY[$1::bigint]) WHERE classification = 'idle'`, [idle.parcel_id]))
+        .toEqual({ stage: 9 })
+      expect(await db.one(`SELECT stage FROM governance.land_status_at('2024-06-29', ARRAY[$1::bigint]) WHERE classification = 'idle'`, [idle.parcel_id]))
+        .toEqual({ stage: idle.stage })
+    } finally {
+      await db.one('SELECT analysis.refresh_all($1)', [before?.d ?? new Date().toISOString().slice(0, 10)])
+    }
+  })
+})
