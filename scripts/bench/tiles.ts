@@ -326,7 +326,7 @@ export async function benchTiles(): Promise<void> {
     console.log(`tile SQL vs a Martin-style reference (same table, same ${plainAttrs.length} columns without joins; ${compared.length} tiles, ${nonEmpty} with features, ` +
       `all decoded the same; load average ${loadavg()})`)
     console.log(`  product p50 ${o50.toFixed(2)} ms  p95 ${o95.toFixed(2)} ms | reference p50 ${m50.toFixed(2)} ms  p95 ${m95.toFixed(2)} ms | ` +
-      `ratio p50 ${(o50 / m50).toFixed(2)}  ${o50 / m50 <= 1 ? 'ok' : 'SLOWER THAN THE REFERENCE'}`)
+      `ratio p50 ${(o50 / m50).toFixed(3)}  ${o50 / m50 <= 1 ? 'ok' : 'SLOWER THAN THE REFERENCE'}`)
 
     // 2. cached tiles against hello-world: a parcel tile of the median size, and the largest seen
     const bySize = [...sizes].sort((a, b) => a.bytes - b.bytes)
