@@ -13,6 +13,7 @@ import { openPglite } from '../db/embedded'
 import { pgp } from '../db/pgp'
 import { budget } from '../test/budget'
 import { freePort, withDatabase } from '../test/pg-cluster'
+import { until } from '../test/until'
 import { checkBackup } from './restore'
 
 const ROOT = path.resolve(__dirname, '../..')
@@ -230,12 +231,11 @@ async function commitUpload(base: string, auth: Record<string, string>, id: stri
 }
 
 async function uploadUntil(base: string, auth: Record<string, string>, id: string, status: 'ready' | 'committed'): Promise<void> {
-  for (;;) {
+  await until(`upload ${id} ${status}`, async () => {
     const u = await (await fetch(`${base}/api/uploads/${id}`, { headers: auth })).json()
-    if (u.status === status) return
     if (u.status === 'failed') throw new Error(JSON.stringify(u.error))
-    await new Promise((r) => setTimeout(r, 50))
-  }
+    return u.status === status
+  })
 }
 
 /** A field photo (JPEG by its first bytes, random content) on an alert of 洛龙区 assigned to the
